@@ -1,0 +1,32 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install test-install bench clean
+
+$(BIN)/nnsolve: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+install: $(BIN)/nnsolve
+
+demo: install
+	$(BIN)/nnsolve solve examples/demo-two-layer-tanh.yaml
+
+$(VENV)/.test-extras: $(BIN)/nnsolve
+	# torch==2.13.0 installs from the machine's local CPU wheel (see README)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+test: $(VENV)/.test-extras
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
