@@ -1,0 +1,82 @@
+"""The `nnsolve` command: thin wrappers over the Python API.
+
+Exit codes: 0 all good, 1 `check` found a wrong answer, 2 the input is malformed (never a traceback).
+Heavy modules are imported inside the commands so that `nnsolve --help` starts at once.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Exact, explained answers to the hand-calculation problems of deep-learning exams.")
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+FILE = typer.Argument(..., help="problem file (YAML or JSON)", show_default=False)
+DIGITS = typer.Option(None, "--digits", min=0, max=30, help="decimals shown (default: the file's, else 4)")
+ROUND = typer.Option(None, "--round-intermediates", min=0, max=30,
+                     help="redo the problem rounding every named intermediate to K decimals")
+FORMAT = typer.Option(Format.text, "--format", "-f", help="output format")
+
+
+@app.command()
+def solve(file: Path = FILE, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
+          format: Format = FORMAT) -> None:
+    """Solve a problem and print the worked solution."""
+    from .api import solve as solve_problem
+    from .render import render
+
+    solution = _guarded(lambda: solve_problem(file, round_intermediates=round_intermediates))
+    if digits is not None:
+        solution.digits = digits
+    _write(render(solution, format.value, color=sys.stdout.isatty() and format == Format.text))
+
+
+@app.command()
+def check(file: Path = FILE,
+          tolerance: Optional[str] = typer.Option(
+              None, "--tolerance", help="absolute tolerance (e.g. 0.005); default: the key's own rounding"),
+          format: Format = FORMAT) -> None:
+    """Compare the answers given in the file with the computed ones; exit 1 on any mismatch."""
+    from .check import check_file, render_report
+
+    report = _guarded(lambda: check_file(file, tolerance=tolerance))
+    _write(render_report(report, format.value, color=sys.stdout.isatty() and format == Format.text))
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _guarded(action):
+    """Run `action`; a malformed input becomes a located message and exit code 2."""
+    from .ops.scalar import DomainError
+    from .problems.errors import ProblemError
+
+    try:
+        return action()
+    except ProblemError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    except DomainError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The recorded computation: named quantities, evaluated eagerly, differentiated in reverse.
+
+Every quantity a worked solution shows is a Node with an id (`u1`, `dL/dW1`, `W1(1)`), a symbol, a
+formula over other ids and its exact value. A `Policy` may replace a value as it is recorded (a pinned
+value, or one rounded as a person with a calculator would); because evaluation is eager, everything
+recorded after it is computed from the replaced value, which is what "recompute downstream" means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .formula import Formula, join
+from .number import round_decimal
+from .tensor import as_tensor, emap, same_shape
+
+
+@dataclass(frozen=True)
+class Symbol:
+    latex: str
+    text: str
+
+
+@dataclass
+class Node:
+    id: str
+    symbol: Symbol
+    value: np.ndarray
+    phase: str                      # given | forward | loss | backward | update
+    op: Any = None                  # an ops.Op, or None for a given or a derived-only quantity
+    inputs: tuple["Node", ...] = ()
+    params: dict = field(default_factory=dict)
+    formula: Formula | None = None
+    note: str = ""
+    differentiable: bool = False    # a leaf whose gradient is wanted (weights, biases, inputs)
+
+
+@dataclass
+class Policy:
+    """What a person does to numbers as they go: pin some to given values, round the rest."""
+
+    round_places: int | None = None
+    pins: dict[str, Any] = field(default_factory=dict)
+
+    def settle(self, node_id: str, value: np.ndarray) -> np.ndarray:
+        if node_id in self.pins:
+            pinned = as_tensor(self.pins[node_id])
+            if not same_shape(pinned, value):
+                raise ValueError(f"pinned value for {node_id} has shape {pinned.shape}, expected {value.shape}")
+            return pinned
+        if self.round_places is not None:
+            places = self.round_places
+            return emap(lambda v: round_decimal(v, places), value)
+        return value
+
+
+class Computation:
+    """An ordered record of nodes; ids are unique and the record order is a topological order."""
+
+    def __init__(self, policy: Policy | None = None, loss_symbol: Symbol = Symbol("L", "L")):
+        self.policy = policy or Policy()
+        self.loss_symbol = loss_symbol
+        self.nodes: dict[str, Node] = {}
+        self.order: list[Node] = []
+
+    # -- recording ---------------------------------------------------------------------------
+    def given(self, node_id: str, symbol: Symbol, value, differentiable: bool = False, note: str = "") -> Node:
+        node = Node(node_id, symbol, as_tensor(value), "given", differentiable=differentiable, note=note)
+        return self._add(node)
+
+    def apply(self, op, inputs: list[Node], node_id: str, symbol: Symbol, phase: str = "forward",
+              note: str = "", display: list[Node] | None = None, **params) -> Node:
+        """Evaluate `op` on the inputs' values and record the result under `node_id`.
+
+        `display` names the quantities the formula shows when they differ from the inputs
+        (a fused softmax-cross-entropy is computed from the logits but written with ŷ).
+        """
+        value = op.forward(*[n.value for n in inputs], **params)
+        value = self.policy.settle(node_id, as_tensor(value))
+        shown = display if display is not None else inputs
+        formula = op.formula(*[n.id for n in shown], **params)
+        node = Node(node_id, symbol, value, phase, op, tuple(inputs), params, formula, note or op.note(**params))
+        return self._add(node)
+
+    def derived(self, node_id: str, symbol: Symbol, value, formula: Formula, phase: str, note: str = "") -> Node:
+        """A quantity shown with its formula but not differentiated through (an optimizer's new weight)."""
+        value = self.policy.settle(node_id, as_tensor(value))
+        return self._add(Node(node_id, symbol, value, phase, formula=formula, note=note))
+
+    def _add(self, node: Node) -> Node:
+        if node.id in self.nodes:
+            raise KeyError(f"quantity {node.id!r} recorded twice")
+        self.nodes[node.id] = node
+        self.order.append(node)
+        return node
+
+    # -- reverse mode ------------------------------------------------------------------------
+    def gradient_id(self, node: Node) -> str:
+        return f"d{self.loss_symbol.text}/d{node.id}"
+
+    def gradient_symbol(self, node: Node) -> Symbol:
+        loss = self.loss_symbol
+        return Symbol(rf"\frac{{\partial {loss.latex}}}{{\partial {node.symbol.latex}}}",
+                      f"∂{loss.text}/∂{node.symbol.text}")
+
+    def backward(self, loss: Node, suffix: str = "") -> dict[str, Node]:
+        """Record ∂loss/∂q for every quantity q the loss depends on, in reverse record order.
+
+        A quantity used by several others collects one contribution from each (micrograd's `+=`),
+        and its step shows them as a sum. Returns the gradient nodes by the id of their quantity.
+        """
+        upstream: dict[str, list[tuple[np.ndarray, Formula]]] = {loss.id: []}
+        grads: dict[str, Node] = {}
+        seed = Node(self.gradient_id(loss) + suffix, self.gradient_symbol(loss), as_tensor(1), "backward",
+                    formula=Formula("1", "1"), note="seed")
+        grads[loss.id] = self._add(seed)
+        needed = self._depends_on_differentiable(loss)
+        for node in reversed(self.order[: self.order.index(loss) + 1]):
+            if node.id not in grads and node.id in upstream and upstream[node.id]:
+                contributions = upstream[node.id]
+                total = contributions[0][0]
+                for value, _ in contributions[1:]:
+                    total = total + value
+                formula = join([f for _, f in contributions])
+                grad_node = Node(self.gradient_id(node) + suffix, self.gradient_symbol(node),
+                                 self.policy.settle(self.gradient_id(node) + suffix, as_tensor(total)),
+                                 "backward", formula=formula)
+                grads[node.id] = self._add(grad_node)
+            if node.id not in grads or node.op is None:
+                continue
+            g = grads[node.id]
+            for i, child in enumerate(node.inputs):
+                if child.id not in needed:
+                    continue
+                value = node.op.vjp(i, g.value, node.value, *[n.value for n in node.inputs], **node.params)
+                if value is None:
+                    continue
+                formula = node.op.vjp_formula(i, g.id, node.id, *[n.id for n in node.inputs], **node.params)
+                upstream.setdefault(child.id, []).append((as_tensor(value), formula))
+        return grads
+
+    def _depends_on_differentiable(self, loss: Node) -> set[str]:
+        """Ids of quantities on a path from a differentiable leaf to the loss."""
+        live: set[str] = set()
+        for node in self.order[: self.order.index(loss) + 1]:
+            if node.differentiable or any(child.id in live for child in node.inputs):
+                live.add(node.id)
+        return live
+
+    # -- reading -----------------------------------------------------------------------------
+    def value(self, node_id: str) -> np.ndarray:
+        return self.nodes[node_id].value
+
+    def steps(self, phase: str | None = None) -> list[Node]:
+        return [n for n in self.order if phase is None or n.phase == phase]
+
+
+OpFormula = Callable[..., Formula]

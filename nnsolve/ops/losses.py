@@ -1,0 +1,216 @@
+"""Losses of an output ŷ against a target t, with every convention keys disagree on as a parameter.
+
+`scale` folds the ½ of squared error and the means over outputs and samples into one exact factor,
+so SSE, MSE and "MSE meaning ½·SSE" are the same op with different scales.
+The fused forms take the logits u as their differentiable input and give the textbook gradient
+ŷ − t directly (softmax + cross-entropy, sigmoid + binary cross-entropy).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..engine.formula import Formula
+from ..engine.number import exact_string
+from ..engine.tensor import emap, total
+from . import scalar
+from .base import Op
+
+
+def loss_scale(half: bool, outputs: str, samples: str, n_outputs: int, n_samples: int) -> Fraction:
+    scale = Fraction(1, 2) if half else Fraction(1)
+    if outputs == "mean":
+        scale /= n_outputs
+    if samples == "mean":
+        scale /= n_samples
+    return scale
+
+
+def _prefix(scale: Fraction, latex: bool) -> str:
+    if scale == 1:
+        return ""
+    if latex:
+        core = rf"\tfrac{{{scale.numerator}}}{{{scale.denominator}}}" if scale.denominator != 1 else str(scale)
+        return core + " "
+    return ("½" if scale == Fraction(1, 2) else exact_string(scale)) + " · "
+
+
+def _base_suffix(base, latex: bool) -> str:
+    if base == "e":
+        return ""
+    return rf" / \ln {base}" if latex else f" / ln {base}"
+
+
+def _log(base, latex: bool) -> str:
+    if base == "e":
+        return r"\ln" if latex else "ln"
+    return rf"\log_{{{base}}}" if latex else f"log{base}"
+
+
+class SquaredError(Op):
+    name = "squared_error"
+
+    def forward(self, y, t, *, scale):
+        d = y - t
+        return scale * total(d * d)
+
+    def vjp(self, index, grad, out, y, t, *, scale):
+        return grad[()] * 2 * scale * (y - t) if index == 0 else None
+
+    def formula(self, y_id, t_id, *, scale):
+        return Formula(_prefix(scale, True) + r"\sum ({0} - {1})^2", _prefix(scale, False) + "Σ ({0} − {1})²",
+                       (y_id, t_id))
+
+    def vjp_formula(self, index, grad_id, out_id, y_id, t_id, *, scale):
+        coefficient = 2 * scale
+        return Formula(_prefix(coefficient, True) + "({0} - {1})", _prefix(coefficient, False) + "({0} − {1})",
+                       (y_id, t_id))
+
+
+class BinaryCrossEntropy(Op):
+    """−Σ [t log ŷ + (1 − t) log(1 − ŷ)]; `fused` takes (u, ŷ, t) and differentiates u only."""
+
+    name = "binary_cross_entropy"
+
+    def forward(self, *inputs, scale, base, log_zero, fused):
+        y, t = inputs[-2], inputs[-1]
+        terms = emap(lambda yi, ti: _xlog(ti, yi, base, log_zero) + _xlog(1 - ti, 1 - yi, base, log_zero), y, t)
+        return -scale * total(terms)
+
+    def vjp(self, index, grad, out, *inputs, scale, base, log_zero, fused):
+        if index != 0:
+            return None
+        y, t = inputs[-2], inputs[-1]
+        factor = grad[()] * scale / scalar.ln_of_base(base)
+        if fused:
+            return factor * (y - t)
+        return factor * emap(lambda yi, ti: _ratio(-ti, yi) + _ratio(1 - ti, 1 - yi), y, t)
+
+    def formula(self, *ids, scale, base, log_zero, fused):
+        y_id, t_id = ids[-2], ids[-1]
+        lg_l, lg_t = _log(base, True), _log(base, False)
+        return Formula(
+            "-" + _prefix(scale, True) + rf"\sum \left[{{1}} {lg_l} {{0}} + (1 - {{1}}) {lg_l}(1 - {{0}})\right]",
+            "−" + _prefix(scale, False) + f"Σ [{{1}} {lg_t} {{0}} + (1 − {{1}}) {lg_t}(1 − {{0}})]", (y_id, t_id))
+
+    def vjp_formula(self, index, grad_id, out_id, *ids, scale, base, log_zero, fused):
+        y_id, t_id = ids[-2], ids[-1]
+        p_l, p_t = _prefix(scale, True), _prefix(scale, False)
+        s_l, s_t = _base_suffix(base, True), _base_suffix(base, False)
+        if fused:
+            return Formula(p_l + "({0} - {1})" + s_l, p_t + "({0} − {1})" + s_t, (y_id, t_id))
+        return Formula(p_l + r"\left(-\frac{{1}}{{0}} + \frac{1 - {1}}{1 - {0}}\right)" + s_l,
+                       p_t + "(−{1}/{0} + (1 − {1})/(1 − {0}))" + s_t, (y_id, t_id))
+
+    def note(self, *, scale, base, log_zero, fused):
+        return _log_note(base, log_zero) + ("; sigmoid + BCE gradient fused: ∂L/∂u = ŷ − t" if fused else "")
+
+
+class CrossEntropy(Op):
+    """−Σ t log ŷ against any targets (one-hot labels, or a reconstruction −Σ x log x̂)."""
+
+    name = "cross_entropy"
+
+    def forward(self, *inputs, scale, base, log_zero, fused):
+        y, t = inputs[-2], inputs[-1]
+        return -scale * total(emap(lambda yi, ti: _xlog(ti, yi, base, log_zero), y, t))
+
+    def vjp(self, index, grad, out, *inputs, scale, base, log_zero, fused):
+        if index != 0:
+            return None
+        y, t = inputs[-2], inputs[-1]
+        factor = grad[()] * scale / scalar.ln_of_base(base)
+        if fused:
+            mass = t.sum(axis=-1, keepdims=True) if t.ndim > 1 else total(t)
+            return factor * (y * mass - t)
+        return factor * emap(lambda yi, ti: _ratio(-ti, yi), y, t)
+
+    def formula(self, *ids, scale, base, log_zero, fused):
+        y_id, t_id = ids[-2], ids[-1]
+        return Formula("-" + _prefix(scale, True) + rf"\sum {{1}} {_log(base, True)} {{0}}",
+                       "−" + _prefix(scale, False) + f"Σ {{1}} {_log(base, False)} {{0}}", (y_id, t_id))
+
+    def vjp_formula(self, index, grad_id, out_id, *ids, scale, base, log_zero, fused):
+        y_id, t_id = ids[-2], ids[-1]
+        p_l, p_t = _prefix(scale, True), _prefix(scale, False)
+        s_l, s_t = _base_suffix(base, True), _base_suffix(base, False)
+        if fused:
+            return Formula(p_l + "({0} - {1})" + s_l, p_t + "({0} − {1})" + s_t, (y_id, t_id))
+        return Formula(p_l + r"\left(-\frac{{1}}{{0}}\right)" + s_l, p_t + "(−{1}/{0})" + s_t, (y_id, t_id))
+
+    def note(self, *, scale, base, log_zero, fused):
+        return _log_note(base, log_zero) + ("; softmax + cross-entropy gradient fused: ∂L/∂u = ŷ − t"
+                                            if fused else "")
+
+
+def _xlog(weight, value, base, log_zero):
+    """weight·log(value), with 0·log(0) = 0 as every key assumes."""
+    if weight == 0:
+        return Fraction(0)
+    return weight * scalar.log(value, base, log_zero)
+
+
+def _ratio(numerator, denominator):
+    if numerator == 0:
+        return Fraction(0)
+    if denominator == 0:
+        raise scalar.DomainError("the loss gradient divides by ŷ = 0 or 1 − ŷ = 0; use the fused gradient")
+    return numerator / denominator
+
+
+def _log_note(base, log_zero) -> str:
+    text = "natural log" if base == "e" else f"log base {base}"
+    if log_zero is not None:
+        text += f"; log(0) taken as {exact_string(log_zero)}"
+    return text
+
+
+SQUARED_ERROR = SquaredError()
+BINARY_CROSS_ENTROPY = BinaryCrossEntropy()
+CROSS_ENTROPY = CrossEntropy()
+
+
+class Penalty(Op):
+    """λ Σ w² (L2, optionally with ½) or λ Σ |w| (L1) over the given parameter tensors."""
+
+    name = "penalty"
+
+    def forward(self, *weights, kind, strength):
+        if kind == "l2":
+            return strength * sum((total(w * w) for w in weights), Fraction(0))
+        return strength * sum((total(emap(scalar.absolute, w)) for w in weights), Fraction(0))
+
+    def vjp(self, index, grad, out, *weights, kind, strength):
+        w = weights[index]
+        if kind == "l2":
+            return grad[()] * 2 * strength * w
+        return grad[()] * strength * emap(lambda v: scalar.sign(v), w)
+
+    def formula(self, *ids, kind, strength):
+        if kind == "l2":
+            latex = " + ".join(r"\lVert {%d} \rVert^2" % i for i in range(len(ids)))
+            text = " + ".join("‖{%d}‖²" % i for i in range(len(ids)))
+        else:
+            latex = " + ".join(r"\lVert {%d} \rVert_1" % i for i in range(len(ids)))
+            text = " + ".join("‖{%d}‖₁" % i for i in range(len(ids)))
+        s = exact_string(strength)
+        return Formula(rf"{s} \left({latex}\right)", f"{s} · ({text})", ids)
+
+    def vjp_formula(self, index, grad_id, out_id, *ids, kind, strength):
+        if kind == "l2":
+            c = exact_string(2 * strength)
+            return Formula(c + " {0}", c + " · {0}", (ids[index],))
+        s = exact_string(strength)
+        return Formula(s + r" \operatorname{sign}({0})", s + " · sign({0})", (ids[index],))
+
+    def note(self, *, kind, strength):
+        return "L2 penalty λΣw²" if kind == "l2" else "L1 penalty λΣ|w| (sign(0) = 0)"
+
+
+PENALTY = Penalty()
+
+
+def rows_sum_to_one(t: np.ndarray) -> bool:
+    rows = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
+    return all(total(row) == 1 for row in rows)

@@ -1,0 +1,62 @@
+"""Problem families: each is a schema (what the file says), a consistency check (what the numbers
+must satisfy together, with places) and a solver (what it computes). The registry maps the file's
+`problem:` key to its family."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .errors import Issue, ProblemError, suggestion
+from .fields import validate
+from .loader import Document, load_file, load_text
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    schema: type
+    consistency: Callable            # problem -> list[(loc tuple, message)]
+    solve: Callable                  # (problem, policy) -> Solution
+
+
+def families() -> dict[str, Family]:
+    from .dense import FAMILY as dense
+    return {f.name: f for f in (dense,)}
+
+
+@dataclass
+class LoadedProblem:
+    family: Family
+    model: object
+    document: Document
+
+    def locate(self, loc: tuple) -> int | None:
+        return self.document.line_of(loc)
+
+
+def parse_document(doc: Document) -> LoadedProblem:
+    known = families()
+    kind = doc.data.get("problem")
+    if kind is None:
+        raise ProblemError([Issue("problem", f"is required: one of {sorted(known)}", 1)], doc.source)
+    if kind not in known:
+        raise ProblemError([Issue("problem", f"unknown problem kind {kind!r}" + suggestion(str(kind), known),
+                                  doc.line_of(("problem",)))], doc.source)
+    family = known[kind]
+    model = validate(family.schema, doc)
+    issues = [Issue(_path(loc), msg, doc.line_of(loc)) for loc, msg in family.consistency(model)]
+    if issues:
+        raise ProblemError(issues, doc.source)
+    return LoadedProblem(family, model, doc)
+
+
+def load_problem(path) -> LoadedProblem:
+    return parse_document(load_file(path))
+
+
+def _path(loc) -> str:
+    from .errors import format_path
+    return format_path(loc)
+
+
+__all__ = ["load_problem", "parse_document", "load_text", "LoadedProblem", "ProblemError", "Issue", "families"]

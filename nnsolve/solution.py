@@ -1,0 +1,72 @@
+"""A Solution is plain data: the conventions in force, ordered named steps, and the asked answers.
+
+Printers (nnsolve.render) turn it into text, Markdown+LaTeX or JSON; the checker compares answers
+against it. Nothing here computes or formats a number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine.formula import Formula
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    latex_symbol: str
+    text_symbol: str
+    value: np.ndarray
+    section: str
+    formula: Formula | None = None
+    note: str = ""
+
+
+@dataclass
+class Solution:
+    title: str
+    kind: str
+    conventions: list[tuple[str, str]]
+    steps: list[Step]
+    asked: list[str]
+    aliases: dict[str, str] = field(default_factory=dict)
+    digits: int = 4
+    source: dict | None = None
+
+    def __post_init__(self):
+        self._by_id = {s.id: s for s in self.steps}
+
+    def step(self, quantity_id: str) -> Step:
+        return self._by_id[self.aliases.get(quantity_id, quantity_id)]
+
+    def has(self, quantity_id: str) -> bool:
+        return self.aliases.get(quantity_id, quantity_id) in self._by_id
+
+    def value(self, quantity_id: str) -> np.ndarray:
+        return self.step(quantity_id).value
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+    @property
+    def answers(self) -> dict[str, np.ndarray]:
+        return {i: self.value(i) for i in self.asked}
+
+    def sections(self) -> list[tuple[str, list[Step]]]:
+        out: list[tuple[str, list[Step]]] = []
+        for s in self.steps:
+            if not out or out[-1][0] != s.section:
+                out.append((s.section, []))
+            out[-1][1].append(s)
+        return out
+
+    # Jupyter shows a Solution as rendered math.
+    def _repr_markdown_(self) -> str:
+        from .render.markdown import render_markdown
+        return render_markdown(self)
+
+    def __str__(self) -> str:
+        from .render.text import render_text
+        return render_text(self)
