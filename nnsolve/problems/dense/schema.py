@@ -36,7 +36,7 @@ class Layer(Model):
 class Network(Model):
     layout: Literal["in_out", "out_in"] = Field(
         description="in_out: W has a row per input (u = Wᵀx + b); out_in: a row per output unit (u = Wx + b)")
-    layers: list[Layer] = Field(min_length=1)
+    layers: list[Layer] = Field(description="may be empty: then the data's x is the prediction itself")
 
 
 class Data(Model):

@@ -164,8 +164,8 @@ class DenseSolver:
         n_outputs = y.value.shape[-1]
         n_samples = y.value.shape[0] if self.batched else 1
         scale = loss_scale(half and kind == "squared_error", outputs, samples, n_outputs, n_samples)
-        output_act = ALIASES.get(self.p.network.layers[-1].activation.name,
-                                 self.p.network.layers[-1].activation.name)
+        layers = self.p.network.layers
+        output_act = ALIASES.get(layers[-1].activation.name, layers[-1].activation.name) if layers else None
         has_penalty = self.p.penalty is not None
         data_id = f"data_loss{suf}" if has_penalty else f"loss{suf}"
         data_sym = Symbol(f"{self.n.loss}_{{\\text{{data}}}}", f"{self.n.loss}_data") if has_penalty \
@@ -233,10 +233,11 @@ class DenseSolver:
                 continue
             out_steps.append(Step(node.id, node.symbol.latex, node.symbol.text, node.value, section,
                                   node.formula, node.note))
-        aliases = {"y": f"h{self.depth}", "output": f"h{self.depth}"}
+        out_id = f"h{self.depth}" if self.depth else "x"
+        aliases = {"y": out_id, "output": out_id}
         for s in range(steps + 1):
             suf = self.suffix(s)
-            aliases[f"y{suf}"] = f"h{self.depth}{suf}"
+            aliases[f"y{suf}"] = f"h{self.depth}{suf}" if self.depth else "x"
             for i in range(1, self.depth + 1):
                 aliases[f"delta{i}{suf}"] = f"dL/du{i}{suf}"
         solution = Solution(self.p.title, "dense_network", self.conventions, out_steps, [], aliases,
