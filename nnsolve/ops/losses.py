@@ -31,7 +31,8 @@ def _prefix(scale: Fraction, latex: bool) -> str:
     if scale == 1:
         return ""
     if latex:
-        core = rf"\tfrac{{{scale.numerator}}}{{{scale.denominator}}}" if scale.denominator != 1 else str(scale)
+        # spaces inside the braces: `{1}` would read as a Formula placeholder, `{ 1 }` typesets the same
+        core = rf"\tfrac{{ {scale.numerator} }}{{ {scale.denominator} }}" if scale.denominator != 1 else str(scale)
         return core + " "
     return ("½" if scale == Fraction(1, 2) else exact_string(scale)) + " · "
 
@@ -45,7 +46,7 @@ def _base_suffix(base, latex: bool) -> str:
 def _log(base, latex: bool) -> str:
     if base == "e":
         return r"\ln" if latex else "ln"
-    return rf"\log_{{{base}}}" if latex else f"log{base}"
+    return rf"\log_{{ {base} }}" if latex else f"log{base}"   # `{2}` would read as a placeholder
 
 
 class SquaredError(Op):
@@ -214,3 +215,39 @@ PENALTY = Penalty()
 def rows_sum_to_one(t: np.ndarray) -> bool:
     rows = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
     return all(total(row) == 1 for row in rows)
+
+
+class GaussianNLL(Op):
+    """Negative log-likelihood of targets under ŷ + N(0, σ²) noise: Σ ½ ln(2πσ²) + (t − ŷ)²/(2σ²).
+
+    Linear regression's MLE question: with σ fixed, the first term is a constant and minimising the
+    loss is minimising the squared error.
+    """
+
+    name = "gaussian_nll"
+
+    def forward(self, y, t, *, sigma, scale):
+        d = y - t
+        count = d.size
+        constant = count * scalar.log(2 * scalar.PI * sigma * sigma) / 2
+        return scale * (constant + total(d * d) / (2 * sigma * sigma))
+
+    def vjp(self, index, grad, out, y, t, *, sigma, scale):
+        return grad[()] * scale * (y - t) / (sigma * sigma) if index == 0 else None
+
+    def formula(self, y_id, t_id, *, sigma, scale):
+        s = exact_string(sigma)
+        return Formula(_prefix(scale, True) + rf"\sum \left[\tfrac12 \ln(2\pi \cdot {s}^2) + "
+                       rf"\frac{{({{1}} - {{0}})^2}}{{2 \cdot {s}^2}}\right]",
+                       _prefix(scale, False) + f"Σ [½ ln(2π·{s}²) + ({{1}} − {{0}})²/(2·{s}²)]", (y_id, t_id))
+
+    def vjp_formula(self, index, grad_id, out_id, y_id, t_id, *, sigma, scale):
+        s = exact_string(sigma)
+        return Formula(_prefix(scale, True) + rf"\frac{{{{0}} - {{1}}}}{{{s}^2}}",
+                       _prefix(scale, False) + f"({{0}} − {{1}})/{s}²", (y_id, t_id))
+
+    def note(self, *, sigma, scale):
+        return f"Gaussian noise with σ = {exact_string(sigma)} (natural log)"
+
+
+GAUSSIAN_NLL = GaussianNLL()

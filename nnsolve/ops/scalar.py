@@ -70,3 +70,6 @@ def absolute(x):
 
 def sign(x, at_zero=Fraction(0)):
     return Fraction(1) if x > 0 else Fraction(-1) if x < 0 else at_zero
+
+
+PI = mp.pi

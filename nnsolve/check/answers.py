@@ -1,0 +1,214 @@
+"""Read the answers a key or a student gives: which quantity each names, and the numbers as written.
+
+An answer names a quantity id (`u1`, `dL/dW1`), an alias (`y`, `delta2`) or one element of either
+(`u1[0]`, `dL/dW1[1][0]`, 0-based). Its value keeps the text of every number, because the decimals a
+key writes are the precision it claims. Anything that cannot be read is a located format error,
+never a wrong answer.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..problems.errors import Issue, ProblemError, format_path
+from ..problems.loader import Literal
+from ..solution import Solution
+
+_ELEMENT = re.compile(r"^(?P<base>.*?)(?P<index>(?:\[\s*-?\d+\s*\])+)$")
+_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
+_SCIENTIFIC = re.compile(r"^[+-]?(?P<whole>\d*)(?:\.(?P<frac>\d*))?[eE](?P<exp>[+-]?\d+)$")
+
+
+@dataclass(frozen=True)
+class KeyAnswer:
+    """One given answer: what it names, where it was written, and its numbers as typed."""
+
+    name: str                       # as written under `answers:`
+    quantity: str                   # the solution step it refers to (aliases resolved)
+    index: tuple[int, ...]          # element of that step's value; () for the whole value
+    value: np.ndarray               # object array of Literals
+    line: int | None
+    order: int                      # position of the quantity in the solution's step order
+
+    @property
+    def target(self) -> str:
+        """The quantity with its element, in the answer's own notation (`dL/dW1[1][0]`)."""
+        return self.quantity + "".join(f"[{i}]" for i in self.index)
+
+    @property
+    def decimals(self) -> int | None:
+        """The precision the answer claims: the most decimals written in any of its numbers.
+
+        None when every number is an integer or a fraction: such an answer claims to be exact.
+        """
+        places = [decimals_written(v) for v in self.value.reshape(-1)]
+        places = [p for p in places if p is not None]
+        return max(places) if places else None
+
+
+def decimals_written(number: Literal) -> int | None:
+    """Decimals as typed: "0.80" → 2, "1.83e-6" → 8 (the last written digit's place), "3" or "1/3" → None."""
+    text = number.text.strip().replace("−", "-").replace("_", "")
+    if "/" in text:
+        return None
+    sci = _SCIENTIFIC.match(text)
+    if sci:
+        return len(sci.group("frac") or "") - int(sci.group("exp"))
+    if "." not in text:
+        return None
+    return len(text.partition(".")[2])
+
+
+def read_answers(raw: dict, solution: Solution, locate, source: str | None) -> list[KeyAnswer]:
+    """Resolve and read every answer; raise one ProblemError listing every unreadable one."""
+    issues: list[Issue] = []
+    answers: list[KeyAnswer] = []
+    position = {step_id: i for i, step_id in enumerate(solution.ids)}
+    names = sorted(set(solution.ids) | {a for a, q in solution.aliases.items() if q in position})
+    for name, given in raw.items():
+        line = locate(("answers", name))
+        try:
+            quantity, index = resolve(str(name), solution, position, names)
+            value = read_value(given)
+        except AnswerError as e:
+            issues.append(Issue(format_path(("answers", str(name)) + e.loc), e.message,
+                                locate(("answers", name) + e.loc) or line))
+            continue
+        answers.append(KeyAnswer(str(name), quantity, index, value, line, position[quantity]))
+    if issues:
+        raise ProblemError(issues, source)
+    return sorted(answers, key=lambda a: (a.order, a.index))
+
+
+class AnswerError(Exception):
+    def __init__(self, message: str, loc: tuple = ()):
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+
+
+def resolve(name: str, solution: Solution, position: dict, names: list[str]) -> tuple[str, tuple[int, ...]]:
+    """`delta2[0]` → ('dL/du2', (0,)): the step an answer names and the element it picks."""
+    base, index = name.strip(), ()
+    element = _ELEMENT.match(base)
+    if element and _canonical(base, solution, position) is None:
+        base = element.group("base").strip()
+        index = tuple(int(i) for i in _INDEX.findall(element.group("index")))
+    quantity = _canonical(base, solution, position)
+    if quantity is None:
+        close = difflib.get_close_matches(base, names, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; quantities are named like {', '.join(names[:6])}"
+        raise AnswerError(f"no quantity {base!r} in this problem's solution" + hint)
+    shape = solution.step(quantity).value.shape
+    if len(index) > len(shape):
+        raise AnswerError(f"{quantity} is {shape_text(shape)}; {name!r} gives {len(index)} indices")
+    for i, size in zip(index, shape):
+        if i < 0 or i >= size:
+            raise AnswerError(f"index {i} is out of range: {quantity} is {shape_text(shape)} "
+                              f"(indices are 0-based)")
+    return quantity, index
+
+
+def quantity_name(name: str) -> str:
+    """The answer's name without element indices: `dL/dW1[1][0]` → `dL/dW1`."""
+    element = _ELEMENT.match(str(name).strip())
+    return element.group("base").strip() if element else str(name).strip()
+
+
+def _canonical(name: str, solution: Solution, position: dict) -> str | None:
+    quantity = solution.aliases.get(name, name)
+    return quantity if quantity in position else None
+
+
+def read_value(given) -> np.ndarray:
+    """A number or a rectangular nesting of numbers → an object array of Literals."""
+    nested = _nested_numbers(given.tolist() if isinstance(given, np.ndarray) else given, ())
+    if not isinstance(nested, list):
+        arr = np.empty((), dtype=object)
+        arr[()] = nested
+        return arr
+    return np.array(nested, dtype=object)
+
+
+def _nested_numbers(given, loc: tuple):
+    """Literals in the nesting of `given`, checked to be rectangular."""
+    if not isinstance(given, (list, tuple)):
+        try:
+            return read_number(given)
+        except AnswerError as e:
+            raise AnswerError(e.message, loc) from None
+    if not given:
+        raise AnswerError("is an empty list; expected a number, a vector or a matrix", loc)
+    rows = [_nested_numbers(item, loc + (i,)) for i, item in enumerate(given)]
+    shapes = {_shape(r) for r in rows}
+    if len(shapes) != 1:
+        if all(isinstance(r, list) for r in rows):
+            lengths = sorted({len(r) for r in rows})
+            raise AnswerError(f"rows have different lengths {lengths}; expected a rectangular matrix", loc)
+        raise AnswerError("mixes numbers and lists", loc)
+    return rows
+
+
+def _shape(nested) -> tuple:
+    return (len(nested),) + _shape(nested[0]) if isinstance(nested, list) else ()
+
+
+def read_number(given) -> Literal:
+    """A number as typed in the file, or given from Python (a float's shortest repr is what was meant)."""
+    if isinstance(given, Literal):
+        return given
+    if isinstance(given, bool) or given is None or isinstance(given, dict):
+        raise AnswerError(f"expected a number, got {_describe(given)}")
+    if isinstance(given, Fraction):
+        text = str(given.numerator) if given.denominator == 1 else f"{given.numerator}/{given.denominator}"
+    elif isinstance(given, (int, np.integer)):
+        text = str(int(given))
+    elif isinstance(given, (float, np.floating)):
+        text = _float_text(float(given))
+    else:
+        text = str(given)
+    try:
+        return Literal(text)
+    except (ValueError, ZeroDivisionError):
+        raise AnswerError(f"expected a number, got {text!r}") from None
+
+
+def _float_text(x: float) -> str:
+    """A float's shortest repr is what a caller typed (0.5758); a computed float such as
+    0.30000000000000004 claims no more than the 12 significant digits float arithmetic keeps."""
+    text = repr(x)
+    digits = text.lower().split("e")[0].replace("-", "").replace(".", "").lstrip("0")
+    return text if len(digits) <= 12 else f"{x:.11e}"
+
+
+def parse_tolerance(tolerance) -> Fraction | None:
+    """The `--tolerance` option: a non-negative decimal (text, int, float or Fraction)."""
+    if tolerance is None:
+        return None
+    try:
+        value = Fraction(read_number(tolerance))
+    except AnswerError:
+        value = None
+    if value is None or value < 0:
+        raise ProblemError([Issue("--tolerance", f"expected a non-negative number such as 0.005, got {tolerance!r}")])
+    return value
+
+
+def shape_text(shape: tuple) -> str:
+    if not shape:
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]}"
+    return "a " + "×".join(str(n) for n in shape) + (" matrix" if len(shape) == 2 else " array")
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)

@@ -1,0 +1,140 @@
+"""Check given answers against the solution: agree or not, where the key first parts from the
+solution, which later slips only carry an earlier one forward, and which convention explains a miss."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..problems import LoadedProblem
+from .answers import KeyAnswer, parse_tolerance, quantity_name, read_answers
+from .compare import agreement, aligned, largest_difference
+from .conventions import alternatives
+from .report import AnswerResult, Report
+from .variants import Pin, Variants, value_at
+
+
+def check(problem_or_path, answers: dict | None = None, tolerance=None) -> Report:
+    """Compare answers with the computed solution.
+
+    `answers` (id → number / nested list) checks a student's answers against the problem; by default
+    the file's own `answers:` are checked. `tolerance` (e.g. "0.005") replaces the default rule
+    (the key's own decimals, allowing for intermediates rounded to 2–5 dp) by one absolute bound.
+    """
+    from ..api import load, solve
+
+    loaded = load(problem_or_path)
+    bound = parse_tolerance(tolerance)
+    raw = dict(loaded.model.answers if answers is None else answers)
+    locate, source = loaded.locate, loaded.document.source
+    if answers is not None:
+        locate = lambda loc: None  # noqa: E731  (the answers are not in the file)
+        source = "<answers>"
+    # The solver computes some quantities (gradients after the last update) only when an answer
+    # names them, so it is told the answered quantities, without their element indices.
+    model = loaded.model.model_copy(update={"answers": {quantity_name(name): v for name, v in raw.items()}})
+    loaded = LoadedProblem(loaded.family, model, loaded.document)
+    base = solve(loaded)
+    given = read_answers(raw, base, locate, source)
+    return Checker(loaded.family, model, base, bound).run(given, loaded.document.source)
+
+
+def check_file(path, tolerance=None) -> Report:
+    return check(path, tolerance=tolerance)
+
+
+class Checker:
+    def __init__(self, family, model, base, tolerance: Fraction | None):
+        self.family = family
+        self.base = base
+        self.tolerance = tolerance
+        self.variants = Variants(family, model, base)
+        self._alternatives = None
+        self._ancestors = _ancestors(base)
+
+    def run(self, answers: list[KeyAnswer], source: str | None) -> Report:
+        judged = [self.judge(answer) for answer in answers]
+        results = [result for result, _ in judged]
+        wrong = [r for r in results if not r.ok]
+        if wrong:
+            wrong[0].first_divergence = True
+        for answer, result in zip(answers, results):
+            if result.ok or result.aligned_key is None:
+                continue
+            before = [(a, r, pin) for a, (r, pin) in zip(answers, judged) if a.order < answer.order]
+            result.follows = self.follow_through(answer, result, before)
+            if not result.follows:
+                result.alternatives = self.explain(answer, result)
+        return Report(self.base.title, source, self.tolerance, results, self.base.digits)
+
+    # -- one answer against the solution --------------------------------------------------------
+    def judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
+        exact = value_at(self.base, answer.quantity, answer.index)
+        key, shape_note = aligned(answer.value, exact.shape)
+        result = AnswerResult(answer.name, answer.target, answer.line, answer.decimals, answer.value, exact,
+                              shape_note=shape_note)
+        if key is None:
+            result.reason = shape_note
+            return result, None
+        result.aligned_key = key
+        rule = self.agree(key, answer, result.decimals, "", None, ())
+        result.ok, result.rule = rule is not None, rule or ""
+        if not result.ok:
+            result.reason = "differs by " + _difference(largest_difference(key, exact), result.decimals)
+        return result, Pin(answer.quantity, answer.index, key)
+
+    def agree(self, key, answer: KeyAnswer, decimals, variant: str, model, pins: tuple[Pin, ...]) -> str | None:
+        """The rule under which the key agrees with the problem solved as (variant, pins), or None."""
+        exact = value_at(self.variants.solve(variant, model, None, pins), answer.quantity, answer.index)
+        if exact is None or exact.shape != key.shape:
+            return None
+
+        def hand_rounded(places: int):
+            value = value_at(self.variants.solve(variant, model, places, pins), answer.quantity, answer.index)
+            return value if value is not None and value.shape == key.shape else None
+
+        return agreement(key, exact, hand_rounded, decimals, self.tolerance)
+
+    # -- why a wrong answer is wrong ------------------------------------------------------------
+    def follow_through(self, answer: KeyAnswer, result: AnswerResult, before: list) -> list[str]:
+        """The key's earlier wrong answers this one is consistent with: those it is computed from,
+        if carrying all of the key's earlier numbers forward makes it agree."""
+        upstream = self._ancestors.get(answer.quantity, set())
+        wrong_before = [a for a, r, _ in before if not r.ok and a.quantity in upstream]
+        if not wrong_before:
+            return []
+        pins = tuple(pin for _, _, pin in before if pin is not None)
+        rule = self.agree(result.aligned_key, answer, result.decimals, "", None, pins)
+        if rule is None:
+            return []
+        result.follow_rule = rule
+        # name the nearest slips only: a wrong u2 behind a wrong δ2 is already said by δ2
+        return [w.name for w in wrong_before
+                if not any(w.quantity in self._ancestors.get(o.quantity, set()) for o in wrong_before)]
+
+    def explain(self, answer: KeyAnswer, result: AnswerResult) -> list[str]:
+        """The alternative conventions under which this answer agrees."""
+        if self._alternatives is None:
+            self._alternatives = alternatives(self.family, self.variants.model)
+        found = []
+        for statement, model in self._alternatives:
+            rule = self.agree(result.aligned_key, answer, result.decimals, statement, model, ())
+            if rule is not None:
+                found.append(statement if rule.startswith("exact") else f"{statement} ({rule})")
+        return found
+
+
+def _ancestors(solution) -> dict[str, set[str]]:
+    """Every quantity each step is computed from, following the formulas back to the givens."""
+    out: dict[str, set[str]] = {}
+    for step in solution.steps:     # topological order: a formula's arguments come earlier
+        found: set[str] = set()
+        for arg in (step.formula.args if step.formula is not None else ()):
+            found.add(arg)
+            found |= out.get(arg, set())
+        out[step.id] = found
+    return out
+
+
+def _difference(value: Fraction, decimals: int | None) -> str:
+    from ..engine.number import format_number
+    return format_number(value, (decimals if decimals is not None else 4) + 2)
+

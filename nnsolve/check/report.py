@@ -1,0 +1,189 @@
+"""The outcome of a check as plain data, and its text, Markdown and JSON forms."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ..engine.number import decimal_string, format_number
+
+
+@dataclass
+class AnswerResult:
+    name: str                        # as written under `answers:`
+    target: str                      # the quantity (aliases resolved) and element it names
+    line: int | None
+    decimals: int | None             # the precision the answer claims; None = exact
+    key: np.ndarray                  # Literals, as given
+    computed: np.ndarray             # exact value of the quantity (or element)
+    ok: bool = False
+    rule: str = ""                   # why it agrees ("exact to 2 dp", …)
+    reason: str = ""                 # why it does not ("differs by …", "shape: …")
+    shape_note: str = ""
+    first_divergence: bool = False
+    follows: list[str] = field(default_factory=list)       # earlier wrong answers it is consistent with
+    follow_rule: str = ""
+    alternatives: list[str] = field(default_factory=list)  # conventions under which it agrees
+    aligned_key: np.ndarray | None = None
+
+    @property
+    def shown_decimals(self) -> int:
+        """The computed value is shown two decimals finer than the key writes it."""
+        return (self.decimals if self.decimals is not None and self.decimals >= 0 else 2) + 2
+
+    def verdict(self) -> str:
+        if self.ok:
+            parts = [f"agree: {self.rule}"] + ([self.shape_note] if self.shape_note else [])
+            return "; ".join(parts)
+        parts = ["WRONG" + (" (first divergence)" if self.first_divergence else ""), self.reason]
+        if self.follows:
+            how = "" if self.follow_rule.startswith("exact") else f" ({self.follow_rule})"
+            parts.append(f"consistent with the key's wrong {', '.join(self.follows)}{how}")
+        if self.alternatives:
+            parts.append("matches if: " + "; or: ".join(self.alternatives))
+        return "; ".join(p for p in parts if p)
+
+
+@dataclass
+class Report:
+    title: str
+    source: str | None
+    tolerance: Fraction | None
+    results: list[AnswerResult]
+    digits: int = 4
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def agree(self) -> int:
+        return sum(r.ok for r in self.results)
+
+    @property
+    def wrong(self) -> int:
+        return len(self.results) - self.agree
+
+    @property
+    def first_divergence(self) -> str | None:
+        return next((r.name for r in self.results if r.first_divergence), None)
+
+    def result(self, name: str) -> AnswerResult:
+        """The result of the answer written under `name`."""
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def summary(self) -> str:
+        n = len(self.results)
+        return f"{n} answer{'s' if n != 1 else ''}: {self.agree} agree, {self.wrong} wrong"
+
+
+def render_report(report: Report, fmt: str = "text", color: bool = False) -> str:
+    if fmt == "json":
+        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(report)
+    if fmt == "text":
+        return _text(report, color)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _rows(report: Report) -> list[tuple[str, str, str, str, bool]]:
+    return [(r.name, _shown(r.key, None), _shown(r.computed, r.shown_decimals), r.verdict(), r.ok)
+            for r in report.results]
+
+
+def _text(report: Report, color: bool) -> str:
+    paint = (lambda text, ok: f"\x1b[{32 if ok else 31}m{text}\x1b[0m") if color else (lambda text, ok: text)
+    lines = [f"Check: {report.title or report.source or 'problem'}", _rule_line(report), ""]
+    rows = _rows(report)
+    if rows:
+        header = ("id", "key", "computed", "verdict")
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header[:3])]
+        fmt_row = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+        lines.append(fmt_row(header[:3]) + "  " + header[3])
+        lines += [fmt_row(row[:3]) + "  " + paint(row[3], row[4]) for row in rows]
+        lines.append("")
+    else:
+        lines += ["no answers given", ""]
+    lines.append(paint(report.summary(), report.ok))
+    if report.first_divergence:
+        lines.append(f"First divergence: {report.first_divergence}")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(report: Report) -> str:
+    lines = [f"### Check: {report.title or report.source or 'problem'}", "", _rule_line(report), ""]
+    if report.results:
+        lines += ["| id | key | computed | verdict |", "|---|---|---|---|"]
+        lines += [f"| `{n}` | {k} | {c} | {'✅' if ok else '❌'} {v.replace('|', '/')} |"
+                  for n, k, c, v, ok in _rows(report)]
+        lines.append("")
+    lines.append(f"**{report.summary()}**")
+    if report.first_divergence:
+        lines.append(f"First divergence: `{report.first_divergence}`")
+    return "\n".join(lines) + "\n"
+
+
+def _rule_line(report: Report) -> str:
+    if report.tolerance is not None:
+        return f"Tolerance: ±{decimal_string(report.tolerance)} (absolute)"
+    return ("Tolerance: each key's own decimals (±½ in the last written place), or the values with "
+            "intermediates rounded to 2–5 dp")
+
+
+def report_json(report: Report) -> dict:
+    return {
+        "title": report.title,
+        "source": report.source,
+        "ok": report.ok,
+        "tolerance": None if report.tolerance is None else decimal_string(report.tolerance),
+        "summary": {"answers": len(report.results), "agree": report.agree, "wrong": report.wrong},
+        "first_divergence": report.first_divergence,
+        "results": [_result_json(r) for r in report.results],
+    }
+
+
+def _result_json(r: AnswerResult) -> dict:
+    return {
+        "id": r.name,
+        "quantity": r.target,
+        "line": r.line,
+        "ok": r.ok,
+        "key": _nested(r.key, lambda v: v.text),
+        "decimals": r.decimals,
+        "computed": _nested(r.computed, decimal_string),
+        "computed_rounded": _nested(r.computed, lambda v: format_number(v, r.shown_decimals)),
+        "rule": r.rule or None,
+        "reason": r.reason or None,
+        "shape_note": r.shape_note or None,
+        "first_divergence": r.first_divergence,
+        "consistent_with": r.follows,
+        "follow_through_rule": r.follow_rule or None,
+        "matches_if": r.alternatives,
+        "verdict": r.verdict(),
+    }
+
+
+def _nested(value: np.ndarray, fn):
+    if value.ndim == 0:
+        return fn(value[()])
+    return [_nested(v if isinstance(v, np.ndarray) else _scalar(v), fn) for v in value]
+
+
+def _shown(value: np.ndarray, places: int | None) -> str:
+    """A key as it was written, or a computed value at `places` decimals."""
+    one = (lambda v: v.text) if places is None else (lambda v: format_number(v, places))
+    if value.ndim == 0:
+        return one(value[()])
+    return "[" + ", ".join(_shown(v if isinstance(v, np.ndarray) else _scalar(v), places) for v in value) + "]"
+
+
+def _scalar(v) -> np.ndarray:
+    out = np.empty((), dtype=object)
+    out[()] = v
+    return out
