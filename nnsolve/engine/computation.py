@@ -77,7 +77,11 @@ class Computation:
         `display` names the quantities the formula shows when they differ from the inputs
         (a fused softmax-cross-entropy is computed from the logits but written with ŷ).
         """
-        value = op.forward(*[n.value for n in inputs], **params)
+        try:
+            value = op.forward(*[n.value for n in inputs], **params)
+        except ValueError as e:
+            blame(e, node_id)
+            raise
         value = self.policy.settle(node_id, as_tensor(value))
         shown = display if display is not None else inputs
         formula = op.formula(*[n.id for n in shown], **params)
@@ -100,6 +104,11 @@ class Computation:
     def gradient_id(self, node: Node) -> str:
         return f"d{self.loss_symbol.text}/d{node.id}"
 
+    def _gradient_id(self, node: Node, suffix: str) -> str:
+        """`suffix` tells apart the gradients of quantities shared by several passes (x, t); a quantity
+        of one pass (u1(2)) already carries it."""
+        return self.gradient_id(node) + ("" if node.id.endswith(suffix) else suffix)
+
     def gradient_symbol(self, node: Node) -> Symbol:
         loss = self.loss_symbol
         return Symbol(rf"\frac{{\partial {loss.latex}}}{{\partial {node.symbol.latex}}}",
@@ -113,7 +122,7 @@ class Computation:
         """
         upstream: dict[str, list[tuple[np.ndarray, Formula]]] = {loss.id: []}
         grads: dict[str, Node] = {}
-        seed = Node(self.gradient_id(loss) + suffix, self.gradient_symbol(loss), as_tensor(1), "backward",
+        seed = Node(self._gradient_id(loss, suffix), self.gradient_symbol(loss), as_tensor(1), "backward",
                     formula=Formula("1", "1"), note="seed")
         grads[loss.id] = self._add(seed)
         needed = self._depends_on_differentiable(loss)
@@ -124,8 +133,8 @@ class Computation:
                 for value, _ in contributions[1:]:
                     total = total + value
                 formula = join([f for _, f in contributions])
-                grad_node = Node(self.gradient_id(node) + suffix, self.gradient_symbol(node),
-                                 self.policy.settle(self.gradient_id(node) + suffix, as_tensor(total)),
+                grad_id = self._gradient_id(node, suffix)
+                grad_node = Node(grad_id, self.gradient_symbol(node), self.policy.settle(grad_id, as_tensor(total)),
                                  "backward", formula=formula)
                 grads[node.id] = self._add(grad_node)
             if node.id not in grads or node.op is None:
@@ -134,7 +143,11 @@ class Computation:
             for i, child in enumerate(node.inputs):
                 if child.id not in needed:
                     continue
-                value = node.op.vjp(i, g.value, node.value, *[n.value for n in node.inputs], **node.params)
+                try:
+                    value = node.op.vjp(i, g.value, node.value, *[n.value for n in node.inputs], **node.params)
+                except ValueError as e:
+                    blame(e, self._gradient_id(child, suffix))
+                    raise
                 if value is None:
                     continue
                 formula = node.op.vjp_formula(i, g.id, node.id, *[n.id for n in node.inputs], **node.params)
@@ -155,6 +168,13 @@ class Computation:
 
     def steps(self, phase: str | None = None) -> list[Node]:
         return [n for n in self.order if phase is None or n.phase == phase]
+
+
+def blame(error: Exception, quantity_id: str) -> None:
+    """Name on a domain error (log(0), a division by 0) the quantity it stopped, so the message can say which;
+    the innermost quantity wins."""
+    if getattr(error, "quantity", None) is None:
+        error.quantity = quantity_id
 
 
 OpFormula = Callable[..., Formula]

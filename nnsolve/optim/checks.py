@@ -1,0 +1,52 @@
+"""What an optimizer's settings must satisfy, each finding with its place under `optimizer`."""
+from __future__ import annotations
+
+COMMON = {"type", "steps"}
+APPLIES = {     # the keys each optimizer reads; any other key given is refused (it would be silently ignored)
+    "sgd": {"lr"},
+    "momentum": {"lr", "momentum", "form"},
+    "nesterov": {"lr", "momentum", "form"},
+    "adagrad": {"lr", "eps", "eps_inside_sqrt", "initial_accumulator"},
+    "rmsprop": {"lr", "rho", "eps", "eps_inside_sqrt"},
+    "adam": {"lr", "beta1", "beta2", "eps", "eps_inside_sqrt", "bias_correction"},
+    "rprop": {"variant", "eta_plus", "eta_minus", "step_init", "step_min", "step_max"},
+    "perceptron": {"lr"},
+}
+FORMS = {"momentum": ("pytorch", "sutskever", "ema"), "nesterov": ("pytorch", "lookahead", "sutskever")}
+KEY_NAMES = {"momentum": "beta", "lr": "lr"}     # how the documentation spells an aliased key
+
+
+def optimizer_issues(spec) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+
+    def refuse(key: str, message: str) -> None:
+        found.append((("optimizer", KEY_NAMES.get(key, key)), message))
+
+    kind = spec.type
+    for key in sorted(spec.model_fields_set - COMMON - APPLIES[kind]):
+        hint = " (rprop's first step size is step_init)" if kind == "rprop" and key == "lr" else ""
+        refuse(key, f"does not apply to {kind}{hint}")
+    if kind in FORMS and spec.form not in FORMS[kind]:
+        refuse("form", f"{kind} has the forms {', '.join(FORMS[kind])}, not {spec.form}")
+    if "lr" in APPLIES[kind] and spec.lr <= 0:
+        refuse("lr", "the learning rate must be positive")
+    if kind in ("momentum", "nesterov") and spec.momentum < 0:
+        refuse("momentum", "β must be at least 0")
+    if "eps" in APPLIES[kind] and spec.eps is not None and spec.eps < 0:
+        refuse("eps", "ε must be at least 0")
+    if kind == "adagrad" and spec.initial_accumulator < 0:
+        refuse("initial_accumulator", "G₀ must be at least 0 (it sits under a square root)")
+    if kind == "rmsprop" and not 0 <= spec.rho <= 1:
+        refuse("rho", "ρ must lie in [0, 1]")
+    if kind == "adam":
+        for key in ("beta1", "beta2"):
+            if not 0 <= getattr(spec, key) < 1:
+                refuse(key, "must lie in [0, 1) (bias correction divides by 1 − βᵗ)")
+    if kind == "rprop":
+        if not 0 < spec.eta_minus < 1:
+            refuse("eta_minus", "η⁻ must lie strictly between 0 and 1")
+        if not spec.eta_plus > 1:
+            refuse("eta_plus", "η⁺ must be greater than 1")
+        if not 0 <= spec.step_min <= spec.step_init <= spec.step_max:
+            refuse("step_init", "needs 0 ≤ step_min ≤ step_init ≤ step_max")
+    return found
