@@ -22,6 +22,11 @@ class Step:
     formula: Formula | None = None
     note: str = ""
 
+    # Jupyter shows a single step (`solution.step("u1")`) as `symbol = value` in display math.
+    def _repr_latex_(self) -> str:
+        from .render.values import latex_symbol, latex_value
+        return rf"$\displaystyle {latex_symbol(self.latex_symbol)} = {latex_value(self.value, 4)}$"
+
 
 @dataclass
 class Solution:
@@ -33,6 +38,8 @@ class Solution:
     aliases: dict[str, str] = field(default_factory=dict)
     digits: int = 4
     source: dict | None = None
+    # how a vector is typeset: a column (u = Wᵀx + b), or a row where a batch has one sample per row
+    vectors: str = "column"
 
     def __post_init__(self):
         self._by_id = {s.id: s for s in self.steps}

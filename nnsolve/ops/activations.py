@@ -75,12 +75,12 @@ ACTIVATIONS: dict[str, Elementwise] = {
         lambda p: "σ'(u) = σ(u)(1 − σ(u))"),
     "tanh": Elementwise(
         "tanh", lambda v, p: scalar.tanh(v), lambda v, y, p: 1 - y * y,
-        r"\tanh({0})", "tanh({0})", r"(1 - {1}^{2})", "(1 − {1}²)",
+        r"\tanh({0})", "tanh({0})", r"(1 - {1}^2)", "(1 − {1}²)",
         lambda p: "tanh'(u) = 1 − tanh²(u)"),
     "relu": Elementwise(
         "relu", lambda v, p: v if v > 0 else ZERO,
         lambda v, y, p: ONE if v > 0 else (ZERO if v < 0 else p["relu_derivative_at_zero"]),
-        r"\mathrm{ReLU}({0})", "ReLU({0})", r"\mathbb{1}[{2} > 0]", "𝟙[{2} > 0]",
+        r"\mathrm{ReLU}({0})", "ReLU({0})", r"\mathbb{ 1 }[{2} > 0]", "𝟙[{2} > 0]",
         lambda p: f"ReLU'(0) = {exact_string(p['relu_derivative_at_zero'])}"),
     "leaky_relu": Elementwise(
         "leaky_relu", lambda v, p: v if v > 0 else p["slope"] * v,

@@ -1,15 +1,21 @@
-"""Printers over a Solution: one per output format. Printers never compute numbers."""
+"""Printers over a Solution: one per output format. Printers never compute numbers.
+
+Each format walks the same tree (`tree.build`): text for a terminal (`text`), Markdown with LaTeX
+math for GitHub and Jupyter (`markdown`), and exact data (`json`).
+"""
 from __future__ import annotations
+
+FORMATS = ("text", "markdown", "json")
 
 
 def render(solution, fmt: str = "text", color: bool = False) -> str:
     if fmt == "text":
         from .text import render_text
-        return render_text(solution)
+        return render_text(solution, color=color)
     if fmt == "markdown":
         from .markdown import render_markdown
         return render_markdown(solution)
     if fmt == "json":
         from .json import render_json
         return render_json(solution)
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

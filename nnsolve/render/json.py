@@ -1,0 +1,69 @@
+"""Exact data for programs: every step and answer with its exact value as text and as a float.
+
+`exact` is a string (nested lists for vectors and matrices): a terminating rational in full, any
+other rational as `p/q`, an irrational to 32 significant digits. Keys come in a fixed order.
+"""
+from __future__ import annotations
+
+import json
+
+from ..solution import Solution, Step
+from .formulas import symbolic
+from .tree import Printer
+from .values import exact_data, float_data, latex_symbol
+
+
+def render_json(solution: Solution) -> str:
+    return dumps(JsonPrinter(solution).print_document()) + "\n"
+
+
+def dumps(data, level: int = 0) -> str:
+    """Indented JSON, except that a vector or matrix stays on one line (`[[1, 2], [3, 4]]`) rather
+    than one number per line."""
+    inner = "  " * (level + 1)
+    if isinstance(data, dict) and data:
+        items = [f"{inner}{json.dumps(key, ensure_ascii=False)}: {dumps(value, level + 1)}"
+                 for key, value in data.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if isinstance(data, list) and data and not _is_array(data):
+        return "[\n" + ",\n".join(inner + dumps(item, level + 1) for item in data) + "\n" + "  " * level + "]"
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _is_array(data: list) -> bool:
+    return all(not isinstance(item, (dict, list)) or (isinstance(item, list) and _is_array(item)) for item in data)
+
+
+def value_data(step: Step) -> dict:
+    return {"exact": exact_data(step.value), "float": float_data(step.value), "shape": list(step.value.shape)}
+
+
+class JsonPrinter(Printer):
+    def _print_Document(self, doc) -> dict:
+        data = self.doprint(doc.header)
+        data["steps"] = [entry for section in doc.sections for entry in self.doprint(section)]
+        data["answers"] = self.doprint(doc.answers) if doc.answers is not None else {}
+        return data
+
+    def _print_Header(self, header) -> dict:
+        return {"title": self.solution.title, "kind": self.solution.kind, "source": self.solution.source,
+                "conventions": [{"name": name, "statement": statement} for name, statement in header.conventions]}
+
+    def _print_Section(self, section) -> list[dict]:
+        return [self.doprint(block) for block in section.blocks]
+
+    def _print_Given(self, block) -> dict:
+        return self._step(block.step)
+
+    def _print_Derivation(self, block) -> dict:
+        return self._step(block.step)
+
+    def _print_Answers(self, answers) -> dict:
+        return {quantity_id: value_data(step) for quantity_id, step in answers.rows}
+
+    def _step(self, step: Step) -> dict:
+        formula = None if step.formula is None else \
+            {"latex": symbolic(self.solution, step, True), "text": symbolic(self.solution, step, False)}
+        # the full note, even where the worked solution leaves a repeated one out
+        return {"id": step.id, "symbol": {"latex": latex_symbol(step.latex_symbol), "text": step.text_symbol},
+                "section": step.section, "formula": formula, "note": step.note, "value": value_data(step)}

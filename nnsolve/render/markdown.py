@@ -1,0 +1,76 @@
+"""Markdown with LaTeX math, for GitHub and Jupyter: the conventions as a bullet list, one `$$`
+display block per step (`symbol = formula = numbers = value`, one `=` per line), an answers table.
+
+Prose (titles, conventions, notes) is escaped so that `[in][out]` or `λ Σ |w|` stays text; math is
+plain-ASCII LaTeX so that MathJax and KaTeX read it alike.
+"""
+from __future__ import annotations
+
+import re
+
+from ..solution import Solution, Step
+from .formulas import equation_parts
+from .tree import UNTITLED, Printer
+from .values import latex_compact_value, latex_symbol, latex_value
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
+
+
+def render_markdown(solution: Solution, digits: int | None = None) -> str:
+    return MarkdownPrinter(solution, digits).print_document()
+
+
+def escape(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+class MarkdownPrinter(Printer):
+    @property
+    def column(self) -> bool:
+        return self.solution.vectors != "row"
+
+    def _print_Document(self, doc) -> str:
+        blocks = [self.doprint(doc.header)] + [self.doprint(section) for section in doc.sections]
+        if doc.answers is not None:
+            blocks.append(self.doprint(doc.answers))
+        return "\n\n".join(blocks) + "\n"
+
+    def _print_Header(self, header) -> str:
+        lines = [f"# {escape(header.title or UNTITLED)}"]
+        if header.source or header.source_note:
+            source = " — ".join(escape(s) for s in (header.source, header.source_note) if s)
+            lines += ["", f"**Source:** {source}"]
+        if header.conventions:
+            lines += ["", "**Conventions**", ""]
+            lines += [f"- **{escape(name)}:** {escape(statement)}" for name, statement in header.conventions]
+        return "\n".join(lines)
+
+    def _print_Section(self, section) -> str:
+        return "\n\n".join([f"## {escape(section.title)}"] + [self.doprint(block) for block in section.blocks])
+
+    def _print_Given(self, block) -> str:
+        return self._display(block.step, []) + self._note(block.note)
+
+    def _print_Derivation(self, block) -> str:
+        parts = equation_parts(self.solution, block.step, True, self.digits)
+        return self._display(block.step, parts) + self._note(block.note)
+
+    def _print_Answers(self, answers) -> str:
+        lines = ["## Answers", "", "| Quantity | Symbol | Value |", "|---|---|---|"]
+        for quantity_id, step in answers.rows:
+            lines.append(f"| `{quantity_id}` | ${latex_symbol(step.latex_symbol)}$ "
+                         f"| ${latex_compact_value(step.value, self.digits, self.column)}$ |")
+        return "\n".join(lines)
+
+    # -- pieces --------------------------------------------------------------------------------
+    def _display(self, step: Step, parts: list[str]) -> str:
+        symbol = latex_symbol(step.latex_symbol)
+        value = latex_value(step.value, self.digits, self.column)
+        if not parts:
+            return f"$$\n{symbol} = {value}\n$$"
+        rows = [f"{symbol} &= {parts[0]}"] + [f"&= {part}" for part in parts[1:] + [value]]
+        return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
+
+    @staticmethod
+    def _note(note: str) -> str:
+        return f"\n\n*({escape(note)})*" if note else ""
