@@ -1,6 +1,7 @@
 """The `nnsolve` command: thin wrappers over the Python API.
 
-Exit codes: 0 all good, 1 `check` found a wrong answer, 2 the input is malformed (never a traceback).
+Exit codes: 0 all good, 1 `check` found a wrong answer, 2 the input is malformed (never a traceback),
+3 an internal error (a bug: please report it).
 Heavy modules are imported inside the commands so that `nnsolve --help` starts at once.
 """
 from __future__ import annotations
@@ -56,7 +57,10 @@ def check(file: Path = FILE,
 
 
 def _guarded(action):
-    """Run `action`; a malformed input becomes a located message and exit code 2."""
+    """Run `action`; a malformed input becomes a located message and exit code 2. Anything else is a bug
+    in nnsolve: one line asking for a report and exit code 3 (NNSOLVE_DEBUG=1 shows the traceback)."""
+    import os
+
     from .ops.scalar import DomainError
     from .problems.errors import ProblemError
 
@@ -66,8 +70,15 @@ def _guarded(action):
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
     except DomainError as e:
-        typer.echo(f"error: {e}", err=True)
+        quantity = getattr(e, "quantity", None)
+        typer.echo(f"error: {'cannot compute ' + quantity + ': ' if quantity else ''}{e}", err=True)
         raise typer.Exit(2) from None
+    except Exception as e:
+        if os.environ.get("NNSOLVE_DEBUG") == "1":
+            raise
+        typer.echo(f"internal error, please report: {type(e).__name__}: {e} "
+                   f"(rerun with NNSOLVE_DEBUG=1 for the traceback)", err=True)
+        raise typer.Exit(3) from None
 
 
 def _write(text: str) -> None:

@@ -39,6 +39,9 @@ def parse_document(doc: Document) -> LoadedProblem:
     kind = doc.data.get("problem")
     if kind is None:
         raise ProblemError([Issue("problem", f"is required: one of {sorted(known)}", 1)], doc.source)
+    if not isinstance(kind, str):
+        raise ProblemError([Issue("problem", f"expected the name of a problem kind: one of {sorted(known)}",
+                                  doc.line_of(("problem",)))], doc.source)
     if kind not in known:
         raise ProblemError([Issue("problem", f"unknown problem kind {kind!r}" + suggestion(str(kind), known),
                                   doc.line_of(("problem",)))], doc.source)

@@ -1,25 +1,42 @@
 """Keys every problem file has, whatever its family."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from .fields import Model
+from .fields import Model, Text
+
+# `ask` names quantities (u1, dL/dW2, W1(1)) or these groups of them
+ASK_GROUPS = {
+    "forward": "every pre-activation and activation (u1, h1, …)",
+    "loss": "the loss (and data_loss, penalty when a penalty is given)",
+    "gradients": "the gradient of every weight and bias (dL/dW1, dL/db1, …)",
+    "deltas": "the gradient at every pre-activation (dL/du1, … also called delta1, …)",
+    "input_gradient": "the gradient at the input (dL/dx)",
+    "update": "the weights and biases after the last optimizer step (W1(s), b1(s), …)",
+}
+
+
+def _one_or_list(value: Any):
+    # `ask: forward` means `ask: [forward]`
+    return [value] if isinstance(value, str) else value
 
 
 class Source(Model):
-    paper: Optional[str] = None
-    question: Optional[str] = None
-    lines: Optional[str] = None
-    case: Optional[str] = Field(default=None, description="id of the case in the exam-case corpus")
-    note: Optional[str] = None
+    paper: Optional[Text] = Field(default=None, description="the exam or book the problem comes from")
+    question: Optional[Text] = Field(default=None, description="question number in the paper")
+    lines: Optional[Text] = None
+    case: Optional[Text] = Field(default=None, description="id of the case in the exam-case corpus")
+    note: Optional[Text] = None
 
 
 class Common(Model):
-    problem: str
-    title: str = ""
+    problem: str = Field(description="the problem family, e.g. dense_network")
+    title: Text = ""
     source: Optional[Source] = None
-    ask: list[str] = Field(default_factory=list, description="groups or quantity ids; empty means everything")
+    ask: Annotated[list[Text], BeforeValidator(_one_or_list)] = Field(
+        default_factory=list, description="groups (" + ", ".join(ASK_GROUPS) + ") or quantity ids; "
+                                          "empty means forward, loss, deltas, gradients, update")
     answers: dict[str, Any] = Field(default_factory=dict, description="a key's or a student's answers by id")
     digits: Optional[int] = Field(default=None, ge=0, le=30, description="decimals shown (default 4)")

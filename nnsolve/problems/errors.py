@@ -21,9 +21,10 @@ class ProblemError(Exception):
     """One or more located problems with the input; the CLI prints them all and exits with code 2."""
 
     def __init__(self, issues: list[Issue], source: str | None = None):
-        self.issues = issues
+        # in file order, so a reader can fix them top to bottom; issues without a line come last
+        self.issues = sorted(issues, key=lambda i: i.line if i.line is not None else float("inf"))
         self.source = source
-        super().__init__("\n".join(str(i) for i in issues))
+        super().__init__("\n".join(str(i) for i in self.issues))
 
     def __str__(self) -> str:
         head = f"{self.source}: " if self.source else ""
@@ -44,6 +45,19 @@ def format_path(loc) -> str:
     return text
 
 
-def suggestion(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+def suggestion(word: str, choices, list_if_none: bool = False) -> str:
+    """'; did you mean 'x'?' for the closest choice; with `list_if_none`, name every choice instead
+    when none is close (an unknown key is easiest to fix by seeing what is allowed)."""
+    choices = sorted({str(c) for c in choices})
+    lowered = word.lower()
+    # an abbreviation or a truncated name (relu_derivative → relu_derivative_at_zero) beats an edit-distance match
+    same = [c for c in choices if c.lower() == lowered]
+    by_prefix = [c for c in choices if c.lower().startswith(lowered)] if len(lowered) >= 3 else []
+    by_prefix = by_prefix or [c for c in choices if lowered.startswith(c.lower())]     # bias → b, Weights → W
+    close = same or (by_prefix if len(by_prefix) == 1 else
+                     difflib.get_close_matches(word, choices, n=1, cutoff=0.6))
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if list_if_none and choices:
+        return "; allowed here: " + ", ".join(choices)
+    return ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
 from ..common import Common
@@ -23,14 +23,20 @@ class Activation(Model):
 
 
 def _activation(value: Any):
-    return {"name": value} if isinstance(value, str) else value
+    if isinstance(value, str):
+        return {"name": value}
+    if isinstance(value, (dict, Activation)):
+        return value
+    raise ValueError("expected an activation name such as relu, or a mapping such as {name: leaky_relu, "
+                     "slope: 0.1}")
 
 
 class Layer(Model):
-    W: Matrix
-    b: Optional[Vector] = None
-    activation: Annotated[Activation, BeforeValidator(_activation)] = Activation(name="identity")
-    name: Optional[str] = None
+    W: Matrix = Field(description="weights: in_out has a row per input, out_in a row per unit")
+    b: Optional[Vector] = Field(default=None, description="biases, one per unit; omitted means no bias")
+    activation: Annotated[Activation, BeforeValidator(_activation)] = Field(
+        default=Activation(name="identity"), description="a name, or a mapping of name and its parameters")
+    name: Optional[str] = Field(default=None, description="a label for the layer (not shown in formulas)")
 
 
 class Network(Model):
@@ -41,16 +47,21 @@ class Network(Model):
 
 class Data(Model):
     x: VectorOrMatrix = Field(description="one sample as a list, or a batch as a list of rows")
-    target: Optional[VectorOrMatrix] = None
+    target: Optional[VectorOrMatrix] = Field(
+        default=None, description="one value per output unit; a list of rows (one per sample) for a batch")
 
 
 class Loss(Model):
     type: Literal["squared_error", "sse", "mse", "half_sse", "binary_cross_entropy", "bce",
-                  "cross_entropy", "categorical_cross_entropy"]
-    half: Optional[bool] = None
-    over_outputs: Optional[Literal["sum", "mean"]] = None
-    over_samples: Optional[Literal["sum", "mean"]] = None
-    log_base: Union[Literal["e"], Literal[2], Literal[10]] = "e"
+                  "cross_entropy", "categorical_cross_entropy"] = Field(
+        description="a preset: sse, mse, half_sse, bce, cross_entropy (and their long names)")
+    half: Optional[bool] = Field(default=None, description="squared error: multiply by ½ (overrides the preset)")
+    over_outputs: Optional[Literal["sum", "mean"]] = Field(
+        default=None, description="sum or mean over output units (overrides the preset)")
+    over_samples: Optional[Literal["sum", "mean"]] = Field(
+        default=None, description="sum or mean over the samples of a batch (overrides the preset)")
+    log_base: Union[Literal["e"], Literal[2], Literal[10]] = Field(
+        default="e", description="base of the logarithm in cross-entropy: e, 2 or 10")
     log_zero: Optional[Number] = Field(default=None, description="value used for log(0), e.g. -1e9")
 
     @field_validator("log_base", mode="before")
@@ -64,39 +75,44 @@ class Loss(Model):
 
 
 class Penalty(Model):
-    type: Literal["l2", "l1"]
-    strength: Number = Field(alias="lambda")
-    half: bool = False
-    include_biases: bool = False
+    type: Literal["l2", "l1"] = Field(description="l2: λ Σ w²; l1: λ Σ |w|")
+    strength: Number = Field(alias="lambda", description="λ, written `lambda:` in the file")
+    half: bool = Field(default=False, description="l2 only: ½ λ Σ w²")
+    include_biases: bool = Field(default=False, description="penalise the biases too")
 
 
 class Optimizer(Model):
-    """Hyperparameters of every supported optimizer; which apply depends on `type`."""
+    """Hyperparameters of every supported optimizer; which apply depends on `type` (others are refused)."""
+
+    model_config = ConfigDict(validate_default=True)    # the decimal-text defaults become exact numbers
 
     type: Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop", "perceptron"]
-    lr: Number = Field(default="0.01", alias="learning_rate")
-    steps: int = Field(default=1, ge=1, le=1000)
-    momentum: Number = Field(default="0.9", alias="beta")
-    form: Literal["pytorch", "sutskever", "ema", "lookahead"] = "pytorch"
-    beta1: Number = "0.9"
-    beta2: Number = "0.999"
-    rho: Number = "0.99"
-    eps: Number = "1e-8"
-    eps_inside_sqrt: bool = False
-    bias_correction: bool = True
-    initial_accumulator: Number = "0"
-    variant: Literal["rprop+", "rprop-", "irprop+", "irprop-"] = "irprop-"
-    eta_plus: Number = "1.2"
-    eta_minus: Number = "0.5"
-    step_init: Number = "0.1"
-    step_min: Number = "0.000001"
-    step_max: Number = "50"
+    lr: Number = Field(default="0.01", alias="learning_rate", description="η (not used by rprop: see step_init)")
+    steps: int = Field(default=1, ge=1, le=1000, description="number of full-batch updates")
+    momentum: Number = Field(default="0.9", alias="beta", description="β of momentum and nesterov")
+    form: Literal["pytorch", "sutskever", "ema", "lookahead"] = Field(
+        default="pytorch", description="momentum: pytorch | sutskever | ema; nesterov: pytorch | lookahead "
+                                       "(sutskever is the same as lookahead)")
+    beta1: Number = Field(default="0.9", description="Adam: decay of the gradient mean")
+    beta2: Number = Field(default="0.999", description="Adam: decay of the squared-gradient mean")
+    rho: Number = Field(default="0.99", description="RMSProp: decay of the squared-gradient mean (PyTorch alpha)")
+    eps: Optional[Number] = Field(default=None, description="ε; default 1e-10 for adagrad, 1e-8 otherwise")
+    eps_inside_sqrt: bool = Field(default=False, description="divide by √(s + ε) instead of √s + ε")
+    bias_correction: bool = Field(default=True, description="Adam: divide the moments by 1 − βᵗ")
+    initial_accumulator: Number = Field(default="0", description="Adagrad: G₀")
+    variant: Literal["rprop+", "rprop-", "irprop+", "irprop-"] = Field(
+        default="irprop-", description="Rprop variant (irprop- is PyTorch's Rprop)")
+    eta_plus: Number = Field(default="1.2", description="Rprop: step growth η⁺ > 1")
+    eta_minus: Number = Field(default="0.5", description="Rprop: step shrink 0 < η⁻ < 1")
+    step_init: Number = Field(default="0.1", description="Rprop: initial step Δ₀ (PyTorch lr)")
+    step_min: Number = Field(default="0.000001", description="Rprop: Δmin")
+    step_max: Number = Field(default="50", description="Rprop: Δmax")
 
 
 class Conventions(Model):
-    relu_derivative_at_zero: Number = "0"
-    step_derivative: Number = "0"
-    sign_at_zero: Number = "0"
+    relu_derivative_at_zero: Number = Field(default="0", description="ReLU'(0) (also leaky ReLU's and ELU's)")
+    step_derivative: Number = Field(default="0", description="derivative used for step and sign")
+    sign_at_zero: Number = Field(default="0", description="sign(0)")
     fused_output_gradient: bool = Field(
         default=True, description="softmax+CE and sigmoid+BCE back-propagate ŷ − t straight to the logits")
 

@@ -5,6 +5,7 @@ Quantity ids are fixed so answers can name them: x, t, W1, b1, u1, h1, …, loss
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from ...engine.computation import Computation, Node, Policy, Symbol
@@ -14,7 +15,7 @@ from ...ops.base import Add
 from ...ops.linear import AFFINE
 from ...ops.losses import (BINARY_CROSS_ENTROPY, CROSS_ENTROPY, PENALTY, SQUARED_ERROR, loss_scale,
                            rows_sum_to_one)
-from ...optim import make_optimizer
+from ...optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
 from ...solution import Solution, Step
 from .schema import DenseProblem
 
@@ -43,7 +44,9 @@ class DenseSolver:
         self.conventions: list[tuple[str, str]] = []
 
     # -- symbols -----------------------------------------------------------------------------
-    def sym(self, base: str, layer: int | None = None, step: int = 0) -> Symbol:
+    def sym(self, base: str, layer: int | None = None, step: int | LookAhead = 0) -> Symbol:
+        if isinstance(step, LookAhead):
+            return look_ahead_symbol(self.sym(base, layer), step.update)
         latex, text = base, base
         if layer is not None:
             if self.n.layer_index == "superscript":
@@ -56,7 +59,7 @@ class DenseSolver:
         return Symbol(latex, text)
 
     @staticmethod
-    def suffix(step: int) -> str:
+    def suffix(step: int | LookAhead) -> str:
         return f"({step})" if step else ""
 
     # -- building ----------------------------------------------------------------------------
@@ -79,24 +82,54 @@ class DenseSolver:
         optimizer = make_optimizer(p.optimizer, comp, self) if p.optimizer else None
         steps = p.optimizer.steps if p.optimizer else 0
         for s in range(steps + 1):
-            out, loss = self.forward(x, target, params, s, sections)
-            if loss is None or (s == steps and s > 0 and not self._wants_final_gradients()):
+            gradients = not steps or self._wants_gradients(s) or (s < steps and optimizer.needs_gradients(s + 1))
+            at = self._pass(x, target, params, s, sections, gradients)
+            if at is None or s == steps:
                 break
-            grads = comp.backward(loss, self.suffix(s))
-            self._section(sections, [g.id for g in grads.values()], "Backward pass" + self._after(s))
-            if s < steps:
-                before = set(comp.nodes)
-                params = optimizer.step(s + 1, params, {k: grads[v.id] for k, v in params.items()})
-                self._section(sections, [i for i in comp.nodes if i not in before],
-                              f"Update {s + 1}: {optimizer.title}")
+            params = self._update(optimizer, s + 1, params, at, sections)
+        if optimizer:
+            self.conventions.extend(optimizer.conventions())
         return self._solution(sections, steps)
 
-    def _wants_final_gradients(self) -> bool:
-        return any(a.startswith("dL/d") and a.endswith(f"({self.p.optimizer.steps})") for a in self.p.answers) \
-            or any(a.startswith("dL/d") and a.endswith(f"({self.p.optimizer.steps})") for a in self.p.ask)
+    def _update(self, optimizer, k: int, params: dict, at: Pass, sections: dict) -> dict:
+        """Update k: the pass at the optimizer's look-ahead weights if it has them, then its step."""
+        comp = self.comp
+        before = set(comp.nodes)
+        shifted = optimizer.lookahead(k, params)
+        ahead = None
+        if shifted:
+            self._section(sections, [i for i in comp.nodes if i not in before],
+                          "Look-ahead weights" + self._after(LookAhead(k)))
+            ahead = self._pass(at.x, at.target, shifted, LookAhead(k), sections, True)
+            before = set(comp.nodes)
+        new = optimizer.step(k, params, at, ahead)
+        self._section(sections, [i for i in comp.nodes if i not in before], f"Update {k}: {optimizer.title}")
+        return new
+
+    def _pass(self, x: Node, target: Node | None, params: dict, s, sections: dict, gradients: bool) -> Pass | None:
+        """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
+        out, loss = self.forward(x, target, params, s, sections)
+        if loss is None:
+            return None
+        grads = {}
+        if gradients:
+            by_quantity = self.comp.backward(loss, self.suffix(s))
+            self._section(sections, [g.id for g in by_quantity.values()], "Backward pass" + self._after(s))
+            grads = {key: by_quantity[param.id] for key, param in params.items()}
+        return Pass(x, target, out, loss, grads)
+
+    def _wants_gradients(self, s: int) -> bool:
+        """Whether `ask` or the answers name a gradient of pass s (element addresses like [0][1] aside)."""
+        named = [re.sub(r"(\[\d+\])+$", "", a) for a in [*self.p.answers, *self.p.ask]]
+        if s == 0 and any(a in ("gradients", "deltas", "input_gradient") for a in named):
+            return True
+        return any(a.startswith(("dL/d", "delta")) and (a.endswith(f"({s})") if s else "(" not in a)
+                   for a in named)
 
     @staticmethod
-    def _after(s: int) -> str:
+    def _after(s: int | LookAhead) -> str:
+        if isinstance(s, LookAhead):
+            return f" (look-ahead point of update {s.update})"
         return f" (after update {s})" if s else ""
 
     def _section(self, sections: dict, ids, title: str) -> None:
@@ -226,10 +259,11 @@ class DenseSolver:
     def _solution(self, sections: dict, steps: int) -> Solution:
         comp = self.comp
         out_steps = []
+        used = {arg for node in comp.order if node.formula is not None for arg in node.formula.args}
         # givens first (an optimizer's hyperparameters are recorded late); the order stays topological
         for node in sorted(comp.order, key=lambda n: n.phase != "given"):
             section = "Given" if node.phase == "given" else sections.get(node.id, "Other")
-            if node.note == "seed":
+            if node.note == "seed" and node.id not in used:   # ∂L/∂L = 1 is shown only where a formula uses it
                 continue
             out_steps.append(Step(node.id, node.symbol.latex, node.symbol.text, node.value, section,
                                   node.formula, node.note))
@@ -244,8 +278,7 @@ class DenseSolver:
                             self.p.digits if self.p.digits is not None else 4,
                             self.p.source.model_dump(exclude_none=True) if self.p.source else None)
         solution.asked = resolve_ask(self.p.ask, solution, steps, self.depth)
-        for opt_note in (getattr(self, "optimizer_conventions", None) or []):
-            self.conventions.append(opt_note)
+        solution.vectors = "row" if self.batched else "column"   # a batch has one sample per row
         return solution
 
 

@@ -1,0 +1,94 @@
+"""The command line on bad input: every issue on stderr, exit code 2, never a traceback; a bug in
+nnsolve itself is one line and exit code 3 (the traceback only with NNSOLVE_DEBUG=1)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import typer
+from bad_input import VALID, changed, line_of
+
+from nnsolve import cli
+from nnsolve.problems import loader
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nnsolve.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+def refused(*args: str) -> str:
+    """stderr of a run that must end with exit code 2 and print nothing but the issues."""
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    return result.stderr
+
+
+def test_solve_prints_every_issue_with_its_line(tmp_path):
+    text = changed("b: [0.1, 0.2]", "bb: [0.1, 0.2]")
+    text = changed("activation: sigmoid", "activation: sigmod", text)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    err = refused("solve", path)
+    assert f"{path}: 2 problems in the input:" in err
+    assert f"network.layers[0].bb: unknown key 'bb'; did you mean 'b'? (line {line_of(text, 'bb:')})" in err
+    assert "network.layers[1].activation.name:" in err and "did you mean 'sigmoid'?" in err
+
+
+def test_check_on_bad_input_is_refused_the_same_way(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(changed("x: [1, 2, 3]", "x: [1, 2]"))
+    err = refused("check", path)
+    assert "network.layers[0].W: expected a 2×2 matrix" in err
+
+
+def _unreadable(kind: str, folder):
+    if kind == "missing":
+        return folder / "nowhere.yaml"
+    if kind == "directory":
+        return folder
+    path = folder / {"latin1": "latin1.yaml", "broken json": "broken.json"}[kind]
+    if kind == "latin1":
+        path.write_bytes("title: caf\xe9\n".encode("latin-1"))
+    else:
+        path.write_text('{"problem": "dense_network",\n "x": [1, }')
+    return path
+
+
+@pytest.mark.parametrize("kind, words", [("missing", "file not found"), ("directory", "is a directory"),
+                                         ("latin1", "not UTF-8"), ("broken json", "not valid YAML/JSON")])
+def test_unreadable_files(tmp_path, kind, words):
+    assert words in refused("solve", _unreadable(kind, tmp_path))
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"#" * (loader.MAX_FILE_BYTES + 1))
+    assert "problem files are limited to" in refused("solve", path)
+
+
+def test_a_domain_error_while_solving_names_the_quantity(tmp_path):
+    text = changed("activation: sigmoid", "activation: relu").replace("b: [0.1, 0.2]", "b: [-100, -100]")
+    path = tmp_path / "log0.yaml"
+    path.write_text(changed("target: [1]", "target: [0.5]", text))
+    err = refused("solve", path)
+    assert "loss: cannot compute loss: log(0) is undefined" in err and f"(line {line_of(text, 'loss:')})" in err
+
+
+def test_an_internal_error_is_one_line_and_exit_code_3(capsys, monkeypatch):
+    monkeypatch.delenv("NNSOLVE_DEBUG", raising=False)
+    with pytest.raises(typer.Exit) as caught:
+        cli._guarded(lambda: {}["a bug"])
+    assert caught.value.exit_code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error, please report: KeyError" in err and "NNSOLVE_DEBUG=1" in err
+
+
+def test_nnsolve_debug_shows_the_real_error(monkeypatch):
+    monkeypatch.setenv("NNSOLVE_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli._guarded(lambda: {}["a bug"])
