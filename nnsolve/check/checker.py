@@ -49,6 +49,7 @@ class Checker:
         self.variants = Variants(family, model, base)
         self._alternatives = None
         self._ancestors = _ancestors(base)
+        self.declared = tuple(getattr(model, "key_rounding", ()) or ())
 
     def run(self, answers: list[KeyAnswer], source: str | None) -> Report:
         judged = [self.judge(answer) for answer in answers]
@@ -63,7 +64,7 @@ class Checker:
             result.follows = self.follow_through(answer, result, before)
             if not result.follows:
                 result.alternatives = self.explain(answer, result)
-        return Report(self.base.title, source, self.tolerance, results, self.base.digits)
+        return Report(self.base.title, source, self.tolerance, results, self.base.digits, self.declared)
 
     # -- one answer against the solution --------------------------------------------------------
     def judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
@@ -91,7 +92,7 @@ class Checker:
             value = value_at(self.variants.solve(variant, model, places, pins), answer.quantity, answer.index)
             return value if value is not None and value.shape == key.shape else None
 
-        return agreement(key, exact, hand_rounded, decimals, self.tolerance)
+        return agreement(key, exact, hand_rounded, decimals, self.tolerance, self.declared)
 
     # -- why a wrong answer is wrong ------------------------------------------------------------
     def follow_through(self, answer: KeyAnswer, result: AnswerResult, before: list) -> list[str]:
@@ -110,11 +111,25 @@ class Checker:
         return [w.name for w in wrong_before
                 if not any(w.quantity in self._ancestors.get(o.quantity, set()) for o in wrong_before)]
 
+    def _agree_any_rounding(self, answer: KeyAnswer, result: AnswerResult) -> str | None:
+        declared, self.declared = self.declared, ()
+        try:
+            rule = self.agree(result.aligned_key, answer, result.decimals, "", None, ())
+        finally:
+            self.declared = declared
+        return rule
+
     def explain(self, answer: KeyAnswer, result: AnswerResult) -> list[str]:
         """The alternative conventions under which this answer agrees."""
         if self._alternatives is None:
             self._alternatives = alternatives(self.family, self.variants.model)
         found = []
+        if self.declared:
+            # the key said how it rounded; say so if another rounding is what it really did
+            hand = self._agree_any_rounding(answer, result)
+            if hand:
+                found.append(f"{hand.removeprefix('matches with ')} (though the key says it kept "
+                             f"{', '.join(map(str, self.declared))} dp)")
         for statement, model in self._alternatives:
             rule = self.agree(result.aligned_key, answer, result.decimals, statement, model, ())
             if rule is not None:

@@ -1,10 +1,11 @@
 """When a given answer agrees with a computed one: named rules with explicit tolerances.
 
-A key's decimals are the precision it claims: with d decimals it agrees when it is within ½·10⁻ᵈ of
-the exact value ("exact to d dp"). A key that rounded as it went may be off by more; it still agrees
-when it matches the value a person gets by rounding every intermediate to K decimals (K = 2…5), or
-lies in the range those hand-rounded values span (for K ≥ d − 1 only: a key does not claim far more
-precision than it worked with). Integers and fractions claim to be exact.
+A key's decimals are the precision it claims: with d decimals it agrees when it is the exact value
+rounded or truncated to d decimals ("exact to d dp"; keys truncate as often as they round). A key
+that rounded as it went may be off by more; it still agrees when it matches the value a person gets
+by rounding every intermediate to K decimals (K = 2…5, or only the K the key says it used), or lies in
+the range those hand-rounded values span for K ≥ d (a key does not claim more precision than it
+worked with). Integers and fractions claim to be exact.
 An explicit tolerance replaces all of this with one absolute bound.
 """
 from __future__ import annotations
@@ -35,6 +36,19 @@ def all_close(key: np.ndarray, value: np.ndarray, bound: Fraction) -> bool:
     return all(close(k, v, bound) for k, v in zip(key.reshape(-1), value.reshape(-1)))
 
 
+def truncated(key, value, decimals: int | None) -> bool:
+    """The key is the value cut (not rounded) after `decimals` decimals: tanh(3.6) = 0.998508… as 0.99850."""
+    if decimals is None:
+        return False
+    scaled = to_fraction(value) * 10 ** decimals
+    cut = Fraction(int(scaled), 10 ** decimals)      # int() truncates toward zero
+    return Fraction(key) == cut
+
+
+def all_right(key: np.ndarray, value: np.ndarray, bound: Fraction, decimals: int | None) -> bool:
+    return all(close(k, v, bound) or truncated(k, v, decimals) for k, v in zip(key.reshape(-1), value.reshape(-1)))
+
+
 def largest_difference(key: np.ndarray, value: np.ndarray) -> Fraction:
     return max(abs(Fraction(k) - to_fraction(v)) for k, v in zip(key.reshape(-1), value.reshape(-1)))
 
@@ -53,7 +67,7 @@ def aligned(key: np.ndarray, shape: tuple) -> tuple[np.ndarray | None, str]:
 
 
 def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], Optional[np.ndarray]],
-              decimals: int | None, tolerance: Fraction | None) -> str | None:
+              decimals: int | None, tolerance: Fraction | None, declared: tuple[int, ...] = ()) -> str | None:
     """The rule under which `key` agrees with the computed value, or None if none does.
 
     `hand_rounded(K)` gives the value with every intermediate rounded to K decimals (None when that
@@ -64,8 +78,11 @@ def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], 
     bound = slack(decimals)
     if all_close(key, exact, bound):
         return "exact" if decimals is None else f"exact to {decimals} dp"
+    if all_right(key, exact, bound, decimals):
+        return f"exact to {decimals} dp (truncated)"
     # A key most likely rounded its intermediates to the decimals it writes; try that first.
-    preferred = sorted(HAND_ROUNDING, key=lambda k: (k != decimals, k))
+    # A key that states its own rounding ("I used 5 DP") is held to it.
+    preferred = sorted(declared or HAND_ROUNDING, key=lambda k: (k != decimals, k))
     values = {}
     for places in preferred:
         value = hand_rounded(places)
@@ -76,7 +93,7 @@ def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], 
             return f"matches with intermediates rounded to {places} dp"
     # The band allows mixed rounding along the way, but not far coarser than the key's own claim:
     # a key writing 10 decimals that lies between the 2-dp and 5-dp values merely lies near them.
-    band = {k: v for k, v in values.items() if decimals is None or k >= decimals - 1}
+    band = {k: v for k, v in values.items() if decimals is None or k >= decimals}
     if len(band) >= 2 and _inside_band(key, exact, list(band.values()), bound):
         low, high = min(band), max(band)
         return f"within the range of hand-rounded values (intermediates rounded to {low}–{high} dp)"

@@ -53,6 +53,7 @@ class Report:
     tolerance: Fraction | None
     results: list[AnswerResult]
     digits: int = 4
+    declared: tuple[int, ...] = ()     # the intermediate rounding the key says it used
 
     @property
     def ok(self) -> bool:
@@ -132,8 +133,9 @@ def _markdown(report: Report) -> str:
 def _rule_line(report: Report) -> str:
     if report.tolerance is not None:
         return f"Tolerance: ±{decimal_string(report.tolerance)} (absolute)"
-    return ("Tolerance: each key's own decimals (±½ in the last written place), or the values with "
-            "intermediates rounded to 2–5 dp")
+    rounding = ", ".join(map(str, report.declared)) if report.declared else "2–5"
+    return ("Tolerance: each key's own decimals (rounded or truncated), or the values with "
+            f"intermediates rounded to {rounding} dp")
 
 
 def report_json(report: Report) -> dict:

@@ -40,3 +40,7 @@ class Common(Model):
                                           "empty means forward, loss, deltas, gradients, update")
     answers: dict[str, Any] = Field(default_factory=dict, description="a key's or a student's answers by id")
     digits: Optional[int] = Field(default=None, ge=0, le=30, description="decimals shown (default 4)")
+    key_rounding: Annotated[list[int], BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
+        default_factory=list,
+        description="decimals the key says it kept in its intermediates (e.g. 5 for 'I used 5 DP'); "
+                    "the checker then forgives only the drift that rounding produces")
