@@ -59,6 +59,7 @@ CORRECT_FIELDS: dict[str, dict[str, object]] = {
     # the key's h1, h2 are pre-activations (u1), its h3, h4 the ReLU outputs (h1), its o1, o2 the outputs
     "s002-q5b-relu-mlp-forward": {"u1": [("h1",), ("h2",)], "h1": [("h3",), ("h4",)], "h2": [("o1",), ("o2",)]},
     "s002-q5c-squared-error-loss": {"loss": ()},
+    "s002-q2a-gaussian-negative-log-likelihood": {"loss": ("numeric_instance_value",)},
     "s002-q6-two-layer-gradients-and-shapes": {
         "dL/dW2": Shape("numeric_instance_shapes", "W2"), "dL/db2": Shape("numeric_instance_shapes", "b2"),
         "dL/dW1": Shape("numeric_instance_shapes", "W1"), "dL/db1": Shape("numeric_instance_shapes", "b1"),

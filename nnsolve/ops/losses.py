@@ -212,10 +212,6 @@ class Penalty(Op):
 PENALTY = Penalty()
 
 
-def rows_sum_to_one(t: np.ndarray) -> bool:
-    rows = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
-    return all(total(row) == 1 for row in rows)
-
 
 class GaussianNLL(Op):
     """Negative log-likelihood of targets under ŷ + N(0, σ²) noise: Σ ½ ln(2πσ²) + (t − ŷ)²/(2σ²).

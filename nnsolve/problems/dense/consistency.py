@@ -103,18 +103,35 @@ def _check_target(p: DenseProblem, samples: int, width: int, found: list) -> Non
             found.append((("data", "target"), "binary cross-entropy needs targets between 0 and 1"))
 
 
+# which loss keys each loss reads (a squared-error key on a cross-entropy is a mistake, not a no-op)
+LOSS_KEYS = {
+    "squared error": {"half", "over_outputs", "over_samples"},
+    "cross-entropy": {"log_base", "log_zero", "over_outputs", "over_samples"},
+    "gaussian_nll": {"sigma", "over_samples"},
+}
+
+
+def _family(loss_type: str) -> str:
+    if loss_type in ("squared_error", "sse", "mse", "half_sse"):
+        return "squared error"
+    if loss_type == "gaussian_nll":
+        return "gaussian_nll"
+    return "cross-entropy"
+
+
 def _check_requirements(p: DenseProblem, found: list) -> None:
     if p.loss is not None and p.data.target is None:
         found.append((("data", "target"), f"is required: the loss ({p.loss.type}) compares the output with it"))
     if p.optimizer is not None and p.loss is None:
         found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
     if p.loss is not None:
-        squared = p.loss.type in ("squared_error", "sse", "mse", "half_sse")
         # a key the chosen loss never reads would be silently ignored: say so instead
-        unused = {"half"} if not squared else {"log_base", "log_zero"}
-        for key in sorted(unused & p.loss.model_fields_set):
-            found.append((("loss", key), f"does not apply to {p.loss.type} (only to "
-                                         f"{'squared error' if key == 'half' else 'cross-entropy'})"))
+        for key in sorted(p.loss.model_fields_set - {"type"}):
+            owners = [name for name, keys in LOSS_KEYS.items() if key in keys]
+            if p.loss.type not in owners and _family(p.loss.type) not in owners:
+                found.append((("loss", key), f"does not apply to {p.loss.type} (only to {', '.join(owners)})"))
+        if p.loss.type == "gaussian_nll" and (p.loss.sigma is None or p.loss.sigma <= 0):
+            found.append((("loss", "sigma"), "gaussian_nll needs the noise's standard deviation σ > 0"))
     if p.penalty is not None and p.loss is None:
         found.append((("penalty",), "is added to a loss: add a loss section, e.g. loss: {type: mse}"))
     if p.penalty is not None and p.penalty.strength < 0:

@@ -53,8 +53,8 @@ class Data(Model):
 
 class Loss(Model):
     type: Literal["squared_error", "sse", "mse", "half_sse", "binary_cross_entropy", "bce",
-                  "cross_entropy", "categorical_cross_entropy"] = Field(
-        description="a preset: sse, mse, half_sse, bce, cross_entropy (and their long names)")
+                  "cross_entropy", "categorical_cross_entropy", "gaussian_nll"] = Field(
+        description="a preset: sse, mse, half_sse, bce, cross_entropy (and their long names), gaussian_nll")
     half: Optional[bool] = Field(default=None, description="squared error: multiply by ½ (overrides the preset)")
     over_outputs: Optional[Literal["sum", "mean"]] = Field(
         default=None, description="sum or mean over output units (overrides the preset)")
@@ -63,6 +63,7 @@ class Loss(Model):
     log_base: Union[Literal["e"], Literal[2], Literal[10]] = Field(
         default="e", description="base of the logarithm in cross-entropy: e, 2 or 10")
     log_zero: Optional[Number] = Field(default=None, description="value used for log(0), e.g. -1e9")
+    sigma: Optional[Number] = Field(default=None, description="gaussian_nll: the noise's standard deviation σ")
 
     @field_validator("log_base", mode="before")
     @classmethod

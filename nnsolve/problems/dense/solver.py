@@ -13,8 +13,8 @@ from ...engine.number import exact_string
 from ...ops.activations import ACTIVATIONS, SOFTMAX
 from ...ops.base import Add
 from ...ops.linear import AFFINE
-from ...ops.losses import (BINARY_CROSS_ENTROPY, CROSS_ENTROPY, PENALTY, SQUARED_ERROR, loss_scale,
-                           rows_sum_to_one)
+from ...ops.losses import (BINARY_CROSS_ENTROPY, CROSS_ENTROPY, GAUSSIAN_NLL, PENALTY, SQUARED_ERROR,
+                           loss_scale)
 from ...optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
 from ...solution import Solution, Step
 from .schema import DenseProblem
@@ -31,6 +31,7 @@ LOSS_PRESETS = {  # type → (kind, half, over_outputs, over_samples)
     "binary_cross_entropy": ("binary_cross_entropy", False, "sum", "sum"),
     "cross_entropy": ("cross_entropy", False, "sum", "sum"),
     "categorical_cross_entropy": ("cross_entropy", False, "sum", "sum"),
+    "gaussian_nll": ("gaussian_nll", False, "sum", "sum"),
 }
 
 
@@ -205,6 +206,9 @@ class DenseSolver:
             else Symbol(self.n.loss, self.n.loss)
         if kind == "squared_error":
             loss = comp.apply(SQUARED_ERROR, [y, target], data_id, data_sym, phase="loss", scale=scale)
+        elif kind == "gaussian_nll":
+            loss = comp.apply(GAUSSIAN_NLL, [y, target], data_id, data_sym, phase="loss", sigma=spec.sigma,
+                              scale=scale)
         else:
             op = BINARY_CROSS_ENTROPY if kind == "binary_cross_entropy" else CROSS_ENTROPY
             fusable = (output_act == "sigmoid") if kind == "binary_cross_entropy" else \
@@ -225,7 +229,8 @@ class DenseSolver:
     def _state_conventions(self) -> None:
         p, c = self.p, self.p.conventions
         add = self.conventions.append
-        add(("weight layout", AFFINE.note(layout=p.network.layout)))
+        if p.network.layers:
+            add(("weight layout", AFFINE.note(layout=p.network.layout)))
         add(("gradient layout", "each gradient has the shape of its parameter"))
         names = {ALIASES.get(layer.activation.name, layer.activation.name) for layer in p.network.layers}
         if names & {"relu", "leaky_relu", "elu"}:
@@ -239,13 +244,19 @@ class DenseSolver:
             if kind == "squared_error":
                 add(("loss", f"squared error {'with' if half else 'without'} ½, {outputs} over outputs, "
                              f"{samples} over samples"))
+            elif kind == "gaussian_nll":
+                add(("loss", f"Gaussian negative log-likelihood, σ = {exact_string(p.loss.sigma)}, natural log, "
+                             f"{samples} over samples"))
             else:
                 base = "natural log" if p.loss.log_base == "e" else f"log base {p.loss.log_base}"
                 clamp = f", log(0) ≈ {exact_string(p.loss.log_zero)}" if p.loss.log_zero is not None else ""
                 add(("loss", f"{kind.replace('_', ' ')}, {base}{clamp}, {outputs} over outputs, "
                              f"{samples} over samples"))
-                add(("output gradient", "fused ŷ − t at the logits" if c.fused_output_gradient
-                     else "through ∂L/∂ŷ and the activation's derivative"))
+                last = p.network.layers[-1].activation.name if p.network.layers else None
+                pairs = {"binary_cross_entropy": ("sigmoid", "logistic"), "cross_entropy": ("softmax",)}
+                if last in pairs[kind]:
+                    add(("output gradient", "fused ŷ − t at the logits" if c.fused_output_gradient
+                         else "through ∂L/∂ŷ and the activation's derivative"))
         if p.penalty:
             pen = p.penalty
             half = "½" if pen.half and pen.type == "l2" else ""
