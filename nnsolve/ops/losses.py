@@ -69,15 +69,26 @@ class SquaredError(Op):
                        (y_id, t_id))
 
 
-class BinaryCrossEntropy(Op):
-    """−Σ [t log ŷ + (1 − t) log(1 − ŷ)]; `fused` takes (u, ŷ, t) and differentiates u only."""
+class _LogLoss(Op):
+    """A cross-entropy −scale·Σ term(ŷ, t) in a stated log base.
 
-    name = "binary_cross_entropy"
+    Unfused, its input is ŷ and the gradient goes through ∂L/∂ŷ; `fused`, its inputs are (u, ŷ, t) and
+    the gradient goes straight to the logits u as scale·(ŷ − t)/ln(base), the textbook shortcut for
+    sigmoid + BCE and softmax + CE (the solver fuses CE only when each target row sums to 1).
+    Subclasses give the term, its derivative in ŷ, and their notation.
+    """
+
+    value_latex = value_text = derivative_latex = derivative_text = fused_note = ""
+
+    def term(self, y, t, base, log_zero):
+        raise NotImplementedError
+
+    def derivative(self, y, t):
+        raise NotImplementedError
 
     def forward(self, *inputs, scale, base, log_zero, fused):
         y, t = inputs[-2], inputs[-1]
-        terms = emap(lambda yi, ti: _xlog(ti, yi, base, log_zero) + _xlog(1 - ti, 1 - yi, base, log_zero), y, t)
-        return -scale * total(terms)
+        return -scale * total(emap(lambda yi, ti: self.term(yi, ti, base, log_zero), y, t))
 
     def vjp(self, index, grad, out, *inputs, scale, base, log_zero, fused):
         if index != 0:
@@ -85,64 +96,64 @@ class BinaryCrossEntropy(Op):
         y, t = inputs[-2], inputs[-1]
         factor = grad[()] * scale / scalar.ln_of_base(base)
         if fused:
-            return factor * (y - t)
-        return factor * emap(lambda yi, ti: _ratio(-ti, yi) + _ratio(1 - ti, 1 - yi), y, t)
+            return factor * self.fused_gradient(y, t)
+        return factor * emap(self.derivative, y, t)
+
+    def fused_gradient(self, y, t):
+        return y - t
 
     def formula(self, *ids, scale, base, log_zero, fused):
-        y_id, t_id = ids[-2], ids[-1]
-        lg_l, lg_t = _log(base, True), _log(base, False)
-        return Formula(
-            "-" + _prefix(scale, True) + rf"\sum \left[{{1}} {lg_l} {{0}} + (1 - {{1}}) {lg_l}(1 - {{0}})\right]",
-            "−" + _prefix(scale, False) + f"Σ [{{1}} {lg_t} {{0}} + (1 − {{1}}) {lg_t}(1 − {{0}})]", (y_id, t_id))
+        return Formula("-" + _prefix(scale, True) + self.value_latex.replace("<log>", _log(base, True)),
+                       "−" + _prefix(scale, False) + self.value_text.replace("<log>", _log(base, False)),
+                       (ids[-2], ids[-1]))
 
     def vjp_formula(self, index, grad_id, out_id, *ids, scale, base, log_zero, fused):
-        y_id, t_id = ids[-2], ids[-1]
-        p_l, p_t = _prefix(scale, True), _prefix(scale, False)
-        s_l, s_t = _base_suffix(base, True), _base_suffix(base, False)
-        if fused:
-            return Formula(p_l + "({0} - {1})" + s_l, p_t + "({0} − {1})" + s_t, (y_id, t_id))
-        return Formula(p_l + r"\left(-\frac{{1}}{{0}} + \frac{1 - {1}}{1 - {0}}\right)" + s_l,
-                       p_t + "(−{1}/{0} + (1 − {1})/(1 − {0}))" + s_t, (y_id, t_id))
+        inner_latex, inner_text = ("({0} - {1})", "({0} − {1})") if fused else \
+            (self.derivative_latex, self.derivative_text)
+        return Formula(_prefix(scale, True) + inner_latex + _base_suffix(base, True),
+                       _prefix(scale, False) + inner_text + _base_suffix(base, False), (ids[-2], ids[-1]))
 
     def note(self, *, scale, base, log_zero, fused):
-        return _log_note(base, log_zero) + ("; sigmoid + BCE gradient fused: ∂L/∂u = ŷ − t" if fused else "")
+        return _log_note(base, log_zero) + (f"; {self.fused_note} gradient fused: ∂L/∂u = ŷ − t" if fused else "")
 
 
-class CrossEntropy(Op):
+class BinaryCrossEntropy(_LogLoss):
+    """−Σ [t log ŷ + (1 − t) log(1 − ŷ)]."""
+
+    name = "binary_cross_entropy"
+    value_latex = r"\sum \left[{1} <log> {0} + (1 - {1}) <log>(1 - {0})\right]"
+    value_text = "Σ [{1} <log> {0} + (1 − {1}) <log>(1 − {0})]"
+    derivative_latex = r"\left(-\frac{{1}}{{0}} + \frac{1 - {1}}{1 - {0}}\right)"
+    derivative_text = "(−{1}/{0} + (1 − {1})/(1 − {0}))"
+    fused_note = "sigmoid + BCE"
+
+    def term(self, y, t, base, log_zero):
+        return _xlog(t, y, base, log_zero) + _xlog(1 - t, 1 - y, base, log_zero)
+
+    def derivative(self, y, t):
+        return _ratio(-t, y) + _ratio(1 - t, 1 - y)
+
+
+class CrossEntropy(_LogLoss):
     """−Σ t log ŷ against any targets (one-hot labels, or a reconstruction −Σ x log x̂)."""
 
     name = "cross_entropy"
+    value_latex = r"\sum {1} <log> {0}"
+    value_text = "Σ {1} <log> {0}"
+    derivative_latex = r"\left(-\frac{{1}}{{0}}\right)"
+    derivative_text = "(−{1}/{0})"
+    fused_note = "softmax + cross-entropy"
 
-    def forward(self, *inputs, scale, base, log_zero, fused):
-        y, t = inputs[-2], inputs[-1]
-        return -scale * total(emap(lambda yi, ti: _xlog(ti, yi, base, log_zero), y, t))
+    def term(self, y, t, base, log_zero):
+        return _xlog(t, y, base, log_zero)
 
-    def vjp(self, index, grad, out, *inputs, scale, base, log_zero, fused):
-        if index != 0:
-            return None
-        y, t = inputs[-2], inputs[-1]
-        factor = grad[()] * scale / scalar.ln_of_base(base)
-        if fused:
-            mass = t.sum(axis=-1, keepdims=True) if t.ndim > 1 else total(t)
-            return factor * (y * mass - t)
-        return factor * emap(lambda yi, ti: _ratio(-ti, yi), y, t)
+    def fused_gradient(self, y, t):
+        # ŷ·Σt − t; it is the shown ŷ − t when each target row sums to 1, the only case the solver fuses
+        mass = t.sum(axis=-1, keepdims=True) if t.ndim > 1 else total(t)
+        return y * mass - t
 
-    def formula(self, *ids, scale, base, log_zero, fused):
-        y_id, t_id = ids[-2], ids[-1]
-        return Formula("-" + _prefix(scale, True) + rf"\sum {{1}} {_log(base, True)} {{0}}",
-                       "−" + _prefix(scale, False) + f"Σ {{1}} {_log(base, False)} {{0}}", (y_id, t_id))
-
-    def vjp_formula(self, index, grad_id, out_id, *ids, scale, base, log_zero, fused):
-        y_id, t_id = ids[-2], ids[-1]
-        p_l, p_t = _prefix(scale, True), _prefix(scale, False)
-        s_l, s_t = _base_suffix(base, True), _base_suffix(base, False)
-        if fused:
-            return Formula(p_l + "({0} - {1})" + s_l, p_t + "({0} − {1})" + s_t, (y_id, t_id))
-        return Formula(p_l + r"\left(-\frac{{1}}{{0}}\right)" + s_l, p_t + "(−{1}/{0})" + s_t, (y_id, t_id))
-
-    def note(self, *, scale, base, log_zero, fused):
-        return _log_note(base, log_zero) + ("; softmax + cross-entropy gradient fused: ∂L/∂u = ŷ − t"
-                                            if fused else "")
+    def derivative(self, y, t):
+        return _ratio(-t, y)
 
 
 def _xlog(weight, value, base, log_zero):

@@ -213,7 +213,9 @@ class DenseSolver:
             op = BINARY_CROSS_ENTROPY if kind == "binary_cross_entropy" else CROSS_ENTROPY
             fusable = (output_act == "sigmoid") if kind == "binary_cross_entropy" else \
                 (output_act == "softmax")
-            fused = self.p.conventions.fused_output_gradient and fusable
+            # ŷ − t is the softmax-CE gradient only when each target row sums to 1 (one-hot labels)
+            fused = self.p.conventions.fused_output_gradient and fusable and \
+                (kind == "binary_cross_entropy" or _rows_sum_to_one(target.value))
             inputs = [logits, y, target] if fused else [y, target]
             loss = comp.apply(op, inputs, data_id, data_sym, phase="loss", display=[y, target], scale=scale,
                               base=spec.log_base, log_zero=spec.log_zero, fused=fused)
@@ -311,6 +313,11 @@ def resolve_ask(ask: list[str], solution: Solution, steps: int, depth: int) -> l
             if quantity not in out:
                 out.append(quantity)
     return out
+
+
+def _rows_sum_to_one(t) -> bool:
+    rows = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
+    return all(sum(row, Fraction(0)) == 1 for row in rows)
 
 
 def _base(quantity_id: str) -> str:
