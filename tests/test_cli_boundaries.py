@@ -1,0 +1,33 @@
+"""The CLI is a thin, fast front: it never imports PyTorch (a test oracle only) and prints no traceback."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo-two-layer-tanh.yaml"
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    code = ("import sys\nfrom nnsolve.cli import app\n"
+            "try:\n    app(args=sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())
+
+
+def test_solve_and_check_never_import_torch():
+    for command in (["solve", str(DEMO)], ["solve", str(DEMO), "--format", "json"], ["check", str(DEMO)]):
+        loaded = _modules_after(command)
+        assert "nnsolve.problems.dense.solver" in loaded      # the command really ran
+        assert not {m for m in loaded if m == "torch" or m.startswith("torch.")}, command
+
+
+def test_demo_prints_a_worked_solution_with_its_conventions():
+    done = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(DEMO)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Conventions" in out and "W is [in][out]" in out
+    # u₁ = W₁ᵀx + b₁ with x = (1, 2): (3.2 − 2.4 + 0.5, −2.4 − 2.8 + 0.5, −2.1 + 5.2 + 0.5) = (1.3, −4.7, 3.6)
+    assert "[1.3, -4.7, 3.6]" in out.replace(" ", "").replace(",", ", ")
