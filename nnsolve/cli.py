@@ -13,7 +13,9 @@ from typing import Optional
 
 import typer
 
+# rich_markup_mode=None: plain click help, so `--help` and usage errors never import rich (~70 ms)
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Exact, explained answers to the hand-calculation problems of deep-learning exams.")
 
 
@@ -40,7 +42,7 @@ def solve(file: Path = FILE, digits: Optional[int] = DIGITS, round_intermediates
     solution = _guarded(lambda: solve_problem(file, round_intermediates=round_intermediates))
     if digits is not None:
         solution.digits = digits
-    _write(render(solution, format.value, color=sys.stdout.isatty() and format == Format.text))
+    _write(_guarded(lambda: render(solution, format.value, color=sys.stdout.isatty() and format == Format.text)))
 
 
 @app.command()
@@ -52,7 +54,8 @@ def check(file: Path = FILE,
     from .check import check_file, render_report
 
     report = _guarded(lambda: check_file(file, tolerance=tolerance))
-    _write(render_report(report, format.value, color=sys.stdout.isatty() and format == Format.text))
+    _write(_guarded(lambda: render_report(report, format.value,
+                                          color=sys.stdout.isatty() and format == Format.text)))
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -86,7 +89,12 @@ def _write(text: str) -> None:
 
 
 def main() -> None:
-    app()
+    from ._startup import end_process, tune_for_a_short_process
+    tune_for_a_short_process()
+    try:
+        app()
+    except SystemExit as done:
+        end_process(done.code)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from typing import Union
 
 import mpmath
@@ -17,10 +18,33 @@ import numpy as np
 mp = mpmath.MPContext()
 mp.dps = 50
 
+_from_rational = mpmath.libmp.from_rational
+_ROUND_AS_MPMATH_CONVERTS = mpmath.libmp.libmpf.round_fast
+
+
+@lru_cache(maxsize=4096)
+def _rational_mpf(numerator: int, denominator: int, prec: int, rounding: str):
+    """Cached: the same weights and constants meet many mpfs."""
+    return _from_rational(numerator, denominator, prec, rounding)
+
+
 # Let mpmath accept Fractions on either side of + − × ÷ and comparisons (it knows only its own mpq).
 # Never write `Fraction ** mpf`: Fraction.__pow__ goes through float; use mp.power(to_mpf(a), b).
 Fraction._mpmath_ = lambda self, prec, rounding: mp.make_mpf(  # type: ignore[attr-defined]
-    mpmath.libmp.from_rational(self.numerator, self.denominator, prec, rounding))
+    _rational_mpf(self.numerator, self.denominator, prec, rounding))
+
+
+def _convert_fractions_first(x, strings=True, _general=mp.convert):
+    """`mpf ∘ Fraction` in the private context gives the value mpmath's own `convert` gives (through its
+    mpq at the context's precision, rounding as it does) without its chain of type tests. This is the
+    hot path of exact-meets-irrational arithmetic; a user's own mpmath contexts are left alone."""
+    if type(x) is Fraction:
+        return mp.make_mpf(_rational_mpf(x.numerator, x.denominator, mp._prec_rounding[0],
+                                         _ROUND_AS_MPMATH_CONVERTS))
+    return _general(x, strings)
+
+
+mp.convert = _convert_fractions_first
 
 Real = Union[Fraction, "mpmath.mpf"]
 SHOWN_DIGITS = 32   # significant digits of an irrational "exact" value in JSON and tests
@@ -83,13 +107,37 @@ def to_float(x) -> float:
 
 def round_decimal(x, places: int) -> Fraction:
     """Round half away from zero to `places` decimals, as a person with a calculator does."""
-    q = Fraction(1, 10 ** places)
-    value = _to_fraction(x)
-    n = abs(value) / q
-    whole = math.floor(n)
-    if n - whole >= Fraction(1, 2):
+    if _far_below_half_unit(x, places):
+        return Fraction(0)
+    negative, numerator, denominator = _exact_parts(x)
+    unit = 10 ** places
+    whole, rest = divmod(numerator * unit, denominator)
+    if 2 * rest >= denominator:
         whole += 1
-    return (whole * q) if value >= 0 else -(whole * q)
+    return Fraction(-whole if negative else whole, unit)
+
+
+def _exact_parts(x) -> tuple[bool, int, int]:
+    """(negative, |numerator|, denominator) of a Fraction, or of an mpf's exact binary value: integer
+    arithmetic on these is what rounding and display need, without building Fractions step by step."""
+    if isinstance(x, Fraction):
+        return x.numerator < 0, abs(x.numerator), x.denominator
+    sign, man, exp, _ = mp.mpf(x)._mpf_
+    return (bool(sign), man << exp, 1) if exp >= 0 else (bool(sign), man, 1 << -exp)
+
+
+def _far_below_half_unit(x, places: int) -> bool:
+    """|x| < ½·10^−places for sure, read off an mpf's binary exponent: |x| < 2^(exp + bits) ≤ 16^−places / 2.
+    Spares the exact conversion of something like σ(−10¹⁰) ≈ 10^−(4·10⁹), whose Fraction would not fit in memory."""
+    if isinstance(x, Fraction):
+        return False
+    _, man, exp, bits = mp.mpf(x)._mpf_
+    return man != 0 and exp + bits <= -4 * places - 1
+
+
+def _below_half_unit(x, places: int) -> bool:
+    _, numerator, denominator = _exact_parts(x)
+    return 2 * numerator * 10 ** places < denominator
 
 
 def _to_fraction(x) -> Fraction:
@@ -123,16 +171,20 @@ def decimal_string(x, digits: int = SHOWN_DIGITS) -> str:
 
 def _terminating(x: Fraction) -> str:
     sign = "-" if x < 0 else ""
-    x = abs(x)
-    whole, rest = divmod(x.numerator, x.denominator)
+    numerator, denominator = abs(x.numerator), x.denominator
+    whole, rest = divmod(numerator, denominator)
     if rest == 0:
         return f"{sign}{whole}"
-    places = 0
-    frac = Fraction(rest, x.denominator)
-    while frac.denominator != 1:
-        frac *= 10
-        places += 1
-    return f"{sign}{whole}.{int(frac):0{places}d}"
+    places = max(_multiplicity(denominator, 2), _multiplicity(denominator, 5))   # the least with denominator | 10^places
+    return f"{sign}{whole}.{rest * 10 ** places // denominator:0{places}d}"
+
+
+def _multiplicity(n: int, p: int) -> int:
+    count = 0
+    while n % p == 0:
+        n //= p
+        count += 1
+    return count
 
 
 def exact_string(x) -> str:
@@ -159,12 +211,13 @@ def format_number(x, places: int = 4) -> str:
         text = _terminating(x)
         if len(text.partition(".")[2]) <= places:
             return text     # a given like 3.2 is shown as written, not as 3.2000
-    if x != 0 and abs(_to_fraction(x)) < Fraction(1, 10 ** places) / 2:
+    if x != 0 and (_far_below_half_unit(x, places) or _below_half_unit(x, places)):
         return mpmath.nstr(to_mpf(x), max(places, 1), min_fixed=1, max_fixed=0)
     r = round_decimal(x, places)
     if r == 0:
         return "0" if x == 0 else ("-0." if x < 0 else "0.") + "0" * places
-    return f"{to_float(r):.{places}f}" if places > 0 else str(int(r))
+    whole, _, decimals = _terminating(r).partition(".")   # exact: a float would garble digits past the 16th
+    return f"{whole}.{decimals.ljust(places, '0')}" if places > 0 else whole
 
 
 def exact_array(values) -> np.ndarray:

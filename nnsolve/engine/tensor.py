@@ -8,6 +8,7 @@ import numpy as np
 from .number import mp
 
 _MPF = type(mp.mpf(1))
+_EXACT_TYPES = frozenset((Fraction, _MPF))
 
 
 def _exact(v):
@@ -17,7 +18,7 @@ def _exact(v):
         raise TypeError("a truth value is not a number")
     if isinstance(v, (int, np.integer)):
         return Fraction(int(v))
-    if isinstance(v, float):
+    if isinstance(v, (float, str)):     # a pin or a Python caller's 0.86 or "0.86": the decimal as written
         from .number import parse_number
         return parse_number(v)
     return v
@@ -34,7 +35,7 @@ def as_tensor(value) -> np.ndarray:
         else:
             arr[()] = value
     flat = arr.reshape(-1)
-    if any(type(v) is not Fraction and type(v) is not _MPF for v in flat):
+    if not _EXACT_TYPES.issuperset(map(type, flat.tolist())):    # tolist: iterating numpy itself is slow
         arr = arr.copy()
         flat = arr.reshape(-1)
         for i, v in enumerate(flat):

@@ -85,14 +85,14 @@ ACTIVATIONS: dict[str, Elementwise] = {
     "leaky_relu": Elementwise(
         "leaky_relu", lambda v, p: v if v > 0 else p["slope"] * v,
         lambda v, y, p: ONE if v > 0 else (p["slope"] if v < 0 else p["relu_derivative_at_zero"]),
-        r"\mathrm{LeakyReLU}_{<slope>}({0})", "LeakyReLU_<slope>({0})",
+        r"\mathrm{LeakyReLU}_{ <slope> }({0})", "LeakyReLU_<slope>({0})",
         r"(1 \text{ if } {2} > 0 \text{ else } <slope>)", "(1 if {2} > 0 else <slope>)",
         lambda p: f"leaky ReLU slope {exact_string(p['slope'])}; derivative at 0 taken as "
                   f"{exact_string(p['relu_derivative_at_zero'])}"),
     "elu": Elementwise(
         "elu", lambda v, p: v if v > 0 else p["alpha"] * (scalar.exp(v) - 1),
         lambda v, y, p: ONE if v > 0 else (p["alpha"] * scalar.exp(v) if v < 0 else p["relu_derivative_at_zero"]),
-        r"\mathrm{ELU}_{<alpha>}({0})", "ELU_<alpha>({0})",
+        r"\mathrm{ELU}_{ <alpha> }({0})", "ELU_<alpha>({0})",
         r"(1 \text{ if } {2} > 0 \text{ else } {1} + <alpha>)", "(1 if {2} > 0 else {1} + <alpha>)",
         lambda p: f"ELU α = {exact_string(p['alpha'])}; derivative at 0 taken as "
                   f"{exact_string(p['relu_derivative_at_zero'])}"),

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 import nnsolve
 from ops.torch_reference import (activation, assert_close, binary_cross_entropy, cross_entropy, decimals, leaf,
-                                 penalty, reduce, squared_error)
+                                 penalty, squared_error)
 
 SETTINGS = settings(max_examples=30, deadline=None)
+SUM_OR_MEAN = st.sampled_from(["sum", "mean"])
 HIDDEN = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"]
 # What each squared-error preset means (half, over outputs, over samples), independently of nnsolve's
 # table: "mse" is torch's F.mse_loss(reduction="mean"), "sse" its reduction="sum".
@@ -31,13 +32,14 @@ class Case:
     samples: int                  # 0 for a single sample (a vector), else the batch size
     activations: list[tuple[str, dict]]
     loss: tuple                   # (kind, half, over_outputs, over_samples, log_base)
-    fused: bool
-    at_zero: Fraction
+    fused: bool                   # the convention asked for; the solver fuses only where it applies
+    target: list                  # exact, as some targets (1/3) are not decimals
 
 
-def number(value: Fraction) -> float:
-    """k/100 as YAML writes it (repr of the float, e.g. 0.07), which the loader reads back exactly."""
-    return float(value)
+def number(value: Fraction) -> float | str:
+    """A decimal as YAML writes a float (its repr, e.g. 0.07), which the loader reads back exactly;
+    another fraction as text ("1/3")."""
+    return float(value) if (value * 100).denominator == 1 else str(value)
 
 
 def matrix_of(draw, rows: int, cols: int, values) -> list[list[Fraction]]:
@@ -75,10 +77,10 @@ def cases(draw, batched: bool) -> Case:
             spec["alpha"] = params["alpha"] = draw(decimals(10, 200))
         if name in ("relu", "leaky_relu", "elu"):
             params["relu_derivative_at_zero"] = at_zero
-        layer = {"W": [[number(v) for v in row] for row in w],
+        layer = {"W": _floats(w),
                  "activation": {k: number(v) if isinstance(v, Fraction) else v for k, v in spec.items()}}
         if draw(st.booleans(), label=f"bias {i + 1}"):
-            layer["b"] = [number(v) for v in draw(st.lists(decimals(-100, 100), min_size=n_out, max_size=n_out))]
+            layer["b"] = _floats(draw(st.lists(decimals(-100, 100), min_size=n_out, max_size=n_out)))
         layers.append(layer)
         activations.append((name, params))
 
@@ -89,25 +91,23 @@ def cases(draw, batched: bool) -> Case:
         return [one_sample(values, width) for _ in range(samples)] if samples else one_sample(values, width)
 
     x = data(decimals(-100, 100), widths[0])
-    if kind == "squared_error":
-        t = data(decimals(-100, 100), out)
-    elif kind == "bce":
-        t = data(decimals(0, 100), out)
-    else:
-        t = data(decimals(0, 100), out)    # any non-negative targets, not only one-hot rows
+    if kind == "cross_entropy" and draw(st.booleans(), label="targets are distributions"):
+        t = data(st.integers(0, 100), out)
+        t = [_distribution(row) for row in t] if samples else _distribution(t)
+    else:    # cross-entropies also take any targets in [0, 1]; then softmax-CE is not fused
+        t = data(decimals(-100, 100) if kind == "squared_error" else decimals(0, 100), out)
 
     loss = {"type": {"squared_error": draw(st.sampled_from(sorted(SQUARED_PRESETS))), "bce": "bce",
                      "cross_entropy": "cross_entropy"}[kind]}
     if kind == "squared_error":
         half, over_outputs, over_samples = SQUARED_PRESETS[loss["type"]]
         if draw(st.booleans(), label="override the preset"):
-            half, over_outputs, over_samples = draw(st.booleans()), draw(st.sampled_from(["sum", "mean"])), \
-                draw(st.sampled_from(["sum", "mean"]))
+            half, over_outputs, over_samples = draw(st.booleans()), draw(SUM_OR_MEAN), draw(SUM_OR_MEAN)
             loss.update(half=half, over_outputs=over_outputs, over_samples=over_samples)
         base = "e"
     else:
         half = False
-        over_outputs, over_samples = draw(st.sampled_from(["sum", "mean"])), draw(st.sampled_from(["sum", "mean"]))
+        over_outputs, over_samples = draw(SUM_OR_MEAN), draw(SUM_OR_MEAN)
         base = draw(st.sampled_from(["e", 2, 10]))
         loss.update(over_outputs=over_outputs, over_samples=over_samples, log_base=base)
 
@@ -117,7 +117,16 @@ def cases(draw, batched: bool) -> Case:
     if draw(st.booleans(), label="penalty"):
         problem["penalty"] = {"type": draw(st.sampled_from(["l1", "l2"])), "lambda": number(draw(decimals(1, 50))),
                               "half": draw(st.booleans()), "include_biases": draw(st.booleans())}
-    return Case(problem, samples, activations, (kind, half, over_outputs, over_samples, base), fused, at_zero)
+    return Case(problem, samples, activations, (kind, half, over_outputs, over_samples, base), fused, t)
+
+
+def _distribution(counts: list[int]) -> list[Fraction]:
+    counts = [1] + counts[1:] if sum(counts) == 0 else counts
+    return [Fraction(c, sum(counts)) for c in counts]
+
+
+def _rows_sum_to_one(t) -> bool:
+    return all(sum(row) == 1 for row in t) if isinstance(t[0], list) else sum(t) == 1
 
 
 def _floats(values):
@@ -143,7 +152,7 @@ class TorchNetwork:
             self.values[f"u{i}"], self.values[f"h{i}"] = u, h
         for v in self.values.values():
             v.retain_grad()
-        self.loss = self._loss(case, u, h, leaf(p["data"]["target"]).detach())
+        self.loss = self._loss(case, u, h, leaf(case.target).detach())
         self.loss.backward()
 
     def _param(self, key, value):
@@ -153,12 +162,14 @@ class TorchNetwork:
     def _loss(self, case, logits, y, t):
         kind, half, over_outputs, over_samples, base = case.loss
         last = case.activations[-1][0]
-        fused = case.fused and (last == "sigmoid" if kind == "bce" else last == "softmax")
+        # ŷ − t at the logits is the gradient of softmax-CE only for targets that are distributions
+        self.fused = case.fused and (last == "sigmoid" if kind == "bce" else
+                                     kind == "cross_entropy" and last == "softmax" and _rows_sum_to_one(case.target))
         if kind == "squared_error":
             data = squared_error(y, t, half, over_outputs, over_samples)
         else:
             reference = binary_cross_entropy if kind == "bce" else cross_entropy
-            data = reference(logits if fused else y, t, base, over_outputs, over_samples, logits=fused)
+            data = reference(logits if self.fused else y, t, base, over_outputs, over_samples, logits=self.fused)
         self.values["data_loss"] = data
         pen = case.problem.get("penalty")
         if pen is None:
@@ -180,11 +191,8 @@ def check_against_torch(case: Case) -> None:
     expected = {"x": net.x, **net.params, **{k: v for k, v in net.values.items() if k[0] in "uh"}}
     for key, tensor in expected.items():
         grad_id = f"dL/d{key}"
-        if tensor.grad is None:      # ŷ itself when the output gradient is fused (torch never reached it)
-            continue
-        if not solution.has(grad_id):
-            depth = len(case.activations)
-            assert key == f"h{depth}" and case.fused, f"no {grad_id} in the solution"
+        if tensor.grad is None:      # ŷ when the output gradient is fused: neither side computes ∂L/∂ŷ
+            assert net.fused and not solution.has(grad_id), f"{grad_id}: only a fused gradient skips ŷ"
             continue
         assert_close(solution.value(grad_id), tensor.grad, grad_id)
     for key in ("x", *net.params, *(f"u{i}" for i in range(1, len(case.activations) + 1))):
