@@ -191,13 +191,13 @@ def exact_string(x) -> str:
     """`p/q` for a rational that has no short decimal form, else the decimal form."""
     if isinstance(x, Fraction) and x.denominator != 1:
         text = decimal_string(x)
-        if _is_terminating(x) and len(text) <= 24:
+        if is_terminating(x) and len(text) <= 24:
             return text
         return f"{x.numerator}/{x.denominator}"
     return decimal_string(x)
 
 
-def _is_terminating(x: Fraction) -> bool:
+def is_terminating(x: Fraction) -> bool:
     d = x.denominator
     for p in (2, 5):
         while d % p == 0:
@@ -207,7 +207,7 @@ def _is_terminating(x: Fraction) -> bool:
 
 def format_number(x, places: int = 4) -> str:
     """Rounded for display: `places` decimals; tiny non-zero values keep `places` significant digits."""
-    if isinstance(x, Fraction) and _is_terminating(x):
+    if isinstance(x, Fraction) and is_terminating(x):
         text = _terminating(x)
         if len(text.partition(".")[2]) <= places:
             return text     # a given like 3.2 is shown as written, not as 3.2000

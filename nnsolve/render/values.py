@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.number import decimal_string, format_number, to_float
+from ..engine.number import decimal_string, format_number, is_terminating, to_float
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -131,17 +131,9 @@ _LATIN_LOOKALIKE = {"ALPHA": "A", "BETA": "B", "EPSILON": "E", "ZETA": "Z", "ETA
 def exact_text(x) -> str:
     """A terminating rational as its full decimal, any other rational as `p/q`, an irrational to
     SHOWN_DIGITS significant digits."""
-    if isinstance(x, Fraction) and not _terminates(x):
+    if isinstance(x, Fraction) and not is_terminating(x):
         return f"{x.numerator}/{x.denominator}"
     return decimal_string(x)
-
-
-def _terminates(x: Fraction) -> bool:
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
 
 
 def exact_data(value: np.ndarray):
