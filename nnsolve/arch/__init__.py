@@ -1,0 +1,2 @@
+"""Architecture analysis from a description alone: shapes, parameters, multiply-accumulates and
+receptive fields, computed from shapes without allocating a tensor."""
