@@ -1,0 +1,69 @@
+"""Keras and PyTorch code snippets read into an Architecture by parsing (`ast`), never by running them."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from ..ir import Architecture
+from .common import SnippetError, dotted, input_shape_comment, parse_python, problem, set_source_text
+from .keras import keras_architecture
+from .pytorch import torch_architecture
+
+TORCH_ROOTS = {"torch", "nn", "F"}
+KERAS_ROOTS = {"tf", "tensorflow", "keras", "layers", "models"}
+
+
+def detect_framework(tree: ast.Module) -> str:
+    """'keras' or 'pytorch', from the imports and the dotted names the snippet uses."""
+    votes = {"keras": 0, "pytorch": 0}
+    for node in ast.walk(tree):
+        roots = []
+        if isinstance(node, ast.Import):
+            roots = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots = [node.module.split(".")[0]]
+        elif isinstance(node, (ast.Attribute, ast.Name)):
+            name = dotted(node)
+            roots = [name.split(".")[0]] if name and "." in name else []
+        for root in roots:
+            if root in TORCH_ROOTS:
+                votes["pytorch"] += 1
+            elif root in KERAS_ROOTS:
+                votes["keras"] += 1
+        if isinstance(node, ast.ClassDef) and any((dotted(b) or "").endswith("Module") for b in node.bases):
+            votes["pytorch"] += 5
+    if votes["keras"] == votes["pytorch"]:
+        raise SnippetError("cannot tell whether this is a Keras or a PyTorch snippet "
+                           "(import tensorflow/keras or torch to say which)", None)
+    return max(votes, key=votes.get)
+
+
+def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, ...] | None = None,
+                  framework: str | None = None) -> Architecture:
+    """The Architecture a Keras or PyTorch snippet describes. `input_shape` (without the batch axis, in
+    the framework's layout) is needed when the snippet does not state it — always for PyTorch, unless a
+    `# input: 3x224x224` comment gives it. Raises ProblemError with the line of anything unsupported."""
+    set_source_text(text)
+    try:
+        tree = parse_python(text)
+        framework = framework or detect_framework(tree)
+        shape = input_shape if input_shape is not None else input_shape_comment(text)
+        if framework == "keras":
+            return keras_architecture(tree, shape, source)
+        return torch_architecture(tree, shape, source)
+    except SnippetError as e:
+        raise problem(e, source) from None
+    except RecursionError:
+        raise problem(SnippetError("the snippet nests too deeply", None), source) from None
+    finally:
+        set_source_text(None)
+
+
+def load_snippet(path, input_shape: tuple[int, ...] | None = None) -> Architecture:
+    """A `.py` snippet file, for `nnsolve summary model.py`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise problem(SnippetError(f"cannot read the snippet: {e}", None), str(path)) from None
+    return parse_snippet(text, source=str(path), input_shape=input_shape)
