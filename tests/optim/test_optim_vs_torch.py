@@ -22,6 +22,11 @@ def compare(net, optimizer: dict, history, keys=None) -> None:
             assert_close(solution.value(f"{key}({s})"), value.numpy(), f"{key}({s})")
 
 
+def stays_moderate(net, optimizer: dict, bound: float = 1e4) -> bool:
+    solution = nnsolve.solve(net.problem(optimizer))
+    return all(abs(v) < bound for step in solution.steps for v in step.value.reshape(-1))
+
+
 def exact_gradients_clear_of_zero(net, optimizer: dict) -> bool:
     """Rprop branches on signs: leave out draws where a gradient is 0 or within float noise of it."""
     solution = nnsolve.solve(net.problem(optimizer))
@@ -50,6 +55,9 @@ CASES = {   # name → (nnsolve optimizer settings, torch.optim factory)
 @given(net=networks(), steps=STEPS, lr=RATES, beta=st.sampled_from(("0.9", "0.5")))
 def test_matches_torch_optim(name, net, steps, lr, beta):
     ours, theirs = CASES[name]
+    # A run that diverges (weights of 1e7 after three SGD steps of η = 0.5 on a squared error) is where
+    # float64 itself loses the 1e-10 we compare to; exam problems do not diverge, so skip those draws.
+    assume(stays_moderate(net, {**ours(lr, beta), "steps": steps}))
     compare(net, {**ours(lr, beta), "steps": steps},
             history_from_torch(net, theirs(float(lr), float(beta)), steps))
 
