@@ -59,6 +59,33 @@ def check(file: Path = FILE,
     raise typer.Exit(0 if report.ok else 1)
 
 
+@app.command()
+def summary(source: str = typer.Argument(..., help="architecture file, or a bundled name (resnet50, vgg16, …)",
+                                        show_default=False),
+            flops: Optional[str] = typer.Option(None, "--flops", help="FLOP convention: mac, mac+bias, 2mac, "
+                                                "2mac+bias, then +activations, +pooling, +normalization"),
+            input_shape: Optional[str] = typer.Option(
+                None, "--input-shape", help="input shape without the batch axis, e.g. 3x224x224 (PyTorch "
+                                            "snippets need it unless a '# input: …' comment gives it)"),
+            format: Format = FORMAT) -> None:
+    """Print a Keras-style table of an architecture (a problem file, a bundled name, or a Keras/PyTorch
+    snippet .py, which is parsed and never run): shapes, parameters, MACs, receptive fields."""
+    from .arch.summary import summary as summarize
+
+    _write(_guarded(lambda: summarize(source, format.value, flops, _shape(input_shape))))
+
+
+def _shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
+    from .problems.errors import Issue, ProblemError
+
+    if text is None:
+        return None
+    parts = text.lower().replace("×", "x").replace(",", "x").split("x")
+    if not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+        raise ProblemError([Issue("--input-shape", f"expected sizes like 3x224x224, got {text!r}")])
+    return tuple(int(p) for p in parts)
+
+
 def _guarded(action):
     """Run `action`; a malformed input becomes a located message and exit code 2. Anything else is a bug
     in nnsolve: one line asking for a report and exit code 3 (NNSOLVE_DEBUG=1 shows the traceback)."""

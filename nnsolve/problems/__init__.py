@@ -20,8 +20,11 @@ class Family:
 
 
 def families() -> dict[str, Family]:
+    from .arch import FAMILY as architecture
+    from .conv import FAMILY as conv
+    from .conv_unknowns import FAMILY as conv_unknowns
     from .dense import FAMILY as dense
-    return {f.name: f for f in (dense,)}
+    return {f.name: f for f in (dense, architecture, conv_unknowns, conv)}
 
 
 @dataclass

@@ -63,7 +63,8 @@ def latex_value(value: np.ndarray, digits: int, column: bool = True) -> str:
     if value.ndim == 2:
         rows = [" & ".join(latex_number(v, digits) for v in row) for row in value]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-    raise ValueError(f"cannot typeset a {value.ndim}-dimensional value as a matrix")
+    # a tensor (an image's channels, a kernel's filters): its slices along the first axis, side by side
+    return r"\left[\, " + r",\; ".join(latex_value(v, digits, column) for v in value) + r" \,\right]"
 
 
 def latex_compact_value(value: np.ndarray, digits: int, column: bool = True) -> str:

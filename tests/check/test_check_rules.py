@@ -76,9 +76,11 @@ def test_the_value_rounded_to_d_places_always_agrees_to_d_places(value, places):
     written = Literal(text)
     d = decimals_written(written)
     assert agreement(arr(written), arr(value), lambda k: None, d, None) is not None
-    # and a key off by more than half a unit does not
-    off = Literal(str(Fraction(written) + 2 * slack(places)))
+    # and a key one unit further from the value (so neither rounded nor truncated) does not
+    away = 2 * slack(places) if Fraction(written) >= value else -2 * slack(places)
+    off = Literal(f"{float(Fraction(written) + away):.{places}f}")
     assert abs(Fraction(off) - value) > slack(places)
+    assert agreement(arr(off), arr(value), lambda k: None, d, None) is None
 
 
 def test_ragged_and_non_numbers_are_format_errors():

@@ -1,0 +1,86 @@
+"""nnsolve's own architecture format, a YAML layer list, read into an `Architecture`:
+
+    input: {shape: [224, 224, 3], layout: channels_last}
+    framework: pytorch            # optional: sets the counting defaults (RNN biases, BN statistics)
+    layers:
+      - {kind: conv2d, name: conv1, filters: 64, kernel: 7, stride: 2, padding: 3, bias: false}
+      - {kind: add, inputs: [conv1, shortcut]}
+
+Unnamed layers are called like Keras does (conv2d, conv2d_1, …). Problems are returned as
+(location, message) pairs so the caller can attach lines.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from .ir import KINDS, Architecture, Layer
+
+LAYER_KEYS = ("kind", "name", "inputs")
+
+
+def _plain(value):
+    if isinstance(value, Fraction):                   # the loader's exact numbers: 3 → 3, 0.5 → 1/2
+        return int(value) if value.denominator == 1 else value
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def read_layers(data: dict, name: str = "architecture", source: str | None = None
+                ) -> tuple[Architecture | None, list[tuple[tuple, str]]]:
+    issues: list[tuple[tuple, str]] = []
+    given = data.get("input") or {}
+    shape = given.get("shape") if isinstance(given, dict) else None
+    if not isinstance(shape, list) or not shape or not all(isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1 and v > 0) for v in shape):
+        issues.append((("input", "shape"), "expected the input shape without the batch axis, e.g. [224, 224, 3]"))
+    layout = given.get("layout", "channels_last") if isinstance(given, dict) else "channels_last"
+    if layout not in ("channels_last", "channels_first"):
+        issues.append((("input", "layout"), f"expected channels_last or channels_first, got {layout!r}"))
+    layers, counts = [], {}
+    raw_layers = data.get("layers")
+    if not isinstance(raw_layers, list) or not raw_layers:
+        issues.append((("layers",), "expected a list of layers, e.g. [{kind: dense, units: 10}]"))
+        raw_layers = []
+    seen = set()
+    for i, raw in enumerate(raw_layers):
+        if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+            issues.append((("layers", i), "expected a mapping with a `kind`, e.g. {kind: conv2d, filters: 8, kernel: 3}"))
+            continue
+        kind = raw["kind"]
+        if kind not in KINDS:
+            from ..problems.errors import suggestion
+            issues.append((("layers", i, "kind"), f"unknown layer kind {kind!r}" + suggestion(kind, KINDS, True)))
+            continue
+        n = counts.get(kind, 0)
+        counts[kind] = n + 1
+        layer_name = str(raw.get("name") or (kind if n == 0 else f"{kind}_{n}"))
+        if layer_name in seen:
+            issues.append((("layers", i, "name"), f"a layer named {layer_name!r} already exists"))
+        seen.add(layer_name)
+        inputs = raw.get("inputs", ())
+        inputs = (inputs,) if isinstance(inputs, str) else tuple(str(v) for v in inputs)
+        settings = {k: _plain(v) for k, v in raw.items() if k not in LAYER_KEYS}
+        layers.append(Layer(layer_name, kind, settings, inputs))
+    if issues:
+        return None, issues
+    return Architecture(name, tuple(int(v) for v in shape), layout, layers,
+                        framework=data.get("framework", "nnsolve"), source=source), []
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "bundled"
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in BUNDLED.glob("*.yaml"))
+
+
+def load_bundled(name: str) -> Architecture:
+    import yaml
+    data = yaml.safe_load((BUNDLED / f"{name}.yaml").read_text())
+    arch, issues = read_layers(data, name, f"bundled:{name}")
+    if issues:
+        raise ValueError(f"bundled architecture {name} is malformed: {issues}")
+    return arch

@@ -1,0 +1,50 @@
+"""`nnsolve summary FILE|NAME`: analyse an architecture file or a bundled architecture and print its table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .analyze import Analysis, analyze
+from .conventions import Conventions
+from .layer_list import bundled_names, load_bundled
+from .table import render_summary
+
+
+def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, ...] | None = None) -> Analysis:
+    """A bundled architecture by name (`resnet50`), an `architecture` problem file, or a Keras/PyTorch
+    snippet (`.py`, parsed, never run; a PyTorch snippet needs `input_shape` or a `# input: 3x224x224`
+    comment); malformed input raises the located ProblemError every command reports."""
+    from ..problems.errors import Issue, ProblemError, suggestion
+
+    path = Path(source)
+    if path.suffix == ".py":
+        from .snippets import load_snippet
+        arch = load_snippet(path, input_shape=input_shape)
+        return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
+    if not path.suffix and not path.exists():
+        names = bundled_names()
+        if source not in names:
+            raise ProblemError([Issue("", f"no file and no bundled architecture {source!r}" + suggestion(source, names, True))])
+        arch = load_bundled(source)
+        return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
+    from ..api import load
+    from ..problems.arch.solver import _architecture, _conventions
+
+    loaded = load(path)
+    if loaded.family.name != "architecture":
+        raise ProblemError([Issue("problem", f"summary reads an architecture, this file is a {loaded.family.name} problem",
+                                  loaded.locate(("problem",)))], str(path))
+    model = loaded.model
+    if flops:
+        model = model.model_copy(update={"conventions": model.conventions.model_copy(update={"flops": flops})})
+    arch, _ = _architecture(model)
+    return analyze(arch, _conventions(model))
+
+
+def summary(source: str, fmt: str = "text", flops: str | None = None,
+            input_shape: tuple[int, ...] | None = None) -> str:
+    from ..problems.errors import Issue, ProblemError
+    try:
+        analysis = analysis_of(source, flops, input_shape)
+    except ValueError as e:            # a FLOP convention given on the command line
+        raise ProblemError([Issue("--flops", str(e))]) from None
+    return render_summary(analysis, fmt)

@@ -1,0 +1,91 @@
+"""The Keras-style summary of an analysed architecture: a table (layer, kind, output shape, params,
+MACs, receptive field), the totals and the conventions in force; as text, Markdown or JSON."""
+from __future__ import annotations
+
+import json
+
+from .analyze import GLOBAL, Analysis, LayerReport
+
+HEADERS = ("Layer", "Kind", "Output shape", "Params", "MACs", "Receptive field")
+
+
+def field_text(field) -> str:
+    if field == GLOBAL:
+        return "whole input"
+    if not field:
+        return "—"
+    sizes = "×".join(str(f.size) for f in field)
+    jumps = {f.jump for f in field}
+    jump = "×".join(str(f.jump) for f in field) if len(jumps) > 1 else str(next(iter(jumps)))
+    return f"{sizes} (jump {jump})"
+
+
+def _row(r: LayerReport) -> tuple[str, ...]:
+    return (r.name, r.layer.kind, "(" + ", ".join(str(v) for v in r.shape) + ")",
+            f"{r.params:,}", f"{r.macs:,}", field_text(r.field))
+
+
+def _total_lines(a: Analysis) -> list[str]:
+    t = a.totals
+    lines = [f"Total params: {t['params']:,}", f"Trainable params: {t['trainable']:,}",
+             f"Non-trainable params: {t['non_trainable']:,}"]
+    if t["buffers"]:
+        lines.append(f"Buffers (running statistics, not parameters): {t['buffers']:,}")
+    lines += [f"Multiply-accumulates: {t['macs']:,} ({t['macs'] / 1e9:.2f} G)",
+              f"FLOPs ({a.conventions.flops.name}): {t['flops']:,} ({t['flops'] / 1e9:.2f} G)"]
+    return lines
+
+
+def _heading(a: Analysis) -> str:
+    arch = a.architecture
+    return (f"{arch.name}: input {tuple(arch.input_shape)} ({arch.layout.replace('_', '-')}), "
+            f"{len(a.layers)} layers")
+
+
+def render_text(a: Analysis) -> str:
+    rows = [HEADERS] + [_row(r) for r in a.layers]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    right = {3, 4}
+
+    def line(row):
+        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+    rule = "─" * len(line(HEADERS))
+    out = [_heading(a), rule, line(HEADERS), rule, *(line(r) for r in rows[1:]), rule, *_total_lines(a), "",
+           "Conventions:"]
+    out += [f"  {name}: {statement}" for name, statement in a.conventions.statements()]
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(a: Analysis) -> str:
+    out = [f"**{_heading(a)}**", "", "| " + " | ".join(HEADERS) + " |",
+           "|" + "|".join("---:" if i in (3, 4) else "---" for i in range(len(HEADERS))) + "|"]
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _row(r)) + " |" for r in a.layers]
+    out += ["", *(f"- {line}" for line in _total_lines(a)), "", "Conventions:", ""]
+    out += [f"- **{name}**: {statement}" for name, statement in a.conventions.statements()]
+    return "\n".join(out) + "\n"
+
+
+def _field_json(field):
+    if field == GLOBAL or not field:
+        return field or None
+    return [{"size": f.size, "jump": str(f.jump), "start": str(f.start), "centre": str(f.centre)} for f in field]
+
+
+def summary_json(a: Analysis) -> dict:
+    return {
+        "architecture": a.architecture.name, "input_shape": list(a.architecture.input_shape),
+        "layout": a.architecture.layout,
+        "layers": [{"name": r.name, "kind": r.layer.kind, "inputs": list(r.inputs), "output_shape": list(r.shape),
+                    "params": r.params, "trainable": r.effect.trainable, "non_trainable": r.effect.non_trainable,
+                    "buffers": r.effect.buffers, "macs": r.macs, "flops": r.flops,
+                    "receptive_field": _field_json(r.field)} for r in a.layers],
+        "totals": a.totals,
+        "conventions": dict(a.conventions.statements()),
+    }
+
+
+def render_summary(a: Analysis, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(summary_json(a), indent=2) + "\n"
+    return render_markdown(a) if fmt == "markdown" else render_text(a)

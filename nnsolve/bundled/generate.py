@@ -1,0 +1,174 @@
+"""Writes the bundled architectures (the YAML files beside this one) from their published definitions:
+`python -m nnsolve.bundled.generate`. The YAML files are what nnsolve reads; this script is how they
+were made, kept so a layout can be checked against its source (torchvision, Keras, TF-slim)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+class Net:
+    def __init__(self):
+        self.layers: list[dict] = []
+
+    def __call__(self, kind: str, name: str | None = None, inputs=None, **settings) -> str:
+        layer = {"kind": kind, **({"name": name} if name else {}), **({"inputs": list(inputs)} if inputs else {}),
+                 **settings}
+        self.layers.append(layer)
+        return name or ""
+
+    def conv_bn(self, name, filters, kernel, stride=1, padding=0, act="relu", inputs=None, groups=1, bn=True):
+        self(f"conv2d", f"{name}", inputs, filters=filters, kernel=kernel, stride=stride, padding=padding,
+             **({"groups": groups} if groups > 1 else {}), bias=not bn)
+        last = name
+        if bn:
+            last = self("batch_norm", f"{name}_bn")
+        if act:
+            last = self("activation", f"{name}_{act}", function=act)
+        return last
+
+
+def lenet5() -> tuple[dict, Net]:
+    n = Net()
+    n("conv2d", "c1", filters=6, kernel=5, activation="tanh")
+    n("avg_pool2d", "s2", pool=2)
+    n("conv2d", "c3", filters=16, kernel=5, activation="tanh")
+    n("avg_pool2d", "s4", pool=2)
+    n("conv2d", "c5", filters=120, kernel=5, activation="tanh")
+    n("flatten", "flatten")
+    n("dense", "f6", units=84, activation="tanh")
+    n("dense", "output", units=10, activation="softmax")
+    return {"shape": [32, 32, 1], "layout": "channels_last"}, n
+
+
+def alexnet():
+    n = Net()
+    for i, (f, k, s, p, pool) in enumerate([(64, 11, 4, 2, True), (192, 5, 1, 2, True), (384, 3, 1, 1, False),
+                                            (256, 3, 1, 1, False), (256, 3, 1, 1, True)], start=1):
+        n("conv2d", f"conv{i}", filters=f, kernel=k, stride=s, padding=p)
+        n("activation", f"relu{i}", function="relu")
+        if pool:
+            n("max_pool2d", f"pool{i}", pool=3, stride=2)
+    _classifier(n, [4096, 4096], dropout_first=True)
+    return {"shape": [3, 224, 224], "layout": "channels_first"}, n
+
+
+def _classifier(n: Net, hidden, dropout_first: bool, keras: bool = False):
+    n("flatten", "flatten")
+    for i, units in enumerate(hidden, start=1):
+        if dropout_first and not keras:
+            n("dropout", f"drop{i}", rate=0.5)
+        n("dense", f"fc{i}", units=units, **({"activation": "relu"} if keras else {}))
+        if not keras:
+            n("activation", f"fc{i}_relu", function="relu")
+            if not dropout_first:
+                n("dropout", f"drop{i}", rate=0.5)
+    n("dense", "predictions" if keras else f"fc{len(hidden) + 1}", units=1000,
+      **({"activation": "softmax"} if keras else {}))
+
+
+def vgg16(keras: bool = False):
+    n = Net()
+    for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
+        for c in range(1, convs + 1):
+            if keras:
+                n("conv2d", f"block{block}_conv{c}", filters=filters, kernel=3, padding="same", activation="relu")
+            else:
+                n("conv2d", f"block{block}_conv{c}", filters=filters, kernel=3, padding=1)
+                n("activation", f"block{block}_relu{c}", function="relu")
+        n("max_pool2d", f"pool{block}", pool=2, stride=2)
+    _classifier(n, [4096, 4096], dropout_first=False, keras=keras)
+    shape = {"shape": [224, 224, 3], "layout": "channels_last"} if keras else {"shape": [3, 224, 224], "layout": "channels_first"}
+    return shape, n
+
+
+def resnet(units, bottleneck: bool, slim: bool = False):
+    """torchvision (v1.5: stride on the 3×3 conv of the first unit of a stage) or TF-slim resnet_v1
+    (stride on the 3×3 conv of the last unit of a stage, none in the last stage)."""
+    n = Net()
+    last = n.conv_bn("conv1", 64, 7, 2, 3)
+    n("max_pool2d", "maxpool", pool=3, stride=2, padding="same" if slim else 1)
+    last, channels = "maxpool", 64
+    for stage, count in enumerate(units, start=1):
+        width = 64 * 2 ** (stage - 1)
+        out = width * 4 if bottleneck else width
+        for u in range(1, count + 1):
+            if slim:
+                stride = 2 if (u == count and stage < len(units)) else 1
+            else:
+                stride = 2 if (u == 1 and stage > 1) else 1
+            p = f"layer{stage}.{u}"
+            if bottleneck:
+                x = n.conv_bn(f"{p}.conv1", width, 1, 1, 0, inputs=[last])
+                x = n.conv_bn(f"{p}.conv2", width, 3, stride, 1)
+                x = n.conv_bn(f"{p}.conv3", out, 1, 1, 0, act=None)
+            else:
+                x = n.conv_bn(f"{p}.conv1", width, 3, stride, 1, inputs=[last])
+                x = n.conv_bn(f"{p}.conv2", width, 3, 1, 1, act=None)
+            shortcut = last
+            if stride != 1 or channels != out:
+                if slim and channels == out:
+                    shortcut = n("max_pool2d", f"{p}.subsample", inputs=[last], pool=1, stride=stride)
+                else:
+                    shortcut = n.conv_bn(f"{p}.downsample", out, 1, stride, 0, act=None, inputs=[last])
+            n("add", f"{p}.add", inputs=[x, shortcut])
+            last = n("activation", f"{p}.relu", function="relu")
+            channels = out
+    n("global_avg_pool", "avgpool")
+    n("dense", "fc", units=1000)
+    return ({"shape": [224, 224, 3], "layout": "channels_last"} if slim
+            else {"shape": [3, 224, 224], "layout": "channels_first"}), n
+
+
+def mobilenet_v2():
+    n = Net()
+    last = n.conv_bn("features.0", 32, 3, 2, 1, act="relu6")
+    channels, index = 32, 1
+    for t, c, count, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                           (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for u in range(count):
+            stride = s if u == 0 else 1
+            hidden, p, x = channels * t, f"features.{index}", last
+            if t != 1:
+                x = n.conv_bn(f"{p}.expand", hidden, 1, 1, 0, act="relu6", inputs=[x])
+            x = n.conv_bn(f"{p}.depthwise", hidden, 3, stride, 1, act="relu6", groups=hidden, inputs=[x])
+            x = n.conv_bn(f"{p}.project", c, 1, 1, 0, act=None)
+            if stride == 1 and channels == c:
+                x = n("add", f"{p}.add", inputs=[last, x])
+            last, channels, index = x, c, index + 1
+    n.conv_bn(f"features.{index}", 1280, 1, 1, 0, act="relu6", inputs=[last])
+    n("global_avg_pool", "avgpool")
+    n("dropout", "dropout", rate=0.2)
+    n("dense", "classifier", units=1000)
+    return {"shape": [3, 224, 224], "layout": "channels_first"}, n
+
+
+ARCHITECTURES = {
+    "lenet5": ("LeNet-5 (LeCun et al. 1998; tanh, average pooling, Keras layout)", "keras", lenet5),
+    "alexnet": ("AlexNet, torchvision layout", "pytorch", alexnet),
+    "vgg16": ("VGG16, torchvision layout", "pytorch", vgg16),
+    "vgg16_keras": ("VGG16 with top, Keras layout", "keras", lambda: vgg16(keras=True)),
+    "resnet18": ("ResNet-18, torchvision layout", "pytorch", lambda: resnet([2, 2, 2, 2], False)),
+    "resnet50": ("ResNet-50, torchvision layout (stride in the first unit of each stage)", "pytorch",
+                 lambda: resnet([3, 4, 6, 3], True)),
+    "resnet152": ("ResNet-152, torchvision layout", "pytorch", lambda: resnet([3, 8, 36, 3], True)),
+    "resnet50_slim": ("ResNet-50 v1, TF-slim layout (stride in the last unit of each stage)", "keras",
+                      lambda: resnet([3, 4, 6, 3], True, slim=True)),
+    "mobilenet_v2": ("MobileNetV2, torchvision layout", "pytorch", mobilenet_v2),
+}
+
+
+def write_all() -> None:
+    for name, (title, framework, build) in ARCHITECTURES.items():
+        shape, net = build()
+        lines = [f"# {title}. Written by nnsolve/bundled/generate.py.", "problem: architecture",
+                 f"title: {json.dumps(title)}", f"framework: {framework}",
+                 f"input: {json.dumps(shape)}", "layers:"]
+        lines += [f"  - {json.dumps(layer)}" for layer in net.layers]
+        (HERE / f"{name}.yaml").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    write_all()

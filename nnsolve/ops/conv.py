@@ -1,0 +1,349 @@
+"""Convolution (1-D and 2-D, by the input's rank) and transposed convolution on exact numbers.
+
+Tensors are channels-first: one sample is (C, L) or (C, H, W); with `batched` a leading N is added.
+Kernels are in PyTorch's layout: (out, in/groups, k…) for CONV and (in, out/groups, k…) for
+TRANSPOSED_CONV. Cross-correlation is the default (the deep-learning convention); `flip` applies the
+kernel rotated by 180°, a true convolution.
+
+Speed: every product here is bilinear in two tensors built from gathers (im2col), matrix products and
+scatter-adds. When both tensors hold Fractions they are scaled to integers over one common denominator
+each, the work is done on integers (numpy int64 when no sum can overflow, Python ints otherwise) and
+the result is divided once; with an mpf anywhere the same code runs on the exact objects themselves.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from ..engine.formula import Formula
+from .base import Op
+
+_INT64_LIMIT = 2 ** 62
+
+
+# -- exact integer fast path ------------------------------------------------------------------------
+def _scaled(a: np.ndarray):
+    """(integers, common denominator) if every entry is a Fraction, else None."""
+    flat = a.reshape(-1).tolist()
+    if not all(type(v) is Fraction for v in flat):
+        return None
+    denom = 1
+    for v in flat:
+        d = v.denominator
+        if denom % d:
+            denom = denom * d // math.gcd(denom, d)
+    ints = np.array([v.numerator * (denom // v.denominator) for v in flat] or [0], dtype=object)
+    return ints[: len(flat)].reshape(a.shape), denom
+
+
+def _narrow(ints: np.ndarray, bound: int) -> np.ndarray:
+    return ints.astype(np.int64) if bound < _INT64_LIMIT else ints
+
+
+def _largest(ints: np.ndarray) -> int:
+    return max((abs(v) for v in ints.reshape(-1).tolist()), default=0)
+
+
+def exact_bilinear(fn, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """fn(a, b) for an `fn` that is bilinear and uses each entry of a (and of b) at most once per output
+    entry, so no sum has more than min(|a|, |b|) terms: computed on integers when it can be."""
+    sa, sb = _scaled(a), _scaled(b)
+    if sa is None or sb is None:
+        return fn(a, b, Fraction(0))
+    (ia, da), (ib, db) = sa, sb
+    bound = _largest(ia) * _largest(ib) * max(1, min(ia.size, ib.size))
+    out = fn(_narrow(ia, bound), _narrow(ib, bound), 0)
+    denom = da * db
+    result = np.empty(out.shape, dtype=object)
+    result.reshape(-1)[:] = [Fraction(int(v), denom) for v in out.reshape(-1).tolist()]
+    return result
+
+
+def filled(shape, zero, dtype) -> np.ndarray:
+    """Zeros of the arithmetic in use: int64, Python ints or exact Fractions (object arrays)."""
+    if dtype != object:
+        return np.zeros(shape, dtype=dtype)
+    out = np.empty(shape, dtype=object)
+    out.reshape(-1)[:] = [zero] * out.size
+    return out
+
+
+# -- geometry -----------------------------------------------------------------------------------------
+def per_axis(value, n: int) -> tuple:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"expected {n} values (one per spatial axis), got {len(value)}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def resolve_padding(padding, spatial, kernel, stride, dilation) -> tuple[tuple[int, int], ...]:
+    """(before, after) per axis. "same" pads like TensorFlow (any stride): the extra one at the end."""
+    n = len(spatial)
+    if padding == "valid":
+        return ((0, 0),) * n
+    if padding == "same":
+        pads = []
+        for size, k, s, d in zip(spatial, kernel, stride, dilation):
+            need = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+            pads.append((need // 2, need - need // 2))
+        return tuple(pads)
+    if isinstance(padding, (list, tuple)) and padding and isinstance(padding[0], (list, tuple)):
+        return tuple((int(a), int(b)) for a, b in padding)
+    return tuple((p, p) for p in per_axis(padding, n))
+
+
+def output_size(size: int, pad: tuple[int, int], k: int, s: int, d: int) -> int:
+    return (size + pad[0] + pad[1] - d * (k - 1) - 1) // s + 1
+
+
+def window_index(out_sizes, kernel, stride, dilation) -> tuple[np.ndarray, ...]:
+    """Index arrays that gather, from a padded tensor's spatial axes, shape (out…, k…)."""
+    n = len(out_sizes)
+    idx = []
+    for a, (lo, k, s, d) in enumerate(zip(out_sizes, kernel, stride, dilation)):
+        shape = [1] * (2 * n)
+        shape[a], shape[n + a] = lo, k
+        grid = (np.arange(lo)[:, None] * s + np.arange(k)[None, :] * d)
+        idx.append(grid.reshape(shape))
+    return tuple(idx)
+
+
+class Geometry:
+    """Sizes of one convolution: the input (N, C, spatial…) against a kernel (O, C/g, k…)."""
+
+    def __init__(self, x_shape, w_shape, stride, padding, dilation, groups):
+        n = len(w_shape) - 2
+        self.n, self.groups = n, int(groups)
+        self.kernel = tuple(w_shape[2:])
+        self.stride, self.dilation = per_axis(stride, n), per_axis(dilation, n)
+        self.spatial = tuple(x_shape[2:])
+        self.pads = resolve_padding(padding, self.spatial, self.kernel, self.stride, self.dilation)
+        self.out = tuple(output_size(*args) for args in zip(self.spatial, self.pads, self.kernel, self.stride,
+                                                            self.dilation))
+        if min(self.out) < 1:
+            raise ValueError(f"the kernel does not fit: output size {self.out}")
+        self.index = window_index(self.out, self.kernel, self.stride, self.dilation)
+        self.positions = int(np.prod(self.out))
+        self.taps = int(np.prod(self.kernel))
+
+    def pad(self, x, zero):
+        out = filled(x.shape[:2] + tuple(s + a + b for s, (a, b) in zip(x.shape[2:], self.pads)), zero, x.dtype)
+        out[(slice(None), slice(None)) + tuple(slice(a, a + s) for s, (a, _) in zip(x.shape[2:], self.pads))] = x
+        return out
+
+    def unpad(self, x):
+        return x[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(self.pads,
+                                                                                              self.spatial))]
+
+    def columns(self, xp, c0: int, c1: int) -> np.ndarray:
+        """(N·positions, channels·taps): one row per output position, the window it sees."""
+        win = xp[(slice(None), slice(c0, c1)) + self.index]            # N, C, out…, k…
+        n = self.n
+        order = (0,) + tuple(range(2, 2 + n)) + (1,) + tuple(range(2 + n, 2 + 2 * n))
+        return win.transpose(order).reshape(xp.shape[0] * self.positions, (c1 - c0) * self.taps)
+
+
+def _groups(total: int, groups: int, i: int) -> tuple[int, int]:
+    size = total // groups
+    return i * size, (i + 1) * size
+
+
+# -- the three products of a convolution ------------------------------------------------------------
+def correlate(x, w, geo: Geometry):
+    """z[n, o, p] = Σ_c,k x[n, c, p·s + k·d] w[o, c, k] per group."""
+    def fn(xi, wi, zero):
+        xp = geo.pad(xi, zero)
+        o_total, cg = wi.shape[0], wi.shape[1]
+        parts = []
+        for g in range(geo.groups):
+            c0, c1 = _groups(xp.shape[1], geo.groups, g)
+            o0, o1 = _groups(o_total, geo.groups, g)
+            parts.append(geo.columns(xp, c0, c1) @ wi[o0:o1].reshape(o1 - o0, cg * geo.taps).T)
+        out = np.concatenate(parts, axis=1).reshape((xi.shape[0],) + geo.out + (o_total,))
+        return np.moveaxis(out, -1, 1)
+    return exact_bilinear(fn, x, w)
+
+
+def input_gradient(grad, w, x_shape, geo: Geometry):
+    """∂L/∂x: every window's share grad·w added back where the window read it (a full convolution of
+    the stride-dilated gradient with the 180°-rotated kernel)."""
+    def fn(gi, wi, zero):
+        o_total, cg = wi.shape[0], wi.shape[1]
+        padded_shape = tuple(x_shape[:2]) + tuple(s + a + b for s, (a, b) in zip(geo.spatial, geo.pads))
+        dxp = filled(padded_shape, zero, gi.dtype)
+        rows = np.moveaxis(gi, 1, -1).reshape(gi.shape[0] * geo.positions, o_total)
+        for g in range(geo.groups):
+            c0, c1 = _groups(x_shape[1], geo.groups, g)
+            o0, o1 = _groups(o_total, geo.groups, g)
+            share = rows[:, o0:o1] @ wi[o0:o1].reshape(o1 - o0, cg * geo.taps)
+            share = share.reshape((gi.shape[0],) + geo.out + (cg,) + geo.kernel)
+            n = geo.n
+            order = (0, 1 + n) + tuple(range(1, 1 + n)) + tuple(range(2 + n, 2 + 2 * n))
+            np.add.at(dxp, (slice(None), slice(c0, c1)) + geo.index, share.transpose(order))
+        return geo.unpad(dxp)
+    return exact_bilinear(fn, grad, w)
+
+
+def kernel_gradient(grad, x, w_shape, geo: Geometry):
+    """∂L/∂K[o, c, k] = Σ_n,p grad[n, o, p] x[n, c, p·s + k·d]: the input correlated with the gradient."""
+    def fn(gi, xi, zero):
+        xp = geo.pad(xi, zero)
+        o_total, cg = w_shape[0], w_shape[1]
+        rows = np.moveaxis(gi, 1, -1).reshape(gi.shape[0] * geo.positions, o_total)
+        parts = []
+        for g in range(geo.groups):
+            c0, c1 = _groups(xp.shape[1], geo.groups, g)
+            o0, o1 = _groups(o_total, geo.groups, g)
+            parts.append(rows[:, o0:o1].T @ geo.columns(xp, c0, c1))
+        return np.concatenate(parts, axis=0).reshape(tuple(w_shape))
+    return exact_bilinear(fn, grad, x)
+
+
+def channel_sums(grad, channel_axis: int = 1):
+    out = np.empty(grad.shape[channel_axis], dtype=object)
+    moved = np.moveaxis(grad, channel_axis, 0).reshape(grad.shape[channel_axis], -1)
+    for c in range(out.size):
+        total = Fraction(0)
+        for v in moved[c].tolist():
+            total = total + v
+        out[c] = total
+    return out
+
+
+def _batch(x, batched):
+    return x if batched else x[None]
+
+
+def _unbatch(x, batched):
+    return x if batched else x[0]
+
+
+def _spatial_flip(w):
+    return w[(slice(None), slice(None)) + (slice(None, None, -1),) * (w.ndim - 2)]
+
+
+def _bias_shape(b, ndim_spatial):
+    return b.reshape((1, -1) + (1,) * ndim_spatial)
+
+
+def _settings_text(stride, padding, dilation, groups) -> str:
+    parts = [f"stride {stride}", f"padding {padding}"]
+    if dilation not in (1, (1, 1), [1, 1]):
+        parts.append(f"dilation {dilation}")
+    if groups != 1:
+        parts.append(f"groups {groups}")
+    return ", ".join(parts)
+
+
+class Conv(Op):
+    """z = x ⋆ K + b (cross-correlation) or x ∗ K + b (`flip`: true convolution)."""
+
+    name = "conv"
+
+    def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False):
+        xb = _batch(x, batched)
+        geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
+        z = correlate(xb, _spatial_flip(w) if flip else w, geo)
+        if b is not None:
+            z = z + _bias_shape(b, geo.n)
+        return _unbatch(z, batched)
+
+    def vjp(self, index, grad, out, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False,
+            batched=False):
+        xb, gb = _batch(x, batched), _batch(grad, batched)
+        geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
+        if index == 0:
+            return _unbatch(input_gradient(gb, _spatial_flip(w) if flip else w, xb.shape, geo), batched)
+        if index == 1:
+            dk = kernel_gradient(gb, xb, w.shape, geo)
+            return _spatial_flip(dk) if flip else dk
+        return channel_sums(gb)
+
+    def formula(self, x_id, w_id, b_id=None, *, flip=False, **_):
+        star = ("\\ast", "∗") if flip else ("\\star", "⋆")
+        latex, text, ids = "{0} %s {1}" % star[0], "{0} %s {1}" % star[1], (x_id, w_id)
+        if b_id is not None:
+            latex, text, ids = latex + " + {2}", text + " + {2}", ids + (b_id,)
+        return Formula(latex, text, ids)
+
+    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, *, stride=1, flip=False, **_):
+        dilated = stride not in (1, (1, 1), [1, 1])
+        g_latex = r"\operatorname{dilate}_{s}({0})" if dilated else "{0}"
+        g_text = "dilate_s({0})" if dilated else "{0}"
+        if index == 0:
+            kernel = ("{1}", "{1}") if flip else (r"\operatorname{rot}_{180^\circ}({1})", "rot180({1})")
+            return Formula(rf"{g_latex} \ast_{{\text{{full}}}} {kernel[0]}", f"full_conv({g_text}, {kernel[1]})",
+                           (grad_id, w_id))
+        if index == 1:
+            if flip:
+                return Formula(r"\operatorname{rot}_{180^\circ}({1} \star {0})", "rot180({1} ⋆ {0})", (grad_id, x_id))
+            return Formula(r"{1} \star {0}", "{1} ⋆ {0}", (grad_id, x_id))
+        return Formula(r"\textstyle\sum_{\text{positions}} {0}", "Σ_positions {0}", (grad_id,))
+
+    def note(self, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False):
+        kind = "true convolution (kernel rotated 180°)" if flip else "cross-correlation (kernel not flipped)"
+        return f"{kind}; {_settings_text(stride, padding, dilation, groups)}"
+
+
+class TransposedConv(Op):
+    """z = x ⋆ᵀ K + b: each input value spreads a scaled copy of the kernel onto the output (the
+    gradient of a convolution with respect to its input); K is (in, out/groups, k…)."""
+
+    name = "transposed_conv"
+
+    @staticmethod
+    def geometry(xb_shape, w, stride, padding, output_padding, dilation, groups):
+        """The convolution this one is the transpose of: its input is our output."""
+        n = w.ndim - 2
+        s, d, p = per_axis(stride, n), per_axis(dilation, n), per_axis(padding, n)
+        op = per_axis(output_padding, n)
+        size = tuple((L - 1) * si - 2 * pi + di * (k - 1) + oi + 1
+                     for L, si, pi, di, k, oi in zip(xb_shape[2:], s, p, d, w.shape[2:], op))
+        if min(size) < 1:
+            raise ValueError(f"transposed convolution output size {size} is not positive")
+        out_shape = (xb_shape[0], w.shape[1] * int(groups)) + size
+        geo = Geometry(out_shape, w.shape, s, tuple((pi, pi) for pi in p), d, groups)
+        return geo, out_shape
+
+    def forward(self, x, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
+                batched=False):
+        xb = _batch(x, batched)
+        geo, out_shape = self.geometry(xb.shape, w, stride, padding, output_padding, dilation, groups)
+        z = input_gradient(xb, w, out_shape, geo)
+        if b is not None:
+            z = z + _bias_shape(b, geo.n)
+        return _unbatch(z, batched)
+
+    def vjp(self, index, grad, out, x, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1,
+            groups=1, batched=False):
+        xb, gb = _batch(x, batched), _batch(grad, batched)
+        geo, _ = self.geometry(xb.shape, w, stride, padding, output_padding, dilation, groups)
+        if index == 0:
+            return _unbatch(correlate(gb, w, geo), batched)
+        if index == 1:
+            return kernel_gradient(xb, gb, w.shape, geo)
+        return channel_sums(gb)
+
+    def formula(self, x_id, w_id, b_id=None, **_):
+        latex, text, ids = r"{0} \star^{\top} {1}", "{0} ⋆ᵀ {1}", (x_id, w_id)
+        if b_id is not None:
+            latex, text, ids = latex + " + {2}", text + " + {2}", ids + (b_id,)
+        return Formula(latex, text, ids)
+
+    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, **_):
+        if index == 0:
+            return Formula(r"{0} \star {1}", "{0} ⋆ {1}", (grad_id, w_id))
+        if index == 1:
+            return Formula(r"{0} \star {1}", "{0} ⋆ {1}", (x_id, grad_id))
+        return Formula(r"\textstyle\sum_{\text{positions}} {0}", "Σ_positions {0}", (grad_id,))
+
+    def note(self, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1, batched=False):
+        extra = f", output padding {output_padding}" if output_padding not in (0, (0, 0)) else ""
+        return f"transposed convolution; {_settings_text(stride, padding, dilation, groups)}{extra}"
+
+
+CONV = Conv()
+TRANSPOSED_CONV = TransposedConv()

@@ -1,0 +1,150 @@
+"""Checks that need several fields at once, run on shapes alone before anything is computed: each
+kernel takes the channels it is given, every output size is positive, dense weights fit the flattened
+features, the target fits the output, and the problem is small enough to solve exactly."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops.conv import Geometry, TransposedConv
+from ...ops.pool import Windows
+from .schema import ConvProblem
+
+MAX_ENTRIES = 200_000
+SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
+
+
+def shape_of(nested) -> tuple[int, ...]:
+    shape = []
+    while isinstance(nested, list):
+        shape.append(len(nested))
+        nested = nested[0]
+    return tuple(shape)
+
+
+def input_array(p: ConvProblem) -> np.ndarray:
+    """x channels-first: a matrix is one channel (one row of channels for a 1-D first layer); HWC moves the
+    channel axis to the front."""
+    x = np.array(p.x, dtype=object)
+    rank = _first_rank(p)
+    if x.ndim == rank:
+        return x[None]
+    if p.layout == "HWC" and x.ndim == rank + 1:
+        return np.moveaxis(x, -1, 0)
+    return x
+
+
+def kernel_array(kind: str, kernel) -> np.ndarray:
+    """The kernel in PyTorch's layout: k… alone is one filter over one channel; one more axis is one
+    filter (conv: over several channels; transposed: from several input channels)."""
+    k = np.array(kernel, dtype=object)
+    rank = SPATIAL_RANK[kind]
+    if k.ndim == rank:
+        return k[None, None]
+    if k.ndim == rank + 1:
+        return k[None] if kind != "conv_transpose2d" else k[:, None]
+    return k
+
+
+def _first_rank(p: ConvProblem) -> int:
+    for layer in p.layers:
+        if layer.kind in SPATIAL_RANK:
+            return SPATIAL_RANK[layer.kind]
+    return 2
+
+
+def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    x_shape = shape_of(p.x)
+    if not x_shape or int(np.prod(x_shape)) > MAX_ENTRIES:
+        found.append((("x",), f"expected a tensor of at most {MAX_ENTRIES:,} numbers, got shape {x_shape}"))
+        return found
+    shape = input_array(p).shape
+    for i, layer in enumerate(p.layers):
+        shape = _layer_shape(i, layer, shape, found)
+        if shape is None:
+            break
+    if shape is not None and p.target is not None and shape_of(p.target) != shape:
+        found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {shape}"))
+    if p.optimizer is not None and p.loss is None:
+        found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
+    if p.loss is not None and p.target is None:
+        found.append((("loss",), "needs a target: add target: with the output's shape"))
+    if p.optimizer is not None:
+        if p.optimizer.type == "perceptron":
+            found.append((("optimizer", "type"), "the perceptron rule is for single dense layers, not conv_network"))
+        from ...optim.checks import optimizer_issues
+        found += optimizer_issues(p.optimizer)
+    return found
+
+
+def _layer_shape(i: int, layer, shape: tuple, found: list) -> tuple | None:
+    """The shape after layer i (channels-first, one sample), or None after reporting why it has none."""
+    kind, spec, loc = layer.kind, layer.spec, ("layers", i, layer.kind)
+    if kind in SPATIAL_RANK:
+        rank = SPATIAL_RANK[kind]
+        if len(shape) != rank + 1:
+            found.append((loc, f"{kind} needs a (channels, {'L' if rank == 1 else 'H, W'}) input, got shape {shape}"))
+            return None
+        k = kernel_array(kind, spec.kernel)
+        if k.ndim != rank + 2:
+            found.append((loc + ("kernel",), f"expected a kernel of {rank + 2} axes (out, in, k…), got {k.ndim}"))
+            return None
+        groups = spec.groups
+        channels_per_group = k.shape[1] if kind != "conv_transpose2d" else None
+        out_channels = k.shape[0] if kind != "conv_transpose2d" else k.shape[1] * groups
+        taken = k.shape[1] * groups if kind != "conv_transpose2d" else k.shape[0]
+        if shape[0] % groups or out_channels % groups:
+            found.append((loc + ("groups",), f"groups {groups} must divide the {shape[0]} input and {out_channels} "
+                                             f"output channels"))
+            return None
+        if taken != shape[0]:
+            what = (f"{channels_per_group} input channel(s) per group × {groups} group(s)" if channels_per_group
+                    else f"{k.shape[0]} input channels")
+            found.append((loc + ("kernel",), f"has shape {k.shape}: it takes {what}, but its input has "
+                                             f"{shape[0]} channel(s)"))
+            return None
+        if spec.bias is not None and len(spec.bias) != out_channels:
+            found.append((loc + ("bias",), f"has {len(spec.bias)} entries, one per output channel ({out_channels})"))
+        try:
+            if kind == "conv_transpose2d":
+                if any(o >= s for o, s in zip(_pair(spec.output_padding), _pair(spec.stride))):
+                    raise ValueError("output_padding must be smaller than the stride")
+                geo, out_shape = TransposedConv.geometry((1,) + shape, k, spec.stride, spec.padding,
+                                                         spec.output_padding, spec.dilation, groups)
+                return out_shape[1:]
+            geo = Geometry((1,) + shape, k.shape, spec.stride, spec.padding, spec.dilation, groups)
+            return (out_channels,) + geo.out
+        except ValueError as e:
+            found.append((loc, f"{e} for an input of shape {shape}"))
+            return None
+    if kind in ("max_pool2d", "avg_pool2d"):
+        if len(shape) != 3:
+            found.append((loc, f"pooling needs a (channels, H, W) input, got shape {shape}"))
+            return None
+        try:
+            return shape[:1] + Windows((1,) + shape, spec.pool, spec.stride, spec.padding, spec.ceil_mode).out
+        except ValueError as e:
+            found.append((loc, f"{e} for an input of shape {shape}"))
+            return None
+    if kind == "global_avg_pool":
+        return shape[:1]
+    if kind == "flatten":
+        return (int(np.prod(shape)),)
+    if kind == "dense":
+        if len(shape) != 1:
+            found.append((loc, f"dense needs a vector input (add flatten: {{}} before it), got shape {shape}"))
+            return None
+        rows, cols = len(spec.W), len(spec.W[0])
+        n_in, units, side = (rows, cols, "row") if spec.layout == "in_out" else (cols, rows, "column")
+        if n_in != shape[0]:
+            found.append((loc + ("W",), f"is {rows}×{cols}: layout {spec.layout} needs a {side} per input, "
+                                        f"{shape[0]} of them"))
+            return None
+        if spec.b is not None and len(spec.b) != units:
+            found.append((loc + ("b",), f"has {len(spec.b)} entries, one per unit ({units})"))
+        return (units,)
+    return shape       # an activation keeps the shape
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, list) else (v, v)

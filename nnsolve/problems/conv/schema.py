@@ -1,0 +1,167 @@
+"""The problem file of a small convolutional network on explicit numbers: an input tensor, a list of
+layers (each one key: conv2d, conv1d, conv_transpose2d, max_pool2d, avg_pool2d, global_avg_pool,
+activation, flatten, dense), an optional target, loss and optimizer, conventions, ask and answers."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BeforeValidator, Field, model_validator
+from typing_extensions import Annotated
+
+from ..common import Common
+from ..dense.schema import ACTIVATION_NAMES, Activation, Loss, Optimizer, _activation
+from ..fields import Matrix, Model, Vector, _located, _number, describe, register_model
+
+
+def _tensor(value: Any):
+    """Nested lists of numbers of any depth, rectangular; a lone number is a 0-d tensor."""
+    if not isinstance(value, list):
+        return _number(value)
+    if not value:
+        raise ValueError("expected numbers, got an empty list")
+    bad: list[tuple[tuple, str]] = []
+    out = _nested(value, (), bad)
+    if bad:
+        raise _located("not a rectangular tensor of numbers", bad)
+    return out
+
+
+def _nested(value, at: tuple, bad: list):
+    if not isinstance(value, list):
+        try:
+            return _number(value)
+        except ValueError as e:
+            bad.append((at, str(e)))
+            return None
+    kinds = {isinstance(v, list) for v in value}
+    if len(kinds) > 1:
+        bad.append((at, "mixes numbers and lists"))
+        return None
+    items = [_nested(v, at + (i,), bad) for i, v in enumerate(value)]
+    if True in kinds and len({_depth_shape(v) for v in value}) > 1:
+        bad.append((at, "its entries have different shapes: a tensor must be rectangular"))
+    return items
+
+
+def _depth_shape(v) -> tuple:
+    shape = []
+    while isinstance(v, list):
+        shape.append(len(v))
+        v = v[0] if v else None
+    return tuple(shape)
+
+
+Tensor = Annotated[Any, BeforeValidator(_tensor)]
+PairOrInt = Union[int, list[int]]
+Padding = Union[Literal["valid", "same"], int, list[int]]
+
+
+class Conv(Model):
+    kernel: Tensor = Field(description="(out, in/groups, k…) as PyTorch stores it; a k×k matrix is one "
+                                       "filter over one channel; (in, k, k) is one filter over several channels")
+    bias: Optional[Vector] = Field(default=None, description="one per output channel; omitted means none")
+    stride: PairOrInt = 1
+    padding: Padding = Field(default=0, description="a number per side, one per axis, valid or same")
+    dilation: PairOrInt = 1
+    groups: int = Field(default=1, ge=1, description="groups = in channels is a depthwise convolution")
+
+
+class TransposedConv(Model):
+    kernel: Tensor = Field(description="(in, out/groups, kh, kw) as PyTorch stores it; a matrix is one channel")
+    bias: Optional[Vector] = None
+    stride: PairOrInt = 1
+    padding: PairOrInt = 0
+    output_padding: PairOrInt = 0
+    dilation: PairOrInt = 1
+    groups: int = Field(default=1, ge=1)
+
+
+class Pool(Model):
+    pool: PairOrInt = Field(description="the window, e.g. 2 or [2, 3]")
+    stride: Optional[PairOrInt] = Field(default=None, description="default: the window (no overlap)")
+    padding: PairOrInt = 0
+    ceil_mode: bool = Field(default=False, description="keep a last partial window (PyTorch ceil_mode)")
+    count_include_pad: bool = Field(default=True, description="average pooling: padded cells count in the mean")
+
+
+class Empty(Model):
+    pass
+
+
+class Flatten(Model):
+    order: Literal["channels_first", "channels_last"] = Field(
+        default="channels_first", description="C×H×W order (torch) or H×W×C (Keras)")
+
+
+class Dense(Model):
+    W: Matrix = Field(description="weights: in_out has a row per input, out_in a row per unit")
+    layout: Literal["in_out", "out_in"] = Field(default="in_out", description="as in dense_network")
+    b: Optional[Vector] = None
+    activation: Annotated[Activation, BeforeValidator(_activation)] = Activation(name="identity")
+
+
+LAYER_KINDS = ("conv2d", "conv1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_avg_pool",
+               "activation", "flatten", "dense")
+
+
+class Layer(Model):
+    conv2d: Optional[Conv] = None
+    conv1d: Optional[Conv] = None
+    conv_transpose2d: Optional[TransposedConv] = None
+    max_pool2d: Optional[Pool] = None
+    avg_pool2d: Optional[Pool] = None
+    global_avg_pool: Optional[Empty] = None
+    activation: Optional[Annotated[Activation, BeforeValidator(_activation)]] = None
+    flatten: Optional[Flatten] = None
+    dense: Optional[Dense] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key(cls, value):
+        if isinstance(value, dict) and len(value) != 1:
+            raise ValueError(f"a layer is one key ({', '.join(LAYER_KINDS)}), got {len(value)}: "
+                             f"{', '.join(map(str, value)) or 'none'}")
+        if not isinstance(value, dict):
+            raise ValueError(f"a layer is a mapping such as {{max_pool2d: {{pool: 2}}}}, got {describe(value)}")
+        return {k: ({} if v is None else v) for k, v in value.items()}
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in LAYER_KINDS if getattr(self, k) is not None)
+
+    @property
+    def spec(self):
+        return getattr(self, self.kind)
+
+
+class Conventions(Model):
+    operation: Literal["cross_correlation", "convolution"] = Field(
+        default="cross_correlation", description="convolution rotates the kernel by 180°")
+    max_pool_pad_value: Literal["-inf", "0"] = Field(default="-inf", description="what max pooling pads with")
+    max_pool_ties: Literal["first", "all", "split"] = Field(
+        default="first", description="which tied maximum gets the gradient (first: PyTorch)")
+    relu_derivative_at_zero: Annotated[Any, BeforeValidator(_number)] = Field(default="0")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pad_text(cls, value):
+        if isinstance(value, dict) and "max_pool_pad_value" in value:
+            v = value["max_pool_pad_value"]
+            value = {**value, "max_pool_pad_value": "0" if v == 0 else str(v).strip().replace("inf", "-inf")
+                     .replace("--", "-").replace("−", "-")}
+        return value
+
+
+@register_model
+class ConvProblem(Common):
+    problem: Literal["conv_network"]
+    layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
+    x: Tensor = Field(description="the input: a matrix (one channel), or channels as layout says")
+    layers: list[Layer] = Field(min_length=1)
+    target: Optional[Tensor] = None
+    loss: Optional[Loss] = None
+    optimizer: Optional[Optimizer] = None
+    conventions: Conventions = Conventions()
+
+
+__all__ = ["ConvProblem", "Layer", "LAYER_KINDS", "ACTIVATION_NAMES"]

@@ -1,0 +1,7 @@
+"""A convolution with unknown kernel entries: the linear system its known outputs give, solved exactly."""
+from .. import Family
+from .consistency import consistency
+from .schema import ConvUnknownsProblem
+from .solver import solve_unknowns
+
+FAMILY = Family("conv_unknowns", ConvUnknownsProblem, consistency, solve_unknowns)

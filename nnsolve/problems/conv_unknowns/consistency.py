@@ -1,0 +1,71 @@
+"""Checks across fields, each with its place: the kernel fits the input, every known output lies in
+the output, no position is given twice, names do not clash with the solution's own quantities, and
+the system is small enough to eliminate exactly."""
+from __future__ import annotations
+
+import re
+
+from .schema import ConvUnknownsProblem, Unknown
+from .system import geometry, positions, unknown_names
+
+RESERVED = re.compile(r"(I|rank|bias|E\d+|contradiction\d+)\Z")     # ids of the solution's own steps
+MAX_UNKNOWNS = 200
+MAX_EQUATIONS = 2_000
+MAX_PRODUCTS = 2_000_000
+
+
+def consistency(p: ConvUnknownsProblem) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    for key, least in (("stride", 1), ("dilation", 1)):
+        if min(getattr(p, key)) < least:
+            found.append(((key,), f"must be at least {least}, got {getattr(p, key)}"))
+    if isinstance(p.padding, list) and min(p.padding) < 0:
+        found.append((("padding",), f"must not be negative, got {p.padding}"))
+    if len(p.kernel) != len(p.input):
+        found.append((("kernel",), f"has {len(p.kernel)} channel(s), the input {len(p.input)}: a kernel has one "
+                                   f"matrix per input channel"))
+    _check_names(p, found)
+    if found:
+        return found
+    geo = geometry(p)
+    rows, cols = geo.output
+    if rows < 1 or cols < 1:
+        return [(("kernel",), f"spans {geo.span(0)}×{geo.span(1)} (dilation included), more than the padded "
+                              f"input {geo.height + geo.pad_before[0] + geo.pad_after[0]}×"
+                              f"{geo.width + geo.pad_before[1] + geo.pad_after[1]}: there is no output")]
+    if not p.outputs:
+        found.append((("outputs",), "is empty: give at least one known output"))
+    seen: dict[tuple[int, int], int] = {}
+    base = p.index_base
+    for k, (i, j) in enumerate(positions(p)):
+        if not (0 <= i < rows and 0 <= j < cols):
+            found.append((("outputs", k, "at"), f"position {list(p.outputs[k].at)} is outside the {rows}×{cols} "
+                                                f"output (rows and columns {base}…{rows - 1 + base}, "
+                                                f"{base}…{cols - 1 + base}, index_base {base})"))
+        elif (i, j) in seen:
+            found.append((("outputs", k, "at"), f"position {list(p.outputs[k].at)} is given twice (also "
+                                                f"outputs[{seen[(i, j)]}])"))
+        else:
+            seen[(i, j)] = k
+    names = unknown_names(p)
+    if len(names) > MAX_UNKNOWNS:
+        found.append((("kernel",), f"{len(names)} unknowns; at most {MAX_UNKNOWNS} are solved exactly"))
+    if len(p.outputs) > MAX_EQUATIONS:
+        found.append((("outputs",), f"{len(p.outputs)} equations; at most {MAX_EQUATIONS} are solved exactly"))
+    products = len(p.outputs) * (geo.channels * geo.kernel[0] * geo.kernel[1] + len(names) ** 2)
+    if products > MAX_PRODUCTS:
+        found.append((("outputs",), f"about {products:,} exact operations; at most {MAX_PRODUCTS:,}"))
+    return found
+
+
+def _check_names(p: ConvUnknownsProblem, found: list) -> None:
+    places = [(("kernel", c, i, j) if len(p.kernel) > 1 else ("kernel", i, j), e)
+              for c, channel in enumerate(p.kernel) for i, row in enumerate(channel) for j, e in enumerate(row)]
+    places.append((("bias",), p.bias))
+    named = [(loc, e) for loc, e in places if isinstance(e, Unknown)]
+    for loc, e in named:
+        if RESERVED.match(e):
+            found.append((loc, f"the name {e!s} is taken by the worked solution (I is the input, E1, E2, … the "
+                               f"equations, rank the rank, bias a known bias): choose another"))
+    if not named:
+        found.append((("kernel",), "has no unknown entries: name the unknown ones, e.g. [[a, 1], [0, b]]"))
