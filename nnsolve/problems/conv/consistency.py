@@ -25,11 +25,11 @@ def input_array(p: ConvProblem) -> np.ndarray:
     """x channels-first: a matrix is one channel (one row of channels for a 1-D first layer); HWC moves the
     channel axis to the front."""
     x = np.array(p.x, dtype=object)
-    rank = _first_rank(p)
-    if x.ndim == rank:
-        return x[None]
-    if p.layout == "HWC" and x.ndim == rank + 1:
-        return np.moveaxis(x, -1, 0)
+    rank, lead = _first_rank(p), int(p.batch)
+    if x.ndim - lead == rank:
+        return np.expand_dims(x, lead)
+    if p.layout == "HWC" and x.ndim - lead == rank + 1:
+        return np.moveaxis(x, -1, lead)
     return x
 
 
@@ -58,12 +58,30 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     if not x_shape or int(np.prod(x_shape)) > MAX_ENTRIES:
         found.append((("x",), f"expected a tensor of at most {MAX_ENTRIES:,} numbers, got shape {x_shape}"))
         return found
-    shape = input_array(p).shape
+    full = input_array(p).shape
+    if p.batch and len(full) < 2:
+        found.append((("x",), f"batch: true needs one sample per entry of x's first axis, got shape {full}"))
+        return found
+    batch = full[:1] if p.batch else ()
+    shape: tuple | None = full[len(batch):]
+    named = {"x": shape}
     for i, layer in enumerate(p.layers):
-        shape = _layer_shape(i, layer, shape, found)
+        if layer.input is not None:
+            if layer.input not in named:
+                found.append((("layers", i, "input"), _unknown(layer.input, named)))
+                shape = None
+                break
+            shape = named[layer.input]
+        shape = _graph_shape(i, layer, shape, named, batch, found)
         if shape is None:
             break
-    if shape is not None and p.target is not None and shape_of(p.target) != shape:
+        if layer.name is not None:
+            if layer.name in named:
+                found.append((("layers", i, "name"), f"{layer.name!r} names an earlier layer (or the input x): "
+                                                     "names must be unique"))
+            named[layer.name] = shape
+    if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
+        shape = batch + shape
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {shape}"))
     if p.optimizer is not None and p.loss is None:
         found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
@@ -75,6 +93,53 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
         from ...optim.checks import optimizer_issues
         found += optimizer_issues(p.optimizer)
     return found
+
+
+def _unknown(name: str, named: dict) -> str:
+    return f"no earlier layer is named {name!r} (known: {', '.join(named)})"
+
+
+def _graph_shape(i: int, layer, shape: tuple, named: dict, batch: tuple, found: list) -> tuple | None:
+    """The shape after layer i for the layers that normalize, mask or join; the others by _layer_shape."""
+    kind, spec, loc = layer.kind, layer.spec, ("layers", i, layer.kind)
+    if kind == "batch_norm":
+        if not batch:
+            found.append((loc, "batch normalization needs a batch: set batch: true and give x one sample per "
+                               "entry of its first axis"))
+            return None
+        for key in ("gamma", "beta"):
+            if len(getattr(spec, key)) != shape[0]:
+                found.append((loc + (key,), f"has {len(getattr(spec, key))} entries, one per "
+                                            f"{'channel' if len(shape) > 1 else 'feature'} ({shape[0]})"))
+        if spec.eps < 0:
+            found.append((loc + ("eps",), "ε must not be negative"))
+        return shape
+    if kind == "dropout":
+        if shape_of(spec.mask) != batch + shape:
+            found.append((loc + ("mask",), f"has shape {shape_of(spec.mask)}, the layer's input {batch + shape}"))
+        elif any(v not in (0, 1) for v in np.ravel(np.array(spec.mask, dtype=object))):
+            found.append((loc + ("mask",), "holds only 0 (dropped) and 1 (kept)"))
+        if not 0 <= spec.p < 1:
+            found.append((loc + ("p",), "the drop rate must be at least 0 and below 1"))
+        return shape
+    if kind in ("add", "concat"):
+        sources = [spec.from_] if kind == "add" else spec.from_
+        for name in sources:
+            if name not in named:
+                found.append((loc + ("from",), _unknown(name, named)))
+                return None
+        if kind == "add":
+            if named[spec.from_] != shape:
+                found.append((loc + ("from",), f"{spec.from_!r} has shape {named[spec.from_]}, the layer's input "
+                                               f"{shape}: a residual add needs equal shapes"))
+                return None
+            return shape
+        shapes = [named[n] for n in sources]
+        if len({s[1:] for s in shapes}) > 1 or any(not s for s in shapes):
+            found.append((loc + ("from",), f"shapes {shapes} differ in more than the channel axis"))
+            return None
+        return (sum(s[0] for s in shapes),) + shapes[0][1:]
+    return _layer_shape(i, layer, shape, found)
 
 
 def _layer_shape(i: int, layer, shape: tuple, found: list) -> tuple | None:

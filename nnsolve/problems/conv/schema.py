@@ -100,8 +100,30 @@ class Dense(Model):
     activation: Annotated[Activation, BeforeValidator(_activation)] = Activation(name="identity")
 
 
+class BatchNorm(Model):
+    gamma: Vector = Field(description="scale γ, one per channel (feature maps) or feature (vectors)")
+    beta: Vector = Field(description="shift β, one per channel or feature")
+    eps: Annotated[Any, BeforeValidator(_number)] = Field(default="0", description="ε added to σ²")
+
+
+class Dropout(Model):
+    mask: Tensor = Field(description="0 (dropped) / 1 (kept), the shape of the layer's input (with the batch)")
+    p: Annotated[Any, BeforeValidator(_number)] = Field(description="the drop rate")
+    scale: Literal["inverted", "none"] = Field(default="inverted", description="inverted: kept × 1/(1 − p)")
+
+
+class AddFrom(Model):
+    from_: str = Field(alias="from", description="the name of an earlier layer (or x) whose output is added")
+
+
+class ConcatFrom(Model):
+    from_: list[str] = Field(alias="from", min_length=2, description="names of earlier layers (or x), in order")
+    axis: Literal["channels"] = "channels"
+
+
 LAYER_KINDS = ("conv2d", "conv1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_avg_pool",
-               "activation", "flatten", "dense")
+               "activation", "flatten", "dense", "batch_norm", "dropout", "add", "concat")
+LAYER_OPTIONS = ("name", "input")
 
 
 class Layer(Model):
@@ -114,16 +136,24 @@ class Layer(Model):
     activation: Optional[Annotated[Activation, BeforeValidator(_activation)]] = None
     flatten: Optional[Flatten] = None
     dense: Optional[Dense] = None
+    batch_norm: Optional[BatchNorm] = None
+    dropout: Optional[Dropout] = None
+    add: Optional[AddFrom] = None
+    concat: Optional[ConcatFrom] = None
+    name: Optional[str] = Field(default=None, description="a name later layers refer to (add, concat, input)")
+    input: Optional[str] = Field(default=None, description="take the input from this named layer (or x), "
+                                                           "not the previous one")
 
     @model_validator(mode="before")
     @classmethod
     def _one_key(cls, value):
-        if isinstance(value, dict) and len(value) != 1:
-            raise ValueError(f"a layer is one key ({', '.join(LAYER_KINDS)}), got {len(value)}: "
-                             f"{', '.join(map(str, value)) or 'none'}")
         if not isinstance(value, dict):
             raise ValueError(f"a layer is a mapping such as {{max_pool2d: {{pool: 2}}}}, got {describe(value)}")
-        return {k: ({} if v is None else v) for k, v in value.items()}
+        kinds = [k for k in value if k not in LAYER_OPTIONS]
+        if len(kinds) != 1:
+            raise ValueError(f"a layer is one key ({', '.join(LAYER_KINDS)}) besides name and input, got "
+                             f"{len(kinds)}: {', '.join(map(str, kinds)) or 'none'}")
+        return {k: ({} if v is None and k not in LAYER_OPTIONS else v) for k, v in value.items()}
 
     @property
     def kind(self) -> str:
@@ -156,6 +186,7 @@ class Conventions(Model):
 class ConvProblem(Common):
     problem: Literal["conv_network"]
     layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
+    batch: bool = Field(default=False, description="x (and target) hold one sample per entry of the first axis")
     x: Tensor = Field(description="the input: a matrix (one channel), or channels as layout says")
     layers: list[Layer] = Field(min_length=1)
     target: Optional[Tensor] = None

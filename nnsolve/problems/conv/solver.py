@@ -2,7 +2,10 @@
 
 Quantity ids (one sample, channels-first):
   x                 the input as (C, H, W) (or (C, L)); t the target
+  x (batch: true)   (N, C, H, W): one sample per entry of the first axis; t likewise
   K<i>, b<i>        kernel and bias of conv layer i (layers numbered from 1, every layer counts)
+  gamma<i>, beta<i> batch norm layer i's scale and shift; mu<i>, var<i> (biased), sigma<i> = √var<i>,
+                    xhat<i> its steps (training mode, statistics of the given batch); m<i> a dropout mask
   W<i>, b<i>        weights and bias of dense layer i; u<i> its affine value when it has an activation
   z<i>              layer i's output (the last one is also `y` / `output`)
   loss              the loss
@@ -12,6 +15,8 @@ The pass-and-update loop, look-ahead handling and gradient bookkeeping are the d
 """
 from __future__ import annotations
 
+import re
+
 from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.number import exact_string
 from ...ops.activations import ACTIVATIONS, SOFTMAX
@@ -19,9 +24,11 @@ from ...ops.conv import CONV, TRANSPOSED_CONV
 from ...ops.linear import AFFINE
 from ...ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, SQUARED_ERROR, loss_scale
 from ...ops.pool import AVG_POOL, GLOBAL_AVG_POOL, MAX_POOL
-from ...ops.structural import FLATTEN
+from ...ops.base import Add
+from ...ops.structural import CONCAT, DROPOUT, FLATTEN
 from ...optim import make_optimizer
 from ...solution import Solution
+from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from ..dense.schema import Notation
 from ..dense.solver import ALIASES, DenseSolver, resolve_ask
 from .consistency import input_array, kernel_array
@@ -42,7 +49,8 @@ class ConvSolver(DenseSolver):
         self.n = Notation()
         self.comp = Computation(policy, Symbol("L", "L"))
         self.depth = len(problem.layers)
-        self.batched = False
+        self.batched = problem.batch
+        self.masks: dict[int, Node] = {}
         self.conventions: list[tuple[str, str]] = []
 
     def solve(self) -> Solution:
@@ -58,6 +66,12 @@ class ConvSolver(DenseSolver):
             elif layer.kind == "dense":
                 params[f"W{i}"] = comp.given(f"W{i}", self.sym("W", i), layer.spec.W, differentiable=True)
                 bias = layer.spec.b
+            elif layer.kind == "batch_norm":
+                batch_norm_parameters(self, i, layer.spec, params)
+                continue
+            elif layer.kind == "dropout":
+                self.masks[i] = comp.given(f"m{i}", self.sym("m", i), layer.spec.mask)
+                continue
             else:
                 continue
             if bias is not None:
@@ -68,6 +82,8 @@ class ConvSolver(DenseSolver):
         steps = p.optimizer.steps if p.optimizer else 0
         for s in range(steps + 1):
             gradients = not steps or self._wants_gradients(s) or (s < steps and optimizer.needs_gradients(s + 1))
+            if s and s == steps and not self._wants_last_pass(s):
+                break
             at = self._pass(x, target, params, s, sections, gradients)
             if at is None or s == steps:
                 break
@@ -76,13 +92,21 @@ class ConvSolver(DenseSolver):
             self.conventions.extend(optimizer.conventions())
         return self._solution(sections, steps)
 
+    def _wants_last_pass(self, s: int) -> bool:
+        """After the last update the forward pass and loss are only computed when a quantity of that pass is
+        named: the updated weights alone may leave the loss undefined (a BCE of an output above 1)."""
+        named = [re.sub(r"(\[\d+\])+$", "", a) for a in [*self.p.answers, *self.p.ask]]
+        return any(a.endswith(f"({s})") and not PARAMETER_ID.fullmatch(a.removesuffix(f"({s})")) for a in named)
+
     # -- one pass --------------------------------------------------------------------------------
     def forward(self, x: Node, target: Node | None, params: dict, s, sections: dict):
         comp, suf = self.comp, self.suffix(s)
         before = set(comp.nodes)
-        h = x
+        h, named = x, {"x": x}
         for i, layer in enumerate(self.p.layers, start=1):
-            h = self._layer(i, layer, h, params, s, suf)
+            h = self._layer(i, layer, named[layer.input] if layer.input else h, params, s, suf, named)
+            if layer.name:
+                named[layer.name] = h
         self._section(sections, [i for i in comp.nodes if i not in before], "Forward pass" + self._after(s))
         if self.p.loss is None or target is None:
             return h, None
@@ -91,12 +115,21 @@ class ConvSolver(DenseSolver):
         self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
         return h, loss
 
-    def _layer(self, i: int, layer, h: Node, params: dict, s, suf: str) -> Node:
+    def _layer(self, i: int, layer, h: Node, params: dict, s, suf: str, named: dict) -> Node:
         comp, kind, spec = self.comp, layer.kind, layer.spec
         out_id, out_sym = f"z{i}{suf}", self.sym("z", i, s)
         bias = [params[f"b{i}"]] if f"b{i}" in params else []
+        batched = {"batched": self.batched}
+        if kind == "batch_norm":
+            return self._batch_norm(i, h, params, s, suf, out_id, out_sym)
+        if kind == "dropout":
+            return comp.apply(DROPOUT, [h, self.masks[i]], out_id, out_sym, p=spec.p, scale=spec.scale)
+        if kind == "add":
+            return comp.apply(Add(), [h, named[spec.from_]], out_id, out_sym, note="residual connection")
+        if kind == "concat":
+            return comp.apply(CONCAT, [named[n] for n in spec.from_], out_id, out_sym, axis=0, **batched)
         if kind in KERNEL_PARAMS:
-            settings = {k: _axes(getattr(spec, k)) for k in KERNEL_PARAMS[kind]}
+            settings = {k: _axes(getattr(spec, k)) for k in KERNEL_PARAMS[kind]} | batched
             if kind == "conv_transpose2d":
                 return comp.apply(TRANSPOSED_CONV, [h, params[f"K{i}"]] + bias, out_id, out_sym, **settings)
             flip = self.p.conventions.operation == "convolution"
@@ -104,19 +137,24 @@ class ConvSolver(DenseSolver):
         if kind == "max_pool2d":
             c = self.p.conventions
             return comp.apply(MAX_POOL, [h], out_id, out_sym, **self._pool(spec), pad_value=c.max_pool_pad_value,
-                              ties=c.max_pool_ties)
+                              ties=c.max_pool_ties, **batched)
         if kind == "avg_pool2d":
             return comp.apply(AVG_POOL, [h], out_id, out_sym, **self._pool(spec),
-                              count_include_pad=spec.count_include_pad)
+                              count_include_pad=spec.count_include_pad, **batched)
         if kind == "global_avg_pool":
-            return comp.apply(GLOBAL_AVG_POOL, [h], out_id, out_sym)
+            return comp.apply(GLOBAL_AVG_POOL, [h], out_id, out_sym, **batched)
         if kind == "flatten":
-            return comp.apply(FLATTEN, [h], out_id, out_sym, order=spec.order)
+            return comp.apply(FLATTEN, [h], out_id, out_sym, order=spec.order, **batched)
         if kind == "activation":
             return self._activate(spec, h, out_id, out_sym)
         u = comp.apply(AFFINE, [h, params[f"W{i}"]] + bias, f"u{i}{suf}" if self._activated(spec) else out_id,
-                       self.sym("u", i, s) if self._activated(spec) else out_sym, layout=spec.layout)
+                       self.sym("u", i, s) if self._activated(spec) else out_sym, layout=spec.layout, **batched)
         return self._activate(spec.activation, u, out_id, out_sym) if self._activated(spec) else u
+
+    def _batch_norm(self, i: int, h: Node, params: dict, s, suf: str, out_id: str, out_sym: Symbol) -> Node:
+        """μ, σ² (biased), the standard deviation σ shown for reading off, x̂, then γ x̂ + β."""
+        return batch_norm_steps(self, i, h, params[f"gamma{i}"], params[f"beta{i}"], self.p.layers[i - 1].spec.eps,
+                                s, out_id, out_sym)
 
     @staticmethod
     def _activated(dense) -> bool:
@@ -136,8 +174,8 @@ class ConvSolver(DenseSolver):
     def _loss(self, y: Node, target: Node, suf: str) -> Node:
         spec = self.p.loss
         kind, half, outputs, samples = self.loss_settings()
-        size = y.value.size
-        scale = loss_scale(half and kind == "squared_error", outputs, samples, size, 1)
+        n_samples = y.value.shape[0] if self.batched else 1
+        scale = loss_scale(half and kind == "squared_error", outputs, samples, y.value.size // n_samples, n_samples)
         sym = Symbol("L", "L")
         if kind == "squared_error":
             return self.comp.apply(SQUARED_ERROR, [y, target], f"loss{suf}", sym, phase="loss", scale=scale)
@@ -149,8 +187,12 @@ class ConvSolver(DenseSolver):
     def _state_conventions(self) -> None:
         p, c, add = self.p, self.p.conventions, self.conventions.append
         kinds = {layer.kind for layer in p.layers}
-        add(("input", ("x written H×W×C, used as C×H×W" if p.layout == "HWC" else "x is C×H×W (channels first)")
-                      + "; a matrix is one channel"))
+        if p.batch and input_array(p).ndim == 2:
+            add(("input", "x is a batch of feature vectors, one sample per row"))
+        else:
+            add(("input", ("x written H×W×C, used as C×H×W" if p.layout == "HWC" else "x is C×H×W (channels first)")
+                          + "; a matrix is one channel" + ("; a batch: one sample per entry of the first axis "
+                                                           "(N first)" if p.batch else "")))
         if kinds & {"conv1d", "conv2d"}:
             add(("operation", CONV.note(flip=c.operation == "convolution").split(";")[0]))
             add(("kernel layout", "(out channels, in channels / groups, kernel rows, kernel columns), as PyTorch"))
@@ -163,6 +205,14 @@ class ConvSolver(DenseSolver):
             layouts = {layer.spec.layout for layer in p.layers if layer.kind == "dense"}
             for layout in sorted(layouts):
                 add(("dense weight layout", AFFINE.note(layout=layout)))
+        if "batch_norm" in kinds:
+            add(("batch normalization", STATEMENT))
+        for layer in p.layers:
+            if layer.kind == "dropout":
+                add(("dropout", DROPOUT.note(p=layer.spec.p, scale=layer.spec.scale) + "; the mask is given"))
+        if kinds & {"add", "concat"}:
+            add(("connections", "add: element-wise sum with a named earlier output (residual), its gradient "
+                                "copied to both; concat: joined along the channel axis, its gradient split"))
         names = {ALIASES.get(a.name, a.name) for a in self._activations()}
         if names & {"relu", "leaky_relu", "elu"}:
             add(("ReLU'(0)", exact_string(c.relu_derivative_at_zero)))
@@ -193,17 +243,22 @@ class ConvSolver(DenseSolver):
         return solution
 
 
+FORWARD_ID = re.compile(r"(z|u|mu|var|sigma|xhat)\d+")
+PARAMETER_ID = re.compile(r"(K|W|b|gamma|beta)\d+")
+
+
 def resolve_conv_ask(ask: list[str], solution: Solution, steps: int, depth: int) -> list[str]:
     """The dense groups, with z<i> as the forward quantities and K<i> among the parameters."""
     ids = [s.id for s in solution.steps]
     expanded: list[str] = []
     for item in ask or ["forward", "loss", "gradients", "update"]:
         if item == "forward":
-            expanded += [i for i in ids if i[:1] in "zu" and i[1:].isdigit()]
+            expanded += [i for i in ids if FORWARD_ID.fullmatch(i)]
         elif item == "gradients":
-            expanded += [f"dL/d{k}" for k in ids if k[:1] in "KWb" and k[1:].isdigit() and f"dL/d{k}" in ids]
+            expanded += [f"dL/d{k}" for k in ids if PARAMETER_ID.fullmatch(k) and f"dL/d{k}" in ids]
         elif item == "update":
-            expanded += [i for i in ids if steps and i.endswith(f"({steps})") and i[:1] in "KWb" and "/" not in i]
+            expanded += [i for i in ids if steps and i.endswith(f"({steps})") and
+                         PARAMETER_ID.fullmatch(i.removesuffix(f"({steps})"))]
         else:
             expanded.append(item)
     return resolve_ask(list(dict.fromkeys(expanded)), solution, steps, depth)

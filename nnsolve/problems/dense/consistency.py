@@ -37,6 +37,16 @@ def consistency(p: DenseProblem) -> list[tuple[tuple, str]]:
     return found
 
 
+def _check_batch_norm(p: DenseProblem, spec, units: int, loc: tuple, found: list) -> None:
+    if not _is_batch(p.data.x):
+        found.append((loc, "batch normalization needs a batch: give data.x one sample per row"))
+    for key in ("gamma", "beta"):
+        if len(getattr(spec, key)) != units:
+            found.append((loc + (key,), f"has {len(getattr(spec, key))} entries, one per unit ({units})"))
+    if spec.eps < 0:
+        found.append((loc + ("eps",), "ε must not be negative"))
+
+
 def _layer_widths(p: DenseProblem, width: int, found: list) -> list[tuple[int, int]]:
     """(inputs, units) of every layer as written; each W must take the previous layer's width."""
     layout = p.network.layout
@@ -63,6 +73,8 @@ def _layer_widths(p: DenseProblem, width: int, found: list) -> list[tuple[int, i
         if layer.b is not None and len(layer.b) != n_out:
             found.append((loc + ("b",), f"expected {_count(n_out, 'bias', 'biases')} (one per unit of W), "
                                         f"got {len(layer.b)}"))
+        if layer.batch_norm is not None:
+            _check_batch_norm(p, layer.batch_norm, n_out, loc + ("batch_norm",), found)
         if layer.activation.name == "softmax" and n_out < 2:
             found.append((loc + ("activation",), "softmax over a single unit is always 1; use sigmoid"))
         widths.append((n_in, n_out))

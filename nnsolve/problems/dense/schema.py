@@ -31,12 +31,20 @@ def _activation(value: Any):
                      "slope: 0.1}")
 
 
+class BatchNorm(Model):
+    gamma: Vector = Field(description="scale γ, one per feature (channel)")
+    beta: Vector = Field(description="shift β, one per feature (channel)")
+    eps: Number = Field(default="0", description="ε added to σ² under the root")
+
+
 class Layer(Model):
     W: Matrix = Field(description="weights: in_out has a row per input, out_in a row per unit")
     b: Optional[Vector] = Field(default=None, description="biases, one per unit; omitted means no bias")
     activation: Annotated[Activation, BeforeValidator(_activation)] = Field(
         default=Activation(name="identity"), description="a name, or a mapping of name and its parameters")
     name: Optional[str] = Field(default=None, description="a label for the layer (not shown in formulas)")
+    batch_norm: Optional[BatchNorm] = Field(default=None, description="normalize the pre-activation over the "
+                                                                      "batch (training mode) before the activation")
 
 
 class Network(Model):

@@ -17,6 +17,7 @@ from ...ops.losses import (BINARY_CROSS_ENTROPY, CROSS_ENTROPY, GAUSSIAN_NLL, PE
                            loss_scale)
 from ...optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
 from ...solution import Solution, Step
+from .batch_norm import STATEMENT as BN_STATEMENT, batch_norm_parameters, batch_norm_steps
 from .schema import DenseProblem
 
 SUBSCRIPT = str.maketrans("0123456789()", "₀₁₂₃₄₅₆₇₈₉₍₎")
@@ -78,6 +79,8 @@ class DenseSolver:
             params[f"W{i}"] = comp.given(f"W{i}", self.sym(self.n.weight, i), layer.W, differentiable=True)
             if layer.b is not None:
                 params[f"b{i}"] = comp.given(f"b{i}", self.sym(self.n.bias, i), layer.b, differentiable=True)
+            if layer.batch_norm is not None:
+                batch_norm_parameters(self, i, layer.batch_norm, params)
         self._state_conventions()
         sections: dict[str, str] = {}
         optimizer = make_optimizer(p.optimizer, comp, self) if p.optimizer else None
@@ -147,6 +150,9 @@ class DenseSolver:
             inputs = [h, params[f"W{i}"]] + ([params[f"b{i}"]] if f"b{i}" in params else [])
             u = comp.apply(AFFINE, inputs, f"u{i}{suf}", self.sym(self.n.pre_activation, i, s),
                            layout=self.p.network.layout, batched=self.batched)
+            if layer.batch_norm is not None:
+                u = batch_norm_steps(self, i, u, params[f"gamma{i}"], params[f"beta{i}"], layer.batch_norm.eps, s,
+                                     f"z{i}{suf}", self.sym("z", i, s))
             name = ALIASES.get(layer.activation.name, layer.activation.name)
             if name == "softmax":
                 h = comp.apply(SOFTMAX, [u], f"h{i}{suf}", self._activation_symbol(i, s))
@@ -234,6 +240,9 @@ class DenseSolver:
         if p.network.layers:
             add(("weight layout", AFFINE.note(layout=p.network.layout)))
         add(("gradient layout", "each gradient has the shape of its parameter"))
+        if any(layer.batch_norm is not None for layer in p.network.layers):
+            add(("batch normalization", "applied to the pre-activation u before the activation (z = BN(u), "
+                                        "h = f(z)); " + BN_STATEMENT))
         names = {ALIASES.get(layer.activation.name, layer.activation.name) for layer in p.network.layers}
         if names & {"relu", "leaky_relu", "elu"}:
             add(("ReLU'(0)", exact_string(c.relu_derivative_at_zero)))
