@@ -47,7 +47,7 @@ CORRECT_FIELDS: dict[str, dict[str, object]] = {
     "s003-q2c-conv-two-filters": {"z1": ()},
     "s002-q8-max-pooling": {"z1": ()},
     "s001-tum-p5a-conv1x1-maxpool-forward": {"z1": ("conv",), "z2": ("pooled",)},
-    "s001-tum-p5d-gd-update-1x1-kernel": {"dL/dK1": ("grad",)},
+    "s001-tum-p5d-gd-update-1x1-kernel": {"dL/dK1": ("grad",), "K1(1)": ("w_new",)},
     "s000-q3a-ii-cnn-param-count": {"conv1.params": ("conv1",), "conv2.params": ("conv2",), "fc.params": ("fc",),
                                     "total.params": ("total",)},
     "s000-q3b-i-depthwise-separable-filters": {
@@ -109,6 +109,21 @@ CORRECT_FIELDS: dict[str, dict[str, object]] = {
         "total.trainable_params": ("reading_a_same_padding_len100", "total_trainable"),
         "total.non_trainable_params": ("reading_a_same_padding_len100", "total_non_trainable")},
     "s001-bits-qb-nin-micro-mlp-params": {"total.params": ()},
+    # the key's (in, out, …) order is flagged: the file is PyTorch, whose Conv2d weight is (out, in, kh, kw)
+    "s001-tum-p4c-conv-weight-shape": {"conv1.weight_shape": ("reading_a_pytorch_conv2d_(out,in,kH,kW)",)},
+    "s001-bits-qb-q2a-vgg16-bn-trainable": {"sum(every batch_norm).trainable_params": ()},
+    "s001-bits-qb-q2b-vgg16-bn-nontrainable-first3": {"sum(first 3 batch_norm).non_trainable_params": ()},
+    "s001-bits-es-1b-param-change-with-input-size": {
+        "change.total.params": ("change",), "total.params": ("total_conv_params",),
+        "compare.total.params": ("total_conv_params",), "conv1.params": ("conv1",), "conv2.params": ("conv2",),
+        "compare.conv2.params": ("conv2",)},
+    "s001-bits-qb-q3a-same-padding": {"conv1x1.padding": _square("pad_1x1"), "conv5x5.padding": _square("pad_5x5")},
+    # ambiguous: the file takes the key's reading (global average pooling before the FC part)
+    "s001-bits-qb-nin-fc-weights": {"total.params": ("reading_a_global_avg_pool",)},
+    "s001-bits-mk-q1c-dropout-extra-params": {"sum(every dropout).params": ("additional",),
+                                              "total.params": ("model_total_params_for_reference",)},
+    "s001-tum-ws21-p5b-batchnorm-mu-sigma-znorm": {"mu1": ("mu",), "sigma1": ("sigma",), "xhat1": ("z_norm",)},
+    "s001-tum-ws21-p5c-batchnorm-gamma-beta": {"z1": ()},
 }
 
 # The key's answers that are wrong (corpus `key_correct: false`); every other answer must be accepted.
@@ -119,20 +134,12 @@ WRONG_ANSWERS: dict[str, set[str]] = {
     "s000-q3b-i-depthwise-separable-filters": {"pointwise.output_shape", "pointwise.params"},
     "s003-q3-dense-param-count": {"dense.params"},        # the 10 biases left out
     "s001-bits-qb-q3b-bottleneck-multiplications": {"total.macs"},     # an addition slip
+    "s001-tum-p4c-conv-weight-shape": {"conv1.weight_shape"},  # PyTorch's order is (out, in, kh, kw)
 }
 
 # Cases of these types that are not encoded, and why (a number the families do not produce as one quantity,
 # or a dense/recurrent network rather than a convolutional one).
 NOT_ENCODED = {
-    "s001-tum-p4c-conv-weight-shape": "a weight tensor's shape is not an architecture quantity yet",
-    "s001-bits-qb-q2a-vgg16-bn-trainable": "a sum over the batch-norm layers only is not one quantity",
-    "s001-bits-qb-q2b-vgg16-bn-nontrainable-first3": "a sum over the first three batch-norm layers is not one quantity",
-    "s001-bits-qb-q3a-same-padding": "the padding is asked for, not given: no family solves for it",
-    "s001-bits-es-1b-param-change-with-input-size": "a difference between two inputs is not one quantity",
-    "s001-bits-qb-nin-fc-weights": "not encoded yet",
-    "s001-bits-mk-q1c-dropout-extra-params": "not encoded yet (the dense network's input size is not given)",
-    "s001-tum-ws21-p5b-batchnorm-mu-sigma-znorm": "conv_network has no batch-norm layer yet",
-    "s001-tum-ws21-p5c-batchnorm-gamma-beta": "conv_network has no batch-norm layer yet",
     "s001-tum-p5f-black-cross-filter": "not a numeric answer",
 }
 

@@ -1,9 +1,20 @@
 """The `architecture` problem family: a layer list (nnsolve/arch/layer_list.py) analysed by shapes, as
-a Solution whose steps are each layer's quantities (`conv1.output_shape`, `conv1.params`, …, and
-`total.params`) with the formula that gives them, so the printers and the checker work unchanged."""
+a Solution whose steps are each layer's quantities with the formula that gives them, so the printers
+and the checker work unchanged. Quantity ids:
+  NAME.output_shape, NAME.params, NAME.trainable_params, NAME.non_trainable_params, NAME.macs,
+  NAME.flops, NAME.receptive_field, NAME.jump, NAME.start   each layer's counts
+  NAME.weight_shape       its weight tensor (bias excluded) in the framework's order (stated)
+  NAME.padding            for a layer given `padding: keep_size`: the padding solved for
+  total.params, total.trainable_params, total.non_trainable_params, total.macs, total.flops
+  sum(SELECTION).COUNT    a count summed over some layers (see quantities.py): sum(conv1+conv2).params,
+                          sum(conv1..pool2).macs, sum(every batch_norm).trainable_params,
+                          sum(first 3 batch_norm).non_trainable_params
+With `compare_input: {shape: …}` the same layers are analysed again on that input: every id above
+prefixed `compare.` (compare.total.params), and change.total.COUNT = compare.total.COUNT − total.COUNT."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from typing import Any, Literal, Optional
 
@@ -18,6 +29,8 @@ from ...engine.tensor import as_tensor
 from ...solution import Solution, Step
 from ..common import Common
 from ..fields import Model
+from .padding import solve_paddings
+from .quantities import ORDER_STATEMENT, SelectionError, is_sum, layer_sum, weight_order, weight_shape
 
 
 class InputSpec(Model):
@@ -34,9 +47,14 @@ class ConventionsSpec(Model):
     running_stats: Optional[Literal["parameters", "buffers"]] = None
 
 
+class CompareInput(Model):
+    shape: list[int] = Field(description="a second input shape (same layout) to analyse the same layers on")
+
+
 class ArchitectureProblem(Common):
     framework: Literal["nnsolve", "keras", "pytorch"] = "nnsolve"
     input: InputSpec
+    compare_input: Optional[CompareInput] = None
     layers: list[dict[str, Any]] = Field(description="the layers, each {kind: …, name: …, inputs: […], settings}")
     conventions: ConventionsSpec = Field(default_factory=ConventionsSpec)
 
@@ -47,9 +65,25 @@ def _conventions(p: ArchitectureProblem) -> Conventions:
                                      receptive_field=c.receptive_field, rnn=c.rnn, running_stats=c.running_stats)
 
 
-def _architecture(p: ArchitectureProblem):
-    data = {"input": {"shape": p.input.shape, "layout": p.input.layout}, "layers": p.layers, "framework": p.framework}
+def _architecture(p: ArchitectureProblem, shape: list[int] | None = None):
+    data = {"input": {"shape": shape or p.input.shape, "layout": p.input.layout}, "layers": p.layers,
+            "framework": p.framework}
     return read_layers(data, p.title or "architecture")
+
+
+def _analyses(p: ArchitectureProblem) -> list[tuple[str, Analysis, list]]:
+    """(id prefix, analysis, solved paddings) for the input and, when given, the compared input."""
+    shapes = [("", p.input.shape)] + ([("compare.", p.compare_input.shape)] if p.compare_input else [])
+    out = []
+    for prefix, shape in shapes:
+        arch, _ = _architecture(p, shape)
+        arch, paddings = solve_paddings(arch, _conventions(p))
+        out.append((prefix, analyze(arch, _conventions(p)), paddings))
+    return out
+
+
+def _requested(p: ArchitectureProblem) -> list[str]:
+    return list(dict.fromkeys([*p.ask, *p.answers]))
 
 
 def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
@@ -61,20 +95,45 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     if issues:
         return issues
     try:
-        analyze(arch, _conventions(p))
+        analyses = _analyses(p)
     except ArchitectureError as e:
         index = arch.layers.index(e.layer) if e.layer in arch.layers else None
         loc = ("layers",) if index is None else ("layers", index) + ((e.setting,) if e.setting in p.layers[index] else ())
         return [(loc, f"{e.layer.name if e.layer else 'layer'}: {e}")]
     except (TypeError, ValueError) as e:
         return [(("layers",), f"cannot analyse the layers: {e}")]
-    return []
+    issues = []
+    for id_ in _requested(p):
+        prefix = "compare." if id_.startswith("compare.") and len(analyses) > 1 else ""
+        if is_sum(id_.removeprefix(prefix)):
+            try:
+                layer_sum(analyses[1 if prefix else 0][1], id_.removeprefix(prefix))
+            except SelectionError as e:
+                issues.append((("ask", p.ask.index(id_)) if id_ in p.ask else ("answers", id_), str(e)))
+    return issues
 
 
 def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
-    arch, _ = _architecture(p)
-    analysis = analyze(arch, _conventions(p))
-    return analysis_solution(analysis, asked=list(p.ask))
+    analyses = _analyses(p)
+    order = weight_order(p.framework, p.input.layout)
+    steps = []
+    for prefix, analysis, paddings in analyses:
+        sums = [i.removeprefix(prefix) for i in _requested(p) if i.startswith(prefix) and is_sum(i.removeprefix(prefix))]
+        steps += [replace(s, id=prefix + s.id, latex_symbol=prefix + s.id, text_symbol=prefix + s.id)
+                  for s in analysis_steps(analysis, order, paddings, sums)]
+    if len(analyses) > 1:
+        steps += _change_steps(analyses[0][1], analyses[1][1])
+    conventions = analyses[0][1].conventions.statements() + [("weight tensor shape", ORDER_STATEMENT[order])]
+    halves = any(pad.denominator != 1 for _, _, paddings in analyses for _, pads, _, _ in paddings for pad in pads)
+    return Solution(analyses[0][1].architecture.name, "architecture", conventions, steps,
+                    list(p.ask) or ["total.params", "total.macs", "total.flops"], digits=1 if halves else 0)
+
+
+def _change_steps(original: Analysis, compared: Analysis) -> list[Step]:
+    a, b = original.totals, compared.totals
+    return [_step(f"change.total.{name}", b[key] - a[key], "change", f"{b[key]} − {a[key]}",
+                  "compared input minus the given input")
+            for name, key in TOTALS]
 
 
 def _step(id_: str, value, section: str, text: str = "", note: str = "") -> Step:
@@ -101,13 +160,26 @@ def layer_steps(r: LayerReport) -> list[Step]:
     return steps
 
 
-def analysis_solution(a: Analysis, asked: list[str] | None = None) -> Solution:
-    steps = [s for r in a.layers for s in layer_steps(r)]
+TOTALS = (("params", "params"), ("trainable_params", "trainable"), ("non_trainable_params", "non_trainable"),
+          ("macs", "macs"), ("flops", "flops"))
+
+
+def analysis_steps(a: Analysis, order: str, paddings: list, sums: list[str]) -> list[Step]:
+    solved = {name: (pads, axes, note) for name, pads, axes, note in paddings}
+    steps = []
+    for r in a.layers:
+        if r.name in solved:
+            pads, axes, note = solved[r.name]
+            text = "; ".join(dict.fromkeys(f"(({n} − 1)·{s} − {n} + {d}·({k} − 1) + 1)/2" for n, k, s, d in axes))
+            steps.append(_step(f"{r.name}.padding", pads, r.name, text, note))
+        steps += layer_steps(r)
+        shape = weight_shape(r, a, order)
+        if shape is not None:
+            steps.append(_step(f"{r.name}.weight_shape", list(shape), r.name, note=f"{order} order, bias excluded"))
     t = a.totals
-    steps += [_step("total.params", t["params"], "total", " + ".join(f"{r.params}" for r in a.layers if r.params)),
-              _step("total.trainable_params", t["trainable"], "total"),
-              _step("total.non_trainable_params", t["non_trainable"], "total"),
-              _step("total.macs", t["macs"], "total"), _step("total.flops", t["flops"], "total")]
-    default = ["total.params", "total.macs", "total.flops"]
-    return Solution(a.architecture.name, "architecture", a.conventions.statements(), steps,
-                    asked or default, digits=0)
+    steps += [_step("total.params", t["params"], "total", " + ".join(f"{r.params}" for r in a.layers if r.params))]
+    steps += [_step(f"total.{name}", t[key], "total") for name, key in TOTALS[1:]]
+    for id_ in sums:
+        value, text = layer_sum(a, id_)
+        steps.append(_step(id_, value, "sums", text))
+    return steps
