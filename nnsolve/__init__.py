@@ -15,4 +15,18 @@ def load(problem):
     return _load(problem)
 
 
-__all__ = ["solve", "load", "__version__"]
+def summarize(source, flops=None, input_shape=None):
+    """Analyse an architecture from its description alone: a bundled name ("resnet50"), an
+    `architecture` problem file, or a Keras/PyTorch snippet file (.py, parsed, never run). Returns an
+    Analysis: per-layer output shapes, parameters, MACs, FLOPs and receptive fields, and totals."""
+    from .arch.summary import analysis_of
+    return analysis_of(str(source), flops, tuple(input_shape) if input_shape else None)
+
+
+def parse_snippet(text, input_shape=None):
+    """A Keras or PyTorch model-building snippet → Architecture, with `ast` only (the code is never run)."""
+    from .arch.snippets import parse_snippet as _parse
+    return _parse(text, input_shape=tuple(input_shape) if input_shape else None)
+
+
+__all__ = ["solve", "load", "summarize", "parse_snippet", "__version__"]
