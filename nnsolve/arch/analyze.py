@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from .conventions import Conventions
 from .ir import Architecture, Layer
@@ -20,8 +21,9 @@ from .rules import ArchitectureError, Effect, Grid, Window
 GLOBAL = "all"          # a receptive field covering the whole input
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
+    """A named tuple rather than a frozen dataclass: one is built per layer and axis, and a frozen
+    dataclass's __init__ was a tenth of ResNet-152's analysis."""
     size: int
     jump: int | Fraction
     start: int | Fraction
@@ -81,23 +83,27 @@ class Analysis:
     layers: list[LayerReport] = field(default_factory=list)
 
     def total(self, attribute: str) -> int:
-        return sum(_count(r, attribute) for r in self.layers)
+        return self.totals[attribute]
 
     @property
     def totals(self) -> dict[str, int]:
-        return {k: self.total(k) for k in ("params", "trainable", "non_trainable", "buffers", "macs", "flops")}
+        # one pass over the layers (ResNet-152 has 500): summaries ask for every total at once
+        trainable = non_trainable = buffers = macs = flops_ = 0
+        for r in self.layers:
+            e = r.effect
+            trainable += e.trainable
+            non_trainable += e.non_trainable
+            buffers += e.buffers
+            macs += e.macs
+            flops_ += r.flops
+        return {"params": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable,
+                "buffers": buffers, "macs": macs, "flops": flops_}
 
     def report(self, name: str) -> LayerReport:
         for r in self.layers:
             if r.name == name:
                 return r
         raise KeyError(name)
-
-
-def _count(report: LayerReport, attribute: str) -> int:
-    if attribute in ("params", "flops"):
-        return getattr(report, attribute)
-    return getattr(report.effect, attribute)
 
 
 def flops(effect: Effect, conv: Conventions, shape) -> int:
@@ -117,11 +123,12 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
         previous = "input"
         shapes["input"] = tuple(architecture.input_shape)
         fields["input"] = _identity_field(shapes["input"], layout)
+    from_input = conv.receptive_field == "input"
     for layer in architecture.layers:
         sources = layer.inputs or ((previous,) if previous else ())
-        missing = [s for s in sources if s not in shapes]
-        if missing:
-            raise ArchitectureError(f"reads {missing[0]!r}, which is not a layer before it", layer, "inputs")
+        for s in sources:
+            if s not in shapes:
+                raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
         if layer.kind == "input":
             shape = tuple(int(v) for v in (layer.get("shape") or architecture.input_shape))
             effect, field_ = Effect(shape), _identity_field(shape, layout)
@@ -132,7 +139,7 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
             effect = rule(layer, [shapes[s] for s in sources], layout, conv)
             if layer.get("activation") not in (None, "linear", "identity", "none"):
                 effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
-            start = [fields[s] for s in sources] if conv.receptive_field == "input" else \
+            start = [fields[s] for s in sources] if from_input else \
                 [_identity_field(shapes[s], layout) for s in sources]
             field_ = _field_after(merge(start) if len(start) > 1 else start[0], effect)
         shapes[layer.name], fields[layer.name] = effect.shape, field_

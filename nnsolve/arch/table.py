@@ -14,14 +14,14 @@ def field_text(field) -> str:
         return "whole input"
     if not field:
         return "—"
-    sizes = "×".join(str(f.size) for f in field)
-    jumps = {f.jump for f in field}
-    jump = "×".join(str(f.jump) for f in field) if len(jumps) > 1 else str(next(iter(jumps)))
+    sizes = "×".join([str(f.size) for f in field])
+    first = field[0].jump
+    jump = str(first) if all(f.jump == first for f in field) else "×".join([str(f.jump) for f in field])
     return f"{sizes} (jump {jump})"
 
 
 def _row(r: LayerReport) -> tuple[str, ...]:
-    return (r.name, r.layer.kind, "(" + ", ".join(str(v) for v in r.shape) + ")",
+    return (r.name, r.layer.kind, "(" + ", ".join(map(str, r.shape)) + ")",
             f"{r.params:,}", f"{r.macs:,}", field_text(r.field))
 
 
@@ -44,12 +44,12 @@ def _heading(a: Analysis) -> str:
 
 def render_text(a: Analysis) -> str:
     rows = [HEADERS] + [_row(r) for r in a.layers]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
-    right = {3, 4}
+    widths = [max(map(len, column)) for column in zip(*rows)]
+    # one format string for every row: per-cell padding calls were a third of the summary's time
+    template = "  ".join(f"{{{i}:{'>' if i in (3, 4) else '<'}{w}}}" for i, w in enumerate(widths))
 
     def line(row):
-        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        return template.format(*row).rstrip()
     rule = "─" * len(line(HEADERS))
     out = [_heading(a), rule, line(HEADERS), rule, *(line(r) for r in rows[1:]), rule, *_total_lines(a), "",
            "Conventions:"]

@@ -145,6 +145,84 @@ def mobilenet_v2():
     return {"shape": [3, 224, 224], "layout": "channels_first"}, n
 
 
+def inception_v3(aux: bool = False):
+    """torchvision's Inception-v3 (299×299; every conv is conv–BN–ReLU without bias), with or without
+    the auxiliary classifier that reads Mixed_6e during training."""
+    n = Net()
+    for name, filters, kernel, stride, padding in [("Conv2d_1a_3x3", 32, 3, 2, 0), ("Conv2d_2a_3x3", 32, 3, 1, 0),
+                                                   ("Conv2d_2b_3x3", 64, 3, 1, 1)]:
+        last = n.conv_bn(name, filters, kernel, stride, padding)
+    n("max_pool2d", "maxpool1", pool=3, stride=2)
+    n.conv_bn("Conv2d_3b_1x1", 80, 1)
+    n.conv_bn("Conv2d_4a_3x3", 192, 3)
+    last = n("max_pool2d", "maxpool2", pool=3, stride=2)
+
+    def chain(prefix, source, convs):
+        """Convolutions one after another, each (suffix, filters, kernel, stride, padding)."""
+        x = source
+        for suffix, filters, kernel, stride, padding in convs:
+            x = n.conv_bn(f"{prefix}.{suffix}", filters, kernel, stride, padding, inputs=[x])
+        return x
+
+    def avg_pool_branch(prefix, source, filters):
+        n("avg_pool2d", f"{prefix}.branch_pool.avg", inputs=[source], pool=3, stride=1, padding=1)
+        return chain(prefix, f"{prefix}.branch_pool.avg", [("branch_pool", filters, 1, 1, 0)])
+
+    def concat(prefix, branches):
+        return n("concat", prefix, inputs=branches)
+
+    for block, pool_features in [("Mixed_5b", 32), ("Mixed_5c", 64), ("Mixed_5d", 64)]:      # InceptionA
+        last = concat(block, [
+            chain(block, last, [("branch1x1", 64, 1, 1, 0)]),
+            chain(block, last, [("branch5x5_1", 48, 1, 1, 0), ("branch5x5_2", 64, 5, 1, 2)]),
+            chain(block, last, [("branch3x3dbl_1", 64, 1, 1, 0), ("branch3x3dbl_2", 96, 3, 1, 1),
+                                ("branch3x3dbl_3", 96, 3, 1, 1)]),
+            avg_pool_branch(block, last, pool_features)])
+    block = "Mixed_6a"                                                                        # InceptionB
+    last = concat(block, [
+        chain(block, last, [("branch3x3", 384, 3, 2, 0)]),
+        chain(block, last, [("branch3x3dbl_1", 64, 1, 1, 0), ("branch3x3dbl_2", 96, 3, 1, 1),
+                            ("branch3x3dbl_3", 96, 3, 2, 0)]),
+        n("max_pool2d", f"{block}.branch_pool", inputs=[last], pool=3, stride=2)])
+    row, column = ([1, 7], [0, 3]), ([7, 1], [3, 0])
+    for block, c7 in [("Mixed_6b", 128), ("Mixed_6c", 160), ("Mixed_6d", 160), ("Mixed_6e", 192)]:  # InceptionC
+        last = concat(block, [
+            chain(block, last, [("branch1x1", 192, 1, 1, 0)]),
+            chain(block, last, [("branch7x7_1", c7, 1, 1, 0), ("branch7x7_2", c7, row[0], 1, row[1]),
+                                ("branch7x7_3", 192, column[0], 1, column[1])]),
+            chain(block, last, [("branch7x7dbl_1", c7, 1, 1, 0), ("branch7x7dbl_2", c7, column[0], 1, column[1]),
+                                ("branch7x7dbl_3", c7, row[0], 1, row[1]),
+                                ("branch7x7dbl_4", c7, column[0], 1, column[1]),
+                                ("branch7x7dbl_5", 192, row[0], 1, row[1])]),
+            avg_pool_branch(block, last, 192)])
+    if aux:
+        n("avg_pool2d", "AuxLogits.pool", inputs=[last], pool=5, stride=3)
+        n.conv_bn("AuxLogits.conv0", 128, 1)
+        n.conv_bn("AuxLogits.conv1", 768, 5)
+        n("global_avg_pool", "AuxLogits.avgpool")
+        n("dense", "AuxLogits.fc", units=1000)
+    block = "Mixed_7a"                                                                        # InceptionD
+    last = concat(block, [
+        chain(block, last, [("branch3x3_1", 192, 1, 1, 0), ("branch3x3_2", 320, 3, 2, 0)]),
+        chain(block, last, [("branch7x7x3_1", 192, 1, 1, 0), ("branch7x7x3_2", 192, row[0], 1, row[1]),
+                            ("branch7x7x3_3", 192, column[0], 1, column[1]), ("branch7x7x3_4", 192, 3, 2, 0)]),
+        n("max_pool2d", f"{block}.branch_pool", inputs=[last], pool=3, stride=2)])
+    for block in ("Mixed_7b", "Mixed_7c"):                                                    # InceptionE
+        three = chain(block, last, [("branch3x3_1", 384, 1, 1, 0)])
+        double = chain(block, last, [("branch3x3dbl_1", 448, 1, 1, 0), ("branch3x3dbl_2", 384, 3, 1, 1)])
+        last = concat(block, [
+            chain(block, last, [("branch1x1", 320, 1, 1, 0)]),
+            concat(f"{block}.branch3x3", [chain(block, three, [("branch3x3_2a", 384, [1, 3], 1, [0, 1])]),
+                                          chain(block, three, [("branch3x3_2b", 384, [3, 1], 1, [1, 0])])]),
+            concat(f"{block}.branch3x3dbl", [chain(block, double, [("branch3x3dbl_3a", 384, [1, 3], 1, [0, 1])]),
+                                             chain(block, double, [("branch3x3dbl_3b", 384, [3, 1], 1, [1, 0])])]),
+            avg_pool_branch(block, last, 192)])
+    n("global_avg_pool", "avgpool", inputs=[last])
+    n("dropout", "dropout", rate=0.5)
+    n("dense", "fc", units=1000)
+    return {"shape": [3, 299, 299], "layout": "channels_first"}, n
+
+
 ARCHITECTURES = {
     "lenet5": ("LeNet-5 (LeCun et al. 1998; tanh, average pooling, Keras layout)", "keras", lenet5),
     "alexnet": ("AlexNet, torchvision layout", "pytorch", alexnet),
@@ -157,6 +235,10 @@ ARCHITECTURES = {
     "resnet50_slim": ("ResNet-50 v1, TF-slim layout (stride in the last unit of each stage)", "keras",
                       lambda: resnet([3, 4, 6, 3], True, slim=True)),
     "mobilenet_v2": ("MobileNetV2, torchvision layout", "pytorch", mobilenet_v2),
+    "inception_v3": ("Inception-v3, torchvision layout at 299×299, without the auxiliary classifier (inference)",
+                     "pytorch", inception_v3),
+    "inception_v3_aux": ("Inception-v3, torchvision layout at 299×299, with the auxiliary classifier (training)",
+                         "pytorch", lambda: inception_v3(aux=True)),
 }
 
 
