@@ -27,10 +27,11 @@ def stays_moderate(net, optimizer: dict, bound: float = 1e4) -> bool:
     return all(abs(v) < bound for step in solution.steps for v in step.value.reshape(-1))
 
 
-def exact_gradients_clear_of_zero(net, optimizer: dict) -> bool:
+def exact_gradients_clear_of_zero(net, optimizer: dict, allow_zero: bool = False) -> bool:
     """Rprop branches on signs: leave out draws where a gradient is 0 or within float noise of it."""
     solution = nnsolve.solve(net.problem(optimizer))
-    return all(abs(v) > 1e-9 for step in solution.steps if step.id.startswith("dL/d") and step.id[4] in "Wb"
+    return all(abs(v) > 1e-6 or (allow_zero and v == 0)
+               for step in solution.steps if step.id.startswith("dL/d") and step.id[4] in "Wb"
                for v in step.value.reshape(-1))
 
 
@@ -58,6 +59,10 @@ def test_matches_torch_optim(name, net, steps, lr, beta):
     # A run that diverges (weights of 1e7 after three SGD steps of η = 0.5 on a squared error) is where
     # float64 itself loses the 1e-10 we compare to; exam problems do not diverge, so skip those draws.
     assume(stays_moderate(net, {**ours(lr, beta), "steps": steps}))
+    if name in ("adagrad", "rmsprop", "adam"):
+        # g/(√(g²) + ε) with |g| near ε turns float64's relative error in g into the update itself (seen:
+        # 2.6e-10 on an Adam step with |g| ~ 1e-8); exact zeros are fine, both sides give no step
+        assume(exact_gradients_clear_of_zero(net, {**ours(lr, beta), "steps": steps}, allow_zero=True))
     compare(net, {**ours(lr, beta), "steps": steps},
             history_from_torch(net, theirs(float(lr), float(beta)), steps))
 

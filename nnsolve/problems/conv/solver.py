@@ -30,7 +30,7 @@ from ...optim import make_optimizer
 from ...solution import Solution
 from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from ..dense.schema import Notation
-from ..dense.solver import ALIASES, DenseSolver, resolve_ask
+from ..dense.solver import ALIASES, PARAMETER_ID, DenseSolver, resolve_ask
 from .consistency import input_array, kernel_array
 from .schema import ConvProblem
 
@@ -78,25 +78,8 @@ class ConvSolver(DenseSolver):
                 params[f"b{i}"] = comp.given(f"b{i}", self.sym("b", i), bias, differentiable=True)
         self._state_conventions()
         sections: dict[str, str] = {}
-        optimizer = make_optimizer(p.optimizer, comp, self) if p.optimizer else None
-        steps = p.optimizer.steps if p.optimizer else 0
-        for s in range(steps + 1):
-            gradients = not steps or self._wants_gradients(s) or (s < steps and optimizer.needs_gradients(s + 1))
-            if s and s == steps and not self._wants_last_pass(s):
-                break
-            at = self._pass(x, target, params, s, sections, gradients)
-            if at is None or s == steps:
-                break
-            params = self._update(optimizer, s + 1, params, at, sections)
-        if optimizer:
-            self.conventions.extend(optimizer.conventions())
+        steps = self._train(x, target, params, sections)
         return self._solution(sections, steps)
-
-    def _wants_last_pass(self, s: int) -> bool:
-        """After the last update the forward pass and loss are only computed when a quantity of that pass is
-        named: the updated weights alone may leave the loss undefined (a BCE of an output above 1)."""
-        named = [re.sub(r"(\[\d+\])+$", "", a) for a in [*self.p.answers, *self.p.ask]]
-        return any(a.endswith(f"({s})") and not PARAMETER_ID.fullmatch(a.removesuffix(f"({s})")) for a in named)
 
     # -- one pass --------------------------------------------------------------------------------
     def forward(self, x: Node, target: Node | None, params: dict, s, sections: dict):
@@ -244,7 +227,6 @@ class ConvSolver(DenseSolver):
 
 
 FORWARD_ID = re.compile(r"(z|u|mu|var|sigma|xhat)\d+")
-PARAMETER_ID = re.compile(r"(K|W|b|gamma|beta)\d+")
 
 
 def resolve_conv_ask(ask: list[str], solution: Solution, steps: int, depth: int) -> list[str]:

@@ -22,6 +22,7 @@ from .schema import DenseProblem
 
 SUBSCRIPT = str.maketrans("0123456789()", "₀₁₂₃₄₅₆₇₈₉₍₎")
 SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+PARAMETER_ID = re.compile(r"(K|W|b|gamma|beta)\d+")     # a given the optimizer updates
 ALIASES = {"linear": "identity", "logistic": "sigmoid", "threshold": "step"}
 LOSS_PRESETS = {  # type → (kind, half, over_outputs, over_samples)
     "sse": ("squared_error", False, "sum", "sum"),
@@ -83,17 +84,34 @@ class DenseSolver:
                 batch_norm_parameters(self, i, layer.batch_norm, params)
         self._state_conventions()
         sections: dict[str, str] = {}
-        optimizer = make_optimizer(p.optimizer, comp, self) if p.optimizer else None
+        steps = self._train(x, target, params, sections)
+        return self._solution(sections, steps)
+
+    def _train(self, x: Node, target: Node | None, params: dict, sections: dict) -> int:
+        """Pass 0 at the given weights, then each update k and the pass after it; returns the update count."""
+        p = self.p
+        optimizer = make_optimizer(p.optimizer, self.comp, self) if p.optimizer else None
         steps = p.optimizer.steps if p.optimizer else 0
         for s in range(steps + 1):
             gradients = not steps or self._wants_gradients(s) or (s < steps and optimizer.needs_gradients(s + 1))
+            if s and s == steps and not self._wants_last_pass(s):
+                break
             at = self._pass(x, target, params, s, sections, gradients)
             if at is None or s == steps:
                 break
             params = self._update(optimizer, s + 1, params, at, sections)
         if optimizer:
             self.conventions.extend(optimizer.conventions())
-        return self._solution(sections, steps)
+        return steps
+
+    def _wants_last_pass(self, s: int) -> bool:
+        """The forward pass and loss after the last update: part of a full worked solution, but when `ask` or
+        the answers say what is wanted, only if they name a quantity of that pass; the updated weights
+        alone may leave the loss undefined (a BCE of an output above 1)."""
+        named = [re.sub(r"(\[\d+\])+$", "", a) for a in [*self.p.answers, *self.p.ask]]
+        if not named:
+            return True
+        return any(a.endswith(f"({s})") and not PARAMETER_ID.fullmatch(a.removesuffix(f"({s})")) for a in named)
 
     def _update(self, optimizer, k: int, params: dict, at: Pass, sections: dict) -> dict:
         """Update k: the pass at the optimizer's look-ahead weights if it has them, then its step."""
