@@ -88,8 +88,7 @@ ORDER_STATEMENT = {
 def weight_shape(r: LayerReport, analysis: Analysis, order: str) -> tuple[int, ...] | None:
     """The shape of a layer's weight tensor (bias excluded), or None for a layer without one."""
     layer, arch = r.layer, analysis.architecture
-    source = r.inputs[0] if r.inputs else None
-    shape_in = analysis.report(source).shape if _is_layer(analysis, source) else tuple(arch.input_shape)
+    shape_in = input_shape(r, analysis)
     keras = order == "keras"
     if layer.kind == "dense":
         return (shape_in[-1], layer.get("units")) if keras else (layer.get("units"), shape_in[-1])
@@ -107,6 +106,12 @@ def weight_shape(r: LayerReport, analysis: Analysis, order: str) -> tuple[int, .
     if layer.kind == "conv_transpose2d":
         return (*k, filters, c_in) if keras else (c_in, filters // groups, *k)
     return (*k, c_in // groups, filters) if keras else (filters, c_in // groups, *k)
+
+
+def input_shape(r: LayerReport, analysis: Analysis) -> tuple[int, ...]:
+    """The shape a layer reads (its first input's)."""
+    source = r.inputs[0] if r.inputs else None
+    return analysis.report(source).shape if _is_layer(analysis, source) else tuple(analysis.architecture.input_shape)
 
 
 def _is_layer(analysis: Analysis, name) -> bool:

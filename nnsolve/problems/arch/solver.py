@@ -9,6 +9,11 @@ and the checker work unchanged. Quantity ids:
   sum(SELECTION).COUNT    a count summed over some layers (see quantities.py): sum(conv1+conv2).params,
                           sum(conv1..pool2).macs, sum(every batch_norm).trainable_params,
                           sum(first 3 batch_norm).non_trainable_params
+  NAME.params_keras, NAME.params_pytorch   a recurrent layer's count under both conventions (recurrent.py)
+  NAME.macs_per_step      a recurrent layer's multiply-accumulates per time step (NAME.macs: the sequence)
+  hidden_size.coefficients, hidden_size.discriminant, hidden_size
+                          with `hidden_size: {kind, total_params, …}`: the quadratic a·h² + b·h + c = 0
+                          for the hidden size, its discriminant and its positive root
 With `compare_input: {shape: …}` the same layers are analysed again on that input: every id above
 prefixed `compare.` (compare.total.params), and change.total.COUNT = compare.total.COUNT − total.COUNT."""
 from __future__ import annotations
@@ -30,7 +35,8 @@ from ...solution import Solution, Step
 from ..common import Common
 from ..fields import Model
 from .padding import solve_paddings
-from .quantities import ORDER_STATEMENT, SelectionError, is_sum, layer_sum, weight_order, weight_shape
+from .recurrent import GATES, HiddenSize, HiddenSizeSpec, both_conventions, macs_per_step
+from .quantities import ORDER_STATEMENT, SelectionError, input_shape, is_sum, layer_sum, weight_order, weight_shape
 
 
 class InputSpec(Model):
@@ -55,7 +61,11 @@ class ArchitectureProblem(Common):
     framework: Literal["nnsolve", "keras", "pytorch"] = "nnsolve"
     input: InputSpec
     compare_input: Optional[CompareInput] = None
-    layers: list[dict[str, Any]] = Field(description="the layers, each {kind: …, name: …, inputs: […], settings}")
+    layers: list[dict[str, Any]] = Field(default_factory=list,
+                                         description="the layers, each {kind: …, name: …, inputs: […], settings}; "
+                                                     "may be left out when only `hidden_size` is asked")
+    hidden_size: Optional[HiddenSizeSpec] = Field(default=None, description="solve for a recurrent layer's hidden "
+                                                  "size from a parameter total")
     conventions: ConventionsSpec = Field(default_factory=ConventionsSpec)
 
 
@@ -86,11 +96,25 @@ def _requested(p: ArchitectureProblem) -> list[str]:
     return list(dict.fromkeys([*p.ask, *p.answers]))
 
 
+def _layers_only_for_hidden_size(p: ArchitectureProblem) -> bool:
+    return p.hidden_size is not None and not p.layers
+
+
+def _hidden_size(p: ArchitectureProblem) -> HiddenSize:
+    return HiddenSize(p.hidden_size, p.hidden_size.input_size or p.input.shape[-1], _conventions(p).rnn)
+
+
 def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     try:
         parse_flops(p.conventions.flops)
     except ValueError as e:
         return [(("conventions", "flops"), str(e))]
+    if p.hidden_size is not None and p.hidden_size.exact and _hidden_size(p).integer is None:
+        n = p.hidden_size.total_params
+        return [(("hidden_size", "total_params"), f"no integer hidden size gives {n} parameters "
+                 f"({_hidden_size(p).equation()}; the positive root is {_hidden_size(p).root_text()})")]
+    if _layers_only_for_hidden_size(p):
+        return []
     arch, issues = _architecture(p)
     if issues:
         return issues
@@ -114,7 +138,7 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
 
 
 def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
-    analyses = _analyses(p)
+    analyses = [] if _layers_only_for_hidden_size(p) else _analyses(p)
     order = weight_order(p.framework, p.input.layout)
     steps = []
     for prefix, analysis, paddings in analyses:
@@ -123,10 +147,43 @@ def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
                   for s in analysis_steps(analysis, order, paddings, sums)]
     if len(analyses) > 1:
         steps += _change_steps(analyses[0][1], analyses[1][1])
-    conventions = analyses[0][1].conventions.statements() + [("weight tensor shape", ORDER_STATEMENT[order])]
+    if p.hidden_size is not None:
+        steps += _hidden_size_steps(_hidden_size(p))
+    if analyses:
+        conventions = analyses[0][1].conventions.statements() + [("weight tensor shape", ORDER_STATEMENT[order])]
+        name, default_ask = analyses[0][1].architecture.name, ["total.params", "total.macs", "total.flops"]
+    else:
+        conventions, name, default_ask = [], p.title or "hidden size", ["hidden_size"]
+    if p.hidden_size is not None:
+        conventions.append(("hidden size", _hidden_size_statement(_hidden_size(p))))
     halves = any(pad.denominator != 1 for _, _, paddings in analyses for _, pads, _, _ in paddings for pad in pads)
-    return Solution(analyses[0][1].architecture.name, "architecture", conventions, steps,
-                    list(p.ask) or ["total.params", "total.macs", "total.flops"], digits=1 if halves else 0)
+    irrational = p.hidden_size is not None and _hidden_size(p).integer is None
+    return Solution(name, "architecture", conventions, steps, list(p.ask) or default_ask,
+                    digits=4 if irrational else 1 if halves else 0)
+
+
+def _hidden_size_statement(q: HiddenSize) -> str:
+    biases = {"keras": "Keras: one bias vector per gate" + (" (GRU reset_after: two)" if q.spec.kind == "gru" else ""),
+              "pytorch": "PyTorch: two bias vectors (b_ih, b_hh) per gate", "none": "no biases"}[q.convention]
+    out = f", plus a dense output layer of {q.spec.output_units} units" if q.spec.output_units else ""
+    return f"{q.spec.kind} reading {q.d} features, {biases}{out}; the total counts these layers only"
+
+
+def _hidden_size_steps(q: HiddenSize) -> list[Step]:
+    return [_step("hidden_size.coefficients", [q.a, q.b, q.c], "hidden size",
+                  note=f"a, b, c of a·h² + b·h + c = 0: {q.equation()}"),
+            _step("hidden_size.discriminant", q.discriminant, "hidden size", q.discriminant_text(),
+                  "b² − 4ac"),
+            _step("hidden_size", q.root, "hidden size", q.root_text(), q.verdict())]
+
+
+def _recurrent_steps(r: LayerReport, features: int) -> list[Step]:
+    kind, layer = r.layer.kind, r.layer
+    counts = both_conventions(kind, features, int(layer.get("units")), bool(layer.get("bias", True)),
+                              bool(layer.get("reset_after", True)))
+    steps = [_step(f"{r.name}.params_{c}", n, r.name, text, f"{c} convention") for c, (n, text) in counts.items()]
+    macs, text = macs_per_step(kind, features, int(layer.get("units")))
+    return steps + [_step(f"{r.name}.macs_per_step", macs, r.name, text, "one time step")]
 
 
 def _change_steps(original: Analysis, compared: Analysis) -> list[Step]:
@@ -173,6 +230,8 @@ def analysis_steps(a: Analysis, order: str, paddings: list, sums: list[str]) -> 
             text = "; ".join(dict.fromkeys(f"(({n} − 1)·{s} − {n} + {d}·({k} − 1) + 1)/2" for n, k, s, d in axes))
             steps.append(_step(f"{r.name}.padding", pads, r.name, text, note))
         steps += layer_steps(r)
+        if r.layer.kind in GATES:
+            steps += _recurrent_steps(r, input_shape(r, a)[-1])
         shape = weight_shape(r, a, order)
         if shape is not None:
             steps.append(_step(f"{r.name}.weight_shape", list(shape), r.name, note=f"{order} order, bias excluded"))
