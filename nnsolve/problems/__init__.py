@@ -21,10 +21,14 @@ class Family:
 
 def families() -> dict[str, Family]:
     from .arch import FAMILY as architecture
+    from .attention import FAMILY as attention
     from .conv import FAMILY as conv
     from .conv_unknowns import FAMILY as conv_unknowns
     from .dense import FAMILY as dense
-    return {f.name: f for f in (dense, architecture, conv_unknowns, conv)}
+    from .gated_rnn import FAMILY as gated_rnn
+    from .recurrent import FAMILY as recurrent
+    from .positional import FAMILY as positional_encoding
+    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention)}
 
 
 @dataclass

@@ -1,0 +1,129 @@
+"""Shapes that must agree across fields, each finding at its place; and the per-gate, per-step arrays
+the solver reads (the stacked weights split in gate order, numbers widened to 1×1 matrices)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .schema import GATE_ALIASES, GatedRnnProblem
+
+KINDS = ("input", "recurrent", "bias", "recurrent_bias")
+MAX_STEPS = 50
+
+
+def _array(value, dims: int) -> np.ndarray:
+    a = np.array(value, dtype=object)
+    while a.ndim < dims:
+        a = a.reshape((1,) + a.shape)
+    return a
+
+
+def sequence(p: GatedRnnProblem) -> list[np.ndarray]:
+    return [_array(v, 1) for v in p.x]
+
+
+def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict[str, list[np.ndarray]]]:
+    """gate → kind → one array per step (a single array unless time_varying)."""
+    found = [] if found is None else found
+    out: dict[str, dict[str, list[np.ndarray]]] = {g: {} for g in p.gate_names}
+    steps = len(p.x)
+    if p.weights is not None:
+        order = p.stacked_order
+        for kind in KINDS:
+            value = getattr(p.weights, kind)
+            if value is None:
+                continue
+            for t, block in enumerate(_per_step(p, value, kind, ("weights", kind), steps, found)):
+                axis = 0 if kind.endswith("bias") or p.weight_layout == "out_in" else 1
+                if block.shape[axis] % len(order):
+                    found.append((("weights", kind), f"{block.shape[axis]} stacked rows do not split into "
+                                                     f"{len(order)} gates ({', '.join(order)})"))
+                    return out
+                for gate, part in zip(order, np.split(block, len(order), axis=axis)):
+                    out[gate].setdefault(kind, []).append(part)
+    for name, spec in (p.gates or {}).items():
+        gate = GATE_ALIASES.get(name, name)
+        if gate not in out:
+            found.append((("gates", name), f"a {p.cell.upper()} has gates {', '.join(p.gate_names)}, not {name!r}"))
+            continue
+        for kind in KINDS:
+            value = getattr(spec, kind)
+            if value is not None:
+                out[gate][kind] = _per_step(p, value, kind, ("gates", name, kind), steps, found)
+    return out
+
+
+def _per_step(p, value, kind: str, loc: tuple, steps: int, found: list) -> list[np.ndarray]:
+    dims = 1 if kind.endswith("bias") else 2
+    if not p.time_varying:
+        return [_array(value, dims)]
+    if not isinstance(value, list) or len(value) != steps:
+        found.append((loc, f"time_varying: expected one entry per time step ({steps})"))
+        return [_array(value, dims)] * steps
+    return [_array(v, dims) for v in value]
+
+
+def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    if not p.x:
+        return [(("x",), "the sequence needs at least one step")]
+    if len(p.x) > MAX_STEPS:
+        found.append((("x",), f"{len(p.x)} steps; at most {MAX_STEPS} are solved exactly"))
+    xs = sequence(p)
+    width = xs[0].size
+    found += [(("x", t), f"has {v.size} entries, step 1 has {width}: every step has the same width")
+              for t, v in enumerate(xs) if v.shape != (width,)]
+    hidden = _array(p.h0, 1).size
+    if p.cell == "lstm" and p.c0 is None:
+        found.append((("c0",), "is required: an LSTM starts from a given cell state c₀ (e.g. c0: [0, 0])"))
+    if p.c0 is not None and _array(p.c0, 1).size != hidden:
+        found.append((("c0",), f"has {_array(p.c0, 1).size} entries, h₀ has {hidden}"))
+    if (p.weights is None) == (p.gates is None):
+        found.append((("weights",), "give the weights either stacked (weights:) or per gate (gates:), one of them"))
+        return found
+    arrays = gate_arrays(p, found)
+    _check_gate_shapes(p, arrays, width, hidden, found)
+    _check_output_and_target(p, hidden, found)
+    if p.optimizer is not None and p.loss is None:
+        found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
+    if p.optimizer is not None:
+        from ...optim.checks import optimizer_issues
+        found += optimizer_issues(p.optimizer)
+    return found
+
+
+def _check_gate_shapes(p, arrays: dict, width: int, hidden: int, found: list) -> None:
+    layout = p.weight_layout
+    want = {"input": (hidden, width) if layout == "out_in" else (width, hidden),
+            "recurrent": (hidden, hidden), "bias": (hidden,), "recurrent_bias": (hidden,)}
+    for gate, kinds in arrays.items():
+        loc = ("weights",) if p.weights is not None else ("gates", gate)
+        for kind in ("input", "recurrent"):
+            if kind not in kinds:
+                found.append((loc, f"gate {gate} has no {kind} weights"))
+        for kind, blocks in kinds.items():
+            for block in blocks[:1]:
+                if block.shape != want[kind]:
+                    rule = "a row per unit" if layout == "out_in" else "a row per input"
+                    found.append((loc + (kind,), f"gate {gate}: expected {'×'.join(map(str, want[kind]))} "
+                                                 f"({layout}: {rule}; {hidden} hidden units, {width} inputs), "
+                                                 f"got {'×'.join(map(str, block.shape))}"))
+
+
+def _check_output_and_target(p, hidden: int, found: list) -> None:
+    units = hidden
+    if p.output is not None:
+        w = _per_step(p, p.output.W, "input", ("output", "W"), len(p.x), [])[0]
+        n_in, units = w.shape if p.weight_layout == "in_out" else w.shape[::-1]
+        if n_in != hidden:
+            found.append((("output", "W"), f"takes {n_in} inputs, the cell has {hidden} hidden units"))
+    if p.loss is not None and p.target is None:
+        found.append((("target",), f"is required: the loss ({p.loss.type}) compares the outputs with it"))
+    if p.target is not None:
+        wanted = len(p.x) if p.loss_at == "every" else 1
+        if len(p.target) != wanted:
+            found.append((("target",), f"expected {wanted} target(s), one per {'step' if wanted > 1 else 'last step'}"
+                                       f", got {len(p.target)}"))
+        for t, v in enumerate(p.target):
+            if _array(v, 1).size != units:
+                found.append((("target", t), f"has {_array(v, 1).size} entries, the output has {units}"))
+

@@ -1,0 +1,254 @@
+"""Unroll an LSTM or GRU over the given sequence, every gate a named step; loss, BPTT, updates.
+
+Quantity ids (t = time step from 1; after optimizer update s every recomputed one carries `(s)`):
+  x1, x2, …, h0, c0                      givens; W_<gate>, U_<gate>, b_<gate>, bh_<gate> the weights
+                                         (time_varying: W_<gate>@t …); W_y, b_y the output layer
+  LSTM  ui1 uf1 ug1 uo1 → i1 f1 g1 o1    pre-activations and gates (g: the candidate c̃)
+        fc1 = f1 ⊙ c0, ig1 = i1 ⊙ g1, c1, tc1 = act(c1), h1 = o1 ⊙ tc1
+  GRU   ur1 uz1 → r1 z1; reset after: nx1 = W_n x1 + b_n, nh1 = U_n h0 + bh_n, rnh1 = r1 ⊙ nh1;
+        reset before: rh1 = r1 ⊙ h0; un1 → n1; oz1 = 1 − z1, zn1 = oz1 ⊙ n1, zh1 = z1 ⊙ h0, h1
+  v1 → y1 the output layer; loss1 … the loss of each step, loss their sum; gradients dL/d<id>.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from ...engine.computation import Computation, Node, Policy, Symbol
+from ...ops.activations import ACTIVATIONS
+from ...ops.base import Add
+from ...ops.elementwise import COMPLEMENT, MUL
+from ...ops.linear import AFFINE
+from ...ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, SQUARED_ERROR, loss_scale
+from ...solution import Solution, Step
+from ..dense.solver import DenseSolver
+from .consistency import _array, gate_arrays, sequence
+from .gate import GATE_SUM
+from .schema import GatedRnnProblem
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+ADD = Add()
+KIND_PREFIX = {"input": "W", "recurrent": "U", "bias": "b", "recurrent_bias": "bh"}
+FORMULATIONS = {
+    ("lstm", "pytorch"): "PyTorch nn.LSTM: weights stacked i, f, g, o; b_ih and b_hh both added",
+    ("lstm", "keras"): "Keras LSTM: kernel and recurrent kernel stacked i, f, c, o (c is g here); one bias",
+    ("lstm", "textbook"): "textbook LSTM: gates named per gate",
+    ("gru", "pytorch"): "PyTorch nn.GRU: weights stacked r, z, n",
+    ("gru", "keras"): "Keras GRU: kernel stacked z, r, h (h is n here)",
+    ("gru", "textbook"): "textbook GRU: gates named per gate",
+}
+
+
+class GatedRnnSolver(DenseSolver):
+    def __init__(self, problem: GatedRnnProblem, policy: Policy):
+        self.p = problem
+        self.comp = Computation(policy, Symbol("L", "L"))
+        self.depth = len(problem.x)
+        self.batched = False
+        self.conventions: list[tuple[str, str]] = []
+        self.layout = problem.weight_layout
+
+    def sym(self, base: str, t: int | None = None, s=0) -> Symbol:
+        # bases are LaTeX (r"f\odot c"); the plain-text symbol drops its markup
+        latex, text = base, base.replace(r"\odot ", "⊙").replace("{", "").replace("}", "").replace("-", "−")
+        latex = "{" + latex + "}" if "^" in latex else latex     # u^i_1^[s] would be a double superscript
+        if t is not None:
+            latex, text = f"{latex}_{{{t}}}", text + str(t).translate(SUBSCRIPT)
+        if s:
+            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+        return Symbol(latex, text)
+
+    # -- givens ----------------------------------------------------------------------------------
+    def solve(self) -> Solution:
+        p, comp = self.p, self.comp
+        xs = [comp.given(f"x{t}", self.sym("x", t), v, differentiable=True) for t, v in enumerate(sequence(p), 1)]
+        start = {"h": comp.given("h0", self.sym("h", 0), _array(p.h0, 1), differentiable=True)}
+        if p.cell == "lstm":
+            start["c"] = comp.given("c0", self.sym("c", 0), _array(p.c0, 1), differentiable=True)
+        params: dict[str, Node] = {}
+        for gate, kinds in gate_arrays(p).items():
+            for kind, blocks in kinds.items():
+                for t, block in enumerate(blocks, 1):
+                    self._param(params, f"{KIND_PREFIX[kind]}_{gate}", t, len(blocks), block)
+        if p.output is not None:
+            for name, value, dims in (("W_y", p.output.W, 2), ("b_y", p.output.b, 1)):
+                if value is not None:
+                    blocks = value if p.time_varying else [value]
+                    for t, block in enumerate(blocks, 1):
+                        self._param(params, name, t, len(blocks), _array(block, dims))
+        targets = None
+        if p.target is not None:
+            targets = [comp.given(f"t{t}", self.sym("t", t), _array(v, 1)) for t, v in enumerate(p.target, 1)]
+        self.start = start
+        self._state_conventions()
+        sections: dict[str, str] = {}
+        steps = self._train(xs, targets, params, sections)
+        return self._solution(sections, steps)
+
+    def _param(self, params: dict, name: str, t: int, count: int, value) -> None:
+        key = name if count == 1 else f"{name}@{t}"
+        base, _, gate = name.partition("_")
+        latex = f"{base}_{{{gate}}}" + (f"^{{({t})}}" if count > 1 else "")
+        params[key] = self.comp.given(key, Symbol(latex, key), value, differentiable=True)
+
+    def weight(self, params: dict, name: str, t: int) -> Node | None:
+        return params.get(f"{name}@{t}", params.get(name))
+
+    # -- one pass --------------------------------------------------------------------------------
+    def forward(self, xs, targets, params: dict, s, sections: dict):
+        comp, suf = self.comp, self.suffix(s)
+        before = set(comp.nodes)
+        h, c = self.start["h"], self.start.get("c")
+        outputs = []
+        for t, x in enumerate(xs, 1):
+            if self.p.cell == "lstm":
+                h, c = self._lstm_step(t, x, h, c, params, s, suf)
+            else:
+                h = self._gru_step(t, x, h, params, s, suf)
+            outputs.append(self._output(t, h, c, params, s, suf))
+        self._section(sections, [i for i in comp.nodes if i not in before], "Forward pass through time" + self._after(s))
+        if self.p.loss is None or targets is None:
+            return outputs[-1], None
+        before = set(comp.nodes)
+        loss = self._loss(outputs if self.p.loss_at == "every" else outputs[-1:], targets, suf, s)
+        self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
+        return outputs[-1], loss
+
+    def _gate(self, gate: str, t: int, x: Node, h: Node, params: dict, s, suf: str, activation: str) -> Node:
+        inputs = [x, self.weight(params, f"W_{gate}", t), h, self.weight(params, f"U_{gate}", t)]
+        inputs += [b for b in (self.weight(params, f"b_{gate}", t), self.weight(params, f"bh_{gate}", t)) if b]
+        u = self.comp.apply(GATE_SUM, inputs, f"u{gate}{t}{suf}", self.sym(f"u^{gate}", t, s), layout=self.layout)
+        return self._act(activation, u, f"{gate}{t}{suf}", self.sym(gate, t, s))
+
+    def _act(self, name: str, u: Node, node_id: str, symbol: Symbol) -> Node:
+        extra = {"relu_derivative_at_zero": Fraction(0)} if name == "relu" else {}
+        return self.comp.apply(ACTIVATIONS[name], [u], node_id, symbol, **extra)
+
+    def _lstm_step(self, t, x, h, c, params, s, suf):
+        p, comp, sym = self.p, self.comp, self.sym
+        gates = {g: self._gate(g, t, x, h, params, s, suf,
+                               p.candidate_activation if g == "g" else p.gate_activation) for g in "ifgo"}
+        kept = comp.apply(MUL, [gates["f"], c], f"fc{t}{suf}", sym(r"f\odot c", t, s))
+        added = comp.apply(MUL, [gates["i"], gates["g"]], f"ig{t}{suf}", sym(r"i\odot g", t, s))
+        c = comp.apply(ADD, [kept, added], f"c{t}{suf}", sym("c", t, s))
+        squashed = self._act(p.cell_activation, c, f"tc{t}{suf}", sym(rf"{p.cell_activation}(c)", t, s))
+        h = comp.apply(MUL, [gates["o"], squashed], f"h{t}{suf}", sym("h", t, s))
+        return h, c
+
+    def _gru_step(self, t, x, h, params, s, suf):
+        p, comp, sym, w = self.p, self.comp, self.sym, self.weight
+        r = self._gate("r", t, x, h, params, s, suf, p.gate_activation)
+        z = self._gate("z", t, x, h, params, s, suf, p.gate_activation)
+        if p.reset == "after":
+            bias_x, bias_h = [b for b in [w(params, "b_n", t)] if b], [b for b in [w(params, "bh_n", t)] if b]
+            nx = comp.apply(AFFINE, [x, w(params, "W_n", t)] + bias_x, f"nx{t}{suf}", sym("a^{nx}", t, s),
+                            layout=self.layout)
+            nh = comp.apply(AFFINE, [h, w(params, "U_n", t)] + bias_h, f"nh{t}{suf}", sym("a^{nh}", t, s),
+                            layout=self.layout)
+            reset = comp.apply(MUL, [r, nh], f"rnh{t}{suf}", sym(r"r\odot a^{nh}", t, s))
+            un = comp.apply(ADD, [nx, reset], f"un{t}{suf}", sym("u^n", t, s))
+            n = self._act(p.candidate_activation, un, f"n{t}{suf}", sym("n", t, s))
+        else:
+            reset = comp.apply(MUL, [r, h], f"rh{t}{suf}", sym(r"r\odot h", t, s))
+            n = self._gate("n", t, x, reset, params, s, suf, p.candidate_activation)
+        keep_new = comp.apply(COMPLEMENT, [z], f"oz{t}{suf}", sym("(1-z)", t, s))
+        new = comp.apply(MUL, [keep_new, n], f"zn{t}{suf}", sym(r"(1-z)\odot n", t, s))
+        old = comp.apply(MUL, [z, h], f"zh{t}{suf}", sym(r"z\odot h", t - 1, s))
+        return comp.apply(ADD, [new, old], f"h{t}{suf}", sym("h", t, s))
+
+    def _output(self, t, h, c, params, s, suf) -> Node:
+        spec = self.p.output
+        if spec is None:
+            return h
+        source = c if spec.source == "cell" else h
+        bias = [b for b in [self.weight(params, "b_y", t)] if b]
+        v = self.comp.apply(AFFINE, [source, self.weight(params, "W_y", t)] + bias, f"v{t}{suf}",
+                            self.sym("v", t, s), layout=self.layout)
+        return self._act(spec.activation, v, f"y{t}{suf}", self.sym("y", t, s))
+
+    def _loss(self, outputs: list[Node], targets: list[Node], suf: str, s) -> Node:
+        spec = self.p.loss
+        kind, half, over_outputs, _ = self.loss_settings()
+        scale = loss_scale(half and kind == "squared_error", over_outputs, "sum", outputs[0].value.size, 1)
+        parts = []
+        for y, target in zip(outputs, targets):
+            t = int(re.sub(r"\D", "", y.id.split("(")[0]))
+            node_id = f"loss{t}{suf}" if len(outputs) > 1 else f"loss{suf}"
+            symbol = self.sym("L", t, s) if len(outputs) > 1 else self.sym("L", None, s)
+            if kind == "squared_error":
+                parts.append(self.comp.apply(SQUARED_ERROR, [y, target], node_id, symbol, phase="loss", scale=scale))
+            else:
+                op = BINARY_CROSS_ENTROPY if kind == "binary_cross_entropy" else CROSS_ENTROPY
+                parts.append(self.comp.apply(op, [y, target], node_id, symbol, phase="loss", scale=scale,
+                                             base=spec.log_base, log_zero=spec.log_zero, fused=False))
+        if len(parts) == 1:
+            return parts[0]
+        return self.comp.apply(ADD, parts, f"loss{suf}", self.sym("L", None, s), phase="loss",
+                               note="the sequence's loss: the sum over its steps")
+
+    # -- the header and the solution -------------------------------------------------------------
+    def _state_conventions(self) -> None:
+        p, add = self.p, self.conventions.append
+        add(("cell", FORMULATIONS[(p.cell, p.formulation)] + (f"; stacked order {', '.join(p.stacked_order)}"
+                                                               if p.weights is not None else "")))
+        if p.cell == "lstm":
+            add(("equations", f"gates {p.gate_activation}, candidate g = {p.candidate_activation}; "
+                              f"cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ; hₜ = oₜ ⊙ {p.cell_activation}(cₜ); no peepholes"))
+        else:
+            reset = ("nₜ = act(W_n xₜ + b_n + rₜ ⊙ (U_n hₜ₋₁ + bh_n)) (reset after the product)" if p.reset == "after"
+                     else "nₜ = act(W_n xₜ + U_n (rₜ ⊙ hₜ₋₁) + b_n) (reset before the product, original GRU)")
+            add(("equations", f"gates {p.gate_activation}, candidate {p.candidate_activation}; {reset}; "
+                              "hₜ = (1 − zₜ) ⊙ nₜ + zₜ ⊙ hₜ₋₁"))
+        biases = "two biases (input and recurrent) per gate" if any(k.startswith("bh_") for k in self._param_ids()) \
+            else "one bias per gate" if any(k.startswith("b_") for k in self._param_ids()) else "no biases"
+        add(("weights", AFFINE.note(layout=self.layout) + f"; W multiplies xₜ, U multiplies hₜ₋₁; {biases}"
+             + ("; every weight indexed by the time step" if p.time_varying else "")))
+        if p.output is not None:
+            add(("output", f"yₜ = {p.output.activation}(W_y {'cₜ' if p.output.source == 'cell' else 'hₜ'} + b_y)"))
+        if p.loss is not None:
+            kind, half, outputs, _ = self.loss_settings()
+            add(("loss", f"{kind.replace('_', ' ')}{', with ½' if half else ''}, {outputs} over outputs, "
+                         + ("summed over the steps" if p.loss_at == "every" else "at the last step only")))
+        if self.comp.policy.round_places is not None:
+            add(("rounding", f"every intermediate rounded to {self.comp.policy.round_places} decimals"))
+
+    def _param_ids(self):
+        p = self.p
+        names = set()
+        if p.weights is not None:
+            names |= {f"{KIND_PREFIX[k]}_" for k in KIND_PREFIX if getattr(p.weights, k) is not None}
+        for spec in (p.gates or {}).values():
+            names |= {f"{KIND_PREFIX[k]}_" for k in KIND_PREFIX if getattr(spec, k) is not None}
+        return names
+
+    def _solution(self, sections: dict, steps: int) -> Solution:
+        comp = self.comp
+        used = {arg for node in comp.order if node.formula is not None for arg in node.formula.args}
+        out_steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value,
+                          "Given" if n.phase == "given" else sections.get(n.id, "Other"), n.formula, n.note)
+                     for n in sorted(comp.order, key=lambda n: n.phase != "given")
+                     if not (n.note == "seed" and n.id not in used)]
+        last = len(self.p.x)
+        aliases = {}
+        for s in range(steps + 1):
+            suf = self.suffix(s)
+            aliases[f"y{suf}"] = (f"y{last}{suf}" if self.p.output else f"h{last}{suf}")
+        solution = Solution(self.p.title, "gated_rnn", self.conventions, out_steps, [], aliases,
+                            self.p.digits if self.p.digits is not None else 4,
+                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
+        ids = [st.id for st in out_steps]
+        forward = [i for i in ids if sections.get(i, "").startswith("Forward") and "(" not in i]
+        groups = {"forward": forward, "loss": [i for i in ids if i.startswith("loss") and "(" not in i],
+                  "gradients": [i for i in ids if i.startswith("dL/d") and "(" not in i and
+                                i[4:] in {n.id for n in comp.order if n.phase == "given" and n.differentiable}],
+                  "update": [i for i in ids if steps and i.endswith(f"({steps})") and comp.nodes[i].phase == "update"
+                             and "." not in i]}
+        asked: list[str] = []
+        for item in self.p.ask or ["forward", "loss", "gradients", "update"]:
+            asked += [q for q in groups.get(item, [item]) if q not in asked]
+        solution.asked = asked
+        return solution
+
+
+def solve_gated_rnn(problem: GatedRnnProblem, policy: Policy | None = None) -> Solution:
+    return GatedRnnSolver(problem, policy or Policy()).solve()
