@@ -177,22 +177,42 @@ def embedding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 
 
+def bias_vectors(kind: str, convention: str, bias: bool = True, reset_after: bool = True) -> int:
+    """Bias vectors per weight block: Keras keeps one, except GRU with reset_after (its default), which
+    keeps a second, recurrent one; PyTorch always keeps b_ih and b_hh."""
+    if not bias:
+        return 0
+    return 2 if convention == "pytorch" or (kind == "gru" and reset_after) else 1
+
+
+def recurrent_params(kind: str, features: int, units: int, biases: int) -> int:
+    return GATES[kind] * (units * (features + units) + biases * units)
+
+
+def recurrent_params_formula(kind: str, features: int, units: int, biases: int) -> str:
+    bias = "" if not biases else f" + {units}" if biases == 1 else f" + {biases}·{units}"
+    return f"{GATES[kind]}·({units}·({features} + {units}){bias})"
+
+
+def recurrent_macs_per_step(kind: str, features: int, units: int) -> tuple[int, str]:
+    # every block multiplies the input (d) and the previous state (h) into h units; the gating products
+    # (⊙) are element-wise, not multiply-accumulates of a weight
+    return GATES[kind] * units * (features + units), f"{GATES[kind]}·{units}·({features} + {units})"
+
+
 def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     if len(shape) != 2:
         raise ArchitectureError(f"{layer.kind} reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
     steps, features = shape
     units, gates = int(layer.get("units")), GATES[layer.kind]
-    # Keras keeps one bias per gate, except GRU with reset_after (its default): a second, recurrent
-    # one; PyTorch always keeps b_ih and b_hh.
-    two_biases = conv.rnn == "pytorch" or (layer.kind == "gru" and layer.get("reset_after", True))
-    biases = (2 if two_biases else 1) if layer.get("bias", True) else 0
-    weights = units * (features + units)
+    biases = bias_vectors(layer.kind, conv.rnn, layer.get("bias", True), layer.get("reset_after", True))
+    per_step, per_step_formula = recurrent_macs_per_step(layer.kind, features, units)
     out = (steps, units) if layer.get("return_sequences") else (units,)
-    return Effect(out, trainable=gates * (weights + biases * units), macs=steps * gates * weights,
+    return Effect(out, trainable=recurrent_params(layer.kind, features, units, biases), macs=steps * per_step,
                   bias_adds=steps * gates * biases * units, global_view=True,
-                  params_formula=f"{gates}·({units}·({features} + {units})" + (f" + {biases}·{units})" if biases else ")"),
-                  macs_formula=f"{steps} steps · {gates}·{units}·({features} + {units})")
+                  params_formula=recurrent_params_formula(layer.kind, features, units, biases),
+                  macs_formula=f"{steps} steps · {per_step_formula}")
 
 
 def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:

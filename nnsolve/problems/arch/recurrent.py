@@ -16,26 +16,12 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...arch.kinds import GATES
+from ...arch.kinds import (GATES, bias_vectors, recurrent_macs_per_step as macs_per_step, recurrent_params,
+                           recurrent_params_formula as params_formula)
 from ...engine.number import mp
 from ..fields import Model
 
 CONVENTIONS = ("keras", "pytorch")
-
-
-def bias_vectors(kind: str, convention: str, bias: bool = True, reset_after: bool = True) -> int:
-    if not bias:
-        return 0
-    return 2 if convention == "pytorch" or (kind == "gru" and reset_after) else 1
-
-
-def recurrent_params(kind: str, features: int, units: int, biases: int) -> int:
-    return GATES[kind] * (units * (features + units) + biases * units)
-
-
-def params_formula(kind: str, features: int, units: int, biases: int) -> str:
-    bias = "" if not biases else f" + {units}" if biases == 1 else f" + {biases}·{units}"
-    return f"{GATES[kind]}·({units}·({features} + {units}){bias})"
 
 
 def both_conventions(kind: str, features: int, units: int, bias: bool, reset_after: bool) -> dict[str, tuple[int, str]]:
@@ -45,12 +31,6 @@ def both_conventions(kind: str, features: int, units: int, bias: bool, reset_aft
         b = bias_vectors(kind, convention, bias, reset_after)
         out[convention] = (recurrent_params(kind, features, units, b), params_formula(kind, features, units, b))
     return out
-
-
-def macs_per_step(kind: str, features: int, units: int) -> tuple[int, str]:
-    # every block multiplies the input (d) and the previous state (h) into h units; the gating products
-    # (⊙) are element-wise, not multiply-accumulates of a weight
-    return GATES[kind] * units * (features + units), f"{GATES[kind]}·{units}·({features} + {units})"
 
 
 class HiddenSizeSpec(Model):
