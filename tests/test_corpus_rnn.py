@@ -34,6 +34,8 @@ CORRECT_FIELDS = {
     "s001-bits-qb-rnn-linear-hidden-sigmoid-output": {
         **{f"h{t + 1}": ("h", t) for t in range(8)}, **{f"y{t + 1}": ("y", t) for t in range(8)}},
     "s001-bits-es-2b-rnn-output": {"h1": ("reading_a_full_matrices", "h"), "y1": ("reading_a_full_matrices", "y")},
+    "s001-bits-sample-rnn-forward": {**{f"h{t + 1}": ("s", t) for t in range(3)},
+                                     **{f"y{t + 1}": ("y", t) for t in range(3)}},
     "s000-q4a-rnn-output-recurrence-forward": {
         "z1": ("reading_b", "pre_h(1)"), "h1": ("reading_b", "h(1)"), "y1": ("reading_b", "y(1)"),
         "z2": ("reading_b", "pre_h(2)"), "h2": ("reading_b", "h(2)"), "y2": ("reading_b", "y(2)")},
@@ -41,10 +43,11 @@ CORRECT_FIELDS = {
 WRONG_ANSWERS = {
     "s001-tum-p6d-relu-rnn-derivatives": {"dh3/dV"},   # follows the printed typo h2 = 2/3
     "s001-bits-es-2b-rnn-output": {"y1"},              # drops x and b inside tanh, then mis-adds
+    # the key carries sigmoid(0.5) rounded to 0.6: y1 = 0.24 and s2 = 0.68 are still the true 0.2490 and 0.6871
+    # truncated to the key's decimals (which check accepts), y2 = 0.136 is not (0.13743 truncates to 0.137)
+    "s001-bits-sample-rnn-forward": {"y2"},
 }
-# per-time-step scalar weights (a different U, W, V at every step) are not a recurrent cell: the key's
-# reading of its figure; the family shares weights over time, as every RNN does
-NOT_ENCODED = {"s001-bits-sample-rnn-forward": "weights differ per time step (the key's reading of the figure)"}
+NOT_ENCODED: dict[str, str] = {}
 
 
 def _files() -> dict[str, Path]:

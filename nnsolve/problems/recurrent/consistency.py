@@ -30,7 +30,24 @@ def _product(w, v_width, layout):
     return (rows if rows > 1 or v_width is not None else None), None
 
 
+def _per_step_issues(p: RecurrentProblem) -> list[tuple[tuple, str]]:
+    """time_varying: every weight is a list of one entry per step, all of one shape."""
+    found = []
+    for name, value in p.weights.items():
+        if not isinstance(value, list) or len(value) != len(p.x):
+            found.append((("weights", name), f"time_varying: expected one entry per time step ({len(p.x)})"))
+        elif len({np.shape(np.array(v, dtype=object)) for v in value}) > 1:
+            found.append((("weights", name), "time_varying: every step's entry must have the same shape"))
+    return found
+
+
 def consistency(p: RecurrentProblem) -> list[tuple[tuple, str]]:
+    if p.time_varying:
+        found = _per_step_issues(p)
+        if found:
+            return found
+        # the shapes are the same at every step, so step 1's weights stand for all in the checks below
+        p = p.model_copy(update={"weights": {k: v[0] for k, v in p.weights.items()}, "time_varying": False})
     found: list[tuple[tuple, str]] = []
     named = [("cell", "input_weight"), ("cell", "recurrent_weight"), ("cell", "bias")]
     if p.output is not None:

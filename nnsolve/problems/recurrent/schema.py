@@ -43,6 +43,9 @@ class RecurrentProblem(Common):
     layout: Literal["out_in", "in_out"] = Field(
         default="out_in", description="out_in: a row per unit (z = Wx); in_out: a row per input (z = Wᵀx)")
     weights: dict[str, Tensor] = Field(description="every weight and bias by name: numbers, vectors or matrices")
+    time_varying: bool = Field(
+        default=False, description="every weight and bias is a list with one entry per time step (exam sheets "
+                                   "that index the weights by the step); ids W@1, W@2 … as in gated_rnn")
     x: list[Tensor] = Field(min_length=1, description="the sequence x₁…x_T: numbers or equal-length vectors")
     h0: Tensor = Field(description="the initial hidden state h₀")
     y0: Optional[Tensor] = Field(default=None, description="the initial output y₀ (Jordan feedback)")

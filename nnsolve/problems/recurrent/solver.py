@@ -3,7 +3,7 @@ backpropagation through time, optimizer steps.
 
 Quantity ids (t = 1…T is the time step):
   x1 … xT, h0, y0   the sequence and the initial states (given; gradients dL/dx1, dL/dh0 …)
-  W, V, U, b, c     the weights by the names the file gives them
+  W, V, U, b, c     the weights by the names the file gives them (time_varying: W@1 … W@T, one per step)
   z<t>, h<t>        the cell's pre-activation and state; o<t>, y<t> the output layer's (o only when g ≠ identity)
   t<t>              the target of step t; loss<t> its term; loss the total
   dL/d<id>          gradients; with `differentiate: h3` the "loss" is h3 and `dh3/d<id>` names dL/d<id>
@@ -45,8 +45,14 @@ class RecurrentSolver(DenseSolver):
         self.xs = [comp.given(f"x{t}", self.sym("x", t), v, differentiable=True) for t, v in enumerate(p.x, 1)]
         self.h0 = comp.given("h0", self.sym("h", 0), p.h0, differentiable=True)
         self.y0 = comp.given("y0", self.sym("y", 0), p.y0, differentiable=True) if p.y0 is not None else None
-        params = {name: comp.given(name, Symbol(name, name), value, differentiable=True)
-                  for name, value in p.weights.items()}
+        params = {}
+        for name, value in p.weights.items():
+            per_step = value if p.time_varying else [value]
+            for t, block in enumerate(per_step, 1):
+                key = f"{name}@{t}" if p.time_varying else name
+                latex = f"{name}^{{({t})}}" if p.time_varying else name
+                params[key] = comp.given(key, Symbol(latex, key), block, differentiable=True)
+        self.param_names = list(params)
         self.targets = {}
         if p.loss is not None:
             steps = p.loss.steps or list(range(1, len(p.x) + 1))
@@ -65,9 +71,10 @@ class RecurrentSolver(DenseSolver):
         hs, ys = {}, {}
         for t, x_t in enumerate(self.xs, 1):
             fed = y if cell.feedback == "output" else h
-            inputs = [params[cell.input_weight], x_t, params[cell.recurrent_weight], fed]
+            inputs = [self.weight(params, cell.input_weight, t), x_t, self.weight(params, cell.recurrent_weight, t),
+                      fed]
             if cell.bias:
-                inputs.append(params[cell.bias])
+                inputs.append(self.weight(params, cell.bias, t))
             z = comp.apply(LINEAR_SUM, inputs, f"z{t}{suf}", self.sym("z", t, s), layout=p.layout,
                            bias=bool(cell.bias))
             h = hs[t] = self._activate(cell.activation, z, f"h{t}{suf}", self.sym("h", t, s))
@@ -79,8 +86,13 @@ class RecurrentSolver(DenseSolver):
         self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
         return (ys or hs)[len(self.xs)], loss
 
+    @staticmethod
+    def weight(params: dict, name: str, t: int) -> Node:
+        """The weight step t uses: its own W@t when the weights vary over time, else the shared W."""
+        return params.get(f"{name}@{t}", params.get(name))
+
     def _output(self, out, h: Node, params: dict, t: int, s, suf: str) -> Node:
-        inputs = [params[out.weight], h] + ([params[out.bias]] if out.bias else [])
+        inputs = [self.weight(params, out.weight, t), h] + ([self.weight(params, out.bias, t)] if out.bias else [])
         linear = ALIASES.get(out.activation.name, out.activation.name) == "identity"
         o = self.comp.apply(LINEAR_SUM, inputs, f"{'y' if linear else 'o'}{t}{self.suffix(s)}",
                             self.sym("y" if linear else "o", t, s), layout=self.p.layout, bias=bool(out.bias))
@@ -147,6 +159,9 @@ class RecurrentSolver(DenseSolver):
             add(("output", f"yₜ = {out.activation.name}({out.weight}{rule}hₜ" + (f" + {out.bias})" if out.bias
                                                                                else ")")))
         add(("weight layout", LINEAR_SUM.note(layout=p.layout, bias=False)))
+        if p.time_varying:
+            add(("weights over time", "time_varying: step t uses its own weights W@t, V@t … (the sheet indexes "
+                                      "every weight by the time step), so each gets one gradient term"))
         names = {ALIASES.get(a.name, a.name) for a in [cell.activation] + ([p.output.activation] if p.output else [])}
         if names & {"relu", "leaky_relu", "elu"}:
             add(("ReLU'(0)", exact_string(c.relu_derivative_at_zero)))
@@ -178,7 +193,7 @@ class RecurrentSolver(DenseSolver):
             for i in ids:
                 if i.startswith("dL/d") and "(" not in i:
                     solution.aliases[f"d{q}/d{i[4:]}"] = i
-        names = list(self.p.weights)
+        names = self.param_names
         wanted = []
         for item in self.p.ask or ["forward", "loss", "gradients", "update"]:
             if item == "forward":
