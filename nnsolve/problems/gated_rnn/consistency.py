@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .schema import GATE_ALIASES, GatedRnnProblem
+from .schema import GatedRnnProblem
 
 KINDS = ("input", "recurrent", "bias", "recurrent_bias")
 MAX_STEPS = 50
@@ -28,6 +28,10 @@ def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict
     steps = len(p.x)
     if p.weights is not None:
         order = p.stacked_order
+        if sorted(order) != sorted(p.gate_names):
+            found.append((("gate_order",), f"a {p.cell.upper()} ({p.formulation}) stacks each of its gates "
+                                           f"{p.file_gate_names} once, got {', '.join(p.gate_order or ())}"))
+            return out
         for kind in KINDS:
             value = getattr(p.weights, kind)
             if value is None:
@@ -41,9 +45,10 @@ def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict
                 for gate, part in zip(order, np.split(block, len(order), axis=axis)):
                     out[gate].setdefault(kind, []).append(part)
     for name, spec in (p.gates or {}).items():
-        gate = GATE_ALIASES.get(name, name)
-        if gate not in out:
-            found.append((("gates", name), f"a {p.cell.upper()} has gates {', '.join(p.gate_names)}, not {name!r}"))
+        gate = p.gate_role(name)
+        if gate is None:
+            found.append((("gates", name), f"a {p.cell.upper()} ({p.formulation} formulation) has gates "
+                                           f"{p.file_gate_names}, not {name!r}"))
             continue
         for kind in KINDS:
             value = getattr(spec, kind)
@@ -75,14 +80,21 @@ def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
     hidden = _array(p.h0, 1).size
     if p.cell == "lstm" and p.c0 is None:
         found.append((("c0",), "is required: an LSTM starts from a given cell state c₀ (e.g. c0: [0, 0])"))
-    if p.c0 is not None and _array(p.c0, 1).size != hidden:
-        found.append((("c0",), f"has {_array(p.c0, 1).size} entries, h₀ has {hidden}"))
+    cell = cell_size(p)
+    if p.projection is not None and p.cell != "lstm":
+        found.append((("projection",), "only an LSTM projects its hidden state (PyTorch proj_size); a GRU's "
+                                       "hidden state is its only state: remove projection"))
+    elif p.projection is not None:
+        _check_projection(p, hidden, cell, found)
+    elif p.c0 is not None and cell != hidden:
+        found.append((("c0",), f"has {cell} entries, h₀ has {hidden} (for a cell size different from the "
+                               f"hidden size give projection: W_hr, {hidden}×{cell})"))
     if (p.weights is None) == (p.gates is None):
         found.append((("weights",), "give the weights either stacked (weights:) or per gate (gates:), one of them"))
         return found
     arrays = gate_arrays(p, found)
-    _check_gate_shapes(p, arrays, width, hidden, found)
-    _check_output_and_target(p, hidden, found)
+    _check_gate_shapes(p, arrays, width, hidden, cell, found)
+    _check_output_and_target(p, hidden, cell, found)
     if p.optimizer is not None and p.loss is None:
         found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
     if p.optimizer is not None:
@@ -91,12 +103,31 @@ def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
     return found
 
 
-def _check_gate_shapes(p, arrays: dict, width: int, hidden: int, found: list) -> None:
+def cell_size(p: GatedRnnProblem) -> int:
+    """The LSTM's cell size: c₀'s, which differs from h₀'s only under a projection."""
+    return _array(p.c0, 1).size if p.cell == "lstm" and p.c0 is not None else _array(p.h0, 1).size
+
+
+def _shape(p, rows: int, cols: int) -> tuple[int, int]:
+    """A weight taking `cols` inputs to `rows` units, in the problem's layout."""
+    return (rows, cols) if p.weight_layout == "out_in" else (cols, rows)
+
+
+def _check_projection(p, hidden: int, cell: int, found: list) -> None:
+    for t, block in enumerate(_per_step(p, p.projection, "input", ("projection",), len(p.x), found)):
+        if block.shape != _shape(p, hidden, cell):
+            found.append((("projection",) + ((t,) if p.time_varying else ()),
+                          f"W_hr maps the cell's {cell} units to the {hidden} hidden units: expected "
+                          f"{'×'.join(map(str, _shape(p, hidden, cell)))} ({p.weight_layout}), "
+                          f"got {'×'.join(map(str, block.shape))}"))
+
+
+def _check_gate_shapes(p, arrays: dict, width: int, hidden: int, cell: int, found: list) -> None:
     layout = p.weight_layout
-    want = {"input": (hidden, width) if layout == "out_in" else (width, hidden),
-            "recurrent": (hidden, hidden), "bias": (hidden,), "recurrent_bias": (hidden,)}
+    want = {"input": _shape(p, cell, width), "recurrent": _shape(p, cell, hidden),
+            "bias": (cell,), "recurrent_bias": (cell,)}
     for gate, kinds in arrays.items():
-        loc = ("weights",) if p.weights is not None else ("gates", gate)
+        loc = ("weights",) if p.weights is not None else ("gates", _file_name(p, gate))
         for kind in ("input", "recurrent"):
             if kind not in kinds:
                 found.append((loc, f"gate {gate} has no {kind} weights"))
@@ -104,18 +135,26 @@ def _check_gate_shapes(p, arrays: dict, width: int, hidden: int, found: list) ->
             for block in blocks[:1]:
                 if block.shape != want[kind]:
                     rule = "a row per unit" if layout == "out_in" else "a row per input"
-                    found.append((loc + (kind,), f"gate {gate}: expected {'×'.join(map(str, want[kind]))} "
-                                                 f"({layout}: {rule}; {hidden} hidden units, {width} inputs), "
+                    units = f"{cell} cell units, {hidden} hidden" if cell != hidden else f"{hidden} hidden units"
+                    found.append((loc + (kind,), f"gate {p.gate_name(gate)}: expected "
+                                                 f"{'×'.join(map(str, want[kind]))} "
+                                                 f"({layout}: {rule}; {units}, {width} inputs), "
                                                  f"got {'×'.join(map(str, block.shape))}"))
 
 
-def _check_output_and_target(p, hidden: int, found: list) -> None:
+def _file_name(p, role: str) -> str:
+    """The key the file used for a gate (Keras' c for g, say), so a finding points at it."""
+    return next((name for name in p.gates or () if p.gate_role(name) == role), p.gate_name(role))
+
+
+def _check_output_and_target(p, hidden: int, cell: int, found: list) -> None:
     units = hidden
     if p.output is not None:
         w = _per_step(p, p.output.W, "input", ("output", "W"), len(p.x), [])[0]
         n_in, units = w.shape if p.weight_layout == "in_out" else w.shape[::-1]
-        if n_in != hidden:
-            found.append((("output", "W"), f"takes {n_in} inputs, the cell has {hidden} hidden units"))
+        source, size = ("cell", cell) if p.output.source == "cell" else ("hidden", hidden)
+        if n_in != size:
+            found.append((("output", "W"), f"takes {n_in} inputs, the cell has {size} {source} units"))
     if p.loss is not None and p.target is None:
         found.append((("target",), f"is required: the loss ({p.loss.type}) compares the outputs with it"))
     if p.target is not None:

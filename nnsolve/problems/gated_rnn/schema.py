@@ -19,6 +19,10 @@ from ..fields import Model, register_model
 LSTM_GATES = ("i", "f", "g", "o")
 GRU_GATES = ("r", "z", "n")
 GATE_ALIASES = {"c": "g", "c_tilde": "g", "h": "n"}     # Keras names the candidates c (LSTM) and h (GRU)
+# Textbook sheets that number the LSTM's gates (BITS 001: cₜ = g₂ ∘ cₜ₋₁ + g₃ ∘ c̃ₜ, hₜ = g₁ ∘ …, the key
+# assigns g₁ output, g₂ forget, g₃ update/input); role → the sheet's name, the candidate being c̃ (W_c, U_c)
+NUMBERED_LSTM = {"o": "g1", "f": "g2", "i": "g3", "g": "c"}
+NUMBERED_ROLES = {**{name: role for role, name in NUMBERED_LSTM.items()}, "c_tilde": "g"}
 SQUASHES = ("tanh", "sigmoid", "relu", "identity")
 
 
@@ -51,6 +55,9 @@ class GatedRnnProblem(Common):
     x: Tensor = Field(description="the sequence: one vector (or number) per time step")
     h0: Tensor = Field(description="the initial hidden state h₀")
     c0: Optional[Tensor] = Field(default=None, description="LSTM: the initial cell state c₀")
+    projection: Optional[Tensor] = Field(
+        default=None, description="LSTM with a cell size different from the hidden size: hₜ = W_hr (oₜ ⊙ tanh(cₜ)), "
+                                  "W_hr hidden × cell in out_in (PyTorch weight_hr, proj_size = hidden size)")
     weights: Optional[GateWeights] = Field(default=None, description="stacked weights in gate order")
     gates: Optional[dict[str, GateWeights]] = Field(default=None, description="weights per gate name")
     time_varying: bool = Field(default=False, description="every weight is a list with one entry per step")
@@ -72,9 +79,31 @@ class GatedRnnProblem(Common):
         return self.layout or ("in_out" if self.formulation == "keras" else "out_in")
 
     @property
+    def numbered_gates(self) -> bool:
+        """A textbook LSTM whose file names its gates g1, g2, g3 (ids then follow those names)."""
+        names = set(self.gates or ()) | set(self.gate_order or ())
+        return self.cell == "lstm" and self.formulation == "textbook" and bool(names & {"g1", "g2", "g3"})
+
+    def gate_name(self, role: str) -> str:
+        return NUMBERED_LSTM[role] if self.numbered_gates else role
+
+    def gate_role(self, name: str) -> str | None:
+        """The gate (i, f, g, o / r, z, n) a name in the file stands for; None if the formulation has no such gate."""
+        if self.numbered_gates:
+            return NUMBERED_ROLES.get(name)
+        role = GATE_ALIASES.get(name, name)
+        return role if role in self.gate_names else None
+
+    @property
+    def file_gate_names(self) -> str:
+        if self.numbered_gates:
+            return "g1 (output), g2 (forget), g3 (input), c or c_tilde (candidate)"
+        return ", ".join(self.gate_names)
+
+    @property
     def stacked_order(self) -> tuple[str, ...]:
         if self.gate_order:
-            return tuple(GATE_ALIASES.get(g, g) for g in self.gate_order)
+            return tuple(self.gate_role(g) or g for g in self.gate_order)
         if self.cell == "gru" and self.formulation == "keras":
             return ("z", "r", "n")
         return self.gate_names

@@ -5,6 +5,8 @@ Quantity ids (t = time step from 1; after optimizer update s every recomputed on
                                          (time_varying: W_<gate>@t …); W_y, b_y the output layer
   LSTM  ui1 uf1 ug1 uo1 → i1 f1 g1 o1    pre-activations and gates (g: the candidate c̃)
         fc1 = f1 ⊙ c0, ig1 = i1 ⊙ g1, c1, tc1 = act(c1), h1 = o1 ⊙ tc1
+        textbook gates numbered g1 g2 g3 (output, forget, input) and candidate c: ug1_1 → g1_1 …,
+        uc_tilde1 → c_tilde1, weights W_g1 … W_c; a projection: m1 = o1 ⊙ tc1, h1 = W_hr m1
   GRU   ur1 uz1 → r1 z1; reset after: nx1 = W_n x1 + b_n, nh1 = U_n h0 + bh_n, rnh1 = r1 ⊙ nh1;
         reset before: rh1 = r1 ⊙ h0; un1 → n1; oz1 = 1 − z1, zn1 = oz1 ⊙ n1, zh1 = z1 ⊙ h0, h1
   v1 → y1 the output layer; loss1 … the loss of each step, loss their sum; gradients dL/d<id>.
@@ -32,7 +34,7 @@ KIND_PREFIX = {"input": "W", "recurrent": "U", "bias": "b", "recurrent_bias": "b
 FORMULATIONS = {
     ("lstm", "pytorch"): "PyTorch nn.LSTM: weights stacked i, f, g, o; b_ih and b_hh both added",
     ("lstm", "keras"): "Keras LSTM: kernel and recurrent kernel stacked i, f, c, o (c is g here); one bias",
-    ("lstm", "textbook"): "textbook LSTM: gates named per gate",
+    ("lstm", "textbook"): "textbook LSTM: weights under the sheet's gate names",
     ("gru", "pytorch"): "PyTorch nn.GRU: weights stacked r, z, n",
     ("gru", "keras"): "Keras GRU: kernel stacked z, r, h (h is n here)",
     ("gru", "textbook"): "textbook GRU: gates named per gate",
@@ -50,8 +52,9 @@ class GatedRnnSolver(DenseSolver):
 
     def sym(self, base: str, t: int | None = None, s=0) -> Symbol:
         # bases are LaTeX (r"f\odot c"); the plain-text symbol drops its markup
-        latex, text = base, base.replace(r"\odot ", "⊙").replace("{", "").replace("}", "").replace("-", "−")
-        latex = "{" + latex + "}" if "^" in latex else latex     # u^i_1^[s] would be a double superscript
+        text = re.sub(r"_\{(\d+)\}", lambda m: m.group(1).translate(SUBSCRIPT), base.replace(r"\tilde{c}", "c̃"))
+        latex, text = base, text.replace(r"\odot ", "⊙").replace("{", "").replace("}", "").replace("-", "−")
+        latex = "{" + latex + "}" if "^" in latex or "_" in latex else latex   # no double super- or subscripts
         if t is not None:
             latex, text = f"{latex}_{{{t}}}", text + str(t).translate(SUBSCRIPT)
         if s:
@@ -69,7 +72,11 @@ class GatedRnnSolver(DenseSolver):
         for gate, kinds in gate_arrays(p).items():
             for kind, blocks in kinds.items():
                 for t, block in enumerate(blocks, 1):
-                    self._param(params, f"{KIND_PREFIX[kind]}_{gate}", t, len(blocks), block)
+                    self._param(params, f"{KIND_PREFIX[kind]}_{p.gate_name(gate)}", t, len(blocks), block)
+        if p.projection is not None:
+            blocks = p.projection if p.time_varying else [p.projection]
+            for t, block in enumerate(blocks, 1):
+                self._param(params, "W_hr", t, len(blocks), _array(block, 2))
         if p.output is not None:
             for name, value, dims in (("W_y", p.output.W, 2), ("b_y", p.output.b, 1)):
                 if value is not None:
@@ -114,11 +121,22 @@ class GatedRnnSolver(DenseSolver):
         self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
         return outputs[-1], loss
 
-    def _gate(self, gate: str, t: int, x: Node, h: Node, params: dict, s, suf: str, activation: str) -> Node:
-        inputs = [x, self.weight(params, f"W_{gate}", t), h, self.weight(params, f"U_{gate}", t)]
-        inputs += [b for b in (self.weight(params, f"b_{gate}", t), self.weight(params, f"bh_{gate}", t)) if b]
-        u = self.comp.apply(GATE_SUM, inputs, f"u{gate}{t}{suf}", self.sym(f"u^{gate}", t, s), layout=self.layout)
-        return self._act(activation, u, f"{gate}{t}{suf}", self.sym(gate, t, s))
+    def gate_label(self, role: str) -> tuple[str, str]:
+        """(id stem, LaTeX base) of a gate in the file's names: i; g1_ (g11 would read as g at step 11), g_{1};
+        the numbered sheets' candidate c_tilde, \\tilde{c} (c1 is the cell state)."""
+        name = self.p.gate_name(role)
+        if name == "c":
+            return "c_tilde", r"\tilde{c}"
+        return (f"{name}_", f"g_{{{name[1:]}}}") if name[-1].isdigit() else (name, name)
+
+    def _gate(self, role: str, t: int, x: Node, h: Node, params: dict, s, suf: str, activation: str) -> Node:
+        name = self.p.gate_name(role)
+        stem, latex = self.gate_label(role)
+        inputs = [x, self.weight(params, f"W_{name}", t), h, self.weight(params, f"U_{name}", t)]
+        inputs += [b for b in (self.weight(params, f"b_{name}", t), self.weight(params, f"bh_{name}", t)) if b]
+        u = self.comp.apply(GATE_SUM, inputs, f"u{stem}{t}{suf}", self.sym(f"u^{{{latex}}}", t, s),
+                            layout=self.layout)
+        return self._act(activation, u, f"{stem}{t}{suf}", self.sym(latex, t, s))
 
     def _act(self, name: str, u: Node, node_id: str, symbol: Symbol) -> Node:
         extra = {"relu_derivative_at_zero": Fraction(0)} if name == "relu" else {}
@@ -128,11 +146,16 @@ class GatedRnnSolver(DenseSolver):
         p, comp, sym = self.p, self.comp, self.sym
         gates = {g: self._gate(g, t, x, h, params, s, suf,
                                p.candidate_activation if g == "g" else p.gate_activation) for g in "ifgo"}
-        kept = comp.apply(MUL, [gates["f"], c], f"fc{t}{suf}", sym(r"f\odot c", t, s))
-        added = comp.apply(MUL, [gates["i"], gates["g"]], f"ig{t}{suf}", sym(r"i\odot g", t, s))
+        f, i, g, o = (self.gate_label(role)[1] for role in "figo")
+        kept = comp.apply(MUL, [gates["f"], c], f"fc{t}{suf}", sym(rf"{f}\odot c", t, s))
+        added = comp.apply(MUL, [gates["i"], gates["g"]], f"ig{t}{suf}", sym(rf"{i}\odot {g}", t, s))
         c = comp.apply(ADD, [kept, added], f"c{t}{suf}", sym("c", t, s))
         squashed = self._act(p.cell_activation, c, f"tc{t}{suf}", sym(rf"{p.cell_activation}(c)", t, s))
-        h = comp.apply(MUL, [gates["o"], squashed], f"h{t}{suf}", sym("h", t, s))
+        if p.projection is None:
+            return comp.apply(MUL, [gates["o"], squashed], f"h{t}{suf}", sym("h", t, s)), c
+        m = comp.apply(MUL, [gates["o"], squashed], f"m{t}{suf}", sym("m", t, s))
+        h = comp.apply(AFFINE, [m, self.weight(params, "W_hr", t)], f"h{t}{suf}", sym("h", t, s),
+                       layout=self.layout, note="the projection to the hidden size (PyTorch proj_size)")
         return h, c
 
     def _gru_step(self, t, x, h, params, s, suf):
@@ -189,9 +212,14 @@ class GatedRnnSolver(DenseSolver):
     # -- the header and the solution -------------------------------------------------------------
     def _state_conventions(self) -> None:
         p, add = self.p, self.conventions.append
-        add(("cell", FORMULATIONS[(p.cell, p.formulation)] + (f"; stacked order {', '.join(p.stacked_order)}"
-                                                               if p.weights is not None else "")))
-        if p.cell == "lstm":
+        order = ", ".join(map(p.gate_name, p.stacked_order))
+        add(("cell", FORMULATIONS[(p.cell, p.formulation)] + (f"; stacked order {order}" if p.weights is not None else "")))
+        if p.cell == "lstm" and p.numbered_gates:
+            add(("gates", "numbered as the sheet does: g₁ the output gate, g₂ the forget gate, g₃ the input "
+                          "(update) gate, c̃ the candidate (weights W_c, U_c)"))
+            add(("equations", f"g₁, g₂, g₃ {p.gate_activation}, c̃ = {p.candidate_activation}; "
+                              f"cₜ = g₂ ⊙ cₜ₋₁ + g₃ ⊙ c̃ₜ; hₜ = g₁ ⊙ {p.cell_activation}(cₜ); no peepholes"))
+        elif p.cell == "lstm":
             add(("equations", f"gates {p.gate_activation}, candidate g = {p.candidate_activation}; "
                               f"cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ; hₜ = oₜ ⊙ {p.cell_activation}(cₜ); no peepholes"))
         else:
@@ -199,6 +227,11 @@ class GatedRnnSolver(DenseSolver):
                      else "nₜ = act(W_n xₜ + U_n (rₜ ⊙ hₜ₋₁) + b_n) (reset before the product, original GRU)")
             add(("equations", f"gates {p.gate_activation}, candidate {p.candidate_activation}; {reset}; "
                               "hₜ = (1 − zₜ) ⊙ nₜ + zₜ ⊙ hₜ₋₁"))
+        if p.projection is not None:
+            cell, hidden = _array(p.c0, 1).size, _array(p.h0, 1).size
+            gate = "g₁ₜ" if p.numbered_gates else "oₜ"
+            add(("projection", f"cell size {cell}, hidden size {hidden}: mₜ = {gate} ⊙ {p.cell_activation}(cₜ), "
+                               "hₜ = W_hr mₜ (PyTorch proj_size); U multiplies the projected hₜ₋₁"))
         biases = "two biases (input and recurrent) per gate" if any(k.startswith("bh_") for k in self._param_ids()) \
             else "one bias per gate" if any(k.startswith("b_") for k in self._param_ids()) else "no biases"
         add(("weights", AFFINE.note(layout=self.layout) + f"; W multiplies xₜ, U multiplies hₜ₋₁; {biases}"
