@@ -53,8 +53,9 @@ NOT_ENCODED: dict[str, str] = {}
 def _files() -> dict[str, Path]:
     found = {}
     for path in sorted((ROOT / "examples").rglob("*.yaml")):
-        if "problem: recurrent" in path.read_text():
-            found[load(path).model.source.case] = path
+        source = load(path).model.source if "problem: recurrent" in path.read_text() else None
+        if source is not None and source.case:      # examples/recurrent/ files teach a feature, not a case
+            found[source.case] = path
     return found
 
 

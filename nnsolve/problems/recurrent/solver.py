@@ -31,6 +31,11 @@ RECURRENCE = ("BPTT", "∂hₜ/∂V = f'(zₜ) ⊙ (hₜ₋₁ + V·∂hₜ₋�
                       "used at every step gets one chain-rule term per step, and its gradient is their sum")
 
 
+def _numbers(inputs: list[Node]) -> tuple[bool, ...]:
+    """Which inputs of a weighted sum are numbers: their transpose is left out of the formulas."""
+    return tuple(n.value.ndim == 0 for n in inputs)
+
+
 class RecurrentSolver(DenseSolver):
     def __init__(self, problem: RecurrentProblem, policy: Policy):
         self.p = problem
@@ -76,7 +81,7 @@ class RecurrentSolver(DenseSolver):
             if cell.bias:
                 inputs.append(self.weight(params, cell.bias, t))
             z = comp.apply(LINEAR_SUM, inputs, f"z{t}{suf}", self.sym("z", t, s), layout=p.layout,
-                           bias=bool(cell.bias))
+                           bias=bool(cell.bias), scalars=_numbers(inputs))
             h = hs[t] = self._activate(cell.activation, z, f"h{t}{suf}", self.sym("h", t, s))
             if out is not None:
                 y = ys[t] = self._output(out, h, params, t, s, suf)
@@ -95,7 +100,8 @@ class RecurrentSolver(DenseSolver):
         inputs = [self.weight(params, out.weight, t), h] + ([self.weight(params, out.bias, t)] if out.bias else [])
         linear = ALIASES.get(out.activation.name, out.activation.name) == "identity"
         o = self.comp.apply(LINEAR_SUM, inputs, f"{'y' if linear else 'o'}{t}{self.suffix(s)}",
-                            self.sym("y" if linear else "o", t, s), layout=self.p.layout, bias=bool(out.bias))
+                            self.sym("y" if linear else "o", t, s), layout=self.p.layout, bias=bool(out.bias),
+                            scalars=_numbers(inputs))
         return o if linear else self._activate(out.activation, o, f"y{t}{suf}", self.sym("y", t, s))
 
     def _activate(self, spec, z: Node, node_id: str, symbol: Symbol) -> Node:
