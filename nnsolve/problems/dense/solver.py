@@ -38,6 +38,7 @@ LOSS_PRESETS = {  # type → (kind, half, over_outputs, over_samples)
 
 
 class DenseSolver:
+    backward_title = "Backward pass"
     def __init__(self, problem: DenseProblem, policy: Policy):
         self.p = problem
         self.n = problem.notation
@@ -136,8 +137,9 @@ class DenseSolver:
         grads = {}
         if gradients:
             by_quantity = self.comp.backward(loss, self.suffix(s))
-            self._section(sections, [g.id for g in by_quantity.values()], "Backward pass" + self._after(s))
-            grads = {key: by_quantity[param.id] for key, param in params.items()}
+            self._section(sections, [g.id for g in by_quantity.values()], self.backward_title + self._after(s))
+            # a parameter the loss does not reach (an RNN's output weights at a step without a target) has none
+            grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
         return Pass(x, target, out, loss, grads)
 
     def _wants_gradients(self, s: int) -> bool:

@@ -37,6 +37,7 @@ def _numbers(inputs: list[Node]) -> tuple[bool, ...]:
 
 
 class RecurrentSolver(DenseSolver):
+    backward_title = "Backpropagation through time"
     def __init__(self, problem: RecurrentProblem, policy: Policy):
         self.p = problem
         self.n = Notation()
@@ -135,18 +136,6 @@ class RecurrentSolver(DenseSolver):
         return comp.apply(Add(), terms, f"loss{suf}", Symbol("L", "L"), phase="loss", note="summed over time steps")
 
     # -- BPTT and updates: only the weights the loss reaches get a gradient and an update ---------
-    def _pass(self, x, target, params: dict, s, sections: dict, gradients: bool) -> Pass | None:
-        out, loss = self.forward(x, target, params, s, sections)
-        if loss is None:
-            return None
-        grads = {}
-        if gradients:
-            by_quantity = self.comp.backward(loss, self.suffix(s))
-            self._section(sections, [g.id for g in by_quantity.values()],
-                          "Backpropagation through time" + self._after(s))
-            grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
-        return Pass(x, target, out, loss, grads)
-
     def _update(self, optimizer, k: int, params: dict, at: Pass, sections: dict) -> dict:
         reached = {key: w for key, w in params.items() if key in at.grads}
         return params | super()._update(optimizer, k, reached, at, sections)
