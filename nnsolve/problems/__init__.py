@@ -22,13 +22,17 @@ class Family:
 def families() -> dict[str, Family]:
     from .arch import FAMILY as architecture
     from .attention import FAMILY as attention
+    from .boolean import FAMILY as boolean_network
+    from .classics import FAMILY as classics
     from .conv import FAMILY as conv
     from .conv_unknowns import FAMILY as conv_unknowns
     from .dense import FAMILY as dense
     from .gated_rnn import FAMILY as gated_rnn
+    from .graph import FAMILY as computation_graph
     from .recurrent import FAMILY as recurrent
+    from .perceptron import FAMILY as perceptron_learning
     from .positional import FAMILY as positional_encoding
-    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention)}
+    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention, classics, boolean_network, perceptron_learning, computation_graph)}
 
 
 @dataclass

@@ -1,0 +1,233 @@
+"""Tokenizer and recursive-descent parser for exam expressions.
+
+Grammar (usual precedence; `^` binds tighter than unary minus, so -x^2 = -(x^2), and is right-associative):
+    sum     := product (('+' | '-') product)*
+    product := unary (('*' | '/' | '·' | '×') unary)*
+    unary   := ('-' | '+') unary | power
+    power   := atom (('^' | '**') unary)?
+    atom    := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
+Numbers are read exactly (0.1 is 1/10). Every error names its column (counted from 1).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..engine.number import parse_number
+from ..problems.errors import suggestion
+
+MAX_LENGTH = 2000       # characters: an exam formula is a line, not a program
+MAX_TOKENS = 600       # keeps a left-deep chain a + a + … well inside Python's recursion limit
+MAX_DEPTH = 60          # nesting of parentheses and operators, so recursion stays far from Python's limit
+
+# function name -> number of arguments
+FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
+             "sigmoid": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2}
+
+
+class ExprError(ValueError):
+    def __init__(self, message: str, column: int):
+        self.column = column
+        super().__init__(f"column {column}: {message}")
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+    text: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Op:
+    """A binary operator (+ - * / ^) or unary minus (`neg`, one operand)."""
+    op: str
+    operands: tuple
+    column: int
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple
+    column: int
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)"
+                    r"|(?P<op>\*\*|[-+*/^(),·×−]))")
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    out, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            col = pos + len(text[pos:]) - len(text[pos:].lstrip()) + 1
+            raise ExprError(f"unexpected character {text[col - 1]!r}", col)
+        kind = m.lastgroup
+        value = m.group(kind)
+        value = {"·": "*", "×": "*", "−": "-", "**": "^"}.get(value, value) if kind == "op" else value
+        out.append((kind, value, m.start(kind) + 1))
+        pos = m.end()
+    out.append(("end", "", len(text) + 1))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = _tokens(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self):
+        return self.tokens[self.i]
+
+    def take(self):
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, op: str):
+        kind, value, col = self.take()
+        if kind != "op" or value != op:
+            raise ExprError(f"expected {op!r}, found {_describe(kind, value)}", col)
+
+    def nest(self, col: int):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"nested more than {MAX_DEPTH} deep", col)
+
+    def binary(self, ops: str, operand) -> object:
+        left = operand()
+        while self.peek()[0] == "op" and self.peek()[1] in ops:
+            _, op, col = self.take()
+            left = Op(op, (left, operand()), col)
+        return left
+
+    def sum(self):
+        return self.binary("+-", self.product)
+
+    def product(self):
+        return self.binary("*/", self.unary)
+
+    def unary(self):
+        kind, value, col = self.peek()
+        if kind == "op" and value in "+-":
+            self.take()
+            self.nest(col)
+            inner = self.unary()
+            self.depth -= 1
+            return Op("neg", (inner,), col) if value == "-" else inner
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        kind, value, col = self.peek()
+        if kind == "op" and value == "^":
+            self.take()
+            self.nest(col)
+            exponent = self.unary()
+            self.depth -= 1
+            return Op("^", (base, exponent), col)
+        return base
+
+    def atom(self):
+        kind, value, col = self.take()
+        if kind == "number":
+            return Num(parse_number(value), value, col)
+        if kind == "name":
+            if self.peek()[:2] == ("op", "("):
+                return self.call(value, col)
+            if value in FUNCTIONS:
+                raise ExprError(f"function {value!r} needs its argument in parentheses", col)
+            return Name(value, col)
+        if kind == "op" and value == "(":
+            self.nest(col)
+            inner = self.sum()
+            self.depth -= 1
+            self.expect(")")
+            return inner
+        raise ExprError(f"expected a number, a name or '(', found {_describe(kind, value)}", col)
+
+    def call(self, function: str, col: int):
+        if function not in FUNCTIONS:
+            raise ExprError(f"unknown function {function!r}" + suggestion(function, FUNCTIONS, list_if_none=True), col)
+        self.take()
+        self.nest(col)
+        args = [self.sum()]
+        while self.peek()[:2] == ("op", ","):
+            self.take()
+            args.append(self.sum())
+        self.depth -= 1
+        self.expect(")")
+        if len(args) != FUNCTIONS[function]:
+            want = FUNCTIONS[function]
+            raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
+        return Call(function, tuple(args), col)
+
+
+def _describe(kind: str, value: str) -> str:
+    return "the end of the expression" if kind == "end" else repr(value)
+
+
+def parse(text: str):
+    """The expression tree of `text`, or ExprError with the column of the first mistake."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("the expression is empty", 1)
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
+    parser = _Parser(text)
+    if len(parser.tokens) > MAX_TOKENS:
+        raise ExprError(f"more than {MAX_TOKENS} numbers, names and operators", parser.tokens[MAX_TOKENS][2])
+    tree = parser.sum()
+    kind, value, col = parser.peek()
+    if kind != "end":
+        raise ExprError(f"unexpected {_describe(kind, value)} (an operator missing before it?)", col)
+    return tree
+
+
+def constant_value(tree) -> Fraction | None:
+    """The exact value of a tree made only of numbers and + − × ÷ and integer powers; None otherwise."""
+    if isinstance(tree, Num):
+        return tree.value
+    if not isinstance(tree, Op):
+        return None
+    values = [constant_value(t) for t in tree.operands]
+    if any(v is None for v in values):
+        return None
+    if tree.op == "neg":
+        return -values[0]
+    a, b = values
+    if tree.op == "+":
+        return a + b
+    if tree.op == "-":
+        return a - b
+    if tree.op == "*":
+        return a * b
+    if tree.op == "/":
+        return None if b == 0 else a / b
+    if b.denominator == 1 and abs(b) <= 64 and not (a == 0 and b < 0):
+        return a ** int(b)
+    return None
+
+
+def names_in(tree) -> list[str]:
+    """Names the expression uses, in order of first appearance."""
+    out: list[str] = []
+
+    def walk(t):
+        if isinstance(t, Name) and t.name not in out:
+            out.append(t.name)
+        for child in getattr(t, "operands", ()) + getattr(t, "args", ()):
+            walk(child)
+    walk(tree)
+    return out

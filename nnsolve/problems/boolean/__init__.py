@@ -1,0 +1,6 @@
+"""Boolean functions with threshold units: linear separability, one perceptron, or a two-layer network."""
+from .. import Family
+from .schema import BooleanProblem, consistency
+from .solver import solve_boolean
+
+FAMILY = Family("boolean_network", BooleanProblem, consistency, solve_boolean)

@@ -1,0 +1,62 @@
+"""The problem file of a computation graph: an expression (or named nodes) and the values of its leaves."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field
+
+from ...expr import ExprError, Name, Num, names_in, parse
+from ..common import Common
+from ..fields import Number, Text, register_model
+
+RESERVED = {"L"}       # gradient ids are dL/d<node>
+
+
+@register_model
+class GraphProblem(Common):
+    problem: Literal["computation_graph"]
+    expression: Optional[Text] = Field(default=None, description="e.g. relu(a*x + b*y + c); its node is named by `output`")
+    nodes: Optional[dict[str, Text]] = Field(
+        default=None, description="named nodes in order, e.g. {p: a*x, q: b*y, r: p + q}; the last is the output")
+    values: dict[str, Number] = Field(description="the value of every leaf name, e.g. {a: 3, x: -1}")
+    output: Text = Field(default="f", description="name of the expression's node (with `expression`)")
+
+
+def node_expressions(p: GraphProblem) -> list[tuple[str, tuple, str]]:
+    """(node name, place in the file, expression text) in order."""
+    if p.nodes is not None:
+        return [(name, ("nodes", name), text) for name, text in p.nodes.items()]
+    return [(p.output, ("expression",), p.expression or "")]
+
+
+def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
+    found = []
+    if (p.expression is None) == (p.nodes is None):
+        return [(("expression",), "give either `expression` or `nodes` (not both)")]
+    if p.nodes is not None and not p.nodes:
+        return [(("nodes",), "no nodes given")]
+    known = set(p.values)
+    used: set[str] = set()
+    for name, loc, text in node_expressions(p):
+        if name in known or name in RESERVED:
+            found.append((loc, f"node name {name!r} is already " +
+                          ("a value's name" if name in known else "reserved for gradient ids (dL/d…)")))
+        try:
+            tree = parse(text)
+        except ExprError as e:
+            found.append((loc, str(e)))
+            continue
+        if isinstance(tree, (Name, Num)):
+            found.append((loc, "a node needs at least one operation (write the value under `values`)"))
+        for leaf in names_in(tree):
+            used.add(leaf)
+            if leaf not in known:
+                found.append((loc, f"{leaf!r} has no value (give it under `values`"
+                                   + (" or as an earlier node)" if p.nodes is not None else ")")))
+        known.add(name)
+    for name in p.values:
+        if name in RESERVED:
+            found.append((("values", name), f"{name!r} is reserved for gradient ids (dL/d…)"))
+        elif name not in used:
+            found.append((("values", name), f"{name!r} is not used in the expression"))
+    return found

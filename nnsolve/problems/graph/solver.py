@@ -1,0 +1,138 @@
+"""Split the expression into primitive nodes (p = a·x, q = b·y, r = p + q, …), evaluate them, state every
+local derivative ∂out/∂in, and backpropagate the output's derivative to every node by the chain rule.
+
+Ids: leaves by their names, a node by its name in `nodes` (or `output` for the expression's top node),
+other intermediate nodes n1, n2, … in evaluation order; a number in the expression by its text. The
+derivative of the output with respect to q is `dL/dq` (also `df/dq` when the output is f and that id is
+not a local derivative); the local derivative of node r with respect to its input p is `dr/dp`.
+"""
+from __future__ import annotations
+
+from ...engine.computation import Computation, Node, Policy, Symbol
+from ...engine.formula import join
+from ...expr import Call, Name, Num, Op, constant_value, parse
+from ...solution import Solution, Step
+from .primitives import BINARY, FUNCTIONS, NEG, POWER
+from .schema import GraphProblem, node_expressions
+
+CONVENTIONS = [
+    ("derivatives at a kink", "relu'(0) = 0 and |x|' = 0 at 0; max and min pass the derivative to the argument "
+                              "they chose (to the first on a tie)"),
+    ("chain rule", "∂f/∂q = Σ over the nodes r that use q of ∂f/∂r · ∂r/∂q (a quantity used twice sums both)"),
+]
+
+
+class GraphComputation(Computation):
+    def gradient_id(self, node: Node) -> str:
+        return f"dL/d{node.id}"
+
+
+class GraphBuilder:
+    def __init__(self, problem: GraphProblem, policy: Policy):
+        self.p = problem
+        out_name = node_expressions(problem)[-1][0]
+        self.comp = GraphComputation(policy, loss_symbol=Symbol(out_name, out_name))
+        self.named: dict[str, Node] = {}
+        self.taken = set(problem.values) | {name for name, _, _ in node_expressions(problem)}
+        self.counter = 0
+
+    def solve(self) -> Solution:
+        for name, value in self.p.values.items():
+            self.named[name] = self.comp.given(name, Symbol(name, name), value, differentiable=True)
+        output = None
+        for name, _, text in node_expressions(self.p):
+            output = self.build(parse(text), name)
+            self.named[name] = output
+        self.local_derivatives()
+        self.comp.backward(output)
+        return self.solution(output)
+
+    def fresh_id(self) -> str:
+        while True:
+            self.counter += 1
+            if f"n{self.counter}" not in self.taken:
+                return f"n{self.counter}"
+
+    def build(self, tree, name: str | None = None) -> Node:
+        if isinstance(tree, Name):
+            return self.named[tree.name]
+        if isinstance(tree, Num):
+            return self.constant(tree)
+        if isinstance(tree, Op) and tree.op == "^":
+            base = self.build(tree.operands[0])
+            exponent = constant_value(tree.operands[1])
+            return self.record(POWER, [base], name, exponent=exponent)
+        if isinstance(tree, Op):
+            inputs = [self.build(t) for t in tree.operands]
+            return self.record(NEG if tree.op == "neg" else BINARY[tree.op], inputs, name)
+        assert isinstance(tree, Call)
+        return self.record(FUNCTIONS[tree.function], [self.build(t) for t in tree.args], name)
+
+    def constant(self, num: Num) -> Node:
+        text = str(num.value) if num.value.denominator == 1 else num.text
+        if text not in self.comp.nodes:
+            self.comp.given(text, Symbol(text, text), num.value)
+        return self.comp.nodes[text]
+
+    def record(self, op, inputs: list[Node], name: str | None, **params) -> Node:
+        node_id = name or self.fresh_id()
+        return self.comp.apply(op, inputs, node_id, Symbol(_latex_name(node_id), node_id), **params)
+
+    def local_derivatives(self) -> None:
+        """∂r/∂p for every node r and each of its inputs p that is not a number (x·x: both factors summed)."""
+        for node in [n for n in self.comp.order if n.op is not None]:
+            by_input: dict[str, list[int]] = {}
+            for i, child in enumerate(node.inputs):
+                if child.phase != "given" or child.differentiable:
+                    by_input.setdefault(child.id, []).append(i)
+            for child_id, places in by_input.items():
+                args = [n.value for n in node.inputs]
+                value = sum((node.op.local(i, node.value[()], *[a[()] for a in args], **node.params) for i in places),
+                            start=0)
+                formula = join([node.op.local_formula(i, node.id, *[n.id for n in node.inputs], **node.params)
+                                for i in places])
+                child = self.comp.nodes[child_id]
+                symbol = Symbol(rf"\frac{{\partial {node.symbol.latex}}}{{\partial {child.symbol.latex}}}",
+                                f"∂{node.id}/∂{child_id}")
+                self.comp.derived(f"d{node.id}/d{child_id}", symbol, value, formula, "local")
+
+    def solution(self, output: Node) -> Solution:
+        sections = {"given": "Given", "forward": "Forward", "local": "Local derivatives",
+                    "backward": "Backward (chain rule)"}
+        used = {a for n in self.comp.order if n.formula is not None for a in n.formula.args}
+        steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, sections[n.phase], n.formula, n.note)
+                 for n in self.comp.order if not (n.note == "seed" and n.id not in used) or n.id == "dL/d" + output.id]
+        ids = {s.id for s in steps}
+        aliases = {}
+        for alias, target in [("output", output.id), ("y", output.id)] + \
+                [(f"d{output.id}/d{s.id}", f"dL/d{s.id}") for s in steps if f"dL/d{s.id}" in ids]:
+            if alias not in ids:
+                aliases[alias] = target
+        solution = Solution(self.p.title, "computation_graph", list(CONVENTIONS), steps, [], aliases,
+                            self.p.digits if self.p.digits is not None else 4,
+                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
+        solution.asked = resolve_ask(self.p.ask, solution, list(self.p.values))
+        return solution
+
+
+def _latex_name(node_id: str) -> str:
+    return f"{node_id[0]}_{{{node_id[1:]}}}" if node_id[0] == "n" and node_id[1:].isdigit() else node_id
+
+
+def resolve_ask(ask: list[str], solution: Solution, leaves: list[str]) -> list[str]:
+    groups = {
+        "forward": [s.id for s in solution.steps if s.section == "Forward"],
+        "local": [s.id for s in solution.steps if s.section == "Local derivatives"],
+        "backward": [s.id for s in solution.steps if s.section.startswith("Backward")],
+        "gradients": [f"dL/d{leaf}" for leaf in leaves if solution.has(f"dL/d{leaf}")],
+    }
+    out: list[str] = []
+    for item in ask or ["forward", "gradients"]:
+        for quantity in groups.get(item, [item]):
+            if quantity not in out:
+                out.append(quantity)
+    return out
+
+
+def solve_graph(problem: GraphProblem, policy: Policy | None = None) -> Solution:
+    return GraphBuilder(problem, policy or Policy()).solve()

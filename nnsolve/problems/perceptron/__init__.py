@@ -1,0 +1,6 @@
+"""Rosenblatt's perceptron learning rule, sample by sample, as the exam's table."""
+from .. import Family
+from .schema import PerceptronProblem, consistency
+from .solver import solve_perceptron
+
+FAMILY = Family("perceptron_learning", PerceptronProblem, consistency, solve_perceptron)
