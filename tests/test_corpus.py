@@ -20,6 +20,8 @@ import nnsolve
 from nnsolve.api import load
 from nnsolve.engine.number import to_float
 
+from corpus_files import case_files
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CORPUS = {case["id"]: case for case in json.loads((ROOT / "tests/data/exam-cases.json").read_text())}
@@ -122,17 +124,7 @@ STRICTER_THAN_CORPUS: dict[str, set[str]] = {"s001-bits-mk-q2c-mlp-forward-mse":
 KEY_READING = {"s003-q1b-binary-cross-entropy": ("loss", "base 2")}
 
 
-def _case_files() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for path in EXAMPLE_FILES:
-        source = load(path).model.source
-        if source is not None and source.case in CORRECT_FIELDS:
-            assert source.case not in found, f"{source.case} is encoded twice: {found[source.case]}, {path}"
-            found[source.case] = path
-    return found
-
-
-CASE_FILES = _case_files()
+CASE_FILES = case_files(CORRECT_FIELDS)
 
 
 def _dig(data, path):

@@ -21,6 +21,8 @@ import nnsolve
 from nnsolve.api import load
 from nnsolve.engine.number import to_float
 
+from corpus_files import case_files
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CORPUS = {case["id"]: case for case in json.loads((ROOT / "tests/data/exam-cases.json").read_text())}
@@ -163,17 +165,7 @@ def test_every_case_of_these_types_is_encoded_or_said_why_not():
     assert not set(CORRECT_FIELDS) & set(NOT_ENCODED)
 
 
-def _case_files() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for path in sorted(EXAMPLES.rglob("*.yaml")):
-        source = load(path).model.source
-        if source is not None and source.case in CORRECT_FIELDS:
-            assert source.case not in found, f"{source.case} is encoded twice: {found[source.case]}, {path}"
-            found[source.case] = path
-    return found
-
-
-CASE_FILES = _case_files()
+CASE_FILES = case_files(CORRECT_FIELDS)
 
 
 def _number(value) -> float:

@@ -14,6 +14,8 @@ from nnsolve.api import load
 from nnsolve.check import check_file
 from nnsolve.engine.number import to_float
 
+from corpus_files import case_files
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = {case["id"]: case for case in json.loads((ROOT / "tests/data/exam-cases.json").read_text())}
 
@@ -37,17 +39,7 @@ WRONG_ANSWERS: dict[str, set[str]] = {
 }
 
 
-def _case_files() -> dict[str, Path]:
-    found = {}
-    for path in sorted((ROOT / "examples").rglob("*.yaml")):
-        source = load(path).model.source
-        if source is not None and source.case in CORRECT_FIELDS:
-            assert source.case not in found, f"{source.case} is encoded twice"
-            found[source.case] = path
-    return found
-
-
-CASE_FILES = _case_files()
+CASE_FILES = case_files(CORRECT_FIELDS)
 
 
 def test_every_recurrent_param_count_case_is_encoded():

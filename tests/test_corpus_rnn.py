@@ -16,6 +16,8 @@ import pytest
 from nnsolve.api import load, solve
 from nnsolve.engine.number import to_float
 
+from corpus_files import case_files, encodings
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = {case["id"]: case for case in json.loads((ROOT / "tests/data/exam-cases.json").read_text())}
 
@@ -50,16 +52,8 @@ WRONG_ANSWERS = {
 NOT_ENCODED: dict[str, str] = {}
 
 
-def _files() -> dict[str, Path]:
-    found = {}
-    for path in sorted((ROOT / "examples").rglob("*.yaml")):
-        source = load(path).model.source if "problem: recurrent" in path.read_text() else None
-        if source is not None and source.case:      # examples/recurrent/ files teach a feature, not a case
-            found[source.case] = path
-    return found
-
-
-FILES = _files()
+# examples/recurrent/ files teach a feature and name no case
+FILES = case_files({case for case, paths in encodings().items() if load(paths[0]).model.problem == "recurrent"})
 
 
 def test_every_rnn_case_is_encoded_or_said_why_not():
