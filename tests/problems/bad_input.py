@@ -75,3 +75,20 @@ def at(source, path: str) -> Issue:
     matching = [i for i in issues(source) if i.path == path]
     assert len(matching) == 1, f"no single issue at {path!r}"
     return matching[0]
+
+
+def cli_rejects(tmp_path, text: str, message: str, line: int | None = None) -> None:
+    """`nnsolve solve` on `text` exits 2 with `message` (at `line`, when given) and no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
+                            text=True, timeout=120, env=dict(os.environ))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr, result.stderr
+    if line is not None:
+        assert f"(line {line})" in result.stderr, result.stderr

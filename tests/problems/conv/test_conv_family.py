@@ -2,8 +2,6 @@
 and one bad-input test per class of error (located message, exit code 2 from the CLI)."""
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 from fractions import Fraction
@@ -11,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from problems.bad_input import cli_rejects
 import torch
 
 from nnsolve import api
@@ -131,14 +130,7 @@ BAD = {
 def test_bad_input_is_located_and_exits_2(tmp_path, name):
     (old, new), message, line = BAD[name]
     assert old in GOOD
-    path = tmp_path / "bad.yaml"
-    path.write_text(GOOD.replace(old, new))
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120, env=dict(os.environ))
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert message in result.stderr, result.stderr
-    assert f"(line {line})" in result.stderr, result.stderr
+    cli_rejects(tmp_path, GOOD.replace(old, new), message, line)
 
 
 def test_the_good_file_solves(tmp_path):

@@ -4,14 +4,12 @@ errors (a sequence of the wrong width, a missing h₀) with exit code 2."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from problems.bad_input import cli_rejects
 import torch
 from hypothesis import given, settings, strategies as st
 
@@ -150,12 +148,4 @@ BAD = {
 def test_bad_input_is_located_and_exits_2(tmp_path, name):
     (old, new), message, line = BAD[name]
     assert old in GOOD
-    path = tmp_path / "bad.yaml"
-    path.write_text(GOOD.replace(old, new))
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120, env=dict(os.environ))
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert message in result.stderr, result.stderr
-    if line is not None:
-        assert f"(line {line})" in result.stderr, result.stderr
+    cli_rejects(tmp_path, GOOD.replace(old, new), message, line)
