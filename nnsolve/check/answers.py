@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..problems.errors import Issue, ProblemError, format_path
+from ..engine.symbolic import Symbolic, Written
 from ..problems.loader import Literal
 from ..solution import Solution
 
@@ -52,6 +53,8 @@ class KeyAnswer:
 
 def decimals_written(number: Literal) -> int | None:
     """Decimals as typed: "0.80" → 2, "1.83e-6" → 8 (the last written digit's place), "3" or "1/3" → None."""
+    if isinstance(number, Written):
+        return None
     text = number.text.strip().replace("−", "-").replace("_", "")
     if "/" in text:
         return None
@@ -73,7 +76,8 @@ def read_answers(raw: dict, solution: Solution, locate, source: str | None) -> l
         line = locate(("answers", name))
         try:
             quantity, index = resolve(str(name), solution, position, names)
-            value = read_value(given)
+            symbolic = any(isinstance(v, Symbolic) for v in np.asarray(solution.value(quantity)).reshape(-1))
+            value = read_written(given) if symbolic else read_value(given)
         except AnswerError as e:
             issues.append(Issue(format_path(("answers", str(name)) + e.loc), e.message,
                                 locate(("answers", name) + e.loc) or line))
@@ -132,6 +136,37 @@ def read_value(given) -> np.ndarray:
         arr[()] = nested
         return arr
     return np.array(nested, dtype=object)
+
+
+def read_written(given) -> np.ndarray:
+    """Where a formula or a verdict is expected, each entry as written (a number too: ∂E/∂w3 = 0)."""
+    def walk(item, loc):
+        if isinstance(item, (list, tuple)):
+            if not item:
+                raise AnswerError("is an empty list; expected a formula or a list of them", loc)
+            return [walk(x, loc + (i,)) for i, x in enumerate(item)]
+        if item is None or isinstance(item, (bool, dict)):
+            raise AnswerError(f"expected a formula or a word, got {_describe(item)}", loc)
+        return Written(item.text if isinstance(item, Literal) else str(item))
+    nested = walk(given.tolist() if isinstance(given, np.ndarray) else given, ())
+    if not isinstance(nested, list):
+        out = np.empty((), dtype=object)
+        out[()] = nested
+        return out
+    out = np.empty(_shape(nested), dtype=object)
+    flat = list(_flatten(nested))
+    if len(flat) != out.size:
+        raise AnswerError("rows have different lengths; expected a rectangular matrix")
+    out.reshape(-1)[:] = flat
+    return out
+
+
+def _flatten(nested):
+    for item in nested:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
 
 
 def _nested_numbers(given, loc: tuple):

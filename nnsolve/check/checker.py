@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+
+from ..engine.number import format_number
+from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
-from .answers import KeyAnswer, parse_tolerance, quantity_name, read_answers
-from .compare import agreement, aligned, largest_difference
+from ..problems.loader import Literal
+from .answers import KeyAnswer, decimals_written, parse_tolerance, quantity_name, read_answers
+from .compare import agreement, aligned, close, largest_difference, slack
 from .conventions import alternatives
 from .report import AnswerResult, Report
 from .variants import Pin, Variants, value_at
@@ -75,6 +80,10 @@ class Checker:
         if key is None:
             result.reason = shape_note
             return result, None
+        if any(isinstance(v, Symbolic) for v in exact.reshape(-1)):
+            result.ok, result.reason = symbolic_agreement(key, exact)
+            result.rule = "same formula or verdict" if result.ok else ""
+            return result, None
         result.aligned_key = key
         rule = self.agree(key, answer, result.decimals, "", None, ())
         result.ok, result.rule = rule is not None, rule or ""
@@ -135,6 +144,23 @@ class Checker:
             if rule is not None:
                 found.append(statement if rule.startswith("exact") else f"{statement} ({rule})")
         return found
+
+
+def symbolic_agreement(key: np.ndarray, exact: np.ndarray) -> tuple[bool, str]:
+    """Formulas agree when they are the same function, verdicts when they are synonyms, numbers beside
+    them (a stationary point's 3/2 next to its free "any") when equal to the key's own decimals."""
+    for written, value in zip(key.reshape(-1), exact.reshape(-1)):
+        if isinstance(value, Symbolic):
+            if not value.matches(written.text):
+                return False, value.mismatch(written.text)
+            continue
+        try:
+            number = Literal(written.text)
+        except (ValueError, ZeroDivisionError):
+            return False, f"expected the number {format_number(value, 4)}, got {written.text!r}"
+        if not close(number, value, slack(decimals_written(number))):
+            return False, f"expected {format_number(value, 4)}, got {written.text}"
+    return True, ""
 
 
 def _ancestors(solution) -> dict[str, set[str]]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .formula import Formula, join
 from .number import round_decimal
+from .symbolic import Symbolic
 from .tensor import as_tensor, emap, same_shape
 
 
@@ -52,7 +53,8 @@ class Policy:
             return pinned
         if self.round_places is not None:
             places = self.round_places
-            return emap(lambda v: round_decimal(v, places), value)
+            # a formula or a verdict is not a number a person rounds
+            return emap(lambda v: v if isinstance(v, Symbolic) else round_decimal(v, places), value)
         return value
 
 

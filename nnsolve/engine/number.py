@@ -14,6 +14,8 @@ from typing import Union
 import mpmath
 import numpy as np
 
+from .symbolic import Symbolic
+
 # A private context so nnsolve never changes the precision of a user's own mpmath session.
 mp = mpmath.MPContext()
 mp.dps = 50
@@ -99,7 +101,10 @@ def simplify(x):
     return x
 
 
-def to_float(x) -> float:
+def to_float(x) -> float | None:
+    """A float for programs; None for a formula or a verdict."""
+    if isinstance(x, Symbolic):
+        return None
     if isinstance(x, Fraction):
         return x.numerator / x.denominator
     return float(x)
@@ -157,6 +162,8 @@ def to_fraction(x) -> Fraction:
 
 def decimal_string(x, digits: int = SHOWN_DIGITS) -> str:
     """Exact value as text: a terminating decimal in full, otherwise `digits` significant digits."""
+    if isinstance(x, Symbolic):
+        return x.text
     if isinstance(x, Fraction):
         d = x.denominator
         while d % 2 == 0:
@@ -207,6 +214,8 @@ def is_terminating(x: Fraction) -> bool:
 
 def format_number(x, places: int = 4) -> str:
     """Rounded for display: `places` decimals; tiny non-zero values keep `places` significant digits."""
+    if isinstance(x, Symbolic):
+        return x.text
     if isinstance(x, Fraction) and is_terminating(x):
         text = _terminating(x)
         if len(text.partition(".")[2]) <= places:

@@ -2,7 +2,7 @@
 
 Grammar (usual precedence; `^` binds tighter than unary minus, so -x^2 = -(x^2), and is right-associative):
     sum     := product (('+' | '-') product)*
-    product := unary (('*' | '/' | '·' | '×') unary)*
+    product := unary (('*' | '/' | '·' | '×')? unary)*     juxtaposition multiplies: 2w1, 3(a - b), (a)(b)
     unary   := ('-' | '+') unary | power
     power   := atom (('^' | '**') unary)?
     atom    := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
@@ -117,7 +117,19 @@ class _Parser:
         return self.binary("+-", self.product)
 
     def product(self):
-        return self.binary("*/", self.unary)
+        left = self.binary("*/", self.unary)
+        while self.juxtaposed(left):
+            col = self.peek()[2]
+            left = Op("*", (left, self.binary("*/", self.unary)), col)
+        return left
+
+    def juxtaposed(self, left) -> bool:
+        """An exam's 2w1 or 3(w1 − w2)²: a name, a number or '(' right after an operand, with no operator
+        between, multiplies (but not two numbers: "2 3" is a missing operator)."""
+        kind, value, _ = self.peek()
+        if kind == "name" or (kind == "op" and value == "("):
+            return True
+        return kind == "number" and not isinstance(_rightmost(left), Num)
 
     def unary(self):
         kind, value, col = self.peek()
@@ -173,6 +185,13 @@ class _Parser:
             want = FUNCTIONS[function]
             raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
         return Call(function, tuple(args), col)
+
+
+def _rightmost(tree):
+    """The operand written last: 2·x^3 → 3."""
+    while isinstance(tree, Op):
+        tree = tree.operands[-1]
+    return tree
 
 
 def _describe(kind: str, value: str) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from fractions import Fraction
 
+import numpy as np
+
 from ..engine.computation import Node
 from .base import ZERO_OVER_ZERO, Optimizer, latex_power, ratio, register, root, square, superscript
 
@@ -65,7 +67,8 @@ class Adaptive(Optimizer):
             denominator = root(bottom.value) + e
             latex, text = r"{0} - \frac{{1} {2}}{\sqrt{{3}} + {4}}", "{0} − {1}·{2} / (√{3} + {4})"
         value = w.value - eta.value[()] * ratio(top.value, denominator, f"{key}({step})")
-        note = ZERO_OVER_ZERO if any(d == 0 for d in denominator.reshape(-1)) else ""
+        # numpy hands back a bare scalar for 0-d arithmetic (a function's single variable)
+        note = ZERO_OVER_ZERO if any(d == 0 for d in np.asarray(denominator, dtype=object).reshape(-1)) else ""
         return self.new_weight(key, step, w, value, latex, text, (w, eta, top, bottom, eps), note)
 
 

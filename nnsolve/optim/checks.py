@@ -16,14 +16,15 @@ FORMS = {"momentum": ("pytorch", "sutskever", "ema"), "nesterov": ("pytorch", "l
 KEY_NAMES = {"momentum": "beta", "lr": "lr"}     # how the documentation spells an aliased key
 
 
-def optimizer_issues(spec) -> list[tuple[tuple, str]]:
+def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset()) -> list[tuple[tuple, str]]:
+    """`place` is the key the settings sit under; `own` the keys a family adds to them (descent's start)."""
     found: list[tuple[tuple, str]] = []
 
     def refuse(key: str, message: str) -> None:
-        found.append((("optimizer", KEY_NAMES.get(key, key)), message))
+        found.append(((place, KEY_NAMES.get(key, key)), message))
 
     kind = spec.type
-    for key in sorted(spec.model_fields_set - COMMON - APPLIES[kind]):
+    for key in sorted(spec.model_fields_set - COMMON - own - APPLIES[kind]):
         hint = " (rprop's first step size is step_init)" if kind == "rprop" and key == "lr" else ""
         refuse(key, f"does not apply to {kind}{hint}")
     if kind in FORMS and spec.form not in FORMS[kind]:

@@ -23,6 +23,7 @@ def families() -> dict[str, Family]:
     from .arch import FAMILY as architecture
     from .attention import FAMILY as attention
     from .boolean import FAMILY as boolean_network
+    from .calculus import FAMILY as calculus
     from .classics import FAMILY as classics
     from .conv import FAMILY as conv
     from .conv_unknowns import FAMILY as conv_unknowns
@@ -32,7 +33,7 @@ def families() -> dict[str, Family]:
     from .recurrent import FAMILY as recurrent
     from .perceptron import FAMILY as perceptron_learning
     from .positional import FAMILY as positional_encoding
-    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention, classics, boolean_network, perceptron_learning, computation_graph)}
+    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention, classics, boolean_network, perceptron_learning, computation_graph, calculus)}
 
 
 @dataclass

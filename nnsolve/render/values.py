@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.number import decimal_string, format_number, is_terminating, to_float
+from ..engine.symbolic import Symbolic
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -46,6 +47,8 @@ def needs_grouping(text: str) -> str | None:
 
 # -- LaTeX ---------------------------------------------------------------------------------------
 def latex_number(x, digits: int) -> str:
+    if isinstance(x, Symbolic):
+        return x.latex
     text = format_number(x, digits)
     if "e" in text:
         mantissa, _, exponent = text.partition("e")
@@ -134,7 +137,7 @@ def exact_text(x) -> str:
     SHOWN_DIGITS significant digits."""
     if isinstance(x, Fraction) and not is_terminating(x):
         return f"{x.numerator}/{x.denominator}"
-    return decimal_string(x)
+    return decimal_string(x)     # a formula or a verdict: its text
 
 
 def exact_data(value: np.ndarray):

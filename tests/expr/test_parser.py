@@ -1,6 +1,6 @@
 import pytest
 
-from nnsolve.expr import Call, ExprError, Name, Op, constant_value, names_in, parse
+from nnsolve.expr import Call, ExprError, Name, Num, Op, constant_value, names_in, parse
 from nnsolve.expr.parser import MAX_DEPTH
 
 
@@ -24,6 +24,25 @@ def test_functions_and_names():
     assert names_in(tree) == ["a", "x", "b", "y", "c"]
 
 
+@pytest.mark.parametrize("written, explicit", [
+    ("2w1", "2*w1"), ("3(w1 - w2)^2 - 2w1", "3*(w1 - w2)^2 - 2*w1"), ("12x^2 - 64", "12*x^2 - 64"),
+    ("(a + b)(a - b)", "(a + b)*(a - b)"), ("x y", "x*y"), ("-2x", "(-2)*x"), ("2 exp(x)", "2*exp(x)"),
+])
+def test_juxtaposition_multiplies_as_exam_keys_write(written, explicit):
+    assert _shape(parse(written)) == _shape(parse(explicit))
+
+
+def _shape(tree):
+    """The tree without columns."""
+    if isinstance(tree, Num):
+        return ("num", tree.value)
+    if isinstance(tree, Name):
+        return ("name", tree.name)
+    if isinstance(tree, Op):
+        return (tree.op,) + tuple(_shape(t) for t in tree.operands)
+    return (tree.function,) + tuple(_shape(t) for t in tree.args)
+
+
 def test_numbers_are_exact():
     assert constant_value(parse("0.1 + 0.2")) == constant_value(parse("3/10"))
 
@@ -31,7 +50,8 @@ def test_numbers_are_exact():
 @pytest.mark.parametrize("text, column, words", [
     ("rleu(x)", 1, "did you mean 'relu'"),
     ("a + ", 5, "expected a number"),
-    ("2x", 2, "operator missing"),
+    ("2 3", 3, "operator missing"),
+    ("x^2 3", 5, "operator missing"),
     ("max(a)", 1, "takes 2 arguments"),
     ("(a + b", 7, "expected ')'"),
     ("a $ b", 3, "unexpected character"),

@@ -1,0 +1,231 @@
+"""Our expression trees as SymPy expressions, and back to exam notation.
+
+SymPy does the algebra (derivatives, simplification, solving ∇f = 0, eigenvalues) but never reads user
+text: every SymPy object is built node by node from the tree our own parser made. Importing this module
+imports SymPy (about half a second), so only the calculus family and the checker of formulas do.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import sympy as sp
+
+from ..engine.number import mp
+from ..engine.symbolic import Symbolic
+from .parser import Call, Name, Num, Op, parse
+
+PRECISION = 50        # significant digits of an irrational value, as everywhere in nnsolve
+
+
+class sigmoid(sp.Function):
+    """σ(x) = 1 / (1 + e^(−x)), kept as σ so that σ' = σ(1 − σ) reads as in the lectures."""
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sp.Rational(1, 2)
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    def _eval_evalf(self, prec):
+        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer):
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+
+class softplus(sp.Function):
+    """softplus(x) = ln(1 + eˣ), whose derivative is σ(x)."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.log(1 + sp.exp(x))
+
+    def _eval_evalf(self, prec):
+        return sp.log(1 + sp.exp(self.args[0]))._eval_evalf(prec)
+
+    def _latex(self, printer):
+        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+
+
+class relu(sp.Function):
+    """max(0, x) with relu'(0) = 0 (the convention every framework uses)."""
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_real:
+            return sp.Max(0, x)
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0], 0)
+
+    def _eval_rewrite_as_Max(self, x, **kwargs):
+        return sp.Max(0, x)
+
+    def _latex(self, printer):
+        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+
+
+CONSTANTS = {"e": sp.E, "pi": sp.pi, "π": sp.pi}
+
+
+def symbol(name: str) -> sp.Symbol:
+    # every exam quantity is real: |x|' = sign(x), √(x²) = |x|
+    return sp.Symbol(name, real=True)
+
+
+def to_sympy(tree, constants: dict | None = None) -> sp.Expr:
+    """The SymPy expression of a parsed tree; `constants` maps names to numbers or SymPy expressions,
+    `e` and `pi` are the constants unless the problem names them otherwise."""
+    constants = constants or {}
+
+    def walk(t):
+        if isinstance(t, Num):
+            return sp.Rational(t.value.numerator, t.value.denominator)
+        if isinstance(t, Name):
+            if t.name in constants:
+                return constants[t.name]
+            return CONSTANTS.get(t.name) or symbol(t.name)
+        if isinstance(t, Op):
+            args = [walk(a) for a in t.operands]
+            if t.op == "neg":
+                return -args[0]
+            a, b = args
+            return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                    "^": lambda: a ** b}[t.op]()
+        assert isinstance(t, Call)
+        args = [walk(a) for a in t.args]
+        return _FUNCTIONS[t.function](*args)
+
+    return walk(tree)
+
+
+_FUNCTIONS = {
+    "exp": sp.exp, "log": sp.log, "ln": sp.log, "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
+    "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sigmoid": sigmoid, "tanh": sp.tanh, "softplus": softplus,
+    "max": sp.Max, "min": sp.Min,
+}
+
+
+def from_text(text: str, constants: dict | None = None) -> sp.Expr:
+    return to_sympy(parse(text), constants)
+
+
+def as_sympy_number(x) -> sp.Expr:
+    if isinstance(x, Fraction):
+        return sp.Rational(x.numerator, x.denominator)
+    return sp.Float(mp.nstr(x, PRECISION), PRECISION)
+
+
+def to_exact(expr: sp.Expr):
+    """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real number."""
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if expr in (sp.oo, -sp.oo):
+        return mp.inf if expr == sp.oo else -mp.inf
+    value = sp.N(expr, PRECISION + 5)
+    if not value.is_real or value.is_infinite or value is sp.nan:
+        raise ValueError(f"{text_of(expr)} is not a real number")
+    return mp.mpf(str(value))
+
+
+# -- exam notation ------------------------------------------------------------------------------
+def _terms(expr: sp.Expr) -> list[tuple[bool, sp.Expr]]:
+    """A sum's terms as (negative?, magnitude), a positive one first: 1 − tanh(u)², not −tanh(u)² + 1."""
+    terms = expr.as_ordered_terms() if expr.is_Add else [expr]
+    signed = [(t.could_extract_minus_sign(), -t if t.could_extract_minus_sign() else t) for t in terms]
+    first = next((i for i, (negative, _) in enumerate(signed) if not negative), 0)
+    return [signed[first]] + signed[:first] + signed[first + 1:]
+
+
+def _joined(expr: sp.Expr, show) -> str:
+    out = ""
+    for i, (negative, term) in enumerate(_terms(expr)):
+        body = show(term)
+        if i == 0:
+            out = ("-" if negative else "") + body
+        else:
+            out += (" - " if negative else " + ") + body
+    return out
+
+
+def text_of(expr: sp.Expr) -> str:
+    """`3·w1^2 − 6·w1·w2`: exam symbols, a positive term first, readable back by our parser."""
+    def show(term):
+        text = sp.sstr(term).replace("**", "^").replace("*", "·").replace("Heaviside", "step")
+        text = re.sub(r"step\(([^,()]*(?:\([^()]*\))*[^,()]*), 0\)", r"step(\1)", text).replace("Abs", "abs")
+        return re.sub(r"\bE\b", "e", text)
+    return _joined(expr, show)
+
+
+def latex_of(expr: sp.Expr, mul_symbol: str | None = None) -> str:
+    return _joined(expr, lambda term: sp.latex(term, ln_notation=True, mul_symbol=mul_symbol))
+
+
+class Expression(Symbolic):
+    """A formula as a step's value; a written formula matches when it is the same function of the same
+    names (their difference simplifies to 0), however it is arranged."""
+
+    def __init__(self, expr: sp.Expr, definitions: dict[str, sp.Expr] | None = None):
+        self.expr = expr
+        self.text = text_of(expr)
+        self.latex = latex_of(expr)
+        self.definitions = definitions or {}     # names an answer may use for a part (z = y·w·x)
+        self.meaning = expr                       # the formula with every named part written out
+        for name, part in reversed(list(self.definitions.items())):
+            self.meaning = self.meaning.subs(symbol(name), part)
+
+    def written(self, written: str) -> sp.Expr | None:
+        try:
+            tree = parse(str(written))
+        except ValueError:
+            return None
+        return to_sympy(tree, dict(self.definitions))
+
+    def matches(self, written: str) -> bool:
+        other = self.written(written)
+        return other is not None and equivalent(self.meaning, other)
+
+    def mismatch(self, written: str) -> str:
+        other = self.written(written)
+        if other is None:
+            return "cannot be read as a formula"
+        difference = sp.simplify(other - self.meaning)
+        return f"differs by {text_of(difference)}"
+
+
+def equivalent(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether a − b is identically 0 (σ, softplus and ReLU rewritten first so SymPy can see it)."""
+    difference = (a - b).rewrite(sp.exp)
+    if difference == 0 or sp.simplify(difference) == 0:
+        return True
+    return sp.simplify(sp.expand(difference)) == 0
+
+
+def formula_of(expr: sp.Expr, ids: dict[str, str]):
+    """A Formula writing `expr` with each variable in `ids` as a placeholder for that quantity id, so a
+    printer can show it with symbols or with numbers (8·{0} + 12)."""
+    from ..engine.formula import Formula
+
+    names = [name for name in ids if symbol(name) in expr.free_symbols]
+    marks = {symbol(name): sp.Symbol(f"QQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
+    marked = expr.xreplace(marks)
+    # a literal group such as \frac{1}{2} must not read as placeholder {1}
+    # with numbers in place of the variables, 4 \cdot 2^{3} must not read as 42³
+    latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex_of(marked, "dot"))
+    text = text_of(marked)
+    for i in range(len(names)):
+        latex = latex.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
+        text = text.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
+    return Formula(latex, text, tuple(ids[name] for name in names))
+
+
+def _letters(i: int) -> str:
+    return chr(65 + i // 26) + chr(65 + i % 26)

@@ -1,0 +1,93 @@
+"""Iterations of an optimizer on the function itself: at each iterate the function's value and its
+gradient from the derivative formulas, then the optimizer's update — the same optimizers (and the same
+recorded steps) as for networks, so momentum, Nesterov, Adagrad, RMSProp, Adam and Rprop all work.
+
+An iteration that runs away (the iterate or the value beyond 10¹² times where it started) or leaves the
+function's domain stops with a verdict that says so, instead of numbers that mean nothing.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ...engine.computation import Symbol
+from ...engine.number import exact_string, mp, to_mpf
+from ...engine.symbolic import Verdict
+from ...expr.symbolic import formula_of, symbol
+from ...ops.scalar import DomainError
+from ...optim import Pass, make_optimizer
+from . import analysis as A
+from .schema import start_values
+
+RUNAWAY = 10 ** 12
+DIVERGED = Verdict("diverges", ("diverge", "diverged", "divergent", "does not converge", "unbounded"))
+
+
+def run_descent(solver) -> None:
+    p, comp, name = solver.p, solver.comp, solver.name
+    spec = p.descent
+    params = {}
+    for v, value in start_values(p).items():
+        params[v] = comp.given(v, Symbol(v, v), value, differentiable=True)
+        solver.section("Start", params[v])
+    optimizer = make_optimizer(spec, comp, solver)
+    scale = max([abs(Fraction(x)) for x in start_values(p).values()] + [Fraction(1)])
+    first_value = None
+    for s in range(spec.steps + 1):
+        title = "Start" if s == 0 else f"Update {s}: {optimizer.title}"
+        try:
+            at = _evaluate(solver, params, s, title)
+        except (DomainError, ValueError) as e:
+            _stop(solver, s, f"at iterate {s} the function is undefined ({e})", title)
+            break
+        first_value = at.loss.value[()] if first_value is None else first_value
+        if s and _runaway(params, at, scale, first_value):
+            _stop(solver, s, f"the iteration diverges: after {s} update{'s' if s > 1 else ''} the iterate or the value "
+                             f"is beyond 10¹² times its start (η = {exact_string(spec.lr)}; on a quadratic, gradient "
+                             "descent diverges when η > 2/λmax)", title)
+            break
+        if s == spec.steps:
+            break
+        before = set(comp.nodes)
+        ahead = None
+        shifted = optimizer.lookahead(s + 1, params)
+        if shifted:
+            ahead = _evaluate(solver, shifted, f"ahead{s + 1}", f"Look-ahead point of update {s + 1}")
+        params = optimizer.step(s + 1, params, at, ahead)
+        solver.section(f"Update {s + 1}: {optimizer.title}", *[comp.nodes[i] for i in comp.nodes if i not in before])
+    solver.conventions.extend(c for c in optimizer.conventions() if c[0] != "updates")
+    solver.conventions.append(("iterations", f"{spec.steps} update{'s' if spec.steps > 1 else ''} of the variables "
+                                             "themselves; each gradient from the derivative formulas at the iterate"))
+
+
+def _evaluate(solver, params: dict, s, title: str) -> Pass:
+    """f and ∇f at the iterate: `f(s)`, `df/dx(s)` (their formulas show the iterate's numbers)."""
+    comp, name = solver.comp, solver.name
+    ids = {v: node.id for v, node in params.items()}
+    values = {symbol(v): node.value[()] for v, node in params.items()}
+    f = comp.derived(f"{name}({s})", Symbol(f"{name}^{{({s})}}", f"{name}({s})"), A.evaluate(solver.f, values),
+                     formula_of(solver.f, ids), "forward")
+    solver.section(title, f)
+    grads = {}
+    for v, g in zip(solver.vars, solver.grads):
+        latex, text = solver.partial(v)
+        node = comp.derived(f"d{name}/d{v}({s})", Symbol(latex + f"^{{({s})}}", f"{text}({s})"),
+                            A.evaluate(g, values), formula_of(g, ids), "backward")
+        solver.section(title, node)
+        grads[str(v)] = node
+    return Pass(None, None, f, f, grads)
+
+
+def _runaway(params: dict, at: Pass, scale: Fraction, first_value) -> bool:
+    """The iterate beyond 10¹² times the start's size, or the value beyond 10¹² times the first value's."""
+    iterate = [to_mpf(node.value[()]) for node in params.values()]
+    value = to_mpf(at.loss.value[()])
+    if not all(mp.isfinite(x) for x in iterate + [value]):
+        return True
+    return max(abs(x) for x in iterate) > RUNAWAY * to_mpf(scale) or \
+        abs(value) > RUNAWAY * max(1, abs(to_mpf(first_value)))
+
+
+def _stop(solver, s, why: str, title: str) -> None:
+    node = solver.comp.derived("convergence", Symbol(r"\text{convergence}", "convergence"), DIVERGED, None,
+                               "update", why)
+    solver.section(title, node)

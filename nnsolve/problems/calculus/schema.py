@@ -1,0 +1,140 @@
+"""The problem file of the calculus of a loss: a function of named variables, the points where it is
+asked about, and optionally descent iterations, a learning-rate analysis or a regularized optimum."""
+from __future__ import annotations
+
+from typing import Literal, Optional, Union
+
+from pydantic import Field
+
+from ...expr import ExprError, names_in, parse
+from ..common import Common
+from ..dense.schema import Optimizer
+from ..fields import Model, Number, Text, Vector, register_model
+
+MAX_VARIABLES = 8          # a Hessian and a solve of ∇f = 0 stay exam-sized
+RESERVED = {"e", "pi", "π"}
+
+
+class Descent(Optimizer):
+    """An optimizer of the dense family run on the function itself (gradient descent: type sgd)."""
+
+    start: Union[dict[str, Number], Vector] = Field(
+        description="the starting point: {p: 6} or [6] in the order of `variables`")
+
+
+class Regularized(Model):
+    penalty: Literal["l1", "l2"] = Field(description="l2: + α/2·‖w‖² (or α‖w‖² with half: false); l1: + α‖w‖₁")
+    strength: Number = Field(description="α ≥ 0")
+    half: bool = Field(default=True, description="l2 only: the ½ in α/2·‖w‖²")
+
+
+class Update(Model):
+    learning_rate: Text = Field(default="eta", description="the learning rate's name (or number) in Δw = −η ∂f/∂w")
+
+
+@register_model
+class CalculusProblem(Common):
+    problem: Literal["calculus"]
+    function: Text = Field(description="the function, e.g. x^4 - 32x^2 + y^4 - 18y^2 (juxtaposition multiplies)")
+    name: Text = Field(default="f", description="the function's name in the solution: f, E, L, t …")
+    variables: Optional[list[Text]] = Field(
+        default=None, description="the variables to differentiate by, in order (default: every free name of "
+                                  "the function, in order of appearance); a variable the function does not use "
+                                  "is allowed (its derivative is 0)")
+    constants: dict[str, Number] = Field(default_factory=dict, description="numbers for names, e.g. {a: 2}")
+    where: dict[str, Text] = Field(
+        default_factory=dict, description="names for parts of the function, e.g. {z: y*(w1*x1 + w2*x2)}; the "
+                                          "function may use them and answers may too")
+    in_terms_of: dict[str, Text] = Field(
+        default_factory=dict, description="write derivatives with a part replaced by a name, e.g. {y: tanh(u)} "
+                                          "gives f'(u) = 1 - y^2")
+    points: Union[dict[str, Vector], list[Vector]] = Field(
+        default_factory=list, description="points to evaluate and classify, [[0, 0], [4, 3]] (named P1, P2) "
+                                          "or {A: [0, 0]}")
+    stationary_points: bool = Field(default=True, description="solve ∇f = 0 in closed form when possible")
+    hessian: bool = Field(default=True, description="the Hessian (symbolic, and at every point)")
+    descent: Optional[Descent] = None
+    learning_rate: bool = Field(default=False, description="learning-rate analysis of a quadratic function")
+    regularized: Optional[Regularized] = None
+    update: Optional[Update] = Field(default=None, description="the symbolic gradient-descent update Δw = −η ∇f")
+
+
+def point_list(p: CalculusProblem) -> list[tuple[str, tuple, list]]:
+    """(name, place in the file, coordinates) of every point."""
+    if isinstance(p.points, dict):
+        return [(name, ("points", name), list(v)) for name, v in p.points.items()]
+    return [(f"P{i + 1}", ("points", i), list(v)) for i, v in enumerate(p.points)]
+
+
+def variables_of(p: CalculusProblem) -> list[str]:
+    if p.variables is not None:
+        return list(p.variables)
+    named = set(p.constants) | set(p.where) | RESERVED
+    if p.update is not None:
+        named.add(p.update.learning_rate)
+    out: list[str] = []
+    for text in [p.function, *p.where.values()]:
+        try:
+            out += [n for n in names_in(parse(text)) if n not in named and n not in out]
+        except ExprError:
+            pass
+    return out
+
+
+def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    texts = [(("function",), p.function)] + [(("where", k), v) for k, v in p.where.items()] + \
+            [(("in_terms_of", k), v) for k, v in p.in_terms_of.items()]
+    for loc, text in texts:
+        try:
+            parse(text)
+        except ExprError as e:
+            found.append((loc, str(e)))
+    if found:
+        return found
+    variables = variables_of(p)
+    if not variables:
+        found.append((("variables",), "the function has no variable to differentiate by"))
+    if len(variables) > MAX_VARIABLES:
+        found.append((("variables",), f"{len(variables)} variables; at most {MAX_VARIABLES} are supported"))
+    if len(set(variables)) != len(variables):
+        found.append((("variables",), "a variable is named twice"))
+    for name in variables:
+        if name in p.constants or name in p.where:
+            found.append((("variables",), f"{name!r} is also given a value under `constants` or `where`"))
+    for name, loc, coords in point_list(p):
+        if len(coords) != len(variables):
+            found.append((loc, f"point {name} has {len(coords)} coordinates; expected {len(variables)} "
+                               f"({', '.join(variables)})"))
+    if p.descent is not None:
+        found += _descent_issues(p, variables)
+    if p.regularized is not None and p.regularized.strength < 0:
+        found.append((("regularized", "strength"), "α must be ≥ 0"))
+    return found
+
+
+def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tuple, str]]:
+    from ...optim.checks import optimizer_issues
+
+    d = p.descent
+    if d.type == "perceptron":
+        return [(("descent", "type"), "the perceptron rule needs data and targets, not a function")]
+    settings = optimizer_issues(d, "descent", frozenset({"start"}))
+    if settings:
+        return settings
+    if isinstance(d.start, dict):
+        missing = [v for v in variables if v not in d.start]
+        extra = [k for k in d.start if k not in variables]
+        if missing or extra:
+            return [(("descent", "start"), f"expected a value for each of {', '.join(variables)}"
+                     + (f"; missing {', '.join(missing)}" if missing else "")
+                     + (f"; {', '.join(extra)} is not a variable" if extra else ""))]
+    elif len(d.start) != len(variables):
+        return [(("descent", "start"), f"{len(d.start)} values; expected {len(variables)} ({', '.join(variables)})")]
+    return []
+
+
+def start_values(p: CalculusProblem) -> dict:
+    variables = variables_of(p)
+    start = p.descent.start
+    return {v: start[v] for v in variables} if isinstance(start, dict) else dict(zip(variables, start))

@@ -1,0 +1,266 @@
+"""The worked solution of a calculus problem: the function, its gradient and Hessian as formulas, their
+values and the kind of every given point, the stationary points, where the function goes far away, then
+(when asked) descent iterations, learning rates and regularized optima.
+
+Ids (function named f, variables x, y; a point P1): `f`, `df/dx`, `gradient`, `hessian`; at a point
+`P1`, `f(P1)`, `df/dx(P1)`, `gradient(P1)`, `hessian(P1)`, `det_hessian(P1)`, `eigenvalues(P1)`,
+`type(P1)`; stationary points `S1`, `S2` … with the same quantities and `stationary_count`; `minimum`
+(a verdict), `global_minimum` and `infimum` (numbers); `delta_x` for the symbolic update; descent
+`x` (start), `f(0)`, `df/dx(0)`, `x(1)` …; learning rates `eigenvalues(H)`, `eta_opt`, `eta_max`,
+`eta_converge`, `eta_best`, `condition_number`; regularized optima `w*`, `w*_l2` or `w*_l1`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ...engine.computation import Computation, Policy, Symbol
+from ...engine.formula import Formula
+from ...engine.number import mp
+from ...engine.symbolic import Verdict
+from ...expr import parse
+from ...expr.symbolic import Expression, as_sympy_number, formula_of, symbol, to_exact, to_sympy
+from ...solution import Solution, Step
+from . import analysis as A
+from .descent import run_descent
+from .optima import learning_rates, regularized_optimum
+from .schema import CalculusProblem, point_list, variables_of
+
+NO_MINIMUM = Verdict("none: unbounded below", ("none", "no minimum", "does not exist", "unbounded below",
+                                               "no global minimum", "-inf", "−∞"))
+
+
+class CalculusSolver:
+    def __init__(self, problem: CalculusProblem, policy: Policy):
+        self.p = problem
+        self.name = problem.name
+        self.comp = Computation(policy, Symbol(problem.name, problem.name))
+        self.sections: dict[str, str] = {}
+        self.conventions: list[tuple[str, str]] = []
+        self.names = variables_of(problem)
+        self.vars = [symbol(n) for n in self.names]
+        constants = {k: sp.Rational(v.numerator, v.denominator) for k, v in problem.constants.items()}
+        self.definitions: dict[str, sp.Expr] = dict(constants)
+        parts: list[tuple[sp.Expr, sp.Symbol]] = []
+        for name, text in problem.where.items():          # each may use the ones before it
+            part = to_sympy(parse(text), self.definitions)
+            self.definitions[name] = part
+            parts.append((part, symbol(name)))
+        self.where_count = len(parts)          # the function is shown with these; derivatives with all
+        for name, text in problem.in_terms_of.items():
+            part = to_sympy(parse(text), self.definitions)
+            self.definitions[name] = part
+            parts.append((part, symbol(name)))
+        self.parts = parts
+        self.f = to_sympy(parse(problem.function), self.definitions)
+        self.active = [v for v in self.vars if self.f.has(v)]
+
+    # -- recording -----------------------------------------------------------------------------
+    def section(self, title: str, *nodes) -> None:
+        for node in nodes:
+            self.sections.setdefault(node.id, title)
+
+    def shown(self, expr: sp.Expr, as_written: bool = False) -> Expression:
+        """A derived formula written with the problem's named parts (z, y) where they occur, a polynomial
+        expanded (12x² − 64 as keys write it, not SymPy's 4(3x² − 16)); the function itself as written."""
+        if not as_written and expr.is_polynomial(*self.vars):
+            expr = sp.expand(expr)
+        for part, name in self.parts[:self.where_count] if as_written else self.parts:
+            expr = expr.subs(part, name)
+        return Expression(expr, self.definitions)
+
+    def formula_node(self, node_id: str, latex: str, text: str, expr: sp.Expr, title: str, note: str = "",
+                     as_written: bool = False):
+        node = self.comp.derived(node_id, Symbol(latex, text), self.shown(expr, as_written), None, "given", note)
+        self.section(title, node)
+        return node
+
+    def value_node(self, node_id: str, symbol_: Symbol, value, title: str, formula: Formula | None = None,
+                   note: str = ""):
+        node = self.comp.derived(node_id, symbol_, value, formula, "forward", note)
+        self.section(title, node)
+        return node
+
+    def partial(self, v: sp.Symbol) -> tuple[str, str]:
+        return rf"\frac{{\partial {self.name}}}{{\partial {sp.latex(v)}}}", f"∂{self.name}/∂{v}"
+
+    # -- the solution --------------------------------------------------------------------------
+    def solve(self) -> Solution:
+        p = self.p
+        where = "; ".join(f"{k} = {v}" for k, v in {**p.where, **p.in_terms_of}.items())
+        self.formula_node(self.name, self.name, self.name, self.f, "Function", f"where {where}" if where else "",
+                          as_written=True)
+        self.grads = A.gradient(self.f, self.vars)
+        title = "Gradient"
+        for v, g in zip(self.vars, self.grads):
+            self.formula_node(f"d{self.name}/d{v}", *self.partial(v), g, title)
+        gradient = _vector([self.shown(g) for g in self.grads])
+        self.value_node("gradient", Symbol(rf"\nabla {self.name}", f"∇{self.name}"), gradient, title)
+        self.H = A.hessian(self.f, self.vars) if p.hessian else None
+        if self.H is not None:
+            matrix = np.empty(self.H.shape, dtype=object)
+            for i, j in np.ndindex(self.H.shape):
+                matrix[i, j] = self.shown(self.H[i, j])
+            self.value_node("hessian", Symbol("H", "H"), matrix, "Hessian",
+                            note="H[i][j] = ∂²f/∂vᵢ∂vⱼ in the order " + ", ".join(self.names))
+        if p.update is not None:
+            self.symbolic_update()
+        for name, _, coords in point_list(p):
+            self.point(name, dict(zip(self.vars, coords)), f"At {name}")
+        extent = self.stationary()
+        self.global_behaviour(extent)
+        if p.learning_rate:
+            learning_rates(self)
+        if p.regularized is not None:
+            regularized_optimum(self)
+        if p.descent is not None:
+            run_descent(self)
+        return self.solution()
+
+    def symbolic_update(self) -> None:
+        rate_text = self.p.update.learning_rate
+        rate = to_sympy(parse(rate_text), self.definitions)
+        for v, g in zip(self.vars, self.grads):
+            self.formula_node(f"delta_{v}", rf"\Delta {sp.latex(v)}", f"Δ{v}", sp.factor_terms(-rate * g),
+                              "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}")
+        self.conventions.append(("update", f"gradient descent: w ← w + Δw with Δw = −{rate_text} ∇{self.name}"))
+
+    # -- a point ------------------------------------------------------------------------------
+    def point(self, name: str, at: dict, title: str, stationary: bool = False) -> None:
+        """The function, gradient, Hessian, its eigenvalues and the point's kind at `at` (for each variable a
+        number, a SymPy number, the FREE verdict, or a formula for a family of stationary points)."""
+        coords, values = [], {}
+        for v in self.vars:
+            x = at[v]
+            if x is A.FREE or (isinstance(x, sp.Expr) and x.free_symbols):
+                coords.append(x if x is A.FREE else self.shown(x))
+                if x is A.FREE and not self.f.has(v):
+                    values[v] = sp.Integer(0)     # the function does not depend on it: any value, 0 stands in
+                continue
+            exact = to_exact(x) if isinstance(x, sp.Expr) else x
+            coords.append(exact)
+            values[v] = x if isinstance(x, sp.Expr) else exact
+            self.value_node(f"{v}({name})", Symbol(sp.latex(v), str(v)), exact, title)
+        self.value_node(name, Symbol(name, name), _vector(coords), title)
+        if len(values) < len(self.vars):
+            self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"),
+                            A.INCONCLUSIVE, title, note="a family of points: the test needs numbers")
+            return
+        ids = {str(v): f"{v}({name})" for v in self.vars if f"{v}({name})" in self.comp.nodes}
+        self.value_node(f"{self.name}({name})", Symbol(f"{self.name}({name})", f"{self.name}({name})"),
+                        A.evaluate(self.f, values), title, formula_of(self.f, ids))
+        grads = [A.evaluate(g, values) for g in self.grads]
+        if not stationary:      # at a stationary point it is 0 by construction: no need to show each part
+            for v, g, value in zip(self.vars, self.grads, grads):
+                self.value_node(f"d{self.name}/d{v}({name})", Symbol(*(s + f"({name})" for s in self.partial(v))),
+                                value, title, formula_of(g, ids))
+        self.value_node(f"gradient({name})", Symbol(rf"\nabla {self.name}({name})", f"∇{self.name}({name})"),
+                        grads, title, note="0 at a stationary point" if stationary else "")
+        eigen = None
+        if self.H is not None:
+            matrix = [[A.evaluate(self.H[i, j], values) for j in range(len(self.vars))] for i in range(len(self.vars))]
+            self.value_node(f"hessian({name})", Symbol(f"H({name})", f"H({name})"), matrix, title)
+            keep = [i for i, v in enumerate(self.vars) if v in self.active]
+            active = [[matrix[i][j] for j in keep] for i in keep]
+            note = "" if len(keep) == len(self.vars) else \
+                f"of the Hessian in {', '.join(str(self.vars[i]) for i in keep)} ({self.name} does not depend on the others)"
+            if active:
+                det = sp.Matrix([[as_sympy_number(x) for x in row] for row in active]).det()
+                self.value_node(f"det_hessian({name})", Symbol(rf"\det H({name})", f"det H({name})"),
+                                A.evaluate(det, {}), title, note=note)
+                eigen = A.eigenvalues(active)
+                self.value_node(f"eigenvalues({name})", Symbol(rf"\lambda({name})", f"λ({name})"), eigen, title,
+                                note=note or "ascending")
+        kind = A.kind_of_point(grads, eigen)
+        self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"), kind, title,
+                        note=_reason(kind))
+
+    # -- stationary points and the global picture ----------------------------------------------
+    def stationary(self) -> A.Extent | None:
+        if not self.p.stationary_points:
+            return None
+        found = A.stationary_points(self.grads, self.vars)
+        title = f"Stationary points (∇{self.name} = 0)"
+        self.stationary_found = found
+        if not found.complete:
+            self.value_node("stationary_count", Symbol("n_S", "number of stationary points"),
+                            Verdict("not solved in closed form"), title, note=found.reason)
+            return A.extent(self.f, self.active)
+        self.value_node("stationary_count", Symbol("n_S", "number of stationary points"), len(found.solutions),
+                        title, note="every real solution of ∇f = 0; a variable not in the equations is free (any value)")
+        for k, solution in enumerate(found.solutions, start=1):
+            at = {v: solution.get(v, A.FREE) for v in self.vars}
+            self.point(f"S{k}", at, f"Stationary point S{k}", stationary=True)
+        return A.extent(self.f, self.active)
+
+    def global_behaviour(self, extent: A.Extent | None) -> None:
+        title = "Global minimum"
+        if extent is None:
+            return
+        if extent.unbounded_below:
+            along = A.direction_text(extent.direction, [str(v) for v in self.active])
+            self.value_node("infimum", Symbol(rf"\inf {self.name}", f"inf {self.name}"), -mp.inf, title,
+                            note=f"{self.name} → −∞ as {along}: no minimum exists")
+            self.value_node("minimum", Symbol(rf"\min {self.name}", f"min {self.name}"), NO_MINIMUM, title,
+                            note="so no local minimum is a global one")
+            return
+        found = getattr(self, "stationary_found", None)
+        if extent.coercive and found is not None and found.complete:
+            minima = [n for n in self.comp.order if n.id.startswith("type(S") and n.value[()] == A.MINIMUM]
+            if not minima:
+                return
+            values = {n.id[5:-1]: self.comp.value(f"{self.name}({n.id[5:-1]})")[()] for n in minima}
+            best = min(values.values())
+            where = [k for k, v in values.items() if v == best]
+            self.value_node("global_minimum", Symbol(rf"\min {self.name}", f"min {self.name}"), best, title,
+                            note=f"at {', '.join(where)}: {self.name} → +∞ in every direction, so the smallest "
+                                 "local minimum is the global one")
+
+    # -- assembling ------------------------------------------------------------------------------
+    def solution(self) -> Solution:
+        steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, self.sections.get(n.id, "Given"), n.formula,
+                      n.note) for n in self.comp.order]
+        conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
+                                       "constants unless named as variables")]
+        if any(n.id.startswith("type(") for n in self.comp.order):
+            conventions.append(("classification", "second-derivative test: all Hessian eigenvalues > 0 → local "
+                                                  "minimum, all < 0 → local maximum, both signs → saddle, a 0 → "
+                                                  "inconclusive"))
+        solution = Solution(self.p.title, "calculus", conventions + self.conventions, steps, [], {},
+                            self.p.digits if self.p.digits is not None else 4,
+                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
+        solution.aliases = {f"{v}(0)": str(v) for v in self.vars if solution.has(str(v)) and not solution.has(f"{v}(0)")}
+        solution.asked = self.asked(solution)
+        return solution
+
+    def asked(self, solution: Solution) -> list[str]:
+        groups = {
+            "gradient": [s.id for s in solution.steps if s.section == "Gradient"],
+            "hessian": ["hessian"] if solution.has("hessian") else [],
+            "points": [s.id for s in solution.steps if s.id.startswith("type(")] +
+                      [i for i in ("minimum", "global_minimum", "infimum") if solution.has(i)],
+            "descent": [s.id for s in solution.steps if s.section.startswith("Update")],
+        }
+        wanted = self.p.ask or [*self.p.answers] or list(groups)
+        out: list[str] = []
+        for item in wanted:
+            for quantity in groups.get(item, [item] if solution.has(item) else []):
+                if quantity not in out:
+                    out.append(quantity)
+        return out
+
+
+def _reason(kind: Verdict) -> str:
+    return {A.MINIMUM.label: "∇ = 0 and every eigenvalue > 0", A.MAXIMUM.label: "∇ = 0 and every eigenvalue < 0",
+            A.SADDLE.label: "∇ = 0 and eigenvalues of both signs", A.NOT_STATIONARY.label: "∇ ≠ 0",
+            }.get(kind.label, "∇ = 0 but an eigenvalue is 0: the second-derivative test decides nothing")
+
+
+def _vector(items: list) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def solve_calculus(problem: CalculusProblem, policy: Policy | None = None) -> Solution:
+    return CalculusSolver(problem, policy or Policy()).solve()
