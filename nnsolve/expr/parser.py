@@ -118,18 +118,18 @@ class _Parser:
 
     def product(self):
         left = self.binary("*/", self.unary)
-        while self.juxtaposed(left):
+        while self.juxtaposed():
             col = self.peek()[2]
             left = Op("*", (left, self.binary("*/", self.unary)), col)
         return left
 
-    def juxtaposed(self, left) -> bool:
-        """An exam's 2w1 or 3(w1 − w2)²: a name, a number or '(' right after an operand, with no operator
-        between, multiplies (but not two numbers: "2 3" is a missing operator)."""
+    def juxtaposed(self) -> bool:
+        """An exam's 2w1, 3(w1 − w2)² or (2p + 3)2: a name, a number or '(' right after an operand, with no
+        operator between, multiplies (but not a number right after a number: "2 3" is a missing operator)."""
         kind, value, _ = self.peek()
         if kind == "name" or (kind == "op" and value == "("):
             return True
-        return kind == "number" and not isinstance(_rightmost(left), Num)
+        return kind == "number" and self.tokens[self.i - 1][0] != "number"
 
     def unary(self):
         kind, value, col = self.peek()
@@ -185,13 +185,6 @@ class _Parser:
             want = FUNCTIONS[function]
             raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
         return Call(function, tuple(args), col)
-
-
-def _rightmost(tree):
-    """The operand written last: 2·x^3 → 3."""
-    while isinstance(tree, Op):
-        tree = tree.operands[-1]
-    return tree
 
 
 def _describe(kind: str, value: str) -> str:

@@ -26,7 +26,7 @@ def test_functions_and_names():
 
 @pytest.mark.parametrize("written, explicit", [
     ("2w1", "2*w1"), ("3(w1 - w2)^2 - 2w1", "3*(w1 - w2)^2 - 2*w1"), ("12x^2 - 64", "12*x^2 - 64"),
-    ("(a + b)(a - b)", "(a + b)*(a - b)"), ("x y", "x*y"), ("-2x", "(-2)*x"), ("2 exp(x)", "2*exp(x)"),
+    ("(a + b)(a - b)", "(a + b)*(a - b)"), ("2(2p + 3)2", "2*(2*p + 3)*2"), ("x y", "x*y"), ("-2x", "(-2)*x"), ("2 exp(x)", "2*exp(x)"),
 ])
 def test_juxtaposition_multiplies_as_exam_keys_write(written, explicit):
     assert _shape(parse(written)) == _shape(parse(explicit))
