@@ -23,6 +23,14 @@ def test_solve_and_check_never_import_torch():
         assert not {m for m in loaded if m == "torch" or m.startswith("torch.")}, command
 
 
+def test_sympy_is_loaded_only_for_calculus_problems():
+    """SymPy costs about half a second to import: a network problem must not pay it."""
+    loaded = _modules_after(["solve", str(DEMO)])
+    assert not {m for m in loaded if m == "sympy" or m.startswith("sympy.")}
+    calculus = ROOT / "examples" / "bits-001" / "ms23-q4-gd-three-steps.yaml"
+    assert "sympy" in _modules_after(["solve", str(calculus)])
+
+
 def test_demo_prints_a_worked_solution_with_its_conventions():
     done = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(DEMO)], capture_output=True,
                           text=True, cwd=ROOT)
