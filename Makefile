@@ -20,6 +20,8 @@ $(VENV)/.test-extras: $(BIN)/nnsolve
 	# torch==2.13.0 installs from the machine's local CPU wheel (see README)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
+	@command -v dot >/dev/null || apt-get install -y -qq graphviz >/dev/null 2>&1 || \
+		echo "graphviz not installed: SVG/PNG picture tests will be skipped"
 	@touch $@
 
 test: $(VENV)/.test-extras

@@ -10,6 +10,13 @@ def solve(problem, round_intermediates=None, pins=None):
     return _solve(problem, round_intermediates=round_intermediates, pins=pins)
 
 
+def picture(solution, path=None):
+    """A computation graph's or dense network's solution drawn as Graphviz DOT source (forward values
+    blue, gradients red); with `path` also written as .dot/.gv, or .svg/.png/.pdf through Graphviz."""
+    from .api import picture as _picture
+    return _picture(solution, path)
+
+
 def load(problem):
     from .api import load as _load
     return _load(problem)
@@ -29,4 +36,4 @@ def parse_snippet(text, input_shape=None):
     return _parse(text, input_shape=tuple(input_shape) if input_shape else None)
 
 
-__all__ = ["solve", "load", "summarize", "parse_snippet", "__version__"]
+__all__ = ["solve", "load", "picture", "summarize", "parse_snippet", "__version__"]

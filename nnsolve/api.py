@@ -72,6 +72,18 @@ def solve(problem, round_intermediates: int | None = None, pins: dict | None = N
     return solution
 
 
+def picture(solution, path=None) -> str:
+    """The graph of a computation-graph or dense-network solution (or of a problem, solved first) as
+    Graphviz DOT source, forward values in blue and gradients in red; with `path`, also written there
+    (.dot/.gv the source, .svg/.png/.pdf drawn by Graphviz's `dot`). Raises `PictureError` (a
+    ProblemError) for another kind of problem, an unknown file type, or no Graphviz."""
+    from .render.picture import to_dot, write_picture
+
+    if not isinstance(solution, Solution):
+        solution = solve(solution)
+    return to_dot(solution) if path is None else write_picture(solution, path)
+
+
 def _domain_issue(error: DomainError, loaded: LoadedProblem) -> Issue:
     quantity = getattr(error, "quantity", None)
     if quantity is None:

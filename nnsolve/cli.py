@@ -30,11 +30,13 @@ DIGITS = typer.Option(None, "--digits", min=0, max=30, help="decimals shown (def
 ROUND = typer.Option(None, "--round-intermediates", min=0, max=30,
                      help="redo the problem rounding every named intermediate to K decimals")
 FORMAT = typer.Option(Format.text, "--format", "-f", help="output format")
+PICTURE = typer.Option(None, "--picture", help="also draw the graph (computation graphs, dense networks): "
+                                               "OUT.svg, .png or .pdf through Graphviz, or .dot/.gv source")
 
 
 @app.command()
 def solve(file: Path = FILE, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
-          format: Format = FORMAT) -> None:
+          format: Format = FORMAT, picture: Optional[Path] = PICTURE) -> None:
     """Solve a problem and print the worked solution."""
     from .api import solve as solve_problem
     from .render import render
@@ -42,7 +44,12 @@ def solve(file: Path = FILE, digits: Optional[int] = DIGITS, round_intermediates
     solution = _guarded(lambda: solve_problem(file, round_intermediates=round_intermediates))
     if digits is not None:
         solution.digits = digits
+    if picture is not None:
+        from .render.picture import write_picture      # only here: the picture module is not needed otherwise
+        _guarded(lambda: write_picture(solution, picture))
     _write(_guarded(lambda: render(solution, format.value, color=sys.stdout.isatty() and format == Format.text)))
+    if picture is not None:
+        typer.echo(f"picture written to {picture}", err=True)
 
 
 @app.command()

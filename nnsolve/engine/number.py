@@ -106,7 +106,10 @@ def to_float(x) -> float | None:
     if isinstance(x, Symbolic):
         return None
     if isinstance(x, Fraction):
-        return x.numerator / x.denominator
+        try:
+            return x.numerator / x.denominator
+        except OverflowError:       # 2^1560 dropout sub-networks: exact as text, infinite as a float
+            return math.copysign(math.inf, x)
     return float(x)
 
 

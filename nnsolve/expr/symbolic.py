@@ -18,6 +18,11 @@ from .parser import Call, Name, Num, Op, parse
 PRECISION = 50        # significant digits of an irrational value, as everywhere in nnsolve
 
 
+def _powered(latex: str, exp: str | None) -> str:
+    """SymPy's printer hands a function its power (σ(x)²) as `exp`, already in LaTeX."""
+    return latex if exp is None else rf"{latex}^{{{exp}}}"
+
+
 class sigmoid(sp.Function):
     """σ(x) = 1 / (1 + e^(−x)), kept as σ so that σ' = σ(1 − σ) reads as in the lectures."""
 
@@ -35,8 +40,8 @@ class sigmoid(sp.Function):
     def _eval_evalf(self, prec):
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        return _powered(rf"\sigma\left({printer._print(self.args[0])}\right)", exp)
 
 
 class softplus(sp.Function):
@@ -51,8 +56,8 @@ class softplus(sp.Function):
     def _eval_evalf(self, prec):
         return sp.log(1 + sp.exp(self.args[0]))._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        return _powered(rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)", exp)
 
 
 class relu(sp.Function):
@@ -69,8 +74,8 @@ class relu(sp.Function):
     def _eval_rewrite_as_Max(self, x, **kwargs):
         return sp.Max(0, x)
 
-    def _latex(self, printer):
-        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        return _powered(rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)", exp)
 
 
 CONSTANTS = {"e": sp.E, "pi": sp.pi, "π": sp.pi}

@@ -50,6 +50,8 @@ def latex_number(x, digits: int) -> str:
     if isinstance(x, Symbolic):
         return x.latex
     text = format_number(x, digits)
+    if text.lstrip("-+") == "inf":
+        return text.replace("inf", r"\infty")
     if "e" in text:
         mantissa, _, exponent = text.partition("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"

@@ -12,7 +12,7 @@ import re
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_]|\s+|.", re.S)
 _KNOWN_COMMANDS = {
-    "begin", "end", "left", "right", "frac", "tfrac", "dfrac", "sqrt", "sum", "prod", "top", "odot", "cdot",
+    "begin", "inf", "sup", "det", "mathit", "end", "left", "right", "frac", "tfrac", "dfrac", "sqrt", "sum", "prod", "top", "odot", "cdot",
     "times",
     "ln", "log", "exp", "tanh", "sigma", "tau", "eta", "alpha", "beta", "gamma", "delta", "epsilon", "lambda",
     "mu", "rho", "theta", "omega", "Omega", "Lambda", "Sigma", "Delta", "partial", "nabla", "hat", "bar",

@@ -57,7 +57,7 @@ def eigenvalues(matrix: list[list]) -> list:
         exact = sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in matrix])
         values = []
         for value, multiplicity in exact.eigenvals().items():
-            values += [to_exact(sp.re(value) if sp.im(sp.N(value, 60)) == 0 else value)] * multiplicity
+            values += [to_exact(sp.re(value))] * multiplicity     # symmetric: real, whatever the radicals say
         return sorted(values)
     values, _ = mp.eigsy(mp.matrix([[to_mpf(x) for x in row] for row in matrix]))
     return sorted(values)

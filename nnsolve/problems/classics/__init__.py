@@ -1,5 +1,5 @@
-"""Small classics: entropy and divergences, weight-initialization variances, training arithmetic,
-depth and width of a stack of dense layers."""
+"""Small classics: entropy and divergences, softmax and cross-entropy, weight-initialization variances, training
+arithmetic, dropout counts and scales, output-layer and loss choices, depth and width of a stack of dense layers."""
 from .. import Family
 from .schema import ClassicsProblem, consistency
 from .solver import solve_classics

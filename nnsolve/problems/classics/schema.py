@@ -1,14 +1,28 @@
 """The problem file of the small classics: a list `compute:` of items, each naming one calculation."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..common import Common
-from ..fields import Model, Text, Vector, register_model
+from ..fields import Model, Number, Text, Vector, _number, _vector, describe, register_model
 
 LogBase = Annotated[Literal["e", "2", "10"], BeforeValidator(lambda v: str(v.text if hasattr(v, "text") else v))]
+# one number for every layer, or a list with one per layer
+NumberOrVector = Annotated[Any, BeforeValidator(lambda v: _vector(v) if isinstance(v, list) else _number(v))]
+
+
+def _class_or_vector(value: Any):
+    if isinstance(value, list):
+        return _vector(value)
+    number = _number(value)
+    if number.denominator != 1:
+        raise ValueError(f"expected a class index (a whole number) or a one-hot vector, got {describe(value)}")
+    return int(number)
+
+
+ClassOrVector = Annotated[Any, BeforeValidator(_class_or_vector)]
 
 
 class Entropy(Model):
@@ -42,12 +56,40 @@ class DepthWidth(Model):
     units: list[int] = Field(description="units of each dense (weight) layer, input and dropout not counted")
 
 
+class Softmax(Model):
+    z: Vector = Field(description="the logits")
+    temperature: Number = Field(default=1, description="T in softmax(z / T)")
+    target: Optional[ClassOrVector] = Field(
+        default=None, description="the true class: an index (counted from index_from) or a one-hot / probability vector")
+    index_from: Literal[0, 1] = Field(default=0, description="0: the first class is 0 (PyTorch); 1: it is 1")
+    base: LogBase = Field(default="e", description="log base of the cross-entropy")
+
+
+class Dropout(Model):
+    units: list[int] = Field(description="units of each layer dropout is applied to")
+    p_drop: Optional[NumberOrVector] = Field(default=None, description="probability a unit is dropped (one, or per layer)")
+    keep: Optional[NumberOrVector] = Field(default=None, description="probability a unit is kept, 1 − p_drop")
+    inverted: bool = Field(default=True, description="scale kept activations by 1/keep in training (PyTorch, Keras)")
+
+
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "identity", "linear", "relu", "tanh")
+OUTPUT_LOSSES = ("bce", "cross_entropy", "mse", "mae", "huber", "hinge")
+
+
+class OutputLayer(Model):
+    task: Literal[TASKS] = Field(description="binary, multiclass (one class of k), multilabel (several of k), regression")
+    activation: Optional[Literal[OUTPUT_ACTIVATIONS]] = None
+    loss: Optional[Literal[OUTPUT_LOSSES]] = None
+
+
 class UniformCrossEntropy(Model):
     classes: int = Field(ge=1, description="number of classes of an untrained (uniform) classifier")
     base: LogBase = Field(default="e")
 
 
-KINDS = ("entropy", "kl", "js", "xavier", "he", "training", "depth_width", "cross_entropy_uniform")
+KINDS = ("entropy", "kl", "js", "xavier", "he", "training", "depth_width", "cross_entropy_uniform", "softmax",
+         "dropout", "output_layer")
 
 
 class Item(Model):
@@ -59,6 +101,9 @@ class Item(Model):
     training: Optional[Training] = None
     depth_width: Optional[DepthWidth] = None
     cross_entropy_uniform: Optional[UniformCrossEntropy] = None
+    softmax: Optional[Softmax] = Field(default=None, description="softmax(z / T), and −log p_target when a target is given")
+    dropout: Optional[Dropout] = None
+    output_layer: Optional[OutputLayer] = Field(default=None, description="is this output activation / loss the standard one?")
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -98,6 +143,44 @@ def consistency(p: ClassicsProblem) -> list[tuple[tuple, str]]:
             found.append((where + ("q",), f"P has {len(spec.p)} outcomes, Q has {len(spec.q)}"))
         if item.kind in ("xavier", "he") and spec.form == "average" and spec.fan_out is None:
             found.append((where + ("fan_out",), "form: average needs fan_out"))
-        if item.kind == "depth_width" and (not spec.units or min(spec.units) < 1):
+        if item.kind in ("depth_width", "dropout") and (not spec.units or min(spec.units) < 1):
             found.append((where + ("units",), "give at least one layer, each with at least one unit"))
+        if item.kind == "training" and spec.drop_last and spec.samples < spec.batch:
+            found.append((where + ("batch",), f"with drop_last a batch of {spec.batch} from {spec.samples} samples "
+                                              "is never full: no iteration at all"))
+        check = {"softmax": _softmax_issues, "dropout": _dropout_issues, "output_layer": _output_layer_issues}.get(item.kind)
+        found += [(where + place, message) for place, message in (check(spec) if check else [])]
     return found
+
+
+def _softmax_issues(s: Softmax):
+    if s.temperature <= 0:
+        yield ("temperature",), "the temperature must be positive"
+    if isinstance(s.target, int):
+        first = s.index_from
+        if not first <= s.target < len(s.z) + first:
+            yield ("target",), f"class {s.target} does not exist: {len(s.z)} logits are classes {first}…{len(s.z) - 1 + first}"
+    elif s.target is not None:
+        if len(s.target) != len(s.z):
+            yield ("target",), f"{len(s.target)} target entries for {len(s.z)} logits"
+        elif any(v < 0 for v in s.target) or sum(s.target) != 1:
+            yield ("target",), "a target vector is one-hot or a distribution: entries ≥ 0 summing to 1"
+
+
+def _dropout_issues(d: Dropout):
+    if (d.p_drop is None) == (d.keep is None):
+        yield (), "give exactly one of p_drop and keep"
+        return
+    name, rates = ("p_drop", d.p_drop) if d.p_drop is not None else ("keep", d.keep)
+    if isinstance(rates, list) and len(rates) != len(d.units):
+        yield (name,), f"{len(rates)} rates for {len(d.units)} layers: give one number, or one per layer"
+    for v in rates if isinstance(rates, list) else [rates]:
+        if not (0 <= v < 1 if name == "p_drop" else 0 < v <= 1):
+            yield (name,), (f"{name} must be in {'[0, 1)' if name == 'p_drop' else '(0, 1]'}, got {float(v):g}: "
+                            "a probability, and dropping every unit leaves no network")
+            break
+
+
+def _output_layer_issues(o: OutputLayer):
+    if o.activation is None and o.loss is None:
+        yield (), "give the activation, the loss, or both"

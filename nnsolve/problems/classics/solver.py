@@ -1,9 +1,13 @@
 """Each item of `compute:` becomes named steps with its formula and exact value.
 
 Ids: entropy `H`, KL(P‖Q) `KL`, Jensen–Shannon `M`, `KL(P||M)`, `KL(Q||M)`, `JS`; initialization
-`var_xavier`, `var_he` (and `limit_xavier`, `limit_he` for a uniform distribution); training `batches_per_epoch`, `iterations`; `depth`,
-`width`; an untrained classifier's cross-entropy `CE`. The k-th item of a kind (k ≥ 2) prefixes its
-ids with `<kind><k>.` (e.g. `js2.JS`), so a file can ask the same divergence in several log bases.
+`var_xavier`, `var_he` (and `limit_xavier`, `limit_he` for a uniform distribution); training `batches_per_epoch`,
+`iterations`, `last_batch`, `forward_passes_per_epoch`, `backward_passes_per_epoch`, `forward_passes`,
+`backward_passes`, `sample_passes`; `depth`, `width`; an untrained classifier's cross-entropy `CE`; softmax `exp_z`,
+`sum_exp`, `softmax` (and `cross_entropy` with a target); dropout `active_units`, `active_units_total`,
+`droppable_units`, `subnetworks`, `train_scale`, `test_scale`; output layer `activation_ok`, `loss_ok`, `output_ok`
+(1 or 0). The k-th item of a kind (k ≥ 2) prefixes its ids with `<kind><k>.` (e.g. `js2.JS`), so a file can ask
+the same divergence in several log bases.
 """
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from fractions import Fraction
 from ...engine.formula import Formula
 from ...engine.number import exact_string, mp, round_decimal
 from ...engine.tensor import as_tensor
-from ...ops.scalar import log, sqrt
+from ...ops.activations import SOFTMAX
+from ...ops.scalar import exp, log, sqrt
 from ...solution import Solution, Step
+from .output_layer import verdicts
 from .schema import ClassicsProblem
 
 UNIT = {"e": "nats", "2": "bits", "10": "log base 10"}
@@ -39,12 +45,15 @@ class _Steps:
         self.round_places = round_places
 
     def add(self, id_, symbol, value, section, latex, text, note=""):
-        if self.round_places is not None and not isinstance(value, list) and value != mp.inf:
-            value = round_decimal(value, self.round_places)
+        if self.round_places is not None:
+            value = [self.rounded(v) for v in value] if isinstance(value, list) else self.rounded(value)
         # these formulas name no quantities: a group such as \frac{1}{2} must not read as placeholder {1}
         latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex)
         self.steps.append(Step(id_, symbol[0], symbol[1], as_tensor(value), section, Formula(latex, text), note))
         return value
+
+    def rounded(self, value):
+        return value if value == mp.inf else round_decimal(value, self.round_places)
 
 
 def _dist(values) -> str:
@@ -103,11 +112,29 @@ def _init(gain, kind):
 def _training(out, name, spec):
     per_epoch = spec.samples // spec.batch if spec.drop_last else -(-spec.samples // spec.batch)
     rounding = ("floor", "⌊", "⌋", r"\lfloor", r"\rfloor") if spec.drop_last else ("ceil", "⌈", "⌉", r"\lceil", r"\rceil")
-    out.add(name("batches_per_epoch"), ("B", "batches/epoch"), Fraction(per_epoch), "Training arithmetic",
+    section = "Training arithmetic"
+    out.add(name("batches_per_epoch"), ("B", "batches/epoch"), Fraction(per_epoch), section,
             rf"{rounding[3]} {spec.samples} / {spec.batch} {rounding[4]}", f"{rounding[1]}{spec.samples} / {spec.batch}{rounding[2]}",
             "the last incomplete batch is " + ("dropped" if spec.drop_last else "kept"))
-    out.add(name("iterations"), ("T", "iterations"), Fraction(per_epoch * spec.epochs), "Training arithmetic",
+    out.add(name("iterations"), ("T", "iterations"), Fraction(per_epoch * spec.epochs), section,
             rf"{per_epoch} \times {spec.epochs}", f"{per_epoch} × {spec.epochs} epochs", "one weight update per batch")
+    rest = spec.samples % spec.batch
+    if spec.drop_last or rest == 0:
+        out.add(name("last_batch"), ("b_{last}", "last batch"), Fraction(spec.batch), section, str(spec.batch), str(spec.batch),
+                f"every batch is full; {rest} sample(s) left out of each epoch" if rest else "the batches divide the samples")
+    else:
+        out.add(name("last_batch"), ("b_{last}", "last batch"), Fraction(rest), section,
+                rf"{spec.samples} - ({per_epoch} - 1) \times {spec.batch}", f"{spec.samples} − ({per_epoch} − 1) × {spec.batch}",
+                f"{spec.samples} mod {spec.batch}: the last batch is smaller")
+    for direction in ("forward", "backward"):
+        out.add(name(f"{direction}_passes_per_epoch"), (rf"\text{{{direction} passes/epoch}}", f"{direction} passes/epoch"), Fraction(per_epoch),
+                section, "B", "B", f"one {direction} pass per mini-batch (the whole batch at once)")
+        out.add(name(f"{direction}_passes"), (rf"\text{{{direction} passes}}", f"{direction} passes"), Fraction(per_epoch * spec.epochs), section,
+                rf"{per_epoch} \times {spec.epochs}", f"{per_epoch} × {spec.epochs} epochs", f"one {direction} pass per iteration")
+    used = per_epoch * spec.batch if spec.drop_last else spec.samples
+    out.add(name("sample_passes"), ("N_{samples}", "sample passes"), Fraction(used * spec.epochs), section,
+            rf"{used} \times {spec.epochs}", f"{used} samples × {spec.epochs} epochs",
+            "counted per sample: each sample used goes forward (and backward) once per epoch")
 
 
 def _depth_width(out, name, spec):
@@ -124,8 +151,73 @@ def _uniform_ce(out, name, spec):
             f"an untrained classifier gives every class 1/{spec.classes}; in {UNIT[spec.base]}")
 
 
+def _softmax(out, name, spec):
+    (lg, tg) = LOG[spec.base]
+    section, t = "Softmax", spec.temperature
+    scaled = [v / t for v in spec.z]
+    power = ("z_i", "z_i") if t == 1 else (rf"z_i / {exact_string(t)}", f"z_i / {exact_string(t)}")
+    exps = out.add(name("exp_z"), (r"e^{z}", "e^z"), [exp(v) for v in scaled], section, rf"e^{{{power[0]}}}",
+                   f"e^({power[1]})", f"z = {_dist(spec.z)}" + ("" if t == 1 else f", temperature T = {exact_string(t)}"))
+    total = out.add(name("sum_exp"), (r"S", "S"), sum(exps[1:], exps[0]), section, rf"\sum_j e^{{{power[0].replace('i', 'j')}}}",
+                    f"Σ_j e^({power[1].replace('i', 'j')})", "the normaliser")
+    # unrounded: the softmax op (max-shifted, exact 1/k for equal logits); rounded: from the rounded values, as by hand
+    probs = list(SOFTMAX.forward(as_tensor(scaled))) if out.round_places is None else [e / total for e in exps]
+    probs = out.add(name("softmax"), ("p", "p"), probs, section, rf"\frac{{e^{{{power[0]}}}}}{{S}}", f"e^({power[1]}) / S",
+                    "softmax(z)_i = e^{z_i} / Σ_j e^{z_j}; the probabilities sum to 1")
+    if spec.target is None:
+        return
+    if isinstance(spec.target, int):
+        k = spec.target - spec.index_from
+        terms, latex, text = [(Fraction(1), probs[k])], rf"-{lg} p_{{{spec.target}}}", f"−{tg} p_{spec.target}"
+        note = f"class {spec.target}, classes counted from {spec.index_from}"
+    else:
+        terms = [(ti, pi) for ti, pi in zip(spec.target, probs) if ti != 0]
+        latex, text = rf"-\sum_i t_i {lg} p_i", f"−Σ t_i {tg} p_i, t = {_dist(spec.target)}"
+        note = "terms with t_i = 0 are 0"
+    out.add(name("cross_entropy"), ("L_{CE}", "L_CE"), -sum((ti * log(pi, spec.base) for ti, pi in terms), Fraction(0)),
+            section, latex, text, f"{note}; in {UNIT[spec.base]}")
+
+
+def _per_layer(value, layers):
+    return list(value) if isinstance(value, list) else [value] * layers
+
+
+def _dropout(out, name, spec):
+    section, units = "Dropout", spec.units
+    keeps = _per_layer(spec.keep, len(units)) if spec.keep is not None else [1 - r for r in _per_layer(spec.p_drop, len(units))]
+    active = out.add(name("active_units"), (r"E[n_{active}]", "E[active units]"), [n * k for n, k in zip(units, keeps)],
+                     section, r"n_l \cdot q_l", f"{units} × keep {_dist(keeps)}",
+                     "each unit is kept independently with probability q = 1 − p_drop: n·q are kept on average")
+    out.add(name("active_units_total"), (r"E[N_{active}]", "E[N active]"), sum(active[1:], active[0]), section,
+            r"\sum_l n_l q_l", "Σ n_l q_l", "over the listed layers")
+    droppable = sum(n for n, k in zip(units, keeps) if k < 1)
+    out.add(name("droppable_units"), ("N", "N"), Fraction(droppable), section, r"\sum_{l: p_l > 0} n_l",
+            "Σ n_l over layers with p_drop > 0", "the units dropout may remove: those of the listed layers only")
+    out.add(name("subnetworks"), ("2^N", "2^N"), Fraction(2 ** droppable), section, rf"2^{{{droppable}}}", f"2^{droppable}",
+            "each droppable unit is kept or dropped: 2^N thinned sub-networks sharing one set of weights")
+    scalar = not isinstance(spec.keep if spec.keep is not None else spec.p_drop, list)
+    shape = (lambda values: values[0]) if scalar else list
+    if spec.inverted:
+        train, test = shape([1 / k for k in keeps]), shape([Fraction(1)] * len(keeps))
+        notes = ("inverted dropout: kept activations are divided by q in training", "no scaling at test time")
+    else:
+        train, test = shape([Fraction(1)] * len(keeps)), shape(keeps)
+        notes = ("no scaling in training", "weights (or activations) multiplied by q at test time")
+    out.add(name("train_scale"), ("s_{train}", "training scale"), train, section,
+            r"1 / q" if spec.inverted else "1", "1 / q" if spec.inverted else "1", notes[0])
+    out.add(name("test_scale"), ("s_{test}", "test scale"), test, section,
+            "1" if spec.inverted else "q", "1" if spec.inverted else "q", notes[1] + ": the expected activation matches training")
+
+
+def _output_layer(out, name, spec):
+    for id_, verdict, choice, note in verdicts(spec.task, spec.activation, spec.loss):
+        out.add(name(id_), (rf"\text{{{id_.replace('_', ' ')}}}", id_), verdict, "Output layer and loss", rf"\text{{{choice}}}", choice,
+                f"{note}; 1 = standard, 0 = not")
+
+
 SOLVERS = {"entropy": _entropy, "kl": _kl, "js": _js, "xavier": _init(1, "xavier"), "he": _init(2, "he"), "training": _training,
-           "depth_width": _depth_width, "cross_entropy_uniform": _uniform_ce}
+           "depth_width": _depth_width, "cross_entropy_uniform": _uniform_ce, "softmax": _softmax, "dropout": _dropout,
+           "output_layer": _output_layer}
 
 
 def solve_classics(p: ClassicsProblem, policy=None) -> Solution:
@@ -138,13 +230,28 @@ def solve_classics(p: ClassicsProblem, policy=None) -> Solution:
         SOLVERS[item.kind](out, lambda base, prefix=prefix: prefix + base, item.spec)
     kinds = {item.kind for item in p.compute}
     conventions = []
-    if kinds & {"entropy", "kl", "js", "cross_entropy_uniform"}:
+    if kinds & {"entropy", "kl", "js", "cross_entropy_uniform", "softmax"}:
         conventions.append(("logarithms", "0 log 0 = 0; each step states its log base (e: nats, 2: bits)"))
     if kinds & {"kl", "js"}:
         conventions.append(("KL support", "KL(P‖Q) is +∞ (undefined) when P(x) > 0 = Q(x) for some x"))
     if kinds & {"xavier", "he"}:
         conventions.append(("initialization", "Xavier Var(w) = 1/n_in, He Var(w) = 2/n_in (fan-in form), or "
                                               "2g/(n_in + n_out) where the item says form: average"))
+    if "softmax" in kinds:
+        conventions.append(("softmax", "p_i = e^{z_i/T} / Σ_j e^{z_j/T}; a target index counts classes from 0 unless "
+                                       "index_from: 1; cross-entropy −Σ t_i log p_i = −log p_target"))
+    if "training" in kinds:
+        conventions.append(("passes", "one forward and one backward pass per mini-batch (an iteration); "
+                                      "sample_passes counts samples × epochs instead"))
+    if "dropout" in kinds:
+        conventions.append(("dropout", "p_drop is the probability a unit is removed, q = 1 − p_drop; inverted dropout "
+                                       "divides kept activations by q in training, plain dropout multiplies by q at test "
+                                       "time; sub-networks 2^N count the units of the listed layers"))
+    if "output_layer" in kinds:
+        conventions.append(("output layer", "standard: binary → sigmoid + binary cross-entropy (or softmax + "
+                                            "cross-entropy over two units), multiclass → softmax + cross-entropy, "
+                                            "multilabel → sigmoid + binary cross-entropy per label, regression → "
+                                            "identity + MSE (MAE, Huber); a verdict is 1 (standard) or 0"))
     if round_places is not None:
         conventions.append(("rounding", f"every value rounded to {round_places} decimals"))
     solution = Solution(p.title, "classics", conventions, out.steps, [], {},
