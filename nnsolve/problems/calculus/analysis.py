@@ -98,20 +98,24 @@ MAX_SOLVE_DEGREE = 6
 
 
 def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stationary:
-    """Real solutions of ∇f = 0, for polynomial gradients of small degree (SymPy's solver on anything
-    else may take unbounded time, so it is not tried)."""
+    """Real solutions of ∇f = 0 when every component is a rational function of small degree: the
+    numerators are solved as a polynomial system and points where a denominator vanishes dropped (SymPy's
+    solver on anything else may take unbounded time, so it is not tried)."""
     equations = [g for g in grads if g != 0]
     used = [v for v in variables if any(g.has(v) for g in equations)]
     if not equations:
         return Stationary([{}], True)
-    if not all(g.is_polynomial(*used) for g in equations):
-        return Stationary([], False, "∇f = 0 is not a polynomial system: no closed form is attempted")
-    degree = max(sp.Poly(g, *used).total_degree() for g in equations)
+    if not all(g.is_rational_function(*used) for g in equations):
+        return Stationary([], False, "∇f = 0 is not a polynomial or rational system: no closed form is attempted")
+    fractions = [sp.fraction(sp.together(g)) for g in equations]
+    numerators = [n for n, _ in fractions]
+    degree = max(sp.Poly(n, *used).total_degree() for n in numerators)
     if degree > MAX_SOLVE_DEGREE or len(used) > 3:
         return Stationary([], False, f"∇f = 0 has degree {degree} in {len(used)} unknowns: too large to solve "
                                      "in closed form here")
-    found = sp.solve(equations, used, dict=True)
-    real = [s for s in found if all(value.is_real is not False and sp.im(value) == 0 for value in s.values())]
+    found = sp.solve(numerators, used, dict=True)
+    real = [s for s in found if all(value.is_real is not False and sp.im(value) == 0 for value in s.values())
+            and all(d.xreplace(s) != 0 for _, d in fractions)]
     return Stationary(sorted(real, key=lambda s: [sp.N(s.get(v, 0)) for v in used if not s.get(v, v).free_symbols]),
                       True)
 

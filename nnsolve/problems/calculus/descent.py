@@ -20,6 +20,7 @@ from .schema import start_values
 
 RUNAWAY = 10 ** 12
 DIVERGED = Verdict("diverges", ("diverge", "diverged", "divergent", "does not converge", "unbounded"))
+UNDEFINED = Verdict("leaves the domain", ("undefined", "not defined", "domain error"))
 
 
 def run_descent(solver) -> None:
@@ -32,16 +33,21 @@ def run_descent(solver) -> None:
     optimizer = make_optimizer(spec, comp, solver)
     scale = max([abs(Fraction(x)) for x in start_values(p).values()] + [Fraction(1)])
     first_value = None
+    rows = []
     for s in range(spec.steps + 1):
         title = "Start" if s == 0 else f"Update {s}: {optimizer.title}"
         try:
             at = _evaluate(solver, params, s, title)
-        except (DomainError, ValueError) as e:
-            _stop(solver, s, f"at iterate {s} the function is undefined ({e})", title)
+        except (DomainError, ValueError):
+            where = ", ".join(f"{v} = {exact_string(n.value[()])}" for v, n in params.items())
+            _stop(solver, UNDEFINED, f"the iteration stops: at iterate {s} ({where}) {name} or its gradient is "
+                                     "not a real number (outside the function's domain)", title)
             break
         first_value = at.loss.value[()] if first_value is None else first_value
+        rows.append([Fraction(s)] + [n.value[()] for n in params.values()] + [at.loss.value[()]]
+                    + [g.value[()] for g in at.grads.values()])
         if s and _runaway(params, at, scale, first_value):
-            _stop(solver, s, f"the iteration diverges: after {s} update{'s' if s > 1 else ''} the iterate or the value "
+            _stop(solver, DIVERGED, f"the iteration diverges: after {s} update{'s' if s > 1 else ''} the iterate or the value "
                              f"is beyond 10¹² times its start (η = {exact_string(spec.lr)}; on a quadratic, gradient "
                              "descent diverges when η > 2/λmax)", title)
             break
@@ -54,6 +60,10 @@ def run_descent(solver) -> None:
             ahead = _evaluate(solver, shifted, f"ahead{s + 1}", f"Look-ahead point of update {s + 1}")
         params = optimizer.step(s + 1, params, at, ahead)
         solver.section(f"Update {s + 1}: {optimizer.title}", *[comp.nodes[i] for i in comp.nodes if i not in before])
+    columns = ["k", *params, f"{name}", *(f"∂{name}/∂{v}" for v in params)]
+    table = comp.derived("iterations", Symbol(r"\text{iterations}", "iterations"), rows, None, "update",
+                         "one row per iterate: " + ", ".join(columns))
+    solver.section("Iterations", table)
     solver.conventions.extend(c for c in optimizer.conventions() if c[0] != "updates")
     solver.conventions.append(("iterations", f"{spec.steps} update{'s' if spec.steps > 1 else ''} of the variables "
                                              "themselves; each gradient from the derivative formulas at the iterate"))
@@ -87,7 +97,7 @@ def _runaway(params: dict, at: Pass, scale: Fraction, first_value) -> bool:
         abs(value) > RUNAWAY * max(1, abs(to_mpf(first_value)))
 
 
-def _stop(solver, s, why: str, title: str) -> None:
-    node = solver.comp.derived("convergence", Symbol(r"\text{convergence}", "convergence"), DIVERGED, None,
+def _stop(solver, verdict: Verdict, why: str, title: str) -> None:
+    node = solver.comp.derived("convergence", Symbol(r"\text{convergence}", "convergence"), verdict, None,
                                "update", why)
     solver.section(title, node)
