@@ -23,7 +23,7 @@ MAX_DEPTH = 60          # nesting of parentheses and operators, so recursion sta
 
 # function name -> number of arguments
 FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
-             "sigmoid": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2}
+             "sigmoid": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2, "step": 1, "sign": 1}
 
 
 class ExprError(ValueError):
@@ -83,7 +83,8 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, factors: frozenset = frozenset()):
+        self.factors = factors      # names that multiply a following '(' instead of calling it: w(1 − w)
         self.tokens = _tokens(text)
         self.i = 0
         self.depth = 0
@@ -157,7 +158,7 @@ class _Parser:
         if kind == "number":
             return Num(parse_number(value), value, col)
         if kind == "name":
-            if self.peek()[:2] == ("op", "("):
+            if self.peek()[:2] == ("op", "(") and value not in self.factors:
                 return self.call(value, col)
             if value in FUNCTIONS:
                 raise ExprError(f"function {value!r} needs its argument in parentheses", col)
@@ -191,13 +192,16 @@ def _describe(kind: str, value: str) -> str:
     return "the end of the expression" if kind == "end" else repr(value)
 
 
-def parse(text: str):
-    """The expression tree of `text`, or ExprError with the column of the first mistake."""
+def parse(text: str, factors=frozenset()):
+    """The expression tree of `text`, or ExprError with the column of the first mistake.
+
+    A name followed by '(' is a function call (so `sigmod(x)` is an error that names it) unless it is one
+    of `factors`, the quantities of the problem at hand, where an answer's w(1 − w) is a product."""
     if not isinstance(text, str) or not text.strip():
         raise ExprError("the expression is empty", 1)
     if len(text) > MAX_LENGTH:
         raise ExprError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
-    parser = _Parser(text)
+    parser = _Parser(text, frozenset(factors) - set(FUNCTIONS))
     if len(parser.tokens) > MAX_TOKENS:
         raise ExprError(f"more than {MAX_TOKENS} numbers, names and operators", parser.tokens[MAX_TOKENS][2])
     tree = parser.sum()

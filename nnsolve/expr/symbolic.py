@@ -60,6 +60,24 @@ class softplus(sp.Function):
         return _powered(rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)", exp)
 
 
+class step(sp.Function):
+    """The unit step [x > 0] (0 at 0): the derivative of ReLU, and itself of derivative 0 where it has one."""
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_real:
+            return sp.Integer(1) if x > 0 else sp.Integer(0)
+
+    def fdiff(self, argindex=1):
+        return sp.Integer(0)
+
+    def _eval_rewrite_as_Heaviside(self, x, **kwargs):
+        return sp.Heaviside(x, 0)
+
+    def _latex(self, printer, exp=None):
+        return _powered(rf"\left[{printer._print(self.args[0])} > 0\right]", exp)
+
+
 class relu(sp.Function):
     """max(0, x) with relu'(0) = 0 (the convention every framework uses)."""
 
@@ -69,7 +87,7 @@ class relu(sp.Function):
             return sp.Max(0, x)
 
     def fdiff(self, argindex=1):
-        return sp.Heaviside(self.args[0], 0)
+        return step(self.args[0])
 
     def _eval_rewrite_as_Max(self, x, **kwargs):
         return sp.Max(0, x)
@@ -115,7 +133,7 @@ def to_sympy(tree, constants: dict | None = None) -> sp.Expr:
 _FUNCTIONS = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
     "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sigmoid": sigmoid, "tanh": sp.tanh, "softplus": softplus,
-    "max": sp.Max, "min": sp.Min,
+    "max": sp.Max, "min": sp.Min, "step": step, "sign": sp.sign,
 }
 
 
@@ -164,8 +182,7 @@ def _joined(expr: sp.Expr, show) -> str:
 def text_of(expr: sp.Expr) -> str:
     """`3·w1^2 − 6·w1·w2`: exam symbols, a positive term first, readable back by our parser."""
     def show(term):
-        text = sp.sstr(term).replace("**", "^").replace("*", "·").replace("Heaviside", "step")
-        text = re.sub(r"step\(([^,()]*(?:\([^()]*\))*[^,()]*), 0\)", r"step(\1)", text).replace("Abs", "abs")
+        text = sp.sstr(term).replace("**", "^").replace("*", "·").replace("Abs", "abs")
         return re.sub(r"\bE\b", "e", text)
     return _joined(expr, show)
 
@@ -188,8 +205,9 @@ class Expression(Symbolic):
             self.meaning = self.meaning.subs(symbol(name), part)
 
     def written(self, written: str) -> sp.Expr | None:
+        names = {str(s) for s in self.meaning.free_symbols | self.expr.free_symbols} | set(self.definitions)
         try:
-            tree = parse(str(written))
+            tree = parse(str(written), names)
         except ValueError:
             return None
         return to_sympy(tree, dict(self.definitions))

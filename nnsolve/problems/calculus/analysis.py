@@ -106,13 +106,14 @@ def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stati
     if not equations:
         return Stationary([{}], True)
     if not all(g.is_rational_function(*used) for g in equations):
-        return Stationary([], False, "∇f = 0 is not a polynomial or rational system: no closed form is attempted")
+        return Stationary([], False, "the gradient equations are not a polynomial or rational system: no closed "
+                                     "form is attempted")
     fractions = [sp.fraction(sp.together(g)) for g in equations]
     numerators = [n for n, _ in fractions]
     degree = max(sp.Poly(n, *used).total_degree() for n in numerators)
     if degree > MAX_SOLVE_DEGREE or len(used) > 3:
-        return Stationary([], False, f"∇f = 0 has degree {degree} in {len(used)} unknowns: too large to solve "
-                                     "in closed form here")
+        return Stationary([], False, f"the gradient equations have degree {degree} in {len(used)} unknowns: too "
+                                     "large to solve in closed form here")
     found = sp.solve(numerators, used, dict=True)
     real = [s for s in found if all(value.is_real is not False and sp.im(value) == 0 for value in s.values())
             and all(d.xreplace(s) != 0 for _, d in fractions)]

@@ -60,18 +60,19 @@ class CalculusSolver:
         for node in nodes:
             self.sections.setdefault(node.id, title)
 
-    def shown(self, expr: sp.Expr, as_written: bool = False) -> Expression:
+    def shown(self, expr: sp.Expr, as_written: bool = False, expand: bool = True) -> Expression:
         """A derived formula written with the problem's named parts (z, y) where they occur, a polynomial
         expanded (12x² − 64 as keys write it, not SymPy's 4(3x² − 16)); the function itself as written."""
-        if not as_written and expr.is_polynomial(*self.vars):
+        if expand and not as_written and expr.is_polynomial(*self.vars):
             expr = sp.expand(expr)
         for part, name in self.parts[:self.where_count] if as_written else self.parts:
             expr = expr.subs(part, name)
         return Expression(expr, self.definitions)
 
     def formula_node(self, node_id: str, latex: str, text: str, expr: sp.Expr, title: str, note: str = "",
-                     as_written: bool = False):
-        node = self.comp.derived(node_id, Symbol(latex, text), self.shown(expr, as_written), None, "given", note)
+                     as_written: bool = False, expand: bool = True):
+        node = self.comp.derived(node_id, Symbol(latex, text), self.shown(expr, as_written, expand), None, "given",
+                                 note)
         self.section(title, node)
         return node
 
@@ -102,7 +103,7 @@ class CalculusSolver:
             for i, j in np.ndindex(self.H.shape):
                 matrix[i, j] = self.shown(self.H[i, j])
             self.value_node("hessian", Symbol("H", "H"), matrix, "Hessian",
-                            note="H[i][j] = ∂²f/∂vᵢ∂vⱼ in the order " + ", ".join(self.names))
+                            note=f"H[i][j] = ∂²{self.name}/∂vᵢ∂vⱼ in the order " + ", ".join(self.names))
         if p.update is not None:
             self.symbolic_update()
         for name, _, coords in point_list(p):
@@ -122,7 +123,7 @@ class CalculusSolver:
         rate = to_sympy(parse(rate_text), self.definitions)
         for v, g in zip(self.vars, self.grads):
             self.formula_node(f"delta_{v}", rf"\Delta {sp.latex(v)}", f"Δ{v}", sp.factor_terms(-rate * g),
-                              "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}")
+                              "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}", expand=False)
         self.conventions.append(("update", f"gradient descent: w ← w + Δw with Δw = −{rate_text} ∇{self.name}"))
 
     # -- a point ------------------------------------------------------------------------------
@@ -187,7 +188,7 @@ class CalculusSolver:
                             Verdict("not solved in closed form"), title, note=found.reason)
             return A.extent(self.f, self.active)
         self.value_node("stationary_count", Symbol("n_S", "number of stationary points"), len(found.solutions),
-                        title, note="every real solution of ∇f = 0; a variable not in the equations is free (any value)")
+                        title, note=f"every real solution of ∇{self.name} = 0; a variable not in the equations is free (any value)")
         for k, solution in enumerate(found.solutions, start=1):
             at = {v: solution.get(v, A.FREE) for v in self.vars}
             self.point(f"S{k}", at, f"Stationary point S{k}", stationary=True)

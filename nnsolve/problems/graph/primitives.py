@@ -233,6 +233,9 @@ FUNCTIONS = {
     "tanh": Function("tanh", scalar.tanh, lambda a, out: 1 - out * out, r"1 - {0}^2", "1 − {0}²", uses_out=True),
     "softplus": Function("softplus", scalar.softplus, lambda a, out: scalar.sigmoid(a), r"\sigma({0})",
                          "σ({0})"),
+    # ReLU's derivative [x > 0] and sign: flat wherever they have a derivative (0 at the jump, stated)
+    "step": Function("step", lambda a: Fraction(int(a > 0)), lambda a, out: Fraction(0), "0", "0"),
+    "sign": Function("sign", scalar.sign, lambda a, out: Fraction(0), "0", "0"),
     "max": Extremum("max"),
     "min": Extremum("min"),
 }
