@@ -1,24 +1,53 @@
-"""The problem file of a Boolean function to realise with threshold units: a truth table or a named gate."""
+"""The problem file of a Boolean function to realise with threshold units: a truth table, a named gate,
+a Boolean expression or a decision region in the plane; optionally a proposed network to verify."""
 from __future__ import annotations
 
+import itertools
 from typing import Literal, Optional
 
 from pydantic import Field
 
 from ..common import Common
-from ..fields import Matrix, register_model
+from ..fields import Matrix, Model, Number, Text, Vector, register_model
+from . import expression as bx
+from .region import polygon_problems
 
 GATES = ("AND", "OR", "NAND", "NOR", "XOR", "XNOR", "parity")
 MAX_INPUTS = 6
+SOURCES = ("truth_table", "function", "expression", "region")
+
+
+class Region(Model):
+    polygons: list[Matrix] = Field(description="convex polygons, each a list of vertices [x1, x2] in order; "
+                                               "the region is their union")
+    inside: Literal[0, 1] = Field(default=1, description="the output inside the region (1), or 0")
+
+
+class Proposed(Model):
+    """A network to verify: one unit (w with b or theta) or two layers (W1, b1 or theta1, w2, b2 or theta2)."""
+    w: Optional[Vector] = None
+    b: Optional[Number] = None
+    theta: Optional[Number] = Field(default=None, description="threshold: the unit fires when w·x > theta")
+    W1: Optional[Matrix] = Field(default=None, description="one row of input weights per hidden unit")
+    b1: Optional[Vector] = None
+    theta1: Optional[Vector] = None
+    w2: Optional[Vector] = None
+    b2: Optional[Number] = None
+    theta2: Optional[Number] = None
 
 
 @register_model
 class BooleanProblem(Common):
     problem: Literal["boolean_network"]
     truth_table: Optional[Matrix] = Field(
-        default=None, description="rows [x1, …, xn, y] of 0/1 entries; or give `function` and `inputs`")
+        default=None, description="rows [x1, …, xn, y] of 0/1 entries, every input row once")
     function: Optional[Literal[GATES]] = Field(default=None, description="a named gate of `inputs` inputs")
     inputs: Optional[int] = Field(default=None, ge=1, le=MAX_INPUTS, description="number of inputs of `function`")
+    expression: Optional[Text] = Field(default=None, description="a Boolean expression, e.g. 'x1 AND NOT x2 OR x3'")
+    inputs_named: Optional[list[Text]] = Field(
+        default=None, description="the expression's inputs in table order (default: order of appearance)")
+    region: Optional[Region] = Field(default=None, description="a decision region in the plane")
+    network: Optional[Proposed] = Field(default=None, description="a proposed network to verify on every row")
     compare: Literal[">", ">="] = Field(default=">", description="a unit fires when w·x + b > 0 (or ≥ 0)")
     allowed_weights: Optional[list[int]] = Field(
         default=None, description="weights and biases must come from this set (e.g. [-1, 0, 1])")
@@ -26,28 +55,117 @@ class BooleanProblem(Common):
         default=None, ge=1, le=4, description="with allowed_weights: size of the hidden layer to search")
 
 
-def consistency(p: BooleanProblem) -> list[tuple[tuple, str]]:
+def _table_issues(table) -> list[tuple[tuple, str]]:
     found = []
-    if (p.truth_table is None) == (p.function is None):
-        found.append((("truth_table",), "give either a truth_table or a function (with inputs)"))
-    if p.function is not None and p.inputs is None:
-        found.append((("inputs",), f"the number of inputs of {p.function} is required"))
-    if p.truth_table is not None:
-        width = len(p.truth_table[0]) if p.truth_table else 0
-        if width < 2:
-            found.append((("truth_table",), "each row is [x1, …, xn, y]: at least 2 entries"))
-        seen = set()
-        for r, row in enumerate(p.truth_table):
-            if len(row) != width:
-                found.append((("truth_table", r), f"row has {len(row)} entries, the first has {width}"))
-            for c, v in enumerate(row):
-                if v not in (0, 1):
-                    found.append((("truth_table", r, c), f"truth-table entries are 0 or 1, got {v}"))
-            if tuple(row[:-1]) in seen:
-                found.append((("truth_table", r), "this input row appears twice"))
+    width = len(table[0]) if table else 0
+    if width < 2:
+        return [(("truth_table",), "each row is [x1, …, xn, y]: at least 2 entries")]
+    if width - 1 > MAX_INPUTS:
+        return [(("truth_table",), f"at most {MAX_INPUTS} inputs")]
+    seen = set()
+    for r, row in enumerate(table):
+        if len(row) != width:
+            found.append((("truth_table", r), f"row has {len(row)} entries, the first has {width}"))
+            continue
+        binary = True
+        for c, v in enumerate(row):
+            if v not in (0, 1):
+                binary = False
+                found.append((("truth_table", r, c), f"truth-table entries are 0 or 1, got {getattr(v, 'text', v)}"))
+        if tuple(row[:-1]) in seen:
+            found.append((("truth_table", r), "this input row appears twice"))
+        if binary:
             seen.add(tuple(row[:-1]))
-        if width - 1 > MAX_INPUTS:
-            found.append((("truth_table",), f"at most {MAX_INPUTS} inputs"))
+    if not found:
+        missing = [x for x in itertools.product((0, 1), repeat=width - 1) if x not in seen]
+        if missing:
+            shown = ", ".join("[" + ", ".join(map(str, x)) + "]" for x in missing[:8])
+            found.append((("truth_table",), f"{len(missing)} input row{'s' if len(missing) > 1 else ''} missing: "
+                                            f"{shown}{' …' if len(missing) > 8 else ''} (give the output of every row)"))
+    return found
+
+
+def expression_inputs(p: BooleanProblem) -> tuple[object, list[str]]:
+    """The parsed expression and its inputs in table order (raises BooleanSyntaxError)."""
+    tree = bx.parse(p.expression)
+    names = list(p.inputs_named) if p.inputs_named is not None else [v.name for v in bx.variables(tree)]
+    bx.check_names(tree, names)
+    return tree, names
+
+
+def _expression_issues(p: BooleanProblem) -> list[tuple[tuple, str]]:
+    try:
+        _, names = expression_inputs(p)
+    except bx.BooleanSyntaxError as error:
+        return [(("expression",), str(error))]
+    if len(set(names)) != len(names):
+        return [(("inputs_named",), "an input is named twice")]
+    if not 1 <= len(names) <= MAX_INPUTS:
+        return [(("expression",), f"between 1 and {MAX_INPUTS} inputs, got {len(names)}")]
+    return []
+
+
+def _network_issues(p: BooleanProblem, n: int | None) -> list[tuple[tuple, str]]:
+    net = p.network
+    here = ("network",)
+    if net.W1 is None and net.w is None:
+        return [(here, "give one unit (w and b or theta) or two layers (W1, b1 or theta1, w2, b2 or theta2)")]
+    if net.W1 is not None and net.w is not None:
+        return [(here, "give one unit (w) or two layers (W1, w2), not both")]
+    found = []
+    pairs = [("b", "theta")] if net.w is not None else [("b1", "theta1"), ("b2", "theta2")]
+    for bias, threshold in pairs:
+        if (getattr(net, bias) is None) == (getattr(net, threshold) is None):
+            found.append((here, f"give exactly one of {bias} and {threshold}"))
+    if net.w is not None:
+        if n is not None and len(net.w) != n:
+            found.append((here + ("w",), f"{len(net.w)} weights for {n} inputs"))
+        return found
+    if not net.W1:
+        return found + [(here + ("W1",), "give at least one hidden unit (a row of W1)")]
+    for r, row in enumerate(net.W1):
+        if n is not None and len(row) != n:
+            found.append((here + ("W1", r), f"{len(row)} weights for {n} inputs"))
+    units = len(net.W1)
+    for key in ("b1", "theta1", "w2"):
+        value = getattr(net, key)
+        if value is not None and len(value) != units:
+            found.append((here + (key,), f"{len(value)} entries for {units} hidden units (rows of W1)"))
+    if net.w2 is None:
+        found.append((here, "the output weights w2 are missing"))
+    return found
+
+
+def consistency(p: BooleanProblem) -> list[tuple[tuple, str]]:
+    given = [key for key in SOURCES if getattr(p, key) is not None]
+    if len(given) != 1:
+        return [((given[1] if len(given) > 1 else "truth_table",),
+                 "give exactly one of truth_table, function (with inputs), expression, region"
+                 + (f"; found {', '.join(given)}" if given else ""))]
+    found, n = [], None
+    if p.function is not None:
+        if p.inputs is None:
+            found.append((("inputs",), f"the number of inputs of {p.function} is required"))
+        n = p.inputs
+    if p.truth_table is not None:
+        found += _table_issues(p.truth_table)
+        n = len(p.truth_table[0]) - 1 if p.truth_table else None
+    if p.expression is not None:
+        found += _expression_issues(p)
+        n = None if found else len(expression_inputs(p)[1])
+    elif p.inputs_named is not None:
+        found.append((("inputs_named",), "inputs_named names the variables of an expression: give expression too"))
+    if p.region is not None:
+        if not p.region.polygons:
+            found.append((("region", "polygons"), "give at least one polygon"))
+        for k, vertices in enumerate(p.region.polygons):
+            found += [(("region", "polygons", k) + loc, message) for loc, message in polygon_problems(vertices)]
+        if p.network is not None:
+            found.append((("network",), "a proposed network is verified on a truth table, not on a region"))
+        if p.allowed_weights is not None:
+            found.append((("allowed_weights",), "a region's units take their weights from the edges' lines"))
+    if p.network is not None and p.region is None:
+        found += _network_issues(p, n)
     if p.hidden_units is not None and p.allowed_weights is None:
         found.append((("hidden_units",), "hidden_units chooses a search size: give allowed_weights too"))
     if p.allowed_weights is not None and not p.allowed_weights:

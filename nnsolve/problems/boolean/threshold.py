@@ -1,7 +1,7 @@
 """Threshold units and networks of them, evaluated exactly, and the searches that build them.
 
-A unit fires (outputs 1) when its net w·x + b is > 0 (or ≥ 0). The constructions here give every net an
-odd integer value, never 0, so they hold under either comparison.
+A unit fires (outputs 1) when its net w·x + b is > 0 (or ≥ 0). The constructions here use thresholds
+k − ½ on integer sums, so no net is ever 0 and they hold under either comparison.
 """
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ def layer(W, b, x, compare) -> list[int]:
     return [fires(net(w, bi, x), compare) for w, bi in zip(W, b)]
 
 
-def two_layer(W1, b1, w2, b2, x, compare) -> int:
-    return fires(net(w2, b2, layer(W1, b1, x, compare)), compare)
-
-
 def symmetric_profile(rows, outputs) -> list[int] | None:
     """f(k) for k ones when the output depends only on how many inputs are 1 (parity, XNOR chains)."""
     profile: dict[int, int] = {}
@@ -37,21 +33,37 @@ def symmetric_profile(rows, outputs) -> list[int] | None:
 
 
 def counting_network(n: int, profile: list[int]):
-    """Hidden unit k fires when at least k inputs are 1 (net 2Σx − 2k + 1); the output adds the jumps of
-    f at each k, so its net is 2f(Σx) − 1 = ±1."""
-    W1 = [[2] * n for _ in range(n)]
-    b1 = [1 - 2 * k for k in range(1, n + 1)]
-    w2 = [2 * (profile[k] - profile[k - 1]) for k in range(1, n + 1)]
-    return W1, b1, w2, 2 * profile[0] - 1
+    """Hidden unit k fires when at least k inputs are 1 (w = 1, threshold k − ½); the output adds the jumps
+    of f at each k (for parity +1, −1, +1, …), so its net is f(Σx) − ½ = ±½."""
+    W1 = [[Fraction(1)] * n for _ in range(n)]
+    b1 = [Fraction(1, 2) - k for k in range(1, n + 1)]
+    w2 = [Fraction(profile[k] - profile[k - 1]) for k in range(1, n + 1)]
+    return W1, b1, w2, profile[0] - Fraction(1, 2)
+
+
+def term_network(terms: list[dict[int, int]], n: int):
+    """One hidden AND unit per product term {input index: 1 plain, 0 negated}: weight +1 on a plain
+    literal, −1 on a negated one, threshold (number of plain literals) − ½, so its net is +½ when the term
+    holds and ≤ −½ otherwise; the output is their OR (weights 1, threshold ½)."""
+    W1 = [[Fraction(0 if j not in term else 1 if term[j] else -1) for j in range(n)] for term in terms]
+    b1 = [Fraction(1, 2) - sum(term.values()) for term in terms]
+    return W1, b1, [Fraction(1)] * len(terms), Fraction(-1, 2)
 
 
 def minterm_network(rows, outputs):
-    """One hidden unit per true row, firing on that row only (net +1 there, ≤ −1 elsewhere); the output
-    is their OR (net 2Σh − 1)."""
+    """The OR of one AND unit per true row (each a full minterm)."""
     true_rows = [x for x, y in zip(rows, outputs) if y == 1]
-    W1 = [[2 if m else -2 for m in x] for x in true_rows]
-    b1 = [1 - 2 * sum(x) for x in true_rows]
-    return W1, b1, [2] * len(true_rows), -1
+    return term_network([dict(enumerate(x)) for x in true_rows], len(rows[0]))
+
+
+def forward(layers, x, compare) -> list[tuple[list[Fraction], list[int]]]:
+    """(nets, outputs) of every layer of threshold units on the input x."""
+    out, signal = [], list(x)
+    for W, b in layers:
+        nets = [net(w, bi, signal) for w, bi in zip(W, b)]
+        signal = [fires(v, compare) for v in nets]
+        out.append((nets, signal))
+    return out
 
 
 def search_unit(rows, outputs, allowed, compare):
@@ -85,7 +97,8 @@ def search_two_layer(rows, outputs, allowed, hidden: int, compare):
 
 
 _LATEX = {"·": r"\cdot ", "η": r"\eta ", "−": "-", "Δ": r"\Delta ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ",
-          "θ": r"\theta ", "Σ": r"\Sigma ", "…": r"\ldots ", "'": ""}
+          "θ": r"\theta ", "Σ": r"\Sigma ", "…": r"\ldots ", "'": "", "⌈": r"\lceil ", "⌉": r"\rceil ",
+          "½": r"\tfrac{1}{2}"}
 
 
 def described(text: str):

@@ -11,6 +11,8 @@ from nnsolve.api import solve
 from nnsolve.problems import ProblemError
 from nnsolve.problems.boolean.separability import separating_weights
 
+from boolean_support import layers_of, run
+
 
 def _table_yaml(rows, outputs, extra=""):
     body = "\n".join(f"  - [{', '.join(map(str, x + (y,)))}]" for x, y in zip(rows, outputs))
@@ -18,15 +20,7 @@ def _table_yaml(rows, outputs, extra=""):
 
 
 def _evaluate(solution, x, compare=">"):
-    """The network as plain integer arithmetic, independent of nnsolve's threshold helpers."""
-    fire = (lambda v: v > 0) if compare == ">" else (lambda v: v >= 0)
-    if solution.has("w"):
-        w, b = [int(v) for v in solution.value("w")], int(solution.value("b")[()])
-        return int(fire(sum(a * c for a, c in zip(w, x)) + b))
-    W1 = [[int(v) for v in row] for row in solution.value("W1")]
-    b1, w2 = [int(v) for v in solution.value("b1")], [int(v) for v in solution.value("w2")]
-    hidden = [int(fire(sum(a * c for a, c in zip(w, x)) + b)) for w, b in zip(W1, b1)]
-    return int(fire(sum(a * h for a, h in zip(w2, hidden)) + int(solution.value("b2")[()])))
+    return run(layers_of(solution), x, compare)
 
 
 def _brute_separable(rows, outputs):
