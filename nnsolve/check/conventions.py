@@ -60,23 +60,41 @@ def dense_alternatives(p) -> list[Alternative]:
                         not p.penalty.half)
         alternative("penalty excluding biases" if p.penalty.include_biases else "penalty including biases",
                     "penalty.include_biases", not p.penalty.include_biases)
-    opt = p.optimizer
-    if opt is not None:
-        if opt.type == "adam":
-            alternative("Adam without bias correction" if opt.bias_correction else "Adam with bias correction",
-                        "optimizer.bias_correction", not opt.bias_correction)
-        if opt.type in ("adam", "rmsprop", "adagrad"):
-            alternative("ε outside the square root" if opt.eps_inside_sqrt else "ε inside the square root",
-                        "optimizer.eps_inside_sqrt", not opt.eps_inside_sqrt)
-        if opt.type in ("momentum", "nesterov"):
-            for form in ("pytorch", "sutskever", "ema", "lookahead"):
-                if form != opt.form:
-                    alternative(f"momentum in the {form!r} form", "optimizer.form", form)
+    out += optimizer_alternatives(p, "optimizer")
+    return out
+
+
+def optimizer_alternatives(p, place: str) -> list[Alternative]:
+    """The optimizer conventions keys disagree on, for the settings at `place` (optimizer, descent)."""
+    opt = getattr(p, place)
+    if opt is None:
+        return []
+    out: list[Alternative] = []
+
+    def alternative(statement: str, key: str, value) -> None:
+        out.append((statement, replaced(p, f"{place}.{key}", value)))
+
+    if opt.type == "adam":
+        alternative("Adam without bias correction" if opt.bias_correction else "Adam with bias correction",
+                    "bias_correction", not opt.bias_correction)
+    if opt.type in ("adam", "rmsprop", "adagrad"):
+        alternative("ε outside the square root" if opt.eps_inside_sqrt else "ε inside the square root",
+                    "eps_inside_sqrt", not opt.eps_inside_sqrt)
+    if opt.type == "adam":
+        both = replaced(replaced(p, f"{place}.bias_correction", not opt.bias_correction),
+                        f"{place}.eps_inside_sqrt", not opt.eps_inside_sqrt)
+        out.append((f"Adam {'without' if opt.bias_correction else 'with'} bias correction and ε "
+                    f"{'outside' if opt.eps_inside_sqrt else 'inside'} the square root", both))
+    if opt.type in ("momentum", "nesterov"):
+        for form in ("pytorch", "sutskever", "ema", "lookahead"):
+            if form != opt.form:
+                alternative(f"momentum in the {form!r} form", "form", form)
     return out
 
 
 ALTERNATIVES: dict[str, Callable[[object], list[Alternative]]] = {
     "dense_network": dense_alternatives,
+    "calculus": lambda p: optimizer_alternatives(p, "descent"),
 }
 
 

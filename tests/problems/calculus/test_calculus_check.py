@@ -77,3 +77,15 @@ def test_cli_check_exit_codes(tmp_path):
     ok, wrong = run(good), run(bad)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert wrong.returncode == 1 and "WRONG" in wrong.stdout and "Traceback" not in wrong.stderr
+
+
+ADAM = ("problem: calculus\nname: L\nfunction: 3 w1^2 + 1.5 w2^3\nstationary_points: false\nhessian: false\n"
+        "descent: {type: adam, lr: 0.01, beta1: 0.5, beta2: 0.9, eps: 1e-8, steps: 1, start: {w1: 1.5, w2: -2}}\n")
+
+
+def test_a_key_without_adams_bias_correction_is_named():
+    # no bias correction: m = 4.5, s = 8.1 → w1 = 1.5 − 0.01·4.5/(√8.1 + 1e-8) = 1.5 − 0.0158114 = 1.4842 (4 dp);
+    # standard Adam gives 1.49, so the key is wrong, and the report says which convention it followed
+    found = results(ADAM, {"w1(1)": "1.4842"})["w1(1)"]
+    assert not found.ok
+    assert "Adam without bias correction" in found.alternatives
