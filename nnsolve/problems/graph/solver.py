@@ -4,7 +4,8 @@ local derivative ∂out/∂in, and backpropagate the output's derivative to ever
 Ids: leaves by their names, a node by its name in `nodes` (or `output` for the expression's top node),
 other intermediate nodes n1, n2, … in evaluation order; a number in the expression by its text. The
 derivative of the output with respect to q is `dL/dq` (also `df/dq` when the output is f and that id is
-not a local derivative); the local derivative of node r with respect to its input p is `dr/dp`.
+not a local derivative); the local derivative of node r with respect to its input p is `dr/dp`, and the output's
+own (f = g(q)) is `local.df/dq`, so that df/dq always means the total derivative, as keys use it.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class GraphBuilder:
         for name, _, text in node_expressions(self.p):
             output = self.build(parse(text), name)
             self.named[name] = output
-        self.local_derivatives()
+        self.local_derivatives(output)
         self.comp.backward(output)
         return self.solution(output)
 
@@ -78,8 +79,11 @@ class GraphBuilder:
         node_id = name or self.fresh_id()
         return self.comp.apply(op, inputs, node_id, Symbol(_latex_name(node_id), node_id), **params)
 
-    def local_derivatives(self) -> None:
-        """∂r/∂p for every node r and each of its inputs p that is not a number (x·x: both factors summed)."""
+    def local_derivatives(self, output: Node) -> None:
+        """∂r/∂p for every node r and each of its inputs p that is not a number (x·x: both factors summed).
+
+        The output's own local derivatives are `local.df/dx`: in a key, df/dx is the total derivative
+        (the same as dL/dx), which differs from the local one when x also feeds other nodes."""
         for node in [n for n in self.comp.order if n.op is not None]:
             by_input: dict[str, list[int]] = {}
             for i, child in enumerate(node.inputs):
@@ -94,7 +98,8 @@ class GraphBuilder:
                 child = self.comp.nodes[child_id]
                 symbol = Symbol(rf"\frac{{\partial {node.symbol.latex}}}{{\partial {child.symbol.latex}}}",
                                 f"∂{node.id}/∂{child_id}")
-                self.comp.derived(f"d{node.id}/d{child_id}", symbol, value, formula, "local")
+                prefix = "local." if node is output else ""
+                self.comp.derived(f"{prefix}d{node.id}/d{child_id}", symbol, value, formula, "local")
 
     def solution(self, output: Node) -> Solution:
         sections = {"given": "Given", "forward": "Forward", "local": "Local derivatives",

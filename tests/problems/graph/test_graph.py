@@ -118,3 +118,11 @@ def test_every_function_prints_in_every_format():
     # d/da of sqrt(a)^3 = 3·sqrt(a)^2 · 1/(2 sqrt a) = (3/2)·sqrt(a) = 3 at a = 4: exact parts stay exact
     assert s.value("dn4/dn3")[()] == 12 and s.value("dn3/da")[()] == Fraction(1, 4)
     assert "ReLU" not in render_markdown(s) and render_json(s) and str(s)
+
+
+def test_the_outputs_name_means_the_total_derivative():
+    # H = x + r·x at x = 2, r = 3: the edge x → H alone gives 1, but x also feeds R = r·x, so dH/dx = 1 + r = 4
+    import nnsolve
+    s = nnsolve.solve({"problem": "computation_graph", "nodes": {"R": "r * x", "H": "x + R"}, "values": {"x": 2, "r": 3}})
+    assert s.value("dH/dx")[()] == 4 == s.value("dL/dx")[()]
+    assert s.value("local.dH/dx")[()] == 1 and s.value("dR/dx")[()] == 3
