@@ -20,7 +20,7 @@ class Net:
         return name or ""
 
     def conv_bn(self, name, filters, kernel, stride=1, padding=0, act="relu", inputs=None, groups=1, bn=True):
-        self(f"conv2d", f"{name}", inputs, filters=filters, kernel=kernel, stride=stride, padding=padding,
+        self("conv2d", f"{name}", inputs, filters=filters, kernel=kernel, stride=stride, padding=padding,
              **({"groups": groups} if groups > 1 else {}), bias=not bn)
         last = name
         if bn:

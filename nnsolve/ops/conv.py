@@ -191,7 +191,7 @@ def kernel_gradient(grad, x, w_shape, geo: Geometry):
     """∂L/∂K[o, c, k] = Σ_n,p grad[n, o, p] x[n, c, p·s + k·d]: the input correlated with the gradient."""
     def fn(gi, xi, zero):
         xp = geo.pad(xi, zero)
-        o_total, cg = w_shape[0], w_shape[1]
+        o_total = w_shape[0]
         rows = np.moveaxis(gi, 1, -1).reshape(gi.shape[0] * geo.positions, o_total)
         parts = []
         for g in range(geo.groups):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
 
 from ..engine.formula import Formula
 from ..engine.number import exact_string

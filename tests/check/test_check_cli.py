@@ -48,7 +48,7 @@ def test_unknown_answer_id_is_a_located_error_with_a_suggestion():
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     line = line_of("unknown-id.yaml", "u3:")
-    assert f"answers.u3: no quantity 'u3'" in done.stderr
+    assert "answers.u3: no quantity 'u3'" in done.stderr
     assert "did you mean 'u1'?" in done.stderr
     assert f"(line {line})" in done.stderr
 

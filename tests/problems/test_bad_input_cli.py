@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import typer
-from bad_input import VALID, changed, line_of
+from bad_input import changed, line_of
 
 from nnsolve import cli
 from nnsolve.problems import loader

@@ -1,7 +1,7 @@
 """The problem file of an attention block: the sequence(s), the projections, the mask, what flows back."""
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
 from pydantic import Field
 

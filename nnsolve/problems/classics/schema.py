@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..common import Common
-from ..fields import Model, Number, Text, Vector, _number, _vector, describe, register_model
+from ..fields import Model, Number, Vector, _number, _vector, describe, register_model
 
 LogBase = Annotated[Literal["e", "2", "10"], BeforeValidator(lambda v: str(v.text if hasattr(v, "text") else v))]
 # one number for every layer, or a list with one per layer

@@ -26,7 +26,6 @@ from ...ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, SQUARED_ERROR, lo
 from ...ops.pool import AVG_POOL, GLOBAL_AVG_POOL, MAX_POOL
 from ...ops.base import Add
 from ...ops.structural import CONCAT, DROPOUT, FLATTEN
-from ...optim import make_optimizer
 from ...solution import Solution
 from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from ..dense.schema import Notation

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 import torch
 
-from calculus_support import close, flat, solved
+from calculus_support import close, solved
 
 STEPS = 3
 # a cubic surface of the BITS exam family: different curvature along w1 and w2, and a cross term
