@@ -100,9 +100,15 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
     if len(set(variables)) != len(variables):
         found.append((("variables",), "a variable is named twice"))
     for name in variables:
+        if name == p.name:
+            found.append((("variables",), f"{name!r} is also the function's name"))
         if name in p.constants or name in p.where:
             found.append((("variables",), f"{name!r} is also given a value under `constants` or `where`"))
+    taken = set(variables) | {p.name, "gradient", "hessian", "minimum", "infimum", "iterations"}
     for name, loc, coords in point_list(p):
+        if name in taken or (name.startswith("S") and name[1:].isdigit()):
+            found.append((loc, f"the point name {name!r} is taken (variables, the function, S1, S2 … for "
+                               "stationary points); choose another"))
         if len(coords) != len(variables):
             found.append((loc, f"point {name} has {len(coords)} coordinates; expected {len(variables)} "
                                f"({', '.join(variables)})"))

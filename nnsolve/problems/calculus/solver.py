@@ -173,8 +173,9 @@ class CalculusSolver:
                 self.value_node(f"eigenvalues({name})", Symbol(rf"\lambda({name})", f"λ({name})"), eigen, title,
                                 note=note or "ascending")
         kind = A.kind_of_point(grads, eigen)
-        self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"), kind, title,
-                        note=_reason(kind))
+        why = "∇ = 0, and without the Hessian (hessian: false) the test decides nothing" \
+            if eigen is None and kind == A.INCONCLUSIVE else _reason(kind)
+        self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"), kind, title, note=why)
 
     # -- stationary points and the global picture ----------------------------------------------
     def stationary(self) -> A.Extent | None:

@@ -50,3 +50,10 @@ def test_code_in_a_function_is_an_expression_error_and_never_runs(tmp_path, monk
 def test_an_answer_naming_no_quantity_is_located():
     issue = the_issue(BASE + "points: [[0, 0]]\nask: [type(P2)]\n")
     assert issue.path == "ask[0]" and "type(P2)" in issue.message
+
+
+def test_a_point_named_like_a_variable_or_a_stationary_point_is_refused(tmp_path):
+    # P1 and A are free names; x is the variable and S1 the first stationary point, so their ids would collide
+    from bad_input import cli_rejects
+    cli_rejects(tmp_path, "problem: calculus\nfunction: x^2\npoints: {x: [1], S1: [2]}\n",
+                "points.x: the point name 'x' is taken", line=3)
