@@ -54,6 +54,5 @@ def test_an_answer_naming_no_quantity_is_located():
 
 def test_a_point_named_like_a_variable_or_a_stationary_point_is_refused(tmp_path):
     # P1 and A are free names; x is the variable and S1 the first stationary point, so their ids would collide
-    from bad_input import cli_rejects
     cli_rejects(tmp_path, "problem: calculus\nfunction: x^2\npoints: {x: [1], S1: [2]}\n",
                 "points.x: the point name 'x' is taken", line=3)
