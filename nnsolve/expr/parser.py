@@ -82,10 +82,12 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
-class _Parser:
-    def __init__(self, text: str, factors: frozenset = frozenset()):
-        self.factors = factors      # names that multiply a following '(' instead of calling it: w(1 − w)
-        self.tokens = _tokens(text)
+class TokenCursor:
+    """The reading position of a recursive-descent parser over (kind, value, column) tokens ending in an
+    ("end", "", column) token, with a guard on how deep the recursion nests (Boolean expressions use it too)."""
+
+    def __init__(self, tokens: list[tuple[str, str, int]]):
+        self.tokens = tokens
         self.i = 0
         self.depth = 0
 
@@ -100,12 +102,18 @@ class _Parser:
     def expect(self, op: str):
         kind, value, col = self.take()
         if kind != "op" or value != op:
-            raise ExprError(f"expected {op!r}, found {_describe(kind, value)}", col)
+            raise ExprError(f"expected {op!r}, found {describe(kind, value)}", col)
 
     def nest(self, col: int):
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ExprError(f"nested more than {MAX_DEPTH} deep", col)
+
+
+class _Parser(TokenCursor):
+    def __init__(self, text: str, factors: frozenset = frozenset()):
+        super().__init__(_tokens(text))
+        self.factors = factors      # names that multiply a following '(' instead of calling it: w(1 − w)
 
     def binary(self, ops: str, operand) -> object:
         left = operand()
@@ -169,7 +177,7 @@ class _Parser:
             self.depth -= 1
             self.expect(")")
             return inner
-        raise ExprError(f"expected a number, a name or '(', found {_describe(kind, value)}", col)
+        raise ExprError(f"expected a number, a name or '(', found {describe(kind, value)}", col)
 
     def call(self, function: str, col: int):
         if function not in FUNCTIONS:
@@ -188,7 +196,8 @@ class _Parser:
         return Call(function, tuple(args), col)
 
 
-def _describe(kind: str, value: str) -> str:
+def describe(kind: str, value: str) -> str:
+    """A token as an error message names it."""
     return "the end of the expression" if kind == "end" else repr(value)
 
 
@@ -197,18 +206,23 @@ def parse(text: str, factors=frozenset()):
 
     A name followed by '(' is a function call (so `sigmod(x)` is an error that names it) unless it is one
     of `factors`, the quantities of the problem at hand, where an answer's w(1 − w) is a product."""
-    if not isinstance(text, str) or not text.strip():
-        raise ExprError("the expression is empty", 1)
-    if len(text) > MAX_LENGTH:
-        raise ExprError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
+    require_text(text, MAX_LENGTH)
     parser = _Parser(text, frozenset(factors) - set(FUNCTIONS))
     if len(parser.tokens) > MAX_TOKENS:
         raise ExprError(f"more than {MAX_TOKENS} numbers, names and operators", parser.tokens[MAX_TOKENS][2])
     tree = parser.sum()
     kind, value, col = parser.peek()
     if kind != "end":
-        raise ExprError(f"unexpected {_describe(kind, value)} (an operator missing before it?)", col)
+        raise ExprError(f"unexpected {describe(kind, value)} (an operator missing before it?)", col)
     return tree
+
+
+def require_text(text, limit: int) -> None:
+    """ExprError unless `text` is a non-empty string of at most `limit` characters."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("the expression is empty", 1)
+    if len(text) > limit:
+        raise ExprError(f"longer than {limit} characters", limit + 1)
 
 
 def constant_value(tree) -> Fraction | None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...expr.parser import ExprError, TokenCursor, describe, require_text
 from ..errors import suggestion
 
 MAX_LENGTH = 1000
-MAX_DEPTH = 60          # nesting, so the recursion stays far from Python's limit
 
 PRECEDENCE = "NOT binds tightest, then AND (and NAND), then XOR (and XNOR), then OR (and NOR); " \
              "equal operators group from the left"
@@ -29,12 +29,6 @@ _TOKEN = re.compile(r"\s*(?:(?P<const>[01](?![\w.]))|(?P<name>[^\W\d]\w*)|(?P<op
 LEVELS = (("OR", "NOR"), ("XOR", "XNOR"), ("AND", "NAND"))
 RULES = {"AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "XOR": lambda a, b: a ^ b,
          "XNOR": lambda a, b: 1 - (a ^ b), "NAND": lambda a, b: 1 - (a & b), "NOR": lambda a, b: 1 - (a | b)}
-
-
-class BooleanSyntaxError(ValueError):
-    def __init__(self, message: str, column: int):
-        self.column = column
-        super().__init__(f"column {column}: {message}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             bad = text[col - 1]
             hint = "; a constant is 0 or 1" if bad.isdigit() else \
                 "; operators are AND OR NOT XOR XNOR NAND NOR & | ~ ! ¬ ∧ ∨ ⊕ and parentheses"
-            raise BooleanSyntaxError(f"unexpected character {bad!r}{hint}", col)
+            raise ExprError(f"unexpected character {bad!r}{hint}", col)
         kind = m.lastgroup
         value, col = m.group(kind), m.start(kind) + 1
         if kind == "name" and value.lower() in _KEYWORDS:
@@ -77,17 +71,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
-class _Parser:
-    def __init__(self, text: str):
-        self.tokens, self.i, self.depth = _tokens(text), 0, 0
-
-    def peek(self):
-        return self.tokens[self.i]
-
-    def take(self):
-        self.i += 1
-        return self.tokens[self.i - 1]
-
+class _Parser(TokenCursor):
     def level(self, k: int):
         if k == len(LEVELS):
             return self.negation()
@@ -96,11 +80,6 @@ class _Parser:
             op = self.take()[1]
             left = Gate(op, (left, self.level(k + 1)))
         return left
-
-    def nest(self, col: int):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise BooleanSyntaxError(f"nested more than {MAX_DEPTH} deep", col)
 
     def negation(self):
         kind, value, col = self.peek()
@@ -122,29 +101,20 @@ class _Parser:
             self.nest(col)
             inner = self.level(0)
             self.depth -= 1
-            kind, value, col = self.take()
-            if (kind, value) != ("op", ")"):
-                raise BooleanSyntaxError(f"expected ')', found {_describe(kind, value)}", col)
+            self.expect(")")
             return inner
-        raise BooleanSyntaxError(f"expected a variable, 0, 1, NOT or '(', found {_describe(kind, value)}", col)
-
-
-def _describe(kind: str, value: str) -> str:
-    return "the end of the expression" if kind == "end" else repr(value)
+        raise ExprError(f"expected a variable, 0, 1, NOT or '(', found {describe(kind, value)}", col)
 
 
 def parse(text: str):
-    """The tree of `text`, or BooleanSyntaxError with the column of the first mistake."""
-    if not isinstance(text, str) or not text.strip():
-        raise BooleanSyntaxError("the expression is empty", 1)
-    if len(text) > MAX_LENGTH:
-        raise BooleanSyntaxError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
-    parser = _Parser(text)
+    """The tree of `text`, or ExprError with the column of the first mistake."""
+    require_text(text, MAX_LENGTH)
+    parser = _Parser(_tokens(text))
     tree = parser.level(0)
     kind, value, col = parser.peek()
     if kind != "end":
         hint = "; join terms with AND, OR, … (juxtaposition is not an operator)" if kind in ("name", "const") else ""
-        raise BooleanSyntaxError(f"unexpected {_describe(kind, value)} after a complete expression{hint}", col)
+        raise ExprError(f"unexpected {describe(kind, value)} after a complete expression{hint}", col)
     return tree
 
 
@@ -166,7 +136,7 @@ def check_names(tree, names: list[str]) -> None:
     """Every variable of the expression is one of `names` (the declared inputs)."""
     for var in variables(tree):
         if var.name not in names:
-            raise BooleanSyntaxError(f"variable {var.name!r} is not among inputs_named"
+            raise ExprError(f"variable {var.name!r} is not among inputs_named"
                                      + suggestion(var.name, names, list_if_none=True), var.column)
 
 

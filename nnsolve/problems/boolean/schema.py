@@ -86,7 +86,7 @@ def _table_issues(table) -> list[tuple[tuple, str]]:
 
 
 def expression_inputs(p: BooleanProblem) -> tuple[object, list[str]]:
-    """The parsed expression and its inputs in table order (raises BooleanSyntaxError)."""
+    """The parsed expression and its inputs in table order (raises ExprError)."""
     tree = bx.parse(p.expression)
     names = list(p.inputs_named) if p.inputs_named is not None else [v.name for v in bx.variables(tree)]
     bx.check_names(tree, names)
@@ -96,7 +96,7 @@ def expression_inputs(p: BooleanProblem) -> tuple[object, list[str]]:
 def _expression_issues(p: BooleanProblem) -> list[tuple[tuple, str]]:
     try:
         _, names = expression_inputs(p)
-    except bx.BooleanSyntaxError as error:
+    except bx.ExprError as error:
         return [(("expression",), str(error))]
     if len(set(names)) != len(names):
         return [(("inputs_named",), "an input is named twice")]
