@@ -130,7 +130,22 @@ def _canonical(name: str, solution: Solution, position: dict) -> str | None:
 
 def read_value(given) -> np.ndarray:
     """A number or a rectangular nesting of numbers → an object array of Literals."""
-    nested = _nested_numbers(given.tolist() if isinstance(given, np.ndarray) else given, ())
+    return _read_nested(given, read_number, "a number, a vector or a matrix")
+
+
+def read_written(given) -> np.ndarray:
+    """Where a formula or a verdict is expected, each entry as written (a number too: ∂E/∂w3 = 0)."""
+    return _read_nested(given, _written, "a formula or a list of them")
+
+
+def _written(given) -> Written:
+    if given is None or isinstance(given, (bool, dict)):
+        raise AnswerError(f"expected a formula or a word, got {_describe(given)}")
+    return Written(given.text if isinstance(given, Literal) else str(given))
+
+
+def _read_nested(given, entry, expected: str) -> np.ndarray:
+    nested = _nested(given.tolist() if isinstance(given, np.ndarray) else given, (), entry, expected)
     if not isinstance(nested, list):
         arr = np.empty((), dtype=object)
         arr[()] = nested
@@ -138,47 +153,16 @@ def read_value(given) -> np.ndarray:
     return np.array(nested, dtype=object)
 
 
-def read_written(given) -> np.ndarray:
-    """Where a formula or a verdict is expected, each entry as written (a number too: ∂E/∂w3 = 0)."""
-    def walk(item, loc):
-        if isinstance(item, (list, tuple)):
-            if not item:
-                raise AnswerError("is an empty list; expected a formula or a list of them", loc)
-            return [walk(x, loc + (i,)) for i, x in enumerate(item)]
-        if item is None or isinstance(item, (bool, dict)):
-            raise AnswerError(f"expected a formula or a word, got {_describe(item)}", loc)
-        return Written(item.text if isinstance(item, Literal) else str(item))
-    nested = walk(given.tolist() if isinstance(given, np.ndarray) else given, ())
-    if not isinstance(nested, list):
-        out = np.empty((), dtype=object)
-        out[()] = nested
-        return out
-    out = np.empty(_shape(nested), dtype=object)
-    flat = list(_flatten(nested))
-    if len(flat) != out.size:
-        raise AnswerError("rows have different lengths; expected a rectangular matrix")
-    out.reshape(-1)[:] = flat
-    return out
-
-
-def _flatten(nested):
-    for item in nested:
-        if isinstance(item, list):
-            yield from _flatten(item)
-        else:
-            yield item
-
-
-def _nested_numbers(given, loc: tuple):
-    """Literals in the nesting of `given`, checked to be rectangular."""
+def _nested(given, loc: tuple, entry, expected: str):
+    """The entries of the nesting of `given`, each read by `entry`, checked to be rectangular."""
     if not isinstance(given, (list, tuple)):
         try:
-            return read_number(given)
+            return entry(given)
         except AnswerError as e:
             raise AnswerError(e.message, loc) from None
     if not given:
-        raise AnswerError("is an empty list; expected a number, a vector or a matrix", loc)
-    rows = [_nested_numbers(item, loc + (i,)) for i, item in enumerate(given)]
+        raise AnswerError(f"is an empty list; expected {expected}", loc)
+    rows = [_nested(item, loc + (i,), entry, expected) for i, item in enumerate(given)]
     shapes = {_shape(r) for r in rows}
     if len(shapes) != 1:
         if all(isinstance(r, list) for r in rows):
