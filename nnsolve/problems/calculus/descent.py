@@ -12,10 +12,9 @@ from fractions import Fraction
 from ...engine.computation import Symbol
 from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
-from ...expr.symbolic import formula_of, symbol
+from ...expr.symbolic import symbol
 from ...ops.scalar import DomainError
 from ...optim import Pass, make_optimizer
-from . import analysis as A
 from .schema import start_values
 
 RUNAWAY = 10 ** 12
@@ -71,19 +70,8 @@ def run_descent(solver) -> None:
 
 def _evaluate(solver, params: dict, s, title: str) -> Pass:
     """f and ∇f at the iterate: `f(s)`, `df/dx(s)` (their formulas show the iterate's numbers)."""
-    comp, name = solver.comp, solver.name
-    ids = {v: node.id for v, node in params.items()}
     values = {symbol(v): node.value[()] for v, node in params.items()}
-    f = comp.derived(f"{name}({s})", Symbol(f"{name}^{{({s})}}", f"{name}({s})"), A.evaluate(solver.f, values),
-                     formula_of(solver.f, ids), "forward")
-    solver.section(title, f)
-    grads = {}
-    for v, g in zip(solver.vars, solver.grads):
-        latex, text = solver.partial(v)
-        node = comp.derived(f"d{name}/d{v}({s})", Symbol(latex + f"^{{({s})}}", f"{text}({s})"),
-                            A.evaluate(g, values), formula_of(g, ids), "backward")
-        solver.section(title, node)
-        grads[str(v)] = node
+    f, grads = solver.values_at(str(s), f"^{{({s})}}", values, {v: node.id for v, node in params.items()}, title)
     return Pass(None, None, f, f, grads)
 
 

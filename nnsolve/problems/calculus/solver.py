@@ -11,7 +11,6 @@ Ids (function named f, variables x, y; a point P1): `f`, `df/dx`, `gradient`, `h
 """
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from ...engine.computation import Computation, Policy, Symbol
@@ -82,6 +81,23 @@ class CalculusSolver:
         self.section(title, node)
         return node
 
+    def values_at(self, tag: str, latex_tag: str, values: dict, ids: dict[str, str], title: str,
+                  partials: bool = True) -> tuple:
+        """f and each ∂f/∂v at one place — a point P1 (`f(P1)`) or an iterate 0 (`f(0)`, written f⁽⁰⁾) —
+        with formulas showing the place's numbers (`ids` names the quantity of each variable there).
+        Returns f's node and, by variable, the partials' nodes (their values alone with partials=False)."""
+        f = self.value_node(f"{self.name}({tag})", Symbol(f"{self.name}{latex_tag}", f"{self.name}({tag})"),
+                            A.evaluate(self.f, values), title, formula_of(self.f, ids))
+        grads = {}
+        for v, g in zip(self.vars, self.grads):
+            value = A.evaluate(g, values)
+            if partials:
+                latex, text = self.partial(v)
+                value = self.value_node(f"d{self.name}/d{v}({tag})", Symbol(latex + latex_tag, f"{text}({tag})"),
+                                        value, title, formula_of(g, ids))
+            grads[str(v)] = value
+        return f, grads
+
     def partial(self, v: sp.Symbol) -> tuple[str, str]:
         return rf"\frac{{\partial {self.name}}}{{\partial {sp.latex(v)}}}", f"∂{self.name}/∂{v}"
 
@@ -95,13 +111,11 @@ class CalculusSolver:
         title = "Gradient"
         for v, g in zip(self.vars, self.grads):
             self.formula_node(f"d{self.name}/d{v}", *self.partial(v), g, title)
-        gradient = _vector([self.shown(g) for g in self.grads])
-        self.value_node("gradient", Symbol(rf"\nabla {self.name}", f"∇{self.name}"), gradient, title)
+        self.value_node("gradient", Symbol(rf"\nabla {self.name}", f"∇{self.name}"),
+                        [self.shown(g) for g in self.grads], title)
         self.H = A.hessian(self.f, self.vars) if p.hessian else None
         if self.H is not None:
-            matrix = np.empty(self.H.shape, dtype=object)
-            for i, j in np.ndindex(self.H.shape):
-                matrix[i, j] = self.shown(self.H[i, j])
+            matrix = [[self.shown(entry) for entry in self.H.row(i)] for i in range(self.H.rows)]
             self.value_node("hessian", Symbol("H", "H"), matrix, "Hessian",
                             note=f"H[i][j] = ∂²{self.name}/∂vᵢ∂vⱼ in the order " + ", ".join(self.names))
         if p.update is not None:
@@ -142,19 +156,15 @@ class CalculusSolver:
             coords.append(exact)
             values[v] = x if isinstance(x, sp.Expr) else exact
             self.value_node(f"{v}({name})", Symbol(sp.latex(v), str(v)), exact, title)
-        self.value_node(name, Symbol(name, name), _vector(coords), title)
+        self.value_node(name, Symbol(name, name), coords, title)
         if len(values) < len(self.vars):
             self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"),
                             A.INCONCLUSIVE, title, note="a family of points: the test needs numbers")
             return
         ids = {str(v): f"{v}({name})" for v in self.vars if f"{v}({name})" in self.comp.nodes}
-        self.value_node(f"{self.name}({name})", Symbol(f"{self.name}({name})", f"{self.name}({name})"),
-                        A.evaluate(self.f, values), title, formula_of(self.f, ids))
-        grads = [A.evaluate(g, values) for g in self.grads]
-        if not stationary:      # at a stationary point it is 0 by construction: no need to show each part
-            for v, g, value in zip(self.vars, self.grads, grads):
-                self.value_node(f"d{self.name}/d{v}({name})", Symbol(*(s + f"({name})" for s in self.partial(v))),
-                                value, title, formula_of(g, ids))
+        # at a stationary point the gradient is 0 by construction: no need to show each part
+        _, by_variable = self.values_at(name, f"({name})", values, ids, title, partials=not stationary)
+        grads = [g.value[()] if not stationary else g for g in by_variable.values()]
         self.value_node(f"gradient({name})", Symbol(rf"\nabla {self.name}({name})", f"∇{self.name}({name})"),
                         grads, title, note="0 at a stationary point" if stationary else "")
         eigen = None
@@ -256,12 +266,6 @@ def _reason(kind: Verdict) -> str:
     return {A.MINIMUM.label: "∇ = 0 and every eigenvalue > 0", A.MAXIMUM.label: "∇ = 0 and every eigenvalue < 0",
             A.SADDLE.label: "∇ = 0 and eigenvalues of both signs", A.NOT_STATIONARY.label: "∇ ≠ 0",
             }.get(kind.label, "∇ = 0 but an eigenvalue is 0: the second-derivative test decides nothing")
-
-
-def _vector(items: list) -> np.ndarray:
-    out = np.empty(len(items), dtype=object)
-    out[:] = items
-    return out
 
 
 def solve_calculus(problem: CalculusProblem, policy: Policy | None = None) -> Solution:
