@@ -10,4 +10,5 @@ FAMILY = Family(
     ask_groups=GROUPS, default_ask=("forward", "loss", "gradients", "update"),
     alternatives=lazy(".conv.checker", "alternatives"),
     locate=lazy(".conv.checker", "locate"),
+    golden=("examples/conv/conv-relu-maxpool.yaml",),
 )
