@@ -26,7 +26,12 @@ def angle(pos: int, dim: int, d_model: int, base=Fraction(10000)):
 
 
 def encoding(pos: int, dim: int, d_model: int, base=Fraction(10000), degrees: bool = False):
-    theta = to_mpf(angle(pos, dim, d_model, base))
+    return wave(angle(pos, dim, d_model, base), dim, degrees)
+
+
+def wave(theta, dim: int, degrees: bool = False):
+    """sin θ for an even dimension, cos θ for an odd one."""
+    theta = to_mpf(theta)
     if degrees:
         theta = mp.radians(theta)
     return mp.sin(theta) if dim % 2 == 0 else mp.cos(theta)
@@ -51,7 +56,7 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
             trig = "sin" if dim % 2 == 0 else "cos"
             unit = r"^\circ" if degrees else ""
             comp.derived(f"{prefix}dim{dim}", Symbol(rf"PE_{{ {pos},{dim} }}", f"PE({pos},{dim})"),
-                         encoding(pos, dim, p.d_model, p.base, degrees),
+                         wave(a.value[()], dim, degrees),     # from the recorded angle, as pinned or rounded
                          Formula(rf"\{trig}({{0}}{unit})", f"{trig}({{0}}{'°' if degrees else ''})", (a.id,)),
                          "forward", note=f"dimension {dim} is {'even' if dim % 2 == 0 else 'odd'}: {trig}")
         vector = comp.derived(f"PE{pos}" if prefix else "PE", Symbol(rf"PE_{{ {pos} }}", f"PE({pos})"),
