@@ -35,6 +35,10 @@ LOSSES = {  # id → (loss section, output activation)
     "bce_from_logits": ({"type": "bce", "from_logits": True}, "identity"),
     "cross_entropy_from_logits": ({"type": "cross_entropy", "from_logits": True}, "identity"),
 }
+# a penalty on top of a loss, in every family: ½λ Σ w² over the weights, biases excluded
+PENALTY = {"type": "l2", "lambda": 0.01, "half": True}
+BIASES = {"recurrent": {"b", "c"}}      # elsewhere a bias is a parameter whose name starts with b
+
 OPTIMIZERS = {"sgd": ({"type": "sgd", "lr": 0.1}, lambda ps: torch.optim.SGD(ps, lr=0.1)),
               "adam": ({"type": "adam", "lr": 0.01}, lambda ps: torch.optim.Adam(ps, lr=0.01, eps=1e-8))}
 
@@ -198,12 +202,24 @@ FAMILIES = {"dense_network": dense, "conv_network": conv, "recurrent": recurrent
             "attention": attention}
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
-@pytest.mark.parametrize("key", LOSSES)
-@pytest.mark.parametrize("family", FAMILIES)
-def test_loss_gradients_and_update_match_torch(family, key, optimizer):
+def penalized(family: str, given: dict, torch_loss_of):
+    """The family's loss with the L2 penalty added, in torch."""
+    weights = [name for name in given if name not in BIASES.get(family, {n for n in given if n.startswith("b")})]
+    return lambda p: torch_loss_of(p) + 0.5 * PENALTY["lambda"] * sum((p[name] ** 2).sum() for name in weights)
+
+
+CASES = [(family, key, optimizer, False) for family in FAMILIES for key in LOSSES for optimizer in OPTIMIZERS]
+CASES += [(family, "mse", optimizer, True) for family in FAMILIES for optimizer in OPTIMIZERS]
+
+
+@pytest.mark.parametrize("family, key, optimizer, penalty", CASES,
+                         ids=[f"{f}-{k}-{o}{'-l2' if p else ''}" for f, k, o, p in CASES])
+def test_loss_gradients_and_update_match_torch(family, key, optimizer, penalty):
     problem, given, torch_loss_of = FAMILIES[family](key)
     spec, make = OPTIMIZERS[optimizer]
+    if penalty:
+        problem = {**problem, "penalty": PENALTY}
+        torch_loss_of = penalized(family, given, torch_loss_of)
     solution = nnsolve.solve({**problem, "optimizer": spec})
     params = {name: t64(value).requires_grad_(True) for name, value in given.items()}
     loss = torch_loss_of(params)
