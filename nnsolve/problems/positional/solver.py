@@ -12,7 +12,7 @@ from fractions import Fraction
 from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import exact_string, mp, to_mpf
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from .schema import PositionalProblem
 
@@ -43,7 +43,6 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
     degrees = p.angle_unit == "degrees"
     base = exact_string(p.base)
     aliases: dict[str, str] = {}
-    steps: list[Step] = []
     for pos in p.positions:
         prefix = f"pos{pos}." if len(p.positions) > 1 else ""
         for dim in range(first, last + 1):
@@ -65,7 +64,7 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
                                       f"[PE({pos},{first}) … PE({pos},{last})]"), "forward")
         aliases.setdefault("PE", vector.id)
     sections = {n.id: (f"Position {n.id.split('.')[0][3:]}" if "." in n.id else "Encoding") for n in comp.order}
-    steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, sections[n.id], n.formula, n.note) for n in comp.order]
+    steps = comp.to_steps(lambda n: sections[n.id], givens_first=False)
     conventions = [
         ("formula", f"PE(pos, 2i) = sin(pos / {base}^(2i/d)), PE(pos, 2i+1) = cos(pos / {base}^(2i/d)), "
                     f"d = {p.d_model}"),
