@@ -25,7 +25,8 @@ class Step:
 
     # Jupyter shows a single step (`solution.step("u1")`) as `symbol = value` in display math.
     def _repr_latex_(self) -> str:
-        from .render.values import latex_symbol, latex_value
+        from .engine.notation import latex_symbol
+        from .render.values import latex_value
         return rf"$\displaystyle {latex_symbol(self.latex_symbol)} = {latex_value(self.value, 4)}$"
 
 

@@ -11,7 +11,8 @@ from typing import Callable
 
 from ..engine.formula import Formula
 from ..solution import Solution, Step
-from .values import latex_symbol, latex_value, needs_grouping, text_value
+from ..engine.notation import latex_symbol
+from .values import latex_value, needs_grouping, text_value
 
 _PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")

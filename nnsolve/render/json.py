@@ -10,7 +10,8 @@ import json
 from ..solution import Solution, Step
 from .formulas import symbolic
 from .tree import Printer
-from .values import exact_data, float_data, latex_symbol
+from ..engine.notation import latex_symbol
+from .values import exact_data, float_data
 
 
 def render_json(solution: Solution) -> str:

@@ -11,7 +11,8 @@ import re
 from ..solution import Solution, Step
 from .formulas import equation_parts
 from .tree import UNTITLED, Printer
-from .values import latex_compact_value, latex_symbol, latex_value
+from ..engine.notation import latex_symbol
+from .values import latex_compact_value, latex_value
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
 

@@ -11,7 +11,8 @@ from nnsolve.engine.formula import Formula
 from nnsolve.engine.number import mp
 from nnsolve.engine.tensor import as_tensor
 from nnsolve.render.formulas import fill, substituted, symbolic
-from nnsolve.render.values import latex_symbol, needs_grouping
+from nnsolve.engine.notation import latex_symbol
+from nnsolve.render.values import needs_grouping
 from nnsolve.solution import Solution, Step
 from render_latex_lint import latex_problems
 

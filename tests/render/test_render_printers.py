@@ -18,7 +18,8 @@ from nnsolve.render.json import JsonPrinter, render_json
 from nnsolve.render.markdown import MarkdownPrinter, escape, render_markdown
 from nnsolve.render.text import TextPrinter, render_text
 from nnsolve.render.tree import Derivation, Section
-from nnsolve.render.values import latex_symbol, latex_value, text_rows
+from nnsolve.engine.notation import latex_symbol
+from nnsolve.render.values import latex_value, text_rows
 from nnsolve.solution import Solution, Step
 from render_latex_lint import latex_problems, math_spans
 

@@ -196,7 +196,7 @@ def _change_steps(original: Analysis, compared: Analysis) -> list[Step]:
 
 
 def _step(id_: str, value, section: str, text: str = "", note: str = "") -> Step:
-    from ...render.values import latex_symbol     # the text formula in LaTeX: · → \cdot, γ → \gamma, ² → ^{2}
+    from ...engine.notation import latex_symbol     # the text formula in LaTeX: · → \cdot, γ → \gamma, ² → ^{2}
     latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex_symbol(text))    # σ^{2} is not a placeholder
     formula = Formula(latex, text) if text else None
     return Step(id_, id_, id_, as_tensor(value), section, formula, note)
