@@ -147,16 +147,27 @@ def as_sympy_number(x) -> sp.Expr:
     return sp.Float(mp.nstr(x, PRECISION), PRECISION)
 
 
+EXACT_BITS = 4000        # a fraction beyond about 1200 digits is carried as a 50-digit decimal
+HUGE_BITS = 2 ** 26      # a magnitude beyond about 10^(2·10⁷): no printer writes its exponent in time
+
+
 def to_exact(expr: sp.Expr):
-    """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real number."""
-    if expr.is_Rational:
+    """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real
+    number (log(0), √−1, |x|'' at 0) or too large to show."""
+    if expr.is_Rational and max(int(expr.p).bit_length(), int(expr.q).bit_length()) <= EXACT_BITS:
         return Fraction(int(expr.p), int(expr.q))
     if expr in (sp.oo, -sp.oo):
         return mp.inf if expr == sp.oo else -mp.inf
-    value = sp.N(expr, PRECISION + 5)
-    if not value.is_real or value.is_infinite or value is sp.nan:
+    try:
+        value = sp.N(expr, PRECISION + 5)
+    except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
+        raise ValueError(f"{text_of(expr)} is too large to evaluate") from None
+    if not isinstance(value, sp.Float) or not value.is_finite:
         raise ValueError(f"{text_of(expr)} is not a real number")
-    return mp.mpf(str(value))
+    _, mantissa, exponent, _ = value._mpf_
+    if abs(exponent) > HUGE_BITS:
+        raise ValueError(f"{text_of(expr)} is too large to show")
+    return mp.mpf(value._mpf_)
 
 
 # -- exam notation ------------------------------------------------------------------------------
@@ -207,10 +218,9 @@ class Expression(Symbolic):
     def written(self, written: str) -> sp.Expr | None:
         names = {str(s) for s in self.meaning.free_symbols | self.expr.free_symbols} | set(self.definitions)
         try:
-            tree = parse(str(written), names)
-        except ValueError:
+            return to_sympy(parse(str(written), names), dict(self.definitions))
+        except (ValueError, ArithmeticError):       # 1/0 in a written formula
             return None
-        return to_sympy(tree, dict(self.definitions))
 
     def matches(self, written: str) -> bool:
         other = self.written(written)
@@ -238,15 +248,16 @@ def formula_of(expr: sp.Expr, ids: dict[str, str]):
     from ..engine.formula import Formula
 
     names = [name for name in ids if symbol(name) in expr.free_symbols]
-    marks = {symbol(name): sp.Symbol(f"QQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
+    # marks sort after the problem's other names, so a·{0} + c reads as written, not {0}·a + c
+    marks = {symbol(name): sp.Symbol(f"zzQQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
     marked = expr.xreplace(marks)
     # a literal group such as \frac{1}{2} must not read as placeholder {1}
     # with numbers in place of the variables, 4 \cdot 2^{3} must not read as 42³
     latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex_of(marked, "dot"))
     text = text_of(marked)
     for i in range(len(names)):
-        latex = latex.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
-        text = text.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
+        latex = latex.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
+        text = text.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
     return Formula(latex, text, tuple(ids[name] for name in names))
 
 
