@@ -89,7 +89,7 @@ def eigenvalues(matrix: list[list]) -> list:
 
 
 def kind_of_point(grad_values: list, eigen: list | None) -> Verdict:
-    return kind_from_signs([_sign(g) for g in grad_values], None if eigen is None else [_sign(v) for v in eigen])
+    return kind_from_signs([sign(g) for g in grad_values], None if eigen is None else [sign(v) for v in eigen])
 
 
 def kind_from_signs(gradient: list[int], curvature: list[int] | None) -> Verdict:
@@ -110,7 +110,8 @@ def kind_from_signs(gradient: list[int], curvature: list[int] | None) -> Verdict
     return INCONCLUSIVE
 
 
-def _sign(x) -> int:
+def sign(x) -> int:
+    """The sign of an exact number; a 50-digit one within 10⁻⁴⁰ of 0 is 0."""
     if isinstance(x, Fraction):
         return (x > 0) - (x < 0)
     return 0 if abs(x) < _ZERO else (1 if x > 0 else -1)

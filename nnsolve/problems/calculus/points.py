@@ -116,7 +116,10 @@ def _kind(solver, grads: list, active: sp.Matrix | None, eigen: list | None, non
 
 
 def _reason(kind) -> str:
-    if not isinstance(kind, A.Verdict) or kind not in A.KINDS:
+    if kind.text.startswith("depends on"):
+        return f"the signs of {kind.text.removeprefix('depends on ')} alone do not decide the test here: give numbers " \
+               "for them under constants to classify the point"
+    if kind not in A.KINDS:
         return "the second-derivative test under each sign of the symbols"
     return {A.MINIMUM.label: "∇ = 0 and every eigenvalue > 0", A.MAXIMUM.label: "∇ = 0 and every eigenvalue < 0",
             A.SADDLE.label: "∇ = 0 and eigenvalues of both signs", A.NOT_STATIONARY.label: "∇ ≠ 0",

@@ -106,7 +106,7 @@ def eigenvalue_formulas(H: sp.Matrix) -> tuple[list[sp.Expr], str] | None:
     if H.is_diagonal():
         return [H[i, i] for i in range(n)], "the diagonal entries (H is diagonal), in the order of the variables"
     if n == 2:
-        trace, det = H.trace(), H.det()
+        trace, det = sp.expand(H.trace()), H.det()
         root = sp.sqrt(sp.expand(trace ** 2 - 4 * det))
         return [(trace - root) / 2, (trace + root) / 2], f"(tr H ∓ √(tr² H − 4 det H))/2 with tr H = {text_of(trace)}"
     return None

@@ -114,8 +114,9 @@ def _one_unknown(equation: sp.Expr, x: sp.Symbol, names: str) -> Stationary:
         if discriminant.is_negative:
             continue
         if not discriminant.is_nonnegative:
+            deciding = sp.factor_terms(discriminant).as_content_primitive()[1]
             return Stationary([], False, f"whether {text_of(factor)} = 0 has real solutions depends on the sign "
-                                         f"of {text_of(discriminant)}: give numbers for {names} under constants")
+                                         f"of {text_of(deciding)}: give numbers for {names} under constants")
         roots += [(-b - sp.sqrt(discriminant)) / (2 * a), (-b + sp.sqrt(discriminant)) / (2 * a)]
     unique = list(dict.fromkeys(roots))
     return Stationary([{x: r} for r in unique], True, assumed=_distinct(assumed))
