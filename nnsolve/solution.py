@@ -6,6 +6,7 @@ against it. Nothing here computes or formats a number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,12 @@ class Solution:
     source: dict | None = None
     # how a vector is typeset: a column (u = Wᵀx + b), or a row where a batch has one sample per row
     vectors: str = "column"
+    # the `ask` groups of this solution: group name → the ids it stands for (forward → [u1, h1, …])
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    # facts printers and the checker read instead of parsing prose: the settings in force by their key in the
+    # problem file (`network.layout`: in_out, `conventions.relu_derivative_at_zero`: 0) and the family's
+    # structure (`layers`: 3)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         self._by_id = {s.id: s for s in self.steps}

@@ -109,7 +109,7 @@ class Checker:
         if carrying all of the key's earlier numbers forward makes it agree."""
         upstream = self._ancestors.get(answer.quantity, set())
         wrong_before = [a for a, r, _ in before if not r.ok and a.quantity in upstream]
-        if not wrong_before:
+        if not wrong_before or not self.family.pins:
             return []
         pins = tuple(pin for _, _, pin in before if pin is not None)
         rule = self.agree(result.aligned_key, answer, result.decimals, "", None, pins)

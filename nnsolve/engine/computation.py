@@ -7,9 +7,11 @@ recorded after it is computed from the replaced value, which is what "recompute 
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+import mpmath
 import numpy as np
 
 from .formula import Formula, join
@@ -53,9 +55,20 @@ class Policy:
             return pinned
         if self.round_places is not None:
             places = self.round_places
-            # a formula or a verdict is not a number a person rounds
-            return emap(lambda v: v if isinstance(v, Symbolic) else round_decimal(v, places), value)
+            # a formula, a verdict or an infinity is not a number a person rounds
+            return emap(lambda v: v if isinstance(v, Symbolic) or not _finite(v) else round_decimal(v, places), value)
         return value
+
+    def statements(self) -> list[tuple[str, str]]:
+        """What the worked solution's header says of this policy, the same words in every family."""
+        out = []
+        if self.pins:
+            out.append(("pinned", f"{', '.join(self.pins)} taken as given; everything computed from "
+                                  f"{'it' if len(self.pins) == 1 else 'them'} recomputed"))
+        if self.round_places is not None:
+            out.append(("rounding", f"every intermediate rounded to {self.round_places} decimals "
+                                    "(half away from zero)"))
+        return out
 
 
 class Computation:
@@ -170,6 +183,43 @@ class Computation:
 
     def steps(self, phase: str | None = None) -> list[Node]:
         return [n for n in self.order if phase is None or n.phase == phase]
+
+    def to_steps(self, section_of: Callable[[Node], str], givens_first: bool = True,
+                 keep: frozenset[str] = frozenset()) -> list:
+        """The record as a Solution's steps, each in the section `section_of` names. Givens come first (an
+        optimizer's hyperparameters are recorded late; the order stays topological); the seed ∂L/∂L = 1 is
+        shown only where a formula uses it, or when `keep` names it."""
+        from ..solution import Step
+
+        used = {arg for node in self.order if node.formula is not None for arg in node.formula.args}
+        nodes = sorted(self.order, key=lambda n: n.phase != "given") if givens_first else self.order
+        return [Step(n.id, n.symbol.latex, n.symbol.text, n.value, section_of(n), n.formula, n.note)
+                for n in nodes if n.note != "seed" or n.id in used or n.id in keep]
+
+
+class Sections:
+    """Which section of the worked solution each recorded quantity belongs to: everything recorded inside
+    `with sections("Forward pass"):` that no inner section claimed first."""
+
+    def __init__(self, comp: Computation):
+        self.comp = comp
+        self.title: dict[str, str] = {}
+
+    @contextmanager
+    def __call__(self, title: str) -> Iterator[list[Node]]:
+        start = len(self.comp.order)
+        recorded: list[Node] = []
+        yield recorded
+        recorded.extend(self.comp.order[start:])
+        for node in recorded:
+            self.title.setdefault(node.id, title)
+
+    def of(self, node: Node, default: str = "Other") -> str:
+        return "Given" if node.phase == "given" else self.title.get(node.id, default)
+
+
+def _finite(v) -> bool:
+    return not hasattr(v, "_mpf_") or bool(mpmath.isfinite(v))
 
 
 def blame(error: Exception, quantity_id: str) -> None:

@@ -42,7 +42,7 @@ class Perceptron(Optimizer):
             Symbol(letter, letter)
         error = self.record(f"error{suffix}", symbol, at.target.value - at.output.value, "{0} - {1}", "{0} − {1}",
                             (at.target, at.output), "t − y: the step output's error, not a gradient")
-        change, latex, text = WEIGHT_CHANGE[(self.solver.p.network.layout, self.solver.batched)]
+        change, latex, text = WEIGHT_CHANGE[(self.solver.layout, self.solver.batched)]
         new = {}
         for key, w in params.items():
             if key.startswith("W"):

@@ -1,14 +1,38 @@
-"""Problem families: each is a schema (what the file says), a consistency check (what the numbers
-must satisfy together, with places) and a solver (what it computes). The registry maps the file's
-`problem:` key to its family."""
+"""Problem families and their registry: the only place that lists them.
+
+A family is its schema (what the file says), a consistency check (what the numbers must satisfy
+together, with places), a solver (what it computes), and what the rest of nnsolve asks of it: its `ask`
+groups, the conventions a key may have used instead (for `check`), its picture, where a quantity's
+settings live in the file, and the examples kept as golden worked solutions. Each family's package
+defines its `FAMILY`; this module names the packages and imports one only when a file asks for it, so
+solving a dense network never loads SymPy or the architecture analyzer.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import Issue, ProblemError, suggestion
 from .fields import validate
 from .loader import Document, load_file, load_text
+
+# the `problem:` key → the package that defines the family
+REGISTRY = {
+    "dense_network": "dense",
+    "conv_network": "conv",
+    "architecture": "arch",
+    "conv_unknowns": "conv_unknowns",
+    "recurrent": "recurrent",
+    "gated_rnn": "gated_rnn",
+    "attention": "attention",
+    "positional_encoding": "positional",
+    "computation_graph": "graph",
+    "calculus": "calculus",
+    "perceptron_learning": "perceptron",
+    "boolean_network": "boolean",
+    "classics": "classics",
+}
 
 
 @dataclass(frozen=True)
@@ -16,24 +40,64 @@ class Family:
     name: str
     schema: type
     consistency: Callable            # problem -> list[(loc tuple, message)]
-    solve: Callable                  # (problem, policy) -> Solution
+    solver: Callable                 # (problem, policy) -> Solution, its `groups` filled
+    ask_groups: dict[str, str] = field(default_factory=dict)      # group → what it stands for
+    default_ask: tuple[str, ...] | Callable = ()   # groups or ids asked without `ask` (or (problem, solution) -> list)
+    alternatives: Callable | None = None   # problem -> [(statement, modified problem)] a key may have used
+    picture: Callable | None = None        # Solution -> Graphviz DOT source
+    locate: Callable | None = None         # quantity id -> the place in the file of the settings behind it
+    pins: bool = True                      # pinned values are honoured (everything after them recomputed)
+    golden: tuple[str, ...] = ()           # examples whose worked solutions are kept as golden files
+
+    def solve(self, problem, policy=None):
+        """The Solution with `asked` resolved from the problem's `ask` (unknown items are left out here;
+        `unasked` names them)."""
+        if policy is not None and (policy.pins or getattr(policy, "elements", None)) and not self.pins:
+            raise ProblemError([Issue("pins", f"{self.name} problems cannot pin a quantity: its values are not "
+                                              "recomputed from one another")])
+        solution = self.solver(problem, policy)
+        solution.asked = self.resolve_ask(problem, solution)[0]
+        return solution
+
+    def resolve_ask(self, problem, solution) -> tuple[list[str], list[tuple[int, str]]]:
+        """The ids `ask` stands for, and the items that name nothing: (position in `ask`, message)."""
+        wanted = list(problem.ask)
+        explicit = bool(wanted)
+        if not explicit:
+            wanted = list(self.default_ask(problem, solution) if callable(self.default_ask) else self.default_ask)
+        out: list[str] = []
+        unknown: list[tuple[int, str]] = []
+        for i, item in enumerate(wanted):
+            if item in self.ask_groups:
+                ids = solution.groups.get(item, [])
+                if not ids and explicit:
+                    unknown.append((i, f"the group {item!r} is empty in this problem ({self.ask_groups[item]})"))
+            elif solution.has(item):
+                ids = [solution.aliases.get(item, item)]
+            else:
+                ids = []
+                if explicit:
+                    known = [*solution.ids, *solution.aliases, *self.ask_groups]
+                    unknown.append((i, f"no quantity or group {item!r}" + suggestion(item, known)))
+            out += [q for q in ids if q not in out]
+        return out, unknown
+
+
+def lazy(module: str, name: str) -> Callable:
+    """A function of a family's module, imported when first called (pictures and alternatives are rarely
+    needed: solving a problem does not load them)."""
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module, __name__), name)(*args, **kwargs)
+    call.__qualname__ = f"{module}.{name}"
+    return call
+
+
+def family(name: str) -> Family:
+    return importlib.import_module(f".{REGISTRY[name]}", __name__).FAMILY
 
 
 def families() -> dict[str, Family]:
-    from .arch import FAMILY as architecture
-    from .attention import FAMILY as attention
-    from .boolean import FAMILY as boolean_network
-    from .calculus import FAMILY as calculus
-    from .classics import FAMILY as classics
-    from .conv import FAMILY as conv
-    from .conv_unknowns import FAMILY as conv_unknowns
-    from .dense import FAMILY as dense
-    from .gated_rnn import FAMILY as gated_rnn
-    from .graph import FAMILY as computation_graph
-    from .recurrent import FAMILY as recurrent
-    from .perceptron import FAMILY as perceptron_learning
-    from .positional import FAMILY as positional_encoding
-    return {f.name: f for f in (dense, architecture, conv_unknowns, conv, positional_encoding, recurrent, gated_rnn, attention, classics, boolean_network, perceptron_learning, computation_graph, calculus)}
+    return {name: family(name) for name in REGISTRY}
 
 
 @dataclass
@@ -47,22 +111,22 @@ class LoadedProblem:
 
 
 def parse_document(doc: Document) -> LoadedProblem:
-    known = families()
+    known = sorted(REGISTRY)
     kind = doc.data.get("problem")
     if kind is None:
-        raise ProblemError([Issue("problem", f"is required: one of {sorted(known)}", 1)], doc.source)
+        raise ProblemError([Issue("problem", f"is required: one of {known}", 1)], doc.source)
     if not isinstance(kind, str):
-        raise ProblemError([Issue("problem", f"expected the name of a problem kind: one of {sorted(known)}",
+        raise ProblemError([Issue("problem", f"expected the name of a problem kind: one of {known}",
                                   doc.line_of(("problem",)))], doc.source)
-    if kind not in known:
+    if kind not in REGISTRY:
         raise ProblemError([Issue("problem", f"unknown problem kind {kind!r}" + suggestion(str(kind), known),
                                   doc.line_of(("problem",)))], doc.source)
-    family = known[kind]
-    model = validate(family.schema, doc)
-    issues = [Issue(_path(loc), msg, doc.line_of(loc)) for loc, msg in family.consistency(model)]
+    chosen = family(kind)
+    model = validate(chosen.schema, doc)
+    issues = [Issue(_path(loc), msg, doc.line_of(loc)) for loc, msg in chosen.consistency(model)]
     if issues:
         raise ProblemError(issues, doc.source)
-    return LoadedProblem(family, model, doc)
+    return LoadedProblem(chosen, model, doc)
 
 
 def load_problem(path) -> LoadedProblem:
@@ -74,4 +138,5 @@ def _path(loc) -> str:
     return format_path(loc)
 
 
-__all__ = ["load_problem", "parse_document", "load_text", "LoadedProblem", "ProblemError", "Issue", "families"]
+__all__ = ["load_problem", "parse_document", "load_text", "LoadedProblem", "ProblemError", "Issue", "families",
+           "family", "Family", "REGISTRY"]

@@ -44,3 +44,18 @@ class Common(Model):
         default_factory=list,
         description="decimals the key says it kept in its intermediates (e.g. 5 for 'I used 5 DP'); "
                     "the checker then forgives only the drift that rounding produces")
+
+
+def solution_of(problem: Common, kind: str, conventions: list[tuple[str, str]], steps: list, *, policy=None,
+                aliases: dict | None = None, groups: dict | None = None, meta: dict | None = None,
+                vectors: str = "column", title: str | None = None, digits: int | None = None):
+    """The Solution of a family's problem: its title, digits and source as the file gives them, the family's
+    conventions followed by what the policy did (pins, rounding), in the same words for every family."""
+    from ..solution import Solution
+
+    shown = problem.digits if problem.digits is not None else digits if digits is not None else 4
+    return Solution(problem.title if title is None else title, kind,
+                    list(conventions) + (policy.statements() if policy is not None else []), steps, [],
+                    dict(aliases or {}), shown,
+                    problem.source.model_dump(exclude_none=True) if problem.source else None, vectors,
+                    dict(groups or {}), dict(meta or {}))

@@ -127,6 +127,47 @@ def _text(value: Any):
     return value.text if isinstance(value, Literal) else value
 
 
+def _tensor(value: Any):
+    """Nested lists of numbers of any depth, rectangular; a lone number is a 0-d tensor."""
+    if not isinstance(value, list):
+        return _number(value)
+    if not value:
+        raise ValueError("expected numbers, got an empty list")
+    bad: list[tuple[tuple, str]] = []
+    out = _nested(value, (), bad)
+    if bad:
+        raise _located("not a rectangular tensor of numbers", bad)
+    return out
+
+
+def _nested(value, at: tuple, bad: list):
+    if not isinstance(value, list):
+        try:
+            return _number(value)
+        except ValueError as e:
+            bad.append((at, str(e)))
+            return None
+    kinds = {isinstance(v, list) for v in value}
+    if len(kinds) > 1:
+        bad.append((at, "mixes numbers and lists"))
+        return None
+    items = [_nested(v, at + (i,), bad) for i, v in enumerate(value)]
+    if True in kinds and len({_depth_shape(v) for v in value}) > 1:
+        bad.append((at, "its entries have different shapes: a tensor must be rectangular"))
+    return items
+
+
+def _depth_shape(v) -> tuple:
+    shape = []
+    while isinstance(v, list):
+        shape.append(len(v))
+        v = v[0] if v else None
+    return tuple(shape)
+
+
+Tensor = Annotated[Any, BeforeValidator(_tensor)]
+
+
 Vector = Annotated[Any, BeforeValidator(_vector)]
 Matrix = Annotated[Any, BeforeValidator(_matrix)]
 VectorOrMatrix = Annotated[Any, BeforeValidator(_vector_or_matrix)]
@@ -294,3 +335,14 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
             seen.add((i.path, i.message))
             out.append(i)
     return out
+
+
+def replaced(model, path: str, value):
+    """A copy of a pydantic model with the field at a dotted path replaced (`loss.half`,
+    `network.layers.0.W`: a number steps into a list)."""
+    head, _, rest = path.partition(".")
+    if isinstance(model, list):
+        i = int(head)
+        return model[:i] + [value if not rest else replaced(model[i], rest, value)] + model[i + 1:]
+    inner = value if not rest else replaced(getattr(model, head), rest, value)
+    return model.model_copy(update={head: inner})

@@ -165,6 +165,44 @@ def load_text(text: str, source: str = "<text>") -> Document:
     return Document(data, reader.lines, source)
 
 
+def load_data(data: dict, source: str = "<dict>") -> Document:
+    """Python data (a dict of lists, numbers, text; numpy arrays) as a Document, read as a file would be:
+    each number exact as the text it stands for (0.1 is 1/10, a float by its shortest repr), with the same
+    limits on size and nesting. There are no lines to point at."""
+    count = 0
+
+    def convert(value, depth: int):
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            raise ProblemError([Issue("", f"more than {MAX_VALUES:,} values; too large to solve exactly")], source)
+        if depth > MAX_DEPTH:
+            raise ProblemError([Issue("", f"nested more than {MAX_DEPTH} levels deep")], source)
+        if hasattr(value, "tolist") and not isinstance(value, Fraction):      # numpy arrays and scalars
+            value = value.tolist()
+        if isinstance(value, dict):
+            return {str(k): convert(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [convert(v, depth + 1) for v in value]
+        if isinstance(value, bool) or value is None or isinstance(value, (str, Literal)):
+            return value
+        if isinstance(value, Fraction):
+            return Literal(str(value))
+        if isinstance(value, int):
+            return Literal(str(value))
+        if isinstance(value, float):
+            try:
+                return Literal(repr(value))
+            except ValueError:
+                return repr(value)      # inf, nan: left as text so validation names them in context
+        return value
+
+    if not isinstance(data, dict):
+        raise ProblemError([Issue("", f"expected a mapping of keys (problem:, network:, …), got {type(data).__name__}")],
+                           source)
+    return Document(convert(data, 0), {}, source)
+
+
 def _refuse_deep_nesting(text: str, source: str) -> None:
     """Composing nests one call per level (libyaml's composer crashes, rather than raising, past a few
     thousand); its parser does not, so count the levels on the event stream first."""

@@ -2,4 +2,10 @@
 from .. import Family
 from .solver import ArchitectureProblem, consistency, solve_architecture
 
-FAMILY = Family("architecture", ArchitectureProblem, consistency, solve_architecture)
+FAMILY = Family(
+    "architecture", ArchitectureProblem, consistency, solve_architecture,
+    ask_groups={"totals": "the network's total parameters, MACs and FLOPs (the hidden size when that is asked)"},
+    default_ask=("totals",),
+    # each count is computed from the layer list, not from another count: there is nothing to recompute
+    pins=False,
+)

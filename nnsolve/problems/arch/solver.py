@@ -32,7 +32,7 @@ from ...arch.rules import ArchitectureError
 from ...engine.formula import Formula
 from ...engine.tensor import as_tensor
 from ...solution import Solution, Step
-from ..common import Common
+from ..common import Common, solution_of
 from ..fields import Model
 from .padding import solve_paddings
 from .recurrent import GATES, HiddenSize, HiddenSizeSpec, both_conventions, macs_per_step
@@ -158,8 +158,10 @@ def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
         conventions.append(("hidden size", _hidden_size_statement(_hidden_size(p))))
     halves = any(pad.denominator != 1 for _, _, paddings in analyses for _, pads, _, _ in paddings for pad in pads)
     irrational = p.hidden_size is not None and _hidden_size(p).integer is None
-    return Solution(name, "architecture", conventions, steps, list(p.ask) or default_ask,
-                    digits=4 if irrational else 1 if halves else 0)
+    if policy is not None and policy.round_places is not None:
+        steps = [replace(s, value=policy.settle(s.id, s.value)) for s in steps]
+    return solution_of(p, "architecture", conventions, steps, policy=policy, title=name,
+                       digits=4 if irrational else 1 if halves else 0, groups={"totals": default_ask})
 
 
 def _hidden_size_statement(q: HiddenSize) -> str:

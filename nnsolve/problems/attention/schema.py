@@ -5,6 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
+from ...training.schema import Conventions, Loss, Training
 from ..common import Common
 from ..fields import Matrix, Model, Number, Vector, register_model
 
@@ -16,8 +17,7 @@ class Mask(Model):
     keep: Optional[Matrix] = Field(default=None, description="an explicit 0/1 matrix, queries × keys (1 = kept)")
 
 
-class Loss(Model):
-    type: Literal["sse", "half_sse", "mse"] = Field(description="squared error of the output against target")
+class AttentionLoss(Loss):
     target: Matrix = Field(description="one row per query")
 
 
@@ -26,7 +26,7 @@ class EncoderBlock(Model):
 
 
 @register_model
-class AttentionProblem(Common):
+class AttentionProblem(Common, Training):
     problem: Literal["attention"]
     layout: Literal["in_out", "out_in"] = Field(
         description="in_out: Q = X W_Q (W has a row per input feature); out_in: q = W_Q x, i.e. Q = X W_Qᵀ "
@@ -49,6 +49,8 @@ class AttentionProblem(Common):
     mask: Mask = Mask()
     upstream: Optional[Matrix] = Field(
         default=None, description="∂L/∂output as given: the backward pass starts from it (L = Σ G ⊙ output)")
-    loss: Optional[Loss] = None
+    loss: Optional[AttentionLoss] = Field(default=None, description="a loss of the output against `target` "
+                                                                    "(rows are samples: mse averages over all entries)")
+    conventions: Conventions = Conventions()
     encoder_block: Optional[EncoderBlock] = Field(
         default=None, description="also count the parameters of a transformer encoder block around it")

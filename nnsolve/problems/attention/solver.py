@@ -13,127 +13,114 @@ from fractions import Fraction
 from ...arch.conventions import Conventions
 from ...arch.ir import Layer
 from ...arch.kinds import attention as attention_count, dense as dense_count, layer_norm as layer_norm_count
-from ...engine.computation import Computation, Node, Policy, Symbol
+from ...engine.computation import Node, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import exact_string
 from ...ops import scalar
 from ...ops.activations import SOFTMAX
 from ...ops.linear import AFFINE
-from ...ops.losses import SQUARED_ERROR, loss_scale
-from ...ops.matmul import COLUMNS, INNER, MASK, MATMUL, SCALE
+from ...ops.matmul import COLUMNS, MASK, MATMUL, SCALE
 from ...ops.structural import CONCAT
-from ...solution import Solution, Step
+from ...solution import Solution
+from ...training.loss import Prediction, upstream_objective
+from ...training.pipeline import Trainer
 from .consistency import is_masked, keep_matrix, widths
 from .schema import AttentionProblem
-
-LOSSES = {"sse": (False, "sum"), "half_sse": (True, "sum"), "mse": (False, "mean")}
-
 
 SYMBOLS = {"S_scaled": (r"\tilde S", "S̃"), "S_masked": (r"\hat S", "Ŝ")}
 
 
-def _sym(base: str, head: int, single: bool) -> Symbol:
-    latex, text = SYMBOLS.get(base, (base, base))
-    if single:
-        return Symbol(latex, text)
-    return Symbol(f"{latex}^{{({head})}}", f"{text}⁽{head}⁾")
+class AttentionTrainer(Trainer):
+    kind = "attention"
+    vectors = "row"
 
+    def __init__(self, p: AttentionProblem, policy: Policy | None):
+        super().__init__(p, policy)
+        self.batched = True          # one token per row: a loss's samples are the rows
+        self.meta = {"layout": p.layout, "heads": p.heads}
 
-class AttentionSolver:
-    def __init__(self, p: AttentionProblem, policy: Policy):
-        self.p = p
-        self.comp = Computation(policy)
-        self.sections: dict[str, str] = {}
-        self.conventions: list[tuple[str, str]] = []
+    def head_symbol(self, base: str, head: int, s) -> Symbol:
+        latex, text = SYMBOLS.get(base, (base, base))
+        if self.p.heads > 1:
+            latex, text = f"{latex}^{{({head})}}", f"{text}⁽{head}⁾"
+        return self.sym_plain(latex, text, s)
 
-    def _section(self, title: str, before: set) -> None:
-        for i in self.comp.nodes:
-            if i not in before:
-                self.sections.setdefault(i, title)
-
-    def solve(self) -> Solution:
+    def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
-        x = comp.given("X", Symbol("X", "X"), p.X, differentiable=True)
-        source = comp.given("memory", Symbol("M", "M"), p.memory, differentiable=True) if p.memory else x
-        w = {k: comp.given(k, Symbol(f"W_{k[2]}", f"W_{k[2]}"), getattr(p, k), differentiable=True)
-             for k in ("W_Q", "W_K", "W_V", "W_O") if getattr(p, k) is not None}
-        b = {k: comp.given(k, Symbol(f"b_{k[2]}", f"b_{k[2]}"), getattr(p, k), differentiable=True)
-             for k in ("b_Q", "b_K", "b_V", "b_O") if getattr(p, k) is not None}
-        before = set(comp.nodes)
-        projected = {}
-        for name, seq in (("Q", x), ("K", source), ("V", source)):
-            inputs = [seq, w[f"W_{name}"]] + ([b[f"b_{name}"]] if f"b_{name}" in b else [])
-            projected[name] = comp.apply(AFFINE, inputs, name, Symbol(name, name), layout=p.layout, batched=True,
-                                         note=f"{name} = {seq.symbol.text}W_{name}" + ("" if p.layout == "in_out" else "ᵀ"))
-        self._section("Projections", before)
-        keep = None
-        if is_masked(p):
-            keep = comp.given("mask", Symbol("M_{mask}", "mask"),
-                              keep_matrix(p, len(p.X), projected["K"].value.shape[0]))
-        heads = [self._head(h, projected, keep) for h in range(1, p.heads + 1)]
-        before = set(comp.nodes)
-        z = heads[0] if p.heads == 1 else comp.apply(CONCAT, heads, "Z", Symbol("Z", "Z"), axis=1)
-        out = z
-        if "W_O" in w:
-            inputs = [z, w["W_O"]] + ([b["b_O"]] if "b_O" in b else [])
-            out = comp.apply(AFFINE, inputs, "out", Symbol("O", "O"), layout=p.layout, batched=True,
-                             note="output projection of the concatenated heads")
-        self._section("Output", before)
-        self._backward(out)
-        self._parameter_counts()
-        self._state_conventions()
-        return self._solution(out)
+        self.x = comp.given("X", Symbol("X", "X"), p.X, differentiable=True)
+        self.memory = comp.given("memory", Symbol("M", "M"), p.memory, differentiable=True) if p.memory else None
+        self.inputs = [self.x] + ([self.memory] if self.memory is not None else [])
+        params = {k: comp.given(k, Symbol(f"{k[0]}_{k[2]}", f"{k[0]}_{k[2]}"), getattr(p, k), differentiable=True)
+                  for k in ("W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O") if getattr(p, k) is not None}
+        keys = len(p.memory or p.X)
+        self.keep = comp.given("mask", Symbol("M_{mask}", "mask"), keep_matrix(p, len(p.X), keys)) \
+            if is_masked(p) else None
+        self.upstream = comp.given("G", Symbol("G", "G"), p.upstream) if p.upstream is not None else None
+        self.target = comp.given("T", Symbol("T", "T"), p.loss.target) if p.loss is not None else None
+        return params
 
-    def _head(self, h: int, projected: dict, keep: Node | None) -> Node:
+    def forward(self, params: dict[str, Node], s):
+        p, comp, suf = self.p, self.comp, self.suffix(s)
+        source = self.memory or self.x
+        projected = {}
+        with self.sections("Projections" + self.after(s)):
+            for name, seq in (("Q", self.x), ("K", source), ("V", source)):
+                inputs = [seq, params[f"W_{name}"]] + ([params[f"b_{name}"]] if f"b_{name}" in params else [])
+                projected[name] = comp.apply(AFFINE, inputs, name + suf, self.sym(name, None, s), layout=p.layout,
+                                             batched=True, note=f"{name} = {seq.symbol.text}W_{name}" +
+                                                                ("" if p.layout == "in_out" else "ᵀ"))
+        heads = [self._head(h, projected, s) for h in range(1, p.heads + 1)]
+        with self.sections("Output" + self.after(s)):
+            z = heads[0] if p.heads == 1 else comp.apply(CONCAT, heads, "Z" + suf, self.sym("Z", None, s), axis=1)
+            out = z
+            if "W_O" in params:
+                inputs = [z, params["W_O"]] + ([params["b_O"]] if "b_O" in params else [])
+                out = comp.apply(AFFINE, inputs, "out" + suf, self.sym("O", None, s), layout=p.layout, batched=True,
+                                 note="output projection of the concatenated heads")
+        return out, ([Prediction(out, self.target, None, "identity")] if self.target is not None else [])
+
+    def objective(self, output, predictions, params, s):
+        if self.upstream is not None:
+            return upstream_objective(self.comp, output, self.upstream, self.suffix(s), self.loss_part_symbol(None, s))
+        return super().objective(output, predictions, params, s)
+
+    def _head(self, h: int, projected: dict, s) -> Node:
+        single = self.p.heads == 1
+        suf = ("" if single else f"_h{h}") + self.suffix(s)
+        with self.sections(("Attention" if single else f"Head {h}") + self.after(s)):
+            return self._attend(h, projected, s, suf)
+
+    def _attend(self, h: int, projected: dict, s, suf: str) -> Node:
         p, comp = self.p, self.comp
         single = p.heads == 1
-        suf = "" if single else f"_h{h}"
-        before = set(comp.nodes)
         parts = {}
         for name, node in projected.items():
             if single:
                 parts[name] = node
                 continue
             width = node.value.shape[1] // p.heads
-            parts[name] = comp.apply(COLUMNS, [node], f"{name}{suf}", _sym(name, h, single),
+            parts[name] = comp.apply(COLUMNS, [node], f"{name}{suf}", self.head_symbol(name, h, s),
                                      start=(h - 1) * width, stop=h * width, head=h)
-        scores = comp.apply(MATMUL, [parts["Q"], parts["K"]], f"S{suf}", _sym("S", h, single), transpose_b=True)
+        scores = comp.apply(MATMUL, [parts["Q"], parts["K"]], f"S{suf}", self.head_symbol("S", h, s), transpose_b=True)
         d_k = p.d_k if p.d_k is not None else Fraction(parts["K"].value.shape[1])
         if d_k != 1:
             root = scalar.sqrt(d_k)
             shown = (rf"\frac{{ 1 }}{{ \sqrt{{ {exact_string(d_k)} }} }}", f"1/√{exact_string(d_k)}")
-            scores = comp.apply(SCALE, [scores], f"S_scaled{suf}", _sym("S_scaled", h, single), factor=1 / root,
+            scores = comp.apply(SCALE, [scores], f"S_scaled{suf}", self.head_symbol("S_scaled", h, s), factor=1 / root,
                                 shown=shown, note=f"scaled by 1/√d_k, d_k = {exact_string(d_k)}")
-        if keep is not None:
-            scores = comp.apply(MASK, [scores, keep], f"S_masked{suf}", _sym("S_masked", h, single))
-        weights = comp.apply(SOFTMAX, [scores], f"A{suf}", _sym("A", h, single), note="softmax of each row (over the keys)")
-        z = comp.apply(MATMUL, [weights, parts["V"]], f"Z{suf}", _sym("Z", h, single))
-        self._section("Attention" if single else f"Head {h}", before)
-        return z
+        if self.keep is not None:
+            scores = comp.apply(MASK, [scores, self.keep], f"S_masked{suf}", self.head_symbol("S_masked", h, s))
+        weights = comp.apply(SOFTMAX, [scores], f"A{suf}", self.head_symbol("A", h, s),
+                             note="softmax of each row (over the keys)")
+        return comp.apply(MATMUL, [weights, parts["V"]], f"Z{suf}", self.head_symbol("Z", h, s))
 
-    def _backward(self, out: Node) -> None:
-        p, comp = self.p, self.comp
-        before = set(comp.nodes)
-        if p.upstream is not None:
-            g = comp.given("G", Symbol("G", "G"), p.upstream)
-            loss = comp.apply(INNER, [out, g], "loss", Symbol("L", "L"), phase="loss")
-        elif p.loss is not None:
-            half, over = LOSSES[p.loss.type]
-            t = comp.given("T", Symbol("T", "T"), p.loss.target)
-            n, m = out.value.shape
-            loss = comp.apply(SQUARED_ERROR, [out, t], "loss", Symbol("L", "L"), phase="loss",
-                              scale=loss_scale(half, over, over, m, n))
-        else:
-            return
-        self._section("Loss", before)
-        before = set(comp.nodes)
-        comp.backward(loss)
-        self._section("Backward pass", before)
+    def after_training(self) -> None:
+        with self.sections("Parameter counts"):
+            self._parameter_counts()
 
     def _parameter_counts(self) -> None:
         """Counted by the architecture analyzer's rules, with and without biases."""
         p, comp = self.p, self.comp
-        before = set(comp.nodes)
         d_q, d_kv = len(p.X[0]), len((p.memory or p.X)[0])
         q_out, v_out = widths(p, "W_Q")[1], widths(p, "W_V")[1]
         out_dim = widths(p, "W_O")[1] if p.W_O is not None else d_q
@@ -161,11 +148,10 @@ class AttentionSolver:
             total = sum(t.trainable for t in terms[:3]) + 2 * terms[3].trainable
             comp.derived("encoder.params", Symbol(r"\#\text{params}", "#params"), total, _counted(text), "count",
                          note=f"self-attention + feed-forward (d_ff = {d_ff}) + two layer norms, biases included")
-        self._section("Parameter counts", before)
 
-    def _state_conventions(self) -> None:
-        p = self.p
-        add = self.conventions.append
+    def family_conventions(self) -> list[tuple[str, str]]:
+        p, out = self.p, []
+        add = out.append
         add(("layout", "Q = X W_Q (W has a row per input feature)" if p.layout == "in_out"
              else "q = W_Q x, so Q = X W_Qᵀ (W has a row per output, as PyTorch)"))
         add(("tokens", "one token per row of X" + (", keys and values from the rows of M" if p.memory else "")))
@@ -178,25 +164,11 @@ class AttentionSolver:
             add(("mask", "masked scores set to −∞ before the softmax (weight 0); padding positions count from 1"))
         if p.upstream is not None:
             add(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
+        return out
 
-    def _solution(self, out: Node) -> Solution:
-        comp = self.comp
-        steps = []
-        used = {arg for node in comp.order if node.formula is not None for arg in node.formula.args}
-        for node in sorted(comp.order, key=lambda n: n.phase != "given"):
-            if node.note == "seed" and node.id not in used:
-                continue
-            section = "Given" if node.phase == "given" else self.sections.get(node.id, "Other")
-            steps.append(Step(node.id, node.symbol.latex, node.symbol.text, node.value, section, node.formula, node.note))
-        aliases = {"output": out.id, "y": out.id}
-        solution = Solution(self.p.title, "attention", self.conventions, steps, [], aliases,
-                            self.p.digits if self.p.digits is not None else 4,
-                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
-        solution.vectors = "row"
-        ids = set(solution.ids)
-        default = [out.id, "loss"] + [f"dL/d{k}" for k in ("X", "memory", "W_Q", "W_K", "W_V", "W_O")]
-        solution.asked = [aliases.get(a, a) for a in (self.p.ask or [d for d in default if d in ids])]
-        return solution
+    def aliases(self, updates: int) -> dict[str, str]:
+        out = "out" if self.p.W_O is not None else "Z"
+        return {"output": out, "y": out} | {f"y({s})": f"{out}({s})" for s in range(1, updates + 1)}
 
 
 def _counted(formula: str) -> Formula:
@@ -204,4 +176,4 @@ def _counted(formula: str) -> Formula:
 
 
 def solve_attention(problem: AttentionProblem, policy: Policy | None = None) -> Solution:
-    return AttentionSolver(problem, policy or Policy()).solve()
+    return AttentionTrainer(problem, policy).solve()

@@ -3,4 +3,8 @@ from .. import Family
 from .schema import BooleanProblem, consistency
 from .solver import solve_boolean
 
-FAMILY = Family("boolean_network", BooleanProblem, consistency, solve_boolean)
+FAMILY = Family(
+    "boolean_network", BooleanProblem, consistency, solve_boolean,
+    ask_groups={"result": "what the problem asks for: separability, the weights found, the network and its checks"},
+    default_ask=("result",),
+)

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from ...engine.computation import Computation, Policy
 from ...solution import Solution, Step
+from ..common import solution_of
 from . import expression as bx
 from . import region as rg
 from . import threshold as th
@@ -202,7 +203,4 @@ def solve_boolean(p: BooleanProblem, policy: Policy | None = None) -> Solution:
             conventions.append(("tree", "balanced tree of 2-input blocks, each 2 hidden units (a AND NOT b, "
                                         "NOT a AND b) and 1 output unit (OR for XOR, NOR for XNOR)"))
     steps = [Step(s.id, s.symbol.latex, s.symbol.text, s.value, s.phase, s.formula, s.note) for s in comp.order]
-    solution = Solution(p.title, "boolean_network", conventions, steps, [], {}, p.digits if p.digits is not None else 4,
-                        p.source.model_dump(exclude_none=True) if p.source else None)
-    solution.asked = list(p.ask) or default
-    return solution
+    return solution_of(p, "boolean_network", conventions, steps, policy=comp.policy, groups={"result": default})

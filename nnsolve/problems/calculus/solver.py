@@ -20,6 +20,7 @@ from ...engine.symbolic import Symbolic, Verdict
 from ...expr import parse
 from ...expr.symbolic import Expression, formula_of, text_of, to_exact, to_sympy
 from ...solution import Solution, Step
+from ..common import solution_of
 from . import analysis as A
 from .analysis import expandable
 from .descent import run_descent
@@ -217,28 +218,16 @@ class CalculusSolver:
             conventions.append(("classification", "second-derivative test: all Hessian eigenvalues > 0 → local "
                                                   "minimum, all < 0 → local maximum, both signs → saddle, a 0 → "
                                                   "inconclusive"))
-        solution = Solution(self.p.title, "calculus", conventions + self.conventions, steps, [], {},
-                            self.p.digits if self.p.digits is not None else 4,
-                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
+        solution = solution_of(self.p, "calculus", conventions + self.conventions, steps, policy=self.comp.policy)
         solution.aliases = {f"{v}(0)": str(v) for v in self.vars if solution.has(str(v)) and not solution.has(f"{v}(0)")}
-        solution.asked = self.asked(solution)
-        return solution
-
-    def asked(self, solution: Solution) -> list[str]:
-        groups = {
+        solution.groups = {
             "gradient": [s.id for s in solution.steps if s.section == "Gradient"],
             "hessian": ["hessian"] if solution.has("hessian") else [],
             "points": [s.id for s in solution.steps if s.id.startswith("type(")] +
                       [i for i in ("minimum", "global_minimum", "infimum") if solution.has(i)],
             "descent": [s.id for s in solution.steps if s.section.startswith("Update")],
         }
-        wanted = self.p.ask or [*self.p.answers] or list(groups)
-        out: list[str] = []
-        for item in wanted:
-            for quantity in groups.get(item, [item] if solution.has(item) else []):
-                if quantity not in out:
-                    out.append(quantity)
-        return out
+        return solution
 
 
 def solve_calculus(problem: CalculusProblem, policy: Policy | None = None) -> Solution:

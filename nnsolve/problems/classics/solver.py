@@ -15,11 +15,13 @@ import re
 from fractions import Fraction
 
 from ...engine.formula import Formula
-from ...engine.number import exact_string, mp, round_decimal
+from ...engine.computation import Policy
+from ...engine.number import exact_string, mp
 from ...engine.tensor import as_tensor
 from ...ops.activations import SOFTMAX
 from ...ops.scalar import exp, log, sqrt
 from ...solution import Solution, Step
+from ..common import solution_of
 from .output_layer import verdicts
 from .schema import ClassicsProblem
 
@@ -40,20 +42,24 @@ def kl(p, q, base="e"):
 
 
 class _Steps:
-    def __init__(self, round_places):
+    """Records each value as the policy settles it (pinned, or rounded as a person goes), so what comes after
+    is computed from the settled value."""
+
+    def __init__(self, policy: Policy):
         self.steps: list[Step] = []
-        self.round_places = round_places
+        self.policy = policy
+
+    @property
+    def round_places(self):
+        return self.policy.round_places
 
     def add(self, id_, symbol, value, section, latex, text, note=""):
-        if self.round_places is not None:
-            value = [self.rounded(v) for v in value] if isinstance(value, list) else self.rounded(value)
+        settled = self.policy.settle(id_, as_tensor(value))
+        value = list(settled) if isinstance(value, list) else settled[()]
         # these formulas name no quantities: a group such as \frac{1}{2} must not read as placeholder {1}
         latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex)
-        self.steps.append(Step(id_, symbol[0], symbol[1], as_tensor(value), section, Formula(latex, text), note))
+        self.steps.append(Step(id_, symbol[0], symbol[1], settled, section, Formula(latex, text), note))
         return value
-
-    def rounded(self, value):
-        return value if value == mp.inf else round_decimal(value, self.round_places)
 
 
 def _dist(values) -> str:
@@ -220,9 +226,9 @@ SOLVERS = {"entropy": _entropy, "kl": _kl, "js": _js, "xavier": _init(1, "xavier
            "output_layer": _output_layer}
 
 
-def solve_classics(p: ClassicsProblem, policy=None) -> Solution:
-    round_places = getattr(policy, "round_places", None)
-    out = _Steps(round_places)
+def solve_classics(p: ClassicsProblem, policy: Policy | None = None) -> Solution:
+    policy = policy or Policy()
+    out = _Steps(policy)
     seen: dict[str, int] = {}
     for item in p.compute:
         seen[item.kind] = seen.get(item.kind, 0) + 1
@@ -252,10 +258,5 @@ def solve_classics(p: ClassicsProblem, policy=None) -> Solution:
                                             "cross-entropy over two units), multiclass → softmax + cross-entropy, "
                                             "multilabel → sigmoid + binary cross-entropy per label, regression → "
                                             "identity + MSE (MAE, Huber); a verdict is 1 (standard) or 0"))
-    if round_places is not None:
-        conventions.append(("rounding", f"every value rounded to {round_places} decimals"))
-    solution = Solution(p.title, "classics", conventions, out.steps, [], {},
-                        p.digits if p.digits is not None else 4,
-                        p.source.model_dump(exclude_none=True) if p.source else None)
-    solution.asked = list(p.ask) or [s.id for s in out.steps if s.id.split(".")[-1] not in ("M",)]
-    return solution
+    results = [s.id for s in out.steps if s.id.split(".")[-1] not in ("M",)]
+    return solution_of(p, "classics", conventions, out.steps, policy=policy, groups={"results": results})

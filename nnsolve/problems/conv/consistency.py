@@ -7,6 +7,8 @@ import numpy as np
 
 from ...ops.conv import Geometry, TransposedConv
 from ...ops.pool import Windows
+from ...training.checks import training_issues
+from .output import loss_output
 from .schema import ConvProblem
 
 MAX_ENTRIES = 200_000
@@ -83,15 +85,7 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
         shape = batch + shape
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {shape}"))
-    if p.optimizer is not None and p.loss is None:
-        found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
-    if p.loss is not None and p.target is None:
-        found.append((("loss",), "needs a target: add target: with the output's shape"))
-    if p.optimizer is not None:
-        if p.optimizer.type == "perceptron":
-            found.append((("optimizer", "type"), "the perceptron rule is for single dense layers, not conv_network"))
-        from ...optim.checks import optimizer_issues
-        found += optimizer_issues(p.optimizer)
+    found += training_issues(p, loss_output(p))
     return found
 
 

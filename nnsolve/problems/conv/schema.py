@@ -9,49 +9,10 @@ from pydantic import BeforeValidator, Field, model_validator
 from typing_extensions import Annotated
 
 from ..common import Common
-from ..dense.schema import ACTIVATION_NAMES, Activation, Loss, Optimizer, _activation
-from ..fields import Matrix, Model, Vector, _located, _number, describe, register_model
+from ...training.schema import ACTIVATION_NAMES, Activation, Conventions as TrainingConventions, Training, _activation
+from ..fields import Matrix, Model, Tensor, Vector, _number, describe, register_model
 
 
-def _tensor(value: Any):
-    """Nested lists of numbers of any depth, rectangular; a lone number is a 0-d tensor."""
-    if not isinstance(value, list):
-        return _number(value)
-    if not value:
-        raise ValueError("expected numbers, got an empty list")
-    bad: list[tuple[tuple, str]] = []
-    out = _nested(value, (), bad)
-    if bad:
-        raise _located("not a rectangular tensor of numbers", bad)
-    return out
-
-
-def _nested(value, at: tuple, bad: list):
-    if not isinstance(value, list):
-        try:
-            return _number(value)
-        except ValueError as e:
-            bad.append((at, str(e)))
-            return None
-    kinds = {isinstance(v, list) for v in value}
-    if len(kinds) > 1:
-        bad.append((at, "mixes numbers and lists"))
-        return None
-    items = [_nested(v, at + (i,), bad) for i, v in enumerate(value)]
-    if True in kinds and len({_depth_shape(v) for v in value}) > 1:
-        bad.append((at, "its entries have different shapes: a tensor must be rectangular"))
-    return items
-
-
-def _depth_shape(v) -> tuple:
-    shape = []
-    while isinstance(v, list):
-        shape.append(len(v))
-        v = v[0] if v else None
-    return tuple(shape)
-
-
-Tensor = Annotated[Any, BeforeValidator(_tensor)]
 PairOrInt = Union[int, list[int]]
 Padding = Union[Literal["valid", "same"], int, list[int]]
 
@@ -164,13 +125,12 @@ class Layer(Model):
         return getattr(self, self.kind)
 
 
-class Conventions(Model):
+class Conventions(TrainingConventions):
     operation: Literal["cross_correlation", "convolution"] = Field(
         default="cross_correlation", description="convolution rotates the kernel by 180°")
     max_pool_pad_value: Literal["-inf", "0"] = Field(default="-inf", description="what max pooling pads with")
     max_pool_ties: Literal["first", "all", "split"] = Field(
         default="first", description="which tied maximum gets the gradient (first: PyTorch)")
-    relu_derivative_at_zero: Annotated[Any, BeforeValidator(_number)] = Field(default="0")
 
     @model_validator(mode="before")
     @classmethod
@@ -183,15 +143,13 @@ class Conventions(Model):
 
 
 @register_model
-class ConvProblem(Common):
+class ConvProblem(Common, Training):
     problem: Literal["conv_network"]
     layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
     batch: bool = Field(default=False, description="x (and target) hold one sample per entry of the first axis")
     x: Tensor = Field(description="the input: a matrix (one channel), or channels as layout says")
     layers: list[Layer] = Field(min_length=1)
     target: Optional[Tensor] = None
-    loss: Optional[Loss] = None
-    optimizer: Optional[Optimizer] = None
     conventions: Conventions = Conventions()
 
 

@@ -4,4 +4,7 @@ from .consistency import consistency
 from .schema import ConvUnknownsProblem
 from .solver import solve_unknowns
 
-FAMILY = Family("conv_unknowns", ConvUnknownsProblem, consistency, solve_unknowns)
+FAMILY = Family(
+    "conv_unknowns", ConvUnknownsProblem, consistency, solve_unknowns,
+    ask_groups={"unknowns": "the unknown entries' values, or why they have none or many"}, default_ask=("unknowns",),
+)

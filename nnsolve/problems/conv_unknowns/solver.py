@@ -14,6 +14,7 @@ from ...engine.formula import Formula
 from ...engine.number import exact_string
 from ...engine.tensor import as_tensor
 from ...solution import Solution, Step
+from ..common import solution_of
 from .schema import ConvUnknownsProblem, Unknown
 from .system import Elimination, Equation, Row, eliminate, equations, geometry, positions, unknown_names
 
@@ -89,12 +90,8 @@ class UnknownsSolver:
         elimination = eliminate(self.system)
         self._elimination(elimination)
         asked = self._conclusion(elimination)
-        solution = Solution(p.title, "conv_unknowns", self._conventions(), self.steps, [], {},
-                            p.digits if p.digits is not None else 4,
-                            p.source.model_dump(exclude_none=True) if p.source else None)
-        wanted = p.ask or asked
-        solution.asked = [q for q in wanted]
-        return solution
+        return solution_of(p, "conv_unknowns", self._conventions(), self.steps, policy=self.policy,
+                           groups={"unknowns": asked})
 
     def _equation(self, eq: Equation) -> None:
         """O[i,j] = Σ products + b = value, noted in the simplified form E: Σ c·u = value − constant."""

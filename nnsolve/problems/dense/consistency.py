@@ -3,6 +3,8 @@ the output, the loss has what it needs, and the problem is small enough to solve
 names its place; all of them run before anything is computed, so nothing oversized is ever allocated."""
 from __future__ import annotations
 
+from ...training.activation import canonical
+from ...training.checks import Output, training_issues
 from .schema import DenseProblem
 
 MAX_PARAMETERS = 100_000     # exact arithmetic on more than this is a float job, not an exam question
@@ -27,14 +29,26 @@ def consistency(p: DenseProblem) -> list[tuple[tuple, str]]:
     widths = _layer_widths(p, width, found)
     out_width = widths[-1][1] if widths else width
     _check_target(p, samples, out_width, found)
-    _check_requirements(p, found)
+    found += training_issues(p, _output(p), perceptron=_perceptron_applies(p))
     _check_size(p, samples, widths, found)
-    # --- optimizer settings (owned with nnsolve/optim) ---
-    if p.optimizer is not None:
-        from ...optim.checks import optimizer_issues
-        found += optimizer_issues(p.optimizer)
-    # --- end optimizer settings ---
     return found
+
+
+def _output(p: DenseProblem) -> Output:
+    """What feeds the loss: the last layer's activation, or the data's x itself when there are no layers."""
+    layers, t = p.network.layers, p.data.target
+    targets = ([v for row in t for v in row] if _is_batch(t) else list(t)) if t is not None else []
+    common = {"targets": targets, "target_at": ("data", "target"), "has_target": t is not None}
+    if not layers:
+        return Output(None, "the prediction x (no layers)", ("data", "x"), **common)
+    last = len(layers) - 1
+    return Output(canonical(layers[-1].activation), f"layer {last + 1}'s output",
+                  ("network", "layers", last, "activation"), **common)
+
+
+def _perceptron_applies(p: DenseProblem) -> bool:
+    acts = {layer.activation.name for layer in p.network.layers}
+    return len(p.network.layers) == 1 and acts <= {"step", "threshold", "sign"}
 
 
 def _check_batch_norm(p: DenseProblem, spec, units: int, loc: tuple, found: list) -> None:
@@ -109,50 +123,6 @@ def _check_target(p: DenseProblem, samples: int, width: int, found: list) -> Non
         if batched and not _is_batch(t) and width == 1 and t_width == samples:
             hint = " — write one row per sample: [[t₁], [t₂], …]"
         found.append((("data", "target"), f"expected {want}, one per output unit of the network, got {got}{hint}"))
-    if p.loss is not None and p.loss.type in ("bce", "binary_cross_entropy"):
-        flat = [v for row in t for v in row] if _is_batch(t) else t
-        if any(v < 0 or v > 1 for v in flat):
-            found.append((("data", "target"), "binary cross-entropy needs targets between 0 and 1"))
-
-
-# which loss keys each loss reads (a squared-error key on a cross-entropy is a mistake, not a no-op)
-LOSS_KEYS = {
-    "squared error": {"half", "over_outputs", "over_samples"},
-    "cross-entropy": {"log_base", "log_zero", "over_outputs", "over_samples"},
-    "gaussian_nll": {"sigma", "over_samples"},
-}
-
-
-def _family(loss_type: str) -> str:
-    if loss_type in ("squared_error", "sse", "mse", "half_sse"):
-        return "squared error"
-    if loss_type == "gaussian_nll":
-        return "gaussian_nll"
-    return "cross-entropy"
-
-
-def _check_requirements(p: DenseProblem, found: list) -> None:
-    if p.loss is not None and p.data.target is None:
-        found.append((("data", "target"), f"is required: the loss ({p.loss.type}) compares the output with it"))
-    if p.optimizer is not None and p.loss is None:
-        found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
-    if p.loss is not None:
-        # a key the chosen loss never reads would be silently ignored: say so instead
-        for key in sorted(p.loss.model_fields_set - {"type"}):
-            owners = [name for name, keys in LOSS_KEYS.items() if key in keys]
-            if p.loss.type not in owners and _family(p.loss.type) not in owners:
-                found.append((("loss", key), f"does not apply to {p.loss.type} (only to {', '.join(owners)})"))
-        if p.loss.type == "gaussian_nll" and (p.loss.sigma is None or p.loss.sigma <= 0):
-            found.append((("loss", "sigma"), "gaussian_nll needs the noise's standard deviation σ > 0"))
-    if p.penalty is not None and p.loss is None:
-        found.append((("penalty",), "is added to a loss: add a loss section, e.g. loss: {type: mse}"))
-    if p.penalty is not None and p.penalty.strength < 0:
-        found.append((("penalty", "lambda"), "λ must be at least 0"))
-    if p.optimizer is not None and p.optimizer.type == "perceptron":
-        acts = {layer.activation.name for layer in p.network.layers}
-        if len(p.network.layers) != 1 or not acts <= {"step", "threshold", "sign"}:
-            found.append((("optimizer", "type"), "the perceptron rule needs a single layer with a step or sign "
-                                                 "activation"))
 
 
 def _check_size(p: DenseProblem, samples: int, widths: list[tuple[int, int]], found: list) -> None:

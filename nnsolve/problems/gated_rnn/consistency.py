@@ -2,8 +2,12 @@
 the solver reads (the stacked weights split in gate order, numbers widened to 1×1 matrices)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from ...training.activation import canonical
+from ...training.checks import Output, training_issues
 from .schema import GatedRnnProblem
 
 KINDS = ("input", "recurrent", "bias", "recurrent_bias")
@@ -95,12 +99,19 @@ def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
     arrays = gate_arrays(p, found)
     _check_gate_shapes(p, arrays, width, hidden, cell, found)
     _check_output_and_target(p, hidden, cell, found)
-    if p.optimizer is not None and p.loss is None:
-        found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
-    if p.optimizer is not None:
-        from ...optim.checks import optimizer_issues
-        found += optimizer_issues(p.optimizer)
+    found += training_issues(p, loss_output(p))
     return found
+
+
+def loss_output(p: GatedRnnProblem) -> Output:
+    """What the loss compares with the targets: the output layer's yₜ, or the hidden state itself."""
+    if p.output is not None:
+        what = Output(canonical(p.output.activation), "yₜ", ("output", "activation"))
+    else:
+        squash = f"{p.gate_name('o')}ₜ ⊙ {p.cell_activation}(cₜ)" if p.cell == "lstm" else "a mix of tanh states"
+        what = Output(squash, "hₜ (no output layer)", ("cell",))
+    targets = [v for t in (p.target or []) for v in _array(t, 1).reshape(-1)]
+    return replace(what, targets=targets, has_target=p.target is not None)
 
 
 def cell_size(p: GatedRnnProblem) -> int:
@@ -155,8 +166,6 @@ def _check_output_and_target(p, hidden: int, cell: int, found: list) -> None:
         source, size = ("cell", cell) if p.output.source == "cell" else ("hidden", hidden)
         if n_in != size:
             found.append((("output", "W"), f"takes {n_in} inputs, the cell has {size} {source} units"))
-    if p.loss is not None and p.target is None:
-        found.append((("target",), f"is required: the loss ({p.loss.type}) compares the outputs with it"))
     if p.target is not None:
         wanted = len(p.x) if p.loss_at == "every" else 1
         if len(p.target) != wanted:

@@ -12,9 +12,8 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from ..common import Common
-from ..conv.schema import Tensor
-from ..dense.schema import Loss, Optimizer
-from ..fields import Model, register_model
+from ...training.schema import Conventions, Training
+from ..fields import Model, Tensor, register_model
 
 LSTM_GATES = ("i", "f", "g", "o")
 GRU_GATES = ("r", "z", "n")
@@ -41,7 +40,7 @@ class OutputLayer(Model):
 
 
 @register_model
-class GatedRnnProblem(Common):
+class GatedRnnProblem(Common, Training):
     problem: Literal["gated_rnn"]
     cell: Literal["lstm", "gru"]
     formulation: Literal["pytorch", "keras", "textbook"] = Field(
@@ -67,8 +66,7 @@ class GatedRnnProblem(Common):
     output: Optional[OutputLayer] = None
     target: Optional[Tensor] = Field(default=None, description="one target per step (or for the last)")
     loss_at: Literal["every", "last"] = Field(default="every", description="loss over every step or the last")
-    loss: Optional[Loss] = None
-    optimizer: Optional[Optimizer] = None
+    conventions: Conventions = Conventions()
 
     @property
     def gate_names(self) -> tuple[str, ...]:

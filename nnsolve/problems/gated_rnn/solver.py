@@ -14,16 +14,15 @@ Quantity ids (t = time step from 1; after optimizer update s every recomputed on
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
-from ...engine.computation import Computation, Node, Policy, Symbol
-from ...ops.activations import ACTIVATIONS
+from ...engine.computation import Node, Policy, Symbol
+from ...optim import LookAhead, look_ahead_symbol
 from ...ops.base import Add
 from ...ops.elementwise import COMPLEMENT, MUL
 from ...ops.linear import AFFINE
-from ...ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, SQUARED_ERROR, loss_scale
-from ...solution import Solution, Step
-from ..dense.solver import DenseSolver
+from ...solution import Solution
+from ...training.loss import Prediction
+from ...training.pipeline import Trainer
 from .consistency import _array, gate_arrays, sequence
 from .gate import GATE_SUM
 from .schema import GatedRnnProblem
@@ -41,17 +40,20 @@ FORMULATIONS = {
 }
 
 
-class GatedRnnSolver(DenseSolver):
-    def __init__(self, problem: GatedRnnProblem, policy: Policy):
-        self.p = problem
-        self.comp = Computation(policy, Symbol("L", "L"))
-        self.depth = len(problem.x)
-        self.batched = False
-        self.conventions: list[tuple[str, str]] = []
+class GatedTrainer(Trainer):
+    kind = "gated_rnn"
+    forward_title = "Forward pass through time"
+    sequence = True
+
+    def __init__(self, problem: GatedRnnProblem, policy: Policy | None):
+        super().__init__(problem, policy)
         self.layout = problem.weight_layout
+        self.meta = {"layout": self.layout, "steps": len(problem.x)}
 
     def sym(self, base: str, t: int | None = None, s=0) -> Symbol:
         # bases are LaTeX (r"f\odot c"); the plain-text symbol drops its markup
+        if isinstance(s, LookAhead):
+            return look_ahead_symbol(self.sym(base, t), s.update)
         text = re.sub(r"_\{(\d+)\}", lambda m: m.group(1).translate(SUBSCRIPT), base.replace(r"\tilde{c}", "c̃"))
         latex, text = base, text.replace(r"\odot ", "⊙").replace("{", "").replace("}", "").replace("-", "−")
         latex = "{" + latex + "}" if "^" in latex or "_" in latex else latex   # no double super- or subscripts
@@ -62,12 +64,14 @@ class GatedRnnSolver(DenseSolver):
         return Symbol(latex, text)
 
     # -- givens ----------------------------------------------------------------------------------
-    def solve(self) -> Solution:
+    def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
-        xs = [comp.given(f"x{t}", self.sym("x", t), v, differentiable=True) for t, v in enumerate(sequence(p), 1)]
+        self.xs = [comp.given(f"x{t}", self.sym("x", t), v, differentiable=True)
+                   for t, v in enumerate(sequence(p), 1)]
         start = {"h": comp.given("h0", self.sym("h", 0), _array(p.h0, 1), differentiable=True)}
         if p.cell == "lstm":
             start["c"] = comp.given("c0", self.sym("c", 0), _array(p.c0, 1), differentiable=True)
+        self.inputs = self.xs + list(start.values())
         params: dict[str, Node] = {}
         for gate, kinds in gate_arrays(p).items():
             for kind, blocks in kinds.items():
@@ -83,14 +87,11 @@ class GatedRnnSolver(DenseSolver):
                     blocks = value if p.time_varying else [value]
                     for t, block in enumerate(blocks, 1):
                         self._param(params, name, t, len(blocks), _array(block, dims))
-        targets = None
+        self.targets = []
         if p.target is not None:
-            targets = [comp.given(f"t{t}", self.sym("t", t), _array(v, 1)) for t, v in enumerate(p.target, 1)]
+            self.targets = [comp.given(f"t{t}", self.sym("t", t), _array(v, 1)) for t, v in enumerate(p.target, 1)]
         self.start = start
-        self._state_conventions()
-        sections: dict[str, str] = {}
-        steps = self._train(xs, targets, params, sections)
-        return self._solution(sections, steps)
+        return params
 
     def _param(self, params: dict, name: str, t: int, count: int, value) -> None:
         key = name if count == 1 else f"{name}@{t}"
@@ -102,24 +103,20 @@ class GatedRnnSolver(DenseSolver):
         return params.get(f"{name}@{t}", params.get(name))
 
     # -- one pass --------------------------------------------------------------------------------
-    def forward(self, xs, targets, params: dict, s, sections: dict):
-        comp, suf = self.comp, self.suffix(s)
-        before = set(comp.nodes)
+    def forward(self, params: dict[str, Node], s):
+        suf = self.suffix(s)
         h, c = self.start["h"], self.start.get("c")
         outputs = []
-        for t, x in enumerate(xs, 1):
+        for t, x in enumerate(self.xs, 1):
             if self.p.cell == "lstm":
                 h, c = self._lstm_step(t, x, h, c, params, s, suf)
             else:
                 h = self._gru_step(t, x, h, params, s, suf)
             outputs.append(self._output(t, h, c, params, s, suf))
-        self._section(sections, [i for i in comp.nodes if i not in before], "Forward pass through time" + self._after(s))
-        if self.p.loss is None or targets is None:
-            return outputs[-1], None
-        before = set(comp.nodes)
-        loss = self._loss(outputs if self.p.loss_at == "every" else outputs[-1:], targets, suf, s)
-        self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
-        return outputs[-1], loss
+        compared = list(enumerate(outputs, 1)) if self.p.loss_at == "every" else [(len(outputs), outputs[-1])]
+        spec = self.p.output
+        return outputs[-1][0], [Prediction(y, target, logits, spec.activation if spec is not None else "hidden", t)
+                                for (t, (y, logits)), target in zip(compared, self.targets)]
 
     def gate_label(self, role: str) -> tuple[str, str]:
         """(id stem, LaTeX base) of a gate in the file's names: i; g1_ (g11 would read as g at step 11), g_{1};
@@ -139,8 +136,7 @@ class GatedRnnSolver(DenseSolver):
         return self._act(activation, u, f"{stem}{t}{suf}", self.sym(latex, t, s))
 
     def _act(self, name: str, u: Node, node_id: str, symbol: Symbol) -> Node:
-        extra = {"relu_derivative_at_zero": Fraction(0)} if name == "relu" else {}
-        return self.comp.apply(ACTIVATIONS[name], [u], node_id, symbol, **extra)
+        return self.activations.apply(name, u, node_id, symbol)
 
     def _lstm_step(self, t, x, h, c, params, s, suf):
         p, comp, sym = self.p, self.comp, self.sym
@@ -179,39 +175,24 @@ class GatedRnnSolver(DenseSolver):
         old = comp.apply(MUL, [z, h], f"zh{t}{suf}", sym(r"z\odot h", t - 1, s))
         return comp.apply(ADD, [new, old], f"h{t}{suf}", sym("h", t, s))
 
-    def _output(self, t, h, c, params, s, suf) -> Node:
+    def _output(self, t, h, c, params, s, suf) -> tuple[Node, Node | None]:
+        """yₜ and its pre-activation vₜ; hₜ itself (and no pre-activation) without an output layer."""
         spec = self.p.output
         if spec is None:
-            return h
+            return h, None
         source = c if spec.source == "cell" else h
         bias = [b for b in [self.weight(params, "b_y", t)] if b]
         v = self.comp.apply(AFFINE, [source, self.weight(params, "W_y", t)] + bias, f"v{t}{suf}",
                             self.sym("v", t, s), layout=self.layout)
-        return self._act(spec.activation, v, f"y{t}{suf}", self.sym("y", t, s))
+        return self._act(spec.activation, v, f"y{t}{suf}", self.sym("y", t, s)), v
 
-    def _loss(self, outputs: list[Node], targets: list[Node], suf: str, s) -> Node:
-        spec = self.p.loss
-        kind, half, over_outputs, _ = self.loss_settings()
-        scale = loss_scale(half and kind == "squared_error", over_outputs, "sum", outputs[0].value.size, 1)
-        parts = []
-        for y, target in zip(outputs, targets):
-            t = int(re.sub(r"\D", "", y.id.split("(")[0]))
-            node_id = f"loss{t}{suf}" if len(outputs) > 1 else f"loss{suf}"
-            symbol = self.sym("L", t, s) if len(outputs) > 1 else self.sym("L", None, s)
-            if kind == "squared_error":
-                parts.append(self.comp.apply(SQUARED_ERROR, [y, target], node_id, symbol, phase="loss", scale=scale))
-            else:
-                op = BINARY_CROSS_ENTROPY if kind == "binary_cross_entropy" else CROSS_ENTROPY
-                parts.append(self.comp.apply(op, [y, target], node_id, symbol, phase="loss", scale=scale,
-                                             base=spec.log_base, log_zero=spec.log_zero, fused=False))
-        if len(parts) == 1:
-            return parts[0]
-        return self.comp.apply(ADD, parts, f"loss{suf}", self.sym("L", None, s), phase="loss",
-                               note="the sequence's loss: the sum over its steps")
+    def output_activations(self) -> set:
+        return {self.p.output.activation} if self.p.output is not None else set()
 
     # -- the header and the solution -------------------------------------------------------------
-    def _state_conventions(self) -> None:
-        p, add = self.p, self.conventions.append
+    def family_conventions(self) -> list[tuple[str, str]]:
+        p, out = self.p, []
+        add = out.append
         order = ", ".join(map(p.gate_name, p.stacked_order))
         add(("cell", FORMULATIONS[(p.cell, p.formulation)] + (f"; stacked order {order}" if p.weights is not None else "")))
         if p.cell == "lstm" and p.numbered_gates:
@@ -238,12 +219,9 @@ class GatedRnnSolver(DenseSolver):
              + ("; every weight indexed by the time step" if p.time_varying else "")))
         if p.output is not None:
             add(("output", f"yₜ = {p.output.activation}(W_y {'cₜ' if p.output.source == 'cell' else 'hₜ'} + b_y)"))
-        if p.loss is not None:
-            kind, half, outputs, _ = self.loss_settings()
-            add(("loss", f"{kind.replace('_', ' ')}{', with ½' if half else ''}, {outputs} over outputs, "
-                         + ("summed over the steps" if p.loss_at == "every" else "at the last step only")))
-        if self.comp.policy.round_places is not None:
-            add(("rounding", f"every intermediate rounded to {self.comp.policy.round_places} decimals"))
+        if p.loss is not None and p.loss_at == "last":
+            add(("loss at", "the last step only"))
+        return out
 
     def _param_ids(self):
         p = self.p
@@ -254,34 +232,11 @@ class GatedRnnSolver(DenseSolver):
             names |= {f"{KIND_PREFIX[k]}_" for k in KIND_PREFIX if getattr(spec, k) is not None}
         return names
 
-    def _solution(self, sections: dict, steps: int) -> Solution:
-        comp = self.comp
-        used = {arg for node in comp.order if node.formula is not None for arg in node.formula.args}
-        out_steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value,
-                          "Given" if n.phase == "given" else sections.get(n.id, "Other"), n.formula, n.note)
-                     for n in sorted(comp.order, key=lambda n: n.phase != "given")
-                     if not (n.note == "seed" and n.id not in used)]
+    def aliases(self, updates: int) -> dict[str, str]:
         last = len(self.p.x)
-        aliases = {}
-        for s in range(steps + 1):
-            suf = self.suffix(s)
-            aliases[f"y{suf}"] = (f"y{last}{suf}" if self.p.output else f"h{last}{suf}")
-        solution = Solution(self.p.title, "gated_rnn", self.conventions, out_steps, [], aliases,
-                            self.p.digits if self.p.digits is not None else 4,
-                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
-        ids = [st.id for st in out_steps]
-        forward = [i for i in ids if sections.get(i, "").startswith("Forward") and "(" not in i]
-        groups = {"forward": forward, "loss": [i for i in ids if i.startswith("loss") and "(" not in i],
-                  "gradients": [i for i in ids if i.startswith("dL/d") and "(" not in i and
-                                i[4:] in {n.id for n in comp.order if n.phase == "given" and n.differentiable}],
-                  "update": [i for i in ids if steps and i.endswith(f"({steps})") and comp.nodes[i].phase == "update"
-                             and "." not in i]}
-        asked: list[str] = []
-        for item in self.p.ask or ["forward", "loss", "gradients", "update"]:
-            asked += [q for q in groups.get(item, [item]) if q not in asked]
-        solution.asked = asked
-        return solution
+        return {f"y{self.suffix(s)}": (f"y{last}" if self.p.output else f"h{last}") + self.suffix(s)
+                for s in range(updates + 1)}
 
 
 def solve_gated_rnn(problem: GatedRnnProblem, policy: Policy | None = None) -> Solution:
-    return GatedRnnSolver(problem, policy or Policy()).solve()
+    return GatedTrainer(problem, policy).solve()

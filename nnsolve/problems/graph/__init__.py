@@ -1,8 +1,13 @@
 """Computation graphs: an expression split into primitive nodes, evaluated forward, differentiated backward."""
-from .. import Family
+from .. import Family, lazy
 from .schema import GraphProblem, consistency
-from .dot import to_dot
 from .solver import solve_graph
 
-__all__ = ["FAMILY", "to_dot"]
-FAMILY = Family("computation_graph", GraphProblem, consistency, solve_graph)
+FAMILY = Family(
+    "computation_graph", GraphProblem, consistency, solve_graph,
+    ask_groups={"forward": "every node's value", "local": "each node's local derivatives",
+                "backward": "the chain rule at every node", "gradients": "the derivative of the output in each input"},
+    default_ask=("forward", "gradients"),
+    picture=lazy(".graph.picture", "to_dot"),
+    golden=("tests/render/cases/relu-computation-graph.yaml",),
+)

@@ -13,6 +13,7 @@ from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.formula import join
 from ...expr import Call, Name, Num, Op, constant_value, parse
 from ...solution import Solution, Step
+from ..common import solution_of
 from .primitives import BINARY, FUNCTIONS, NEG, POWER
 from .schema import GraphProblem, node_expressions
 
@@ -113,30 +114,18 @@ class GraphBuilder:
                 [(f"d{output.id}/d{s.id}", f"dL/d{s.id}") for s in steps if f"dL/d{s.id}" in ids]:
             if alias not in ids:
                 aliases[alias] = target
-        solution = Solution(self.p.title, "computation_graph", list(CONVENTIONS), steps, [], aliases,
-                            self.p.digits if self.p.digits is not None else 4,
-                            self.p.source.model_dump(exclude_none=True) if self.p.source else None)
-        solution.asked = resolve_ask(self.p.ask, solution, list(self.p.values))
-        return solution
+        groups = {
+            "forward": [s.id for s in steps if s.section == "Forward"],
+            "local": [s.id for s in steps if s.section == "Local derivatives"],
+            "backward": [s.id for s in steps if s.section.startswith("Backward")],
+            "gradients": [f"dL/d{leaf}" for leaf in self.p.values if f"dL/d{leaf}" in ids],
+        }
+        return solution_of(self.p, "computation_graph", list(CONVENTIONS), steps, policy=self.comp.policy,
+                           aliases=aliases, groups=groups)
 
 
 def _latex_name(node_id: str) -> str:
     return f"{node_id[0]}_{{{node_id[1:]}}}" if node_id[0] == "n" and node_id[1:].isdigit() else node_id
-
-
-def resolve_ask(ask: list[str], solution: Solution, leaves: list[str]) -> list[str]:
-    groups = {
-        "forward": [s.id for s in solution.steps if s.section == "Forward"],
-        "local": [s.id for s in solution.steps if s.section == "Local derivatives"],
-        "backward": [s.id for s in solution.steps if s.section.startswith("Backward")],
-        "gradients": [f"dL/d{leaf}" for leaf in leaves if solution.has(f"dL/d{leaf}")],
-    }
-    out: list[str] = []
-    for item in ask or ["forward", "gradients"]:
-        for quantity in groups.get(item, [item]):
-            if quantity not in out:
-                out.append(quantity)
-    return out
 
 
 def solve_graph(problem: GraphProblem, policy: Policy | None = None) -> Solution:

@@ -3,4 +3,7 @@ from .. import Family
 from .schema import PerceptronProblem, consistency
 from .solver import solve_perceptron
 
-FAMILY = Family("perceptron_learning", PerceptronProblem, consistency, solve_perceptron)
+FAMILY = Family(
+    "perceptron_learning", PerceptronProblem, consistency, solve_perceptron,
+    default_ask=lambda problem, solution: (["w", "b"] if solution.has("b") else ["w"]) + ["converged"],
+)

@@ -11,6 +11,7 @@ from fractions import Fraction
 from ...engine.computation import Computation, Policy, Symbol
 from ...engine.number import decimal_string
 from ...solution import Solution, Step
+from ..common import solution_of
 from ..boolean.threshold import described
 from ..boolean.separability import TooLarge, separating_weights
 from ..boolean.solver import gate_table
@@ -90,9 +91,5 @@ def solve_perceptron(p: PerceptronProblem, policy: Policy | None = None) -> Solu
                   "; no bias: the threshold stays fixed")),
         ("stopping", f"at most {p.epochs} epoch(s); stops after an epoch without any update"),
     ]
-    solution = Solution(p.title, "perceptron_learning", conventions, steps, [], {},
-                        p.digits if p.digits is not None else 4,
-                        p.source.model_dump(exclude_none=True) if p.source else None)
-    solution.asked = list(p.ask) or (["w", "b"] if has_bias else ["w"]) + ["converged"]
-    return solution
+    return solution_of(p, "perceptron_learning", conventions, steps, policy=comp.policy)
 

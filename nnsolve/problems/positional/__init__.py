@@ -3,4 +3,8 @@ from .. import Family
 from .schema import PositionalProblem, consistency
 from .solver import solve_positional
 
-FAMILY = Family("positional_encoding", PositionalProblem, consistency, solve_positional)
+FAMILY = Family(
+    "positional_encoding", PositionalProblem, consistency, solve_positional,
+    ask_groups={"encoding": "every PE(pos, dim) value"}, default_ask=("encoding",),
+    golden=("tests/render/cases/positional-encoding.yaml",),
+)

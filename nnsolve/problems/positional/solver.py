@@ -13,6 +13,7 @@ from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import exact_string, mp, to_mpf
 from ...solution import Solution, Step
+from ..common import solution_of
 from .schema import PositionalProblem
 
 
@@ -67,11 +68,6 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
                          "dimension's, not the position's; dimensions and positions count from 0"),
         ("angles", "degrees (as a calculator in degree mode reads them)" if degrees else "radians"),
     ]
-    if comp.policy.round_places is not None:
-        conventions.append(("rounding", f"every intermediate rounded to {comp.policy.round_places} decimals"))
-    solution = Solution(p.title, "positional_encoding", conventions, steps, [], aliases,
-                        p.digits if p.digits is not None else 4,
-                        p.source.model_dump(exclude_none=True) if p.source else None)
-    wanted = p.ask or [s.id for s in steps if ".dim" in s.id or s.id.startswith("dim")]
-    solution.asked = [solution.aliases.get(a, a) for a in wanted]
-    return solution
+    encoded = [s.id for s in steps if ".dim" in s.id or s.id.startswith("dim")]
+    return solution_of(p, "positional_encoding", conventions, steps, policy=comp.policy, aliases=aliases,
+                       groups={"encoding": encoded})

@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from ...training.activation import canonical
+from ...training.checks import Output, training_issues
 from .schema import RecurrentProblem
 
 DIFFERENTIATE = re.compile(r"[hyzo]\d+(\[\d+\])?")
@@ -99,7 +101,21 @@ def consistency(p: RecurrentProblem) -> list[tuple[tuple, str]]:
             found.append((("loss", "targets"), f"{len(p.loss.targets)} targets for {len(steps)} time steps"))
         if p.loss.over == "y" and p.output is None:
             found.append((("loss", "over"), "y, but there is no output layer"))
-    if p.optimizer is not None:
-        from ...optim.checks import optimizer_issues
-        found += optimizer_issues(p.optimizer)
+    if p.loss is not None and p.differentiate is not None:
+        found.append((("differentiate",), "give either a loss or a quantity to differentiate, not both"))
+    found += training_issues(p, loss_output(p), objective=p.differentiate is not None)
     return found
+
+
+def loss_output(p: RecurrentProblem) -> Output:
+    """What the loss compares with its targets: yₜ through the output activation, or hₜ through the cell's."""
+    over_y = p.loss is not None and p.loss.over == "y" and p.output is not None
+    activation = p.output.activation if over_y else p.cell.activation
+    at = ("output", "activation") if over_y else ("cell", "activation")
+    targets = [v for t in (p.loss.targets if p.loss is not None else []) for v in _flat(t)]
+    return Output(canonical(activation), "yₜ" if over_y else "hₜ", at, targets=targets,
+                  target_at=("loss", "targets"))
+
+
+def _flat(value) -> list:
+    return [v for item in value for v in _flat(item)] if isinstance(value, list) else [value]

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BeforeValidator, Field
-from typing_extensions import Annotated
+from pydantic import Field
 
 from ..common import Common
-from ..conv.schema import Tensor
-from ..dense.schema import Activation, Conventions, Loss, Optimizer, _activation
-from ..fields import Model, register_model
-
-ActivationSpec = Annotated[Activation, BeforeValidator(_activation)]
+from ...training.schema import Activation, ActivationSpec, Conventions, Loss, Training
+from ..fields import Model, Tensor, register_model
 
 
 class Cell(Model):
@@ -38,7 +34,7 @@ class SequenceLoss(Loss):
 
 
 @register_model
-class RecurrentProblem(Common):
+class RecurrentProblem(Common, Training):
     problem: Literal["recurrent"]
     layout: Literal["out_in", "in_out"] = Field(
         default="out_in", description="out_in: a row per unit (z = Wx); in_out: a row per input (z = Wᵀx)")
@@ -55,5 +51,4 @@ class RecurrentProblem(Common):
     differentiate: Optional[str] = Field(
         default=None, description="a quantity such as h3, y2 or h3[1] whose derivatives are wanted "
                                   "(a vector's elements are summed)")
-    optimizer: Optional[Optimizer] = None
     conventions: Conventions = Conventions()

@@ -1,5 +1,5 @@
-"""Solve a recurrent problem: unroll the cell over the sequence, the loss (or the quantity to differentiate),
-backpropagation through time, optimizer steps.
+"""Unroll a recurrent cell over the sequence; the loss (or the quantity to differentiate), backpropagation
+through time and optimizer steps are the shared pipeline's.
 
 Quantity ids (t = 1…T is the time step):
   x1 … xT, h0, y0   the sequence and the initial states (given; gradients dL/dx1, dL/dh0 …)
@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import re
 
-from ...engine.computation import Computation, Node, Policy, Symbol
-from ...engine.number import exact_string
-from ...ops.activations import ACTIVATIONS
-from ...ops.base import Add
-from ...ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, SQUARED_ERROR, loss_scale
-from ...optim import Pass
+from ...engine.computation import Node, Policy, Symbol
 from ...solution import Solution
-from ..dense.schema import Notation
-from ..dense.solver import ALIASES, DenseSolver, resolve_ask
+from ...training.activation import canonical
+from ...training.loss import Prediction
+from ...training.pipeline import Trainer
 from .cell_ops import LINEAR_SUM, QUANTITY
 from .schema import RecurrentProblem
 
@@ -36,21 +32,22 @@ def _numbers(inputs: list[Node]) -> tuple[bool, ...]:
     return tuple(n.value.ndim == 0 for n in inputs)
 
 
-class RecurrentSolver(DenseSolver):
+class RecurrentTrainer(Trainer):
+    kind = "recurrent"
+    forward_title = "Unrolled forward pass"
     backward_title = "Backpropagation through time"
-    def __init__(self, problem: RecurrentProblem, policy: Policy):
-        self.p = problem
-        self.n = Notation()
-        self.comp = Computation(policy, Symbol("L", "L"))
-        self.depth = len(problem.x)
-        self.batched = False
-        self.conventions: list[tuple[str, str]] = []
+    sequence = True
 
-    def solve(self) -> Solution:
+    def __init__(self, problem: RecurrentProblem, policy: Policy | None):
+        super().__init__(problem, policy)
+        self.meta = {"layout": problem.layout, "steps": len(problem.x)}
+
+    def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
         self.xs = [comp.given(f"x{t}", self.sym("x", t), v, differentiable=True) for t, v in enumerate(p.x, 1)]
         self.h0 = comp.given("h0", self.sym("h", 0), p.h0, differentiable=True)
         self.y0 = comp.given("y0", self.sym("y", 0), p.y0, differentiable=True) if p.y0 is not None else None
+        self.inputs = self.xs + [self.h0] + ([self.y0] if self.y0 is not None else [])
         params = {}
         for name, value in p.weights.items():
             per_step = value if p.time_varying else [value]
@@ -58,151 +55,102 @@ class RecurrentSolver(DenseSolver):
                 key = f"{name}@{t}" if p.time_varying else name
                 latex = f"{name}^{{({t})}}" if p.time_varying else name
                 params[key] = comp.given(key, Symbol(latex, key), block, differentiable=True)
-        self.param_names = list(params)
         self.targets = {}
         if p.loss is not None:
             steps = p.loss.steps or list(range(1, len(p.x) + 1))
             self.targets = {t: comp.given(f"t{t}", self.sym("t", t), v) for t, v in zip(steps, p.loss.targets)}
-        self._state_conventions()
-        sections: dict[str, str] = {}
-        steps = self._train(None, None, params, sections)
-        return self._solution(sections, steps)
+        return params
 
     # -- one pass ------------------------------------------------------------------------------
-    def forward(self, x, target, params: dict, s, sections: dict):
+    def forward(self, params: dict[str, Node], s):
         p, comp, suf = self.p, self.comp, self.suffix(s)
-        before = set(comp.nodes)
         cell, out = p.cell, p.output
         h, y = self.h0, self.y0
-        hs, ys = {}, {}
+        hs, ys, zs, os_ = {}, {}, {}, {}
         for t, x_t in enumerate(self.xs, 1):
             fed = y if cell.feedback == "output" else h
             inputs = [self.weight(params, cell.input_weight, t), x_t, self.weight(params, cell.recurrent_weight, t),
                       fed]
             if cell.bias:
                 inputs.append(self.weight(params, cell.bias, t))
-            z = comp.apply(LINEAR_SUM, inputs, f"z{t}{suf}", self.sym("z", t, s), layout=p.layout,
-                           bias=bool(cell.bias), scalars=_numbers(inputs))
-            h = hs[t] = self._activate(cell.activation, z, f"h{t}{suf}", self.sym("h", t, s))
+            z = zs[t] = comp.apply(LINEAR_SUM, inputs, f"z{t}{suf}", self.sym("z", t, s), layout=p.layout,
+                                   bias=bool(cell.bias), scalars=_numbers(inputs))
+            h = hs[t] = self.activations.apply(cell.activation, z, f"h{t}{suf}", self.sym("h", t, s))
             if out is not None:
-                y = ys[t] = self._output(out, h, params, t, s, suf)
-        self._section(sections, [i for i in comp.nodes if i not in before], "Unrolled forward pass" + self._after(s))
-        before = set(comp.nodes)
-        loss = self._objective(hs, ys, suf)
-        self._section(sections, [i for i in comp.nodes if i not in before], "Loss" + self._after(s))
-        return (ys or hs)[len(self.xs)], loss
+                y, os_[t] = self._output(out, h, params, t, s)
+                ys[t] = y
+        over_y = p.loss is not None and p.loss.over == "y"
+        predictions = [Prediction(ys[t], target, os_[t], canonical(out.activation), t) if over_y else
+                       Prediction(hs[t], target, zs[t], canonical(cell.activation), t)
+                       for t, target in self.targets.items()]
+        return (ys or hs)[len(self.xs)], predictions
 
     @staticmethod
     def weight(params: dict, name: str, t: int) -> Node:
         """The weight step t uses: its own W@t when the weights vary over time, else the shared W."""
         return params.get(f"{name}@{t}", params.get(name))
 
-    def _output(self, out, h: Node, params: dict, t: int, s, suf: str) -> Node:
+    def _output(self, out, h: Node, params: dict, t: int, s) -> tuple[Node, Node]:
+        """yₜ = g(U·hₜ + c), and the pre-activation oₜ (yₜ itself when g is the identity)."""
         inputs = [self.weight(params, out.weight, t), h] + ([self.weight(params, out.bias, t)] if out.bias else [])
-        linear = ALIASES.get(out.activation.name, out.activation.name) == "identity"
+        linear = canonical(out.activation) == "identity"
         o = self.comp.apply(LINEAR_SUM, inputs, f"{'y' if linear else 'o'}{t}{self.suffix(s)}",
                             self.sym("y" if linear else "o", t, s), layout=self.p.layout, bias=bool(out.bias),
                             scalars=_numbers(inputs))
-        return o if linear else self._activate(out.activation, o, f"y{t}{suf}", self.sym("y", t, s))
+        if linear:
+            return o, o
+        return self.activations.apply(out.activation, o, f"y{t}{self.suffix(s)}", self.sym("y", t, s)), o
 
-    def _activate(self, spec, z: Node, node_id: str, symbol: Symbol) -> Node:
-        name = ALIASES.get(spec.name, spec.name)
-        return self.comp.apply(ACTIVATIONS[name], [z], node_id, symbol, **self._activation_params(spec, name))
+    def objective(self, output, predictions, params, s):
+        if not self.p.differentiate:
+            return super().objective(output, predictions, params, s)
+        kind, t, element = DIFFERENTIATED.fullmatch(self.p.differentiate).groups()
+        q = self.comp.nodes[f"{kind}{t}{self.suffix(s)}"]
+        return self.comp.apply(QUANTITY, [q], f"loss{self.suffix(s)}", self.loss_part_symbol(None, s), phase="loss",
+                               element=int(element) if element is not None else None)
 
-    def _objective(self, hs: dict, ys: dict, suf: str) -> Node | None:
-        p, comp = self.p, self.comp
-        if p.differentiate:
-            kind, t, element = DIFFERENTIATED.fullmatch(p.differentiate).groups()
-            q = comp.nodes[f"{kind}{t}{suf}"]
-            return comp.apply(QUANTITY, [q], f"loss{suf}", Symbol("L", "L"), phase="loss",
-                              element=int(element) if element is not None else None)
-        if p.loss is None:
-            return None
-        kind, half, outputs, _ = self.loss_settings()
-        terms = []
-        for t, target in self.targets.items():
-            y = (ys if p.loss.over == "y" else hs)[t]
-            one = len(self.targets) == 1
-            node_id, sym = (f"loss{suf}", Symbol("L", "L")) if one else (f"loss{t}{suf}", self.sym("L", t))
-            scale = loss_scale(half and kind == "squared_error", outputs, "sum", max(y.value.size, 1), 1)
-            if kind == "squared_error":
-                terms.append(comp.apply(SQUARED_ERROR, [y, target], node_id, sym, phase="loss", scale=scale))
-            else:
-                op = BINARY_CROSS_ENTROPY if kind == "binary_cross_entropy" else CROSS_ENTROPY
-                terms.append(comp.apply(op, [y, target], node_id, sym, phase="loss", scale=scale,
-                                        base=p.loss.log_base, log_zero=p.loss.log_zero, fused=False))
-        if len(terms) == 1:
-            return terms[0]
-        return comp.apply(Add(), terms, f"loss{suf}", Symbol("L", "L"), phase="loss", note="summed over time steps")
+    def role(self, key: str) -> str:
+        name = key.split("@")[0]
+        biases = {self.p.cell.bias} | ({self.p.output.bias} if self.p.output is not None else set())
+        return "bias" if name in biases else "weight"
 
-    # -- BPTT and updates: only the weights the loss reaches get a gradient and an update ---------
-    def _update(self, optimizer, k: int, params: dict, at: Pass, sections: dict) -> dict:
-        reached = {key: w for key, w in params.items() if key in at.grads}
-        return params | super()._update(optimizer, k, reached, at, sections)
+    def output_activations(self) -> set:
+        p = self.p
+        over_y = p.loss is not None and p.loss.over == "y" and p.output is not None
+        return {canonical(p.output.activation if over_y else p.cell.activation)}
 
     # -- what the header says ------------------------------------------------------------------
-    def _state_conventions(self) -> None:
-        p, c, add = self.p, self.p.conventions, self.conventions.append
-        cell = p.cell
+    def family_conventions(self) -> list[tuple[str, str]]:
+        p, cell, out = self.p, self.p.cell, []
         rule = "·" if p.layout == "out_in" else "ᵀ·"
         fed = "yₜ₋₁ (Jordan: the previous output is fed back)" if cell.feedback == "output" else "hₜ₋₁ (Elman)"
         bias = f" + {cell.bias}" if cell.bias else ""
-        add(("cell", f"hₜ = {cell.activation.name}({cell.input_weight}{rule}xₜ + {cell.recurrent_weight}{rule}"
-                     f"{'yₜ₋₁' if cell.feedback == 'output' else 'hₜ₋₁'}{bias}), fed back: {fed}"))
+        out.append(("cell", f"hₜ = {cell.activation.name}({cell.input_weight}{rule}xₜ + {cell.recurrent_weight}{rule}"
+                            f"{'yₜ₋₁' if cell.feedback == 'output' else 'hₜ₋₁'}{bias}), fed back: {fed}"))
         if p.output is not None:
-            out = p.output
-            add(("output", f"yₜ = {out.activation.name}({out.weight}{rule}hₜ" + (f" + {out.bias})" if out.bias
-                                                                               else ")")))
-        add(("weight layout", LINEAR_SUM.note(layout=p.layout, bias=False)))
+            o = p.output
+            out.append(("output", f"yₜ = {o.activation.name}({o.weight}{rule}hₜ" + (f" + {o.bias})" if o.bias else ")")))
+        out.append(("weight layout", LINEAR_SUM.note(layout=p.layout, bias=False)))
         if p.time_varying:
-            add(("weights over time", "time_varying: step t uses its own weights W@t, V@t … (the sheet indexes "
-                                      "every weight by the time step), so each gets one gradient term"))
-        names = {ALIASES.get(a.name, a.name) for a in [cell.activation] + ([p.output.activation] if p.output else [])}
-        if names & {"relu", "leaky_relu", "elu"}:
-            add(("ReLU'(0)", exact_string(c.relu_derivative_at_zero)))
-        if names & {"step", "sign"}:
-            add(("step derivative", exact_string(c.step_derivative)))
+            out.append(("weights over time", "time_varying: step t uses its own weights W@t, V@t … (the sheet "
+                                             "indexes every weight by the time step), so each gets one gradient term"))
         if p.differentiate:
-            add(("differentiated", f"L = {p.differentiate}" + (" (its elements summed)" if "[" not in
-                                                                 p.differentiate else "")))
-        elif p.loss is not None:
-            kind, half, outputs, _ = self.loss_settings()
-            detail = f"{'with' if half else 'without'} ½, {outputs} over outputs" if kind == "squared_error" else ""
-            add(("loss", f"{kind.replace('_', ' ')} {detail} of {p.loss.over}ₜ, summed over the time steps "
-                         "with a target"))
-        add(RECURRENCE)
-        if self.comp.policy.round_places is not None:
-            add(("rounding", f"every intermediate rounded to {self.comp.policy.round_places} decimals "
-                             "(half away from zero)"))
+            out.append(("differentiated", f"L = {p.differentiate}" + (" (its elements summed)" if "[" not in
+                                                                        p.differentiate else "")))
+        out.append(RECURRENCE)
+        return out
 
-    def _solution(self, sections: dict, steps: int) -> Solution:
-        solution = super()._solution(sections, steps)
-        solution.kind = "recurrent"
-        solution.vectors = "column"
+    def aliases(self, updates: int) -> dict[str, str]:
         last = len(self.p.x)
         out = f"y{last}" if self.p.output else f"h{last}"
-        solution.aliases = {"y": out, "output": out}
-        ids = [st.id for st in solution.steps]
+        aliases = {"y": out, "output": out}
         if self.p.differentiate:
             q = self.p.differentiate
-            for i in ids:
-                if i.startswith("dL/d") and "(" not in i:
-                    solution.aliases[f"d{q}/d{i[4:]}"] = i
-        names = self.param_names
-        wanted = []
-        for item in self.p.ask or ["forward", "loss", "gradients", "update"]:
-            if item == "forward":
-                wanted += [i for i in ids if re.fullmatch(r"[zhoy]\d+", i) and i not in ("h0", "y0")]
-            elif item == "gradients":
-                wanted += [f"dL/d{k}" for k in names + [x for x in ids if re.fullmatch(r"x\d+|h0|y0", x)]
-                           if f"dL/d{k}" in ids]
-            elif item == "update":
-                wanted += [f"{k}({steps})" for k in names if steps and f"{k}({steps})" in ids]
-            else:
-                wanted.append(solution.aliases.get(item, item))
-        solution.asked = resolve_ask(list(dict.fromkeys(wanted)), solution, steps, 0)
-        return solution
+            for node in self.comp.order:
+                if node.id.startswith("dL/d") and "(" not in node.id:
+                    aliases[f"d{q}/d{node.id[4:]}"] = node.id
+        return aliases
 
 
 def solve_recurrent(problem: RecurrentProblem, policy: Policy | None = None) -> Solution:
-    return RecurrentSolver(problem, policy or Policy()).solve()
+    return RecurrentTrainer(problem, policy).solve()

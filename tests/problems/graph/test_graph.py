@@ -7,7 +7,7 @@ from nnsolve import api
 from nnsolve.engine.number import to_float
 from nnsolve.expr import names_in, parse
 from nnsolve.problems import ProblemError
-from nnsolve.problems.graph import to_dot
+from nnsolve.problems.graph.picture import to_dot
 
 RELU = """
 problem: computation_graph

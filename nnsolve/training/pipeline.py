@@ -1,0 +1,230 @@
+"""The one training pipeline: forward → loss → backward → optimizer updates, for several steps.
+
+A family that trains subclasses `Trainer` and supplies what is particular to it: its givens (inputs,
+targets, parameters), its forward pass (which returns the predictions the loss compares with targets),
+its notation and its own convention lines. Everything else — the loss, the backward pass, each
+optimizer's update, the passes after each update, the look-ahead pass of Nesterov's form, the section of
+every step, the `ask` groups and the header lines they share — is here, once.
+
+Quantity ids after optimizer update s carry the suffix `(s)` (W1(1), u1(1), dL/dW1(1)); the look-ahead
+pass of update k the suffix `(ahead<k>)`.
+"""
+from __future__ import annotations
+
+import re
+
+from ..engine.computation import Computation, Node, Policy, Sections, Symbol
+from ..optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
+from ..problems.common import solution_of
+from ..solution import Solution
+from .activation import Activations
+from .loss import LossBuilder, Prediction
+
+ELEMENT = re.compile(r"(\[\d+\])+$")
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+# the groups every training family answers; a family may add its own (dense: deltas)
+GROUPS = {
+    "forward": "every quantity of the forward pass at the given weights",
+    "loss": "the loss (and its terms: data_loss, penalty, the loss of each time step)",
+    "gradients": "the gradient of every weight and bias (dL/dW1, dL/db1, …)",
+    "input_gradient": "the gradient at the inputs (dL/dx, …)",
+    "update": "the weights and biases after the last optimizer step (W1(s), b1(s), …)",
+}
+
+
+class Trainer:
+    kind = ""                              # the family's name in the registry
+    forward_title = "Forward pass"
+    backward_title = "Backward pass"
+    sequence = False                       # one loss term per time step, summed
+    vectors = "column"
+
+    def __init__(self, problem, policy: Policy | None, loss_symbol: Symbol = Symbol("L", "L")):
+        self.p = problem
+        self.comp = Computation(policy or Policy(), loss_symbol)
+        self.sections = Sections(self.comp)
+        self.activations = Activations(self.comp, getattr(problem, "conventions", None))
+        self.batched = False
+        self.inputs: list[Node] = []       # the givens whose gradient is input_gradient
+        self.groups: dict[str, list[str]] = {}
+        self.meta: dict = {}
+        self.losses: LossBuilder | None = LossBuilder(self) if problem.loss is not None else None
+        self.optimizer = None
+
+    # -- what a family supplies ----------------------------------------------------------------------
+    def record_givens(self) -> dict[str, Node]:
+        """Record the inputs (into self.inputs), the targets and the parameters; return the parameters by key."""
+        raise NotImplementedError
+
+    def forward(self, params: dict[str, Node], s) -> tuple[Node, list[Prediction]]:
+        """Record one forward pass at `params`; return its output and what the loss compares."""
+        raise NotImplementedError
+
+    def family_conventions(self) -> list[tuple[str, str]]:
+        """The family's own header lines (layouts, cell equations …), stated before the shared ones."""
+        return []
+
+    def aliases(self, updates: int) -> dict[str, str]:
+        return {}
+
+    def delta_ids(self) -> list[str]:
+        """The gradients at the pre-activations (the `deltas` group), for families that name them."""
+        return []
+
+    def objective(self, output: Node, predictions: list[Prediction], params: dict, s) -> Node | None:
+        """What the backward pass starts from: the loss, unless the family minimises something else."""
+        if self.losses is None or not predictions:
+            return None
+        return self.losses.build(predictions, s, params)
+
+    def penalized(self, params: dict[str, Node], include_biases: bool) -> list[str]:
+        """The parameters a penalty covers: the weights, and the biases when asked."""
+        return [key for key in params if self.role(key) == "weight" or (include_biases and self.role(key) == "bias")]
+
+    def role(self, key: str) -> str:
+        """weight | bias | scale (batch norm's γ, β: never penalised)."""
+        if key.startswith(("gamma", "beta")):
+            return "scale"
+        return "bias" if key.startswith("b") else "weight"
+
+    def output_activations(self) -> set:
+        return set()
+
+    def after_training(self) -> None:
+        """Anything the family records after the passes and updates (attention's parameter counts)."""
+
+    # -- notation -----------------------------------------------------------------------------------
+    def sym(self, base: str, index=None, s=0) -> Symbol:
+        """base with a subscript index, and [s] after update s (a tilde at a look-ahead point)."""
+        if isinstance(s, LookAhead):
+            return look_ahead_symbol(self.sym(base, index), s.update)
+        latex, text = base, base
+        if index is not None:
+            latex, text = f"{base}_{{{index}}}", base + str(index).translate(SUBSCRIPT)
+        if s:
+            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+        return Symbol(latex, text)
+
+    def sym_plain(self, latex: str, text: str, s=0, index=None) -> Symbol:
+        """A symbol whose LaTeX and text spellings differ (Ω, ŷ), indexed like `sym`."""
+        return Symbol(self.sym(latex, index, s).latex, self.sym(text, index, s).text)
+
+    def loss_part_symbol(self, part, s) -> Symbol:
+        """L; L_data with a penalty; L_t for the term of time step t."""
+        loss = self.comp.loss_symbol
+        if part == "data":
+            return self.sym_plain(rf"{loss.latex}_{{\text{{data}}}}", f"{loss.text}_data", s)
+        return self.sym_plain(loss.latex, loss.text, s, part)
+
+    @staticmethod
+    def suffix(s) -> str:
+        return f"({s})" if s else ""
+
+    @staticmethod
+    def after(s) -> str:
+        if isinstance(s, LookAhead):
+            return f" (look-ahead point of update {s.update})"
+        return f" (after update {s})" if s else ""
+
+    # -- the pipeline --------------------------------------------------------------------------------
+    def solve(self) -> Solution:
+        params = self.record_givens()
+        self.parameter_keys = list(params)
+        updates = self.train(params)
+        self.after_training()
+        return self.solution(updates)
+
+    def train(self, params: dict[str, Node]) -> int:
+        """Pass 0 at the given weights, then each update k and the pass after it; returns the update count."""
+        spec = self.p.optimizer
+        self.optimizer = make_optimizer(spec, self.comp, self) if spec else None
+        updates = spec.steps if spec else 0
+        for s in range(updates + 1):
+            if s and s == updates and not self._wants_last_pass(s):
+                break
+            gradients = not updates or self._wants_gradients(s) or (
+                s < updates and self.optimizer.needs_gradients(s + 1))
+            at = self._pass(params, s, gradients)
+            if at is None or s == updates:
+                break
+            params = self._update(s + 1, params, at)
+            if s + 1 == updates:
+                self.groups["update"] = [node.id for node in params.values() if node.phase == "update"]
+        return updates
+
+    def _pass(self, params: dict[str, Node], s, gradients: bool) -> Pass | None:
+        """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
+        with self.sections(self.forward_title + self.after(s)) as forward:
+            output, predictions = self.forward(params, s)
+        with self.sections("Loss" + self.after(s)) as loss_steps:
+            loss = self.objective(output, predictions, params, s)
+        if s == 0:
+            self.output = output
+            self.groups["forward"] = [n.id for n in forward if n.phase != "given"]
+            self.groups["loss"] = [n.id for n in loss_steps]
+        if loss is None:
+            return None
+        grads = {}
+        if gradients:
+            with self.sections(self.backward_title + self.after(s)):
+                by_quantity = self.comp.backward(loss, self.suffix(s))
+            # a parameter the loss does not reach (an RNN's output weights at a step without a target) has none
+            grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
+            if s == 0:
+                self.groups["gradients"] = [by_quantity[p.id].id for p in params.values() if p.id in by_quantity]
+                self.groups["input_gradient"] = [by_quantity[x.id].id for x in self.inputs if x.id in by_quantity]
+        target = predictions[0].target if predictions else None
+        return Pass(self.inputs[0] if self.inputs else None, target, output, loss, grads)
+
+    def _update(self, k: int, params: dict[str, Node], at: Pass) -> dict[str, Node]:
+        """Update k: the pass at the optimizer's look-ahead weights if it has them, then its step. Only the
+        parameters the loss reaches are updated; the others keep their value."""
+        optimizer = self.optimizer
+        with self.sections("Look-ahead weights" + self.after(LookAhead(k))):
+            shifted = optimizer.lookahead(k, params)
+        ahead = self._pass(shifted, LookAhead(k), True) if shifted else None
+        with self.sections(f"Update {k}: {optimizer.title}"):
+            grads = (ahead or at).grads
+            reached = params if not optimizer.needs_gradients(k) else \
+                {key: w for key, w in params.items() if key in grads}
+            return params | optimizer.step(k, reached, at, ahead)
+
+    def _named(self) -> list[str]:
+        """What `ask` and the answers name, without element addresses like [0][1]."""
+        return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask]]
+
+    def _wants_last_pass(self, s: int) -> bool:
+        """The forward pass and loss after the last update: part of a full worked solution, but when `ask` or
+        the answers say what is wanted, only if they name a quantity of that pass; the updated weights
+        alone may leave the loss undefined (a BCE of an output above 1)."""
+        named = self._named()
+        if not named:
+            return True
+        keys = set(self.parameter_keys)
+        return any(a.endswith(f"({s})") and a.removesuffix(f"({s})") not in keys for a in named)
+
+    def _wants_gradients(self, s: int) -> bool:
+        """Whether `ask` or the answers name a gradient of pass s."""
+        named = self._named()
+        if s == 0 and any(a in ("gradients", "deltas", "input_gradient") for a in named):
+            return True
+        return any(("/d" in a or a.startswith("delta")) and (a.endswith(f"({s})") if s else "(" not in a)
+                   for a in named)
+
+    # -- the solution --------------------------------------------------------------------------------
+    def shared_conventions(self) -> list[tuple[str, str]]:
+        out = self.activations.statements()
+        if self.losses is not None:
+            out += self.losses.statements(self.sequence, self.output_activations())
+        if self.optimizer is not None:
+            out += self.optimizer.conventions()
+        return out
+
+    def solution(self, updates: int) -> Solution:
+        deltas = [i for i in self.delta_ids() if i in self.comp.nodes]
+        if deltas:
+            self.groups["deltas"] = deltas
+        steps = self.comp.to_steps(self.sections.of)
+        return solution_of(self.p, self.kind, self.family_conventions() + self.shared_conventions(), steps,
+                           policy=self.comp.policy, aliases=self.aliases(updates), groups=self.groups,
+                           meta=self.meta, vectors=self.vectors)
