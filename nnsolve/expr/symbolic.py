@@ -218,7 +218,7 @@ class Expression(Symbolic):
     def written(self, written: str) -> sp.Expr | None:
         names = {str(s) for s in self.meaning.free_symbols | self.expr.free_symbols} | set(self.definitions)
         try:
-            return to_sympy(parse(str(written), names), dict(self.definitions))
+            return to_sympy(split_names(parse(str(written), names), names), dict(self.definitions))
         except (ValueError, ArithmeticError):       # 1/0 in a written formula
             return None
 
@@ -232,6 +232,46 @@ class Expression(Symbolic):
             return "cannot be read as a formula"
         difference = sp.simplify(other - self.meaning)
         return f"differs by {text_of(difference)}"
+
+
+def split_names(tree, known: set[str]):
+    """`tree` with each unknown name that is exactly one run of known names read as their product: a key's
+    2ax is 2·a·x when a and x are the problem's names and ax is not (a name with two readings stays)."""
+    if isinstance(tree, Name):
+        if tree.name in known or tree.name in CONSTANTS:
+            return tree
+        reading = _reading(tree.name, known)
+        if reading is None:
+            return tree
+        factors = [Name(n, tree.column) for n in reading]
+        product = factors[0]
+        for factor in factors[1:]:
+            product = Op("*", (product, factor), tree.column)
+        return product
+    if isinstance(tree, Op):
+        return Op(tree.op, tuple(split_names(t, known) for t in tree.operands), tree.column)
+    if isinstance(tree, Call):
+        return Call(tree.function, tuple(split_names(t, known) for t in tree.args), tree.column)
+    return tree
+
+
+def _reading(name: str, known: set[str]) -> list[str] | None:
+    """The one way to write `name` as two or more known names in a row, if there is exactly one: the ways
+    are counted from the end (capped at 2), so a long name costs one pass, not one per way."""
+    ways = [0] * len(name) + [1]          # ways[i]: readings of name[i:], capped at 2
+    first: list[str | None] = [None] * len(name) + [None]
+    for i in range(len(name) - 1, -1, -1):
+        for k in known:
+            if k and name.startswith(k, i) and ways[i + len(k)]:
+                ways[i] = min(2, ways[i] + ways[i + len(k)])
+                first[i] = k
+    if ways[0] != 1 or first[0] == name:
+        return None
+    reading, i = [], 0
+    while i < len(name):
+        reading.append(first[i])
+        i += len(first[i])
+    return reading
 
 
 def equivalent(a: sp.Expr, b: sp.Expr) -> bool:

@@ -27,18 +27,43 @@ class Function:
     symbols: list[sp.Symbol]                  # names read as constants without a value, in order of appearance
 
 
+class FunctionError(ValueError):
+    """A text that parses but is no real function: log(0), min(1/0, x), √−1 · x."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
 def function_of(problem: CalculusProblem) -> Function:
     constants = {k: sp.Rational(v.numerator, v.denominator) for k, v in problem.constants.items()}
     definitions: dict[str, sp.Expr] = dict(constants)
     parts: list[tuple[sp.Expr, sp.Symbol]] = []
-    for name, text in [*problem.where.items(), *problem.in_terms_of.items()]:   # each may use the ones before it
-        part = to_sympy(parse(text), definitions)
+    for name, text in problem.where.items():          # each may use the ones before it
+        part = _built(("where", name), text, definitions)
         definitions[name] = part
         parts.append((part, symbol(name)))
-    f = to_sympy(parse(problem.function), definitions)
+    for name, text in problem.in_terms_of.items():
+        part = _built(("in_terms_of", name), text, definitions)
+        definitions[name] = part
+        parts.append((part, symbol(name)))
+    f = _built(("function",), problem.function, definitions)
     variables = [symbol(n) for n in variables_of(problem)]
     symbols = sorted(f.free_symbols - set(variables), key=lambda s: _first_use(problem, str(s)))
     return Function(f, variables, definitions, parts, len(problem.where), symbols)
+
+
+def _built(loc: tuple, text: str, definitions: dict) -> sp.Expr:
+    """The SymPy expression of one text, refused (FunctionError at `loc`) where it is not a real number
+    for any value of its names: a 1/0 or log(0) of constants, or √−1."""
+    try:
+        expr = to_sympy(parse(text), definitions)
+    except (ValueError, TypeError, ArithmeticError) as e:     # min(log(0), x): SymPy cannot compare with ∞
+        raise FunctionError(loc, f"is not a real-valued function ({e})") from None
+    if expr.has(sp.zoo, sp.nan, sp.oo, sp.I):
+        raise FunctionError(loc, "has no real value anywhere: it contains a division by 0, log(0) or the square "
+                                 "root of a negative number")
+    return expr
 
 
 def _first_use(problem: CalculusProblem, name: str) -> int:
@@ -52,14 +77,17 @@ def names(symbols) -> str:
     return ", ".join(str(s) for s in symbols)
 
 
-def symbols_needing_numbers(problem: CalculusProblem) -> list[tuple[tuple, str]]:
-    """What cannot be done with symbols: iterations need the function's value (every symbol), learning
+def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
+    """A text that is no real function, and what cannot be done with symbols: iterations need the function's value (every symbol), learning
     rates the Hessian's numbers, a regularized optimum the gradient's (of a quadratic; on anything else
     the solution already says there is no closed form)."""
     from . import analysis as A
 
-    function = function_of(problem)
-    if not function.symbols:
+    try:
+        function = function_of(problem)
+    except FunctionError as e:
+        return [(e.loc, str(e))]
+    if not function.symbols or not (problem.descent or problem.learning_rate or problem.regularized):
         return []
     f, variables = function.f, function.variables
     found = []

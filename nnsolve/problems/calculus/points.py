@@ -66,15 +66,14 @@ def _curvature(solver, name: str, values: dict, grads: list, title: str, nonzero
                           if verdict == A.INCONCLUSIVE else _reason(verdict))
         return
     n = len(solver.vars)
-    at_point = solver.H.xreplace(values)
-    matrix = [[solver.value_of(at_point[i, j], A.NOT_REAL) for j in range(n)] for i in range(n)]
+    matrix = [[solver.value_of(solver.H[i, j], A.NOT_REAL, values) for j in range(n)] for i in range(n)]
     solver.value_node(f"hessian({name})", Symbol(f"H({name})", f"H({name})"), matrix, title)
     keep = [i for i, v in enumerate(solver.vars) if v in solver.active]
-    active = at_point.extract(keep, keep)
     of = "" if len(keep) == n else \
         f"of the Hessian in {', '.join(str(solver.vars[i]) for i in keep)} ({solver.name} does not depend on the others)"
     if any(matrix[i][j] is A.NOT_REAL for i in keep for j in keep):
         verdict = _kind(solver, grads, None, None, nonzero)
+        verdict = A.UNTESTABLE if verdict == A.INCONCLUSIVE else verdict
         solver.value_node(f"type({name})", kind, verdict, title,
                           note=f"the Hessian is not a real number at {name}: " +
                                ("∇ ≠ 0" if verdict == A.NOT_STATIONARY else "the second-derivative test does not apply"))
@@ -85,6 +84,7 @@ def _curvature(solver, name: str, values: dict, grads: list, title: str, nonzero
                           note=f"{solver.name} is constant: every point is stationary and the second-derivative test "
                                "is inconclusive")
         return
+    active = sp.Matrix([[_formula(matrix[i][j]) for j in keep] for i in keep])
     symbolic = bool(active.free_symbols)
     eigen = None
     if not symbolic:
@@ -111,8 +111,13 @@ def _kind(solver, grads: list, active: sp.Matrix | None, eigen: list | None, non
     """The verdict, by numbers when the point's gradient and Hessian are numbers, else by signs."""
     if not any(isinstance(g, Symbolic) for g in grads) and (active is None or not active.free_symbols):
         return A.kind_of_point(grads, eigen)
-    formulas = [g.expr if isinstance(g, Symbolic) else as_sympy_number(g) for g in grads]
+    formulas = [_formula(g) for g in grads]
     return kind_with_symbols(formulas, active, solver.symbols, nonzero)
+
+
+def _formula(value) -> sp.Expr:
+    """A recorded value back as SymPy: an Expression's own formula, a number exactly."""
+    return value.meaning if isinstance(value, Symbolic) else as_sympy_number(value)
 
 
 def _reason(kind) -> str:

@@ -118,16 +118,8 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
         found.append((("regularized", "strength"), "α must be ≥ 0"))
     if found:
         return found
-    if _symbols(p, variables) and (p.descent is not None or p.learning_rate or p.regularized is not None):
-        from .function import symbols_needing_numbers        # SymPy: only when symbols meet numbers
-        found += symbols_needing_numbers(p)
-    return found
-
-
-def _symbols(p: CalculusProblem, variables: list[str]) -> list[str]:
-    """Names in the function (or its parts) that are neither variables nor given a value or a meaning."""
-    known = set(variables) | set(p.constants) | set(p.where) | set(p.in_terms_of) | RESERVED
-    return [n for text in [p.function, *p.where.values()] for n in names_in(parse(text)) if n not in known]
+    from .function import function_issues          # SymPy: imported for calculus problems only
+    return function_issues(p)
 
 
 def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tuple, str]]:

@@ -75,16 +75,16 @@ class CalculusSolver:
         self.section(title, node)
         return node
 
-    def value_of(self, expr: sp.Expr, undefined: Verdict | None = None):
-        """An exact number, a formula when symbols remain (f(P1) = a + c), or `undefined` where `expr` is
-        not a real number (without it, ValueError)."""
-        if expr.free_symbols:
-            return self.shown(expr)
+    def value_of(self, expr: sp.Expr, undefined: Verdict | None = None, at: dict | None = None):
+        """`expr` (at the point `at`) as an exact number, a formula when symbols remain (f(P1) = a + c), or
+        `undefined` where it is not a real number (without it, ValueError)."""
         try:
-            return to_exact(expr)
-        except ValueError:
+            if at is not None:
+                expr = A.substitute(expr, at)
+            return self.shown(expr) if expr.free_symbols else to_exact(expr)
+        except (ValueError, TypeError, ArithmeticError):     # also SymPy's min(∞̃, 1): "not comparable"
             if undefined is None:
-                raise
+                raise ValueError("not a real number") from None
             return undefined
 
     def values_at(self, tag: str, latex_tag: str, values: dict, ids: dict[str, str], title: str,
@@ -93,10 +93,10 @@ class CalculusSolver:
         with formulas showing the place's numbers (`ids` names the quantity of each variable there).
         Returns f's node and, by variable, the partials' nodes (their values alone with partials=False)."""
         f = self.value_node(f"{self.name}({tag})", Symbol(f"{self.name}{latex_tag}", f"{self.name}({tag})"),
-                            self.value_of(A.substitute(self.f, values), undefined), title, formula_of(self.f, ids))
+                            self.value_of(self.f, undefined, values), title, formula_of(self.f, ids))
         grads = {}
         for v, g in zip(self.vars, self.grads):
-            value = self.value_of(A.substitute(g, values), undefined)
+            value = self.value_of(g, undefined, values)
             if partials:
                 latex, text = self.partial(v)
                 value = self.value_node(f"d{self.name}/d{v}({tag})", Symbol(latex + latex_tag, f"{text}({tag})"),
