@@ -56,13 +56,14 @@ def function_of(problem: CalculusProblem) -> Function:
 def _built(loc: tuple, text: str, definitions: dict) -> sp.Expr:
     """The SymPy expression of one text, refused (FunctionError at `loc`) where it is not a real number
     for any value of its names: a 1/0 or log(0) of constants, or √−1."""
+    unreal = FunctionError(loc, "has no real value anywhere: it contains a division by 0, log(0) or the square "
+                                "root of a negative number")
     try:
         expr = to_sympy(parse(text), definitions)
-    except (ValueError, TypeError, ArithmeticError) as e:     # min(log(0), x): SymPy cannot compare with ∞
-        raise FunctionError(loc, f"is not a real-valued function ({e})") from None
+    except (ValueError, TypeError, ArithmeticError):     # min(1/0, x): SymPy cannot compare with ∞
+        raise unreal from None
     if expr.has(sp.zoo, sp.nan, sp.oo, sp.I):
-        raise FunctionError(loc, "has no real value anywhere: it contains a division by 0, log(0) or the square "
-                                 "root of a negative number")
+        raise unreal
     return expr
 
 
@@ -87,6 +88,9 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
         function = function_of(problem)
     except FunctionError as e:
         return [(e.loc, str(e))]
+    if problem.name in map(str, function.symbols):
+        return [(("function",), f"uses {problem.name!r}, which is also the function's name (name: {problem.name}); "
+                                "rename one of them")]
     if not function.symbols or not (problem.descent or problem.learning_rate or problem.regularized):
         return []
     f, variables = function.f, function.variables

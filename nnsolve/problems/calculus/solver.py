@@ -194,11 +194,11 @@ class CalculusSolver:
             kinds = [n for n in self.comp.order if n.id.startswith("type(S")]
             minima = [n for n in kinds if n.value[()] == A.MINIMUM]
             values = {n.id[5:-1]: self.comp.value(f"{self.name}({n.id[5:-1]})")[()] for n in minima}
-            # with symbols a point's kind or value may depend on them: the smallest is then not a number
+            # with symbols a point's kind may depend on them, and of two formulas neither need be the smaller
             if not minima or any(n.value[()] not in A.KINDS for n in kinds) or \
-                    any(isinstance(v, Symbolic) for v in values.values()):
+                    (len(minima) > 1 and any(isinstance(v, Symbolic) for v in values.values())):
                 return
-            best = min(values.values())
+            best = next(iter(values.values())) if len(minima) == 1 else min(values.values())
             where = [k for k, v in values.items() if v == best]
             self.value_node("global_minimum", minimum, best, title,
                             note=f"at {', '.join(where)}: {self.name} → +∞ in every direction, so the smallest "

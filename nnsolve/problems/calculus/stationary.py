@@ -40,9 +40,11 @@ def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stati
         return _constant_gradient(constant, len(constant) == len(equations))
     used = [v for v in variables if any(g.has(v) for g in equations)]
     symbols = set().union(*(g.free_symbols for g in equations)) - set(variables)
-    if not all(g.is_rational_function(*used) and expandable(g, used) for g in equations):
+    if not all(g.is_rational_function(*used) for g in equations):
         return Stationary([], False, "the gradient equations are not a polynomial or rational system: no closed "
                                      "form is attempted")
+    if not all(expandable(g, used) for g in equations):
+        return Stationary([], False, "the gradient equations are too large to expand: no closed form is attempted")
     fractions = [sp.fraction(sp.together(g)) for g in equations]
     numerators = [n for n, _ in fractions]
     degree = max(sp.Poly(n, *used).total_degree() for n in numerators)
