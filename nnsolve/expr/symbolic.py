@@ -148,12 +148,16 @@ def as_sympy_number(x) -> sp.Expr:
 
 
 EXACT_BITS = 4000        # a fraction beyond about 1200 digits is carried as a 50-digit decimal
-HUGE_BITS = 2 ** 26      # a magnitude beyond about 10^(2·10⁷): no printer writes its exponent in time
+RANGE_BITS = 3300        # |value| < 2^3300 ≈ 10^993: the range numbers are handled in, as typed ones are
+
+
+class BeyondRange(ValueError):
+    """A real value too large to carry: the iteration ran away, or e^(e^10) was asked for."""
 
 
 def to_exact(expr: sp.Expr):
     """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real
-    number (log(0), √−1, |x|'' at 0) or too large to show."""
+    number (log(0), √−1, |x|'' at 0), BeyondRange for one beyond about 10^±1000."""
     if expr.is_Rational and max(int(expr.p).bit_length(), int(expr.q).bit_length()) <= EXACT_BITS:
         return Fraction(int(expr.p), int(expr.q))
     if expr in (sp.oo, -sp.oo):
@@ -161,12 +165,12 @@ def to_exact(expr: sp.Expr):
     try:
         value = sp.N(expr, PRECISION + 5)
     except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
-        raise ValueError(f"{text_of(expr)} is too large to evaluate") from None
+        raise BeyondRange("a value beyond 10^±1000") from None
     if not isinstance(value, sp.Float) or not value.is_finite:
         raise ValueError(f"{text_of(expr)} is not a real number")
-    _, mantissa, exponent, _ = value._mpf_
-    if abs(exponent) > HUGE_BITS:
-        raise ValueError(f"{text_of(expr)} is too large to show")
+    _, mantissa, exponent, bits = value._mpf_
+    if mantissa and exponent + bits > RANGE_BITS:
+        raise BeyondRange("a value beyond 10^±1000")
     return mp.mpf(value._mpf_)
 
 

@@ -48,7 +48,11 @@ def record_point(solver, name: str, at: dict, title: str, stationary: bool = Fal
     shown_grads = [g.value[()] if not stationary else g for g in by_variable.values()]
     solver.value_node(f"gradient({name})", Symbol(rf"\nabla {solver.name}({name})", f"∇{solver.name}({name})"),
                       shown_grads, title, note="0 at a stationary point" if stationary else "")
-    if f_node.value[()] is A.NOT_REAL or any(g is A.NOT_REAL for g in grads):
+    if any(v is A.TOO_LARGE for v in [f_node.value[()], *grads]):
+        solver.value_node(f"type({name})", kind, A.NOT_CLASSIFIED, title,
+                          note=f"{solver.name} or its gradient is beyond 10^±1000 at {name}: no test is carried out")
+        return
+    if any(v is A.NOT_REAL for v in [f_node.value[()], *grads]):
         solver.value_node(f"type({name})", kind, A.NOT_DEFINED, title,
                           note=f"{solver.name} or its gradient is not a real number at {name} (outside the function's "
                                "domain, or where it has no derivative): the test does not apply")
@@ -71,11 +75,13 @@ def _curvature(solver, name: str, values: dict, grads: list, title: str, nonzero
     keep = [i for i, v in enumerate(solver.vars) if v in solver.active]
     of = "" if len(keep) == n else \
         f"of the Hessian in {', '.join(str(solver.vars[i]) for i in keep)} ({solver.name} does not depend on the others)"
-    if any(matrix[i][j] is A.NOT_REAL for i in keep for j in keep):
+    unusable = [matrix[i][j] for i in keep for j in keep if matrix[i][j] in (A.NOT_REAL, A.TOO_LARGE)]
+    if unusable:
         verdict = _kind(solver, grads, None, None, nonzero)
         verdict = A.UNTESTABLE if verdict == A.INCONCLUSIVE else verdict
+        what = "beyond 10^±1000" if A.TOO_LARGE in unusable else "not a real number"
         solver.value_node(f"type({name})", kind, verdict, title,
-                          note=f"the Hessian is not a real number at {name}: " +
+                          note=f"the Hessian is {what} at {name}: " +
                                ("∇ ≠ 0" if verdict == A.NOT_STATIONARY else "the second-derivative test does not apply"))
         return
     if not keep:

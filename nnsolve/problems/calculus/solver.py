@@ -18,7 +18,7 @@ from ...engine.formula import Formula
 from ...engine.number import mp
 from ...engine.symbolic import Symbolic, Verdict
 from ...expr import parse
-from ...expr.symbolic import Expression, formula_of, text_of, to_exact, to_sympy
+from ...expr.symbolic import BeyondRange, Expression, formula_of, text_of, to_exact, to_sympy
 from ...solution import Solution, Step
 from ..common import solution_of
 from . import analysis as A
@@ -82,6 +82,10 @@ class CalculusSolver:
             if at is not None:
                 expr = A.substitute(expr, at)
             return self.shown(expr) if expr.free_symbols else to_exact(expr)
+        except BeyondRange:
+            if undefined is None:
+                raise
+            return A.TOO_LARGE
         except (ValueError, TypeError, ArithmeticError):     # also SymPy's min(∞̃, 1): "not comparable"
             if undefined is None:
                 raise ValueError("not a real number") from None
@@ -211,9 +215,10 @@ class CalculusSolver:
         conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
                                        "constants unless named as variables")]
         if self.symbols:
-            conventions.insert(0, ("symbols", f"{names(self.symbols)} {'is a constant' if len(self.symbols) == 1 else 'are constants'}"
-                                              " (not variables): the answers are formulas in "
-                                              f"{'it' if len(self.symbols) == 1 else 'them'}"))
+            one = len(self.symbols) == 1
+            conventions.insert(0, ("symbols", f"{names(self.symbols)} "
+                                              f"{'is a constant (not a variable)' if one else 'are constants (not variables)'}"
+                                              f": the answers are formulas in {'it' if one else 'them'}"))
         if any(n.id.startswith("type(") for n in self.comp.order):
             conventions.append(("classification", "second-derivative test: all Hessian eigenvalues > 0 → local "
                                                   "minimum, all < 0 → local maximum, both signs → saddle, a 0 → "

@@ -137,8 +137,9 @@ def _linear(equations: list[sp.Expr], unknowns: list[sp.Symbol], names: str) -> 
 
 
 def _factors(expr: sp.Expr) -> list[sp.Expr]:
-    """The factors of `expr` that contain symbols (2a(b − 1) → a, b − 1), each with a positive leading sign."""
-    _, factors = sp.factor_list(expr)
+    """The factors of `expr`'s numerator that contain symbols (2a(b − 1)/c → a, b − 1), each with a positive
+    leading sign: what must not be 0 for `expr` not to be."""
+    _, factors = sp.factor_list(sp.fraction(sp.together(expr))[0])
     out = []
     for factor, _ in factors:
         if factor.free_symbols:

@@ -68,7 +68,7 @@ def problems(draw) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_every_random_problem_is_solved_or_refused_with_a_place(text):
     began = time.perf_counter()
