@@ -15,7 +15,7 @@ from ...engine.computation import Symbol
 from ...engine.symbolic import Symbolic
 from ...expr.symbolic import as_sympy_number
 from . import analysis as A
-from .signs import eigenvalue_formulas, kind_with_symbols
+from .signs import DEPENDS, eigenvalue_formulas, kind_with_symbols
 
 MAX_SYMBOLIC_DET = 4      # a determinant of formulas beyond 4×4 has too many terms to be worth showing
 
@@ -31,7 +31,7 @@ def record_point(solver, name: str, at: dict, title: str, stationary: bool = Fal
             if x is A.FREE and not solver.f.has(v):
                 values[v] = sp.Integer(0)     # the function does not depend on it: any value, 0 stands in
             continue
-        shown = solver.value_of(x) if isinstance(x, sp.Expr) else x
+        shown = solver.value_of(x, A.NOT_REAL) if isinstance(x, sp.Expr) else x
         coords.append(shown)
         values[v] = x if isinstance(x, sp.Expr) else as_sympy_number(x)
         solver.value_node(f"{v}({name})", Symbol(sp.latex(v), str(v)), shown, title)
@@ -127,8 +127,8 @@ def _formula(value) -> sp.Expr:
 
 
 def _reason(kind) -> str:
-    if kind.text.startswith("depends on"):
-        return f"the signs of {kind.text.removeprefix('depends on ')} alone do not decide the test here: give numbers " \
+    if kind.text.startswith(DEPENDS):
+        return f"the signs of {kind.text.removeprefix(DEPENDS)} alone do not decide the test here: give numbers " \
                "for them under constants to classify the point"
     if kind not in A.KINDS:
         return "the second-derivative test under each sign of the symbols"

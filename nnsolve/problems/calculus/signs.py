@@ -43,9 +43,12 @@ def kind_with_symbols(gradient: list[sp.Expr], hessian: sp.Matrix | None, symbol
     return _on_one_quantity(gradient, hessian) or depends_on(present)
 
 
+DEPENDS = "depends on "
+
+
 def depends_on(symbols: list[sp.Symbol]) -> Verdict:
     names = ", ".join(map(str, symbols))
-    return Verdict(f"depends on {names}", ("depends", f"depends on {names}", "it depends", "undetermined"))
+    return Verdict(DEPENDS + names, ("depends", DEPENDS + names, "it depends", "undetermined"))
 
 
 def _kind_under(gradient: list[sp.Expr], hessian: sp.Matrix | None, values: dict) -> Verdict | None:

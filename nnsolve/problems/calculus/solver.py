@@ -81,6 +81,8 @@ class CalculusSolver:
         try:
             if at is not None:
                 expr = A.substitute(expr, at)
+            if expr.has(sp.zoo, sp.nan, sp.I):              # a/0 with a symbol a: ∞̃·a is no formula to show
+                raise ValueError("not a real number")
             return self.shown(expr) if expr.free_symbols else to_exact(expr)
         except BeyondRange:
             if undefined is None:

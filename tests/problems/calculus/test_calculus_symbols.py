@@ -187,3 +187,11 @@ def _written(tmp_path, text: str):
     path = tmp_path / "problem.yaml"
     path.write_text(text)
     return path
+
+
+def test_a_division_by_zero_with_a_symbol_is_not_a_formula():
+    # a/x at x = 0 is no number whatever a is (SymPy would write ∞̃·a)
+    solution = solved(problem("a/x + x", "x", "points: [[0], [1]]\nstationary_points: false\n"))
+    assert solution.value("f(P1)")[()].matches("not a real number")
+    assert solution.value("type(P1)")[()].matches("not defined")
+    assert solution.value("f(P2)")[()].matches("a + 1")
