@@ -47,7 +47,8 @@ class JsonPrinter(Printer):
 
     def _print_Header(self, header) -> dict:
         return {"title": self.solution.title, "kind": self.solution.kind, "source": self.solution.source,
-                "conventions": [{"name": name, "statement": statement} for name, statement in header.conventions]}
+                "conventions": [{"name": name, "statement": statement} for name, statement in header.conventions],
+                "meta": self.solution.meta, "groups": self.solution.groups}
 
     def _print_Section(self, section) -> list[dict]:
         return [self.doprint(block) for block in section.blocks]

@@ -35,6 +35,7 @@ PRESETS = {  # type → (kind, half, over_outputs, over_samples)
 LOG_LOSSES = ("binary_cross_entropy", "cross_entropy")
 # the activation a cross-entropy applies inside itself with from_logits, and the one it fuses with
 INSIDE = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
+PROBABILITY_SUM_SLACK = Fraction(2, 100)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class LossBuilder:
                            f"yhat{'' if p.step is None else p.step}{self.trainer.suffix(s)}",
                            self.trainer.sym_plain(r"\hat{y}", "ŷ", s, p.step), phase="loss",
                            note=f"{inside} applied inside the loss (from logits)")
-        else:
+        elif activation not in PROBABILITIES:
             self.check_probabilities(y, node_id)
         op = BINARY_CROSS_ENTROPY if setting.kind == "binary_cross_entropy" else CROSS_ENTROPY
         fusable = logits is not None and activation == INSIDE[setting.kind]
@@ -143,18 +144,29 @@ class LossBuilder:
 
     def check_probabilities(self, y: Node, loss_id: str) -> None:
         """Cross-entropy takes probabilities. A sigmoid or softmax output always is one; any other output (a
-        linear layer, or numbers given as the prediction) is taken as it is when every value lies in [0, 1],
-        as exam sheets do, and refused otherwise — with the logits form named."""
-        outside = [v for v in y.value.reshape(-1) if not 0 <= v <= 1]
-        if not outside:
-            return
+        linear layer, or numbers given as the prediction) is taken as it is when it is one — every value in
+        [0, 1] and, for the categorical cross-entropy, each row summing to 1 (within 0.02, for keys that
+        round) — as exam sheets do, and refused otherwise, with the logits form named."""
         kind = self.setting.kind
+        values = y.value.reshape(-1)
+        outside = [v for v in values if not 0 <= v <= 1]
+        if outside:
+            problem = f"{y.id} = {format_number(outside[0], 4)} is not in [0, 1]"
+        elif kind == "cross_entropy":
+            rows = y.value.reshape(-1, y.value.shape[-1]) if y.value.ndim else y.value.reshape(1, 1)
+            sums = [sum(row, Fraction(0)) for row in rows]
+            off = [total for total in sums if abs(total - 1) > PROBABILITY_SUM_SLACK]
+            if not off:
+                return
+            problem = f"the entries of {y.id} sum to {format_number(off[0], 4)}, not 1"
+        else:
+            return
         inside = INSIDE[kind]
         frameworks = ("PyTorch's CrossEntropyLoss" if kind == "cross_entropy" else "PyTorch's BCEWithLogitsLoss") + \
             ", Keras from_logits=True"
-        error = DomainError(f"{self.setting.spec.type} needs probabilities, but {y.id} = {format_number(outside[0], 4)} "
-                            f"is not in [0, 1]: give the output a {inside} activation, or set loss.from_logits: true "
-                            f"to apply {inside} inside the loss ({frameworks})")
+        error = DomainError(f"{self.setting.spec.type} needs probabilities, but {problem}: give the output a "
+                            f"{inside} activation, or set loss.from_logits: true to apply {inside} inside the loss "
+                            f"({frameworks})")
         error.quantity = loss_id
         raise error
 
@@ -162,13 +174,9 @@ class LossBuilder:
         """The loss line, how its gradient reaches the output, and the penalty."""
         setting, p = self.setting, self.trainer.p
         out = [("loss", setting.statement(sequence))]
-        if setting.kind in LOG_LOSSES:
-            inside = INSIDE[setting.kind]
-            if setting.spec.from_logits or inside in output_activations:
-                fused = getattr(p.conventions, "fused_output_gradient", True)
-                out.append(("output gradient", "fused ŷ − t at the logits" if fused and self.fused_used or
-                            fused and setting.spec.from_logits else
-                            "through ∂L/∂ŷ and the activation's derivative"))
+        if setting.kind in LOG_LOSSES and (setting.spec.from_logits or INSIDE[setting.kind] in output_activations):
+            out.append(("output gradient", "fused ŷ − t at the logits" if self.fused_used else
+                        "through ∂L/∂ŷ and the activation's derivative"))
         penalty = getattr(p, "penalty", None)
         if penalty is not None:
             half = "½" if penalty.half and penalty.type == "l2" else ""

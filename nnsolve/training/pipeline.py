@@ -228,3 +228,13 @@ class Trainer:
         return solution_of(self.p, self.kind, self.family_conventions() + self.shared_conventions(), steps,
                            policy=self.comp.policy, aliases=self.aliases(updates), groups=self.groups,
                            meta=self.meta, vectors=self.vectors)
+
+
+def training_family(name: str, schema, consistency, solver, default_ask=("forward", "loss", "gradients", "update"),
+                    groups: dict[str, str] | None = None, **extra):
+    """The registry entry of a family that trains: the shared ask groups (and the family's own), the shared
+    place of a training quantity in the file unless the family knows better, and what the family adds."""
+    from ..problems import Family, lazy
+    extra.setdefault("locate", lazy("..training.alternatives", "locate"))
+    return Family(name, schema, consistency, solver, ask_groups={**GROUPS, **(groups or {})}, default_ask=default_ask,
+                  **extra)

@@ -18,13 +18,16 @@ from typer.testing import CliRunner
 
 import nnsolve
 from nnsolve.cli import app
+from nnsolve.problems import families
 from nnsolve.render import render
 from render_latex_lint import latex_problems, math_spans
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 GOLDEN = HERE / "golden"
-DEMO = HERE.parent.parent / "examples" / "demo-two-layer-tanh.yaml"
-CASES = {DEMO.stem: DEMO} | {p.stem: p for p in sorted((HERE / "cases").glob("*.yaml"))}
+DEMO = ROOT / "examples" / "demo-two-layer-tanh.yaml"
+# the registry names each family's golden examples: every family has at least one
+CASES = {Path(path).stem: ROOT / path for family in families().values() for path in family.golden}
 FORMATS = {"txt": "text", "md": "markdown", "json": "json"}
 REGENERATE = os.environ.get("NNSOLVE_REGENERATE_GOLDEN") == "1"
 
@@ -32,6 +35,15 @@ REGENERATE = os.environ.get("NNSOLVE_REGENERATE_GOLDEN") == "1"
 @lru_cache(maxsize=None)
 def printed(case: str, ext: str) -> str:
     return render(nnsolve.solve(CASES[case]), FORMATS[ext])
+
+
+@pytest.mark.parametrize("name", sorted(families()))
+def test_every_family_has_a_golden_example(name):
+    golden = families()[name].golden
+    assert golden, f"{name} names no golden example"
+    for path in golden:
+        assert (ROOT / path).is_file(), path
+        assert nnsolve.solve(ROOT / path).kind == name
 
 
 @pytest.mark.parametrize("ext", FORMATS)

@@ -196,7 +196,7 @@ def test_json_exact_values(solution):
 
 def test_json_key_order_is_fixed(solution):
     data = json.loads(render_json(solution))
-    assert list(data) == ["title", "kind", "source", "conventions", "steps", "answers"]
+    assert list(data) == ["title", "kind", "source", "conventions", "meta", "groups", "steps", "answers"]
     assert list(data["steps"][0]) == ["id", "symbol", "section", "formula", "note", "value"]
     assert list(data["steps"][0]["value"]) == ["exact", "float", "shape"]
     assert data["conventions"][0] == {"name": "weight layout", "statement": LAYOUT}

@@ -8,4 +8,5 @@ FAMILY = Family(
     default_ask=("totals",),
     # each count is computed from the layer list, not from another count: there is nothing to recompute
     pins=False,
+    golden=("examples/bits-001/es-1a-cnn-output-shapes.yaml",),
 )

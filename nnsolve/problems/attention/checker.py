@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ...training.activation import canonical
 from ...training.alternatives import layout_alternative, replaced, training_alternatives
 
 
 def alternatives(p) -> list:
-    out = training_alternatives(p, {"softmax"}) + [layout_alternative(p, "layout")]
+    out = training_alternatives(p, {"softmax", canonical(p.activation)}) + [layout_alternative(p, "layout")]
     if p.d_k != 1:
         out.append(("no 1/√d_k scaling (d_k = 1)", replaced(p, "d_k", Fraction(1))))
     return out

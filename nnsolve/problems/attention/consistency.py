@@ -2,6 +2,7 @@
 heads divide the widths, the mask leaves every query a key, and the problem is small enough to do exactly."""
 from __future__ import annotations
 
+from ...training.activation import canonical
 from ...training.checks import Output, training_issues
 from .schema import AttentionProblem
 
@@ -58,7 +59,7 @@ def consistency(p: AttentionProblem) -> list[tuple[tuple, str]]:
     if max(n_q, n_k) > MAX_TOKENS or max(d_q, d_kv, q_out, v_out) > MAX_WIDTH:
         found.append((("X",), f"at most {MAX_TOKENS} tokens and width {MAX_WIDTH} are solved exactly"))
     target = [v for row in p.loss.target for v in row] if p.loss is not None else []
-    output = Output("identity", "the attention output", ("W_O",) if p.W_O is not None else ("W_V",), targets=target,
+    output = Output(canonical(p.activation), "the attention output", ("W_O",) if p.W_O is not None else ("W_V",), targets=target,
                     target_at=("loss", "target"))
     found += training_issues(p, output, objective=p.upstream is not None)
     return found

@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...training.schema import Conventions, Loss, Training
+from ...training.schema import Activation, ActivationSpec, Conventions, Loss, Training
 from ..common import Common
 from ..fields import Matrix, Model, Number, Vector, register_model
 
@@ -47,6 +47,9 @@ class AttentionProblem(Common, Training):
         default=None, description="the d_k under the root in QKᵀ/√d_k (default: a head's key width); "
                                   "1 means no scaling")
     mask: Mask = Mask()
+    activation: ActivationSpec = Field(
+        default=Activation(name="identity"), description="an activation of the output, by rows (Y = f(output)): "
+                                                         "softmax for a classifier over each token")
     upstream: Optional[Matrix] = Field(
         default=None, description="∂L/∂output as given: the backward pass starts from it (L = Σ G ⊙ output)")
     loss: Optional[AttentionLoss] = Field(default=None, description="a loss of the output against `target` "

@@ -22,6 +22,7 @@ from ...ops.linear import AFFINE
 from ...ops.matmul import COLUMNS, MASK, MATMUL, SCALE
 from ...ops.structural import CONCAT
 from ...solution import Solution
+from ...training.activation import canonical
 from ...training.loss import Prediction, upstream_objective
 from ...training.pipeline import Trainer
 from .consistency import is_masked, keep_matrix, widths
@@ -77,7 +78,10 @@ class AttentionTrainer(Trainer):
                 inputs = [z, params["W_O"]] + ([params["b_O"]] if "b_O" in params else [])
                 out = comp.apply(AFFINE, inputs, "out" + suf, self.sym("O", None, s), layout=p.layout, batched=True,
                                  note="output projection of the concatenated heads")
-        return out, ([Prediction(out, self.target, None, "identity")] if self.target is not None else [])
+            logits, activation = out, canonical(p.activation)
+            if activation != "identity":
+                out = self.activations.apply(p.activation, out, "Y" + suf, self.sym("Y", None, s))
+        return out, ([Prediction(out, self.target, logits, activation)] if self.target is not None else [])
 
     def objective(self, output, predictions, params, s):
         if self.upstream is not None:
@@ -162,12 +166,17 @@ class AttentionTrainer(Trainer):
                           "outputs concatenated in head order"))
         if is_masked(p):
             add(("mask", "masked scores set to −∞ before the softmax (weight 0); padding positions count from 1"))
+        if canonical(p.activation) != "identity":
+            add(("output activation", f"Y = {p.activation.name}(output), by rows"))
         if p.upstream is not None:
             add(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
         return out
 
+    def output_activations(self) -> set:
+        return {canonical(self.p.activation)}
+
     def aliases(self, updates: int) -> dict[str, str]:
-        out = "out" if self.p.W_O is not None else "Z"
+        out = "Y" if canonical(self.p.activation) != "identity" else "out" if self.p.W_O is not None else "Z"
         return {"output": out, "y": out} | {f"y({s})": f"{out}({s})" for s in range(1, updates + 1)}
 
 

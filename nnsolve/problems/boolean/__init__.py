@@ -7,4 +7,5 @@ FAMILY = Family(
     "boolean_network", BooleanProblem, consistency, solve_boolean,
     ask_groups={"result": "what the problem asks for: separability, the weights found, the network and its checks"},
     default_ask=("result",),
+    golden=("examples/perceptron/bits-mk-q3-decision-boundary-rectangle.yaml",),
 )

@@ -14,7 +14,7 @@ import math
 from fractions import Fraction
 
 from ...engine.computation import Computation, Policy
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from . import expression as bx
 from . import region as rg
@@ -202,5 +202,5 @@ def solve_boolean(p: BooleanProblem, policy: Policy | None = None) -> Solution:
             _parity_tree(rec, p, rows, outputs)
             conventions.append(("tree", "balanced tree of 2-input blocks, each 2 hidden units (a AND NOT b, "
                                         "NOT a AND b) and 1 output unit (OR for XOR, NOR for XNOR)"))
-    steps = [Step(s.id, s.symbol.latex, s.symbol.text, s.value, s.phase, s.formula, s.note) for s in comp.order]
+    steps = comp.to_steps(lambda n: n.phase, givens_first=False)       # each step's phase names its section
     return solution_of(p, "boolean_network", conventions, steps, policy=comp.policy, groups={"result": default})

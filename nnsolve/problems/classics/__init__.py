@@ -8,4 +8,5 @@ FAMILY = Family(
     "classics", ClassicsProblem, consistency, solve_classics,
     ask_groups={"results": "every quantity each item of `compute` gives"}, default_ask=("results",),
     alternatives=lazy(".classics.checker", "alternatives"),
+    golden=("examples/bits-001/qb-js-divergence.yaml",),
 )

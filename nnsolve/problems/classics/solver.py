@@ -19,12 +19,13 @@ from ...engine.computation import Policy
 from ...engine.number import exact_string, mp
 from ...engine.tensor import as_tensor
 from ...ops.activations import SOFTMAX
-from ...ops.scalar import exp, log, sqrt
+from ...ops.scalar import DomainError, exp, log, sqrt
 from ...solution import Solution, Step
 from ..common import solution_of
 from .output_layer import verdicts
 from .schema import ClassicsProblem
 
+MAX_SUBNETWORK_EXPONENT = 100_000      # 2^N for N dropped units: an exact integer of ~30,000 digits at most
 UNIT = {"e": "nats", "2": "bits", "10": "log base 10"}
 LOG = {"e": (r"\ln", "ln"), "2": (r"\log_2", "log2"), "10": (r"\log_{10}", "log10")}
 
@@ -53,13 +54,21 @@ class _Steps:
     def round_places(self):
         return self.policy.round_places
 
-    def add(self, id_, symbol, value, section, latex, text, note=""):
+    def add(self, id_, symbol, value, section, latex, text, note="", uses: tuple[str, ...] = ()):
+        """Record a step; `uses` names the earlier steps its formula's {0}, {1} … stand for (the checker follows
+        a key's slip through them)."""
         settled = self.policy.settle(id_, as_tensor(value))
         value = list(settled) if isinstance(value, list) else settled[()]
-        # these formulas name no quantities: a group such as \frac{1}{2} must not read as placeholder {1}
-        latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex)
-        self.steps.append(Step(id_, symbol[0], symbol[1], settled, section, Formula(latex, text), note))
+        if not uses:
+            # a formula naming no quantities: a group such as \frac{1}{2} must not read as placeholder {1}
+            latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex)
+        self.steps.append(Step(id_, symbol[0], symbol[1], settled, section, Formula(latex, text, uses), note))
         return value
+
+    @property
+    def by_hand(self) -> bool:
+        """Values are rounded or pinned as they go: each is computed from the ones before, as a person does."""
+        return self.policy.round_places is not None or bool(self.policy.pins)
 
 
 def _dist(values) -> str:
@@ -94,7 +103,8 @@ def _js(out, name, spec):
                               "Jensen–Shannon divergence", rf"\sum_i {d.lower()}_i {lg} \frac{{{d.lower()}_i}}{{m_i}}",
                               f"Σ {d.lower()}_i {tg}({d.lower()}_i / m_i)", "M covers both: always finite"))
     out.add(name("JS"), ("JSD(P \\| Q)", "JSD(P‖Q)"), (halves[0] + halves[1]) / 2, "Jensen–Shannon divergence",
-            r"\tfrac12 D_{KL}(P \| M) + \tfrac12 D_{KL}(Q \| M)", "½ KL(P‖M) + ½ KL(Q‖M)", f"in {UNIT[spec.base]}")
+            r"\tfrac12 \cdot {0} + \tfrac12 \cdot {1}", "½·{0} + ½·{1}", f"in {UNIT[spec.base]}",
+            uses=(name("KL(P||M)"), name("KL(Q||M)")))
 
 
 def _init(gain, kind):
@@ -110,8 +120,8 @@ def _init(gain, kind):
             note = "fan-in form (as in the lectures)"
         var = out.add(name(f"var_{kind}"), (r"\mathrm{Var}(w)", "Var(w)"), var, f"{title} initialization", latex, text, note)
         if spec.distribution == "uniform":
-            out.add(name(f"limit_{kind}"), ("a", "a"), sqrt(3 * var), f"{title} initialization", r"\sqrt{3\,\mathrm{Var}(w)}",
-                    "√(3 Var(w))", "w ~ U(−a, a) has variance a²/3")
+            out.add(name(f"limit_{kind}"), ("a", "a"), sqrt(3 * var), f"{title} initialization", r"\sqrt{3 \cdot {0}}",
+                    "√(3·{0})", "w ~ U(−a, a) has variance a²/3", uses=(name(f"var_{kind}"),))
     return add
 
 
@@ -119,11 +129,13 @@ def _training(out, name, spec):
     per_epoch = spec.samples // spec.batch if spec.drop_last else -(-spec.samples // spec.batch)
     rounding = ("floor", "⌊", "⌋", r"\lfloor", r"\rfloor") if spec.drop_last else ("ceil", "⌈", "⌉", r"\lceil", r"\rceil")
     section = "Training arithmetic"
-    out.add(name("batches_per_epoch"), ("B", "batches/epoch"), Fraction(per_epoch), section,
-            rf"{rounding[3]} {spec.samples} / {spec.batch} {rounding[4]}", f"{rounding[1]}{spec.samples} / {spec.batch}{rounding[2]}",
-            "the last incomplete batch is " + ("dropped" if spec.drop_last else "kept"))
-    out.add(name("iterations"), ("T", "iterations"), Fraction(per_epoch * spec.epochs), section,
-            rf"{per_epoch} \times {spec.epochs}", f"{per_epoch} × {spec.epochs} epochs", "one weight update per batch")
+    batches = out.add(name("batches_per_epoch"), ("B", "batches/epoch"), Fraction(per_epoch), section,
+                      rf"{rounding[3]} {spec.samples} / {spec.batch} {rounding[4]}",
+                      f"{rounding[1]}{spec.samples} / {spec.batch}{rounding[2]}",
+                      "the last incomplete batch is " + ("dropped" if spec.drop_last else "kept"))
+    per_run = (rf"{{0}} \times {spec.epochs}", f"{{0}} × {spec.epochs} epochs")
+    out.add(name("iterations"), ("T", "iterations"), batches * spec.epochs, section, *per_run,
+            "one weight update per batch", uses=(name("batches_per_epoch"),))
     rest = spec.samples % spec.batch
     if spec.drop_last or rest == 0:
         out.add(name("last_batch"), ("b_{last}", "last batch"), Fraction(spec.batch), section, str(spec.batch), str(spec.batch),
@@ -133,10 +145,11 @@ def _training(out, name, spec):
                 rf"{spec.samples} - ({per_epoch} - 1) \times {spec.batch}", f"{spec.samples} − ({per_epoch} − 1) × {spec.batch}",
                 f"{spec.samples} mod {spec.batch}: the last batch is smaller")
     for direction in ("forward", "backward"):
-        out.add(name(f"{direction}_passes_per_epoch"), (rf"\text{{{direction} passes/epoch}}", f"{direction} passes/epoch"), Fraction(per_epoch),
-                section, "B", "B", f"one {direction} pass per mini-batch (the whole batch at once)")
-        out.add(name(f"{direction}_passes"), (rf"\text{{{direction} passes}}", f"{direction} passes"), Fraction(per_epoch * spec.epochs), section,
-                rf"{per_epoch} \times {spec.epochs}", f"{per_epoch} × {spec.epochs} epochs", f"one {direction} pass per iteration")
+        out.add(name(f"{direction}_passes_per_epoch"), (rf"\text{{{direction} passes/epoch}}", f"{direction} passes/epoch"),
+                batches, section, "{0}", "{0}", f"one {direction} pass per mini-batch (the whole batch at once)",
+                uses=(name("batches_per_epoch"),))
+        out.add(name(f"{direction}_passes"), (rf"\text{{{direction} passes}}", f"{direction} passes"), batches * spec.epochs,
+                section, *per_run, f"one {direction} pass per iteration", uses=(name("batches_per_epoch"),))
     used = per_epoch * spec.batch if spec.drop_last else spec.samples
     out.add(name("sample_passes"), ("N_{samples}", "sample passes"), Fraction(used * spec.epochs), section,
             rf"{used} \times {spec.epochs}", f"{used} samples × {spec.epochs} epochs",
@@ -164,12 +177,13 @@ def _softmax(out, name, spec):
     power = ("z_i", "z_i") if t == 1 else (rf"z_i / {exact_string(t)}", f"z_i / {exact_string(t)}")
     exps = out.add(name("exp_z"), (r"e^{z}", "e^z"), [exp(v) for v in scaled], section, rf"e^{{{power[0]}}}",
                    f"e^({power[1]})", f"z = {_dist(spec.z)}" + ("" if t == 1 else f", temperature T = {exact_string(t)}"))
-    total = out.add(name("sum_exp"), (r"S", "S"), sum(exps[1:], exps[0]), section, rf"\sum_j e^{{{power[0].replace('i', 'j')}}}",
-                    f"Σ_j e^({power[1].replace('i', 'j')})", "the normaliser")
-    # unrounded: the softmax op (max-shifted, exact 1/k for equal logits); rounded: from the rounded values, as by hand
-    probs = list(SOFTMAX.forward(as_tensor(scaled))) if out.round_places is None else [e / total for e in exps]
-    probs = out.add(name("softmax"), ("p", "p"), probs, section, rf"\frac{{e^{{{power[0]}}}}}{{S}}", f"e^({power[1]}) / S",
-                    "softmax(z)_i = e^{z_i} / Σ_j e^{z_j}; the probabilities sum to 1")
+    total = out.add(name("sum_exp"), (r"S", "S"), sum(exps[1:], exps[0]), section, r"\sum {0}", "Σ {0}",
+                    "the normaliser", uses=(name("exp_z"),))
+    # exact: the softmax op (max-shifted, exact 1/k for equal logits); by hand: from the values before, as written
+    probs = [e / total for e in exps] if out.by_hand else list(SOFTMAX.forward(as_tensor(scaled)))
+    probs = out.add(name("softmax"), ("p", "p"), probs, section, r"\frac{ {0} }{ {1} }", "{0} / {1}",
+                    "softmax(z)_i = e^{z_i} / Σ_j e^{z_j}; the probabilities sum to 1",
+                    uses=(name("exp_z"), name("sum_exp")))
     if spec.target is None:
         return
     if isinstance(spec.target, int):
@@ -195,12 +209,17 @@ def _dropout(out, name, spec):
                      section, r"n_l \cdot q_l", f"{units} × keep {_dist(keeps)}",
                      "each unit is kept independently with probability q = 1 − p_drop: n·q are kept on average")
     out.add(name("active_units_total"), (r"E[N_{active}]", "E[N active]"), sum(active[1:], active[0]), section,
-            r"\sum_l n_l q_l", "Σ n_l q_l", "over the listed layers")
-    droppable = sum(n for n, k in zip(units, keeps) if k < 1)
-    out.add(name("droppable_units"), ("N", "N"), Fraction(droppable), section, r"\sum_{l: p_l > 0} n_l",
-            "Σ n_l over layers with p_drop > 0", "the units dropout may remove: those of the listed layers only")
-    out.add(name("subnetworks"), ("2^N", "2^N"), Fraction(2 ** droppable), section, rf"2^{{{droppable}}}", f"2^{droppable}",
-            "each droppable unit is kept or dropped: 2^N thinned sub-networks sharing one set of weights")
+            r"\sum {0}", "Σ {0}", "over the listed layers", uses=(name("active_units"),))
+    droppable = out.add(name("droppable_units"), ("N", "N"), Fraction(sum(n for n, k in zip(units, keeps) if k < 1)),
+                        section, r"\sum_{l: p_l > 0} n_l", "Σ n_l over layers with p_drop > 0",
+                        "the units dropout may remove: those of the listed layers only")
+    count = 2 ** int(droppable) if droppable.denominator == 1 and 0 <= droppable <= MAX_SUBNETWORK_EXPONENT else None
+    if count is None:
+        raise DomainError(f"2^{droppable} sub-networks: the unit count must be a whole number up to "
+                          f"{MAX_SUBNETWORK_EXPONENT}")
+    out.add(name("subnetworks"), ("2^N", "2^N"), Fraction(count), section, "2^{ {0} }", "2^{0}",
+            "each droppable unit is kept or dropped: 2^N thinned sub-networks sharing one set of weights",
+            uses=(name("droppable_units"),))
     scalar = not isinstance(spec.keep if spec.keep is not None else spec.p_drop, list)
     shape = (lambda values: values[0]) if scalar else list
     if spec.inverted:

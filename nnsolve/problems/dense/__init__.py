@@ -1,13 +1,13 @@
 """Fully-connected networks: forward, loss, backprop, optimizer steps."""
-from .. import Family, lazy
-from ...training.pipeline import GROUPS
+from .. import lazy
+from ...training.pipeline import training_family
 from .consistency import consistency
 from .schema import DenseProblem
 from .solver import solve_dense
 
-FAMILY = Family(
+FAMILY = training_family(
     "dense_network", DenseProblem, consistency, solve_dense,
-    ask_groups={**GROUPS, "deltas": "the gradient at every pre-activation (dL/du1, … also called delta1, …)"},
+    groups={"deltas": "the gradient at every pre-activation (dL/du1, … also called delta1, …)"},
     default_ask=("forward", "loss", "deltas", "gradients", "update"),
     alternatives=lazy(".dense.checker", "alternatives"),
     picture=lazy(".dense.picture", "to_dot"),

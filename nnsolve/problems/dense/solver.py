@@ -42,7 +42,9 @@ class DenseTrainer(Trainer):
         return Symbol(rf"{symbol.latex}{{}}^{{[{step}]}}", f"{symbol.text}[{step}]")
 
     def _activation_symbol(self, layer: int, s) -> Symbol:
-        if layer == self.depth and self.n.output:
+        # with a loss from logits the output holds scores; ŷ names the probabilities the loss makes of them
+        logits = self.p.loss is not None and self.p.loss.from_logits
+        if layer == self.depth and self.n.output and not logits:
             base = self.n.output
             return self.sym(base, None, s) if base != self.n.activation else self.sym(base, layer, s)
         return self.sym(self.n.activation, layer, s)

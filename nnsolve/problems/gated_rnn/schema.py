@@ -12,7 +12,7 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from ..common import Common
-from ...training.schema import Conventions, Training
+from ...training.schema import Activation, ActivationSpec, Conventions, Training
 from ..fields import Model, Tensor, register_model
 
 LSTM_GATES = ("i", "f", "g", "o")
@@ -35,7 +35,8 @@ class GateWeights(Model):
 class OutputLayer(Model):
     W: Tensor = Field(description="yₜ = activation(W·sourceₜ + b), layout as the cell's")
     b: Optional[Tensor] = None
-    activation: Literal[SQUASHES] = "identity"  # type: ignore[valid-type]
+    activation: ActivationSpec = Field(default=Activation(name="identity"),
+                                       description="any activation (softmax for a classifier at each step)")
     source: Literal["hidden", "cell"] = Field(default="hidden", description="read hₜ or the cell state cₜ")
 
 

@@ -21,6 +21,7 @@ from ...ops.base import Add
 from ...ops.elementwise import COMPLEMENT, MUL
 from ...ops.linear import AFFINE
 from ...solution import Solution
+from ...training.activation import canonical
 from ...training.loss import Prediction
 from ...training.pipeline import Trainer
 from .consistency import _array, gate_arrays, sequence
@@ -115,7 +116,7 @@ class GatedTrainer(Trainer):
             outputs.append(self._output(t, h, c, params, s, suf))
         compared = list(enumerate(outputs, 1)) if self.p.loss_at == "every" else [(len(outputs), outputs[-1])]
         spec = self.p.output
-        return outputs[-1][0], [Prediction(y, target, logits, spec.activation if spec is not None else "hidden", t)
+        return outputs[-1][0], [Prediction(y, target, logits, canonical(spec.activation) if spec is not None else None, t)
                                 for (t, (y, logits)), target in zip(compared, self.targets)]
 
     def gate_label(self, role: str) -> tuple[str, str]:
@@ -187,7 +188,7 @@ class GatedTrainer(Trainer):
         return self._act(spec.activation, v, f"y{t}{suf}", self.sym("y", t, s)), v
 
     def output_activations(self) -> set:
-        return {self.p.output.activation} if self.p.output is not None else set()
+        return {canonical(self.p.output.activation)} if self.p.output is not None else set()
 
     # -- the header and the solution -------------------------------------------------------------
     def family_conventions(self) -> list[tuple[str, str]]:
@@ -218,7 +219,7 @@ class GatedTrainer(Trainer):
         add(("weights", AFFINE.note(layout=self.layout) + f"; W multiplies xₜ, U multiplies hₜ₋₁; {biases}"
              + ("; every weight indexed by the time step" if p.time_varying else "")))
         if p.output is not None:
-            add(("output", f"yₜ = {p.output.activation}(W_y {'cₜ' if p.output.source == 'cell' else 'hₜ'} + b_y)"))
+            add(("output", f"yₜ = {p.output.activation.name}(W_y {'cₜ' if p.output.source == 'cell' else 'hₜ'} + b_y)"))
         if p.loss is not None and p.loss_at == "last":
             add(("loss at", "the last step only"))
         return out

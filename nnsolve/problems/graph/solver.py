@@ -12,7 +12,7 @@ from __future__ import annotations
 from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.formula import join
 from ...expr import Call, Name, Num, Op, constant_value, parse
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from .primitives import BINARY, FUNCTIONS, NEG, POWER
 from .schema import GraphProblem, node_expressions
@@ -105,9 +105,9 @@ class GraphBuilder:
     def solution(self, output: Node) -> Solution:
         sections = {"given": "Given", "forward": "Forward", "local": "Local derivatives",
                     "backward": "Backward (chain rule)"}
-        used = {a for n in self.comp.order if n.formula is not None for a in n.formula.args}
-        steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, sections[n.phase], n.formula, n.note)
-                 for n in self.comp.order if not (n.note == "seed" and n.id not in used) or n.id == "dL/d" + output.id]
+        # the seed ∂f/∂f = 1 is the first line of the chain rule here, shown even where no formula uses it
+        steps = self.comp.to_steps(lambda n: sections[n.phase], givens_first=False,
+                                   keep=frozenset({"dL/d" + output.id}))
         ids = {s.id for s in steps}
         aliases = {}
         for alias, target in [("output", output.id), ("y", output.id)] + \

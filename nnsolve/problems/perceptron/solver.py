@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from ...engine.computation import Computation, Policy, Symbol
 from ...engine.number import decimal_string
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from ..boolean.threshold import described
 from ..boolean.separability import TooLarge, separating_weights
@@ -82,7 +82,7 @@ def solve_perceptron(p: PerceptronProblem, policy: Policy | None = None) -> Solu
     if separable is not None:
         show("separable", "separable", int(separable), "exact linear separability of the data", "Result", note)
 
-    steps = [Step(s.id, s.symbol.latex, s.symbol.text, s.value, s.phase, s.formula, s.note) for s in comp.order]
+    steps = comp.to_steps(lambda n: n.phase, givens_first=False)       # each step's phase names its section
     conventions = [
         ("output", f"y = 1 when net {p.compare} {decimal_string(p.threshold)}, else {0 if p.encoding == 'binary' else -1} "
                    f"({p.encoding} encoding)"),

@@ -12,7 +12,7 @@ from fractions import Fraction
 from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import exact_string, mp, to_mpf
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from .schema import PositionalProblem
 
@@ -26,7 +26,12 @@ def angle(pos: int, dim: int, d_model: int, base=Fraction(10000)):
 
 
 def encoding(pos: int, dim: int, d_model: int, base=Fraction(10000), degrees: bool = False):
-    theta = to_mpf(angle(pos, dim, d_model, base))
+    return wave(angle(pos, dim, d_model, base), dim, degrees)
+
+
+def wave(theta, dim: int, degrees: bool = False):
+    """sin θ for an even dimension, cos θ for an odd one."""
+    theta = to_mpf(theta)
     if degrees:
         theta = mp.radians(theta)
     return mp.sin(theta) if dim % 2 == 0 else mp.cos(theta)
@@ -38,7 +43,6 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
     degrees = p.angle_unit == "degrees"
     base = exact_string(p.base)
     aliases: dict[str, str] = {}
-    steps: list[Step] = []
     for pos in p.positions:
         prefix = f"pos{pos}." if len(p.positions) > 1 else ""
         for dim in range(first, last + 1):
@@ -51,7 +55,7 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
             trig = "sin" if dim % 2 == 0 else "cos"
             unit = r"^\circ" if degrees else ""
             comp.derived(f"{prefix}dim{dim}", Symbol(rf"PE_{{ {pos},{dim} }}", f"PE({pos},{dim})"),
-                         encoding(pos, dim, p.d_model, p.base, degrees),
+                         wave(a.value[()], dim, degrees),     # from the recorded angle, as pinned or rounded
                          Formula(rf"\{trig}({{0}}{unit})", f"{trig}({{0}}{'°' if degrees else ''})", (a.id,)),
                          "forward", note=f"dimension {dim} is {'even' if dim % 2 == 0 else 'odd'}: {trig}")
         vector = comp.derived(f"PE{pos}" if prefix else "PE", Symbol(rf"PE_{{ {pos} }}", f"PE({pos})"),
@@ -60,7 +64,7 @@ def solve_positional(p: PositionalProblem, policy: Policy | None = None) -> Solu
                                       f"[PE({pos},{first}) … PE({pos},{last})]"), "forward")
         aliases.setdefault("PE", vector.id)
     sections = {n.id: (f"Position {n.id.split('.')[0][3:]}" if "." in n.id else "Encoding") for n in comp.order}
-    steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, sections[n.id], n.formula, n.note) for n in comp.order]
+    steps = comp.to_steps(lambda n: sections[n.id], givens_first=False)
     conventions = [
         ("formula", f"PE(pos, 2i) = sin(pos / {base}^(2i/d)), PE(pos, 2i+1) = cos(pos / {base}^(2i/d)), "
                     f"d = {p.d_model}"),
