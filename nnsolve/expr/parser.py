@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..engine.number import parse_number
 from ..problems.errors import suggestion
+from ..problems.loader import read_number
 
 MAX_LENGTH = 2000       # characters: an exam formula is a line, not a program
 MAX_TOKENS = 600       # keeps a left-deep chain a + a + … well inside Python's recursion limit
 MAX_DEPTH = 60          # nesting of parentheses and operators, so recursion stays far from Python's limit
+MAX_EXPONENT = 1000     # a constant power: x^(10^10) or 9^9^9 would make numbers no computer holds
+MAX_POWER_BITS = 40000  # a power of constants: about 12,000 digits
 
 # function name -> number of arguments
 FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
@@ -158,13 +160,17 @@ class _Parser(TokenCursor):
             self.nest(col)
             exponent = self.unary()
             self.depth -= 1
+            _check_power(base, exponent, col)
             return Op("^", (base, exponent), col)
         return base
 
     def atom(self):
         kind, value, col = self.take()
         if kind == "number":
-            return Num(parse_number(value), value, col)
+            try:
+                return Num(read_number(value), value, col)
+            except ValueError as e:          # 1e999999999 would build a billion-digit integer
+                raise ExprError(str(e), col) from None
         if kind == "name":
             if self.peek()[:2] == ("op", "(") and value not in self.factors:
                 return self.call(value, col)
@@ -194,6 +200,39 @@ class _Parser(TokenCursor):
             want = FUNCTIONS[function]
             raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
         return Call(function, tuple(args), col)
+
+
+def _check_power(base, exponent, col: int) -> None:
+    """A constant exponent of exam size, and a constant power of at most MAX_POWER_BITS bits: SymPy
+    computes 9^(9^9) or ((10^900)^64)^64 exactly, for as long as that takes."""
+    power = constant_value(exponent)
+    if power is None:
+        return
+    if abs(power) > MAX_EXPONENT:
+        raise ExprError(f"the exponent {_short(power)} is too large (at most {MAX_EXPONENT} in size)", col)
+    base_bits = _size_in_bits(base)
+    if base_bits is not None and base_bits * abs(power) > MAX_POWER_BITS:
+        raise ExprError(f"the power has more than {MAX_POWER_BITS * 3 // 10:,} digits", col)
+
+
+def _size_in_bits(tree) -> int | None:
+    """About how many bits the numerator or denominator of a constant tree has (None: not a constant)."""
+    if isinstance(tree, Num):
+        return max(tree.value.numerator.bit_length(), tree.value.denominator.bit_length())
+    if not isinstance(tree, Op):
+        return None
+    sizes = [_size_in_bits(t) for t in tree.operands]
+    if any(s is None for s in sizes):
+        return None
+    if tree.op == "^":
+        power = constant_value(tree.operands[1])
+        return None if power is None else sizes[0] * max(1, abs(power.numerator))
+    return sum(sizes) + 1
+
+
+def _short(x: Fraction) -> str:
+    text = str(x)
+    return text if len(text) <= 20 else f"{text[:8]}…({len(text)} digits)"
 
 
 def describe(kind: str, value: str) -> str:

@@ -147,16 +147,31 @@ def as_sympy_number(x) -> sp.Expr:
     return sp.Float(mp.nstr(x, PRECISION), PRECISION)
 
 
+EXACT_BITS = 4000        # a fraction beyond about 1200 digits is carried as a 50-digit decimal
+RANGE_BITS = 3300        # |value| < 2^3300 ≈ 10^993: the range numbers are handled in, as typed ones are
+
+
+class BeyondRange(ValueError):
+    """A real value too large to carry: the iteration ran away, or e^(e^10) was asked for."""
+
+
 def to_exact(expr: sp.Expr):
-    """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real number."""
-    if expr.is_Rational:
+    """A Fraction for a rational value, else a 50-digit mpf; ValueError for a value that is not a real
+    number (log(0), √−1, |x|'' at 0), BeyondRange for one beyond about 10^±1000."""
+    if expr.is_Rational and max(int(expr.p).bit_length(), int(expr.q).bit_length()) <= EXACT_BITS:
         return Fraction(int(expr.p), int(expr.q))
     if expr in (sp.oo, -sp.oo):
         return mp.inf if expr == sp.oo else -mp.inf
-    value = sp.N(expr, PRECISION + 5)
-    if not value.is_real or value.is_infinite or value is sp.nan:
+    try:
+        value = sp.N(expr, PRECISION + 5)
+    except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
+        raise BeyondRange("a value beyond 10^±1000") from None
+    if not isinstance(value, sp.Float) or not value.is_finite:
         raise ValueError(f"{text_of(expr)} is not a real number")
-    return mp.mpf(str(value))
+    _, mantissa, exponent, bits = value._mpf_
+    if mantissa and exponent + bits > RANGE_BITS:
+        raise BeyondRange("a value beyond 10^±1000")
+    return mp.mpf(value._mpf_)
 
 
 # -- exam notation ------------------------------------------------------------------------------
@@ -207,10 +222,9 @@ class Expression(Symbolic):
     def written(self, written: str) -> sp.Expr | None:
         names = {str(s) for s in self.meaning.free_symbols | self.expr.free_symbols} | set(self.definitions)
         try:
-            tree = parse(str(written), names)
-        except ValueError:
+            return to_sympy(split_names(parse(str(written), names), names), dict(self.definitions))
+        except (ValueError, ArithmeticError):       # 1/0 in a written formula
             return None
-        return to_sympy(tree, dict(self.definitions))
 
     def matches(self, written: str) -> bool:
         other = self.written(written)
@@ -222,6 +236,46 @@ class Expression(Symbolic):
             return "cannot be read as a formula"
         difference = sp.simplify(other - self.meaning)
         return f"differs by {text_of(difference)}"
+
+
+def split_names(tree, known: set[str]):
+    """`tree` with each unknown name that is exactly one run of known names read as their product: a key's
+    2ax is 2·a·x when a and x are the problem's names and ax is not (a name with two readings stays)."""
+    if isinstance(tree, Name):
+        if tree.name in known or tree.name in CONSTANTS:
+            return tree
+        reading = _reading(tree.name, known)
+        if reading is None:
+            return tree
+        factors = [Name(n, tree.column) for n in reading]
+        product = factors[0]
+        for factor in factors[1:]:
+            product = Op("*", (product, factor), tree.column)
+        return product
+    if isinstance(tree, Op):
+        return Op(tree.op, tuple(split_names(t, known) for t in tree.operands), tree.column)
+    if isinstance(tree, Call):
+        return Call(tree.function, tuple(split_names(t, known) for t in tree.args), tree.column)
+    return tree
+
+
+def _reading(name: str, known: set[str]) -> list[str] | None:
+    """The one way to write `name` as two or more known names in a row, if there is exactly one: the ways
+    are counted from the end (capped at 2), so a long name costs one pass, not one per way."""
+    ways = [0] * len(name) + [1]          # ways[i]: readings of name[i:], capped at 2
+    first: list[str | None] = [None] * len(name) + [None]
+    for i in range(len(name) - 1, -1, -1):
+        for k in known:
+            if k and name.startswith(k, i) and ways[i + len(k)]:
+                ways[i] = min(2, ways[i] + ways[i + len(k)])
+                first[i] = k
+    if ways[0] != 1 or first[0] == name:
+        return None
+    reading, i = [], 0
+    while i < len(name):
+        reading.append(first[i])
+        i += len(first[i])
+    return reading
 
 
 def equivalent(a: sp.Expr, b: sp.Expr) -> bool:
@@ -238,15 +292,16 @@ def formula_of(expr: sp.Expr, ids: dict[str, str]):
     from ..engine.formula import Formula
 
     names = [name for name in ids if symbol(name) in expr.free_symbols]
-    marks = {symbol(name): sp.Symbol(f"QQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
+    # marks sort after the problem's other names, so a·{0} + c reads as written, not {0}·a + c
+    marks = {symbol(name): sp.Symbol(f"zzQQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
     marked = expr.xreplace(marks)
     # a literal group such as \frac{1}{2} must not read as placeholder {1}
     # with numbers in place of the variables, 4 \cdot 2^{3} must not read as 42³
     latex = re.sub(r"\{(\d+)\}", r"{ \1 }", latex_of(marked, "dot"))
     text = text_of(marked)
     for i in range(len(names)):
-        latex = latex.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
-        text = text.replace(f"QQ{_letters(i)}QQ", "{%d}" % i)
+        latex = latex.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
+        text = text.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
     return Formula(latex, text, tuple(ids[name] for name in names))
 
 

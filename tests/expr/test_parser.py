@@ -76,3 +76,20 @@ def test_no_python_evaluation():
     with pytest.raises(ExprError):
         parse("__import__('os').system('true')")
     assert isinstance(parse("a - b"), Op)
+
+
+@pytest.mark.parametrize("text, words", [
+    # SymPy would compute 9^387420489 exactly, and 2^(10^10) at x = 2, for as long as that takes
+    ("9^9^9", "exponent 387420489 is too large"),
+    ("x^(10^10)", "exponent 10000000000 is too large"),
+    ("((10^900)^64)^64", "more than 12,000 digits"),
+    # Fraction("1e1000000000") would build a billion-digit integer
+    ("x + 1e1000000000", "beyond the range handled exactly"),
+])
+def test_numbers_no_computer_holds_are_refused_with_their_column(text, words):
+    with pytest.raises(ExprError, match=words):
+        parse(text)
+
+
+def test_exam_sized_powers_are_fine():
+    assert isinstance(parse("2^1000 + x^1000 + (2/3)^100"), Op)

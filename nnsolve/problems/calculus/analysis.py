@@ -7,6 +7,7 @@ Nothing here records a step; the solver turns these results into the worked solu
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -16,8 +17,8 @@ from ...engine.number import mp, to_mpf
 from ...engine.symbolic import Verdict
 from ...expr.symbolic import as_sympy_number, to_exact
 
-DIGIT_LIMIT = 1200          # an exact fraction beyond this many digits is carried as a 50-digit decimal
 _ZERO = mp.mpf(10) ** -40   # a 50-digit eigenvalue this small is 0 up to the working precision
+MAX_TERMS = 20000           # monomials a polynomial may expand to: (x + y)^40 is fine, (x + y + z)^1000 is not
 
 MINIMUM = Verdict("local minimum", ("minimum", "local min", "min", "minima", "local minima"))
 MAXIMUM = Verdict("local maximum", ("maximum", "local max", "max", "maxima", "local maxima"))
@@ -27,19 +28,47 @@ INCONCLUSIVE = Verdict("inconclusive (semidefinite Hessian)", ("inconclusive", "
 NOT_STATIONARY = Verdict("not stationary", ("not a stationary point", "not a critical point", "non stationary",
                                             "neither"))
 FREE = Verdict("any", ("free", "arbitrary", "any value", "anything"), latex=r"\text{any}")
+NOT_REAL = Verdict("not a real number", ("undefined", "not defined", "does not exist", "dne", "not real"))
+TOO_LARGE = Verdict("beyond 10^±1000", ("too large", "overflow", "infinite", "inf"))
+NOT_CLASSIFIED = Verdict("not classified", ("not classified", "unknown"))
+UNTESTABLE = Verdict("inconclusive (Hessian not defined)", ("inconclusive", "test fails", "not defined",
+                                                             "second derivative test inconclusive"))
+NOT_DEFINED = Verdict("not defined", ("undefined", "not defined", "does not exist", "dne", "not differentiable"))
+KINDS = [MINIMUM, MAXIMUM, SADDLE, NOT_STATIONARY, INCONCLUSIVE]      # the order cases are written in
+
+
+def substitute(expr: sp.Expr, values: dict[sp.Symbol, object]) -> sp.Expr:
+    """`expr` at the point: each value a number (Fraction or mpf) or a SymPy expression."""
+    return expr.xreplace({s: v if isinstance(v, sp.Expr) else as_sympy_number(v) for s, v in values.items()})
 
 
 def evaluate(expr: sp.Expr, values: dict[sp.Symbol, object]):
-    """The exact value of `expr` at the point (Fractions stay exact; a huge fraction becomes 50 digits)."""
-    substituted = expr.xreplace({s: v if isinstance(v, sp.Expr) else as_sympy_number(_bounded(v))
-                                 for s, v in values.items()})
-    return to_exact(substituted)
+    """The exact value of `expr` at the point (ValueError when it is not a real number)."""
+    return to_exact(substitute(expr, values))
 
 
-def _bounded(v):
-    if isinstance(v, Fraction) and max(v.numerator.bit_length(), v.denominator.bit_length()) > DIGIT_LIMIT * 3.33:
-        return to_mpf(v)
-    return v
+def expandable(expr: sp.Expr, variables: list[sp.Symbol]) -> bool:
+    """Whether `expr` is a rational function in `variables` small enough that expanding, collecting over a
+    common denominator or making a Poly of it stays quick (SymPy has no time bound on any of these)."""
+    present = [v for v in variables if expr.has(v)]
+    size = _size(expr, set(present))
+    return size is not None and math.comb(size + len(present), len(present)) <= MAX_TERMS
+
+
+def _size(expr: sp.Expr, variables: set) -> int | None:
+    """A bound on the degree of the numerator and the denominator of `expr` over a common denominator,
+    read off the tree without expanding (None: not a rational function of the variables)."""
+    if not variables or not expr.has(*variables):
+        return 0
+    if expr in variables:
+        return 1
+    if expr.is_Add or expr.is_Mul:
+        sizes = [_size(a, variables) for a in expr.args]
+        return None if None in sizes else sum(sizes)
+    if expr.is_Pow and expr.exp.is_Integer:
+        base = _size(expr.base, variables)
+        return None if base is None else base * abs(int(expr.exp))
+    return None
 
 
 def gradient(f: sp.Expr, variables: list[sp.Symbol]) -> list[sp.Expr]:
@@ -64,13 +93,18 @@ def eigenvalues(matrix: list[list]) -> list:
 
 
 def kind_of_point(grad_values: list, eigen: list | None) -> Verdict:
+    return kind_from_signs([sign(g) for g in grad_values], None if eigen is None else [sign(v) for v in eigen])
+
+
+def kind_from_signs(gradient: list[int], curvature: list[int] | None) -> Verdict:
     """Second-derivative test: a stationary point is a minimum when every eigenvalue of the Hessian is
-    positive, a maximum when every one is negative, a saddle when there are both signs."""
-    if any(_sign(g) != 0 for g in grad_values):
+    positive, a maximum when every one is negative, a saddle when there are both signs (`curvature`: the
+    eigenvalues' signs, None without a Hessian)."""
+    if any(gradient):
         return NOT_STATIONARY
-    if eigen is None:
+    if curvature is None:
         return INCONCLUSIVE
-    signs = {_sign(v) for v in eigen}
+    signs = set(curvature)
     if signs == {1}:
         return MINIMUM
     if signs == {-1}:
@@ -80,66 +114,41 @@ def kind_of_point(grad_values: list, eigen: list | None) -> Verdict:
     return INCONCLUSIVE
 
 
-def _sign(x) -> int:
+def sign(x) -> int:
+    """The sign of an exact number; a 50-digit one within 10⁻⁴⁰ of 0 is 0."""
     if isinstance(x, Fraction):
         return (x > 0) - (x < 0)
     return 0 if abs(x) < _ZERO else (1 if x > 0 else -1)
-
-
-# -- stationary points --------------------------------------------------------------------------
-@dataclass
-class Stationary:
-    solutions: list[dict[sp.Symbol, sp.Expr]]   # each a point; a variable absent from it is free
-    complete: bool                             # every real solution was found
-    reason: str = ""                           # why no closed form was attempted
-
-
-MAX_SOLVE_DEGREE = 6
-
-
-def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stationary:
-    """Real solutions of ∇f = 0 when every component is a rational function of small degree: the
-    numerators are solved as a polynomial system and points where a denominator vanishes dropped (SymPy's
-    solver on anything else may take unbounded time, so it is not tried)."""
-    equations = [g for g in grads if g != 0]
-    used = [v for v in variables if any(g.has(v) for g in equations)]
-    if not equations:
-        return Stationary([{}], True)
-    if not all(g.is_rational_function(*used) for g in equations):
-        return Stationary([], False, "the gradient equations are not a polynomial or rational system: no closed "
-                                     "form is attempted")
-    fractions = [sp.fraction(sp.together(g)) for g in equations]
-    numerators = [n for n, _ in fractions]
-    degree = max(sp.Poly(n, *used).total_degree() for n in numerators)
-    if degree > MAX_SOLVE_DEGREE or len(used) > 3:
-        return Stationary([], False, f"the gradient equations have degree {degree} in {len(used)} unknowns: too "
-                                     "large to solve in closed form here")
-    found = sp.solve(numerators, used, dict=True)
-    real = [s for s in found if all(value.is_real is not False and sp.im(value) == 0 for value in s.values())
-            and all(d.xreplace(s) != 0 for _, d in fractions)]
-    return Stationary(sorted(real, key=lambda s: [sp.N(s.get(v, 0)) for v in used if not s.get(v, v).free_symbols]),
-                      True)
 
 
 # -- behaviour at infinity -----------------------------------------------------------------------
 @dataclass
 class Extent:
     """Where a polynomial goes far away: unbounded below along `direction`, or coercive (→ +∞ in every
-    direction, so its smallest stationary value is the global minimum), or not established."""
+    direction, so its smallest stationary value is the global minimum), constant, or not established."""
     unbounded_below: bool = False
     coercive: bool = False
     direction: tuple | None = None
+    linear: bool = False          # unbounded below along −∇f, a constant direction
+    constant: bool = False
 
 
 def extent(f: sp.Expr, variables: list[sp.Symbol]) -> Extent | None:
-    if not variables or not f.is_polynomial(*variables):
+    if not variables:
+        return Extent(constant=True)
+    if not f.is_polynomial(*variables) or not expandable(f, variables):
         return None
     poly = sp.Poly(f, *variables)
     degree = poly.total_degree()
     if degree == 0:
-        return None
+        return Extent(constant=True)
     top = sum((c * sp.prod([v ** k for v, k in zip(variables, m)])
                for m, c in zip(poly.monoms(), poly.coeffs()) if sum(m) == degree), sp.Integer(0))
+    if top.free_symbols - set(variables):
+        return Extent()          # the leading coefficients are symbols: where f goes depends on their signs
+    if degree == 1:
+        # f(w − t∇f) = f(w) − t‖∇f‖²: down without bound along −∇f
+        return Extent(unbounded_below=True, direction=tuple(-top.coeff(v) for v in variables), linear=True)
     # along t·v the function behaves as t^degree · top(v): a direction where that is negative sends it to −∞
     for v in _directions(len(variables)):
         value = top.xreplace(dict(zip(variables, v)))
@@ -163,15 +172,29 @@ def _directions(n: int):
 
 
 def direction_text(direction: tuple, names: list[str]) -> str:
-    parts = [f"{name} → {'+' if d > 0 else '−'}∞" for name, d in zip(names, direction) if d]
+    """`x → −∞ (y fixed)` along an axis, `(x, y) = t·(1, −1) with t → +∞` along any other direction."""
+    moving = [(name, d) for name, d in zip(names, direction) if d]
     fixed = [name for name, d in zip(names, direction) if not d]
-    same = " with " + " = ".join(n for n, d in zip(names, direction) if d) if len(parts) > 1 else ""
-    return ", ".join(parts) + same + (f" ({', '.join(fixed)} fixed)" if fixed else "")
+    if len(moving) == 1:
+        name, d = moving[0]
+        text = f"{name} → {'+' if d > 0 else '−'}∞"
+    else:
+        text = f"({', '.join(names)}) = t·({', '.join(_signed(d) for d in direction)}) with t → +∞"
+        fixed = []
+    return text + (f" ({', '.join(fixed)} fixed)" if fixed else "")
+
+
+def _signed(x) -> str:
+    return str(x).replace("-", "−")
 
 
 # -- learning rates on a quadratic ----------------------------------------------------------------
 def is_quadratic(f: sp.Expr, variables: list[sp.Symbol]) -> bool:
-    return f.is_polynomial(*variables) and sp.Poly(f, *variables).total_degree() <= 2
+    """A polynomial of degree ≤ 2 in the variables (a linear or constant one too: its Hessian is 0)."""
+    present = [v for v in variables if f.has(v)]
+    if not present:
+        return True
+    return f.is_polynomial(*present) and expandable(f, present) and sp.Poly(f, *present).total_degree() <= 2
 
 
 # -- regularized optima ----------------------------------------------------------------------------

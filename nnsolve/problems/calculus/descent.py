@@ -12,7 +12,7 @@ from fractions import Fraction
 from ...engine.computation import Symbol
 from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
-from ...expr.symbolic import symbol
+from ...expr.symbolic import BeyondRange, symbol
 from ...ops.scalar import DomainError
 from ...optim import Pass, make_optimizer
 from .schema import start_values
@@ -37,6 +37,10 @@ def run_descent(solver) -> None:
         title = "Start" if s == 0 else f"Update {s}: {optimizer.title}"
         try:
             at = _evaluate(solver, params, s, title)
+        except BeyondRange:
+            _stop(solver, DIVERGED, f"the iteration diverges: at iterate {s} {name} or its gradient is beyond 10^±1000 "
+                                    f"(η = {exact_string(spec.lr)})", title)
+            break
         except (DomainError, ValueError):
             where = ", ".join(f"{v} = {exact_string(n.value[()])}" for v, n in params.items())
             _stop(solver, UNDEFINED, f"the iteration stops: at iterate {s} ({where}) {name} or its gradient is "

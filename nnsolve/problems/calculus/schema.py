@@ -116,7 +116,10 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
         found += _descent_issues(p, variables)
     if p.regularized is not None and p.regularized.strength < 0:
         found.append((("regularized", "strength"), "α must be ≥ 0"))
-    return found
+    if found:
+        return found
+    from .function import function_issues          # SymPy: imported for calculus problems only
+    return function_issues(p)
 
 
 def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tuple, str]]:

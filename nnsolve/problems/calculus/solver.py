@@ -16,15 +16,19 @@ import sympy as sp
 from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import mp
-from ...engine.symbolic import Verdict
+from ...engine.symbolic import Symbolic, Verdict
 from ...expr import parse
-from ...expr.symbolic import Expression, as_sympy_number, formula_of, symbol, to_exact, to_sympy
+from ...expr.symbolic import BeyondRange, Expression, formula_of, text_of, to_exact, to_sympy
 from ...solution import Solution, Step
 from ..common import solution_of
 from . import analysis as A
+from .analysis import expandable
 from .descent import run_descent
+from .function import function_of, names
 from .optima import learning_rates, regularized_optimum
+from .points import record_point
 from .schema import CalculusProblem, point_list, variables_of
+from .stationary import stationary_points
 
 NO_MINIMUM = Verdict("none: unbounded below", ("none", "no minimum", "does not exist", "unbounded below",
                                                "no global minimum", "-inf", "−∞"))
@@ -38,21 +42,9 @@ class CalculusSolver:
         self.sections: dict[str, str] = {}
         self.conventions: list[tuple[str, str]] = []
         self.names = variables_of(problem)
-        self.vars = [symbol(n) for n in self.names]
-        constants = {k: sp.Rational(v.numerator, v.denominator) for k, v in problem.constants.items()}
-        self.definitions: dict[str, sp.Expr] = dict(constants)
-        parts: list[tuple[sp.Expr, sp.Symbol]] = []
-        for name, text in problem.where.items():          # each may use the ones before it
-            part = to_sympy(parse(text), self.definitions)
-            self.definitions[name] = part
-            parts.append((part, symbol(name)))
-        self.where_count = len(parts)          # the function is shown with these; derivatives with all
-        for name, text in problem.in_terms_of.items():
-            part = to_sympy(parse(text), self.definitions)
-            self.definitions[name] = part
-            parts.append((part, symbol(name)))
-        self.parts = parts
-        self.f = to_sympy(parse(problem.function), self.definitions)
+        function = function_of(problem)
+        self.f, self.vars, self.symbols = function.f, function.variables, function.symbols
+        self.definitions, self.parts, self.where_count = function.definitions, function.parts, function.where_count
         self.active = [v for v in self.vars if self.f.has(v)]
 
     # -- recording -----------------------------------------------------------------------------
@@ -63,7 +55,8 @@ class CalculusSolver:
     def shown(self, expr: sp.Expr, as_written: bool = False, expand: bool = True) -> Expression:
         """A derived formula written with the problem's named parts (z, y) where they occur, a polynomial
         expanded (12x² − 64 as keys write it, not SymPy's 4(3x² − 16)); the function itself as written."""
-        if expand and not as_written and expr.is_polynomial(*self.vars):
+        if expand and not as_written and expr.is_polynomial(*self.vars) and \
+                expandable(expr, self.vars + self.symbols):
             expr = sp.expand(expr)
         for part, name in self.parts[:self.where_count] if as_written else self.parts:
             expr = expr.subs(part, name)
@@ -82,16 +75,34 @@ class CalculusSolver:
         self.section(title, node)
         return node
 
+    def value_of(self, expr: sp.Expr, undefined: Verdict | None = None, at: dict | None = None):
+        """`expr` (at the point `at`) as an exact number, a formula when symbols remain (f(P1) = a + c), or
+        `undefined` where it is not a real number (without it, ValueError)."""
+        try:
+            if at is not None:
+                expr = A.substitute(expr, at)
+            if expr.has(sp.zoo, sp.nan, sp.I):              # a/0 with a symbol a: ∞̃·a is no formula to show
+                raise ValueError("not a real number")
+            return self.shown(expr) if expr.free_symbols else to_exact(expr)
+        except BeyondRange:
+            if undefined is None:
+                raise
+            return A.TOO_LARGE
+        except (ValueError, TypeError, ArithmeticError):     # also SymPy's min(∞̃, 1): "not comparable"
+            if undefined is None:
+                raise ValueError("not a real number") from None
+            return undefined
+
     def values_at(self, tag: str, latex_tag: str, values: dict, ids: dict[str, str], title: str,
-                  partials: bool = True) -> tuple:
+                  partials: bool = True, undefined: Verdict | None = None) -> tuple:
         """f and each ∂f/∂v at one place — a point P1 (`f(P1)`) or an iterate 0 (`f(0)`, written f⁽⁰⁾) —
         with formulas showing the place's numbers (`ids` names the quantity of each variable there).
         Returns f's node and, by variable, the partials' nodes (their values alone with partials=False)."""
         f = self.value_node(f"{self.name}({tag})", Symbol(f"{self.name}{latex_tag}", f"{self.name}({tag})"),
-                            A.evaluate(self.f, values), title, formula_of(self.f, ids))
+                            self.value_of(self.f, undefined, values), title, formula_of(self.f, ids))
         grads = {}
         for v, g in zip(self.vars, self.grads):
-            value = A.evaluate(g, values)
+            value = self.value_of(g, undefined, values)
             if partials:
                 latex, text = self.partial(v)
                 value = self.value_node(f"d{self.name}/d{v}({tag})", Symbol(latex + latex_tag, f"{text}({tag})"),
@@ -122,7 +133,7 @@ class CalculusSolver:
         if p.update is not None:
             self.symbolic_update()
         for name, _, coords in point_list(p):
-            self.point(name, dict(zip(self.vars, coords)), f"At {name}")
+            record_point(self, name, dict(zip(self.vars, coords)), f"At {name}")
         extent = self.stationary()
         self.global_behaviour(extent)
         if p.learning_rate:
@@ -141,91 +152,61 @@ class CalculusSolver:
                               "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}", expand=False)
         self.conventions.append(("update", f"gradient descent: w ← w + Δw with Δw = −{rate_text} ∇{self.name}"))
 
-    # -- a point ------------------------------------------------------------------------------
-    def point(self, name: str, at: dict, title: str, stationary: bool = False) -> None:
-        """The function, gradient, Hessian, its eigenvalues and the point's kind at `at` (for each variable a
-        number, a SymPy number, the FREE verdict, or a formula for a family of stationary points)."""
-        coords, values = [], {}
-        for v in self.vars:
-            x = at[v]
-            if x is A.FREE or (isinstance(x, sp.Expr) and x.free_symbols):
-                coords.append(x if x is A.FREE else self.shown(x))
-                if x is A.FREE and not self.f.has(v):
-                    values[v] = sp.Integer(0)     # the function does not depend on it: any value, 0 stands in
-                continue
-            exact = to_exact(x) if isinstance(x, sp.Expr) else x
-            coords.append(exact)
-            values[v] = x if isinstance(x, sp.Expr) else exact
-            self.value_node(f"{v}({name})", Symbol(sp.latex(v), str(v)), exact, title)
-        self.value_node(name, Symbol(name, name), coords, title)
-        if len(values) < len(self.vars):
-            self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"),
-                            A.INCONCLUSIVE, title, note="a family of points: the test needs numbers")
-            return
-        ids = {str(v): f"{v}({name})" for v in self.vars if f"{v}({name})" in self.comp.nodes}
-        # at a stationary point the gradient is 0 by construction: no need to show each part
-        _, by_variable = self.values_at(name, f"({name})", values, ids, title, partials=not stationary)
-        grads = [g.value[()] if not stationary else g for g in by_variable.values()]
-        self.value_node(f"gradient({name})", Symbol(rf"\nabla {self.name}({name})", f"∇{self.name}({name})"),
-                        grads, title, note="0 at a stationary point" if stationary else "")
-        eigen = None
-        if self.H is not None:
-            matrix = [[A.evaluate(self.H[i, j], values) for j in range(len(self.vars))] for i in range(len(self.vars))]
-            self.value_node(f"hessian({name})", Symbol(f"H({name})", f"H({name})"), matrix, title)
-            keep = [i for i, v in enumerate(self.vars) if v in self.active]
-            active = [[matrix[i][j] for j in keep] for i in keep]
-            note = "" if len(keep) == len(self.vars) else \
-                f"of the Hessian in {', '.join(str(self.vars[i]) for i in keep)} ({self.name} does not depend on the others)"
-            if active:
-                det = sp.Matrix([[as_sympy_number(x) for x in row] for row in active]).det()
-                self.value_node(f"det_hessian({name})", Symbol(rf"\det H({name})", f"det H({name})"),
-                                A.evaluate(det, {}), title, note=note)
-                eigen = A.eigenvalues(active)
-                self.value_node(f"eigenvalues({name})", Symbol(rf"\lambda({name})", f"λ({name})"), eigen, title,
-                                note=note or "ascending")
-        kind = A.kind_of_point(grads, eigen)
-        why = "∇ = 0, and without the Hessian (hessian: false) the test decides nothing" \
-            if eigen is None and kind == A.INCONCLUSIVE else _reason(kind)
-        self.value_node(f"type({name})", Symbol(rf"\text{{type}}({name})", f"type({name})"), kind, title, note=why)
-
     # -- stationary points and the global picture ----------------------------------------------
     def stationary(self) -> A.Extent | None:
         if not self.p.stationary_points:
             return None
-        found = A.stationary_points(self.grads, self.vars)
+        found = stationary_points(self.grads, self.vars)
         title = f"Stationary points (∇{self.name} = 0)"
         self.stationary_found = found
+        count = Symbol("n_S", "number of stationary points")
         if not found.complete:
-            self.value_node("stationary_count", Symbol("n_S", "number of stationary points"),
-                            Verdict("not solved in closed form"), title, note=found.reason)
+            self.value_node("stationary_count", count, Verdict("not solved in closed form"), title, note=found.reason)
             return A.extent(self.f, self.active)
-        self.value_node("stationary_count", Symbol("n_S", "number of stationary points"), len(found.solutions),
-                        title, note=f"every real solution of ∇{self.name} = 0; a variable not in the equations is free (any value)")
+        note = found.reason or f"every real solution of ∇{self.name} = 0; a variable not in the equations is free (any value)"
+        assumption = found.assumption()
+        self.value_node("stationary_count", count, len(found.solutions), title,
+                        note=f"{note}; {assumption}" if assumption else note)
+        # a symbol the solution divides by is ≠ 0 at these points: its cases leave 0 out
+        nonzero = frozenset(a for a in found.assumed if a.is_Symbol)
         for k, solution in enumerate(found.solutions, start=1):
             at = {v: solution.get(v, A.FREE) for v in self.vars}
-            self.point(f"S{k}", at, f"Stationary point S{k}", stationary=True)
+            record_point(self, f"S{k}", at, f"Stationary point S{k}", stationary=True, nonzero=nonzero,
+                         assumption=assumption)
         return A.extent(self.f, self.active)
 
     def global_behaviour(self, extent: A.Extent | None) -> None:
         title = "Global minimum"
+        minimum = Symbol(rf"\min {self.name}", f"min {self.name}")
         if extent is None:
             return
+        if extent.constant:
+            self.value_node("global_minimum", minimum, self.value_of(self.f), title,
+                            note=f"{self.name} is constant: every point is a global minimum (and maximum)")
+            return
         if extent.unbounded_below:
-            along = A.direction_text(extent.direction, [str(v) for v in self.active])
+            if extent.linear:
+                down = ", ".join(text_of(-g) for g in self.grads)
+                along = f"along −∇{self.name} = ({down}): {self.name}(w − t∇{self.name}) = {self.name}(w) − " \
+                        f"t‖∇{self.name}‖² for t → +∞ (a nonconstant linear function)"
+            else:
+                along = "as " + A.direction_text(extent.direction, [str(v) for v in self.active])
             self.value_node("infimum", Symbol(rf"\inf {self.name}", f"inf {self.name}"), -mp.inf, title,
-                            note=f"{self.name} → −∞ as {along}: no minimum exists")
-            self.value_node("minimum", Symbol(rf"\min {self.name}", f"min {self.name}"), NO_MINIMUM, title,
-                            note="so no local minimum is a global one")
+                            note=f"{self.name} → −∞ {along}: no minimum exists")
+            self.value_node("minimum", minimum, NO_MINIMUM, title, note="so no local minimum is a global one")
             return
         found = getattr(self, "stationary_found", None)
         if extent.coercive and found is not None and found.complete:
-            minima = [n for n in self.comp.order if n.id.startswith("type(S") and n.value[()] == A.MINIMUM]
-            if not minima:
-                return
+            kinds = [n for n in self.comp.order if n.id.startswith("type(S")]
+            minima = [n for n in kinds if n.value[()] == A.MINIMUM]
             values = {n.id[5:-1]: self.comp.value(f"{self.name}({n.id[5:-1]})")[()] for n in minima}
-            best = min(values.values())
+            # with symbols a point's kind may depend on them, and of two formulas neither need be the smaller
+            if not minima or any(n.value[()] not in A.KINDS for n in kinds) or \
+                    (len(minima) > 1 and any(isinstance(v, Symbolic) for v in values.values())):
+                return
+            best = next(iter(values.values())) if len(minima) == 1 else min(values.values())
             where = [k for k, v in values.items() if v == best]
-            self.value_node("global_minimum", Symbol(rf"\min {self.name}", f"min {self.name}"), best, title,
+            self.value_node("global_minimum", minimum, best, title,
                             note=f"at {', '.join(where)}: {self.name} → +∞ in every direction, so the smallest "
                                  "local minimum is the global one")
 
@@ -235,6 +216,11 @@ class CalculusSolver:
                       n.note) for n in self.comp.order]
         conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
                                        "constants unless named as variables")]
+        if self.symbols:
+            one = len(self.symbols) == 1
+            conventions.insert(0, ("symbols", f"{names(self.symbols)} "
+                                              f"{'is a constant (not a variable)' if one else 'are constants (not variables)'}"
+                                              f": the answers are formulas in {'it' if one else 'them'}"))
         if any(n.id.startswith("type(") for n in self.comp.order):
             conventions.append(("classification", "second-derivative test: all Hessian eigenvalues > 0 → local "
                                                   "minimum, all < 0 → local maximum, both signs → saddle, a 0 → "
@@ -249,12 +235,6 @@ class CalculusSolver:
             "descent": [s.id for s in solution.steps if s.section.startswith("Update")],
         }
         return solution
-
-
-def _reason(kind: Verdict) -> str:
-    return {A.MINIMUM.label: "∇ = 0 and every eigenvalue > 0", A.MAXIMUM.label: "∇ = 0 and every eigenvalue < 0",
-            A.SADDLE.label: "∇ = 0 and eigenvalues of both signs", A.NOT_STATIONARY.label: "∇ ≠ 0",
-            }.get(kind.label, "∇ = 0 but an eigenvalue is 0: the second-derivative test decides nothing")
 
 
 def solve_calculus(problem: CalculusProblem, policy: Policy | None = None) -> Solution:
