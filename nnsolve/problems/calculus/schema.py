@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ...expr import ExprError, names_in, parse
 from ..common import Common
-from ..dense.schema import Optimizer
+from ...training.schema import Optimizer
 from ..fields import Model, Number, Text, Vector, register_model
 
 MAX_VARIABLES = 8          # a Hessian and a solve of ∇f = 0 stay exam-sized

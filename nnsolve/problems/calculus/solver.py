@@ -19,7 +19,7 @@ from ...engine.number import mp
 from ...engine.symbolic import Symbolic, Verdict
 from ...expr import parse
 from ...expr.symbolic import BeyondRange, Expression, formula_of, text_of, to_exact, to_sympy
-from ...solution import Solution, Step
+from ...solution import Solution
 from ..common import solution_of
 from . import analysis as A
 from .analysis import expandable
@@ -212,8 +212,7 @@ class CalculusSolver:
 
     # -- assembling ------------------------------------------------------------------------------
     def solution(self) -> Solution:
-        steps = [Step(n.id, n.symbol.latex, n.symbol.text, n.value, self.sections.get(n.id, "Given"), n.formula,
-                      n.note) for n in self.comp.order]
+        steps = self.comp.to_steps(lambda n: self.sections.get(n.id, "Given"), givens_first=False)
         conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
                                        "constants unless named as variables")]
         if self.symbols:
