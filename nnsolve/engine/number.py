@@ -109,7 +109,7 @@ def to_float(x) -> float | None:
         try:
             return x.numerator / x.denominator
         except OverflowError:       # 2^1560 dropout sub-networks: exact as text, infinite as a float
-            return math.copysign(math.inf, x)
+            return math.inf if x > 0 else -math.inf
     return float(x)
 
 
@@ -163,10 +163,27 @@ def to_fraction(x) -> Fraction:
     return _to_fraction(x)
 
 
+HUGE_BITS = 3322       # 2^3322 ≈ 10^1000: beyond it a number is written in scientific form, never digit by digit
+
+
+def is_huge(x) -> bool:
+    """|x| ≥ about 10^1000, read off the binary sizes (writing such a number out in full is a million-digit
+    string, and Python refuses int → text conversions of more than 4300 digits)."""
+    if isinstance(x, Fraction):
+        return x.numerator.bit_length() - x.denominator.bit_length() > HUGE_BITS
+    mpf = mp.mpf(x)
+    if not mp.isfinite(mpf) or mpf == 0:
+        return False
+    _, man, exp, _ = mpf._mpf_
+    return exp + man.bit_length() > HUGE_BITS
+
+
 def decimal_string(x, digits: int = SHOWN_DIGITS) -> str:
     """Exact value as text: a terminating decimal in full, otherwise `digits` significant digits."""
     if isinstance(x, Symbolic):
         return x.text
+    if is_huge(x):
+        return mpmath.nstr(to_mpf(x), digits)
     if isinstance(x, Fraction):
         d = x.denominator
         while d % 2 == 0:
@@ -219,6 +236,8 @@ def format_number(x, places: int = 4) -> str:
     """Rounded for display: `places` decimals; tiny non-zero values keep `places` significant digits."""
     if isinstance(x, Symbolic):
         return x.text
+    if is_huge(x):
+        return mpmath.nstr(to_mpf(x), max(places, 1) + 1)
     if isinstance(x, Fraction) and is_terminating(x):
         text = _terminating(x)
         if len(text.partition(".")[2]) <= places:
