@@ -189,10 +189,10 @@ def slide(sizes, kernel, stride=1, padding=0, dilation=1, *, ceil_mode: bool = F
         if axis.output < 1:
             rounding = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
             raise GeometryError(
-                f"the {WINDOW_WORDS.get(setting, setting)} does not fit: {axis.extent} positions wide"
-                f"{f' (dilation {di})' if di != 1 else ''} on an axis of {n} padded by {before} + {after}, "
-                f"{rounding[0]}({n} + {before + after} − {axis.extent})/{si}{rounding[1]} + 1 = {axis.output} "
-                f"outputs", None)
+                f"the {WINDOW_WORDS.get(setting, setting)} does not fit: it spans {axis.extent} positions"
+                f"{f' (dilation {di})' if di != 1 else ''}, the padded axis has {n + before + after} "
+                f"({rounding[0]}({n} + {before + after} − {axis.extent})/{si}{rounding[1]} + 1 = {axis.output} "
+                f"outputs)", None)
         out.append(axis)
     return tuple(out)
 
