@@ -143,13 +143,12 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
     kind = KINDS.get(layer.kind)
     if kind is None or kind.rule is None:
         raise ArchitectureError(f"unknown layer kind {layer.kind!r}", layer, "kind")
-    if len(inputs) == 1:
-        shape = inputs[0]
-        if kind.spatial_axes is not None and len(shape) != kind.spatial_axes + 1:
-            named = "(L)" if kind.spatial_axes == 1 else "(H, W)"
-            raise ArchitectureError(f"{layer.called} needs an input of channels and {kind.spatial_axes} spatial "
-                                    f"ax{'i' if kind.spatial_axes == 1 else 'e'}s {named}, got shape {tuple(shape)}",
-                                    layer)
+    if len(inputs) == 1 and kind.spatial_axes is not None and len(inputs[0]) != kind.spatial_axes + 1:
+        named = "(L)" if kind.spatial_axes == 1 else "(H, W)"
+        raise ArchitectureError(f"{layer.called} needs an input of channels and {kind.spatial_axes} spatial "
+                                f"ax{'i' if kind.spatial_axes == 1 else 'e'}s {named}, got shape {tuple(inputs[0])}",
+                                layer)
+    for shape in inputs:                   # attention's query, key and value all have the declared width
         check_declared(layer, shape, layout, flattened)
     try:
         return kind.rule(layer, inputs, layout, conv)

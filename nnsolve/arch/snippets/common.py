@@ -174,7 +174,7 @@ class Arguments:
         for kw in call.keywords:
             if kw.arg is None:
                 raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {layer} is not supported", kw)
-            if ignored(kw.arg):
+            if ignored(kw.arg) and kw.arg not in params:
                 continue          # initializers, regularizers, names: no effect on shapes or counts, never read
             if kw.arg not in params:
                 raise SnippetError(f"unknown argument '{kw.arg}' to {layer}", kw.value)

@@ -36,13 +36,11 @@ def _conv(kind: str, axes: int):
 
 
 def _conv_transpose(a: Arguments):
-    if a.int("groups", 1) != 1:
-        raise a.fail("groups", "1 (grouped transposed convolutions are not supported)")
     return "conv_transpose2d", {"filters": a.int("out_channels"), "kernel": a.ints("kernel_size", 2),
                                 "stride": a.ints("stride", 2, 1), "padding": a.ints("padding", 2, 0, minimum=0),
                                 "output_padding": a.ints("output_padding", 2, 0, minimum=0),
-                                "dilation": a.ints("dilation", 2, 1), "bias": a.flag("bias", True),
-                                "in_channels": a.int("in_channels")}
+                                "dilation": a.ints("dilation", 2, 1), "groups": a.int("groups", 1),
+                                "bias": a.flag("bias", True), "in_channels": a.int("in_channels")}
 
 
 def _pool(kind: str, axes: int):
@@ -68,7 +66,7 @@ def _batch_norm(a: Arguments):
     return "batch_norm", {"eps": a.number("eps", Fraction(1, 10 ** 5)), "momentum": a.number("momentum", Fraction(1, 10)),
                           "affine": a.flag("affine", True),
                           "track_running_stats": a.flag("track_running_stats", True),
-                          "in_channels": a.int("num_features")}
+                          "num_features": a.int("num_features")}
 
 
 def _layer_norm(a: Arguments):
@@ -115,7 +113,7 @@ def _attention(a: Arguments):
     if a.flag("add_bias_kv", False):
         raise a.fail("add_bias_kv", "False")
     return "multihead_attention", {"heads": heads, "key_dim": embed // heads, "value_dim": embed // heads,
-                                   "bias": a.flag("bias", True), "output_dim": embed,
+                                   "bias": a.flag("bias", True), "output_dim": embed, "embed_dim": embed,
                                    "batch_first": a.flag("batch_first", False)}
 
 
