@@ -237,8 +237,9 @@ def transposed(sizes, kernel, stride=1, padding=0, dilation=1, output_padding=No
 
 
 def _sides(pads) -> str:
-    return ", ".join(str(b) if b == a else f"{b}+{a}" for b, a in pads)
+    sides = [str(b) if b == a else f"{b}+{a}" for b, a in pads]
+    return sides[0] if len(set(sides)) == 1 else ", ".join(sides)
 
 
 def _sizes(values) -> str:
-    return "×".join(map(str, values))
+    return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))

@@ -13,7 +13,6 @@ b<i>, W<i>, gamma<i>, beta<i> its parameters.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import event, given, settings, strategies as st
 
 import nnsolve

@@ -161,7 +161,7 @@ class Arguments:
 
     def __init__(self, layer: str, call: ast.Call, params: tuple[str, ...], ignored: Callable[[str], bool],
                  names: Callable[[ast.AST], Any]):
-        self.layer, self.call = layer, call
+        self.layer, self.call, self.params = layer, call, params
         self.nodes: dict[str, ast.AST] = {}
         for arg in call.args:
             if isinstance(arg, ast.Starred):
