@@ -146,9 +146,20 @@ class Axis(NamedTuple):
         mode) beyond it, or (floor) short of it when the windows leave a remainder."""
         return (self.output - 1) * self.stride + self.extent
 
+    def position(self, output, tap):
+        """The input position tap `tap` of output `output` reads (negative or ≥ size: in the padding);
+        numbers or numpy arrays."""
+        return output * self.stride + tap * self.dilation - self.before
+
     @property
     def window(self) -> Window:
         return Window(self.extent, self.stride, self.before)
+
+    @property
+    def upsampling_window(self) -> Window:
+        """The receptive-field window of the transposed convolution on this axis: each output moves 1/s
+        of an input position and is reached by ⌈e/s⌉ inputs."""
+        return Window(-(-self.extent // self.stride), 1, 0, upsample=self.stride)
 
 
 def padding_sides(padding, sizes, kernel, stride, dilation) -> tuple[tuple[int, int], ...]:
@@ -209,6 +220,7 @@ def transposed(sizes, kernel, stride=1, padding=0, dilation=1, output_padding=No
     word = padding.lower() if isinstance(padding, str) else None
     if word not in (None, "valid", "same"):
         raise GeometryError(f"padding {padding!r}: expected a number, one per axis, 'valid' or 'same'", "padding")
+    numbers = padding_sides(padding, sizes, k, s, d) if word is None else None
     out = []
     for i, (n, ki, si, di) in enumerate(zip(sizes, k, s, d)):
         e = extent(ki, di)
@@ -226,7 +238,7 @@ def transposed(sizes, kernel, stride=1, padding=0, dilation=1, output_padding=No
             else:
                 before = after = e // 2
         else:
-            before, after = padding_sides(padding, sizes, k, s, d)[i]
+            before, after = numbers[i]
             op = op or 0
         size = (n - 1) * si - before - after + e + op
         if size < 1:

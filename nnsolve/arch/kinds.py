@@ -83,8 +83,7 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
     axes = transposed(grid.spatial, layer.get("kernel"), layer.get("stride"), layer.get("padding"),
                       layer.get("dilation"), layer.get("output_padding"))
     sizes, k = tuple(a.output for a in axes), tuple(a.kernel for a in axes)
-    # each output moves 1/s of an input position: a window of ⌈e/s⌉ inputs reaches it
-    windows = tuple(Window(-(-a.extent // a.stride), 1, 0, upsample=a.stride) for a in axes)
+    windows = tuple(a.upsampling_window for a in axes)
     bias = 1 if layer.get("bias", True) else 0
     per_group = f"{filters}/{groups}" if groups > 1 else str(filters)
     fan = prod(k) * grid.channels * filters // groups
@@ -330,8 +329,8 @@ def check_declared(layer: Layer, shape: tuple, layout: str, flattened: tuple | N
     shape a flatten just before it made a vector of, named in the message)."""
     for setting, (counted, arriving) in DECLARED.items():
         declared = layer.get(setting)
-        if declared is not None and declared != arriving(shape, layout):
-            arrived = arriving(shape, layout)
+        arrived = arriving(shape, layout) if declared is not None else None
+        if declared is not None and declared != arrived:
             came = f" ({'×'.join(map(str, flattened))})" if flattened and len(shape) == 1 else \
                 f" (shape {tuple(shape)})" if len(shape) > 1 else ""
             raise DeclaredSizeError(f"{layer.called} declares {declared} {counted}, {arrived} "

@@ -72,14 +72,14 @@ def filled(shape, zero, dtype) -> np.ndarray:
 
 
 # -- geometry (the sizes themselves come from nnsolve/geometry.py) ---------------------------------
-def window_index(out_sizes, kernel, stride, dilation) -> tuple[np.ndarray, ...]:
-    """Index arrays that gather, from a padded tensor's spatial axes, shape (out…, k…)."""
-    n = len(out_sizes)
+def window_index(axes, positions) -> tuple[np.ndarray, ...]:
+    """Index arrays that gather, from a padded tensor's spatial axes, shape (positions…, k…)."""
+    n = len(axes)
     idx = []
-    for a, (lo, k, s, d) in enumerate(zip(out_sizes, kernel, stride, dilation)):
+    for a, (axis, lo) in enumerate(zip(axes, positions)):
         shape = [1] * (2 * n)
-        shape[a], shape[n + a] = lo, k
-        grid = (np.arange(lo)[:, None] * s + np.arange(k)[None, :] * d)
+        shape[a], shape[n + a] = lo, axis.kernel
+        grid = axis.position(np.arange(lo)[:, None], np.arange(axis.kernel)[None, :]) + axis.before
         idx.append(grid.reshape(shape))
     return tuple(idx)
 
@@ -98,7 +98,7 @@ class Geometry:
         self.stride, self.dilation = tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
         self.pads = tuple((a.before, a.after) for a in axes)
         self.out = tuple(positions) if positions is not None else tuple(a.output for a in axes)
-        self.index = window_index(self.out, self.kernel, self.stride, self.dilation)
+        self.index = window_index(axes, self.out)
         self.positions = int(np.prod(self.out))
         self.taps = int(np.prod(self.kernel))
 

@@ -38,7 +38,7 @@ class Windows:
         kind = np.full(self.extent, BEYOND, dtype=np.int8)
         kind[tuple(slice(0, min(size + 2 * p, e)) for size, p, e in zip(self.spatial, pads, self.extent))] = PAD
         kind[tuple(slice(p, min(p + size, e)) for size, p, e in zip(self.spatial, pads, self.extent))] = REAL
-        self.index = window_index(self.out, self.pool, self.stride, (1,) * n)
+        self.index = window_index(axes, self.out)
         self.taps = int(np.prod(self.pool))
         self.cell_kind = kind[self.index].reshape(self.out + (self.taps,))     # out…, taps
         # where each cell of each window sits in the input (−1: not an input cell)

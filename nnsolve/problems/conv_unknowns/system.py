@@ -100,8 +100,7 @@ def equations(p: ConvUnknownsProblem, geo: Geometry, names: list[str], positions
         for c in range(geo.channels):
             for m in range(kh):
                 for n in range(kw):
-                    r = i * geo.stride[0] + m * geo.dilation[0] - geo.pad_before[0]
-                    s = j * geo.stride[1] + n * geo.dilation[1] - geo.pad_before[1]
+                    r, s = geo.axes[0].position(i, m), geo.axes[1].position(j, n)
                     x = p.input[c][r][s] if 0 <= r < geo.height and 0 <= s < geo.width else ZERO
                     entry = p.kernel[c][kh - 1 - m][kw - 1 - n] if flip else p.kernel[c][m][n]
                     terms.append(Term(Fraction(x), entry))
