@@ -116,6 +116,8 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     from_input = conv.receptive_field == "input"
     for layer in architecture.layers:
         sources = layer.inputs or ((previous,) if previous else ())
+        if not sources and layer.kind != "input":
+            raise ArchitectureError("reads no layer: an input layer comes after it, name its inputs", layer, "inputs")
         for s in sources:
             if s not in shapes:
                 raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
@@ -145,7 +147,7 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
         raise ArchitectureError(f"unknown layer kind {layer.kind!r}", layer, "kind")
     if len(inputs) == 1 and kind.spatial_axes is not None and len(inputs[0]) != kind.spatial_axes + 1:
         named = "(L)" if kind.spatial_axes == 1 else "(H, W)"
-        raise ArchitectureError(f"{layer.called} needs an input of channels and {kind.spatial_axes} spatial "
+        raise ArchitectureError(f"needs an input of channels and {kind.spatial_axes} spatial "
                                 f"ax{'i' if kind.spatial_axes == 1 else 'e'}s {named}, got shape {tuple(inputs[0])}",
                                 layer)
     for shape in inputs:                   # attention's query, key and value all have the declared width

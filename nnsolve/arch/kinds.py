@@ -43,7 +43,7 @@ def kind(*names: str, required=(), optional=(), spatial_axes=None):
 
 def _one(layer: Layer, shapes) -> tuple[int, ...]:
     if len(shapes) != 1:
-        raise ArchitectureError(f"{layer.kind} reads one layer, it was given {len(shapes)}", layer, "inputs")
+        raise ArchitectureError(f"reads one layer, it was given {len(shapes)}", layer, "inputs")
     return shapes[0]
 
 
@@ -167,6 +167,9 @@ def layer_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     axes = layer.get("axes", [-1])
     axes = [axes] if isinstance(axes, int) else list(axes)
+    if any(not -len(shape) <= a < len(shape) for a in axes):
+        raise ArchitectureError(f"axes {tuple(axes)}: the input has {len(shape)} axes (shape {tuple(shape)}, "
+                                "without the batch axis)", layer, "axes")
     normalized = prod(shape[a] for a in axes)
     trainable = 2 * normalized if layer.get("affine", True) else 0
     return Effect(shape, trainable=trainable, work={"normalization": 2 * prod(shape)},
@@ -249,7 +252,7 @@ def recurrent_macs_per_step(kind: str, features: int, units: int) -> tuple[int, 
 def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     if len(shape) != 2:
-        raise ArchitectureError(f"{layer.kind} reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
+        raise ArchitectureError(f"reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
     steps, features = shape
     units, gates = int(layer.get("units")), GATES[layer.kind]
     biases = bias_vectors(layer.kind, conv.rnn, layer.get("bias", True), layer.get("reset_after", True))
@@ -289,7 +292,7 @@ def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
 @kind("add")
 def add(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     if len(shapes) < 2 or any(tuple(s) != tuple(shapes[0]) for s in shapes):
-        raise ArchitectureError(f"add needs two or more inputs of one shape, got {[tuple(s) for s in shapes]}", layer, "inputs")
+        raise ArchitectureError(f"needs two or more inputs of one shape, got {[tuple(s) for s in shapes]}", layer, "inputs")
     return Effect(tuple(shapes[0]), work={"elementwise": (len(shapes) - 1) * prod(shapes[0])})
 
 
@@ -299,6 +302,9 @@ def concat(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     axis = layer.get("axis")
     # like Keras and torch.cat, a non-negative axis counts the batch axis as 0
     axis = (rank - 1 if layout == "channels_last" else 0) if axis is None else (axis - 1 if axis > 0 else rank + axis)
+    if not 0 <= axis < rank:
+        raise ArchitectureError(f"axis {layer.get('axis')}: the inputs have {rank} axes besides the batch axis "
+                                "(a non-negative axis counts the batch axis as 0)", layer, "axis")
     rest = {tuple(s[:axis]) + tuple(s[axis + 1:]) for s in shapes}
     if any(len(s) != rank for s in shapes) or len(rest) != 1:
         raise ArchitectureError(f"concat along axis {axis + 1} needs the other axes equal, got {[tuple(s) for s in shapes]}", layer, "inputs")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .ir import Architecture, Layer
 from .kinds import KINDS
-from .settings import ALIASES, SETTINGS, SettingError, alias_target, reader
+from .settings import ALIASES, SETTINGS, SettingError, alias_target, dims, reader
 
 LAYER_KEYS = ("kind", "name", "inputs")
 
@@ -71,8 +71,13 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
     issues: list[tuple[tuple, str]] = []
     given = data.get("input") or {}
     shape = given.get("shape") if isinstance(given, dict) else None
-    if not isinstance(shape, list) or not shape or not all(isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1 and v > 0) for v in shape):
-        issues.append((("input", "shape"), "expected the input shape without the batch axis, e.g. [224, 224, 3]"))
+    try:
+        shape = dims(_plain(shape)) if isinstance(shape, (list, tuple)) else None
+    except SettingError:
+        shape = None
+    if not shape:
+        issues.append((("input", "shape"), "expected the input shape without the batch axis, sizes ≥ 1, e.g. "
+                                           "[224, 224, 3]"))
     layout = given.get("layout", "channels_last") if isinstance(given, dict) else "channels_last"
     if layout not in ("channels_last", "channels_first"):
         issues.append((("input", "layout"), f"expected channels_last or channels_first, got {layout!r}"))
@@ -98,7 +103,10 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
             issues.append((("layers", i, "name"), f"a layer named {layer_name!r} already exists"))
         seen.add(layer_name)
         inputs = raw.get("inputs", ())
-        inputs = (inputs,) if isinstance(inputs, str) else tuple(str(v) for v in inputs)
+        inputs = (inputs,) if isinstance(inputs, str) else inputs
+        if not isinstance(inputs, (list, tuple)) or not all(isinstance(v, str) for v in inputs):
+            issues.append((("layers", i, "inputs"), f"expected a layer's name or a list of names, got {inputs!r}"))
+            inputs = ()
         settings, aliases = read_settings(kind, raw, ("layers", i), issues)
         layers.append(Layer(layer_name, kind, settings, inputs, aliases=aliases))
     if issues:

@@ -133,3 +133,13 @@ def test_stated_input_sizes_that_arrive_are_fine(tmp_path):
     result = run(tmp_path, "  - {kind: conv2d, filters: 6, kernel: 5, in_channels: 1}\n  - {kind: flatten}\n"
                            "  - {kind: dense, units: 10, in_features: 3456}\n")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("layer, place, message", [
+    ("{kind: conv2d, filters: 6, kernel: 3, inputs: 5}", "layers[0].inputs", "expected a layer's name"),
+    ("{kind: layer_norm, axes: [5]}", "layers[0].axes", "the input has 3 axes"),
+    ("{kind: concat, axis: 7, inputs: [input, input]}", "layers[0].axis", "the inputs have 3 axes"),
+    ("{kind: conv1d, filters: 2, kernel: 3}", "layers[0]", "needs an input of channels and 1 spatial axis"),
+])
+def test_axes_that_are_not_there_are_located(tmp_path, layer, place, message):
+    refused(tmp_path, f"  - {layer}\n", place, message, "(line 4)")

@@ -88,9 +88,10 @@ def _normalization(kind: str):
                 raise a.fail("axis", "-1 (the channel axis, channels-last)")
             return kind, {**s, "momentum": a.number("momentum", Fraction(99, 100)), "track_running_stats": True}
         axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-        if any(isinstance(x, bool) or not isinstance(x, int) for x in axes):
-            raise a.fail("axis", "an axis or a tuple of axes")
-        return kind, {**s, "axes": axes}
+        if any(isinstance(x, bool) or not isinstance(x, int) or x == 0 for x in axes):
+            raise a.fail("axis", "an axis or a tuple of axes other than the batch axis 0")
+        # Keras counts the batch axis as 0; the analysis's shapes leave it out
+        return kind, {**s, "axes": tuple(x - 1 if x > 0 else x for x in axes)}
     return build
 
 

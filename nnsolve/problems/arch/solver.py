@@ -88,8 +88,13 @@ def _analyses(p: ArchitectureProblem) -> list[tuple[str, Analysis, list]]:
     out = []
     for prefix, shape in shapes:
         arch, _ = _architecture(p, shape)
-        arch, paddings = solve_paddings(arch, _conventions(p))
-        out.append((prefix, analyze(arch, _conventions(p)), paddings))
+        try:
+            arch, paddings = solve_paddings(arch, _conventions(p))
+            out.append((prefix, analyze(arch, _conventions(p)), paddings))
+        except ArchitectureError as e:
+            if not prefix:
+                raise
+            raise ArchitectureError(f"on the compared input {tuple(shape)}: {e}", e.layer, e.setting) from None
     return out
 
 
@@ -119,6 +124,8 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     arch, issues = _architecture(p)
     if issues:
         return issues
+    if p.compare_input is not None and _architecture(p, p.compare_input.shape)[1]:
+        return [(("compare_input", "shape"), "expected a second input shape without the batch axis, sizes ≥ 1")]
     try:
         analyses = _analyses(p)
     except ArchitectureError as e:
