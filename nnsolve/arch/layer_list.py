@@ -47,7 +47,8 @@ def read_settings(kind: str, raw: dict, at: tuple, issues: list) -> tuple[dict, 
         setting = key if key in takes else alias_target(str(key), takes)
         if setting is None:
             spellings = [a for a in ALIASES if alias_target(a, takes)]
-            issues.append((at + (key,), f"{kind} has no setting {key!r}" + suggestion(str(key), [*takes, *spellings], True)))
+            issues.append((at + (key,), f"{kind} has no setting {key!r}"
+                           + suggestion(str(key), [*takes, *spellings], True)))
             continue
         if setting in written_as:
             issues.append((at + (key,), f"{key!r} and {written_as[setting]!r} both give the {setting}: keep one"))

@@ -2,12 +2,11 @@
 whose `__init__` assigns layers and whose straight-line `forward` wires them — into an Architecture,
 channels-first, by walking its syntax tree: nothing in it is run.
 
-PyTorch layers state their input size (`nn.Conv2d(3, 16, 3)`); it is kept as the setting
-`in_channels` (`in_features` for Linear, `num_features` for BatchNorm, `input_size` for recurrent layers,
-`normalized_shape` for LayerNorm, `embed_dim` for MultiheadAttention) and the analysis refuses a
-snippet whose stated size differs from the shape arriving there, as PyTorch would when run. Layer names are PyTorch's module names (`conv1`, `features.0`).
+PyTorch layers state their input size (`nn.Conv2d(3, 16, 3)`): kept as in_channels, in_features,
+num_features, input_size, normalized_shape or embed_dim (torch_modules.py), so the analysis refuses a
+size that differs from the shape arriving there, as PyTorch would when run. Layer names are PyTorch's
+module names (`conv1`, `features.0`).
 """
-
 from __future__ import annotations
 
 import ast
