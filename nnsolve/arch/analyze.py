@@ -10,34 +10,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import NamedTuple
+from typing import Iterator
 
+from ..geometry import Field, GeometryError
 from .conventions import Conventions
 from .ir import Architecture, Layer
-from .kinds import RULES
-from .rules import ArchitectureError, Effect, Grid, Window
+from .kinds import KINDS, check_declared
+from .rules import ArchitectureError, Effect, Grid
 
 GLOBAL = "all"          # a receptive field covering the whole input
-
-
-class Field(NamedTuple):
-    """A named tuple rather than a frozen dataclass: one is built per layer and axis, and a frozen
-    dataclass's __init__ was a tenth of ResNet-152's analysis."""
-    size: int
-    jump: int | Fraction
-    start: int | Fraction
-
-    @property
-    def centre(self) -> Fraction:
-        return self.start + Fraction(self.size - 1, 2)
-
-    def through(self, window: Window) -> "Field":
-        # plain ints unless a transposed convolution made the jump a fraction (Fractions are slow)
-        jump = self.jump if window.upsample == 1 else Fraction(self.jump) / window.upsample
-        size = self.size + (window.extent - 1) * self.jump
-        return Field(int(size) if size == int(size) else math.ceil(size), jump * window.stride,
-                     self.start - window.pad * self.jump)
 
 
 def merge(fields: list) -> tuple | str:
@@ -114,10 +95,19 @@ def flops(effect: Effect, conv: Conventions, shape) -> int:
 
 def analyze(architecture: Architecture, conventions: Conventions | None = None) -> Analysis:
     conv = conventions or Conventions.for_framework(architecture.framework)
-    layout = architecture.layout
     result = Analysis(architecture, conv)
+    result.layers = list(layer_reports(architecture, conv))
+    return result
+
+
+def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[LayerReport]:
+    """Each layer's report in order, as soon as it is known: a caller with checks of its own (the
+    conv_network family) interleaves them and stops at the first problem. ArchitectureError (with the
+    layer) for a layer that cannot be analysed."""
+    layout = architecture.layout
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
+    flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
     previous = None
     if not any(layer.name == "input" for layer in architecture.layers):
         previous = "input"
@@ -126,6 +116,8 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
     from_input = conv.receptive_field == "input"
     for layer in architecture.layers:
         sources = layer.inputs or ((previous,) if previous else ())
+        if not sources and layer.kind != "input":
+            raise ArchitectureError("reads no layer: an input layer comes after it, name its inputs", layer, "inputs")
         for s in sources:
             if s not in shapes:
                 raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
@@ -133,20 +125,37 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
             shape = tuple(int(v) for v in (layer.get("shape") or architecture.input_shape))
             effect, field_ = Effect(shape), _identity_field(shape, layout)
         else:
-            rule = RULES.get(layer.kind)
-            if rule is None:
-                raise ArchitectureError(f"unknown layer kind {layer.kind!r}", layer, "kind")
-            effect = rule(layer, [shapes[s] for s in sources], layout, conv)
+            effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
+                             flattened.get(sources[0]) if len(sources) == 1 else None)
             if layer.get("activation") not in (None, "linear", "identity", "none"):
                 effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
             start = [fields[s] for s in sources] if from_input else \
                 [_identity_field(shapes[s], layout) for s in sources]
             field_ = _field_after(merge(start) if len(start) > 1 else start[0], effect)
         shapes[layer.name], fields[layer.name] = effect.shape, field_
-        result.layers.append(LayerReport(layer, effect.shape, effect, flops(effect, conv, effect.shape), field_,
-                                         tuple(sources)))
+        if layer.kind == "flatten":
+            flattened[layer.name] = shapes[sources[0]]
+        yield LayerReport(layer, effect.shape, effect, flops(effect, conv, effect.shape), field_, tuple(sources))
         previous = layer.name
-    return result
+
+
+def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattened: tuple | None) -> Effect:
+    """The layer's rule after the checks every kind shares: its input's number of spatial axes and the
+    input sizes it declares; a size out of range (nnsolve.geometry) becomes this layer's error."""
+    kind = KINDS.get(layer.kind)
+    if kind is None or kind.rule is None:
+        raise ArchitectureError(f"unknown layer kind {layer.kind!r}", layer, "kind")
+    if len(inputs) == 1 and kind.spatial_axes is not None and len(inputs[0]) != kind.spatial_axes + 1:
+        named = "(L)" if kind.spatial_axes == 1 else "(H, W)"
+        raise ArchitectureError(f"needs an input of channels and {kind.spatial_axes} spatial "
+                                f"ax{'i' if kind.spatial_axes == 1 else 'e'}s {named}, got shape {tuple(inputs[0])}",
+                                layer)
+    for shape in inputs:                   # attention's query, key and value all have the declared width
+        check_declared(layer, shape, layout, flattened)
+    try:
+        return kind.rule(layer, inputs, layout, conv)
+    except GeometryError as e:
+        raise ArchitectureError(str(e), layer, e.setting) from None
 
 
 def _size(shape) -> int:

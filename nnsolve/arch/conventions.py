@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..geometry import OUTPUT_SIZE_TEXT
+
 OTHER_WORK = ("activations", "pooling", "normalization", "elementwise")
 PER_MAC = {"mac": 1, "2mac": 2}
 
@@ -68,8 +70,7 @@ class Conventions:
     def statements(self) -> list[tuple[str, str]]:
         return [
             ("FLOPs", self.flops.statement()),
-            ("output size", f"⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 ({self.output_size})" if self.output_size == "floor"
-             else "⌈(n + 2p − d(k − 1) − 1)/s⌉ + 1 (ceil; a window must start inside the input or its left padding)"),
+            ("output size", OUTPUT_SIZE_TEXT[self.output_size]),
             ("receptive field", "size, jump and start relative to the network input (largest over paths)"
              if self.receptive_field == "input" else "size, jump and start of each layer relative to its own input"),
             ("recurrent layers", "PyTorch: two bias vectors (b_ih, b_hh) per gate" if self.rnn == "pytorch"

@@ -1,30 +1,71 @@
-"""The rule of every layer kind of `ir.KINDS` (see rules.py for what a rule returns)."""
+"""The rule of every layer kind (see rules.py for what a rule returns), and next to each rule the table
+row that declares the kind: the settings it requires and takes (settings.py says what each means), how
+many spatial axes its input has, and which settings state the size of its input (checked against the
+shape that arrives, in `check_declared`)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
+from ..geometry import Window, per_axis, transposed
 from .conventions import Conventions
 from .ir import Layer
-from .rules import ArchitectureError, Effect, Grid, Window, dot, per_axis, prod, sliding
+from .rules import ArchitectureError, DeclaredSizeError, Effect, Grid, dot, prod, sliding
+
+EVERY_KIND = ("activation", "input_shape")      # a fused Keras activation; a Keras input_shape on any layer
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    rule: Callable
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    spatial_axes: int | None = None         # of its input (conv2d: 2); None: any
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        return self.required + self.optional + EVERY_KIND
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(*names: str, required=(), optional=(), spatial_axes=None):
+    """Declare the kinds a rule serves; `spatial_axes` is one number per name."""
+    def register(rule):
+        for i, name in enumerate(names):
+            KINDS[name] = Kind(name, rule, tuple(required), tuple(optional),
+                               spatial_axes[i] if spatial_axes else None)
+        return rule
+    return register
 
 
 def _one(layer: Layer, shapes) -> tuple[int, ...]:
     if len(shapes) != 1:
-        raise ArchitectureError(f"{layer.kind} reads one layer, it was given {len(shapes)}", layer, "inputs")
+        raise ArchitectureError(f"reads one layer, it was given {len(shapes)}", layer, "inputs")
     return shapes[0]
+
+
+def _groups(layer: Layer, grid: Grid) -> tuple[int, int]:
+    groups, filters = int(layer.get("groups") or 1), int(layer.get("filters"))
+    if grid.channels % groups or filters % groups:
+        raise ArchitectureError(f"groups={groups} must divide the {grid.channels} input channels and the "
+                                f"{filters} filters", layer, "groups")
+    return groups, filters
 
 
 def _with_bias(layer: Layer, macs_per_output: int, outputs: int) -> tuple[int, int]:
     return macs_per_output * outputs, (outputs if layer.get("bias", True) else 0)
 
 
+@kind("conv1d", "conv2d", required=("filters", "kernel"), spatial_axes=(1, 2),
+      optional=("stride", "padding", "dilation", "groups", "bias", "in_channels"))
 def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    groups = int(layer.get("groups", 1) or 1)
-    filters = int(layer.get("filters"))
-    if grid.channels % groups or filters % groups:
-        raise ArchitectureError(f"groups={groups} must divide the {grid.channels} input channels and the {filters} filters", layer, "groups")
-    spatial, windows = sliding(layer, grid, layer.get("kernel"), layer.get("stride"), layer.get("padding"),
-                               layer.get("dilation"), conv)
-    k = [w for w in per_axis(layer.get("kernel"), len(spatial), "kernel", layer)]
+    groups, filters = _groups(layer, grid)
+    spatial, windows = sliding(layer, grid, conv)
+    k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     fan_in = prod(k) * (grid.channels // groups)
     bias = 1 if layer.get("bias", True) else 0
     macs, adds = _with_bias(layer, fan_in, prod(spatial) * filters)
@@ -34,39 +75,32 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}")
 
 
+@kind("conv_transpose2d", required=("filters", "kernel"), spatial_axes=(2,),
+      optional=("stride", "padding", "output_padding", "dilation", "groups", "bias", "in_channels"))
 def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    axes = len(grid.spatial)
-    k = per_axis(layer.get("kernel"), axes, "kernel", layer)
-    s = per_axis(layer.get("stride", 1) or 1, axes, "stride", layer)
-    d = per_axis(layer.get("dilation", 1) or 1, axes, "dilation", layer)
-    extra = per_axis(layer.get("output_padding", 0) or 0, axes, "output_padding", layer)
-    padding = layer.get("padding", 0)
-    sizes, windows = [], []
-    for i, (n, ki, si, di, op) in enumerate(zip(grid.spatial, k, s, d, extra)):
-        if padding == "same":
-            out, pad = n * si, 0
-        elif padding in (None, "valid"):
-            out, pad = (n - 1) * si + max(di * (ki - 1) + 1, si) , 0
-        else:
-            pad = per_axis(padding, axes, "padding", layer)[i]
-            out = (n - 1) * si - 2 * pad + di * (ki - 1) + op + 1
-        sizes.append(out)
-        windows.append(Window(-(-(di * (ki - 1) + 1) // si), 1, 0, upsample=si))
-    filters = int(layer.get("filters"))
+    groups, filters = _groups(layer, grid)
+    axes = transposed(grid.spatial, layer.get("kernel"), layer.get("stride"), layer.get("padding"),
+                      layer.get("dilation"), layer.get("output_padding"))
+    sizes, k = tuple(a.output for a in axes), tuple(a.kernel for a in axes)
+    windows = tuple(a.upsampling_window for a in axes)
     bias = 1 if layer.get("bias", True) else 0
-    fan = prod(k) * grid.channels
-    return Effect(grid.rebuild(tuple(sizes), filters), trainable=fan * filters + bias * filters,
-                  macs=prod(grid.spatial) * fan * filters, bias_adds=bias * prod(sizes) * filters,
-                  windows=tuple(windows), params_formula=f"{dot(k)}·{grid.channels}·{filters}{f' + {filters}' if bias else ''}",
-                  macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{filters}")
+    per_group = f"{filters}/{groups}" if groups > 1 else str(filters)
+    fan = prod(k) * grid.channels * filters // groups
+    return Effect(grid.rebuild(sizes, filters), trainable=fan + bias * filters,
+                  macs=prod(grid.spatial) * fan, bias_adds=bias * prod(sizes) * filters, windows=windows,
+                  params_formula=f"{dot(k)}·{grid.channels}·{per_group}{f' + {filters}' if bias else ''}",
+                  macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}")
 
 
+@kind("depthwise_conv2d", required=("kernel",), spatial_axes=(2,),
+      optional=("stride", "padding", "dilation", "depth_multiplier", "bias", "in_channels"))
+@kind("separable_conv2d", required=("filters", "kernel"), spatial_axes=(2,),
+      optional=("stride", "padding", "dilation", "depth_multiplier", "bias"))
 def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    spatial, windows = sliding(layer, grid, layer.get("kernel"), layer.get("stride"), layer.get("padding"),
-                               layer.get("dilation"), conv)
-    k = per_axis(layer.get("kernel"), len(spatial), "kernel", layer)
+    spatial, windows = sliding(layer, grid, conv)
+    k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     m = int(layer.get("depth_multiplier", 1) or 1)
     out_channels = grid.channels * m
     depth_params = prod(k) * out_channels
@@ -85,16 +119,17 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})")
 
 
+@kind("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", required=("pool",), spatial_axes=(1, 2, 1, 2),
+      optional=("stride", "padding", "ceil_mode"))
 def pool(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    stride = layer.get("stride") if layer.get("stride") is not None else layer.get("pool")
-    spatial, windows = sliding(layer, grid, layer.get("pool"), stride, layer.get("padding"), None, conv,
-                               ceil_mode=bool(layer.get("ceil_mode", False)))
-    window = prod(per_axis(layer.get("pool"), len(spatial), "pool", layer))
+    spatial, windows = sliding(layer, grid, conv, setting="pool")
+    window = prod(w.extent for w in windows)
     return Effect(grid.rebuild(spatial, grid.channels), windows=windows,
                   work={"pooling": window * prod(spatial) * grid.channels})
 
 
+@kind("global_avg_pool", "global_max_pool", optional=("keepdims",))
 def global_pool(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     grid = Grid.of(shape, layout)
@@ -102,6 +137,7 @@ def global_pool(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect(out, global_view=True, work={"pooling": prod(shape)})
 
 
+@kind("dense", required=("units",), optional=("bias", "in_features"))
 def dense(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     units, fan_in = int(layer.get("units")), shape[-1]      # Dense and Linear act on the last axis
@@ -113,6 +149,7 @@ def dense(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=(f"{dot(shape[:-1])} rows · " if rows > 1 else "") + f"{fan_in}·{units}")
 
 
+@kind("batch_norm", optional=("eps", "momentum", "affine", "track_running_stats", "num_features"))
 def batch_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     channels = Grid.of(shape, layout).channels if len(shape) > 1 else shape[0]
@@ -125,26 +162,34 @@ def batch_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   work={"normalization": 2 * prod(shape)}, params_formula=formula)
 
 
+@kind("layer_norm", optional=("axes", "affine", "eps", "normalized_shape"))
 def layer_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     axes = layer.get("axes", [-1])
     axes = [axes] if isinstance(axes, int) else list(axes)
+    if any(not -len(shape) <= a < len(shape) for a in axes):
+        raise ArchitectureError(f"axes {tuple(axes)}: the input has {len(shape)} axes (shape {tuple(shape)}, "
+                                "without the batch axis)", layer, "axes")
     normalized = prod(shape[a] for a in axes)
     trainable = 2 * normalized if layer.get("affine", True) else 0
     return Effect(shape, trainable=trainable, work={"normalization": 2 * prod(shape)},
                   params_formula=f"2·{normalized}" if trainable else "0")
 
 
+@kind("dropout", optional=("rate",))
+@kind("activation", required=("function",))
 def same_shape(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     work = {"activations": prod(shape)} if layer.kind == "activation" else {}
     return Effect(shape, work=work)
 
 
+@kind("flatten")
 def flatten(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect((prod(_one(layer, shapes)),), global_view=True)
 
 
+@kind("reshape", required=("shape",))
 def reshape(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     target = [int(v) for v in layer.get("shape")]
@@ -156,9 +201,10 @@ def reshape(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect(tuple(target), global_view=True)
 
 
+@kind("zero_padding2d", optional=("padding",), spatial_axes=(2,))
 def zero_padding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    pad = layer.get("padding")
+    pad = layer.get("padding", 1)                   # Keras's default: one row and column on every side
     pad = [pad] * 4 if isinstance(pad, int) else list(pad)
     if len(pad) == 2:
         pad = [pad[0], pad[0], pad[1], pad[1]]
@@ -168,6 +214,7 @@ def zero_padding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect
                   windows=(Window(1, 1, top), Window(1, 1, left)))
 
 
+@kind("embedding", required=("vocabulary", "dim"))
 def embedding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     vocabulary, dim = int(layer.get("vocabulary")), int(layer.get("dim"))
@@ -200,10 +247,12 @@ def recurrent_macs_per_step(kind: str, features: int, units: int) -> tuple[int, 
     return GATES[kind] * units * (features + units), f"{GATES[kind]}·{units}·({features} + {units})"
 
 
+@kind("simple_rnn", "lstm", "gru", required=("units",),
+      optional=("return_sequences", "bias", "reset_after", "batch_first", "input_size"))
 def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     if len(shape) != 2:
-        raise ArchitectureError(f"{layer.kind} reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
+        raise ArchitectureError(f"reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
     steps, features = shape
     units, gates = int(layer.get("units")), GATES[layer.kind]
     biases = bias_vectors(layer.kind, conv.rnn, layer.get("bias", True), layer.get("reset_after", True))
@@ -215,6 +264,8 @@ def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=f"{steps} steps · {per_step_formula}")
 
 
+@kind("multihead_attention", required=("heads", "key_dim"),
+      optional=("value_dim", "bias", "output_dim", "batch_first", "embed_dim"))
 def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     """Keras MultiHeadAttention: query, key and value projections to heads·key_dim (value_dim), then an
     output projection back to output_dim; inputs are [query, value] or [query, value, key] (or one)."""
@@ -238,17 +289,22 @@ def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=f"projections + {tq}·{tk}·{heads}·({kd} + {vd}) for scores and weighted values")
 
 
+@kind("add")
 def add(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     if len(shapes) < 2 or any(tuple(s) != tuple(shapes[0]) for s in shapes):
-        raise ArchitectureError(f"add needs two or more inputs of one shape, got {[tuple(s) for s in shapes]}", layer, "inputs")
+        raise ArchitectureError(f"needs two or more inputs of one shape, got {[tuple(s) for s in shapes]}", layer, "inputs")
     return Effect(tuple(shapes[0]), work={"elementwise": (len(shapes) - 1) * prod(shapes[0])})
 
 
+@kind("concat", optional=("axis",))
 def concat(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     rank = len(shapes[0])
     axis = layer.get("axis")
     # like Keras and torch.cat, a non-negative axis counts the batch axis as 0
     axis = (rank - 1 if layout == "channels_last" else 0) if axis is None else (axis - 1 if axis > 0 else rank + axis)
+    if not 0 <= axis < rank:
+        raise ArchitectureError(f"axis {layer.get('axis')}: the inputs have {rank} axes besides the batch axis "
+                                "(a non-negative axis counts the batch axis as 0)", layer, "axis")
     rest = {tuple(s[:axis]) + tuple(s[axis + 1:]) for s in shapes}
     if any(len(s) != rank for s in shapes) or len(rest) != 1:
         raise ArchitectureError(f"concat along axis {axis + 1} needs the other axes equal, got {[tuple(s) for s in shapes]}", layer, "inputs")
@@ -257,13 +313,45 @@ def concat(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect(tuple(out))
 
 
-RULES = {
-    "dense": dense, "conv1d": conv, "conv2d": conv, "conv_transpose2d": conv_transpose,
-    "depthwise_conv2d": depthwise, "separable_conv2d": depthwise,
-    "max_pool1d": pool, "max_pool2d": pool, "avg_pool1d": pool, "avg_pool2d": pool,
-    "global_avg_pool": global_pool, "global_max_pool": global_pool,
-    "batch_norm": batch_norm, "layer_norm": layer_norm, "dropout": same_shape, "activation": same_shape,
-    "flatten": flatten, "reshape": reshape, "zero_padding2d": zero_padding, "embedding": embedding,
-    "simple_rnn": recurrent, "lstm": recurrent, "gru": recurrent, "multihead_attention": attention,
-    "add": add, "concat": concat,
+KINDS["input"] = Kind("input", None, optional=("shape",))
+
+
+def _channels(shape, layout) -> int:
+    return Grid.of(shape, layout).channels if len(shape) > 1 else shape[0]
+
+
+# a setting that states the input size → (what it counts, the size that arrives in a shape)
+DECLARED: dict[str, tuple[str, Callable]] = {
+    "in_channels": ("input channels", _channels),
+    "num_features": ("channels", _channels),
+    "in_features": ("inputs", lambda shape, layout: shape[-1]),      # Dense and Linear act on the last axis
+    "input_size": ("input features", lambda shape, layout: shape[-1]),
+    "embed_dim": ("features", lambda shape, layout: shape[-1]),
 }
+
+
+def check_declared(layer: Layer, shape: tuple, layout: str, flattened: tuple | None = None) -> None:
+    """Refuse a layer whose stated input size differs from the shape that arrives (`flattened`: the
+    shape a flatten just before it made a vector of, named in the message)."""
+    for setting, (counted, arriving) in DECLARED.items():
+        declared = layer.get(setting)
+        arrived = arriving(shape, layout) if declared is not None else None
+        if declared is not None and declared != arrived:
+            came = f" ({'×'.join(map(str, flattened))})" if flattened and len(shape) == 1 else \
+                f" (shape {tuple(shape)})" if len(shape) > 1 else ""
+            raise DeclaredSizeError(f"{layer.called} declares {declared} {counted}, {arrived} "
+                                    f"arrive{'s' if arrived == 1 else ''}{came}", layer, setting, declared, arrived)
+    for setting, trailing in (("normalized_shape", True), ("input_shape", False)):
+        declared = layer.get(setting)
+        if declared is None:
+            continue
+        declared = tuple(declared)
+        got = tuple(shape[-len(declared):]) if trailing and len(declared) <= len(shape) else tuple(shape)
+        if len(got) != len(declared) or any(d is not None and d != g for d, g in zip(declared, got)):
+            what = "normalized shape" if trailing else "input shape"
+            raise DeclaredSizeError(f"{layer.called} declares the {what} {_shape(declared)}, "
+                                    f"{_shape(got if trailing else shape)} arrives", layer, setting, declared, got)
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join("None" if v is None else str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -6,8 +6,11 @@
       - {kind: conv2d, name: conv1, filters: 64, kernel: 7, stride: 2, padding: 3, bias: false}
       - {kind: add, inputs: [conv1, shortcut]}
 
-Unnamed layers are called like Keras does (conv2d, conv2d_1, …). Problems are returned as
-(location, message) pairs so the caller can attach lines.
+Unnamed layers are called like Keras does (conv2d, conv2d_1, …). Every key is a setting its kind takes
+(kinds.py) or a Keras/PyTorch spelling of one (settings.py: `strides`, `kernel_size`, …), read as it and
+remembered on the layer so the solution can say so; any other key, a missing required setting or a value
+of the wrong sort is a problem. Problems are returned as (location, message) pairs so the caller can
+attach lines.
 """
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from .ir import KINDS, Architecture, Layer
+from .ir import Architecture, Layer
+from .kinds import KINDS
+from .settings import ALIASES, SETTINGS, SettingError, alias_target, dims, reader
 
 LAYER_KEYS = ("kind", "name", "inputs")
 
@@ -31,13 +36,49 @@ def _plain(value):
     return value
 
 
+def read_settings(kind: str, raw: dict, at: tuple, issues: list) -> tuple[dict, tuple]:
+    """The settings of one layer under their canonical names, and the aliases read; problems appended."""
+    from ..problems.errors import suggestion
+    takes = KINDS[kind].takes
+    settings, aliases, written_as = {}, [], {}
+    for key, value in raw.items():
+        if key in LAYER_KEYS:
+            continue
+        setting = key if key in takes else alias_target(str(key), takes)
+        if setting is None:
+            spellings = [a for a in ALIASES if alias_target(a, takes)]
+            issues.append((at + (key,), f"{kind} has no setting {key!r}"
+                           + suggestion(str(key), [*takes, *spellings], True)))
+            continue
+        if setting in written_as:
+            issues.append((at + (key,), f"{key!r} and {written_as[setting]!r} both give the {setting}: keep one"))
+            continue
+        written_as[setting] = key
+        try:
+            settings[setting] = reader(kind, setting)(_plain(value))
+        except SettingError as e:
+            issues.append((at + (key,), str(e)))
+            continue
+        if setting != key:
+            aliases.append((key, setting))
+    for setting in KINDS[kind].required:
+        if setting not in written_as:
+            issues.append((at, f"{kind} needs {setting} ({SETTINGS[setting][1]})"))
+    return settings, tuple(aliases)
+
+
 def read_layers(data: dict, name: str = "architecture", source: str | None = None
                 ) -> tuple[Architecture | None, list[tuple[tuple, str]]]:
     issues: list[tuple[tuple, str]] = []
     given = data.get("input") or {}
     shape = given.get("shape") if isinstance(given, dict) else None
-    if not isinstance(shape, list) or not shape or not all(isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1 and v > 0) for v in shape):
-        issues.append((("input", "shape"), "expected the input shape without the batch axis, e.g. [224, 224, 3]"))
+    try:
+        shape = dims(_plain(shape)) if isinstance(shape, (list, tuple)) else None
+    except SettingError:
+        shape = None
+    if not shape:
+        issues.append((("input", "shape"), "expected the input shape without the batch axis, sizes ≥ 1, e.g. "
+                                           "[224, 224, 3]"))
     layout = given.get("layout", "channels_last") if isinstance(given, dict) else "channels_last"
     if layout not in ("channels_last", "channels_first"):
         issues.append((("input", "layout"), f"expected channels_last or channels_first, got {layout!r}"))
@@ -63,9 +104,12 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
             issues.append((("layers", i, "name"), f"a layer named {layer_name!r} already exists"))
         seen.add(layer_name)
         inputs = raw.get("inputs", ())
-        inputs = (inputs,) if isinstance(inputs, str) else tuple(str(v) for v in inputs)
-        settings = {k: _plain(v) for k, v in raw.items() if k not in LAYER_KEYS}
-        layers.append(Layer(layer_name, kind, settings, inputs))
+        inputs = (inputs,) if isinstance(inputs, str) else inputs
+        if not isinstance(inputs, (list, tuple)) or not all(isinstance(v, str) for v in inputs):
+            issues.append((("layers", i, "inputs"), f"expected a layer's name or a list of names, got {inputs!r}"))
+            inputs = ()
+        settings, aliases = read_settings(kind, raw, ("layers", i), issues)
+        layers.append(Layer(layer_name, kind, settings, inputs, aliases=aliases))
     if issues:
         return None, issues
     return Architecture(name, tuple(int(v) for v in shape), layout, layers,

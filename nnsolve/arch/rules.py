@@ -9,27 +9,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..geometry import Window, slide
 from .conventions import Conventions
 from .ir import Layer
 
 
 class ArchitectureError(ValueError):
     """A description that cannot be analysed (a shape that does not fit, a missing setting); `layer` names
-    the layer so the message can be located."""
+    the layer so the message can be located, `setting` the setting at fault (None: the layer as a whole)."""
 
     def __init__(self, message: str, layer: Layer | None = None, setting: str | None = None):
         super().__init__(message)
         self.layer, self.setting = layer, setting
 
 
-@dataclass(frozen=True)
-class Window:
-    """A sliding window along one spatial axis: it reads `extent` input positions (d(k−1)+1), moves by
-    `stride`, and its first window starts `pad` positions before the input (the left padding)."""
-    extent: int
-    stride: int
-    pad: int
-    upsample: int = 1          # transposed convolution: the output moves 1/upsample of an input step
+class DeclaredSizeError(ArchitectureError):
+    """A layer states the size of its input (PyTorch's in_features or in_channels, Keras's input_shape,
+    a layer list's in_channels) and another size arrives."""
+
+    def __init__(self, message: str, layer: Layer, setting: str, declared, arrived):
+        super().__init__(message, layer, setting)
+        self.declared, self.arrived = declared, arrived
 
 
 @dataclass
@@ -64,14 +64,6 @@ class Grid:
         return (*spatial, channels) if self.channels_last else (channels, *spatial)
 
 
-def per_axis(value, axes: int, what: str, layer: Layer) -> tuple:
-    if isinstance(value, (list, tuple)):
-        if len(value) != axes:
-            raise ArchitectureError(f"{what} has {len(value)} entries, the layer has {axes} spatial axes", layer, what)
-        return tuple(int(v) for v in value)
-    return (int(value),) * axes
-
-
 def prod(values) -> int:
     return math.prod(values)
 
@@ -80,32 +72,14 @@ def dot(values) -> str:
     return "·".join(str(v) for v in values)
 
 
-def sliding(layer: Layer, grid: Grid, kernel, stride, padding, dilation, conv: Conventions,
-            ceil_mode: bool = False) -> tuple[tuple[int, ...], tuple[Window, ...]]:
-    """Output size per spatial axis and the windows: 'valid', 'same' (TensorFlow's split: the extra pad
-    goes after) or explicit padding on both sides; floor unless the convention or the layer says ceil."""
-    axes = len(grid.spatial)
-    if axes == 0:
-        raise ArchitectureError(f"{layer.kind} needs spatial axes, its input has shape {grid.rebuild((), grid.channels)}", layer)
-    k = per_axis(kernel, axes, "kernel", layer)
-    s = per_axis(stride if stride is not None else 1, axes, "stride", layer)
-    d = per_axis(dilation if dilation is not None else 1, axes, "dilation", layer)
-    sizes, windows = [], []
-    for n, ki, si, di in zip(grid.spatial, k, s, d):
-        extent = di * (ki - 1) + 1
-        if padding == "same":
-            out = -(-n // si)
-            pad = max((out - 1) * si + extent - n, 0) // 2
-        else:
-            pad = 0 if padding in (None, "valid") else per_axis(padding, axes, "padding", layer)[len(sizes)]
-            span = n + 2 * pad - extent
-            out = span // si + 1
-            if (ceil_mode or conv.output_size == "ceil") and span % si:
-                out = -(-span // si) + 1
-                if (out - 1) * si >= n + pad:       # PyTorch: the last window must start inside the input
-                    out -= 1
-        if out < 1:
-            raise ArchitectureError(f"window of {extent} does not fit an axis of {n} (padding {pad}, stride {si})", layer, "kernel")
-        sizes.append(out)
-        windows.append(Window(extent, si, pad))
-    return tuple(sizes), tuple(windows)
+def sliding(layer: Layer, grid: Grid, conv: Conventions, setting: str = "kernel"
+            ) -> tuple[tuple[int, ...], tuple[Window, ...]]:
+    """Output size per spatial axis and the receptive-field windows of a convolution (`setting` kernel)
+    or a pooling (`setting` pool, whose stride defaults to the window); ceil when the layer or the
+    convention says so. The sizes are nnsolve.geometry's."""
+    window = layer.get(setting)
+    stride = layer.get("stride")
+    axes = slide(grid.spatial, window, (window if setting == "pool" else 1) if stride is None else stride,
+                 layer.get("padding"), layer.get("dilation"), setting=setting,
+                 ceil_mode=bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil")
+    return tuple(a.output for a in axes), tuple(a.window for a in axes)

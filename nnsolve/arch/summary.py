@@ -6,6 +6,7 @@ from pathlib import Path
 from .analyze import Analysis, analyze
 from .conventions import Conventions
 from .layer_list import bundled_names, load_bundled
+from .rules import ArchitectureError, DeclaredSizeError
 from .table import render_summary
 
 
@@ -18,8 +19,15 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
     path = Path(source)
     if path.suffix == ".py":
         from .snippets import load_snippet
+        from .snippets.common import SnippetIssue
         arch = load_snippet(path, input_shape=input_shape)
-        return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
+        try:
+            return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
+        except ArchitectureError as e:         # a size the snippet declares, a window that does not fit
+            where = e.layer.line if e.layer else None
+            text = str(e) if isinstance(e, DeclaredSizeError) or not e.layer else \
+                f"{e.layer.called} {e.layer.name!r}: {e}"
+            raise ProblemError([SnippetIssue("", text, where)], str(path)) from None
     if not path.suffix and not path.exists():
         names = bundled_names()
         if source not in names:
@@ -27,7 +35,7 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
         arch = load_bundled(source)
         return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
     from ..api import load
-    from ..problems.arch.solver import _architecture, _conventions
+    from ..problems.arch.solver import _analyses
 
     loaded = load(path)
     if loaded.family.name != "architecture":
@@ -36,8 +44,7 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
     model = loaded.model
     if flops:
         model = model.model_copy(update={"conventions": model.conventions.model_copy(update={"flops": flops})})
-    arch, _ = _architecture(model)
-    return analyze(arch, _conventions(model))
+    return _analyses(model)[0][1]            # keep_size paddings solved, as `solve` does
 
 
 def summary(source: str, fmt: str = "text", flops: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .analyze import GLOBAL, Analysis, LayerReport
+from .settings import alias_statement
 
 HEADERS = ("Layer", "Kind", "Output shape", "Params", "MACs", "Receptive field")
 
@@ -42,6 +43,12 @@ def _heading(a: Analysis) -> str:
             f"{len(a.layers)} layers")
 
 
+def statements(a: Analysis) -> list[tuple[str, str]]:
+    """The conventions in force, and the Keras/PyTorch spellings the layer list used, if any."""
+    aliases = alias_statement(a.architecture.layers)
+    return a.conventions.statements() + ([("aliases", aliases)] if aliases else [])
+
+
 def render_text(a: Analysis) -> str:
     rows = [HEADERS] + [_row(r) for r in a.layers]
     widths = [max(map(len, column)) for column in zip(*rows)]
@@ -53,7 +60,7 @@ def render_text(a: Analysis) -> str:
     rule = "─" * len(line(HEADERS))
     out = [_heading(a), rule, line(HEADERS), rule, *(line(r) for r in rows[1:]), rule, *_total_lines(a), "",
            "Conventions:"]
-    out += [f"  {name}: {statement}" for name, statement in a.conventions.statements()]
+    out += [f"  {name}: {statement}" for name, statement in statements(a)]
     return "\n".join(out) + "\n"
 
 
@@ -62,7 +69,7 @@ def render_markdown(a: Analysis) -> str:
            "|" + "|".join("---:" if i in (3, 4) else "---" for i in range(len(HEADERS))) + "|"]
     out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _row(r)) + " |" for r in a.layers]
     out += ["", *(f"- {line}" for line in _total_lines(a)), "", "Conventions:", ""]
-    out += [f"- **{name}**: {statement}" for name, statement in a.conventions.statements()]
+    out += [f"- **{name}**: {statement}" for name, statement in statements(a)]
     return "\n".join(out) + "\n"
 
 
@@ -81,7 +88,7 @@ def summary_json(a: Analysis) -> dict:
                     "buffers": r.effect.buffers, "macs": r.macs, "flops": r.flops,
                     "receptive_field": _field_json(r.field)} for r in a.layers],
         "totals": a.totals,
-        "conventions": dict(a.conventions.statements()),
+        "conventions": dict(statements(a)),
     }
 
 

@@ -18,6 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.formula import Formula
+from ..geometry import slide, transposed
 from .base import Op
 
 _INT64_LIMIT = 2 ** 62
@@ -70,62 +71,34 @@ def filled(shape, zero, dtype) -> np.ndarray:
     return out
 
 
-# -- geometry -----------------------------------------------------------------------------------------
-def per_axis(value, n: int) -> tuple:
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"expected {n} values (one per spatial axis), got {len(value)}")
-        return tuple(int(v) for v in value)
-    return (int(value),) * n
-
-
-def resolve_padding(padding, spatial, kernel, stride, dilation) -> tuple[tuple[int, int], ...]:
-    """(before, after) per axis. "same" pads like TensorFlow (any stride): the extra one at the end."""
-    n = len(spatial)
-    if padding == "valid":
-        return ((0, 0),) * n
-    if padding == "same":
-        pads = []
-        for size, k, s, d in zip(spatial, kernel, stride, dilation):
-            need = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
-            pads.append((need // 2, need - need // 2))
-        return tuple(pads)
-    if isinstance(padding, (list, tuple)) and padding and isinstance(padding[0], (list, tuple)):
-        return tuple((int(a), int(b)) for a, b in padding)
-    return tuple((p, p) for p in per_axis(padding, n))
-
-
-def output_size(size: int, pad: tuple[int, int], k: int, s: int, d: int) -> int:
-    return (size + pad[0] + pad[1] - d * (k - 1) - 1) // s + 1
-
-
-def window_index(out_sizes, kernel, stride, dilation) -> tuple[np.ndarray, ...]:
-    """Index arrays that gather, from a padded tensor's spatial axes, shape (out…, k…)."""
-    n = len(out_sizes)
+# -- geometry (the sizes themselves come from nnsolve/geometry.py) ---------------------------------
+def window_index(axes, positions) -> tuple[np.ndarray, ...]:
+    """Index arrays that gather, from a padded tensor's spatial axes, shape (positions…, k…)."""
+    n = len(axes)
     idx = []
-    for a, (lo, k, s, d) in enumerate(zip(out_sizes, kernel, stride, dilation)):
+    for a, (axis, lo) in enumerate(zip(axes, positions)):
         shape = [1] * (2 * n)
-        shape[a], shape[n + a] = lo, k
-        grid = (np.arange(lo)[:, None] * s + np.arange(k)[None, :] * d)
+        shape[a], shape[n + a] = lo, axis.kernel
+        grid = axis.position(np.arange(lo)[:, None], np.arange(axis.kernel)[None, :]) + axis.before
         idx.append(grid.reshape(shape))
     return tuple(idx)
 
 
 class Geometry:
-    """Sizes of one convolution: the input (N, C, spatial…) against a kernel (O, C/g, k…)."""
+    """Sizes of one convolution: the input (N, C, spatial…) against a kernel (O, C/g, k…). `positions`
+    fixes the number of windows per axis (a transposed convolution's input size) instead of counting
+    them; GeometryError (a ValueError) for settings out of range or a kernel that does not fit."""
 
-    def __init__(self, x_shape, w_shape, stride, padding, dilation, groups):
+    def __init__(self, x_shape, w_shape, stride, padding, dilation, groups, positions=None):
         n = len(w_shape) - 2
         self.n, self.groups = n, int(groups)
         self.kernel = tuple(w_shape[2:])
-        self.stride, self.dilation = per_axis(stride, n), per_axis(dilation, n)
         self.spatial = tuple(x_shape[2:])
-        self.pads = resolve_padding(padding, self.spatial, self.kernel, self.stride, self.dilation)
-        self.out = tuple(output_size(*args) for args in zip(self.spatial, self.pads, self.kernel, self.stride,
-                                                            self.dilation))
-        if min(self.out) < 1:
-            raise ValueError(f"the kernel does not fit: output size {self.out}")
-        self.index = window_index(self.out, self.kernel, self.stride, self.dilation)
+        axes = slide(self.spatial, self.kernel, stride, padding, dilation)
+        self.stride, self.dilation = tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
+        self.pads = tuple((a.before, a.after) for a in axes)
+        self.out = tuple(positions) if positions is not None else tuple(a.output for a in axes)
+        self.index = window_index(axes, self.out)
         self.positions = int(np.prod(self.out))
         self.taps = int(np.prod(self.kernel))
 
@@ -296,16 +269,13 @@ class TransposedConv(Op):
 
     @staticmethod
     def geometry(xb_shape, w, stride, padding, output_padding, dilation, groups):
-        """The convolution this one is the transpose of: its input is our output."""
-        n = w.ndim - 2
-        s, d, p = per_axis(stride, n), per_axis(dilation, n), per_axis(padding, n)
-        op = per_axis(output_padding, n)
-        size = tuple((L - 1) * si - 2 * pi + di * (k - 1) + oi + 1
-                     for L, si, pi, di, k, oi in zip(xb_shape[2:], s, p, d, w.shape[2:], op))
-        if min(size) < 1:
-            raise ValueError(f"transposed convolution output size {size} is not positive")
-        out_shape = (xb_shape[0], w.shape[1] * int(groups)) + size
-        geo = Geometry(out_shape, w.shape, s, tuple((pi, pi) for pi in p), d, groups)
+        """The convolution this one is the transpose of: its input is our output, its windows our input
+        positions (with an output_padding ≥ the stride, which PyTorch allows below the dilation, that
+        convolution would count more windows than we have)."""
+        axes = transposed(xb_shape[2:], w.shape[2:], stride, padding, dilation, output_padding)
+        out_shape = (xb_shape[0], w.shape[1] * int(groups)) + tuple(a.output for a in axes)
+        geo = Geometry(out_shape, w.shape, stride, tuple((a.before, a.after) for a in axes), dilation, groups,
+                       positions=xb_shape[2:])
         return geo, out_shape
 
     def forward(self, x, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1,

@@ -14,8 +14,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.formula import Formula
+from ..geometry import slide
 from .base import Op
-from .conv import output_size, per_axis, window_index
+from .conv import window_index
 
 REAL, PAD, BEYOND = 0, 1, 2      # what a cell of the extended input is
 
@@ -26,30 +27,18 @@ class Windows:
     def __init__(self, shape, pool, stride, padding, ceil_mode):
         n = len(shape) - 2
         self.n = n
-        self.pool = per_axis(pool, n)
-        self.stride = per_axis(stride if stride is not None else pool, n)
-        pads = per_axis(padding, n)
-        if any(2 * p > k for p, k in zip(pads, self.pool)):
-            raise ValueError("padding must be at most half the pooling window")
         self.spatial = tuple(shape[2:])
-        out = []
-        for size, p, k, s in zip(self.spatial, pads, self.pool, self.stride):
-            lo = output_size(size, (p, p), k, s, 1)
-            if ceil_mode:
-                lo = -(-(size + 2 * p - k) // s) + 1
-                if (lo - 1) * s >= size + p:       # the last window would start in the right padding
-                    lo -= 1
-            out.append(lo)
-        if min(out) < 1:
-            raise ValueError(f"the pooling window does not fit: output size {tuple(out)}")
-        self.out = tuple(out)
-        self.pads = pads
+        axes = slide(self.spatial, pool, pool if stride is None else stride, padding, 1, ceil_mode=ceil_mode,
+                     setting="pool")
+        self.pool, self.stride = tuple(a.kernel for a in axes), tuple(a.stride for a in axes)
+        self.out = tuple(a.output for a in axes)
+        self.pads = pads = tuple(a.before for a in axes)
         # the extended input holds the padding and, with ceil_mode, the cells past it (never read)
-        self.extent = tuple((lo - 1) * s + k for lo, s, k in zip(self.out, self.stride, self.pool))
+        self.extent = tuple(a.covered for a in axes)
         kind = np.full(self.extent, BEYOND, dtype=np.int8)
         kind[tuple(slice(0, min(size + 2 * p, e)) for size, p, e in zip(self.spatial, pads, self.extent))] = PAD
         kind[tuple(slice(p, min(p + size, e)) for size, p, e in zip(self.spatial, pads, self.extent))] = REAL
-        self.index = window_index(self.out, self.pool, self.stride, (1,) * n)
+        self.index = window_index(axes, self.out)
         self.taps = int(np.prod(self.pool))
         self.cell_kind = kind[self.index].reshape(self.out + (self.taps,))     # out…, taps
         # where each cell of each window sits in the input (−1: not an input cell)

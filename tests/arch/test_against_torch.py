@@ -160,9 +160,27 @@ def chains(draw):
 @settings(max_examples=30, deadline=None)
 @given(chains())
 def test_random_chains_match_torch(chain):
+    check_chain(chain)
+
+
+def test_batch_norm_after_a_one_by_one_map():
+    """A chain the generator can reach: 12 → 6 → 3 → 1, then batch norm on one value per channel
+    (which torch refuses in training mode, and once made the random test fail by chance)."""
+    pools = [(2, 2), (2, 2), (3, 2)]
+    layers = [Layer(f"l{i}", "max_pool2d", {"pool": k, "stride": s}) for i, (k, s) in enumerate(pools)]
+    layers += [Layer("l3", "batch_norm", {}), Layer("flat", "flatten"), Layer("fc", "dense", {"units": 3})]
+    modules = [nn.MaxPool2d(k, s) for k, s in pools] + [nn.BatchNorm2d(2)]
+    check_chain((2, 12, layers, modules))
+
+
+def check_chain(chain):
     in_channels, size, layers, modules = chain
     arch = Architecture("chain", (in_channels, size, size), "channels_first", layers, framework="pytorch")
     x = torch.zeros(1, arch.input_shape[0], size, size)
+    for module in modules:
+        # shapes and counts do not depend on the mode; in training mode batch norm refuses a channel of one
+        # value (a batch of 1 on a 1×1 map), which the chains can reach
+        module.eval()
     try:
         analysis = analyze(arch)
     except ArchitectureError:          # a window that does not fit: torch must refuse it too

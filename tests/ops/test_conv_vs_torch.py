@@ -72,7 +72,7 @@ def transposed_case(draw):
     kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     stride, dilation = draw(st.integers(1, 3)), draw(st.integers(1, 2))
     padding = draw(st.integers(0, dilation * (min(kernel) - 1) // 2))   # keeps every output size positive
-    output_padding = draw(st.integers(0, stride - 1))
+    output_padding = draw(st.integers(0, max(stride, dilation) - 1))     # PyTorch: below either
     size = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     batch = draw(st.sampled_from([None, 2]))
     x = draw(exact_tensors(((batch,) if batch else ()) + (c_in,) + size))

@@ -161,7 +161,7 @@ class Arguments:
 
     def __init__(self, layer: str, call: ast.Call, params: tuple[str, ...], ignored: Callable[[str], bool],
                  names: Callable[[ast.AST], Any]):
-        self.layer, self.call = layer, call
+        self.layer, self.call, self.params = layer, call, params
         self.nodes: dict[str, ast.AST] = {}
         for arg in call.args:
             if isinstance(arg, ast.Starred):
@@ -174,7 +174,7 @@ class Arguments:
         for kw in call.keywords:
             if kw.arg is None:
                 raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {layer} is not supported", kw)
-            if ignored(kw.arg):
+            if ignored(kw.arg) and kw.arg not in params:
                 continue          # initializers, regularizers, names: no effect on shapes or counts, never read
             if kw.arg not in params:
                 raise SnippetError(f"unknown argument '{kw.arg}' to {layer}", kw.value)

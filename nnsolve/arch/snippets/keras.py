@@ -26,8 +26,16 @@ class LayerObject:
     kind: str
     settings: dict
     line: int
-    input_shape: tuple | None = None
+    written: str                          # the class name, for messages (Conv2D)
+    input_shape: tuple | None = None      # as declared with input_shape=, input_dim= or batch_input_shape=
+    defines_input: bool = False           # the Sequential model's input shape, not a size to check
     applied: int = 0
+
+    def declared(self) -> dict:
+        """Its settings, with an input shape it declares but does not define, to be checked."""
+        if self.input_shape is None or self.defines_input:
+            return self.settings
+        return {**self.settings, "input_shape": self.input_shape}
 
 
 @dataclass(frozen=True)
@@ -169,12 +177,13 @@ class KerasReader:
         kind, settings = build(Arguments(class_name, call, params, _ignored, self.name_value))
         name, node = self.keyword(call, "name")
         name = self.namer.claim(name, node) if isinstance(name, str) else self.namer.fresh(snake_case(class_name))
-        return LayerObject(name, kind, settings, where.lineno, self.given_input_shape(call))
+        return LayerObject(name, kind, settings, where.lineno, class_name, self.given_input_shape(call, params))
 
-    def given_input_shape(self, call: ast.Call) -> tuple | None:
+    def given_input_shape(self, call: ast.Call, params: tuple = ()) -> tuple | None:
         shape, node = self.keyword(call, "input_shape")
         batch_shape, batch_node = self.keyword(call, "batch_input_shape")
-        dim, dim_node = self.keyword(call, "input_dim")
+        # Embedding's input_dim is its vocabulary, not an input shape
+        dim, dim_node = self.keyword(call, "input_dim") if "input_dim" not in params else (None, None)
         if shape is None and batch_shape is not None:
             shape, node = tuple(batch_shape)[1:], batch_node
         if shape is None and dim is not None:
@@ -216,7 +225,7 @@ class KerasReader:
             raise SnippetError(f"layer '{layer.name}' is applied twice (shared weights are not supported)", call)
         name = layer.name if not layer.applied else self.namer.fresh(layer.name)
         layer.applied += 1
-        self.graph.append(Layer(name, layer.kind, layer.settings, tuple(inputs), call.lineno))
+        self.graph.append(Layer(name, layer.kind, layer.declared(), tuple(inputs), call.lineno, layer.written))
         return Tensor(name)
 
     def sequential(self, call: ast.Call) -> SequentialModel:
@@ -240,12 +249,12 @@ class KerasReader:
         if not isinstance(value, LayerObject):
             raise SnippetError(f"'{describe(node)}' is not a layer", node)
         if not model.layers and value.input_shape is not None and model.input_shape is None:
-            model.input_shape = value.input_shape
+            model.input_shape, value.defines_input = value.input_shape, True
         model.layers.append(value)
 
     def sequential_layers(self, model: SequentialModel):
         layers = [Layer("input_layer", "input", {"shape": model.input_shape}, (), model.line)]
-        layers += [Layer(o.name, o.kind, o.settings, (), o.line) for o in model.layers]
+        layers += [Layer(o.name, o.kind, o.declared(), (), o.line, o.written) for o in model.layers]
         return layers, model.input_shape
 
     def functional(self, call: ast.Call) -> FunctionalModel:

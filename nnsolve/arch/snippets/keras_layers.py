@@ -43,9 +43,13 @@ def _conv(kind: str, axes: int) -> Callable[[Arguments], tuple[str, dict]]:
 
 
 def _conv_transpose(a: Arguments):
-    s = {"filters": a.int("filters"), "kernel": a.ints("kernel_size", 2), "stride": a.ints("strides", 2, 1),
-         "padding": _padding(a), "output_padding": a.ints("output_padding", 2, 0, minimum=0),
+    stride = a.ints("strides", 2, 1)
+    s = {"filters": a.int("filters"), "kernel": a.ints("kernel_size", 2), "stride": stride, "padding": _padding(a),
          "dilation": a.ints("dilation_rate", 2, 1), "bias": a.flag("use_bias", True)}
+    if a.has("output_padding"):           # without one, Keras gives (n − 1)s + max(k, s) (valid) or n·s (same)
+        s["output_padding"] = a.ints("output_padding", 2, 0, minimum=0)
+        if any(o >= st for o, st in zip(s["output_padding"], stride)):
+            raise a.fail("output_padding", f"values smaller than the strides {stride} (Keras's rule)")
     return "conv_transpose2d", _fused(a, s)
 
 
@@ -84,9 +88,10 @@ def _normalization(kind: str):
                 raise a.fail("axis", "-1 (the channel axis, channels-last)")
             return kind, {**s, "momentum": a.number("momentum", Fraction(99, 100)), "track_running_stats": True}
         axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-        if any(isinstance(x, bool) or not isinstance(x, int) for x in axes):
-            raise a.fail("axis", "an axis or a tuple of axes")
-        return kind, {**s, "axes": axes}
+        if any(isinstance(x, bool) or not isinstance(x, int) or x == 0 for x in axes):
+            raise a.fail("axis", "an axis or a tuple of axes other than the batch axis 0")
+        # Keras counts the batch axis as 0; the analysis's shapes leave it out
+        return kind, {**s, "axes": tuple(x - 1 if x > 0 else x for x in axes)}
     return build
 
 

@@ -2,15 +2,15 @@
 whose `__init__` assigns layers and whose straight-line `forward` wires them — into an Architecture,
 channels-first, by walking its syntax tree: nothing in it is run.
 
-PyTorch layers state their input size (`nn.Conv2d(3, 16, 3)`); it is kept as the setting
-`in_channels` (`in_features` for Linear, `input_size` for recurrent layers) so the analysis can check
-it against the shape arriving there. Layer names are PyTorch's module names (`conv1`, `features.0`).
+PyTorch layers state their input size (`nn.Conv2d(3, 16, 3)`): kept as in_channels, in_features,
+num_features, input_size, normalized_shape or embed_dim (torch_modules.py), so the analysis refuses a
+size that differs from the shape arriving there, as PyTorch would when run. Layer names are PyTorch's
+module names (`conv1`, `features.0`).
 """
-
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..ir import Architecture, Layer
@@ -24,6 +24,7 @@ class Module:
     kind: str
     settings: dict
     line: int
+    written: str                  # the class name, for messages (Linear)
     calls: int = 0
 
 
@@ -112,7 +113,7 @@ class TorchReader:
             if last in MODULES:
                 params, make = MODULES[last]
                 kind, settings = make(Arguments(last, node, params, _ignored, self.names(scope, instance)))
-                return Module(kind, settings, node.lineno)
+                return Module(kind, settings, node.lineno, last)
             raise SnippetError(f"unsupported layer '{last}'", node)
         raise SnippetError(f"call to unknown function '{name or describe(node.func)}'", node)
 
@@ -240,7 +241,7 @@ class TorchReader:
         if module.kind in RECURRENT and module.settings["num_layers"] > 1:
             return self.stacked_rnn(module, name, sources, line)
         settings = {k: v for k, v in module.settings.items() if k != "num_layers"}
-        self.layers.append(Layer(name, module.kind, settings, sources, line))
+        self.layers.append(Layer(name, module.kind, settings, sources, line, module.written))
         return Tensor(name)
 
     def stacked_rnn(self, module: Module, name: str, sources, line) -> Tensor:
@@ -249,13 +250,15 @@ class TorchReader:
         for k in range(module.settings["num_layers"]):
             layer_name = name if k == 0 else self.namer.fresh(f"{name}.layer{k}")
             size = settings["input_size"] if k == 0 else settings["units"]
-            self.layers.append(Layer(layer_name, module.kind, {**settings, "input_size": size}, sources, line))
+            self.layers.append(Layer(layer_name, module.kind, {**settings, "input_size": size}, sources, line,
+                                     module.written))
             sources = (layer_name,)
         return Tensor(sources[0])
 
     def functional(self, kind: str, settings: dict, base: str, inputs: list, node: ast.AST) -> Tensor:
         name = self.namer.fresh(_join(self.path, base))     # F.relu inside `block`: block.relu
-        self.layers.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), node.lineno))
+        self.layers.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), node.lineno,
+                                 dotted(node.func) if isinstance(node, ast.Call) else None))
         return Tensor(name)
 
     def tensor(self, node: ast.AST, local: dict, instance: Instance, path: str):
@@ -351,8 +354,7 @@ class TorchReader:
                 and len(index) >= 2 and isinstance(index[0], ast.Slice)
                 and literal(index[1], self.names(local, instance)) == -1
                 and all(isinstance(i, ast.Slice) for i in index[2:])):
-            self.layers[-1] = Layer(layer.name, layer.kind, {**layer.settings, "return_sequences": False},
-                                    layer.inputs, layer.line)
+            self.layers[-1] = replace(layer, settings={**layer.settings, "return_sequences": False})
             return source
         raise SnippetError(f"unsupported indexing {describe(node)} (only out[:, -1, :] right after a "
                            "batch_first recurrent layer)", node)

@@ -26,23 +26,27 @@ def _padding(a: Arguments, axes: int):
     return a.ints("padding", axes, 0, minimum=0)
 
 
+def _stated(a: Arguments, name: str) -> dict:
+    """The input size a module states (in_channels, in_features, num_features), kept so the analysis can
+    check it; a Lazy module states none (PyTorch infers it on the first call)."""
+    return {name: a.int(name)} if name in a.params else {}
+
+
 def _conv(kind: str, axes: int):
     def build(a: Arguments):
         return kind, {"filters": a.int("out_channels"), "kernel": a.ints("kernel_size", axes),
                       "stride": a.ints("stride", axes, 1), "padding": _padding(a, axes),
                       "dilation": a.ints("dilation", axes, 1), "groups": a.int("groups", 1),
-                      "bias": a.flag("bias", True), "in_channels": a.int("in_channels")}
+                      "bias": a.flag("bias", True), **_stated(a, "in_channels")}
     return build
 
 
 def _conv_transpose(a: Arguments):
-    if a.int("groups", 1) != 1:
-        raise a.fail("groups", "1 (grouped transposed convolutions are not supported)")
     return "conv_transpose2d", {"filters": a.int("out_channels"), "kernel": a.ints("kernel_size", 2),
                                 "stride": a.ints("stride", 2, 1), "padding": a.ints("padding", 2, 0, minimum=0),
                                 "output_padding": a.ints("output_padding", 2, 0, minimum=0),
-                                "dilation": a.ints("dilation", 2, 1), "bias": a.flag("bias", True),
-                                "in_channels": a.int("in_channels")}
+                                "dilation": a.ints("dilation", 2, 1), "groups": a.int("groups", 1),
+                                "bias": a.flag("bias", True), **_stated(a, "in_channels")}
 
 
 def _pool(kind: str, axes: int):
@@ -68,7 +72,7 @@ def _batch_norm(a: Arguments):
     return "batch_norm", {"eps": a.number("eps", Fraction(1, 10 ** 5)), "momentum": a.number("momentum", Fraction(1, 10)),
                           "affine": a.flag("affine", True),
                           "track_running_stats": a.flag("track_running_stats", True),
-                          "in_channels": a.int("num_features")}
+                          **_stated(a, "num_features")}
 
 
 def _layer_norm(a: Arguments):
@@ -115,7 +119,7 @@ def _attention(a: Arguments):
     if a.flag("add_bias_kv", False):
         raise a.fail("add_bias_kv", "False")
     return "multihead_attention", {"heads": heads, "key_dim": embed // heads, "value_dim": embed // heads,
-                                   "bias": a.flag("bias", True), "output_dim": embed,
+                                   "bias": a.flag("bias", True), "output_dim": embed, "embed_dim": embed,
                                    "batch_first": a.flag("batch_first", False)}
 
 
@@ -127,7 +131,7 @@ NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
 MODULES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "Linear": (("in_features", "out_features", "bias"),
                lambda a: ("dense", {"units": a.int("out_features"), "bias": a.flag("bias", True),
-                                    "in_features": a.int("in_features")})),
+                                    **_stated(a, "in_features")})),
     "Conv1d": (CONV, _conv("conv1d", 1)),
     "Conv2d": (CONV, _conv("conv2d", 2)),
     "ConvTranspose2d": (("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
@@ -160,6 +164,9 @@ MODULES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "MultiheadAttention": (("embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim",
                             "vdim", "batch_first"), _attention),
 }
+# LazyLinear(10), LazyConv2d(16, 3), …: the same modules without the input size
+MODULES.update({f"Lazy{name}": (MODULES[name][0][1:], MODULES[name][1])
+                for name in ("Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d")})
 ACTIVATION_FUNCTIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
                         "log_softmax": "log_softmax", "gelu": "gelu", "relu6": "relu6", "leaky_relu": "leaky_relu"}
 PARAMETER_FREE = {"dropout", "flatten", "activation", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from ...arch.analyze import Analysis, LayerReport
-from ...arch.rules import Grid, per_axis
+from ...arch.rules import Grid
+from ...geometry import per_axis
 
 COUNTS = {"params": lambda r: r.params, "trainable_params": lambda r: r.effect.trainable,
           "non_trainable_params": lambda r: r.effect.non_trainable, "macs": lambda r: r.macs,
@@ -97,7 +98,7 @@ def weight_shape(r: LayerReport, analysis: Analysis, order: str) -> tuple[int, .
     if layer.kind not in ("conv1d", "conv2d", "conv_transpose2d", "depthwise_conv2d"):
         return None
     grid = Grid.of(shape_in, arch.layout)
-    k = per_axis(layer.get("kernel"), len(grid.spatial), "kernel", layer)
+    k = per_axis(layer.get("kernel"), len(grid.spatial), "kernel")
     c_in, groups = grid.channels, int(layer.get("groups", 1) or 1)
     if layer.kind == "depthwise_conv2d":
         m = int(layer.get("depth_multiplier", 1) or 1)

@@ -29,6 +29,7 @@ from ...arch.analyze import GLOBAL, Analysis, LayerReport, analyze
 from ...arch.conventions import Conventions, parse_flops
 from ...arch.layer_list import read_layers
 from ...arch.rules import ArchitectureError
+from ...arch.settings import alias_statement
 from ...engine.formula import Formula
 from ...engine.tensor import as_tensor
 from ...solution import Solution, Step
@@ -87,8 +88,13 @@ def _analyses(p: ArchitectureProblem) -> list[tuple[str, Analysis, list]]:
     out = []
     for prefix, shape in shapes:
         arch, _ = _architecture(p, shape)
-        arch, paddings = solve_paddings(arch, _conventions(p))
-        out.append((prefix, analyze(arch, _conventions(p)), paddings))
+        try:
+            arch, paddings = solve_paddings(arch, _conventions(p))
+            out.append((prefix, analyze(arch, _conventions(p)), paddings))
+        except ArchitectureError as e:
+            if not prefix:
+                raise
+            raise ArchitectureError(f"on the compared input {tuple(shape)}: {e}", e.layer, e.setting) from None
     return out
 
 
@@ -118,11 +124,14 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     arch, issues = _architecture(p)
     if issues:
         return issues
+    if p.compare_input is not None and _architecture(p, p.compare_input.shape)[1]:
+        return [(("compare_input", "shape"), "expected a second input shape without the batch axis, sizes ≥ 1")]
     try:
         analyses = _analyses(p)
     except ArchitectureError as e:
-        index = arch.layers.index(e.layer) if e.layer in arch.layers else None
-        loc = ("layers",) if index is None else ("layers", index) + ((e.setting,) if e.setting in p.layers[index] else ())
+        index = next((i for i, layer in enumerate(arch.layers) if e.layer and layer.name == e.layer.name), None)
+        key = e.layer.key(e.setting) if e.layer and e.setting else None
+        loc = ("layers",) if index is None else ("layers", index) + ((key,) if key in p.layers[index] else ())
         return [(loc, f"{e.layer.name if e.layer else 'layer'}: {e}")]
     except (TypeError, ValueError) as e:
         return [(("layers",), f"cannot analyse the layers: {e}")]
@@ -151,6 +160,8 @@ def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
         steps += _hidden_size_steps(_hidden_size(p))
     if analyses:
         conventions = analyses[0][1].conventions.statements() + [("weight tensor shape", ORDER_STATEMENT[order])]
+        aliases = alias_statement(analyses[0][1].architecture.layers)
+        conventions += [("aliases", aliases)] if aliases else []
         name, default_ask = analyses[0][1].architecture.name, ["total.params", "total.macs", "total.flops"]
     else:
         conventions, name, default_ask = [], p.title or "hidden size", ["hidden_size"]
@@ -224,12 +235,11 @@ TOTALS = (("params", "params"), ("trainable_params", "trainable"), ("non_trainab
 
 
 def analysis_steps(a: Analysis, order: str, paddings: list, sums: list[str]) -> list[Step]:
-    solved = {name: (pads, axes, note) for name, pads, axes, note in paddings}
+    solved = {name: (pads, text, note) for name, pads, text, note in paddings}
     steps = []
     for r in a.layers:
         if r.name in solved:
-            pads, axes, note = solved[r.name]
-            text = "; ".join(dict.fromkeys(f"(({n} − 1)·{s} − {n} + {d}·({k} − 1) + 1)/2" for n, k, s, d in axes))
+            pads, text, note = solved[r.name]
             steps.append(_step(f"{r.name}.padding", pads, r.name, text, note))
         steps += layer_steps(r)
         if r.layer.kind in GATES:

@@ -1,18 +1,30 @@
 """Checks that need several fields at once, run on shapes alone before anything is computed: each
 kernel takes the channels it is given, every output size is positive, dense weights fit the flattened
-features, the target fits the output, and the problem is small enough to solve exactly."""
+features, the target fits the output, and the problem is small enough to solve exactly.
+
+Every shape is the architecture analyzer's (nnsolve/arch): the layers are written as its layer list —
+a kernel becomes filters, a kernel size and the input channels it declares, a dense W units and the
+inputs it declares — and the analyzer computes each output size with nnsolve.geometry, so the worked
+numbers and a shape-only summary of the same network cannot disagree. What only explicit numbers have
+(bias lengths, γ and β, dropout masks, a batch for batch norm, the target) is checked here, layer by
+layer in the analyzer's order, stopping at the first layer whose output has no shape."""
 from __future__ import annotations
 
 import numpy as np
 
-from ...ops.conv import Geometry, TransposedConv
-from ...ops.pool import Windows
+from ...arch.analyze import layer_reports
+from ...arch.conventions import Conventions
+from ...arch.ir import Architecture, Layer as ArchLayer
+from ...arch.rules import ArchitectureError, DeclaredSizeError
 from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
 
 MAX_ENTRIES = 200_000
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
+GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
+            "conv_transpose2d": ("stride", "padding", "output_padding", "dilation", "groups")}
+ANALYZER_CONVENTIONS = Conventions.for_framework("pytorch")      # floor output sizes; channels first
 
 
 def shape_of(nested) -> tuple[int, ...]:
@@ -65,49 +77,146 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
         found.append((("x",), f"batch: true needs one sample per entry of x's first axis, got shape {full}"))
         return found
     batch = full[:1] if p.batch else ()
-    shape: tuple | None = full[len(batch):]
-    named = {"x": shape}
+    shape = _layer_shapes(p, full[len(batch):], batch, found)
+    if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
+        found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {batch + shape}"))
+    found += training_issues(p, loss_output(p))
+    return found
+
+
+def _layer_shapes(p: ConvProblem, sample: tuple, batch: tuple, found: list) -> tuple | None:
+    """The network's output shape (one sample), or None after reporting the first layer without one."""
+    layers, stop = analyzer_layers(p, found)
+    reports = layer_reports(Architecture("conv_network", sample, "channels_first", layers, "pytorch"),
+                            ANALYZER_CONVENTIONS)
+    shapes, previous = {"input": sample}, "input"
+    for i, (layer, written) in enumerate(zip(p.layers, layers)):
+        inputs = [shapes[s] for s in written.inputs or (previous,)]
+        if not _fits(i, layer, inputs, batch, found):
+            return None
+        try:
+            report = next(reports)
+        except ArchitectureError as e:
+            found.append(_located(e, i, layer, inputs[0]))
+            return None
+        entries = int(np.prod(batch + report.shape))
+        if entries > MAX_ENTRIES:
+            found.append((("layers", i, layer.kind), f"its output {batch + report.shape} holds {entries:,} numbers; "
+                                                     f"at most {MAX_ENTRIES:,} are computed exactly"))
+            return None
+        shapes[written.name] = report.shape
+        previous = written.name
+    return None if stop else shapes[previous]
+
+
+def analyzer_layers(p: ConvProblem, found: list) -> tuple[list[ArchLayer], bool]:
+    """The layers as the analyzer's layer list (layer i is named z<i>, x is `input`), up to the first one
+    that cannot be written (a name no earlier layer has, a kernel of the wrong rank); the second value
+    says whether one was met (its problem is in `found`)."""
+    named, previous, out = {"x": "input"}, "input", []
     for i, layer in enumerate(p.layers):
-        if layer.input is not None:
-            if layer.input not in named:
-                found.append((("layers", i, "input"), _unknown(layer.input, named)))
-                shape = None
-                break
-            shape = named[layer.input]
-        shape = _graph_shape(i, layer, shape, named, batch, found)
-        if shape is None:
-            break
+        loc, spec, name = ("layers", i, layer.kind), layer.spec, f"z{i + 1}"
+        if layer.input is not None and layer.input not in named:
+            found.append((("layers", i, "input"), _unknown(layer.input, named)))
+            return out, True
+        source = named[layer.input] if layer.input is not None else previous
+        sources = [spec.from_] if layer.kind == "add" else spec.from_ if layer.kind == "concat" else []
+        unknown = [n for n in sources if n not in named]
+        if unknown:
+            found.append((loc + ("from",), _unknown(unknown[0], named)))
+            return out, True
+        inputs = (source, named[spec.from_]) if layer.kind == "add" else \
+            tuple(named[n] for n in spec.from_) if layer.kind == "concat" else (source,)
+        settings = _settings(i, layer, found)
+        if settings is None:
+            return out, True
+        out.append(ArchLayer(name, layer.kind, settings, inputs))      # the kinds are the analyzer's
         if layer.name is not None:
             if layer.name in named:
                 found.append((("layers", i, "name"), f"{layer.name!r} names an earlier layer (or the input x): "
                                                      "names must be unique"))
-            named[layer.name] = shape
-    if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
-        shape = batch + shape
-        found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {shape}"))
-    found += training_issues(p, loss_output(p))
-    return found
+            named[layer.name] = name
+        previous = name
+    return out, False
+
+
+def _settings(i: int, layer, found: list) -> dict | None:
+    """One layer's analyzer settings; None (after reporting) for a kernel that is not a kernel."""
+    kind, spec, loc = layer.kind, layer.spec, ("layers", i, layer.kind)
+    if kind in SPATIAL_RANK:
+        rank = SPATIAL_RANK[kind]
+        k = kernel_array(kind, spec.kernel)
+        if k.ndim != rank + 2:
+            found.append((loc + ("kernel",), f"expected a kernel of {rank + 2} axes (out, in, k…), got {k.ndim}"))
+            return None
+        transposed = kind == "conv_transpose2d"
+        settings = {"filters": k.shape[1] * spec.groups if transposed else k.shape[0], "kernel": k.shape[2:],
+                    "in_channels": k.shape[0] if transposed else k.shape[1] * spec.groups,
+                    "bias": spec.bias is not None,
+                    **{key: _axes(getattr(spec, key)) for key in GEOMETRY[kind]}}
+        if spec.bias is not None and len(spec.bias) != settings["filters"]:
+            found.append((loc + ("bias",), f"has {len(spec.bias)} entries, one per output channel "
+                                           f"({settings['filters']})"))
+        return settings
+    if kind in ("max_pool2d", "avg_pool2d"):
+        return {key: _axes(getattr(spec, key)) for key in ("pool", "stride", "padding", "ceil_mode")}
+    if kind == "dense":
+        rows, cols = len(spec.W), len(spec.W[0])
+        n_in, units = (rows, cols) if spec.layout == "in_out" else (cols, rows)
+        if spec.b is not None and len(spec.b) != units:
+            found.append((loc + ("b",), f"has {len(spec.b)} entries, one per unit ({units})"))
+        return {"units": units, "in_features": n_in, "bias": spec.b is not None}
+    if kind == "activation":
+        return {"function": spec.name}
+    if kind == "dropout":
+        return {"rate": spec.p}
+    return {}                 # global_avg_pool, flatten, batch_norm, add, concat: the shape says it all
+
+
+def _axes(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _located(e: ArchitectureError, i: int, layer, shape: tuple) -> tuple[tuple, str]:
+    """The analyzer's refusal in this family's words, at the key it is about."""
+    loc, spec = ("layers", i, layer.kind), layer.spec
+    if isinstance(e, DeclaredSizeError) and layer.kind == "dense":
+        rows, cols = len(spec.W), len(spec.W[0])
+        side = "row" if spec.layout == "in_out" else "column"
+        return loc + ("W",), f"is {rows}×{cols}: layout {spec.layout} needs a {side} per input, {e.arrived} of them"
+    if isinstance(e, DeclaredSizeError):
+        k = kernel_array(layer.kind, spec.kernel)
+        what = (f"{k.shape[0]} input channels" if layer.kind == "conv_transpose2d" else
+                f"{k.shape[1]} input channel(s) per group × {spec.groups} group(s)")
+        return loc + ("kernel",), f"has shape {k.shape}: it takes {what}, but its input has {e.arrived} channel(s)"
+    if e.setting is not None and e.setting in type(spec).model_fields:
+        return loc + (e.setting,), str(e)
+    return loc, f"{e} for an input of shape {shape}"
 
 
 def _unknown(name: str, named: dict) -> str:
     return f"no earlier layer is named {name!r} (known: {', '.join(named)})"
 
 
-def _graph_shape(i: int, layer, shape: tuple, named: dict, batch: tuple, found: list) -> tuple | None:
-    """The shape after layer i for the layers that normalize, mask or join; the others by _layer_shape."""
-    kind, spec, loc = layer.kind, layer.spec, ("layers", i, layer.kind)
+def _fits(i: int, layer, inputs: list, batch: tuple, found: list) -> bool:
+    """This family's own checks of a layer against the shapes it reads, before the analyzer's: the
+    numbers given with it (γ, β, a dropout mask) and the joins, in this family's words; False when the
+    layer's output has no shape."""
+    kind, spec, loc, shape = layer.kind, layer.spec, ("layers", i, layer.kind), inputs[0]
+    if kind == "dense" and len(shape) != 1:
+        found.append((loc, f"dense needs a vector input (add flatten: {{}} before it), got shape {shape}"))
+        return False
     if kind == "batch_norm":
         if not batch:
             found.append((loc, "batch normalization needs a batch: set batch: true and give x one sample per "
                                "entry of its first axis"))
-            return None
+            return False
         for key in ("gamma", "beta"):
             if len(getattr(spec, key)) != shape[0]:
                 found.append((loc + (key,), f"has {len(getattr(spec, key))} entries, one per "
                                             f"{'channel' if len(shape) > 1 else 'feature'} ({shape[0]})"))
         if spec.eps < 0:
             found.append((loc + ("eps",), "ε must not be negative"))
-        return shape
     if kind == "dropout":
         if shape_of(spec.mask) != batch + shape:
             found.append((loc + ("mask",), f"has shape {shape_of(spec.mask)}, the layer's input {batch + shape}"))
@@ -115,95 +224,11 @@ def _graph_shape(i: int, layer, shape: tuple, named: dict, batch: tuple, found: 
             found.append((loc + ("mask",), "holds only 0 (dropped) and 1 (kept)"))
         if not 0 <= spec.p < 1:
             found.append((loc + ("p",), "the drop rate must be at least 0 and below 1"))
-        return shape
-    if kind in ("add", "concat"):
-        sources = [spec.from_] if kind == "add" else spec.from_
-        for name in sources:
-            if name not in named:
-                found.append((loc + ("from",), _unknown(name, named)))
-                return None
-        if kind == "add":
-            if named[spec.from_] != shape:
-                found.append((loc + ("from",), f"{spec.from_!r} has shape {named[spec.from_]}, the layer's input "
-                                               f"{shape}: a residual add needs equal shapes"))
-                return None
-            return shape
-        shapes = [named[n] for n in sources]
-        if len({s[1:] for s in shapes}) > 1 or any(not s for s in shapes):
-            found.append((loc + ("from",), f"shapes {shapes} differ in more than the channel axis"))
-            return None
-        return (sum(s[0] for s in shapes),) + shapes[0][1:]
-    return _layer_shape(i, layer, shape, found)
-
-
-def _layer_shape(i: int, layer, shape: tuple, found: list) -> tuple | None:
-    """The shape after layer i (channels-first, one sample), or None after reporting why it has none."""
-    kind, spec, loc = layer.kind, layer.spec, ("layers", i, layer.kind)
-    if kind in SPATIAL_RANK:
-        rank = SPATIAL_RANK[kind]
-        if len(shape) != rank + 1:
-            found.append((loc, f"{kind} needs a (channels, {'L' if rank == 1 else 'H, W'}) input, got shape {shape}"))
-            return None
-        k = kernel_array(kind, spec.kernel)
-        if k.ndim != rank + 2:
-            found.append((loc + ("kernel",), f"expected a kernel of {rank + 2} axes (out, in, k…), got {k.ndim}"))
-            return None
-        groups = spec.groups
-        channels_per_group = k.shape[1] if kind != "conv_transpose2d" else None
-        out_channels = k.shape[0] if kind != "conv_transpose2d" else k.shape[1] * groups
-        taken = k.shape[1] * groups if kind != "conv_transpose2d" else k.shape[0]
-        if shape[0] % groups or out_channels % groups:
-            found.append((loc + ("groups",), f"groups {groups} must divide the {shape[0]} input and {out_channels} "
-                                             f"output channels"))
-            return None
-        if taken != shape[0]:
-            what = (f"{channels_per_group} input channel(s) per group × {groups} group(s)" if channels_per_group
-                    else f"{k.shape[0]} input channels")
-            found.append((loc + ("kernel",), f"has shape {k.shape}: it takes {what}, but its input has "
-                                             f"{shape[0]} channel(s)"))
-            return None
-        if spec.bias is not None and len(spec.bias) != out_channels:
-            found.append((loc + ("bias",), f"has {len(spec.bias)} entries, one per output channel ({out_channels})"))
-        try:
-            if kind == "conv_transpose2d":
-                if any(o >= s for o, s in zip(_pair(spec.output_padding), _pair(spec.stride))):
-                    raise ValueError("output_padding must be smaller than the stride")
-                geo, out_shape = TransposedConv.geometry((1,) + shape, k, spec.stride, spec.padding,
-                                                         spec.output_padding, spec.dilation, groups)
-                return out_shape[1:]
-            geo = Geometry((1,) + shape, k.shape, spec.stride, spec.padding, spec.dilation, groups)
-            return (out_channels,) + geo.out
-        except ValueError as e:
-            found.append((loc, f"{e} for an input of shape {shape}"))
-            return None
-    if kind in ("max_pool2d", "avg_pool2d"):
-        if len(shape) != 3:
-            found.append((loc, f"pooling needs a (channels, H, W) input, got shape {shape}"))
-            return None
-        try:
-            return shape[:1] + Windows((1,) + shape, spec.pool, spec.stride, spec.padding, spec.ceil_mode).out
-        except ValueError as e:
-            found.append((loc, f"{e} for an input of shape {shape}"))
-            return None
-    if kind == "global_avg_pool":
-        return shape[:1]
-    if kind == "flatten":
-        return (int(np.prod(shape)),)
-    if kind == "dense":
-        if len(shape) != 1:
-            found.append((loc, f"dense needs a vector input (add flatten: {{}} before it), got shape {shape}"))
-            return None
-        rows, cols = len(spec.W), len(spec.W[0])
-        n_in, units, side = (rows, cols, "row") if spec.layout == "in_out" else (cols, rows, "column")
-        if n_in != shape[0]:
-            found.append((loc + ("W",), f"is {rows}×{cols}: layout {spec.layout} needs a {side} per input, "
-                                        f"{shape[0]} of them"))
-            return None
-        if spec.b is not None and len(spec.b) != units:
-            found.append((loc + ("b",), f"has {len(spec.b)} entries, one per unit ({units})"))
-        return (units,)
-    return shape       # an activation keeps the shape
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, list) else (v, v)
+    if kind == "add" and inputs[1] != shape:
+        found.append((loc + ("from",), f"{spec.from_!r} has shape {inputs[1]}, the layer's input {shape}: a "
+                                       "residual add needs equal shapes"))
+        return False
+    if kind == "concat" and (len({s[1:] for s in inputs}) > 1 or any(not s for s in inputs)):
+        found.append((loc + ("from",), f"shapes {inputs} differ in more than the channel axis"))
+        return False
+    return True

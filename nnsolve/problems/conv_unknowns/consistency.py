@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ...geometry import GeometryError
 from .schema import ConvUnknownsProblem, Unknown
 from .system import geometry, positions, unknown_names
 
@@ -16,23 +17,17 @@ MAX_PRODUCTS = 2_000_000
 
 def consistency(p: ConvUnknownsProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
-    for key, least in (("stride", 1), ("dilation", 1)):
-        if min(getattr(p, key)) < least:
-            found.append(((key,), f"must be at least {least}, got {getattr(p, key)}"))
-    if isinstance(p.padding, list) and min(p.padding) < 0:
-        found.append((("padding",), f"must not be negative, got {p.padding}"))
     if len(p.kernel) != len(p.input):
         found.append((("kernel",), f"has {len(p.kernel)} channel(s), the input {len(p.input)}: a kernel has one "
                                    f"matrix per input channel"))
     _check_names(p, found)
     if found:
         return found
-    geo = geometry(p)
+    try:
+        geo = geometry(p)
+    except GeometryError as e:
+        return [((e.setting or "kernel",), f"{e}; there is no output" if e.setting is None else str(e))]
     rows, cols = geo.output
-    if rows < 1 or cols < 1:
-        return [(("kernel",), f"spans {geo.span(0)}×{geo.span(1)} (dilation included), more than the padded "
-                              f"input {geo.height + geo.pad_before[0] + geo.pad_after[0]}×"
-                              f"{geo.width + geo.pad_before[1] + geo.pad_after[1]}: there is no output")]
     if not p.outputs:
         found.append((("outputs",), "is empty: give at least one known output"))
     seen: dict[tuple[int, int], int] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ...geometry import Axis, slide
 from .schema import ConvUnknownsProblem, Unknown
 
 ZERO = Fraction(0)
@@ -20,36 +21,39 @@ class Geometry:
     channels: int
     height: int
     width: int
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    pad_before: tuple[int, int]           # top, left
-    pad_after: tuple[int, int]            # bottom, right
+    axes: tuple[Axis, Axis]               # rows, columns: sizes and padding from nnsolve.geometry
 
-    def span(self, axis: int) -> int:
-        return self.dilation[axis] * (self.kernel[axis] - 1) + 1
+    @property
+    def kernel(self) -> tuple[int, int]:
+        return tuple(a.kernel for a in self.axes)
+
+    @property
+    def stride(self) -> tuple[int, int]:
+        return tuple(a.stride for a in self.axes)
+
+    @property
+    def dilation(self) -> tuple[int, int]:
+        return tuple(a.dilation for a in self.axes)
+
+    @property
+    def pad_before(self) -> tuple[int, int]:          # top, left
+        return tuple(a.before for a in self.axes)
+
+    @property
+    def pad_after(self) -> tuple[int, int]:           # bottom, right
+        return tuple(a.after for a in self.axes)
 
     @property
     def output(self) -> tuple[int, int]:
-        size = (self.height, self.width)
-        return tuple((size[a] + self.pad_before[a] + self.pad_after[a] - self.span(a)) // self.stride[a] + 1
-                     for a in (0, 1))
+        return tuple(a.output for a in self.axes)
 
 
 def geometry(p: ConvUnknownsProblem) -> Geometry:
+    """The convolution's sizes; GeometryError for a setting out of range or a kernel that does not fit.
+    `same` pads like TensorFlow (PyTorch too at stride 1): ⌈n/s⌉ outputs, the odd zero after."""
     channels, height, width = len(p.input), len(p.input[0]), len(p.input[0][0])
     kernel = (len(p.kernel[0]), len(p.kernel[0][0]))
-    stride, dilation = tuple(p.stride), tuple(p.dilation)
-    if p.padding == "valid":
-        before = after = (0, 0)
-    elif p.padding == "same":
-        # as PyTorch: the total d·(k − 1) split with the odd one out after
-        total = [dilation[a] * (kernel[a] - 1) for a in (0, 1)]
-        before = tuple(t // 2 for t in total)
-        after = tuple(t - t // 2 for t in total)
-    else:
-        before = after = tuple(p.padding)
-    return Geometry(channels, height, width, kernel, stride, dilation, before, after)
+    return Geometry(channels, height, width, slide((height, width), kernel, p.stride, p.padding, p.dilation))
 
 
 @dataclass
@@ -96,8 +100,7 @@ def equations(p: ConvUnknownsProblem, geo: Geometry, names: list[str], positions
         for c in range(geo.channels):
             for m in range(kh):
                 for n in range(kw):
-                    r = i * geo.stride[0] + m * geo.dilation[0] - geo.pad_before[0]
-                    s = j * geo.stride[1] + n * geo.dilation[1] - geo.pad_before[1]
+                    r, s = geo.axes[0].position(i, m), geo.axes[1].position(j, n)
                     x = p.input[c][r][s] if 0 <= r < geo.height and 0 <= s < geo.width else ZERO
                     entry = p.kernel[c][kh - 1 - m][kw - 1 - n] if flip else p.kernel[c][m][n]
                     terms.append(Term(Fraction(x), entry))

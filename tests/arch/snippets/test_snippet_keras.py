@@ -112,3 +112,11 @@ def test_unused_layers_are_left_out_of_a_functional_model():
     text = FUNCTIONAL.replace("outputs = layers.Dense(10)(x)", "spare = layers.Dense(3)(x)\noutputs = layers.Dense(10)(x)")
     names = [l.name for l in parse_snippet(text).layers]
     assert "dense" not in names and "dense_1" in names
+
+
+def test_layer_normalization_axes_count_the_batch_axis_as_keras_does():
+    """axis=1 is the first axis after the batch (6 here), not the second: 2·6 parameters."""
+    arch = parse_snippet("from tensorflow.keras import layers, Sequential\nmodel = Sequential([\n"
+                         "    layers.Conv2D(4, 3, input_shape=(8, 6, 3)),\n"
+                         "    layers.LayerNormalization(axis=[1, 2, 3]),\n    layers.LayerNormalization(axis=1),\n])\n")
+    assert [r.params for r in analyze(arch).layers] == [0, (3 * 3 * 3 + 1) * 4, 2 * 6 * 4 * 4, 2 * 6]

@@ -1,0 +1,194 @@
+"""What each layer setting of a YAML layer list means, how its value is read, and the spellings users
+paste from Keras and PyTorch that are read as it (`strides: 2` is the stride, said so in the solution).
+Which kind takes which settings is the table in kinds.py; a key that is neither a setting of its kind nor
+an alias of one is refused, so a misspelt setting can never be silently left at its default.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from numbers import Integral
+from typing import Callable
+
+from ..geometry import GeometryError, whole
+
+
+class SettingError(ValueError):
+    pass
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def count(value):
+    n = _whole(value)
+    if n is None or n < 1:
+        raise SettingError(f"expected a whole number ≥ 1, got {value!r}")
+    return n
+
+
+def _axes_of(least: int) -> Callable:
+    def read(value):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        try:
+            numbers = tuple(whole(v, "value", least) for v in items)
+        except GeometryError:
+            numbers = ()
+        if not numbers:
+            raise SettingError(f"expected a whole number ≥ {least} or one per spatial axis, got {value!r}")
+        return numbers if isinstance(value, (list, tuple)) else numbers[0]
+    return read
+
+
+sizes = _axes_of(1)
+offsets = _axes_of(0)
+
+
+def padding(value):
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("valid", "same", "keep_size"):
+            return word
+        raise SettingError(f"expected valid, same, keep_size, a number or one per spatial axis, got {value!r}")
+    return offsets(value)
+
+
+def zero_padding(value):
+    items = offsets(value)
+    if isinstance(items, tuple) and len(items) not in (2, 4):
+        raise SettingError(f"expected one number, [rows, columns] or [top, bottom, left, right], got {value!r}")
+    return items
+
+
+def flag(value):
+    if not isinstance(value, bool):
+        raise SettingError(f"expected true or false, got {value!r}")
+    return value
+
+
+def amount(value):
+    if isinstance(value, float):                      # JSON-read bundled files: the typed digits
+        value = Fraction(repr(value))
+    if isinstance(value, bool) or not isinstance(value, (Integral, Fraction)) or value < 0:
+        raise SettingError(f"expected a number ≥ 0, got {value!r}")
+    return value
+
+
+def rate(value):
+    value = amount(value)
+    if value >= 1:
+        raise SettingError(f"expected a drop rate below 1, got {value}")
+    return value
+
+
+def text(value):
+    if not isinstance(value, str) or not value.strip():
+        raise SettingError(f"expected a name such as relu, got {value!r}")
+    return value.strip()
+
+
+def axis(value):
+    if _whole(value) is None:
+        raise SettingError(f"expected an axis number, got {value!r}")
+    return int(value)
+
+
+def axes(value):
+    items = value if isinstance(value, (list, tuple)) else [value]
+    read = tuple(axis(v) for v in items)
+    return read if isinstance(value, (list, tuple)) else read[0]
+
+
+def shape(value):
+    items = value if isinstance(value, (list, tuple)) else None
+    if not items or any(_whole(v) is None or (_whole(v) < 1 and _whole(v) != -1) for v in items) \
+            or [_whole(v) for v in items].count(-1) > 1:
+        raise SettingError(f"expected a shape such as [7, 7, 64] (one entry may be -1), got {value!r}")
+    return tuple(_whole(v) for v in items)
+
+
+def declared_shape(value):
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not items or any(v is not None and (_whole(v) is None or _whole(v) < 1) for v in items):
+        raise SettingError(f"expected sizes such as [28, 28, 1] (null for any size), got {value!r}")
+    return tuple(None if v is None else _whole(v) for v in items)
+
+
+def dims(value):
+    items = sizes(value)
+    return items if isinstance(items, tuple) else (items,)
+
+
+# setting → (how its value is read, what it means)
+SETTINGS: dict[str, tuple[Callable, str]] = {
+    "units": (count, "the number of outputs"),
+    "filters": (count, "the number of output channels"),
+    "kernel": (sizes, "the kernel size"),
+    "pool": (sizes, "the pooling window"),
+    "stride": (sizes, "the stride"),
+    "dilation": (sizes, "the spacing of the kernel's taps"),
+    "padding": (padding, "valid, same, keep_size or a number per side"),
+    "output_padding": (offsets, "extra output positions of a transposed convolution"),
+    "groups": (count, "the number of channel groups"),
+    "depth_multiplier": (count, "output channels per input channel"),
+    "bias": (flag, "whether the layer adds a bias"),
+    "ceil_mode": (flag, "round the output size up"),
+    "keepdims": (flag, "keep the pooled axes as size 1"),
+    "eps": (amount, "ε"), "momentum": (amount, "the running statistics' momentum"),
+    "affine": (flag, "learned scale and shift"), "track_running_stats": (flag, "keep running statistics"),
+    "axes": (axes, "the normalized axes"), "axis": (axis, "the axis joined along"),
+    "rate": (rate, "the drop rate"),
+    "activation": (text, "a fused activation"), "function": (text, "the activation"),
+    "shape": (shape, "a shape"),
+    "vocabulary": (count, "the number of tokens"), "dim": (count, "the embedding size"),
+    "return_sequences": (flag, "output every time step"), "reset_after": (flag, "GRU: reset gate after the product"),
+    "batch_first": (flag, "the batch axis first"),
+    "heads": (count, "the number of heads"), "key_dim": (count, "the size of each head's queries and keys"),
+    "value_dim": (count, "the size of each head's values"), "output_dim": (count, "the output size"),
+    # sizes a layer declares for its input, checked against what arrives
+    "in_channels": (count, "the input channels it expects"), "in_features": (count, "the inputs it expects"),
+    "num_features": (count, "the channels it normalizes"), "input_size": (count, "the features per step it expects"),
+    "embed_dim": (count, "the features it expects"), "normalized_shape": (dims, "the trailing axes it expects"),
+    "input_shape": (declared_shape, "the input shape it expects"),
+}
+READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims}
+
+KERAS, TORCH = "Keras spelling", "PyTorch spelling"
+# alias → (the settings it may stand for, the first one its kind takes; where the spelling comes from)
+ALIASES: dict[str, tuple[tuple[str, ...], str]] = {
+    "strides": (("stride",), KERAS), "kernel_size": (("kernel", "pool"), "Keras and PyTorch spelling"),
+    "pool_size": (("pool",), KERAS), "dilation_rate": (("dilation",), KERAS), "use_bias": (("bias",), KERAS),
+    "out_channels": (("filters",), TORCH), "out_features": (("units",), TORCH), "hidden_size": (("units",), TORCH),
+    "units": (("filters",), "a dense layer's word"), "filters": (("units",), "a convolution's word"),
+    "input_dim": (("in_features", "vocabulary"), KERAS), "output_dim": (("dim",), KERAS),
+    "num_embeddings": (("vocabulary",), TORCH), "embedding_dim": (("dim",), TORCH),
+    "num_heads": (("heads",), "Keras and PyTorch spelling"), "p": (("rate",), TORCH), "epsilon": (("eps",), KERAS),
+    "target_shape": (("shape",), KERAS), "elementwise_affine": (("affine",), TORCH),
+    "in_channels": (("num_features",), TORCH), "in_features": (("num_features",), TORCH),
+}
+
+
+def reader(kind: str, setting: str) -> Callable:
+    return READERS_BY_KIND.get((kind, setting)) or SETTINGS[setting][0]
+
+
+def alias_target(key: str, takes) -> str | None:
+    """The setting an alias stands for in a kind that takes `takes`, or None."""
+    targets, _ = ALIASES.get(key, ((), ""))
+    return next((t for t in targets if t in takes), None)
+
+
+def alias_statement(layers) -> str | None:
+    """One line for the solution's header: every alias read, where it comes from, in which layers."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for layer in layers:
+        for written, canonical in layer.aliases:
+            seen.setdefault((written, canonical), []).append(layer.name)
+    if not seen:
+        return None
+    return "; ".join(f"{written} read as {canonical} ({ALIASES[written][1]}) in {', '.join(names)}"
+                     for (written, canonical), names in seen.items())
