@@ -16,7 +16,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...arch.kinds import (GATES, bias_vectors, recurrent_macs_per_step as macs_per_step, recurrent_params,
+from ...arch.kinds import (GATES, bias_vectors, recurrent_params,
                            recurrent_params_formula as params_formula)
 from ...engine.number import mp
 from ..fields import Model

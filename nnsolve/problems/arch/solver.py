@@ -36,7 +36,8 @@ from ...solution import Solution, Step
 from ..common import Common, solution_of
 from ..fields import Model
 from .padding import solve_paddings
-from .recurrent import GATES, HiddenSize, HiddenSizeSpec, both_conventions, macs_per_step
+from ...arch.kinds import recurrent_macs_per_step as macs_per_step
+from .recurrent import GATES, HiddenSize, HiddenSizeSpec, both_conventions
 from .quantities import ORDER_STATEMENT, SelectionError, input_shape, is_sum, layer_sum, weight_order, weight_shape
 
 
