@@ -10,14 +10,6 @@ def solve(problem, round_intermediates=None, pins=None):
     return _solve(problem, round_intermediates=round_intermediates, pins=pins)
 
 
-def check(problem, answers=None, tolerance=None):
-    """Compare answers with the computed solution: the file's own `answers:` (a key), or `answers` given here
-    (a student's, id → number or nested list). Returns a Report: per answer whether it agrees and by which
-    rule, where a key first parts from the solution, and which convention or earlier slip explains a miss."""
-    from .check import check as _check
-    return _check(problem, answers=answers, tolerance=tolerance)
-
-
 def picture(solution, path=None):
     """A solution drawn as Graphviz DOT source (forward values blue, gradients red), for the families that
     have a picture; with `path` also written as .dot/.gv, or .svg/.png/.pdf through Graphviz."""
@@ -44,4 +36,4 @@ def parse_snippet(text, input_shape=None):
     return _parse(text, input_shape=tuple(input_shape) if input_shape else None)
 
 
-__all__ = ["solve", "check", "load", "picture", "summarize", "parse_snippet", "__version__"]
+__all__ = ["solve", "load", "picture", "summarize", "parse_snippet", "__version__"]
