@@ -15,9 +15,10 @@ import pytest
 
 import nnsolve
 from nnsolve.render import render
+from corpus_expectations import problem_files
 from render_latex_lint import latex_problems, math_spans
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").rglob("*.yaml"))
+EXAMPLES = problem_files()
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 
 
