@@ -2,19 +2,24 @@
 computed answers (tests/data/exam-cases.json), and each file's expectations beside it.
 
 A problem file that names a corpus case in `source.case` has an expectation file beside it,
-`<file>.expect.yaml`:
+`<file>.expect.yaml` (read by tests/test_corpus.py):
 
     values:                          # nnsolve id: where the corpus's correct_answer keeps its value
       u3: [u3]                       #   a path of keys and list indices ([] is the whole answer)
       u1: {concat: [[h1], [h2]]}     #   several corpus values one after the other (a number: literal)
       dL/dW2: {shape: [shapes, W2]}  #   the corpus gives only the shape
-    tolerance: {rel: 1e-9}           # optional; numbers agree to rel 1e-9 / abs 1e-15 by default
+    tolerance: {rel: 1.0e-9}         # optional; numbers agree to rel 1e-9 / abs 1e-15 by default
     check:                           # optional: what `nnsolve check` reports on the file's answers
       wrong: [u3]                    #   the key answers it flags, and nothing else (a comment says why)
-      matches_if: {loss: base 2}     #   a flagged answer's report names this convention
+      stricter_than_corpus: [h1]     #   flagged too, where the corpus calls the key right (say why)
+      matches_if: {loss: base 2}     #   the report of that answer names this convention
+      none_flagged_because: text     #   the corpus calls the key wrong, yet no answer here is wrong
+      every_key_answer: true         #   the file's answers are the corpus's key answers, id for id
+    part: (a)                        # a case encoded in several files names a different part in each
+    oracle: test_name                # tests/test_corpus_oracles.py checks what the corpus's numbers cannot
 
-The forms of a value, the comparison rules and every other key are described in `expected()` and
-`agrees()` below. Adding a case is adding a problem file and its expectation file.
+`expected()` lists the forms a value can take and `agrees()` the comparison rules. Adding a case is
+adding a problem file and its expectation file.
 """
 from __future__ import annotations
 
@@ -60,7 +65,9 @@ def expect_path(problem: Path) -> Path:
 
 
 def problem_path(expectations: Path) -> Path:
-    return expectations.with_name(expectations.name[: -len(EXPECT_SUFFIX)] + ".yaml")
+    stem = expectations.name[: -len(EXPECT_SUFFIX)]
+    json_problem = expectations.with_name(stem + ".json")
+    return json_problem if json_problem.exists() else expectations.with_name(stem + ".yaml")
 
 
 @lru_cache(maxsize=None)
@@ -156,7 +163,7 @@ def expected(spec: dict, answer) -> object:
                             `corpus_text`
     - matrix: PATH          the corpus writes a matrix as text: "[[a, b], [c, d]]"
     - equation: PATH        the corpus writes "f'(u) = A = B": the value must match A and B
-    - shape: PATH           only the shape is compared (see `same_shape`)"""
+    - shape: PATH           only the shape is compared (by tests/test_corpus.py, squeezed)"""
     if "transcribes" in spec:
         assert dig(answer, spec["transcribes"]) == spec["corpus_text"], spec
     if "at" in spec:

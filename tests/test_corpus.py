@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 import test_corpus_oracles
-from corpus_expectations import (CORPUS, agrees, case_of, corpus_files, expect_path, expectation_files, expected,
-                                 expectations, problem_files, problem_path, problem_text, solved, spec_of, squeezed,
-                                 value_of, dig)
 from cli_runner import invoke
+from corpus_expectations import (CORPUS, agrees, case_of, corpus_files, dig, expect_path, expectation_files, expected,
+                                 expectations, problem_files, problem_path, problem_text, solved, spec_of, squeezed,
+                                 value_of)
 
 NOT_ENCODED = {"s001-tum-p5f-black-cross-filter": "asks for a drawing of a filter, not a number"}
 
