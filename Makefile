@@ -24,8 +24,14 @@ $(VENV)/.test-extras: $(BIN)/nnsolve
 		echo "graphviz not installed: SVG/PNG picture tests will be skipped"
 	@touch $@
 
+# Derandomized Hypothesis (profile `ci`, tests/conftest.py) unless a seed is given:
+# `make test HYPOTHESIS_SEED=7` (or HYPOTHESIS_SEED=7 in the environment) draws fresh examples from seed 7.
+# The tests run on every core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+HYPOTHESIS_SEED ?=
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.test-extras
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(if $(HYPOTHESIS_SEED),--hypothesis-seed=$(HYPOTHESIS_SEED))
 
 bench: install
 	$(BIN)/python benchmarks/bench_core.py

@@ -3,15 +3,13 @@ with a located message and never a traceback."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
+from cli_runner import Run, invoke
 from conftest import CASES
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nnsolve.cli", "check", *args],
-                          capture_output=True, text=True, timeout=120)
+def run(*args: str) -> Run:
+    return invoke("check", *args)
 
 
 def line_of(case: str, text: str) -> int:
@@ -22,14 +20,14 @@ def line_of(case: str, text: str) -> int:
 
 def test_a_correct_key_exits_0():
     done = run(str(CASES / "correct-key.yaml"))
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.exit_code == 0, done.stdout + done.stderr
     assert "12 answers: 12 agree, 0 wrong" in done.stdout
     assert "First divergence" not in done.stdout
 
 
 def test_a_wrong_key_exits_1_and_says_where_it_parts():
     done = run(str(CASES / "slipped-key.yaml"))
-    assert done.returncode == 1, done.stderr
+    assert done.exit_code == 1, done.stderr
     assert "7 answers: 2 agree, 5 wrong" in done.stdout
     assert "First divergence: u2" in done.stdout
     assert "consistent with the key's wrong u2" in done.stdout
@@ -39,13 +37,13 @@ def test_a_wrong_key_exits_1_and_says_where_it_parts():
 
 def test_a_rounded_key_exits_0_and_names_the_rule():
     done = run(str(CASES / "rounded-key.yaml"))
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.exit_code == 0, done.stdout + done.stderr
     assert "matches with intermediates rounded to 2 dp" in done.stdout
 
 
 def test_unknown_answer_id_is_a_located_error_with_a_suggestion():
     done = run(str(CASES / "unknown-id.yaml"))
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert "Traceback" not in done.stderr
     line = line_of("unknown-id.yaml", "u3:")
     assert "answers.u3: no quantity 'u3'" in done.stderr
@@ -55,7 +53,7 @@ def test_unknown_answer_id_is_a_located_error_with_a_suggestion():
 
 def test_malformed_answers_are_format_errors_not_wrong_answers():
     done = run(str(CASES / "malformed-answer.yaml"))
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
     assert f"answers.y[1]: expected a number, got 'zero point five' (line {line_of('malformed-answer.yaml', 'y:')})" \
@@ -66,7 +64,7 @@ def test_malformed_answers_are_format_errors_not_wrong_answers():
 
 def test_json_report():
     done = run(str(CASES / "log10-key.yaml"), "--format", "json")
-    assert done.returncode == 1
+    assert done.exit_code == 1
     report = json.loads(done.stdout)
     assert report["ok"] is False
     assert report["summary"] == {"answers": 4, "agree": 2, "wrong": 2}
@@ -78,7 +76,7 @@ def test_json_report():
 
 def test_tolerance_option():
     done = run(str(CASES / "rounded-key.yaml"), "--tolerance", "0.005")
-    assert done.returncode == 1
+    assert done.exit_code == 1
     assert "Tolerance: ±0.005 (absolute)" in done.stdout
     bad = run(str(CASES / "rounded-key.yaml"), "--tolerance", "half a cent")
-    assert bad.returncode == 2 and "--tolerance" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.exit_code == 2 and "--tolerance" in bad.stderr and "Traceback" not in bad.stderr

@@ -2,8 +2,6 @@
 rounding are recomputed downstream, as a person working by hand would."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from fractions import Fraction
 from itertools import takewhile
 from pathlib import Path
@@ -18,8 +16,9 @@ from nnsolve.engine.tensor import as_tensor
 from nnsolve.ops.base import Add
 from nnsolve.ops.losses import PENALTY, SQUARED_ERROR
 
+from cli_runner import invoke
+
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-two-layer-tanh.yaml"
-CLI = Path(sys.executable).with_name("nnsolve")
 
 
 def sym(name: str) -> Symbol:
@@ -107,9 +106,8 @@ def test_a_pinned_value_replaces_the_computed_one_and_everything_after_it():
 
 
 def test_cli_round_intermediates_2_gives_the_keys_u3():
-    result = subprocess.run([str(CLI), "solve", "--round-intermediates", "2", str(DEMO)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = invoke("solve", "--round-intermediates", "2", DEMO)
+    assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.strip().startswith("u₃ ="))
     step = [lines[start], *takewhile(lambda ln: ln.strip().startswith("="), lines[start + 1:])]

@@ -8,6 +8,8 @@ import pytest
 import nnsolve
 from nnsolve.problems.errors import Issue, ProblemError
 
+from cli_runner import invoke
+
 VALID = """\
 problem: dense_network
 title: the problem the bad inputs are made from
@@ -79,15 +81,10 @@ def at(source, path: str) -> Issue:
 
 def cli_rejects(tmp_path, text: str, message: str, line: int | None = None) -> None:
     """`nnsolve solve` on `text` exits 2 with `message` (at `line`, when given) and no traceback."""
-    import os
-    import subprocess
-    import sys
-
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120, env=dict(os.environ))
-    assert result.returncode == 2, result.stdout + result.stderr
+    result = invoke("solve", path)
+    assert result.exit_code == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert message in result.stderr, result.stderr
     if line is not None:

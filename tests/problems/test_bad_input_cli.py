@@ -2,10 +2,6 @@
 nnsolve itself is one line and exit code 3 (the traceback only with NNSOLVE_DEBUG=1)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 import typer
 from bad_input import changed, line_of
@@ -13,16 +9,13 @@ from bad_input import changed, line_of
 from nnsolve import cli
 from nnsolve.problems import loader
 
-
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nnsolve.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+from cli_runner import invoke
 
 
 def refused(*args: str) -> str:
     """stderr of a run that must end with exit code 2 and print nothing but the issues."""
-    result = run(*args)
-    assert result.returncode == 2, result.stderr
+    result = invoke(*args)
+    assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
     return result.stderr

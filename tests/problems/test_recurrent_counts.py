@@ -2,15 +2,14 @@
 modules, Keras against the hand formulas), MACs per time step, and the hidden size solved from a total."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import nnsolve
 from nnsolve.engine.number import to_float
 from nnsolve.problems.arch.recurrent import GATES, HiddenSize, HiddenSizeSpec, bias_vectors, recurrent_params
+
+from cli_runner import invoke
 
 KINDS = st.sampled_from(sorted(GATES))
 SIZES = st.integers(1, 40)
@@ -106,8 +105,8 @@ def test_no_integer_hidden_size_is_said(tmp_path):
 def test_an_exact_impossible_total_is_a_located_error(tmp_path):
     path = tmp_path / "problem.yaml"
     path.write_text(_hidden_size_problem("lstm", 3, 181, exact=True), encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True, text=True)
-    assert run.returncode == 2, run.stderr
+    run = invoke("solve", path)
+    assert run.exit_code == 2, run.stderr
     message = run.stdout + run.stderr
     assert "hidden_size.total_params" in message and "181" in message and "line 3" in message
     assert "Traceback" not in message

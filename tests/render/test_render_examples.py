@@ -13,18 +13,19 @@ from pathlib import Path
 
 import pytest
 
-import nnsolve
 from nnsolve.render import render
+
+from corpus_expectations import problem_files, solved as solve_example
 from render_latex_lint import latex_problems, math_spans
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").rglob("*.yaml"))
+EXAMPLES = problem_files()
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 
 
 @lru_cache(maxsize=None)
 def solved(path: Path):
     try:
-        return nnsolve.solve(path)
+        return solve_example(path)     # the solution tests/test_corpus.py checks, solved once per session
     except Exception as error:     # noqa: BLE001 — reported as the skip reason
         return error
 

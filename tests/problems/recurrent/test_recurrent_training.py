@@ -5,8 +5,6 @@ left out of BPTT formulas for numbers; a per-step list of the wrong length is a 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -17,6 +15,8 @@ from hypothesis import assume, given, settings, strategies as st
 from nnsolve import api
 from nnsolve.engine.number import to_float
 from nnsolve.render.text import render_text
+
+from cli_runner import invoke
 
 ACT = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "identity": lambda z: z}
 
@@ -123,7 +123,6 @@ def test_per_step_list_of_the_wrong_length_is_located(tmp_path):
         x: [1, 2, 3]
         h0: 0
         """))
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = invoke("solve", path)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "expected one entry per time step (3)" in result.stderr and "(line 5)" in result.stderr, result.stderr
