@@ -5,10 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import invoke
 
 import nnsolve
-from nnsolve.cli import app
 from nnsolve.problems.errors import ProblemError
 
 GAUSSIAN_DENSE = """\
@@ -48,16 +47,16 @@ loss: {type: gaussian_nll, sigma: 0.5, over: h, targets: [[0.3, -0.1]]}
 def run(tmp_path, text: str, *args: str):
     path = tmp_path / "problem.yaml"
     path.write_text(text)
-    return CliRunner().invoke(app, ["solve", str(path), *args])
+    return invoke("solve", path, *args)
 
 
 def refused(tmp_path, text: str, *fragments: str) -> str:
     result = run(tmp_path, text)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 2, result.stdout + result.stderr
     for fragment in fragments:
-        assert fragment in result.output, result.output
-    assert "Traceback" not in result.output and "internal error" not in result.output
-    return result.output
+        assert fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result.stderr
 
 
 def test_gaussian_nll_is_the_same_loss_in_every_family():
@@ -131,8 +130,8 @@ loss: {type: bce}
 ])
 def test_each_family_answers_its_documented_ask_groups(tmp_path, text, groups):
     result = run(tmp_path, text + f"ask: {groups}\n")
-    assert result.exit_code == 0, result.output
-    assert "Answers" in result.output
+    assert result.exit_code == 0, result.stderr
+    assert "Answers" in result.stdout
 
 
 def test_an_ask_group_of_another_family_or_an_empty_one_is_refused(tmp_path):

@@ -2,10 +2,8 @@
 numbers by value."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
+from cli_runner import invoke
 from nnsolve.check import check
 
 CUBIC = "problem: calculus\nfunction: (w1 - w2)^3 - 2(w1^2 - w2) + w1^2 + w2^2\n"
@@ -72,11 +70,9 @@ def test_cli_check_exit_codes(tmp_path):
     good.write_text(CUBIC + "answers:\n  df/dw1: 3(w1-w2)^2 - 2w1\n  type(S1): saddle\n  minimum: no minimum\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text(CUBIC + "answers:\n  type(S1): local min\n")
-    run = lambda path: subprocess.run([sys.executable, "-m", "nnsolve.cli", "check", str(path)],  # noqa: E731
-                                      capture_output=True, text=True, timeout=120, env=dict(os.environ))
-    ok, wrong = run(good), run(bad)
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert wrong.returncode == 1 and "WRONG" in wrong.stdout and "Traceback" not in wrong.stderr
+    ok, wrong = invoke("check", good), invoke("check", bad)
+    assert ok.exit_code == 0, ok.stdout + ok.stderr
+    assert wrong.exit_code == 1 and "WRONG" in wrong.stdout and "Traceback" not in wrong.stderr
 
 
 ADAM = ("problem: calculus\nname: L\nfunction: 3 w1^2 + 1.5 w2^3\nstationary_points: false\nhessian: false\n"

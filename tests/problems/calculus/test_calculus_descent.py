@@ -2,15 +2,13 @@
 exact hand values of the lecture example."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from fractions import Fraction
 
 import pytest
 import torch
 
 from calculus_support import close, solved
+from cli_runner import invoke
 
 STEPS = 3
 # a cubic surface of the BITS exam family: different curvature along w1 and w2, and a cross term
@@ -146,8 +144,7 @@ def test_divergent_descent_is_a_verdict_not_numbers():
 def test_divergent_descent_cli_exits_0_with_the_message(tmp_path):
     path = tmp_path / "diverges.yaml"
     path.write_text(GD.replace("LR", "0.5").replace("STEPS", "60"))
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120, env=dict(os.environ))
-    assert result.returncode == 0, result.stderr
+    result = invoke("solve", path)
+    assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "diverges" in result.stdout

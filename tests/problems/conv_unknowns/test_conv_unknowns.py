@@ -2,8 +2,6 @@
 against PyTorch float64 convolutions (integer data, so float64 is exact); bad input gets located errors."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from fractions import Fraction
 
 import numpy as np
@@ -12,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nnsolve
+from cli_runner import invoke
 from nnsolve.api import load
 from nnsolve.problems import ProblemError
 
@@ -185,7 +184,6 @@ def test_cli_refuses_with_the_line_and_exit_code_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("problem: conv_unknowns\ninput: [[1, 2], [3, 4]]\nkernel: [[a]]\noutputs:\n"
                     "  - {at: [0, 0], value: 1}\n  - {at: [5, 0], value: 2}\n")
-    result = subprocess.run([sys.executable, "-m", "nnsolve.cli", "solve", str(path)], capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = invoke("solve", path)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "outputs[1].at" in result.stderr and "line 6" in result.stderr
