@@ -85,6 +85,5 @@ def _check_pins(loaded: LoadedProblem, solution: Solution, policy: Policy) -> No
     """A pin that names no quantity of the solution would be silently ignored: refuse it."""
     missing = [name for name in policy.pins if name not in solution.ids]
     if missing:
-        known = [*solution.ids]
-        raise ProblemError([Issue(f"pins.{name}", f"no quantity {name!r} to pin" + suggestion(name, known))
+        raise ProblemError([Issue(f"pins.{name}", f"no quantity {name!r} to pin" + suggestion(name, solution.ids))
                             for name in missing], loaded.document.source)

@@ -2,7 +2,7 @@
 e.g. "log base 10", "weights read as W[out][in]"), each a modified copy of the problem model."""
 from __future__ import annotations
 
-Alternative = tuple[str, object]      # (statement, modified problem model)
+from ..optim.alternatives import Alternative      # (statement, modified problem model)
 
 
 def alternatives(family, model) -> list[Alternative]:

@@ -7,17 +7,6 @@ from pydantic import BeforeValidator, Field
 
 from .fields import Model, Text
 
-# `ask` names quantities (u1, dL/dW2, W1(1)) or these groups of them
-ASK_GROUPS = {
-    "forward": "every pre-activation and activation (u1, h1, …)",
-    "loss": "the loss (and data_loss, penalty when a penalty is given)",
-    "gradients": "the gradient of every weight and bias (dL/dW1, dL/db1, …)",
-    "deltas": "the gradient at every pre-activation (dL/du1, … also called delta1, …)",
-    "input_gradient": "the gradient at the input (dL/dx)",
-    "update": "the weights and biases after the last optimizer step (W1(s), b1(s), …)",
-}
-
-
 def _one_or_list(value: Any):
     # `ask: forward` means `ask: [forward]`
     return [value] if isinstance(value, str) else value
@@ -36,8 +25,9 @@ class Common(Model):
     title: Text = ""
     source: Optional[Source] = None
     ask: Annotated[list[Text], BeforeValidator(_one_or_list)] = Field(
-        default_factory=list, description="groups (" + ", ".join(ASK_GROUPS) + ") or quantity ids; "
-                                          "empty means forward, loss, deltas, gradients, update")
+        default_factory=list, description="quantity ids, or groups of them named by the family (forward, loss, "
+                                          "gradients, … in the families that train); "
+                                          "empty means the family's default (see its documentation)")
     answers: dict[str, Any] = Field(default_factory=dict, description="a key's or a student's answers by id")
     digits: Optional[int] = Field(default=None, ge=0, le=30, description="decimals shown (default 4)")
     key_rounding: Annotated[list[int], BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
