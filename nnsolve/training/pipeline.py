@@ -159,7 +159,6 @@ class Trainer:
         with self.sections("Loss" + self.after(s)) as loss_steps:
             loss = self.objective(output, predictions, params, s)
         if s == 0:
-            self.output = output
             self.groups["forward"] = [n.id for n in forward if n.phase != "given"]
             self.groups["loss"] = [n.id for n in loss_steps]
         if loss is None:
@@ -171,7 +170,7 @@ class Trainer:
             # a parameter the loss does not reach (an RNN's output weights at a step without a target) has none
             grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
             if s == 0:
-                self.groups["gradients"] = [by_quantity[p.id].id for p in params.values() if p.id in by_quantity]
+                self.groups["gradients"] = [g.id for g in grads.values()]
                 self.groups["input_gradient"] = [by_quantity[x.id].id for x in self.inputs if x.id in by_quantity]
         target = predictions[0].target if predictions else None
         return Pass(self.inputs[0] if self.inputs else None, target, output, loss, grads)
