@@ -1,4 +1,5 @@
-"""Every loss the schema accepts, in every family that trains, under SGD and Adam, against PyTorch float64.
+"""Every loss the schema accepts, in every family that trains, under SGD and Adam — and every other optimizer
+over two updates — against PyTorch float64.
 
 Each family has one small network here, written once as a problem file and once in torch (autograd for
 the gradients, torch.optim for the update). The output activation follows the loss as an exam would pair
@@ -233,3 +234,33 @@ def test_loss_gradients_and_update_match_torch(family, key, optimizer, penalty):
     with torch.no_grad():
         close(values(solution, "loss(1)"), torch_loss_of(params), "loss after the update")
     assert solution.kind == family
+
+
+# every other optimizer, two updates (so the state carries over), against torch.optim in its own form
+MORE_OPTIMIZERS = {
+    "momentum": ({"type": "momentum", "lr": 0.1, "momentum": 0.9},
+                 lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
+    "nesterov": ({"type": "nesterov", "lr": 0.1, "momentum": 0.9},
+                 lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True)),
+    "adagrad": ({"type": "adagrad", "lr": 0.1}, lambda ps: torch.optim.Adagrad(ps, lr=0.1, eps=1e-10)),
+    "rmsprop": ({"type": "rmsprop", "lr": 0.01}, lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.99, eps=1e-8)),
+    "rprop": ({"type": "rprop", "step_init": 0.01}, lambda ps: torch.optim.Rprop(ps, lr=0.01)),
+}
+
+
+@pytest.mark.parametrize("optimizer", MORE_OPTIMIZERS)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_optimizer_updates_every_family_as_torch_does(family, optimizer):
+    problem, given, torch_loss_of = FAMILIES[family]("mse")
+    spec, make = MORE_OPTIMIZERS[optimizer]
+    solution = nnsolve.solve({**problem, "optimizer": {**spec, "steps": 2}})
+    params = {name: t64(value).requires_grad_(True) for name, value in given.items()}
+    step = make(list(params.values()))
+    for _ in range(2):
+        step.zero_grad()
+        torch_loss_of(params).backward()
+        step.step()
+    for name, p in params.items():
+        close(values(solution, f"{name}(2)"), p, f"{name}(2)")
+    with torch.no_grad():
+        close(values(solution, "loss(2)"), torch_loss_of(params), "loss after two updates")
