@@ -2,7 +2,24 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
+
+# What a terminal would obey rather than show: C0 controls but the line break and the tab, DEL, C1
+# (\x9b is a one-byte escape), and the bidirectional overrides and isolates that reorder what is shown.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+SHOWN_ISSUES = 100      # a longer list is read by no one: the rest are counted
+
+
+def printable(text: str, json: bool = False) -> str:
+    """`text` with every control character written out (`\\x1b`, `\\u202e`), so that text from a file or
+    the command line reaches a terminal as text: a title cannot set the window title or reverse a line.
+    In JSON text (where such a character can only stand inside a string) each is written `\\u001b`, which
+    JSON reads back as the same character."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 and not json
+                            else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -30,8 +47,10 @@ class ProblemError(Exception):
         head = f"{self.source}: " if self.source else ""
         count = len(self.issues)
         lines = [f"{head}{count} problem{'s' if count != 1 else ''} in the input:"]
-        lines += [f"  {issue}" for issue in self.issues]
-        return "\n".join(lines)
+        lines += [f"  {issue}" for issue in self.issues[:SHOWN_ISSUES]]
+        if count > SHOWN_ISSUES:
+            lines.append(f"  … and {count - SHOWN_ISSUES:,} more")
+        return printable("\n".join(lines))
 
 
 def format_path(loc) -> str:

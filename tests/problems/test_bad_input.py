@@ -10,7 +10,6 @@ import pytest
 from bad_input import VALID, at, changed, issues, line_of, the_issue
 
 import nnsolve
-from nnsolve.problems import loader
 from nnsolve.problems.errors import ProblemError
 
 
@@ -300,7 +299,7 @@ def test_self_referring_alias_is_refused():
 
 
 def test_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
+    monkeypatch.setenv("NNSOLVE_MAX_FILE_BYTES", "100")
     path = tmp_path / "big.yaml"
     path.write_text(VALID)
     issue = the_issue(path)

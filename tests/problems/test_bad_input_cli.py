@@ -7,7 +7,7 @@ import typer
 from bad_input import changed, line_of
 
 from nnsolve import cli
-from nnsolve.problems import loader
+from nnsolve import limits
 
 from cli_runner import invoke
 
@@ -60,8 +60,8 @@ def test_unreadable_files(tmp_path, kind, words):
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path):
     path = tmp_path / "huge.yaml"
-    path.write_bytes(b"#" * (loader.MAX_FILE_BYTES + 1))
-    assert "problem files are limited to" in refused("solve", path)
+    path.write_bytes(b"#" * (limits.MAX_FILE_BYTES.value + 1))
+    assert "bytes of one problem file" in refused("solve", path)
 
 
 def test_a_domain_error_while_solving_names_the_quantity(tmp_path):

@@ -1,0 +1,139 @@
+"""Every limit nnsolve sets on its input and its work, in one place, and the deadline.
+
+Exact arithmetic is for exam-sized problems. Each limit refuses, with a located message, an input that
+would take minutes or gigabytes, long before it would. Someone who really needs more raises a limit in
+the environment, `NNSOLVE_<NAME>=<number>` (NNSOLVE_MAX_FILE_BYTES=20000000), which is read each time
+the limit is checked, so it works for the command and the Python API alike; the time limit also has
+`--timeout` on each command. docs/problem-format.md §8 lists every limit (a test keeps it complete).
+
+A limit is declared once here, with what it bounds:
+
+    MAX_LAYERS = Limit("MAX_LAYERS", 10_000, "layers in one architecture")
+
+and read where it is checked, `if len(layers) > MAX_LAYERS.value: … MAX_LAYERS.refusal(…)`.
+This module imports nothing heavy: the CLI imports it at start-up.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+LIMITS: dict[str, "Limit"] = {}        # name → Limit, in declaration order (the documentation's table)
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str                   # MAX_FILE_BYTES; raised with the environment variable NNSOLVE_MAX_FILE_BYTES
+    default: int | float
+    bounds: str                 # what it bounds, in a reader's words: "bytes of one problem file"
+    minimum: int | float = 1    # the smallest value an override may set
+
+    def __post_init__(self):
+        LIMITS[self.name] = self
+
+    @property
+    def variable(self) -> str:
+        return f"NNSOLVE_{self.name}"
+
+    @property
+    def value(self) -> int | float:
+        """The default, or the environment's override; a malformed override is refused (exit code 2)."""
+        text = os.environ.get(self.variable)
+        return self.default if text is None or not text.strip() else self.read(text, self.variable)
+
+    def read(self, text: str, where: str) -> int | float:
+        """A value for this limit as a person wrote it (an environment variable, a command-line option):
+        ASCII digits only, and not too many of them (int("³") fails, int("9" * 5000) is not a limit)."""
+        seconds = isinstance(self.default, float)
+        cleaned = text.strip().replace("_", "")
+        pattern = r"[0-9]{1,12}(\.[0-9]{0,6})?|\.[0-9]{1,6}" if seconds else r"[0-9]{1,18}"
+        value = type(self.default)(cleaned) if re.fullmatch(pattern, cleaned) else None
+        if value is None or value < self.minimum:
+            kind = "a number of seconds" if seconds else "a whole number"
+            raise _usage_error(where, f"expected {kind} of at least {self.minimum:g}, got {text!r}")
+        return value
+
+    @property
+    def shown(self) -> str:
+        """The value as the documentation and the messages write it: 5,000,000; 30."""
+        return f"{self.value:g}" if isinstance(self.default, float) else f"{self.value:,}"
+
+    def refusal(self, found: str | None = None) -> str:
+        """A message refusing an input over the limit, with the limit and how to raise it: "more than
+        1,000 keys in one mapping (raise it with NNSOLVE_MAX_KEYS)"; or, given what was found ("the file
+        is 6,000,000 bytes"), "the file is 6,000,000 bytes; limited to 5,000,000 bytes of …"."""
+        if found is None:
+            return f"more than {self.shown} {self.bounds} {self.hint}"
+        return f"{found}; limited to {self.shown} {self.bounds} {self.hint}"
+
+    @property
+    def hint(self) -> str:
+        return f"(raise it with {self.variable})"
+
+
+def _usage_error(where: str, message: str):
+    from .problems.errors import Issue, ProblemError
+    return ProblemError([Issue(where, message)])
+
+
+# -- input: checked by the loader before anything is built (nnsolve/problems/loader.py) --------------
+MAX_FILE_BYTES = Limit("MAX_FILE_BYTES", 5_000_000, "bytes of one problem file (or of standard input)")
+MAX_VALUES = Limit("MAX_VALUES", 500_000, "values in the file (numbers, texts, lists and mappings, after YAML "
+                                          "aliases are expanded)")
+MAX_KEYS = Limit("MAX_KEYS", 1_000, "keys in one mapping")       # real files have about 20
+MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting")           # a problem file nests about 6 deep
+MAX_DIGITS = Limit("MAX_DIGITS", 1_000, "significant digits in one typed number")
+MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one typed number, up or down")
+# -- the command line --------------------------------------------------------------------------------
+MAX_INPUT_SIZE = Limit("MAX_INPUT_SIZE", 1_000_000_000, "as one size in --input-shape")
+MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in --input-shape")
+# -- work --------------------------------------------------------------------------------------------
+TIMEOUT = Limit("TIMEOUT", 30.0, "seconds of work on one problem by solve, check or summary (0: no limit)",
+                minimum=0)
+
+
+class DeadlineExceeded(BaseException):
+    """The work took longer than its deadline. Like KeyboardInterrupt it is not an Exception: code that
+    gives up on one variant (`except Exception`, `except ValueError`) must not swallow it."""
+
+    def __init__(self, seconds: float, hint: str = "raise it with timeout="):
+        self.seconds = seconds
+        self.hint = hint
+        super().__init__(f"stopped after {seconds:g} s, the time limit ({hint})")
+
+
+@contextmanager
+def deadline(seconds: float | None, hint: str = "raise it with timeout="):
+    """Raise DeadlineExceeded in the body once `seconds` have passed (None or 0: no deadline).
+
+    A real-time timer (SIGALRM) interrupts the main thread between two Python operations, so a loop
+    stops wherever it is; one long operation inside C (a huge integer product) ends first, which the
+    input limits keep short. Outside the main thread, or without setitimer (Windows), it does nothing.
+    An inner deadline never extends an outer one, and the outer one is restored when it ends."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left <= seconds:        # the outer deadline comes first: it stays in force
+        yield
+        return
+
+    def stop(signum, frame):
+        raise DeadlineExceeded(seconds, hint)
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            # the outer timer was replaced; give it back what remains of it (at least a moment)
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
