@@ -93,6 +93,34 @@ def render_report(report: Report, fmt: str = "text", color: bool = False) -> str
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def render_reports(reports: list[tuple[str, Report | None]], fmt: str = "text") -> str:
+    """Several files checked at once: one line per file (None: the file could not be checked, and its
+    messages went to stderr) and a total."""
+    checked = [r for _, r in reports if r is not None]
+    answers, agree = sum(len(r.results) for r in checked), sum(r.agree for r in checked)
+    unchecked = len(reports) - len(checked)
+    total = {"files": len(reports), "files_wrong": sum(not r.ok for r in checked), "files_not_checked": unchecked,
+             "answers": answers, "agree": agree, "wrong": answers - agree}
+    if fmt == "json":
+        return json.dumps({"files": [{"file": name, "report": None if r is None else report_json(r)}
+                                     for name, r in reports], "total": total}, indent=2, ensure_ascii=False) + "\n"
+    total_line = (f"total: {len(reports)} file{'s' if len(reports) != 1 else ''}, {answers} answer"
+                  f"{'s' if answers != 1 else ''}: {agree} agree, {answers - agree} wrong"
+                  + (f"; {unchecked} file{'s' if unchecked != 1 else ''} not checked" if unchecked else ""))
+    if fmt == "markdown":
+        lines = ["| file | answers | agree | wrong | first divergence |", "|---|---|---|---|---|"]
+        lines += [f"| `{name}` | not checked | | | |" if r is None else
+                  f"| `{name}` | {len(r.results)} | {r.agree} | {r.wrong} | "
+                  f"{'`' + r.first_divergence + '`' if r.first_divergence else ''} |" for name, r in reports]
+        return "\n".join(lines + ["", f"**{total_line}**"]) + "\n"
+    if fmt != "text":
+        raise ValueError(f"unknown format {fmt!r}")
+    lines = [f"{name}: not checked (its problems are on stderr)" if r is None else
+             f"{name}: {r.summary()}" + (f"; first divergence: {r.first_divergence}" if r.first_divergence else "")
+             for name, r in reports]
+    return "\n".join(lines + [total_line]) + "\n"
+
+
 def _rows(report: Report) -> list[tuple[str, str, str, str, bool]]:
     return [(r.name, _shown(r.key, None), _shown(r.computed, r.shown_decimals), r.verdict(), r.ok)
             for r in report.results]
