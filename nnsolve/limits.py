@@ -32,6 +32,7 @@ class Limit:
     default: int | float
     bounds: str                 # what it bounds, in a reader's words: "bytes of one problem file"
     minimum: int | float = 1    # the smallest value an override may set
+    maximum: int | float | None = None     # the largest, where more would break something else
 
     def __post_init__(self):
         LIMITS[self.name] = self
@@ -53,9 +54,10 @@ class Limit:
         cleaned = text.strip().replace("_", "")
         pattern = r"[0-9]{1,12}(\.[0-9]{0,6})?|\.[0-9]{1,6}" if seconds else r"[0-9]{1,18}"
         value = type(self.default)(cleaned) if re.fullmatch(pattern, cleaned) else None
-        if value is None or value < self.minimum:
+        if value is None or value < self.minimum or (self.maximum is not None and value > self.maximum):
             kind = "a number of seconds" if seconds else "a whole number"
-            raise _usage_error(where, f"expected {kind} of at least {self.minimum:g}, got {text!r}")
+            most = f" and at most {self.maximum:,}" if self.maximum is not None else ""
+            raise _usage_error(where, f"expected {kind} of at least {self.minimum:g}{most}, got {text!r}")
         return value
 
     @property
@@ -86,9 +88,11 @@ MAX_FILE_BYTES = Limit("MAX_FILE_BYTES", 5_000_000, "bytes of one problem file (
 MAX_VALUES = Limit("MAX_VALUES", 500_000, "values in the file (numbers, texts, lists and mappings, after YAML "
                                           "aliases are expanded)")
 MAX_KEYS = Limit("MAX_KEYS", 1_000, "keys in one mapping")       # real files have about 20
-MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting")           # a problem file nests about 6 deep
-MAX_DIGITS = Limit("MAX_DIGITS", 1_000, "significant digits in one typed number")
-MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one typed number, up or down")
+# a problem file nests about 6 deep; past a few hundred, Python's own recursion limit would be met first
+MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting", maximum=200)
+# at least 30: the loader reads a number of up to 30 characters without measuring it
+MAX_DIGITS = Limit("MAX_DIGITS", 1_000, "significant digits in one typed number", minimum=30)
+MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one typed number, up or down", minimum=30)
 # -- the command line --------------------------------------------------------------------------------
 MAX_INPUT_SIZE = Limit("MAX_INPUT_SIZE", 1_000_000_000, "as one size in --input-shape")
 MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in --input-shape")

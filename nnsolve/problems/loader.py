@@ -9,9 +9,7 @@ a FIFO, a device or a directory by its kind, a huge file, binary data, an alias 
 """
 from __future__ import annotations
 
-import os
-import stat
-import sys
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -21,12 +19,12 @@ import yaml
 from ..engine.number import parse_number
 from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_FILE_BYTES, MAX_KEYS, MAX_VALUES
 from .errors import Issue, ProblemError, format_path, printable
-
-STDIN = "-"                   # the file name that stands for standard input, as in most commands
+from .reading import STDIN_NAME, read_text
 
 # libyaml's composer is about four times faster and records the same lines; PyYAML's is the fallback
 COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_SHORT = min(MAX_DIGITS.minimum, MAX_EXPONENT.minimum)
 NON_FINITE = {".inf": "infinity", "inf": "infinity", "infinity": "infinity", ".nan": "NaN", "nan": "NaN"}
 
 
@@ -37,8 +35,11 @@ def read_number(text) -> Fraction:
     bare = s.lstrip("+-").lower()
     if bare in NON_FINITE:
         raise ValueError(f"expected a finite number, got {s} ({NON_FINITE[bare]})")
-    for part in s.split("/", 1):
-        _check_size(part.strip(), s)
+    # a short number without an exponent is within both limits, whatever they are raised or lowered to:
+    # most numbers of a file take this way, which skips building a Decimal and reading two limits
+    if len(s) > _SHORT or "e" in bare:
+        for part in s.split("/", 1):
+            _check_size(part.strip(), s)
     return parse_number(s)
 
 
@@ -101,20 +102,8 @@ class Document:
 
 def load_file(path: str | Path) -> Document:
     """A problem file, or standard input for `-`, read with the same limits as text."""
-    from_stdin = str(path) == STDIN
-    source = "<stdin>" if from_stdin else str(path)
-    raw = _read_stdin(source) if from_stdin else _read_file(Path(path), source)
-    nul = raw.find(b"\0")
-    if nul >= 0:        # binary data, or text saved as UTF-16
-        line = raw.count(b"\n", 0, nul) + 1
-        raise _refusal(source, "not a text file: it holds a NUL byte", line)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise _refusal(source, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file "
-                               f"as UTF-8", line) from None
-    if Path(path).suffix.lower() == ".json" or (from_stdin and text.lstrip("\ufeff \r\n\t")[:1] in ("{", "[")):
+    text, source = read_text(path)
+    if Path(path).suffix.lower() == ".json" or (source == STDIN_NAME and text.lstrip("\ufeff \r\n\t")[:1] in "{["):
         # JSON allows tabs between tokens, YAML does not; a valid JSON string never holds a raw tab
         text = text.replace("\t", " ")
     return load_text(text, source)
@@ -124,61 +113,12 @@ def _refusal(source: str, message: str, line: int | None = None) -> ProblemError
     return ProblemError([Issue("", message, line)], source)
 
 
-def _refuse_unless_regular(mode: int, source: str) -> None:
-    """A directory, FIFO, device or socket is refused by its kind: reading one could block or never end."""
-    if stat.S_ISREG(mode):
-        return
-    what = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else
-            "not a regular file")
-    raise _refusal(source, f"is {what}, not a problem file")
-
-
-def _read_file(path: Path, source: str) -> bytes:
-    """The bytes of a regular file, at most the size limit. Its kind is checked before it is opened
-    (opening a FIFO blocks until a writer comes) and again once it is open (it may have been replaced)."""
-    limit = MAX_FILE_BYTES.value
-    try:
-        _refuse_unless_regular(os.stat(path).st_mode, source)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as file:
-            info = os.fstat(file.fileno())
-            _refuse_unless_regular(info.st_mode, source)
-            if info.st_size > limit:
-                raise _refusal(source, MAX_FILE_BYTES.refusal(f"the file is {info.st_size:,} bytes"))
-            raw = file.read(limit + 1)        # a file that grows, or a /proc file that says it is empty
-    except FileNotFoundError:
-        raise _refusal(source, "file not found") from None
-    except OSError as e:
-        raise _refusal(source, f"cannot read the file: {e.strerror or e}") from None
-    if len(raw) > limit:
-        raise _refusal(source, MAX_FILE_BYTES.refusal())
-    return raw
-
-
-def _read_stdin(source: str) -> bytes:
-    """Standard input up to the size limit (+1 byte to tell that it goes on)."""
-    limit = MAX_FILE_BYTES.value
-    stream = sys.stdin
-    if stream is None:
-        raise _refusal(source, "there is no standard input to read")
-    try:
-        raw = getattr(stream, "buffer", stream).read(limit + 1)
-    except OSError as e:
-        raise _refusal(source, f"cannot read standard input: {e.strerror or e}") from None
-    raw = raw.encode("utf-8") if isinstance(raw, str) else raw
-    if len(raw) > limit:
-        raise _refusal(source, MAX_FILE_BYTES.refusal())
-    return raw
-
-
 def load_text(text: str, source: str = "<text>") -> Document:
     if len(text) > MAX_FILE_BYTES.value:
         raise _refusal(source, MAX_FILE_BYTES.refusal(f"the text is {len(text):,} characters"))
+    builder = _Builder(source)
     try:
-        text = text.removeprefix("\ufeff")
-        _refuse_deep_or_wide(text, source)
-        root = yaml.compose(text, Loader=COMPOSER)
+        builder.build(text.removeprefix("\ufeff"))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -192,18 +132,11 @@ def load_text(text: str, source: str = "<text>") -> Document:
                                f"problem file", line) from None
     except yaml.YAMLError as e:
         raise _refusal(source, f"not valid YAML/JSON: {e}") from None
-    if root is None:
+    if builder.root is None:
         raise _refusal(source, "the file is empty: expected a problem such as `problem: dense_network`")
-    if not isinstance(root, yaml.MappingNode):
-        got = "a list" if isinstance(root, yaml.SequenceNode) else f"the single value {root.value[:40]!r}"
-        raise _refusal(source, f"expected a mapping of keys (problem:, network:, …) at the top, got {got}",
-                       root.start_mark.line + 1)
-    _refuse_oversize(root, source)
-    reader = _Reader()
-    data = reader.convert(root, ())
-    if reader.issues:
-        raise ProblemError(reader.issues, source)
-    return Document(data, reader.lines, source)
+    if builder.issues:
+        raise ProblemError(builder.issues, source)
+    return Document(builder.root, dict(builder.located), source)
 
 
 def load_data(data: dict, source: str = "<dict>") -> Document:
@@ -248,123 +181,221 @@ def load_data(data: dict, source: str = "<dict>") -> Document:
     return Document(convert(data, 0), {}, source)
 
 
-_NODE_STARTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_DROP = object()           # the key state of a mapping whose next value is not kept (its key is not usable)
 
 
-def _refuse_deep_or_wide(text: str, source: str) -> None:
-    """Composing nests one call per level (libyaml's composer crashes, rather than raising, past a few
-    thousand) and builds every node of a mapping before anything can count its keys; its parser does
-    neither, so the levels and the keys of each mapping are counted on the event stream first."""
-    deepest, most_keys = MAX_DEPTH.value, MAX_KEYS.value
-    open_collections: list[list] = []        # per open collection: [is a mapping, nodes in it, its first line]
-    for event in yaml.parse(text, Loader=COMPOSER):
-        if isinstance(event, _NODE_STARTS) and open_collections and open_collections[-1][0]:
-            inside = open_collections[-1]
-            inside[1] += 1                   # a key and its value are two nodes
-            if inside[1] > 2 * most_keys:
-                raise _refusal(source, MAX_KEYS.refusal(), inside[2])
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            open_collections.append([isinstance(event, yaml.MappingStartEvent), 0, event.start_mark.line + 1])
-            if len(open_collections) > deepest:
-                raise _refusal(source, f"nested more than {deepest} levels deep {MAX_DEPTH.hint}",
-                               event.start_mark.line + 1)
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            open_collections.pop()
+@dataclass
+class _Anchor:
+    """A node named with `&name`, built once; each `*name` is a copy of it."""
+    value: object
+    text: str | None          # a scalar's text, should the alias stand for a key
+    located: list             # (path below the node, line) of everything inside it
+    size: int                 # values in it, itself included
+    height: int               # levels of lists and mappings in it
+    line: int                 # where it starts
 
 
-def _refuse_oversize(root: yaml.MappingNode, source: str) -> None:
-    """Measure the data before building it: YAML aliases let a small file expand without bound
-    (`&a [*a, *a]` doubles at every level), nest without bound, or refer to themselves.
-    A node shared through aliases is measured once."""
-    measured: dict[int, tuple[int, int]] = {}      # id(node) → (values when expanded, levels of nesting)
-    in_progress: set[int] = set()
-    deepest, most_values = MAX_DEPTH.value, MAX_VALUES.value
-
-    def measure(node) -> tuple[int, int]:
-        key = id(node)
-        if key in measured:
-            return measured[key]
-        if key in in_progress or len(in_progress) > deepest:
-            raise _TooDeep
-        in_progress.add(key)
-        children = node.value if isinstance(node, yaml.SequenceNode) else \
-            [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
-        parts = [measure(child) for child in children]
-        in_progress.discard(key)
-        height = 1 + max((h for _, h in parts), default=0)
-        if height > deepest:
-            raise _TooDeep
-        measured[key] = (1 + sum(n for n, _ in parts), height)
-        return measured[key]
-
-    total = 0
-    for key_node, value_node in root.value:
-        name, line = printable(str(key_node.value)), key_node.start_mark.line + 1
-        try:
-            total += measure(value_node)[0]
-        except _TooDeep:
-            raise ProblemError([Issue(name, f"nested more than {deepest} levels deep (a YAML alias that "
-                                            f"refers to itself?) {MAX_DEPTH.hint}", line)], source) from None
-        if total > most_values:
-            raise ProblemError([Issue(name, MAX_VALUES.refusal(),
-                                      line)], source)
+@dataclass
+class _Open:
+    """A list or mapping being built."""
+    value: dict | list
+    loc: tuple
+    line: int
+    role: str                 # where it goes once built: "value", "key" or "drop"
+    mark: int                 # len(located) and count when it started: what is inside it comes after
+    count: int
+    anchor: str | None
+    height: int = 0           # levels of lists and mappings inside it
+    key: object = None        # a mapping's key whose value comes next; None while a key is awaited, or _DROP
+    key_line: int = 0
+    first_line: dict = field(default_factory=dict)    # key → its line, to name a key written twice
+    keys: int = 0
 
 
-class _TooDeep(Exception):
-    pass
+class _Builder:
+    """Plain data from the YAML parser's events, in one pass: each value's line recorded, aliases expanded
+    as copies, and every limit checked as the data grows, so nothing over a limit is ever built. (A tree of
+    YAML nodes took about ten times the memory of the data, and libyaml's composer crashes, rather than
+    raising, on thousands of levels of nesting.)
 
+    Lines: a value under a key is located at its key, where a reader looks for it, even when it starts on
+    the next line; a list item at its own start; an alias as the node it names, and at its key if it has one."""
 
-class _Reader:
-    """Turns composed YAML nodes into plain data, recording lines and collecting every issue."""
-
-    def __init__(self):
-        self.lines: dict[tuple, int] = {}
+    def __init__(self, source: str):
+        self.source = source
+        self.deepest, self.most_keys, self.most_values = MAX_DEPTH.value, MAX_KEYS.value, MAX_VALUES.value
+        self.root = None
+        self.located: list[tuple[tuple, int]] = []     # (path, line) in reading order; a later one wins
         self.issues: list[Issue] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.open_anchors: dict[str, int] = {}          # anchors being built → their line
+        self.stack: list[_Open] = []
+        self.count = 0
 
-    def convert(self, node, loc: tuple, line: int | None = None):
-        # a keyed value is located at its key (`network:`, `W:`), where a reader looks for it, even when
-        # the value starts on the next line; a list item at its own start
-        self.lines[loc] = line or node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return _scalar(node)
+    def build(self, text: str) -> None:
+        parser = COMPOSER(text)
+        step = {yaml.ScalarEvent: self._node, yaml.AliasEvent: self._node, yaml.SequenceStartEvent: self._node,
+                yaml.MappingStartEvent: self._node, yaml.SequenceEndEvent: self._end,
+                yaml.MappingEndEvent: self._end, yaml.DocumentStartEvent: self._document}
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                if event.__class__ in step:
+                    step[event.__class__](event, parser)
+        finally:
+            parser.dispose()
 
-    def _mapping(self, node, loc: tuple) -> dict:
-        result = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "":
-                self.issues.append(Issue(format_path(loc), "keys must be plain names", line))
-                continue
-            key = printable(key_node.value)
-            if key in result or key in first_line:
-                self.issues.append(Issue(format_path(loc + (key,)),
-                                         f"key appears twice (first at line {first_line[key]})", line))
-                continue
-            first_line[key] = line
-            result[key] = self.convert(value_node, loc + (key,), line)
-        return result
+    def _document(self, event, parser) -> None:
+        if self.root is not None:
+            raise self._refused("not valid YAML/JSON: expected a single document, but found another",
+                                event.start_mark.line + 1, "")
+
+    # -- one node --------------------------------------------------------------------------------------
+    def _node(self, event, parser) -> None:
+        line = event.start_mark.line + 1
+        if not self.stack and event.__class__ is not yaml.MappingStartEvent:
+            got = "a list" if isinstance(event, yaml.SequenceStartEvent) else \
+                f"the single value {getattr(event, 'value', '')[:40]!r}"
+            raise self._refused(f"expected a mapping of keys (problem:, network:, …) at the top, got {got}", line, "")
+        loc, role, at = self._place(line)
+        scalar = event.__class__ is yaml.ScalarEvent
+        if scalar and role == "key" and event.anchor is None:       # most keys: only their text matters
+            return self._deliver(None, role, len(self.located), 0, event.value, line)
+        if event.__class__ is yaml.AliasEvent:
+            return self._alias(event.anchor, loc, role, at, line)
+        if event.anchor is not None and (event.anchor in self.anchors or event.anchor in self.open_anchors):
+            first = self.anchors[event.anchor].line if event.anchor in self.anchors else self.open_anchors[event.anchor]
+            raise self._refused(f"not valid YAML/JSON: the anchor &{event.anchor} is defined twice (first at line "
+                                f"{first})", line, "")
+        mark = len(self.located)
+        if self.stack and role != "key":
+            self._count(1, loc, line)
+        self.located.append((loc, at))
+        if scalar:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+            value = _scalar(tag, event.value, event.style)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = _Anchor(value, event.value, [], 1, 0, line)
+            return self._deliver(value, role, mark, 0, event.value, line)
+        if len(self.stack) >= self.deepest:
+            raise self._refused(f"nested more than {self.deepest} levels deep {MAX_DEPTH.hint}", line, loc)
+        if event.anchor is not None:
+            self.open_anchors[event.anchor] = line
+        mapping = event.__class__ is yaml.MappingStartEvent
+        self.stack.append(_Open({} if mapping else [], loc, line, role, mark, self.count, event.anchor))
+
+    def _end(self, event, parser) -> None:
+        done = self.stack.pop()
+        height = done.height + 1
+        if done.anchor is not None:
+            inside = [(where[len(done.loc):], line) for where, line in self.located[done.mark + 1:]]
+            self.anchors[done.anchor] = _Anchor(done.value, None, inside, self.count - done.count + 1, height,
+                                                done.line)
+            del self.open_anchors[done.anchor]
+        if not self.stack:
+            self.root = done.value
+            return
+        self._deliver(done.value, done.role, done.mark, height, None, done.line)
+
+    def _alias(self, name: str, loc: tuple, role: str, at: int, line: int) -> None:
+        if name in self.open_anchors:
+            raise self._refused(f"nested more than {self.deepest} levels deep (the YAML alias *{name} refers to "
+                                f"itself)", line, loc)
+        anchor = self.anchors.get(name)
+        if anchor is None:
+            raise self._refused(f"not valid YAML/JSON: found undefined alias {name!r}", line, "")
+        if len(self.stack) + anchor.height > self.deepest:
+            raise self._refused(f"nested more than {self.deepest} levels deep (through the YAML alias *{name}) "
+                                f"{MAX_DEPTH.hint}", line, loc)
+        if role == "key":
+            return self._deliver(None, role, len(self.located), 0, anchor.text, line)
+        self._count(anchor.size, loc, line)      # before the copy: an alias bomb is refused unexpanded
+        mark = len(self.located)
+        self.located.append((loc, at if isinstance(self.stack[-1].value, dict) else anchor.line))
+        self.located += [(loc + below, where) for below, where in anchor.located]
+        self._deliver(_copied(anchor.value), role, mark, anchor.height, anchor.text, line)
+
+    # -- where a node goes -------------------------------------------------------------------------------
+    def _place(self, line: int) -> tuple[tuple, str, int]:
+        """(path, role, line to record) of the node starting at `line`."""
+        if not self.stack:
+            return (), "value", line
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            return top.loc + (len(top.value),), "value", line
+        if top.key is None:
+            return top.loc, "key", line
+        if top.key is _DROP:
+            return top.loc, "drop", top.key_line
+        return top.loc + (top.key,), "value", top.key_line
+
+    def _deliver(self, value, role: str, mark: int, height: int, text: str | None, line: int) -> None:
+        """Put a built node in its place: a list item, a mapping's value, a key (`text`: a scalar's text,
+        None for a list or mapping written as a key), or nowhere (the value of an unusable key)."""
+        top = self.stack[-1]
+        top.height = max(top.height, height)
+        if role == "value":
+            if isinstance(top.value, list):
+                top.value.append(value)
+            else:
+                top.value[top.key] = value
+                top.key = None
+            return
+        del self.located[mark:]              # a key is not located; a dropped value is not kept
+        if role == "drop":
+            top.key = None
+            return
+        top.keys += 1
+        if top.keys > self.most_keys:
+            raise self._refused(MAX_KEYS.refusal(), top.line, top.loc)
+        key = printable(text) if text else None
+        top.key, top.key_line = _DROP, line
+        if key is None:
+            self.issues.append(Issue(format_path(top.loc), "keys must be plain names", line))
+        elif key in top.first_line:
+            self.issues.append(Issue(format_path(top.loc + (key,)),
+                                     f"key appears twice (first at line {top.first_line[key]})", line))
+        else:
+            top.key = key
+            top.first_line[key] = line
+
+    def _count(self, values: int, loc: tuple, line: int) -> None:
+        self.count += values
+        if self.count > self.most_values:
+            raise self._refused(MAX_VALUES.refusal(), line, loc)
+
+    def _refused(self, message: str, line: int, loc) -> ProblemError:
+        """A limit or a YAML error at `line`, on the top-level key it is under (the whole file for "")."""
+        where = printable(str(loc[0])) if isinstance(loc, tuple) and loc else ""
+        return ProblemError([Issue(where, message, line)], self.source)
 
 
-def _scalar(node: yaml.ScalarNode):
+def _copied(value):
+    """A copy of what an alias names: each place in the data is its own (numbers and texts are immutable)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
+def _scalar(tag: str, text: str, style: str | None):
     """A number, a truth value, nothing, or text: text with its control characters written out (a title
     `"\\e]0;…\\a"` would otherwise retitle the reader's terminal when printed)."""
-    tag = node.tag
-    if node.style in ("'", '"'):
-        return printable(node.value)
+    if style in ("'", '"'):
+        return printable(text)
     if tag.endswith(":int") or tag.endswith(":float"):
         try:
-            return Literal(node.value.replace("_", ""))
+            return Literal(text.replace("_", ""))
         except ValueError:
-            return printable(node.value)   # .inf, .nan, 0x1F: left as text so validation names them in context
+            return printable(text)   # .inf, .nan, 0x1F: left as text so validation names them in context
     if tag.endswith(":bool"):
-        return node.value.lower() in ("true", "yes", "on", "y")
+        return text.lower() in ("true", "yes", "on", "y")
     if tag.endswith(":null"):
         return None
     try:
-        return Literal(node.value)   # 1e-9 and 3/4 are numbers to an exam author, if not to YAML 1.1
+        return Literal(text)   # 1e-9 and 3/4 are numbers to an exam author, if not to YAML 1.1
     except ValueError:
-        return printable(node.value)
+        return printable(text)
