@@ -4,10 +4,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-def solve(problem, round_intermediates=None, pins=None):
-    """Solve a problem file, YAML/JSON text or dict; returns a Solution."""
+def solve(problem, round_intermediates=None, pins=None, timeout=None):
+    """Solve a problem file, YAML/JSON text or dict; returns a Solution. With `timeout` (seconds), work
+    still going after that long stops with `nnsolve.limits.DeadlineExceeded` (in the main thread)."""
     from .api import solve as _solve
-    return _solve(problem, round_intermediates=round_intermediates, pins=pins)
+    from .limits import deadline
+    with deadline(timeout):
+        return _solve(problem, round_intermediates=round_intermediates, pins=pins)
 
 
 def picture(solution, path=None):

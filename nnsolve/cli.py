@@ -30,8 +30,8 @@ class Format(str, Enum):
     json = "json"
 
 
-FILES = typer.Argument(..., help="problem files (YAML or JSON); - reads one from standard input",
-                       show_default=False)
+FILES = typer.Argument(..., metavar="FILE", show_default=False,
+                       help="problem files (YAML or JSON); - reads one from standard input")
 DIGITS = typer.Option(None, "--digits", min=0, max=30, help="decimals shown (default: the file's, else 4)")
 ROUND = typer.Option(None, "--round-intermediates", min=0, max=30,
                      help="redo the problem rounding every named intermediate to K decimals")
@@ -133,7 +133,8 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
             format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Print a Keras-style table of an architecture (a problem file, a bundled name, or a Keras/PyTorch
     snippet .py, which is parsed and never run): shapes, parameters, MACs, receptive fields."""
-    if source == "-":
+    from .problems.reading import STDIN
+    if source == STDIN:
         _stop(_usage("", "summary reads an architecture file or a bundled name, not standard input"))
 
     def summarized(_: Path) -> str:
@@ -175,14 +176,15 @@ def _each(files: list[Path], work: Callable[[Path], object], timeout: Optional[s
     seconds, code = _attempt(lambda: TIMEOUT.value if timeout is None else TIMEOUT.read(timeout, "--timeout"))
     if code:
         raise typer.Exit(code)
-    if any(str(f) == "-" for f in files) and sys.stdin is not None and sys.stdin.isatty():
+    from .problems.reading import STDIN, STDIN_NAME
+    if any(str(f) == STDIN for f in files) and sys.stdin is not None and sys.stdin.isatty():
         _say("reading a problem from standard input (end it with Ctrl-D)")
     done = []
     for file in files:
         def timed(file=file):
             with deadline(seconds, HINT):
                 return work(file)
-        result, code = _attempt(timed, "<stdin>" if str(file) == "-" else str(file))
+        result, code = _attempt(timed, STDIN_NAME if str(file) == STDIN else str(file))
         done.append((file, result, code))
     return done
 
@@ -259,10 +261,11 @@ class _Output:
     reaches it has its control characters written out; nnsolve's own colours are kept."""
 
     def __init__(self, path: Optional[Path], format: Format, color: bool):
-        self.path, self.format, self.color = path, format, color
+        self.path = None if path is None or str(path) == "-" else path      # `-o -`: standard output
+        self.format, self.color = format, color
         self.file = None
-        if path is not None and str(path) != "-":
-            _guarded(lambda: _writable(path))
+        if self.path is not None:
+            _guarded(lambda: _writable(self.path))
 
     def __enter__(self):
         return self
@@ -275,7 +278,7 @@ class _Output:
             text = "".join(part if i % 2 else printable(part) for i, part in enumerate(_COLOUR.split(text)))
         else:
             text = printable(text, json=self.format == Format.json)
-        if self.path is None or str(self.path) == "-":
+        if self.path is None:
             sys.stdout.write(text)
             return
         try:

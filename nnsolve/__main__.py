@@ -1,0 +1,4 @@
+"""`python -m nnsolve …` is the `nnsolve` command."""
+from .cli import main
+
+main()
