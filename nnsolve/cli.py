@@ -16,7 +16,7 @@ from typing import Callable, NoReturn, Optional
 import typer
 
 from . import __version__
-from .limits import MAX_INPUT_AXES, MAX_INPUT_SIZE, TIMEOUT, DeadlineExceeded, deadline
+from .limits import MAX_INPUT_AXES, MAX_INPUT_SIZE, TIMEOUT, DeadlineExceeded, check_environment, deadline
 
 # rich_markup_mode=None: plain click help, so `--help` and usage errors never import rich (~70 ms)
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -173,7 +173,8 @@ def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:
 def _each(files: list[Path], work: Callable[[Path], object], timeout: Optional[str]) -> list[tuple]:
     """(file, result or None, exit code) for each file, each under its own deadline; a file that fails
     has said why on stderr, and the others are still done."""
-    seconds, code = _attempt(lambda: TIMEOUT.value if timeout is None else TIMEOUT.read(timeout, "--timeout"))
+    seconds, code = _attempt(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                              TIMEOUT.read(timeout, "--timeout")))
     if code:
         raise typer.Exit(code)
     from .problems.reading import STDIN, STDIN_NAME

@@ -78,6 +78,21 @@ class Limit:
         return f"(raise it with {self.variable})"
 
 
+def check_environment() -> None:
+    """Refuse every malformed NNSOLVE_<NAME> at once, before any work: a limit is otherwise read only
+    when it is reached, and a mistyped override should not wait for that."""
+    from .problems.errors import ProblemError
+
+    issues = []
+    for limit in LIMITS.values():
+        try:
+            limit.value
+        except ProblemError as e:
+            issues += e.issues
+    if issues:
+        raise ProblemError(issues)
+
+
 def _usage_error(where: str, message: str):
     from .problems.errors import Issue, ProblemError
     return ProblemError([Issue(where, message)])

@@ -200,7 +200,8 @@ class _Open:
     """A list or mapping being built."""
     value: dict | list
     loc: tuple
-    line: int
+    line: int                 # where it starts
+    at: int                   # where it is located: at its key, if it has one
     role: str                 # where it goes once built: "value", "key" or "drop"
     mark: int                 # len(located) and count when it started: what is inside it comes after
     count: int
@@ -284,7 +285,7 @@ class _Builder:
         if event.anchor is not None:
             self.open_anchors[event.anchor] = line
         mapping = event.__class__ is yaml.MappingStartEvent
-        self.stack.append(_Open({} if mapping else [], loc, line, role, mark, self.count, event.anchor))
+        self.stack.append(_Open({} if mapping else [], loc, line, at, role, mark, self.count, event.anchor))
 
     def _end(self, event, parser) -> None:
         done = self.stack.pop()
@@ -349,7 +350,7 @@ class _Builder:
             return
         top.keys += 1
         if top.keys > self.most_keys:
-            raise self._refused(MAX_KEYS.refusal(), top.line, top.loc)
+            raise self._refused(MAX_KEYS.refusal(), top.at, top.loc)
         key = printable(text) if text else None
         top.key, top.key_line = _DROP, line
         if key is None:
