@@ -8,8 +8,9 @@ Three things such a process does not need are switched off (figures on a 2-core 
 - pydantic's plugin discovery, which imports importlib.metadata and reads the entry points of every
   installed distribution (~24 ms): the command uses no pydantic plugins;
 - the interpreter's teardown of every module at exit (~35 ms): the output is flushed and the command
-  holds nothing else (no files written, no atexit work). Tools that hook the interpreter's exit, such
-  as coverage of a subprocess, should call `nnsolve.cli.app()` instead of the `nnsolve` script.
+  holds nothing else (the file of `-o` is closed before the command returns; no atexit work). Tools
+  that hook the interpreter's exit, such as coverage of a subprocess, should call `nnsolve.cli.app()`
+  instead of the `nnsolve` script.
 """
 from __future__ import annotations
 

@@ -21,21 +21,26 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 LIMITS: dict[str, "Limit"] = {}        # name → Limit, in declaration order (the documentation's table)
 
 
-@dataclass(frozen=True)
 class Limit:
-    name: str                   # MAX_FILE_BYTES; raised with the environment variable NNSOLVE_MAX_FILE_BYTES
-    default: int | float
-    bounds: str                 # what it bounds, in a reader's words: "bytes of one problem file"
-    minimum: int | float = 1    # the smallest value an override may set
-    maximum: int | float | None = None     # the largest, where more would break something else
+    """One named limit (a plain class, not a dataclass: this module is imported at start-up)."""
 
-    def __post_init__(self):
-        LIMITS[self.name] = self
+    __slots__ = ("name", "default", "bounds", "minimum", "maximum")
+
+    def __init__(self, name: str, default: int | float, bounds: str, minimum: int | float = 1,
+                 maximum: int | float | None = None):
+        self.name = name                # MAX_FILE_BYTES; raised with the environment variable NNSOLVE_MAX_FILE_BYTES
+        self.default = default
+        self.bounds = bounds            # what it bounds, after its number: "bytes of one problem file"
+        self.minimum = minimum          # the smallest value an override may set
+        self.maximum = maximum          # the largest, where more would break something else
+        LIMITS[name] = self
+
+    def __repr__(self) -> str:
+        return f"Limit({self.name!r}, default {self.default!r})"
 
     @property
     def variable(self) -> str:

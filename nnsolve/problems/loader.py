@@ -9,10 +9,10 @@ a FIFO, a device or a directory by its kind, a huge file, binary data, an alias 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -184,8 +184,7 @@ def load_data(data: dict, source: str = "<dict>") -> Document:
 _DROP = object()           # the key state of a mapping whose next value is not kept (its key is not usable)
 
 
-@dataclass
-class _Anchor:
+class _Anchor(NamedTuple):
     """A node named with `&name`, built once; each `*name` is a copy of it."""
     value: object
     text: str | None          # a scalar's text, should the alias stand for a key
@@ -195,22 +194,26 @@ class _Anchor:
     line: int                 # where it starts
 
 
-@dataclass
 class _Open:
-    """A list or mapping being built."""
-    value: dict | list
-    loc: tuple
-    line: int                 # where it starts
-    at: int                   # where it is located: at its key, if it has one
-    role: str                 # where it goes once built: "value", "key" or "drop"
-    mark: int                 # len(located) and count when it started: what is inside it comes after
-    count: int
-    anchor: str | None
-    height: int = 0           # levels of lists and mappings inside it
-    key: object = None        # a mapping's key whose value comes next; None while a key is awaited, or _DROP
-    key_line: int = 0
-    first_line: dict = field(default_factory=dict)    # key → its line, to name a key written twice
-    keys: int = 0
+    """A list or mapping being built. (Plain classes, not dataclasses: building a dataclass compiles its
+    methods, a cost every command would pay at start-up.)"""
+
+    __slots__ = ("value", "loc", "line", "at", "role", "mark", "count", "anchor", "height", "key", "key_line",
+                 "first_line", "keys")
+
+    def __init__(self, value: dict | list, loc: tuple, line: int, at: int, role: str, mark: int, count: int,
+                 anchor: str | None):
+        self.value, self.loc = value, loc
+        self.line = line            # where it starts
+        self.at = at                # where it is located: at its key, if it has one
+        self.role = role            # where it goes once built: "value", "key" or "drop"
+        self.mark, self.count = mark, count     # len(located) and count when it started
+        self.anchor = anchor
+        self.height = 0             # levels of lists and mappings inside it
+        self.key = None             # a mapping's key whose value comes next; None while a key is awaited, or _DROP
+        self.key_line = 0
+        self.first_line: dict[str, int] = {}    # key → its line, to name a key written twice
+        self.keys = 0
 
 
 class _Builder:
