@@ -157,7 +157,7 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)   # None: set from C
         if outer_left:
             # the outer timer was replaced; give it back what remains of it (at least a moment)
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
