@@ -19,7 +19,7 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from .ir import Architecture, Layer
+from .ir import MAX_LAYERS, Architecture, Layer, too_many_layers
 from .kinds import KINDS
 from .settings import ALIASES, SETTINGS, SettingError, alias_target, dims, reader
 
@@ -87,6 +87,8 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
     if not isinstance(raw_layers, list) or not raw_layers:
         issues.append((("layers",), "expected a list of layers, e.g. [{kind: dense, units: 10}]"))
         raw_layers = []
+    if len(raw_layers) > MAX_LAYERS:                  # before reading one: each costs a validation and a report
+        return None, issues + [(("layers",), too_many_layers(len(raw_layers)))]
     seen = set()
     for i, raw in enumerate(raw_layers):
         if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):

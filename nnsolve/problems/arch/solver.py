@@ -130,10 +130,7 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     try:
         analyses = _analyses(p)
     except ArchitectureError as e:
-        index = next((i for i, layer in enumerate(arch.layers) if e.layer and layer.name == e.layer.name), None)
-        key = e.layer.key(e.setting) if e.layer and e.setting else None
-        loc = ("layers",) if index is None else ("layers", index) + ((key,) if key in p.layers[index] else ())
-        return [(loc, f"{e.layer.name if e.layer else 'layer'}: {e}")]
+        return [layer_issue(p, arch, e)]
     except (TypeError, ValueError) as e:
         return [(("layers",), f"cannot analyse the layers: {e}")]
     issues = []
@@ -145,6 +142,14 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
             except SelectionError as e:
                 issues.append((("ask", p.ask.index(id_)) if id_ in p.ask else ("answers", id_), str(e)))
     return issues
+
+
+def layer_issue(p: ArchitectureProblem, arch, e: ArchitectureError) -> tuple[tuple, str]:
+    """The analysis's refusal at the layer (and the key) of the file it concerns."""
+    index = next((i for i, layer in enumerate(arch.layers) if e.layer and layer.name == e.layer.name), None)
+    key = e.layer.key(e.setting) if e.layer and e.setting else None
+    loc = ("layers",) if index is None else ("layers", index) + ((key,) if key in p.layers[index] else ())
+    return loc, f"{e.layer.name if e.layer else 'layer'}: {e}"
 
 
 def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:
