@@ -173,9 +173,9 @@ def _input_shape(shape, layer: Layer | None) -> tuple[int, ...]:
         raise ArchitectureError(f"the input shape {_shape_text(shape)} needs whole sizes ≥ 1{unknown}", layer,
                                 "shape" if layer else None)
     if _size(sizes) > MAX_TENSOR_ELEMENTS:
-        raise ArchitectureError(f"the input shape {_shape_text(sizes)} holds {_size(sizes):,} values; a tensor of "
-                                f"an architecture holds at most {MAX_TENSOR_ELEMENTS:,} (MAX_TENSOR_ELEMENTS)",
-                                layer, "shape" if layer else None)
+        raise ArchitectureError(f"the input shape {_shape_text(sizes)} holds {_size(sizes):,} values; at most "
+                                f"{MAX_TENSOR_ELEMENTS:,} (MAX_TENSOR_ELEMENTS) in any tensor", layer,
+                                "shape" if layer else None)
     return sizes
 
 
@@ -190,8 +190,8 @@ def _check_bounds(layer: Layer, shape: tuple, field_) -> None:
     positions and steps: each operation of the analysis then stays on numbers of a few dozen digits."""
     bound = MAX_TENSOR_ELEMENTS
     if math.prod(shape) > bound:
-        raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; a tensor of an "
-                                f"architecture holds at most {bound:,} (MAX_TENSOR_ELEMENTS)", layer)
+        raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; at most {bound:,} "
+                                "(MAX_TENSOR_ELEMENTS) in any tensor", layer)
     if field_.__class__ is tuple:
         for size, jump, start in field_:
             if size > bound or not -bound <= jump <= bound or not -bound <= start <= bound:
