@@ -182,6 +182,8 @@ class KerasReader:
             raise SnippetError(f"data_format={data_format!r}: only channels_last is supported for Keras", node)
         kind, settings = layer_settings(build, Arguments(class_name, call, params, _ignored, self.name_value))
         name, node = self.keyword(call, "name")
+        if name is not None and not isinstance(name, str):
+            raise SnippetError(f"{class_name} argument 'name': expected a text, got {shown(name)}", node)
         name = self.namer.claim(name, node) if isinstance(name, str) else self.namer.fresh(snake_case(class_name))
         return LayerObject(name, kind, settings, where.lineno, class_name, self.given_input_shape(call, params))
 
@@ -213,6 +215,8 @@ class KerasReader:
             shape = self.given_input_shape(call)
         shape = checked_input_shape(shape, node or call, "Input shape")
         name, name_node = self.keyword(call, "name")
+        if name is not None and not isinstance(name, str):
+            raise SnippetError(f"Input argument 'name': expected a text, got {shown(name)}", name_node)
         name = self.namer.claim(name, name_node) if isinstance(name, str) else self.namer.fresh("input_layer")
         self.add_layer(Layer(name, "input", {"shape": shape}, (), call.lineno))
         return Tensor(name)

@@ -33,6 +33,7 @@ class Module:
 @dataclass
 class SequentialModule:
     children: list[tuple[str, Any]]
+    node: ast.AST | None = None           # where it is built: its children's calls are located there
 
 
 @dataclass
@@ -70,7 +71,8 @@ class TorchReader:
             if not self.classes:
                 raise SnippetError("no model found: expected nn.Sequential(...) or a class deriving from nn.Module",
                                    None)
-            self.model = self.instantiate(list(self.classes.values())[-1], [], [], self.tree)
+            last = list(self.classes.values())[-1]
+            self.model = self.instantiate(last, [], [], last)
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)
         self.run(self.model, "", [Tensor("input")], self.tree)
@@ -146,7 +148,7 @@ class TorchReader:
         for (_, child), node in zip(children, args):
             if not isinstance(child, (Module, SequentialModule, Instance)):
                 raise SnippetError(f"'{describe(node)}' is not a layer", node)
-        return SequentialModule(children)
+        return SequentialModule(children, call)
 
     def child_name(self, node: ast.AST, scope, instance) -> str:
         name = literal(node, self.names(scope, instance))
@@ -226,14 +228,15 @@ class TorchReader:
                 raise SnippetError("an nn.Sequential takes one input", where)
             current = inputs[0]
             for child_name, child in module.children:
-                current = self.run(child, _join(path, child_name), [current], where)
+                current = self.run(child, _join(path, child_name), [current], module.node or where)
             return current
         forward = _method(module.cls, "forward")
         if forward is None:
             raise SnippetError(f"class {module.cls.name} has no forward method", module.cls)
         params = [a.arg for a in forward.args.args[1:]]
         if len(params) != len(inputs):
-            raise SnippetError(f"{module.cls.name}.forward takes {len(params)} inputs, got {len(inputs)}", where)
+            raise SnippetError(f"{module.cls.name}.forward takes {len(params)} inputs, got {len(inputs)}",
+                               where if getattr(where, "lineno", None) else forward)
         local = dict(zip(params, inputs))
         outer, self.path = self.path, path
         try:
@@ -251,8 +254,9 @@ class TorchReader:
                 self.bind(stmt.targets[0], self.tensor(stmt.value, local, module, path), local, stmt)
                 continue
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name):
-                local[stmt.target.id] = self.tensor(ast.BinOp(ast.Name(stmt.target.id), ast.Add(), stmt.value,
-                                                              lineno=stmt.lineno), local, module, path)
+                target = ast.copy_location(ast.Name(stmt.target.id), stmt.target)
+                local[stmt.target.id] = self.tensor(ast.copy_location(ast.BinOp(target, ast.Add(), stmt.value), stmt),
+                                                    local, module, path)
                 continue
             raise SnippetError(f"unsupported statement in forward: {describe(stmt).splitlines()[0]}", stmt)
         raise SnippetError(f"{module.cls.name}.forward returns nothing", forward)
