@@ -58,7 +58,8 @@ def undefined_part(expr: sp.Expr, values: dict[sp.Symbol, object]) -> str | None
             continue
         at = ", ".join(f"{v} = {_number_text(values[v])}" for v in values if v in part.free_symbols)
         if isinstance(part, sp.log):
-            return f"log {_operand(part.args[0])} is undefined at {at}"
+            operand = _operand(part.args[0])
+            return f"log{'' if operand.startswith('(') else ' '}{operand} is undefined at {at}"
         if part.is_Pow and part.exp.is_negative and _real_at(part.base, values) and \
                 substitute(part.base, values) == 0:
             power = part.base if part.exp == -1 else part.base ** -part.exp
