@@ -78,8 +78,14 @@ def test_every_setting_is_range_checked_in_a_layer_list(tmp_path, layer, message
     assert message in refused(tmp_path, layer_list(layer))
 
 
-def test_an_input_shape_beyond_any_input_is_refused(tmp_path):
-    assert "input.shape" in refused(tmp_path, layer_list("kind: flatten", shape="[100000000000, 2]"))
+def test_an_input_shape_beyond_any_input_is_refused_at_its_key(tmp_path):
+    message = refused(tmp_path, layer_list("kind: flatten", shape="[100000000000, 2]"))
+    assert f"input.shape: expected at most {MAX_SIZE:,} (MAX_SIZE" in message and "(line 2)" in message
+    message = refused(tmp_path, layer_list("kind: flatten", shape="[1000000, 1000000, 10]"))
+    assert "input.shape: holds 10,000,000,000,000 values; at most 1,000,000,000,000 (MAX_TENSOR_ELEMENTS) in any " \
+           "tensor (line 2)" in message
+    text = layer_list("kind: flatten").replace("layers:", "compare_input: {shape: [1000000, 1000000, 10]}\nlayers:")
+    assert "compare_input.shape: holds 10,000,000,000,000 values" in refused(tmp_path, text)
 
 
 def test_a_receptive_field_beyond_any_input_is_refused_at_its_layer(tmp_path):

@@ -55,6 +55,7 @@ class SequentialModel:
 class FunctionalModel:
     inputs: list[Tensor]
     outputs: list[Tensor]
+    line: int | None = None
 
 
 class KerasReader:
@@ -297,13 +298,16 @@ class KerasReader:
                 raise SnippetError(f"Model: the tensor of '{tensor.layer}' went into a Sequential", call)
         if any(kinds[t.layer] != "input" for t in ends["inputs"]):
             raise SnippetError("Model inputs: expected the model's Input tensors", call)
-        return FunctionalModel(ends["inputs"], ends["outputs"])
+        return FunctionalModel(ends["inputs"], ends["outputs"], call.lineno)
 
     def functional_layers(self, model: FunctionalModel):
         by_name = {layer.name: layer for layer in self.graph}
         needed, stack = set(), [t.layer for t in model.outputs]
         while stack:
             name = stack.pop()
+            if name not in by_name:            # an Input that went into a Sequential instead
+                raise SnippetError(f"the model's outputs depend on '{name}', which a Sequential took as its input",
+                                   model.line)
             if name not in needed:
                 needed.add(name)
                 stack.extend(by_name[name].inputs)

@@ -125,8 +125,10 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     arch, issues = _architecture(p)
     if issues:
         return issues
-    if p.compare_input is not None and _architecture(p, p.compare_input.shape)[1]:
-        return [(("compare_input", "shape"), "expected a second input shape without the batch axis, sizes ≥ 1")]
+    if p.compare_input is not None:
+        compared = [message for loc, message in _architecture(p, p.compare_input.shape)[1] if loc == ("input", "shape")]
+        if compared:
+            return [(("compare_input", "shape"), compared[0].replace("the input shape", "a second input shape"))]
     try:
         analyses = _analyses(p)
     except ArchitectureError as e:

@@ -138,6 +138,8 @@ FORWARD = TORCH + """class M(nn.Module):
      "line 4: 'b' in a Sequential: only an Input, first, is a tensor it takes"),
     (KERAS + "a = Input((4,))\nb = layers.Dense(2)(a)\nmodel = Model(b, b)\n",
      "line 4: Model inputs: expected the model's Input tensors"),
+    (KERAS + "a = Input((4,))\nc = Input((4,))\nb = layers.Dense(3)(a)\nm = Sequential([a, layers.Dense(2)])\n"
+             "model = Model(c, b)\n", "line 6: the model's outputs depend on 'input_layer', which a Sequential took"),
     (KERAS + "a = Input((4,))\nmodel = Model(a, layers.add([a, a], name=5))\n",
      "line 3: Add argument 'name': expected a text, got 5"),
 ])
