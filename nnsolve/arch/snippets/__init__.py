@@ -5,8 +5,8 @@ import ast
 from pathlib import Path
 
 from ..ir import Architecture
-from .common import (MAX_SNIPPET_CHARS, SnippetError, checked_input_shape, dotted, input_shape_comment, last_line, parse_python,
-                     problem, reading)
+from .common import SnippetError, dotted, last_line, problem, reading
+from .source import MAX_SNIPPET_CHARS, checked_input_shape, input_shape_comment, parse_python
 from .keras import keras_architecture
 from .pytorch import torch_architecture
 

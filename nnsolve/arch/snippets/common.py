@@ -15,9 +15,6 @@ was reached at.
 from __future__ import annotations
 
 import ast
-import io
-import re
-import tokenize
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,10 +23,8 @@ from typing import Any, Callable
 from ...problems.errors import Issue, ProblemError
 
 MAX_MAGNITUDE = 10 ** 15      # no real layer size comes near; repeated `n = n * n` would exhaust memory
-MAX_SNIPPET_CHARS = 200_000
 MAX_SNIPPET_STEPS = 100_000   # evaluations (values, calls, modules, forward expressions) per snippet
 MAX_SNIPPET_NESTING = 100     # expressions, calls and modules inside each other
-MAX_NUMBER_DIGITS = 30        # a number literal's digits (and a float's exponent): far beyond any layer size
 
 
 @dataclass(frozen=True)
@@ -101,59 +96,7 @@ def last_line() -> int | None:
     return _READING.line
 
 
-def parse_python(text: str) -> ast.Module:
-    """The syntax tree of `text`; SnippetError with the line of a NUL byte, an over-long number, a syntax
-    error or an expression too deep for Python's parser."""
-    if len(text) > MAX_SNIPPET_CHARS:
-        raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS:,} characters is not an exam snippet", None)
-    if "\0" in text:
-        raise SnippetError("a NUL byte (\\0) is not Python source: is this a binary file?",
-                           text.count("\n", 0, text.index("\0")) + 1)
-    _check_numbers(text)
-    try:
-        return ast.parse(text)
-    except SyntaxError as e:
-        raise SnippetError(f"not valid Python: {e.msg}", e.lineno) from None
-    except (RecursionError, MemoryError, ValueError):
-        # the parser's own stack: thousands of operators inside each other (- - - … 1, 1 + 1 + … + 1)
-        raise SnippetError("the snippet nests too deeply for Python's parser (thousands of operators inside "
-                           "each other)", _busiest_line(text)) from None
-
-
-def _tokens(text: str) -> list[tokenize.TokenInfo]:
-    """The tokens up to the first that does not tokenize (the parser then names that mistake)."""
-    out = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            out.append(token)
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        pass
-    return out
-
-
-def _check_numbers(text: str) -> None:
-    """A number literal of more than MAX_NUMBER_DIGITS digits (or exponent) is refused at its line before
-    Python builds it: 1e-999999999 would be an exact fraction of a billion digits."""
-    for token in _tokens(text):
-        if token.type != tokenize.NUMBER:
-            continue
-        mantissa, _, exponent = token.string.lower().replace("_", "").partition("e") \
-            if not token.string.lower().startswith(("0x", "0o", "0b")) else (token.string, "", "")
-        if len(mantissa.lstrip("0")) > MAX_NUMBER_DIGITS or len(exponent.lstrip("+-0")) > 2 \
-                or (exponent and abs(int(exponent)) > MAX_NUMBER_DIGITS):
-            raise SnippetError(f"the number {_shortened(token.string)} is far beyond any layer size", token.start[0])
-
-
-def _busiest_line(text: str) -> int | None:
-    """The line with the most operators: where an expression too deep for the parser is."""
-    counts: dict[int, int] = {}
-    for token in _tokens(text):
-        if token.type == tokenize.OP and token.string not in "()[]{},:.;=":
-            counts[token.start[0]] = counts.get(token.start[0], 0) + 1
-    return max(counts, key=counts.get) if counts else None
-
-
-def _shortened(text: str) -> str:
+def shortened(text: str) -> str:
     return text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
 
 
@@ -204,12 +147,12 @@ def _decimal(x: Fraction) -> str:
     return f"{float(x):.{digits}f}" if abs(x) < 10 ** 15 else str(x)
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
 
 
 def _number(value, node):
-    if not _is_number(value):
+    if not is_number(value):
         raise SnippetError(f"arithmetic on {describe(node)} (not a number: {shown(value)}) is not supported", node)
     return value
 
@@ -253,7 +196,7 @@ def _compare(op: ast.cmpop, left, right, node: ast.AST) -> bool:
     if isinstance(op, (ast.In, ast.NotIn)):
         if isinstance(right, str) and isinstance(left, str) or isinstance(right, (tuple, list)):
             return (left in right) == isinstance(op, ast.In)
-    elif type(op) in _ORDER and (_is_number(left) and _is_number(right) or
+    elif type(op) in _ORDER and (is_number(left) and is_number(right) or
                                  isinstance(left, str) and isinstance(right, str)):
         return _ORDER[type(op)](left, right)
     if isinstance(op, (ast.In, ast.NotIn)):
@@ -326,7 +269,7 @@ def _constant(node: ast.Constant):
             return _exact(Fraction(repr(value)))
     if value is None or isinstance(value, (bool, int, str)):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
-            raise SnippetError(f"the number {_shortened(str(value))} is far beyond any layer size", node)
+            raise SnippetError(f"the number {shortened(str(value))} is far beyond any layer size", node)
         return value
     raise SnippetError(f"the constant {describe(node)} is not supported", node)
 
@@ -423,46 +366,6 @@ class Arguments:
         if value not in choices:
             raise self.fail(name, "one of " + ", ".join(repr(c) for c in choices))
         return value
-
-
-_INPUT_COMMENT = re.compile(r"#\s*input(?:[ _]shape)?\s*[:=]\s*\(?\s*(\d+(?:\s*[x×,*]\s*\d+)*)", re.IGNORECASE)
-
-
-def input_shape_comment(text: str) -> tuple[tuple[int, ...], int] | None:
-    """`# input: 3x224x224` (or `# input shape = (3, 32, 32)`) anywhere in the snippet: the sizes, checked
-    like any input shape (`checked_input_shape`), and the comment's line."""
-    match = _INPUT_COMMENT.search(text)
-    if not match:
-        return None
-    line = text.count("\n", 0, match.start()) + 1
-    parts = re.split(r"\s*[x×,*]\s*", match.group(1))
-    if any(len(p.lstrip("0")) > MAX_NUMBER_DIGITS for p in parts):
-        raise SnippetError(f"the input shape {_shortened(match.group(1))} is far beyond any input", line)
-    return checked_input_shape(tuple(int(n) for n in parts), line), line
-
-
-def checked_input_shape(shape, where: ast.AST | int | None, what: str = "the input shape") -> tuple[int, ...]:
-    """Sizes of an input without the batch axis, each a whole number from 1 to MAX_SIZE, at most
-    MAX_TENSOR_ELEMENTS values in all; SnippetError at `where` otherwise."""
-    from ..ir import MAX_TENSOR_ELEMENTS
-    from ..settings import MAX_SIZE
-
-    sizes = (shape,) if _is_number(shape) else shape
-    if not isinstance(sizes, (tuple, list)) or not sizes or not all(_is_number(v) and v >= 1 for v in sizes):
-        unknown = " (an unknown size, None, cannot be counted: give every size)" \
-            if isinstance(sizes, (tuple, list)) and None in sizes else ""
-        raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1{unknown}", where)
-    if any(isinstance(v, Fraction) for v in sizes):
-        raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1", where)
-    if max(sizes) > MAX_SIZE:
-        raise SnippetError(f"{what} {shown(shape)}: a size is beyond {MAX_SIZE:,} (MAX_SIZE)", where)
-    values = 1
-    for v in sizes:
-        values *= v
-    if values > MAX_TENSOR_ELEMENTS:
-        raise SnippetError(f"{what} {shown(shape)} holds {values:,} values; at most {MAX_TENSOR_ELEMENTS:,} "
-                           "(MAX_TENSOR_ELEMENTS)", where)
-    return tuple(sizes)
 
 
 def layer_settings(make: Callable[["Arguments"], tuple[str, dict]], arguments: "Arguments") -> tuple[str, dict]:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import Architecture, Layer
-from .common import (Arguments, Namer, SnippetError, check_layer_count, checked_input_shape, describe, dotted,
-                     evaluating, layer_settings, literal, shown)
+from .common import (Arguments, Namer, SnippetError, check_layer_count, describe, dotted, evaluating, layer_settings,
+                     literal, shown)
+from .source import checked_input_shape
 from .keras_layers import ACTIVATION_NAMESPACES, LAYERS, MERGE_FUNCTIONS, NAMESPACE, PARAMETER_FREE, _ignored
 
 
