@@ -20,6 +20,9 @@ from .common import (Arguments, Namer, SnippetError, check_layer_count, describe
 from .torch_modules import ACTIVATION_FUNCTIONS, FUNCTIONAL, MODULES, PARAMETER_FREE, RECURRENT, TORCH, _ignored
 
 
+MAX_SELF_NESTING = 16         # a class inside its own construction: a recursive Tree(depth - 1) ends well before
+
+
 @dataclass
 class Module:
     """One built-in layer, e.g. nn.Conv2d(3, 16, 3)."""
@@ -157,9 +160,11 @@ class TorchReader:
         return name
 
     def instantiate(self, cls: ast.ClassDef, args, keywords, where, scope=None, outer=None) -> Instance:
-        if cls.name in self.building:
-            raise SnippetError(f"class {cls.name} builds an instance of itself while it is being built "
-                               f"({' → '.join(self.building + [cls.name])}): the model would never end", where)
+        if self.building.count(cls.name) >= MAX_SELF_NESTING:     # Tree(depth - 1) inside Tree: fine, if it ends
+            chain = " → ".join(self.building[self.building.index(cls.name):] + [cls.name])
+            raise SnippetError(f"class {cls.name} builds an instance of itself while it is being built, "
+                               f"{MAX_SELF_NESTING} deep ({chain}) (MAX_SELF_NESTING): its recursion does not end",
+                               where)
         self.building.append(cls.name)
         try:
             with evaluating(where):

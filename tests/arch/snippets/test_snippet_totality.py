@@ -95,7 +95,7 @@ FORWARD = TORCH + """class M(nn.Module):
     (expo(40), f"line 14: reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps"),
     (TORCH + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A()\n"
              "    def forward(self, x):\n        return self.a(x)\nmodel = A()\n",
-     "line 7: class A builds an instance of itself while it is being built (A → A)"),
+     "line 7: class A builds an instance of itself while it is being built, 16 deep (A → A → A"),
     # nesting, within Python's parser and beyond it
     (TORCH + "n = " + "- " * 900 + "2\n", f"line 4: the snippet nests too deeply: more than {MAX_SNIPPET_NESTING}"),
     (TORCH + "n = " + "- " * 3000 + "2\n", "line 4: the snippet nests too deeply for Python's parser"),
@@ -146,6 +146,23 @@ FORWARD = TORCH + """class M(nn.Module):
 def test_each_hostile_snippet_is_refused_at_its_line(text, expected):
     assert expected in message(text.replace("import torch.nn as nn\n", "import torch.nn as nn\nfrom collections "
                                             "import OrderedDict\n") if "OrderedDict" in text else text)
+
+
+def test_a_class_may_build_itself_when_the_recursion_ends():
+    text = TORCH + """class Tree(nn.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        if depth > 1:
+            self.child = Tree(depth - 1)
+        else:
+            self.child = nn.ReLU()
+    def forward(self, x):
+        return self.child(self.fc(x))
+model = Tree(5)
+"""
+    arch = parse_snippet(text)
+    assert [layer.kind for layer in arch.layers] == ["input"] + ["dense"] * 5 + ["activation"]
 
 
 @pytest.mark.parametrize("expression, units", [
