@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..geometry import Field, GeometryError
 from .conventions import Conventions
-from .ir import Architecture, Layer
+from .ir import MAX_LAYERS, MAX_TENSOR_ELEMENTS, Architecture, Layer, too_many_layers
 from .kinds import KINDS, check_declared
 from .rules import ArchitectureError, Effect, Grid
 
@@ -105,13 +105,15 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     conv_network family) interleaves them and stops at the first problem. ArchitectureError (with the
     layer) for a layer that cannot be analysed."""
     layout = architecture.layout
+    if len(architecture.layers) > MAX_LAYERS:
+        raise ArchitectureError(too_many_layers(len(architecture.layers)))
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
     flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
     previous = None
     if not any(layer.name == "input" for layer in architecture.layers):
         previous = "input"
-        shapes["input"] = tuple(architecture.input_shape)
+        shapes["input"] = _input_shape(architecture.input_shape, None)
         fields["input"] = _identity_field(shapes["input"], layout)
     from_input = conv.receptive_field == "input"
     for layer in architecture.layers:
@@ -122,7 +124,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             if s not in shapes:
                 raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
         if layer.kind == "input":
-            shape = tuple(int(v) for v in (layer.get("shape") or architecture.input_shape))
+            shape = _input_shape(layer.get("shape") or architecture.input_shape, layer)
             effect, field_ = Effect(shape), _identity_field(shape, layout)
         else:
             effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
@@ -132,6 +134,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             start = [fields[s] for s in sources] if from_input else \
                 [_identity_field(shapes[s], layout) for s in sources]
             field_ = _field_after(merge(start) if len(start) > 1 else start[0], effect)
+            _check_bounds(layer, effect.shape, field_)
         shapes[layer.name], fields[layer.name] = effect.shape, field_
         if layer.kind == "flatten":
             flattened[layer.name] = shapes[sources[0]]
@@ -160,6 +163,40 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
 
 def _size(shape) -> int:
     return math.prod(shape)
+
+
+def _input_shape(shape, layer: Layer | None) -> tuple[int, ...]:
+    """The input's sizes, each a whole number ≥ 1 and together at most MAX_TENSOR_ELEMENTS values."""
+    sizes = tuple(shape) if isinstance(shape, (tuple, list)) else ()
+    if not sizes or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in sizes):
+        unknown = " (an unknown size, None, cannot be counted: give every size)" if None in sizes else ""
+        raise ArchitectureError(f"the input shape {_shape_text(shape)} needs whole sizes ≥ 1{unknown}", layer,
+                                "shape" if layer else None)
+    if _size(sizes) > MAX_TENSOR_ELEMENTS:
+        raise ArchitectureError(f"the input shape {_shape_text(sizes)} holds {_size(sizes):,} values; at most "
+                                f"{MAX_TENSOR_ELEMENTS:,} (MAX_TENSOR_ELEMENTS) in any tensor", layer,
+                                "shape" if layer else None)
+    return sizes
+
+
+def _shape_text(shape) -> str:
+    if not isinstance(shape, (tuple, list)):
+        return repr(shape)
+    return "(" + ", ".join(str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _check_bounds(layer: Layer, shape: tuple, field_) -> None:
+    """A layer's output of at most MAX_TENSOR_ELEMENTS values, and a receptive field of at most as many
+    positions and steps: each operation of the analysis then stays on numbers of a few dozen digits."""
+    bound = MAX_TENSOR_ELEMENTS
+    if math.prod(shape) > bound:
+        raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; at most {bound:,} "
+                                "(MAX_TENSOR_ELEMENTS) in any tensor", layer)
+    if field_.__class__ is tuple:
+        for size, jump, start in field_:
+            if size > bound or not -bound <= jump <= bound or not -bound <= start <= bound:
+                raise ArchitectureError(f"its receptive field spans more than {bound:,} positions along an "
+                                        "axis (MAX_TENSOR_ELEMENTS): strides or kernels far beyond any input", layer)
 
 
 def _identity_field(shape, layout) -> tuple:

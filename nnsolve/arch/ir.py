@@ -17,6 +17,18 @@ from typing import Any, Literal
 
 Layout = Literal["channels_last", "channels_first"]
 
+# bounds every source of an Architecture is held to before any work: ResNet-152 has about 500 layers in
+# this form; 240,000 is a generated file, and its analysis alone would take seconds
+MAX_LAYERS = 10_000
+MAX_TENSOR_ELEMENTS = 10 ** 12    # values in one tensor (without the batch axis): the analysis only counts
+                                  # them, but beyond this a size is a typo, and its numbers grow without end
+
+
+def too_many_layers(count: int | str) -> str:
+    """The message for an architecture of more than MAX_LAYERS layers."""
+    return (f"{count if isinstance(count, str) else f'{count:,}'} layers: an architecture has at most "
+            f"{MAX_LAYERS:,} (MAX_LAYERS)")
+
 
 @dataclass(frozen=True)
 class Layer:

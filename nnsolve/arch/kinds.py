@@ -64,14 +64,14 @@ def _with_bias(layer: Layer, macs_per_output: int, outputs: int) -> tuple[int, i
 def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
     groups, filters = _groups(layer, grid)
-    spatial, windows = sliding(layer, grid, conv)
+    spatial, windows, padded = sliding(layer, grid, conv)
     k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     fan_in = prod(k) * (grid.channels // groups)
     bias = 1 if layer.get("bias", True) else 0
     macs, adds = _with_bias(layer, fan_in, prod(spatial) * filters)
     group = f"{grid.channels}/{groups}" if groups > 1 else str(grid.channels)
     return Effect(grid.rebuild(spatial, filters), trainable=(fan_in + bias) * filters, macs=macs, bias_adds=adds,
-                  windows=windows, params_formula=f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
+                  windows=windows, padded=padded, params_formula=f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
                   macs_formula=f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}")
 
 
@@ -89,6 +89,7 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
     fan = prod(k) * grid.channels * filters // groups
     return Effect(grid.rebuild(sizes, filters), trainable=fan + bias * filters,
                   macs=prod(grid.spatial) * fan, bias_adds=bias * prod(sizes) * filters, windows=windows,
+                  padded=tuple(a.output + a.before + a.after for a in axes),
                   params_formula=f"{dot(k)}·{grid.channels}·{per_group}{f' + {filters}' if bias else ''}",
                   macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}")
 
@@ -99,7 +100,7 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
       optional=("stride", "padding", "dilation", "depth_multiplier", "bias"))
 def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    spatial, windows = sliding(layer, grid, conv)
+    spatial, windows, padded = sliding(layer, grid, conv)
     k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     m = int(layer.get("depth_multiplier", 1) or 1)
     out_channels = grid.channels * m
@@ -108,13 +109,14 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     if layer.kind == "depthwise_conv2d":
         bias = out_channels if layer.get("bias", True) else 0
         return Effect(grid.rebuild(spatial, out_channels), trainable=depth_params + bias,
-                      macs=outputs * depth_params, bias_adds=outputs * bias, windows=windows,
+                      macs=outputs * depth_params, bias_adds=outputs * bias, windows=windows, padded=padded,
                       params_formula=f"{dot(k)}·{out_channels}{f' + {bias}' if bias else ''}",
                       macs_formula=f"{dot(spatial)} · {dot(k)}·{out_channels}")
     filters = int(layer.get("filters"))
     bias = filters if layer.get("bias", True) else 0
     return Effect(grid.rebuild(spatial, filters), trainable=depth_params + out_channels * filters + bias,
                   macs=outputs * (depth_params + out_channels * filters), bias_adds=outputs * bias, windows=windows,
+                  padded=padded,
                   params_formula=f"{dot(k)}·{out_channels} + {out_channels}·{filters}{f' + {filters}' if bias else ''}",
                   macs_formula=f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})")
 
@@ -123,9 +125,9 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
       optional=("stride", "padding", "ceil_mode"))
 def pool(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    spatial, windows = sliding(layer, grid, conv, setting="pool")
+    spatial, windows, padded = sliding(layer, grid, conv, setting="pool")
     window = prod(w.extent for w in windows)
-    return Effect(grid.rebuild(spatial, grid.channels), windows=windows,
+    return Effect(grid.rebuild(spatial, grid.channels), windows=windows, padded=padded,
                   work={"pooling": window * prod(spatial) * grid.channels})
 
 

@@ -43,6 +43,10 @@ class Effect:
     work: dict[str, int] = field(default_factory=dict)      # activations / pooling / normalization / elementwise
     windows: tuple[Window, ...] | None = None                # None: every output sees what its input saw
     global_view: bool = False                                # each output sees the whole input
+    # the spatial sizes of the padded tensor a computation on numbers allocates (the input with its
+    # padding, the windows' reach in ceil mode; a transposed convolution's output with the padding it
+    # crops): None for a layer that pads nothing
+    padded: tuple[int, ...] | None = None
     params_formula: str = "0"
     macs_formula: str = "0"
 
@@ -73,13 +77,15 @@ def dot(values) -> str:
 
 
 def sliding(layer: Layer, grid: Grid, conv: Conventions, setting: str = "kernel"
-            ) -> tuple[tuple[int, ...], tuple[Window, ...]]:
-    """Output size per spatial axis and the receptive-field windows of a convolution (`setting` kernel)
-    or a pooling (`setting` pool, whose stride defaults to the window); ceil when the layer or the
-    convention says so. The sizes are nnsolve.geometry's."""
+            ) -> tuple[tuple[int, ...], tuple[Window, ...], tuple[int, ...]]:
+    """Output size per spatial axis, the receptive-field windows and the padded input's sizes (see
+    Effect.padded) of a convolution (`setting` kernel) or a pooling (`setting` pool, whose stride
+    defaults to the window); ceil when the layer or the convention says so. The sizes are
+    nnsolve.geometry's."""
     window = layer.get(setting)
     stride = layer.get("stride")
     axes = slide(grid.spatial, window, (window if setting == "pool" else 1) if stride is None else stride,
                  layer.get("padding"), layer.get("dilation"), setting=setting,
                  ceil_mode=bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil")
-    return tuple(a.output for a in axes), tuple(a.window for a in axes)
+    return (tuple(a.output for a in axes), tuple(a.window for a in axes),
+            tuple(max(a.size + a.before + a.after, a.covered) for a in axes))

@@ -11,9 +11,35 @@ from typing import Callable
 
 from ..geometry import GeometryError, whole
 
+MAX_SIZE = 10 ** 9        # any whole-number setting and any input size: no layer comes near; 10^80 units is a typo
+
 
 class SettingError(ValueError):
-    pass
+    """A setting's value out of range or of the wrong sort; `setting` names it where the reader knows."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(message)
+        self.setting = setting
+
+
+def _bounded(n: int, value) -> int:
+    if n > MAX_SIZE:
+        raise SettingError(f"expected at most {MAX_SIZE:,} (MAX_SIZE: no layer comes near), got {_short(value)}")
+    return n
+
+
+def _repr(value) -> str:
+    """A value as messages quote it: a number as typed (the loader's) or exactly (5/2), text quoted."""
+    if type(value) is Fraction:
+        return str(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_repr(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}…({len(text)} digits)"
 
 
 def _whole(value) -> int | None:
@@ -27,8 +53,8 @@ def _whole(value) -> int | None:
 def count(value):
     n = _whole(value)
     if n is None or n < 1:
-        raise SettingError(f"expected a whole number ≥ 1, got {value!r}")
-    return n
+        raise SettingError(f"expected a whole number ≥ 1, got {_repr(value)}")
+    return _bounded(n, value)
 
 
 def _axes_of(least: int) -> Callable:
@@ -39,7 +65,9 @@ def _axes_of(least: int) -> Callable:
         except GeometryError:
             numbers = ()
         if not numbers:
-            raise SettingError(f"expected a whole number ≥ {least} or one per spatial axis, got {value!r}")
+            raise SettingError(f"expected a whole number ≥ {least} or one per spatial axis, got {_repr(value)}")
+        for n in numbers:
+            _bounded(n, value)
         return numbers if isinstance(value, (list, tuple)) else numbers[0]
     return read
 
@@ -53,20 +81,20 @@ def padding(value):
         word = value.strip().lower()
         if word in ("valid", "same", "keep_size"):
             return word
-        raise SettingError(f"expected valid, same, keep_size, a number or one per spatial axis, got {value!r}")
+        raise SettingError(f"expected valid, same, keep_size, a number or one per spatial axis, got {_repr(value)}")
     return offsets(value)
 
 
 def zero_padding(value):
     items = offsets(value)
     if isinstance(items, tuple) and len(items) not in (2, 4):
-        raise SettingError(f"expected one number, [rows, columns] or [top, bottom, left, right], got {value!r}")
+        raise SettingError(f"expected one number, [rows, columns] or [top, bottom, left, right], got {_repr(value)}")
     return items
 
 
 def flag(value):
     if not isinstance(value, bool):
-        raise SettingError(f"expected true or false, got {value!r}")
+        raise SettingError(f"expected true or false, got {_repr(value)}")
     return value
 
 
@@ -74,7 +102,7 @@ def amount(value):
     if isinstance(value, float):                      # JSON-read bundled files: the typed digits
         value = Fraction(repr(value))
     if isinstance(value, bool) or not isinstance(value, (Integral, Fraction)) or value < 0:
-        raise SettingError(f"expected a number ≥ 0, got {value!r}")
+        raise SettingError(f"expected a number ≥ 0, got {_repr(value)}")
     return value
 
 
@@ -85,15 +113,22 @@ def rate(value):
     return value
 
 
+def fraction(value):
+    value = amount(value)
+    if value > 1:
+        raise SettingError(f"expected a number from 0 to 1, got {value}")
+    return value
+
+
 def text(value):
     if not isinstance(value, str) or not value.strip():
-        raise SettingError(f"expected a name such as relu, got {value!r}")
+        raise SettingError(f"expected a name such as relu, got {_repr(value)}")
     return value.strip()
 
 
 def axis(value):
     if _whole(value) is None:
-        raise SettingError(f"expected an axis number, got {value!r}")
+        raise SettingError(f"expected an axis number, got {_repr(value)}")
     return int(value)
 
 
@@ -107,15 +142,15 @@ def shape(value):
     items = value if isinstance(value, (list, tuple)) else None
     if not items or any(_whole(v) is None or (_whole(v) < 1 and _whole(v) != -1) for v in items) \
             or [_whole(v) for v in items].count(-1) > 1:
-        raise SettingError(f"expected a shape such as [7, 7, 64] (one entry may be -1), got {value!r}")
-    return tuple(_whole(v) for v in items)
+        raise SettingError(f"expected a shape such as [7, 7, 64] (one entry may be -1), got {_repr(value)}")
+    return tuple(_bounded(_whole(v), value) for v in items)
 
 
 def declared_shape(value):
     items = value if isinstance(value, (list, tuple)) else [value]
     if not items or any(v is not None and (_whole(v) is None or _whole(v) < 1) for v in items):
-        raise SettingError(f"expected sizes such as [28, 28, 1] (null for any size), got {value!r}")
-    return tuple(None if v is None else _whole(v) for v in items)
+        raise SettingError(f"expected sizes such as [28, 28, 1] (null for any size), got {_repr(value)}")
+    return tuple(None if v is None else _bounded(_whole(v), value) for v in items)
 
 
 def dims(value):
@@ -138,7 +173,7 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "bias": (flag, "whether the layer adds a bias"),
     "ceil_mode": (flag, "round the output size up"),
     "keepdims": (flag, "keep the pooled axes as size 1"),
-    "eps": (amount, "ε"), "momentum": (amount, "the running statistics' momentum"),
+    "eps": (amount, "ε"), "momentum": (fraction, "the running statistics' momentum"),
     "affine": (flag, "learned scale and shift"), "track_running_stats": (flag, "keep running statistics"),
     "axes": (axes, "the normalized axes"), "axis": (axis, "the axis joined along"),
     "rate": (rate, "the drop rate"),
@@ -174,6 +209,20 @@ ALIASES: dict[str, tuple[tuple[str, ...], str]] = {
 
 def reader(kind: str, setting: str) -> Callable:
     return READERS_BY_KIND.get((kind, setting)) or SETTINGS[setting][0]
+
+
+def read_given(kind: str, settings: dict) -> dict:
+    """Settings that came another way than a layer list (a snippet's arguments) read as a layer list's
+    are, so every range check applies to both; SettingError naming the first setting refused. Keys that
+    are no setting of the table (a reader's own, such as num_layers) pass unread."""
+    out = dict(settings)
+    for setting, value in settings.items():
+        if setting in SETTINGS:
+            try:
+                out[setting] = reader(kind, setting)(value)
+            except SettingError as e:
+                raise SettingError(str(e), setting) from None
+    return out
 
 
 def alias_target(key: str, takes) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .analyze import Analysis, analyze
-from .conventions import Conventions
+from ..problems.errors import format_path
+from .conventions import Conventions, parse_flops
 from .layer_list import bundled_names, load_bundled
 from .rules import ArchitectureError, DeclaredSizeError
 from .table import render_summary
@@ -13,9 +14,15 @@ from .table import render_summary
 def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, ...] | None = None) -> Analysis:
     """A bundled architecture by name (`resnet50`), an `architecture` problem file, or a Keras/PyTorch
     snippet (`.py`, parsed, never run; a PyTorch snippet needs `input_shape` or a `# input: 3x224x224`
-    comment); malformed input raises the located ProblemError every command reports."""
+    comment); malformed input raises the located ProblemError every command reports: a bad `flops`
+    convention at --flops, anything else at the snippet's line or the file's layer."""
     from ..problems.errors import Issue, ProblemError, suggestion
 
+    if flops is not None:
+        try:
+            parse_flops(flops)
+        except ValueError as e:
+            raise ProblemError([Issue("--flops", str(e))]) from None
     path = Path(source)
     if path.suffix == ".py":
         from .snippets import load_snippet
@@ -35,7 +42,7 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
         arch = load_bundled(source)
         return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
     from ..api import load
-    from ..problems.arch.solver import _analyses
+    from ..problems.arch.solver import _analyses, _architecture, layer_issue
 
     loaded = load(path)
     if loaded.family.name != "architecture":
@@ -44,14 +51,13 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
     model = loaded.model
     if flops:
         model = model.model_copy(update={"conventions": model.conventions.model_copy(update={"flops": flops})})
-    return _analyses(model)[0][1]            # keep_size paddings solved, as `solve` does
+    try:
+        return _analyses(model)[0][1]            # keep_size paddings solved, as `solve` does
+    except ArchitectureError as e:               # loading analysed the same layers; kept as a safety net
+        loc, message = layer_issue(model, _architecture(model)[0], e)
+        raise ProblemError([Issue(format_path(loc), message, loaded.locate(loc))], str(path)) from None
 
 
 def summary(source: str, fmt: str = "text", flops: str | None = None,
             input_shape: tuple[int, ...] | None = None) -> str:
-    from ..problems.errors import Issue, ProblemError
-    try:
-        analysis = analysis_of(source, flops, input_shape)
-    except ValueError as e:            # a FLOP convention given on the command line
-        raise ProblemError([Issue("--flops", str(e))]) from None
-    return render_summary(analysis, fmt)
+    return render_summary(analysis_of(source, flops, input_shape), fmt)

@@ -162,6 +162,7 @@ def to_exact(expr: sp.Expr):
         return Fraction(int(expr.p), int(expr.q))
     if expr in (sp.oo, -sp.oo):
         return mp.inf if expr == sp.oo else -mp.inf
+    _check_growth(expr)
     try:
         value = sp.N(expr, PRECISION + 5)
     except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
@@ -172,6 +173,37 @@ def to_exact(expr: sp.Expr):
     if mantissa and exponent + bits > RANGE_BITS:
         raise BeyondRange("a value beyond 10^±1000")
     return mp.mpf(value._mpf_)
+
+
+MAX_GROWTH = 2400             # e^2400 ≈ 10^1042: an exponential of a larger argument is beyond the range
+MAX_SATURATION = 10 ** 6      # σ and softplus of a larger argument: mpmath's exp of it takes seconds
+
+
+def _check_growth(expr: sp.Expr) -> None:
+    """BeyondRange before evaluating a value whose exponentials or powers leave the range: mpmath computes
+    e^(e^(e^(e^(e^100)))) digit by digit for as long as that takes. Inner parts are checked first, so each
+    argument evaluated here is itself in range."""
+    for part in sp.postorder_traversal(expr):
+        if isinstance(part, (sp.exp, sp.sinh, sp.cosh)):
+            limit, growth = MAX_GROWTH, _magnitude(part.args[0])
+        elif isinstance(part, (sigmoid, softplus)):
+            limit, growth = MAX_SATURATION, _magnitude(part.args[0])
+        elif isinstance(part, sp.Pow) and not part.exp.is_Integer and part.free_symbols == set():
+            base = _magnitude(part.base)
+            limit, growth = MAX_GROWTH, (_magnitude(part.exp) * abs(mp.log(base)) if base else 0)
+        else:
+            continue
+        if growth > limit:
+            raise BeyondRange("a value beyond 10^±1000")
+
+
+def _magnitude(expr: sp.Expr):
+    """|expr| at 15 digits (0 when it has no number: the full evaluation then says why)."""
+    try:
+        value = sp.N(sp.Abs(expr), 15)
+    except (TypeError, ValueError, ArithmeticError):
+        return 0
+    return mp.mpf(value._mpf_) if isinstance(value, sp.Float) else 0
 
 
 # -- exam notation ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import ast
 from pathlib import Path
 
 from ..ir import Architecture
-from .common import SnippetError, dotted, input_shape_comment, parse_python, problem, set_source_text
+from .common import SnippetError, dotted, last_line, problem, reading
+from .source import MAX_SNIPPET_CHARS, checked_input_shape, input_shape_comment, parse_python
 from .keras import keras_architecture
 from .pytorch import torch_architecture
 
@@ -43,27 +44,38 @@ def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, 
     """The Architecture a Keras or PyTorch snippet describes. `input_shape` (without the batch axis, in
     the framework's layout) is needed when the snippet does not state it — always for PyTorch, unless a
     `# input: 3x224x224` comment gives it. Raises ProblemError with the line of anything unsupported."""
-    set_source_text(text)
     try:
-        tree = parse_python(text)
-        framework = framework or detect_framework(tree)
-        shape = input_shape if input_shape is not None else input_shape_comment(text)
-        if framework == "keras":
-            return keras_architecture(tree, shape, source)
-        return torch_architecture(tree, shape, source)
+        with reading(text):
+            try:
+                return _architecture(text, source, input_shape, framework)
+            except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers well inside Python's limit
+                raise SnippetError("the snippet nests too deeply", last_line()) from None
     except SnippetError as e:
         raise problem(e, source) from None
-    except RecursionError:
-        raise problem(SnippetError("the snippet nests too deeply", None), source) from None
-    finally:
-        set_source_text(None)
+
+
+def _architecture(text: str, source, input_shape, framework) -> Architecture:
+    tree = parse_python(text)
+    framework = framework or detect_framework(tree)
+    if input_shape is not None:
+        shape = checked_input_shape(input_shape, None, "the given input shape")
+    else:
+        comment = input_shape_comment(text)
+        shape = comment[0] if comment else None
+    if framework == "keras":
+        return keras_architecture(tree, shape, source)
+    return torch_architecture(tree, shape, source)
 
 
 def load_snippet(path, input_shape: tuple[int, ...] | None = None) -> Architecture:
     """A `.py` snippet file, for `nnsolve summary model.py`."""
     path = Path(path)
     try:
+        if path.stat().st_size > 4 * MAX_SNIPPET_CHARS:       # UTF-8 takes at most 4 bytes a character
+            raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS:,} characters is not an exam snippet", None)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise problem(SnippetError(f"cannot read the snippet: {e}", None), str(path)) from None
+    except SnippetError as e:
+        raise problem(e, str(path)) from None
     return parse_snippet(text, source=str(path), input_shape=input_shape)

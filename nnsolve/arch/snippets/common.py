@@ -3,13 +3,19 @@ snippet computes (`n = 64; Conv2D(2*n, 3)`), dotted call names, and binding a ca
 layer's parameter names.
 
 Nothing here runs user code: the interpreter understands numbers, strings, booleans, None, tuples,
-lists, + − * / // %, unary minus, comparisons, `and`/`or`/`not`, `a if c else b` and names bound
-earlier to such values — anything else is refused with its line.
+lists, + − * / // % **, unary minus, comparisons, `and`/`or`/`not`, `a if c else b` and names bound
+earlier to such values — anything else is refused with its line. Every operation is total: a value of
+the wrong sort (`'a' < 1`, `(1,) * 2`) is a SnippetError at its line, never a Python exception.
+
+A snippet has no loops, but classes can build each other and a parameter-free module can be reused, so
+the work of reading one is not bounded by its length: every evaluation draws on a budget
+(MAX_SNIPPET_STEPS) and nesting is bounded (MAX_SNIPPET_NESTING), each refusal naming the line it
+was reached at.
 """
 from __future__ import annotations
 
 import ast
-import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
@@ -17,7 +23,8 @@ from typing import Any, Callable
 from ...problems.errors import Issue, ProblemError
 
 MAX_MAGNITUDE = 10 ** 15      # no real layer size comes near; repeated `n = n * n` would exhaust memory
-MAX_SNIPPET_CHARS = 200_000
+MAX_SNIPPET_STEPS = 100_000   # evaluations (values, calls, modules, forward expressions) per snippet
+MAX_SNIPPET_NESTING = 100     # expressions, calls and modules inside each other
 
 
 @dataclass(frozen=True)
@@ -40,13 +47,57 @@ def problem(error: SnippetError, source: str | None) -> ProblemError:
     return ProblemError([SnippetIssue("", error.message, error.line)], source)
 
 
-def parse_python(text: str) -> ast.Module:
-    if len(text) > MAX_SNIPPET_CHARS:
-        raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS} characters is not an exam snippet", None)
+class Reading:
+    """The snippet being read (one reader at a time): its text, so float literals keep their typed digits,
+    the evaluation steps taken, how deep the evaluation nests, and the last line it reached (where an
+    error without a node of its own is reported)."""
+
+    def __init__(self, text: str | None = None):
+        self.text, self.steps, self.depth, self.line = text, 0, 0, None
+
+
+_READING = Reading()
+
+
+@contextmanager
+def reading(text: str):
+    """Read `text`: a fresh budget for its evaluation."""
+    global _READING
+    outer, _READING = _READING, Reading(text)
     try:
-        return ast.parse(text)
-    except SyntaxError as e:
-        raise SnippetError(f"not valid Python: {e.msg}", e.lineno) from None
+        yield _READING
+    finally:
+        _READING = outer
+
+
+@contextmanager
+def evaluating(node: ast.AST):
+    """One evaluation step at `node`, nested inside the ones in progress; SnippetError at `node`'s line
+    past MAX_SNIPPET_STEPS steps or MAX_SNIPPET_NESTING levels."""
+    r = _READING
+    r.steps += 1
+    r.line = getattr(node, "lineno", None) or r.line
+    if r.steps > MAX_SNIPPET_STEPS:
+        raise SnippetError(f"reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps "
+                           "(MAX_SNIPPET_STEPS): modules that build each other over and over, far beyond an "
+                           "exam's model", node)
+    if r.depth >= MAX_SNIPPET_NESTING:
+        raise SnippetError(f"the snippet nests too deeply: more than {MAX_SNIPPET_NESTING} expressions, calls or "
+                           "modules inside each other (MAX_SNIPPET_NESTING)", node)
+    r.depth += 1
+    try:
+        yield
+    finally:
+        r.depth -= 1
+
+
+def last_line() -> int | None:
+    """The line the evaluation last reached: where a RecursionError is reported."""
+    return _READING.line
+
+
+def shortened(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -65,20 +116,67 @@ def describe(node: ast.AST) -> str:
     """How a message names a construct: its source-like text, shortened."""
     try:
         text = ast.unparse(node)
-    except Exception:             # unparse of a hand-made node; the class name still says what it is
+    except Exception:             # a hand-made node, or one nested too deeply to print: its class says what it is
         text = type(node).__name__
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-_BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
-    ast.Div: lambda a, b: _exact(Fraction(a) / Fraction(b)),
+def shown(value) -> str:
+    """A value as a message shows it: 5/2 as 2.5, a tuple of them likewise, text quoted."""
+    if isinstance(value, Fraction):
+        return _decimal(value)
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(shown(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    return type(value).__name__.lower()          # a layer, a tensor: its sort, not its fields
+
+
+def _decimal(x: Fraction) -> str:
+    d = x.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return f"{x.numerator}/{x.denominator}"
+    digits = 0
+    while (x * 10 ** digits).denominator != 1:
+        digits += 1
+    return f"{float(x):.{digits}f}" if abs(x) < 10 ** 15 else str(x)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+
+
+def _number(value, node):
+    if not is_number(value):
+        raise SnippetError(f"arithmetic on {describe(node)} (not a number: {shown(value)}) is not supported", node)
+    return value
+
+
+def _power(a, b, node):
+    if not isinstance(b, int) or abs(b) > 64:
+        raise SnippetError(f"{describe(node)}: only whole exponents up to 64 are supported", node)
+    if a == 0 and b < 0:
+        raise SnippetError(f"division by zero in {describe(node)}", node)
+    if abs(a) > 1 and abs(b) * max(abs(a).numerator.bit_length(), abs(a).denominator.bit_length()) > 64:
+        raise SnippetError(f"{describe(node)} is far beyond any layer size", node)
+    return _exact(Fraction(a) ** b)
+
+
+_BINARY: dict[type, Callable[[Any, Any, ast.AST], Any]] = {
+    ast.Add: lambda a, b, n: a + b, ast.Sub: lambda a, b, n: a - b, ast.Mult: lambda a, b, n: a * b,
+    ast.FloorDiv: lambda a, b, n: a // b, ast.Mod: lambda a, b, n: a % b,
+    ast.Div: lambda a, b, n: _exact(Fraction(a) / Fraction(b)), ast.Pow: _power,
 }
-_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
-    ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
-    ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+_ORDER: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
 }
+_SYMBOL = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in"}
 
 
 def _exact(x: Fraction):
@@ -86,56 +184,72 @@ def _exact(x: Fraction):
     return int(x) if x.denominator == 1 else x
 
 
-def _number(value, node):
-    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
-        raise SnippetError(f"arithmetic on {describe(node)} (not a number) is not supported", node)
-    return value
+def _compare(op: ast.cmpop, left, right, node: ast.AST) -> bool:
+    """One comparison, defined for every pair of values: == and != for any two, < ≤ > ≥ between two
+    numbers or two texts, `is` against None/True/False, `in` a tuple, list or text."""
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        return (left == right) == isinstance(op, ast.Eq)
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if not (right is None or isinstance(right, bool)):
+            raise SnippetError(f"{describe(node)}: `is` compares with None, True or False only", node)
+        return (left is right) == isinstance(op, ast.Is)
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if isinstance(right, str) and isinstance(left, str) or isinstance(right, (tuple, list)):
+            return (left in right) == isinstance(op, ast.In)
+    elif type(op) in _ORDER and (is_number(left) and is_number(right) or
+                                 isinstance(left, str) and isinstance(right, str)):
+        return _ORDER[type(op)](left, right)
+    if isinstance(op, (ast.In, ast.NotIn)):
+        raise SnippetError(f"{describe(node)}: `in` looks in a tuple, a list or a text, not in {shown(right)}", node)
+    raise SnippetError(f"{describe(node)}: cannot order {shown(left)} and {shown(right)} "
+                       f"({_SYMBOL.get(type(op), '?')} compares two numbers or two texts)", node)
 
 
 def literal(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
     """The value of a literal expression. `names(node)` resolves a Name or attribute (`self.width`) —
     the readers decide which names exist — or raises SnippetError."""
+    with evaluating(node):
+        return _value(node, names)
+
+
+def _value(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
     if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, float):
-            # the typed text, not the binary float: 0.1 is 1/10 as everywhere in nnsolve
-            return _exact(Fraction(ast.get_source_segment(_SOURCE.text, node) or repr(value))
-                          if _SOURCE.text else Fraction(repr(value)))
-        if value is None or isinstance(value, (bool, int, str)):
-            return value
-        raise SnippetError(f"the constant {describe(node)} is not supported", node)
+        return _constant(node)
     if isinstance(node, (ast.Tuple, ast.List)):
         items = [literal(e, names) for e in node.elts]
         return tuple(items) if isinstance(node, ast.Tuple) else items
     if isinstance(node, (ast.Name, ast.Attribute)):
         return names(node)
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
         operand = literal(node.operand, names)
         if isinstance(node.op, ast.Not):
             return not operand
-        if isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = _number(operand, node.operand)
-            return -value if isinstance(node.op, ast.USub) else value
+        value = _number(operand, node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         a = _number(literal(node.left, names), node.left)
         b = _number(literal(node.right, names), node.right)
         if b == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
             raise SnippetError(f"division by zero in {describe(node)}", node)
-        value = _BINARY[type(node.op)](a, b)
+        value = _BINARY[type(node.op)](a, b, node)
         if abs(value) > MAX_MAGNITUDE:
             raise SnippetError(f"{describe(node)} is far beyond any layer size", node)
         return value
-    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+    if isinstance(node, ast.Compare):
         left = literal(node.left, names)
         for op, right_node in zip(node.ops, node.comparators):
             right = literal(right_node, names)
-            if not _COMPARE[type(op)](left, right):
+            if not _compare(op, left, right, node):
                 return False
             left = right
         return True
     if isinstance(node, ast.BoolOp):
-        values = (literal(v, names) for v in node.values)
-        return all(values) if isinstance(node.op, ast.And) else any(values)
+        # Python's meaning: `a or b` is a when a is true, else b (n = width or 64)
+        for value_node in node.values[:-1]:
+            value = literal(value_node, names)
+            if bool(value) == isinstance(node.op, ast.Or):
+                return value
+        return literal(node.values[-1], names)
     if isinstance(node, ast.IfExp):
         return literal(node.body if literal(node.test, names) else node.orelse, names)
     if isinstance(node, ast.Call):
@@ -143,16 +257,21 @@ def literal(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
     raise SnippetError(f"unsupported construct: {describe(node)}", node)
 
 
-class _Source:
-    """The snippet text being read, so float literals keep their typed digits (one reader at a time)."""
-    text: str | None = None
-
-
-_SOURCE = _Source()
-
-
-def set_source_text(text: str | None) -> None:
-    _SOURCE.text = text
+def _constant(node: ast.Constant):
+    value = node.value
+    if isinstance(value, float):
+        # the typed text, not the binary float: 0.1 is 1/10 as everywhere in nnsolve (its size was checked
+        # when the snippet was parsed, so the fraction is small)
+        text = ast.get_source_segment(_READING.text, node) if _READING.text else None
+        try:
+            return _exact(Fraction(text.replace("_", "")))
+        except (AttributeError, ValueError):         # no text (a hand-made node), or one Fraction does not read
+            return _exact(Fraction(repr(value)))
+    if value is None or isinstance(value, (bool, int, str)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+            raise SnippetError(f"the number {shortened(str(value))} is far beyond any layer size", node)
+        return value
+    raise SnippetError(f"the constant {describe(node)} is not supported", node)
 
 
 class Arguments:
@@ -190,8 +309,19 @@ class Arguments:
         return self.nodes.get(name, self.call)
 
     def fail(self, name: str, expected: str) -> SnippetError:
-        return SnippetError(f"{self.layer} argument '{name}': expected {expected}, got {self.values.get(name)!r}",
+        return SnippetError(f"{self.layer} argument '{name}': expected {expected}, got {shown(self.values.get(name))}",
                             self.node(name))
+
+    def setting_error(self, error) -> SnippetError:
+        """A setting the layer-list readers refused (settings.py), at the argument that gave it."""
+        from ..settings import ALIASES, SETTINGS
+        setting = error.setting
+        name = next((p for p in self.params if p in self.nodes
+                     and (p == setting or setting in ALIASES.get(p, ((), ""))[0])), None)
+        if name is not None:
+            return SnippetError(f"{self.layer} argument '{name}': {error}", self.nodes[name])
+        what = SETTINGS[setting][1] if setting in SETTINGS else setting
+        return SnippetError(f"{self.layer}: {what} ({setting}): {error}", self.call)
 
     def required(self, name: str):
         if not self.has(name):
@@ -238,15 +368,22 @@ class Arguments:
         return value
 
 
-_INPUT_COMMENT = re.compile(r"#\s*input(?:[ _]shape)?\s*[:=]\s*\(?\s*(\d+(?:\s*[x×,*]\s*\d+)*)", re.IGNORECASE)
+def layer_settings(make: Callable[["Arguments"], tuple[str, dict]], arguments: "Arguments") -> tuple[str, dict]:
+    """The kind and settings a layer call gives, every setting read as a layer list's is (settings.py) so
+    the same range checks hold for snippets and YAML: Dense(2.5), nn.Linear(4, -2), Dropout(5)."""
+    from ..settings import SettingError, read_given
+    kind, settings = make(arguments)
+    try:
+        return kind, read_given(kind, settings)
+    except SettingError as e:
+        raise arguments.setting_error(e) from None
 
 
-def input_shape_comment(text: str) -> tuple[int, ...] | None:
-    """`# input: 3x224x224` (or `# input shape = (3, 32, 32)`) anywhere in the snippet."""
-    match = _INPUT_COMMENT.search(text)
-    if not match:
-        return None
-    return tuple(int(n) for n in re.split(r"\s*[x×,*]\s*", match.group(1)))
+def check_layer_count(count: int, node) -> None:
+    """SnippetError at `node` once a snippet's architecture passes MAX_LAYERS layers."""
+    from ..ir import MAX_LAYERS, too_many_layers
+    if count > MAX_LAYERS:
+        raise SnippetError(too_many_layers(f"more than {MAX_LAYERS:,}"), node)
 
 
 class Namer:

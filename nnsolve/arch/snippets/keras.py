@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import Architecture, Layer
-from .common import Arguments, Namer, SnippetError, describe, dotted, literal
+from .common import (Arguments, Namer, SnippetError, check_layer_count, describe, dotted, evaluating, layer_settings,
+                     literal, shown)
+from .source import checked_input_shape
 from .keras_layers import ACTIVATION_NAMESPACES, LAYERS, MERGE_FUNCTIONS, NAMESPACE, PARAMETER_FREE, _ignored
 
 
@@ -54,6 +56,7 @@ class SequentialModel:
 class FunctionalModel:
     inputs: list[Tensor]
     outputs: list[Tensor]
+    line: int | None = None
 
 
 class KerasReader:
@@ -111,7 +114,7 @@ class KerasReader:
             shape = literal(call.args[0], self.name_value)
             if not isinstance(shape, (tuple, list)) or len(shape) < 2:
                 raise SnippetError("model.build expects a shape with the batch axis, e.g. (None, 28, 28, 1)", call)
-            model.input_shape = tuple(shape[1:])
+            model.input_shape = checked_input_shape(tuple(shape[1:]), call)
             return True
         raise SnippetError(f"unsupported model method '{func.attr}'", call)
 
@@ -143,6 +146,10 @@ class KerasReader:
         return last
 
     def call(self, call: ast.Call):
+        with evaluating(call):
+            return self.called(call)
+
+    def called(self, call: ast.Call):
         if isinstance(call.func, ast.Call):                   # Conv2D(32, 3)(x)
             return self.apply(self.call(call.func), call)
         if isinstance(call.func, ast.Name) and isinstance(self.env.get(call.func.id), LayerObject):
@@ -155,8 +162,9 @@ class KerasReader:
         if name in ("Input", "InputLayer"):
             return self.input(call)
         if name in MERGE_FUNCTIONS:
-            layer = self.layer_object(MERGE_FUNCTIONS[name], ast.Call(call.func, [], call.keywords), call)
-            return self.apply(layer, ast.Call(call.func, call.args[:1], []))
+            layer = self.layer_object(MERGE_FUNCTIONS[name],
+                                      ast.copy_location(ast.Call(call.func, [], call.keywords), call), call)
+            return self.apply(layer, ast.copy_location(ast.Call(call.func, call.args[:1], []), call))
         if name in LAYERS:
             return self.layer_object(name, call, call)
         if name and name[0].isupper():
@@ -174,8 +182,10 @@ class KerasReader:
         data_format, node = self.keyword(call, "data_format")
         if data_format not in (None, "channels_last"):
             raise SnippetError(f"data_format={data_format!r}: only channels_last is supported for Keras", node)
-        kind, settings = build(Arguments(class_name, call, params, _ignored, self.name_value))
+        kind, settings = layer_settings(build, Arguments(class_name, call, params, _ignored, self.name_value))
         name, node = self.keyword(call, "name")
+        if name is not None and not isinstance(name, str):
+            raise SnippetError(f"{class_name} argument 'name': expected a text, got {shown(name)}", node)
         name = self.namer.claim(name, node) if isinstance(name, str) else self.namer.fresh(snake_case(class_name))
         return LayerObject(name, kind, settings, where.lineno, class_name, self.given_input_shape(call, params))
 
@@ -185,14 +195,18 @@ class KerasReader:
         # Embedding's input_dim is its vocabulary, not an input shape
         dim, dim_node = self.keyword(call, "input_dim") if "input_dim" not in params else (None, None)
         if shape is None and batch_shape is not None:
+            if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
+                raise SnippetError(f"batch_input_shape {shown(batch_shape)}: expected the batch axis and the "
+                                   "input's sizes, e.g. (None, 28, 28, 1)", batch_node)
             shape, node = tuple(batch_shape)[1:], batch_node
         if shape is None and dim is not None:
             shape, node = (dim,), dim_node
         if shape is None:
             return None
-        shape = (shape,) if isinstance(shape, int) else shape
-        if not isinstance(shape, (tuple, list)) or not all(v is None or isinstance(v, int) for v in shape):
-            raise SnippetError(f"input shape {shape!r}: expected a tuple of integers", node)
+        shape = (shape,) if isinstance(shape, int) and not isinstance(shape, bool) else shape
+        if not isinstance(shape, (tuple, list)) or not shape or not all(
+                v is None or isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
+            raise SnippetError(f"input shape {shown(shape)}: expected a tuple of sizes ≥ 1", node)
         return tuple(shape)
 
     def input(self, call: ast.Call) -> Tensor:
@@ -201,13 +215,17 @@ class KerasReader:
             shape, node = literal(call.args[0], self.name_value), call.args[0]
         if shape is None:
             shape = self.given_input_shape(call)
-        shape = (shape,) if isinstance(shape, int) else shape
-        if not isinstance(shape, (tuple, list)) or not all(v is None or isinstance(v, int) for v in shape):
-            raise SnippetError(f"Input shape {shape!r}: expected a tuple of integers", node or call)
+        shape = checked_input_shape(shape, node or call, "Input shape")
         name, name_node = self.keyword(call, "name")
+        if name is not None and not isinstance(name, str):
+            raise SnippetError(f"Input argument 'name': expected a text, got {shown(name)}", name_node)
         name = self.namer.claim(name, name_node) if isinstance(name, str) else self.namer.fresh("input_layer")
-        self.graph.append(Layer(name, "input", {"shape": tuple(shape)}, (), call.lineno))
+        self.add_layer(Layer(name, "input", {"shape": shape}, (), call.lineno))
         return Tensor(name)
+
+    def add_layer(self, layer: Layer) -> None:
+        check_layer_count(len(self.graph) + 1, layer.line)
+        self.graph.append(layer)
 
     def apply(self, layer: LayerObject, call: ast.Call) -> Tensor:
         if not isinstance(layer, LayerObject):
@@ -225,7 +243,7 @@ class KerasReader:
             raise SnippetError(f"layer '{layer.name}' is applied twice (shared weights are not supported)", call)
         name = layer.name if not layer.applied else self.namer.fresh(layer.name)
         layer.applied += 1
-        self.graph.append(Layer(name, layer.kind, layer.declared(), tuple(inputs), call.lineno, layer.written))
+        self.add_layer(Layer(name, layer.kind, layer.declared(), tuple(inputs), call.lineno, layer.written))
         return Tensor(name)
 
     def sequential(self, call: ast.Call) -> SequentialModel:
@@ -243,13 +261,18 @@ class KerasReader:
 
     def add_to_sequential(self, model: SequentialModel, value, node: ast.AST) -> None:
         if isinstance(value, Tensor):                         # keras.Input(shape=...) as the first entry
-            model.input_shape = self.graph[-1].settings["shape"]
-            self.graph.pop()
+            source = next((layer for layer in self.graph if layer.name == value.layer), None)
+            if source is None or source.kind != "input" or model.layers or model.input_shape is not None:
+                raise SnippetError(f"'{describe(node)}' in a Sequential: only an Input, first, is a tensor it "
+                                   "takes", node)
+            model.input_shape = source.settings["shape"]
+            self.graph.remove(source)
             return
         if not isinstance(value, LayerObject):
             raise SnippetError(f"'{describe(node)}' is not a layer", node)
         if not model.layers and value.input_shape is not None and model.input_shape is None:
             model.input_shape, value.defines_input = value.input_shape, True
+        check_layer_count(len(model.layers) + 2, node)      # and its input layer
         model.layers.append(value)
 
     def sequential_layers(self, model: SequentialModel):
@@ -270,13 +293,22 @@ class KerasReader:
         for key, items in ends.items():
             if not items or not all(isinstance(v, Tensor) for v in items):
                 raise SnippetError(f"Model {key}: expected tensors of the model", call)
-        return FunctionalModel(ends["inputs"], ends["outputs"])
+        kinds = {layer.name: layer.kind for layer in self.graph}
+        for tensor in ends["inputs"] + ends["outputs"]:
+            if tensor.layer not in kinds:
+                raise SnippetError(f"Model: the tensor of '{tensor.layer}' went into a Sequential", call)
+        if any(kinds[t.layer] != "input" for t in ends["inputs"]):
+            raise SnippetError("Model inputs: expected the model's Input tensors", call)
+        return FunctionalModel(ends["inputs"], ends["outputs"], call.lineno)
 
     def functional_layers(self, model: FunctionalModel):
         by_name = {layer.name: layer for layer in self.graph}
         needed, stack = set(), [t.layer for t in model.outputs]
         while stack:
             name = stack.pop()
+            if name not in by_name:            # an Input that went into a Sequential instead
+                raise SnippetError(f"the model's outputs depend on '{name}', which a Sequential took as its input",
+                                   model.line)
             if name not in needed:
                 needed.add(name)
                 stack.extend(by_name[name].inputs)
@@ -295,7 +327,7 @@ def keras_architecture(tree: ast.Module, input_shape, source) -> Architecture:
     if shape is None:
         raise SnippetError("the snippet gives no input shape: add input_shape=(…) to the first layer, "
                            "an Input(shape=…), or pass the input shape", None)
-    shape = tuple(shape)
+    shape = checked_input_shape(shape, layers[1].line if len(layers) > 1 else layers[0].line)
     if layers[0].kind == "input" and layers[0].settings.get("shape") is None:
         layers[0] = Layer(layers[0].name, "input", {"shape": shape}, (), layers[0].line)
     return Architecture(name="model", input_shape=shape, layout="channels_last", layers=layers,

@@ -114,7 +114,7 @@ def _rnn(kind: str):
         if kind == "gru":
             s["reset_after"] = a.flag("reset_after", True)
         if kind == "simple_rnn" or a.has("activation"):
-            s["activation"] = a.values.get("activation", "tanh")
+            s["activation"] = a.values.get("activation") or "tanh"
         return kind, s
     return build
 

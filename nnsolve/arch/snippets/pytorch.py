@@ -14,8 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..ir import Architecture, Layer
-from .common import Arguments, Namer, SnippetError, describe, dotted, literal
+from ..settings import SettingError, read_given
+from .common import (Arguments, Namer, SnippetError, check_layer_count, describe, dotted, evaluating, layer_settings,
+                     literal)
 from .torch_modules import ACTIVATION_FUNCTIONS, FUNCTIONAL, MODULES, PARAMETER_FREE, RECURRENT, TORCH, _ignored
+
+
+MAX_SELF_NESTING = 16         # a class inside its own construction: a recursive Tree(depth - 1) ends well before
 
 
 @dataclass
@@ -31,6 +36,7 @@ class Module:
 @dataclass
 class SequentialModule:
     children: list[tuple[str, Any]]
+    node: ast.AST | None = None           # where it is built: its children's calls are located there
 
 
 @dataclass
@@ -58,6 +64,7 @@ class TorchReader:
         self.namer = Namer()
         self.model = None
         self.path = ""                # the module whose forward is being read
+        self.building: list[str] = []     # the classes whose __init__ is being read, outermost first
 
     # ---- top level and __init__
     def read(self, input_shape) -> list[Layer]:
@@ -67,7 +74,8 @@ class TorchReader:
             if not self.classes:
                 raise SnippetError("no model found: expected nn.Sequential(...) or a class deriving from nn.Module",
                                    None)
-            self.model = self.instantiate(list(self.classes.values())[-1], [], [], self.tree)
+            last = list(self.classes.values())[-1]
+            self.model = self.instantiate(last, [], [], last)
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)
         self.run(self.model, "", [Tensor("input")], self.tree)
@@ -103,6 +111,10 @@ class TorchReader:
         """A value in __init__ or at top level: a module, a class instance or a literal."""
         if not isinstance(node, ast.Call):
             return literal(node, self.names(scope, instance))
+        with evaluating(node):
+            return self.construct(node, scope, instance)
+
+    def construct(self, node: ast.Call, scope: dict, instance: Instance | None):
         name = dotted(node.func)
         if name in self.classes:
             return self.instantiate(self.classes[name], node.args, node.keywords, node, scope, instance)
@@ -112,7 +124,8 @@ class TorchReader:
                 return self.sequential(node, scope, instance)
             if last in MODULES:
                 params, make = MODULES[last]
-                kind, settings = make(Arguments(last, node, params, _ignored, self.names(scope, instance)))
+                kind, settings = layer_settings(make, Arguments(last, node, params, _ignored,
+                                                                self.names(scope, instance)))
                 return Module(kind, settings, node.lineno, last)
             raise SnippetError(f"unsupported layer '{last}'", node)
         raise SnippetError(f"call to unknown function '{name or describe(node.func)}'", node)
@@ -127,7 +140,7 @@ class TorchReader:
             if not isinstance(pairs, (ast.List, ast.Tuple)) or not all(
                     isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
                 raise SnippetError("OrderedDict expects a list of (name, layer) pairs", args[0])
-            children = [(literal(p.elts[0], self.names(scope, instance)), self.build(p.elts[1], scope, instance))
+            children = [(self.child_name(p.elts[0], scope, instance), self.build(p.elts[1], scope, instance))
                         for p in pairs.elts]
         else:
             for arg in args:
@@ -138,14 +151,38 @@ class TorchReader:
         for (_, child), node in zip(children, args):
             if not isinstance(child, (Module, SequentialModule, Instance)):
                 raise SnippetError(f"'{describe(node)}' is not a layer", node)
-        return SequentialModule(children)
+        return SequentialModule(children, call)
+
+    def child_name(self, node: ast.AST, scope, instance) -> str:
+        name = literal(node, self.names(scope, instance))
+        if not isinstance(name, str) or not name:
+            raise SnippetError(f"an OrderedDict's layer names are text, got {describe(node)}", node)
+        return name
 
     def instantiate(self, cls: ast.ClassDef, args, keywords, where, scope=None, outer=None) -> Instance:
+        if self.building.count(cls.name) >= MAX_SELF_NESTING:     # Tree(depth - 1) inside Tree: fine, if it ends
+            chain = " → ".join(self.building[self.building.index(cls.name):] + [cls.name])
+            raise SnippetError(f"class {cls.name} builds an instance of itself while it is being built, "
+                               f"{MAX_SELF_NESTING} deep ({chain}) (MAX_SELF_NESTING): its recursion does not end",
+                               where)
+        self.building.append(cls.name)
+        try:
+            with evaluating(where):
+                return self.instance(cls, args, keywords, where, scope, outer)
+        finally:
+            self.building.pop()
+
+    def instance(self, cls: ast.ClassDef, args, keywords, where, scope, outer) -> Instance:
         instance = Instance(cls)
         init = _method(cls, "__init__")
         if init is None:
+            if args or keywords:
+                raise SnippetError(f"{cls.name} takes no arguments (it has no __init__)", where)
             return instance
         params = [a.arg for a in init.args.args[1:]]
+        if len(args) > len(params):
+            raise SnippetError(f"{cls.name} takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
+                               f"got {len(args)}", where)
         defaults = init.args.defaults
         local: dict[str, Any] = dict(zip(params[len(params) - len(defaults):],
                                          (literal(d, self.names({}, None)) for d in defaults)))
@@ -153,6 +190,8 @@ class TorchReader:
         for name, arg in zip(params, args):
             local[name] = self.build(arg, scope or {}, outer) if isinstance(arg, ast.Call) else literal(arg, resolve)
         for kw in keywords:
+            if kw.arg is None:
+                raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {cls.name} is not supported", kw)
             if kw.arg not in params:
                 raise SnippetError(f"unknown argument '{kw.arg}' to {cls.name}", kw.value)
             local[kw.arg] = literal(kw.value, resolve)
@@ -183,6 +222,10 @@ class TorchReader:
 
     # ---- forward: the graph
     def run(self, module, path: str, inputs: list, where: ast.AST):
+        with evaluating(where):
+            return self.call_module(module, path, inputs, where)
+
+    def call_module(self, module, path: str, inputs: list, where: ast.AST):
         if isinstance(module, Module):
             return self.add_module(module, path, inputs, where)
         if isinstance(module, SequentialModule):
@@ -190,14 +233,15 @@ class TorchReader:
                 raise SnippetError("an nn.Sequential takes one input", where)
             current = inputs[0]
             for child_name, child in module.children:
-                current = self.run(child, _join(path, child_name), [current], where)
+                current = self.run(child, _join(path, child_name), [current], module.node or where)
             return current
         forward = _method(module.cls, "forward")
         if forward is None:
             raise SnippetError(f"class {module.cls.name} has no forward method", module.cls)
         params = [a.arg for a in forward.args.args[1:]]
         if len(params) != len(inputs):
-            raise SnippetError(f"{module.cls.name}.forward takes {len(params)} inputs, got {len(inputs)}", where)
+            raise SnippetError(f"{module.cls.name}.forward takes {len(params)} inputs, got {len(inputs)}",
+                               where if getattr(where, "lineno", None) else forward)
         local = dict(zip(params, inputs))
         outer, self.path = self.path, path
         try:
@@ -215,8 +259,9 @@ class TorchReader:
                 self.bind(stmt.targets[0], self.tensor(stmt.value, local, module, path), local, stmt)
                 continue
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name):
-                local[stmt.target.id] = self.tensor(ast.BinOp(ast.Name(stmt.target.id), ast.Add(), stmt.value,
-                                                              lineno=stmt.lineno), local, module, path)
+                target = ast.copy_location(ast.Name(stmt.target.id), stmt.target)
+                local[stmt.target.id] = self.tensor(ast.copy_location(ast.BinOp(target, ast.Add(), stmt.value), stmt),
+                                                    local, module, path)
                 continue
             raise SnippetError(f"unsupported statement in forward: {describe(stmt).splitlines()[0]}", stmt)
         raise SnippetError(f"{module.cls.name}.forward returns nothing", forward)
@@ -241,28 +286,41 @@ class TorchReader:
         if module.kind in RECURRENT and module.settings["num_layers"] > 1:
             return self.stacked_rnn(module, name, sources, line)
         settings = {k: v for k, v in module.settings.items() if k != "num_layers"}
-        self.layers.append(Layer(name, module.kind, settings, sources, line, module.written))
+        self.append(Layer(name, module.kind, settings, sources, line, module.written), where)
         return Tensor(name)
+
+    def append(self, layer: Layer, where) -> None:
+        check_layer_count(len(self.layers) + 1, layer.line or where)
+        self.layers.append(layer)
 
     def stacked_rnn(self, module: Module, name: str, sources, line) -> Tensor:
         """num_layers=3 is three recurrent layers, each fed the previous one's hidden states."""
         settings = {k: v for k, v in module.settings.items() if k != "num_layers"}
+        check_layer_count(len(self.layers) + module.settings["num_layers"], line)       # before building one
         for k in range(module.settings["num_layers"]):
             layer_name = name if k == 0 else self.namer.fresh(f"{name}.layer{k}")
             size = settings["input_size"] if k == 0 else settings["units"]
-            self.layers.append(Layer(layer_name, module.kind, {**settings, "input_size": size}, sources, line,
-                                     module.written))
+            self.append(Layer(layer_name, module.kind, {**settings, "input_size": size}, sources, line,
+                              module.written), line)
             sources = (layer_name,)
         return Tensor(sources[0])
 
     def functional(self, kind: str, settings: dict, base: str, inputs: list, node: ast.AST) -> Tensor:
         name = self.namer.fresh(_join(self.path, base))     # F.relu inside `block`: block.relu
-        self.layers.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), node.lineno,
-                                 dotted(node.func) if isinstance(node, ast.Call) else None))
+        try:
+            settings = read_given(kind, settings)
+        except SettingError as e:
+            raise SnippetError(f"{dotted(node.func) or kind}: {e}", node) from None
+        self.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), node.lineno,
+                          dotted(node.func) if isinstance(node, ast.Call) else None), node)
         return Tensor(name)
 
     def tensor(self, node: ast.AST, local: dict, instance: Instance, path: str):
         """A forward expression: the Tensor it gives."""
+        with evaluating(node):
+            return self.forward_value(node, local, instance, path)
+
+    def forward_value(self, node: ast.AST, local: dict, instance: Instance, path: str):
         if isinstance(node, ast.Name):
             value = local.get(node.id)
             if isinstance(value, Tensor):
@@ -298,6 +356,8 @@ class TorchReader:
         if prefix not in FUNCTIONAL:
             raise SnippetError(f"call to unknown function '{name}'", node)
         resolve = self.names(local, instance)
+        if (last in ACTIVATION_FUNCTIONS or last == "flatten") and not node.args:
+            raise SnippetError(f"{name}() needs the tensor it applies to", node)
         if last in ACTIVATION_FUNCTIONS:
             return self.functional("activation", {"function": ACTIVATION_FUNCTIONS[last]}, last,
                                    [self.tensor(node.args[0], local, instance, path)], node)
@@ -310,6 +370,8 @@ class TorchReader:
             return self.functional("concat", {"axis": axis}, "cat",
                                    [self.tensor(e, local, instance, path) for e in items.elts], node)
         if last == "add":
+            if len(node.args) < 2 or node.keywords:
+                raise SnippetError(f"{name} adds two or more tensors given by position", node)
             return self.functional("add", {}, "add", [self.tensor(a, local, instance, path) for a in node.args], node)
         if last == "flatten":
             start = literal(node.args[1], resolve) if len(node.args) > 1 else 0
@@ -323,7 +385,7 @@ class TorchReader:
             params, make = MODULES[module_name]
             rest = ast.Call(node.func, node.args[1:], [k for k in node.keywords if k.arg != "training"],
                             lineno=node.lineno)
-            kind, settings = make(Arguments(f"{name}", rest, params, _ignored, resolve))
+            kind, settings = layer_settings(make, Arguments(f"{name}", rest, params, _ignored, resolve))
             return self.functional(kind, settings, last, [self.tensor(node.args[0], local, instance, path)], node)
         raise SnippetError(f"call to unknown function '{name}'", node)
 

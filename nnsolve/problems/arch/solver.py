@@ -125,15 +125,14 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
     arch, issues = _architecture(p)
     if issues:
         return issues
-    if p.compare_input is not None and _architecture(p, p.compare_input.shape)[1]:
-        return [(("compare_input", "shape"), "expected a second input shape without the batch axis, sizes ≥ 1")]
+    if p.compare_input is not None:
+        compared = [message for loc, message in _architecture(p, p.compare_input.shape)[1] if loc == ("input", "shape")]
+        if compared:
+            return [(("compare_input", "shape"), compared[0].replace("the input shape", "a second input shape"))]
     try:
         analyses = _analyses(p)
     except ArchitectureError as e:
-        index = next((i for i, layer in enumerate(arch.layers) if e.layer and layer.name == e.layer.name), None)
-        key = e.layer.key(e.setting) if e.layer and e.setting else None
-        loc = ("layers",) if index is None else ("layers", index) + ((key,) if key in p.layers[index] else ())
-        return [(loc, f"{e.layer.name if e.layer else 'layer'}: {e}")]
+        return [layer_issue(p, arch, e)]
     except (TypeError, ValueError) as e:
         return [(("layers",), f"cannot analyse the layers: {e}")]
     issues = []
@@ -145,6 +144,14 @@ def consistency(p: ArchitectureProblem) -> list[tuple[tuple, str]]:
             except SelectionError as e:
                 issues.append((("ask", p.ask.index(id_)) if id_ in p.ask else ("answers", id_), str(e)))
     return issues
+
+
+def layer_issue(p: ArchitectureProblem, arch, e: ArchitectureError) -> tuple[tuple, str]:
+    """The analysis's refusal at the layer (and the key) of the file it concerns."""
+    index = next((i for i, layer in enumerate(arch.layers) if e.layer and layer.name == e.layer.name), None)
+    key = e.layer.key(e.setting) if e.layer and e.setting else None
+    loc = ("layers",) if index is None else ("layers", index) + ((key,) if key in p.layers[index] else ())
+    return loc, f"{e.layer.name if e.layer else 'layer'}: {e}"
 
 
 def solve_architecture(p: ArchitectureProblem, policy=None) -> Solution:

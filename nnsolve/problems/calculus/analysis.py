@@ -13,12 +13,13 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ...engine.number import mp, to_mpf
+from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
-from ...expr.symbolic import as_sympy_number, to_exact
+from ...expr.symbolic import BeyondRange, as_sympy_number, text_of, to_exact
 
 _ZERO = mp.mpf(10) ** -40   # a 50-digit eigenvalue this small is 0 up to the working precision
 MAX_TERMS = 20000           # monomials a polynomial may expand to: (x + y)^40 is fine, (x + y + z)^1000 is not
+MAX_DEGREE = 100            # and its degree: (x + 1)^999 has only 1000 terms, but of 300 digits each
 
 MINIMUM = Verdict("local minimum", ("minimum", "local min", "min", "minima", "local minima"))
 MAXIMUM = Verdict("local maximum", ("maximum", "local max", "max", "maxima", "local maxima"))
@@ -47,12 +48,60 @@ def evaluate(expr: sp.Expr, values: dict[sp.Symbol, object]):
     return to_exact(substitute(expr, values))
 
 
+def undefined_part(expr: sp.Expr, values: dict[sp.Symbol, object]) -> str | None:
+    """Why `expr` has no real value at the point, in words: its innermost part without one there — "log x
+    is undefined at x = 0", "1/x is undefined at x = 0, a division by 0" — or None when no part says."""
+    for part in sp.postorder_traversal(expr):
+        if not isinstance(part, sp.Expr) or part.is_Atom or not part.free_symbols & set(values):
+            continue
+        if _real_at(part, values):
+            continue
+        at = ", ".join(f"{v} = {_number_text(values[v])}" for v in values if v in part.free_symbols)
+        if isinstance(part, sp.log):
+            operand = _operand(part.args[0])
+            return f"log{'' if operand.startswith('(') else ' '}{operand} is undefined at {at}"
+        if part.is_Pow and part.exp.is_negative and _real_at(part.base, values) and \
+                substitute(part.base, values) == 0:
+            power = part.base if part.exp == -1 else part.base ** -part.exp
+            return f"1/{_operand(power)} is undefined at {at}, a division by 0"
+        if part.is_Pow and not part.exp.is_integer:
+            root = part if not part.exp.is_negative else part.base ** -part.exp
+            return f"{text_of(root)} is undefined at {at}, the root of a negative number"
+        if any(not _real_at(a, values) for a in part.args):      # a part inside said it already
+            continue
+        return f"{text_of(part)} is undefined at {at}"
+    return None
+
+
+def _real_at(expr: sp.Expr, values: dict) -> bool:
+    try:
+        value = substitute(expr, values)
+        if value.has(sp.zoo, sp.nan, sp.I):
+            return False
+        if not value.free_symbols:
+            to_exact(value)
+        return True
+    except BeyondRange:          # a real value, only a large one
+        return True
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+
+
+def _operand(expr: sp.Expr) -> str:
+    text = text_of(expr)
+    return text if expr.is_Atom or (expr.is_Pow and expr.base.is_Atom) else f"({text})"
+
+
+def _number_text(value) -> str:
+    return text_of(value) if isinstance(value, sp.Expr) else exact_string(value)
+
+
 def expandable(expr: sp.Expr, variables: list[sp.Symbol]) -> bool:
     """Whether `expr` is a rational function in `variables` small enough that expanding, collecting over a
     common denominator or making a Poly of it stays quick (SymPy has no time bound on any of these)."""
     present = [v for v in variables if expr.has(v)]
     size = _size(expr, set(present))
-    return size is not None and math.comb(size + len(present), len(present)) <= MAX_TERMS
+    return size is not None and size <= MAX_DEGREE and math.comb(size + len(present), len(present)) <= MAX_TERMS
 
 
 def _size(expr: sp.Expr, variables: set) -> int | None:
@@ -81,15 +130,29 @@ def hessian(f: sp.Expr, variables: list[sp.Symbol]) -> sp.Matrix:
 
 def eigenvalues(matrix: list[list]) -> list:
     """Eigenvalues of a symmetric matrix of exact numbers, ascending: exact (rational or as 50 digits) when
-    every entry is rational, else by mpmath's symmetric solver."""
-    if all(isinstance(x, Fraction) for row in matrix for x in row):
+    every entry is a rational of at most MAX_ROOT_BITS bits, else by mpmath's symmetric solver."""
+    if all(isinstance(x, Fraction) and _small(x) for row in matrix for x in row):
         exact = sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in matrix])
-        values = []
-        for value, multiplicity in exact.eigenvals().items():
-            values += [to_exact(sp.re(value))] * multiplicity     # symmetric: real, whatever the radicals say
-        return sorted(values)
+        # the real roots of the characteristic polynomial (all of them: the matrix is symmetric), exactly
+        # and at once; eigenvals() writes them in radicals, which for a sextic takes minutes
+        roots = sp.Poly(exact.charpoly(sp.Dummy("t")).as_expr()).real_roots()
+        if len(roots) == len(matrix):
+            return sorted(to_exact(r) for r in roots)
     values, _ = mp.eigsy(mp.matrix([[to_mpf(x) for x in row] for row in matrix]))
     return sorted(values)
+
+
+MAX_ROOT_BITS = 128    # exact roots of a polynomial with larger coefficients: SymPy factors them, unboundedly
+
+
+def _small(x: Fraction) -> bool:
+    return max(x.numerator.bit_length(), x.denominator.bit_length()) <= MAX_ROOT_BITS
+
+
+def small_coefficients(poly: sp.Poly) -> bool:
+    """Whether exact root finding on `poly` stays quick: SymPy looks for an integer basis among the divisors
+    of its coefficients (millions of them for 2^998·3^1000, a factorization for a 600-digit prime)."""
+    return all(c.is_Rational and _small(Fraction(int(c.p), int(c.q))) for c in poly.coeffs())
 
 
 def kind_of_point(grad_values: list, eigen: list | None) -> Verdict:

@@ -15,6 +15,7 @@ from ...engine.symbolic import Verdict
 from ...expr.symbolic import BeyondRange, symbol
 from ...ops.scalar import DomainError
 from ...optim import Pass, make_optimizer
+from .analysis import undefined_part
 from .schema import start_values
 
 RUNAWAY = 10 ** 12
@@ -43,8 +44,11 @@ def run_descent(solver) -> None:
             break
         except (DomainError, ValueError):
             where = ", ".join(f"{v} = {exact_string(n.value[()])}" for v, n in params.items())
+            values = {symbol(v): n.value[()] for v, n in params.items()}
+            reason = next(filter(None, (undefined_part(e, values) for e in [solver.f, *solver.grads])), None)
             _stop(solver, UNDEFINED, f"the iteration stops: at iterate {s} ({where}) {name} or its gradient is "
-                                     "not a real number (outside the function's domain)", title)
+                                     f"not a real number ({reason or 'outside the function' + chr(39) + 's domain'})",
+                  title)
             break
         first_value = at.loss.value[()] if first_value is None else first_value
         rows.append([Fraction(s)] + [n.value[()] for n in params.values()] + [at.loss.value[()]]

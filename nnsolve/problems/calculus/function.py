@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ...expr import names_in, parse
-from ...expr.symbolic import symbol, to_sympy
+from ...expr.symbolic import symbol, text_of, to_sympy
 from .schema import CalculusProblem, variables_of
 
 
@@ -67,6 +67,24 @@ def _built(loc: tuple, text: str, definitions: dict) -> sp.Expr:
     return expr
 
 
+def _rate_issues(problem: CalculusProblem, function: Function) -> list[tuple[tuple, str]]:
+    """The update's learning rate: a constant (a name or a positive number), not a variable or the function."""
+    loc = ("update", "learning_rate")
+    try:
+        rate = _built(loc, problem.update.learning_rate, function.definitions)
+    except FunctionError as e:
+        return [(e.loc, str(e))]
+    taken = [n for n in names_in(parse(problem.update.learning_rate))
+             if n == problem.name or symbol(n) in function.variables]
+    if taken:
+        what = "the function's name" if taken[0] == problem.name else "a variable"
+        return [(loc, f"uses {taken[0]!r}, {what}: the learning rate is a constant (a name such as eta, or a "
+                      "number)")]
+    if rate.is_number and not rate.is_positive:
+        return [(loc, f"is {text_of(rate)}: a learning rate is positive")]
+    return []
+
+
 def _first_use(problem: CalculusProblem, name: str) -> int:
     """Where a symbol first appears in the file's texts: the order a reader meets them in."""
     seen = [n for text in [problem.function, *problem.where.values(), *problem.in_terms_of.values()]
@@ -91,6 +109,15 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
     if problem.name in map(str, function.symbols):
         return [(("function",), f"uses {problem.name!r}, which is also the function's name (name: {problem.name}); "
                                 "rename one of them")]
+    if problem.variables is not None and function.f.free_symbols and \
+            not any(function.f.has(v) for v in function.variables):
+        return [(("variables",), f"the function depends on none of {names(function.variables)} (it uses "
+                                 f"{names(sorted(function.f.free_symbols, key=str))}): list the variables it is "
+                                 "differentiated by")]
+    if problem.update is not None:
+        found = _rate_issues(problem, function)
+        if found:
+            return found
     if not function.symbols or not (problem.descent or problem.learning_rate or problem.regularized):
         return []
     f, variables = function.f, function.variables

@@ -13,7 +13,7 @@ import sympy as sp
 
 from ...engine.computation import Symbol
 from ...engine.symbolic import Symbolic
-from ...expr.symbolic import as_sympy_number
+from ...expr.symbolic import BeyondRange, as_sympy_number
 from . import analysis as A
 from .signs import DEPENDS, eigenvalue_formulas, kind_with_symbols
 
@@ -53,9 +53,12 @@ def record_point(solver, name: str, at: dict, title: str, stationary: bool = Fal
                           note=f"{solver.name} or its gradient is beyond 10^±1000 at {name}: no test is carried out")
         return
     if any(v is A.NOT_REAL for v in [f_node.value[()], *grads]):
+        reason = next(filter(None, (A.undefined_part(expr, values) for expr, v in
+                                    zip([solver.f, *solver.grads], [f_node.value[()], *grads]) if v is A.NOT_REAL)), "")
+        why = f"{reason}" if reason else "outside the function's domain, or where it has no derivative"
         solver.value_node(f"type({name})", kind, A.NOT_DEFINED, title,
-                          note=f"{solver.name} or its gradient is not a real number at {name} (outside the function's "
-                               "domain, or where it has no derivative): the test does not apply")
+                          note=f"{solver.name} or its gradient is not a real number at {name} ({why}): the test "
+                               "does not apply")
         return
     _curvature(solver, name, values, grads, title, nonzero)
 
@@ -97,8 +100,14 @@ def _curvature(solver, name: str, values: dict, grads: list, title: str, nonzero
         numbers = [[matrix[i][j] for j in keep] for i in keep]
         det = sp.Matrix([[as_sympy_number(x) for x in row] for row in numbers]).det()
         solver.value_node(f"det_hessian({name})", Symbol(rf"\det H({name})", f"det H({name})"),
-                          A.evaluate(det, {}), title, note=of)
-        eigen = A.eigenvalues(numbers)
+                          solver.value_of(det, A.NOT_REAL), title, note=of)
+        try:
+            eigen = A.eigenvalues(numbers)
+        except BeyondRange:
+            solver.value_node(f"eigenvalues({name})", Symbol(rf"\lambda({name})", f"λ({name})"), A.TOO_LARGE, title)
+            solver.value_node(f"type({name})", kind, A.NOT_CLASSIFIED, title,
+                              note=f"the Hessian's eigenvalues are beyond 10^±1000 at {name}: no test is carried out")
+            return
         solver.value_node(f"eigenvalues({name})", Symbol(rf"\lambda({name})", f"λ({name})"), eigen, title,
                           note=of or "ascending")
     else:

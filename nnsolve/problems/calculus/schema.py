@@ -84,7 +84,8 @@ def variables_of(p: CalculusProblem) -> list[str]:
 def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     texts = [(("function",), p.function)] + [(("where", k), v) for k, v in p.where.items()] + \
-            [(("in_terms_of", k), v) for k, v in p.in_terms_of.items()]
+            [(("in_terms_of", k), v) for k, v in p.in_terms_of.items()] + \
+            ([(("update", "learning_rate"), p.update.learning_rate)] if p.update is not None else [])
     for loc, text in texts:
         try:
             parse(text)
@@ -93,7 +94,12 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
     if found:
         return found
     variables = variables_of(p)
-    if not variables:
+    rate = p.update.learning_rate if p.update is not None else None
+    if not variables and p.variables is None and rate in names_in(parse(p.function)):
+        found.append((("update", "learning_rate"), f"{rate!r} names the learning rate, a constant, and is the "
+                                                   "function's only name: nothing is left to differentiate by "
+                                                   "(list the variables, or name the rate otherwise)"))
+    elif not variables:
         found.append((("variables",), "the function has no variable to differentiate by"))
     if len(variables) > MAX_VARIABLES:
         found.append((("variables",), f"{len(variables)} variables; at most {MAX_VARIABLES} are supported"))

@@ -30,6 +30,8 @@ from .points import record_point
 from .schema import CalculusProblem, point_list, variables_of
 from .stationary import stationary_points
 
+MAX_SHOWN_TERMS = 60       # a derived polynomial is shown expanded when it has at most this many terms
+
 NO_MINIMUM = Verdict("none: unbounded below", ("none", "no minimum", "does not exist", "unbounded below",
                                                "no global minimum", "-inf", "−∞"))
 
@@ -57,7 +59,10 @@ class CalculusSolver:
         expanded (12x² − 64 as keys write it, not SymPy's 4(3x² − 16)); the function itself as written."""
         if expand and not as_written and expr.is_polynomial(*self.vars) and \
                 expandable(expr, self.vars + self.symbols):
-            expr = sp.expand(expr)
+            expanded = sp.expand(expr)
+            # (x + y)^99 has 100 terms of 30 digits: no reader follows that, and its printing takes seconds
+            if len(sp.Add.make_args(expanded)) <= MAX_SHOWN_TERMS:
+                expr = expanded
         for part, name in self.parts[:self.where_count] if as_written else self.parts:
             expr = expr.subs(part, name)
         return Expression(expr, self.definitions)
@@ -98,17 +103,22 @@ class CalculusSolver:
         """f and each ∂f/∂v at one place — a point P1 (`f(P1)`) or an iterate 0 (`f(0)`, written f⁽⁰⁾) —
         with formulas showing the place's numbers (`ids` names the quantity of each variable there).
         Returns f's node and, by variable, the partials' nodes (their values alone with partials=False)."""
+        value = self.value_of(self.f, undefined, values)
         f = self.value_node(f"{self.name}({tag})", Symbol(f"{self.name}{latex_tag}", f"{self.name}({tag})"),
-                            self.value_of(self.f, undefined, values), title, formula_of(self.f, ids))
+                            value, title, formula_of(self.f, ids), note=self.why_undefined(self.f, value, values))
         grads = {}
         for v, g in zip(self.vars, self.grads):
             value = self.value_of(g, undefined, values)
             if partials:
                 latex, text = self.partial(v)
                 value = self.value_node(f"d{self.name}/d{v}({tag})", Symbol(latex + latex_tag, f"{text}({tag})"),
-                                        value, title, formula_of(g, ids))
+                                        value, title, formula_of(g, ids), note=self.why_undefined(g, value, values))
             grads[str(v)] = value
         return f, grads
+
+    def why_undefined(self, expr: sp.Expr, value, values: dict) -> str:
+        """For a value that is not a real number, the part of `expr` that has none at the point."""
+        return (A.undefined_part(expr, values) or "") if value is A.NOT_REAL else ""
 
     def partial(self, v: sp.Symbol) -> tuple[str, str]:
         return rf"\frac{{\partial {self.name}}}{{\partial {sp.latex(v)}}}", f"∂{self.name}/∂{v}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ...expr.symbolic import text_of
-from .analysis import expandable
+from .analysis import MAX_ROOT_BITS, expandable, small_coefficients
 
 MAX_SOLVE_DEGREE = 6
 MAX_UNKNOWNS = 3
@@ -51,8 +51,16 @@ def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stati
     if degree > MAX_SOLVE_DEGREE or len(used) > MAX_UNKNOWNS:
         return Stationary([], False, f"the gradient equations have degree {degree} in {len(used)} unknowns: too "
                                      "large to solve in closed form here")
+    if not symbols and not all(small_coefficients(sp.Poly(n, *used)) for n in numerators):
+        return Stationary([], False, f"the gradient equations have coefficients of more than {MAX_ROOT_BITS} bits: "
+                                     "too large to solve in closed form here")
     if symbols:
         found = _with_symbols(numerators, used, symbols, degree)
+    elif len(used) == 1 and len(numerators) == 1:
+        # SymPy's solve writes a sextic's roots in radicals for minutes; the real roots come exactly (as
+        # rationals, radicals of a quadratic factor or CRootOf of a larger one) in milliseconds
+        roots = sp.Poly(numerators[0], used[0]).real_roots()
+        found = Stationary([{used[0]: r} for r in dict.fromkeys(roots)], True)
     else:
         found = Stationary(sp.solve(numerators, used, dict=True), True)
     found.solutions = [s for s in found.solutions if all(d.xreplace(s) != 0 for _, d in fractions)]

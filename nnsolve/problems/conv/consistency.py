@@ -10,6 +10,8 @@ numbers and a shape-only summary of the same network cannot disagree. What only 
 layer in the analyzer's order, stopping at the first layer whose output has no shape."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...arch.analyze import layer_reports
@@ -20,7 +22,8 @@ from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
 
-MAX_ENTRIES = 200_000
+MAX_ENTRIES = 200_000              # numbers in one tensor computed exactly: the input, an output, a padded input
+MAX_WINDOW_PRODUCTS = 2_000_000    # a layer's multiply-accumulates and pooled reads, each on an exact fraction
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
 GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
             "conv_transpose2d": ("stride", "padding", "output_padding", "dilation", "groups")}
@@ -99,14 +102,37 @@ def _layer_shapes(p: ConvProblem, sample: tuple, batch: tuple, found: list) -> t
         except ArchitectureError as e:
             found.append(_located(e, i, layer, inputs[0]))
             return None
-        entries = int(np.prod(batch + report.shape))
-        if entries > MAX_ENTRIES:
-            found.append((("layers", i, layer.kind), f"its output {batch + report.shape} holds {entries:,} numbers; "
-                                                     f"at most {MAX_ENTRIES:,} are computed exactly"))
+        issue = _size_issue(layer.kind, inputs[0], batch, report)
+        if issue:
+            found.append((("layers", i, layer.kind), issue))
             return None
         shapes[written.name] = report.shape
         previous = written.name
     return None if stop else shapes[previous]
+
+
+def _size_issue(kind: str, shape: tuple, batch: tuple, report) -> str | None:
+    """What would make the layer too large to compute exactly, read off its shapes before anything is
+    allocated: its padded input (padding: 10⁹ on a 5×5 image), its output, or the work of its windows
+    (a 10⁵×10⁵ pooling window over a 1×1 output)."""
+    samples = math.prod(batch)
+    effect = report.effect
+    if effect.padded is not None:
+        # a transposed convolution pads (and crops) its output; every other layer its input
+        channels = report.shape[0] if kind == "conv_transpose2d" else shape[0]
+        padded = (channels, *effect.padded)
+        entries = samples * math.prod(padded)
+        if entries > MAX_ENTRIES:
+            what = "its output before cropping" if kind == "conv_transpose2d" else "its padded input"
+            return f"{what} {batch + padded} holds {entries:,} numbers; at most {MAX_ENTRIES:,} are computed exactly"
+    entries = samples * math.prod(report.shape)
+    if entries > MAX_ENTRIES:
+        return f"its output {batch + report.shape} holds {entries:,} numbers; at most {MAX_ENTRIES:,} are computed exactly"
+    products = samples * (effect.macs + effect.work.get("pooling", 0))
+    if products > MAX_WINDOW_PRODUCTS:
+        return (f"its windows take {products:,} products of exact numbers (multiply-accumulates and pooled "
+                f"reads); at most {MAX_WINDOW_PRODUCTS:,} (MAX_WINDOW_PRODUCTS) are computed")
+    return None
 
 
 def analyzer_layers(p: ConvProblem, found: list) -> tuple[list[ArchLayer], bool]:

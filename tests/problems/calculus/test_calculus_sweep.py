@@ -80,3 +80,41 @@ def test_every_random_problem_is_solved_or_refused_with_a_place(text):
         for fmt in ("text", "markdown", "json"):
             render(solution, fmt)
     assert time.perf_counter() - began < SECONDS_PER_PROBLEM, text
+
+
+# -- hostile shapes: each solved with its reason said, or refused at its place, within the time bound ----
+HOSTILE_FUNCTIONS = ["(x + y)^{k}", "(x + 1)^{k}", "x^{k}*y^{k}", "exp(exp(exp(x)))", "exp(exp(exp(exp(exp(x)))))",
+                     "log(x)", "1/x + y", "sqrt(x)*y", "log(x - y)", "sigmoid(x^{k})", "x^7 - 3x^5 + x - 1",
+                     "{big}*x^3 - x", "(x*y - 1)^{k}", "x^{k} - x"]
+HOSTILE_POINTS = ["0", "1", "-1", "10", "100", "1e100"]
+
+
+@st.composite
+def hostile_problems(draw) -> str:
+    template = draw(st.sampled_from(HOSTILE_FUNCTIONS))
+    function = template.format(k=draw(st.sampled_from([2, 9, 40, 100, 999])), big="9" * draw(st.integers(1, 80)))
+    names = [v for v in VARIABLES if v in function]
+    lines = ["problem: calculus", f"function: '{function}'"]
+    if draw(st.booleans()):
+        point = [draw(st.sampled_from(HOSTILE_POINTS)) for _ in names]
+        lines.append(f"points: [[{', '.join(point)}]]")
+    if draw(st.integers(0, 3)) == 0:
+        start = ", ".join(draw(st.sampled_from(HOSTILE_POINTS)) for _ in names)
+        lines.append(f"descent: {{type: sgd, lr: 0.1, steps: 2, start: [{start}]}}")
+    if draw(st.integers(0, 3)) == 0:
+        lines.append(f"update: {{learning_rate: '{draw(st.sampled_from(['eta', '0.1', '1/0', 'eta +', 'x', 'f']))}'}}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_problems())
+def test_every_hostile_problem_is_solved_or_refused_with_a_place_in_time(text):
+    began = time.perf_counter()
+    try:
+        solution = nnsolve.solve(text)
+    except ProblemError as e:
+        assert all(issue.path or issue.line for issue in e.issues), str(e)
+    else:
+        for fmt in ("text", "markdown", "json"):
+            render(solution, fmt)
+    assert time.perf_counter() - began < SECONDS_PER_PROBLEM, text
