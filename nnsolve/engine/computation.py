@@ -79,6 +79,7 @@ class Computation:
         self.loss_symbol = loss_symbol
         self.nodes: dict[str, Node] = {}
         self.order: list[Node] = []
+        self.position: dict[str, int] = {}      # id → place in `order`
 
     # -- recording ---------------------------------------------------------------------------
     def given(self, node_id: str, symbol: Symbol, value, differentiable: bool = False, note: str = "") -> Node:
@@ -112,6 +113,7 @@ class Computation:
         if node.id in self.nodes:
             raise KeyError(f"quantity {node.id!r} recorded twice")
         self.nodes[node.id] = node
+        self.position[node.id] = len(self.order)
         self.order.append(node)
         return node
 
@@ -140,8 +142,9 @@ class Computation:
         seed = Node(self._gradient_id(loss, suffix), self.gradient_symbol(loss), as_tensor(1), "backward",
                     formula=Formula("1", "1"), note="seed")
         grads[loss.id] = self._add(seed)
-        needed = self._depends_on_differentiable(loss)
-        for node in reversed(self.order[: self.order.index(loss) + 1]):
+        ancestors = self._ancestors(loss)
+        needed = self._depends_on_differentiable(ancestors)
+        for node in reversed(ancestors):
             if node.id not in grads and node.id in upstream and upstream[node.id]:
                 contributions = upstream[node.id]
                 total = contributions[0][0]
@@ -169,10 +172,24 @@ class Computation:
                 upstream.setdefault(child.id, []).append((as_tensor(value), formula))
         return grads
 
-    def _depends_on_differentiable(self, loss: Node) -> set[str]:
+    def _ancestors(self, loss: Node) -> list[Node]:
+        """The loss and every quantity it is computed from, in record order. Only these are walked: a long
+        run's earlier passes end at the updated weights (derived leaves), so each pass costs its own size,
+        not the size of everything recorded before it."""
+        seen = {loss.id: loss}
+        stack = [loss]
+        while stack:
+            for child in stack.pop().inputs:
+                if child.id not in seen:
+                    seen[child.id] = child
+                    stack.append(child)
+        return sorted(seen.values(), key=lambda n: self.position[n.id])
+
+    @staticmethod
+    def _depends_on_differentiable(ancestors: list[Node]) -> set[str]:
         """Ids of quantities on a path from a differentiable leaf to the loss."""
         live: set[str] = set()
-        for node in self.order[: self.order.index(loss) + 1]:
+        for node in ancestors:
             if node.differentiable or any(child.id in live for child in node.inputs):
                 live.add(node.id)
         return live
