@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 
 from .formula import Formula, join
-from .number import round_decimal
+from .number import BEYOND_EXACT_RANGE, round_decimal, within_exact_range
 from .symbolic import Symbolic
 from .tensor import as_tensor, emap, same_shape
 
@@ -98,16 +98,24 @@ class Computation:
         except ValueError as e:
             blame(e, node_id)
             raise
-        value = self.policy.settle(node_id, as_tensor(value))
+        value, note = self._settle(node_id, as_tensor(value), note or op.note(**params))
         shown = display if display is not None else inputs
         formula = op.formula(*[n.id for n in shown], **params)
-        node = Node(node_id, symbol, value, phase, op, tuple(inputs), params, formula, note or op.note(**params))
+        node = Node(node_id, symbol, value, phase, op, tuple(inputs), params, formula, note)
         return self._add(node)
 
     def derived(self, node_id: str, symbol: Symbol, value, formula: Formula, phase: str, note: str = "") -> Node:
         """A quantity shown with its formula but not differentiated through (an optimizer's new weight)."""
-        value = self.policy.settle(node_id, as_tensor(value))
+        value, note = self._settle(node_id, as_tensor(value), note)
         return self._add(Node(node_id, symbol, value, phase, formula=formula, note=note))
+
+    def _settle(self, node_id: str, value: np.ndarray, note: str) -> tuple[np.ndarray, str]:
+        """The value as recorded: as the policy has it (pinned, rounded), and within the exact range (a
+        rational of more than EXACT_DIGITS digits becomes a 50-digit number, and the step says so)."""
+        value, inexact = within_exact_range(self.policy.settle(node_id, value))
+        if inexact:
+            note = f"{note}; {BEYOND_EXACT_RANGE}" if note else BEYOND_EXACT_RANGE
+        return value, note
 
     def _add(self, node: Node) -> Node:
         if node.id in self.nodes:
@@ -152,8 +160,8 @@ class Computation:
                     total = total + value
                 formula = join([f for _, f in contributions])
                 grad_id = self._gradient_id(node, suffix)
-                grad_node = Node(grad_id, self.gradient_symbol(node), self.policy.settle(grad_id, as_tensor(total)),
-                                 "backward", formula=formula)
+                value, note = self._settle(grad_id, as_tensor(total), "")
+                grad_node = Node(grad_id, self.gradient_symbol(node), value, "backward", formula=formula, note=note)
                 grads[node.id] = self._add(grad_node)
             if node.id not in grads or node.op is None:
                 continue
