@@ -80,6 +80,7 @@ class Computation:
         self.nodes: dict[str, Node] = {}
         self.order: list[Node] = []
         self.position: dict[str, int] = {}      # id → place in `order`
+        self.recorded_values = 0                # numbers computed so far (givens aside): the solution's size
 
     # -- recording ---------------------------------------------------------------------------
     def given(self, node_id: str, symbol: Symbol, value, differentiable: bool = False, note: str = "") -> Node:
@@ -123,6 +124,8 @@ class Computation:
         self.nodes[node.id] = node
         self.position[node.id] = len(self.order)
         self.order.append(node)
+        if node.phase != "given":
+            self.recorded_values += node.value.size
         return node
 
     # -- reverse mode ------------------------------------------------------------------------

@@ -116,6 +116,12 @@ def to_float(x) -> float | None:
     return float(x)
 
 
+def beyond_double(x) -> bool:
+    """|x| past the largest float64 (≈ 1.8·10^308), or not a number: where a float64 run overflows."""
+    f = to_float(x)
+    return f is not None and not math.isfinite(f)
+
+
 def round_decimal(x, places: int):
     """Round half away from zero to `places` decimals, as a person with a calculator does. A number past
     10^1000 (an mpf: its 50 significant digits all lie far left of the decimal point) is its own rounding."""
