@@ -138,6 +138,10 @@ class Trainer:
     def solve(self) -> Solution:
         params = self.record_givens()
         self.parameter_keys = list(params)
+        if self.p.optimizer is not None:
+            # at least a gradient and a new value for every parameter at every update: refused before any of it
+            parameters = sum(node.value.size for node in params.values())
+            self._check_work(self.p.optimizer.steps, 0, 2 * parameters, f"{parameters:,} parameters")
         updates = self.train(params)
         self.after_training()
         return self.solution(updates)
@@ -162,7 +166,7 @@ class Trainer:
                 break
             recorded.append(self.comp.recorded_values)
             if s == 1:
-                self._check_work(updates, recorded[1], recorded[2] - recorded[1])
+                self._check_work(updates, recorded[1], recorded[2] - recorded[1], "this problem")
             params = self._update(s + 1, params, at)
             if s + 1 == updates:
                 self.groups["update"] = [node.id for node in params.values() if node.phase == "update"]
@@ -191,17 +195,21 @@ class Trainer:
     def _first_beyond(node: Node) -> str:
         return decimal_string(to_mpf(next(v for v in node.value.reshape(-1) if beyond_double(v))), 5)
 
-    def _check_work(self, updates: int, first_pass: int, per_update: int) -> None:
-        """Refuse, after one update, a run whose updates would record more than MAX_RECORDED_VALUES numbers in
-        all: each update costs about what the first one did (its own numbers and the pass after it)."""
+    def _check_work(self, updates: int, first_pass: int, per_update: int, what: str) -> None:
+        """Refuse a run whose updates would record more than MAX_RECORDED_VALUES numbers in all: up front from the
+        parameters (each update records a gradient and a new value for each), and after the first update from what
+        it recorded (each later update costs about as much: its own numbers and the pass after it). One update is
+        always allowed: how large a single pass may be is each family's limit."""
         estimate = first_pass + updates * per_update
-        if estimate <= MAX_RECORDED_VALUES:
+        if updates <= 1 or estimate <= MAX_RECORDED_VALUES:
             return
-        fitting = max((MAX_RECORDED_VALUES - first_pass) // max(per_update, 1), 0)
-        raise ProblemError([Issue("optimizer.steps", f"too many steps: {updates:,} updates of this problem record "
-                                  f"about {estimate:,} numbers ({per_update:,} per update); at most "
-                                  f"{MAX_RECORDED_VALUES:,} are worked exactly — give at most {fitting:,} steps, "
-                                  "or run this one in floating point")])
+        fitting = max((MAX_RECORDED_VALUES - first_pass) // max(per_update, 1), 1)
+        # before the first update the count is a lower bound, so the steps that fit are only an upper bound
+        fewer = f"give at most {fitting:,} step{'s' if fitting > 1 else ''}" if first_pass else "give fewer steps"
+        raise ProblemError([Issue("optimizer.steps", f"too many steps: {updates:,} updates of {what} record at least "
+                                  f"{estimate:,} numbers ({per_update:,} per update); at most "
+                                  f"{MAX_RECORDED_VALUES:,} are worked exactly — {fewer}, or run this one in "
+                                  "floating point")])
 
     def _pass(self, params: dict[str, Node], s, gradients: bool) -> Pass | None:
         """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
