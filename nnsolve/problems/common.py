@@ -30,7 +30,8 @@ class Common(Model):
                                           "empty means the family's default (see its documentation)")
     answers: dict[str, Any] = Field(default_factory=dict, description="a key's or a student's answers by id")
     digits: Optional[int] = Field(default=None, ge=0, le=30, description="decimals shown (default 4)")
-    key_rounding: Annotated[list[int], BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
+    key_rounding: Annotated[list[Annotated[int, Field(ge=0, le=30)]],
+                            BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
         default_factory=list,
         description="decimals the key says it kept in its intermediates (e.g. 5 for 'I used 5 DP'); "
                     "the checker then forgives only the drift that rounding produces")
