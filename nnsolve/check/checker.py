@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.number import format_number
+from ..engine.number import decimal_string, format_number, to_mpf
 from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
 from ..problems.loader import Literal
@@ -175,7 +175,10 @@ def _ancestors(solution) -> dict[str, set[str]]:
     return out
 
 
-def _difference(value: Fraction, decimals: int | None) -> str:
-    from ..engine.number import format_number
+def _difference(value, decimals: int | None) -> str:
+    """How far apart, to two decimals past the key's own; a difference past 10^15 in scientific form (a key of
+    1e400 against a loss of 1.68 differs by 1.0e+400, not by 400 nines)."""
+    if abs(value) >= 10 ** 15:
+        return decimal_string(to_mpf(value), 5)
     return format_number(value, (decimals if decimals is not None else 4) + 2)
 

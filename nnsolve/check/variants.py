@@ -10,6 +10,7 @@ import numpy as np
 from ..engine.computation import Policy
 from ..ops.scalar import DomainError
 from ..solution import Solution
+from .answers import WideNumber
 
 # What a re-solve under an alternative convention may run into (a layout that no longer fits,
 # a rounded probability of 0 inside a log): that variant is then simply not the key's.
@@ -63,12 +64,18 @@ class Variants:
     def _solve(self, model, places, pins) -> Solution | None:
         elements: dict[str, list] = {}
         for pin in pins:
-            plain = np.vectorize(lambda v: Fraction(v.numerator, v.denominator), otypes=[object])(pin.value)
+            plain = np.vectorize(_plain, otypes=[object])(pin.value)
             elements.setdefault(pin.quantity, []).append((pin.index, np.asarray(plain, dtype=object)))
         try:
             return self.family.solve(model, KeyPolicy(round_places=places, elements=elements))
         except _IMPOSSIBLE:
             return None
+
+
+def _plain(number):
+    """A key's number as the engine takes it: a plain Fraction (a Literal is one that remembers its text), or the
+    50-digit value of a number written past the exact range."""
+    return number.value if isinstance(number, WideNumber) else Fraction(number.numerator, number.denominator)
 
 
 def value_at(solution: Solution | None, quantity: str, index: tuple[int, ...]) -> np.ndarray | None:

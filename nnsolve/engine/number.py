@@ -277,7 +277,7 @@ def format_number(x, places: int = 4) -> str:
     an mpf from 10^20 on (or any number past 10^1000) is written in scientific form."""
     if isinstance(x, Symbolic):
         return x.text
-    places = min(places, MAX_SHOWN_PLACES)
+    places = max(0, min(places, MAX_SHOWN_PLACES))
     if is_huge(x) or _large_mpf(x):
         return mpmath.nstr(to_mpf(x), max(places, 1) + 1)
     if isinstance(x, Fraction) and is_terminating(x):
