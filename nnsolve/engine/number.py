@@ -186,6 +186,7 @@ BEYOND_EXACT_RANGE = f"beyond the exact range: {mp.dps} significant digits"
 # An mpf is written digit by digit only below 10^20: its digits past the 50th are binary noise, not the number.
 FIXED_MAGNITUDE_BITS = 66     # 2^66 ≈ 7·10^19
 MAX_SHOWN_PLACES = SHOWN_DIGITS   # decimals of a display; more would only print an mpf's noise (or a million zeros)
+MAX_WRITTEN_PLACES = 4000         # a terminating decimal longer than this is written p/q (Python writes ≤ 4,300 digits)
 
 
 def beyond_exact_range(x) -> bool:
@@ -225,13 +226,11 @@ def decimal_string(x, digits: int = SHOWN_DIGITS) -> str:
     if is_huge(x):
         return mpmath.nstr(to_mpf(x), digits)
     if isinstance(x, Fraction):
-        d = x.denominator
-        while d % 2 == 0:
-            d //= 2
-        while d % 5 == 0:
-            d //= 5
-        if d == 1:
+        places = _decimal_places(x)
+        if places is not None and places <= MAX_WRITTEN_PLACES:
             return _terminating(x)
+        if places is not None:          # 1/2^6000: exact as p/q; its 6,000 decimals are no one's reading
+            return f"{x.numerator}/{x.denominator}"
         return mpmath.nstr(to_mpf(x), digits, strip_zeros=True, min_fixed=-5, max_fixed=20)
     return mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-5, max_fixed=20)
 
@@ -242,15 +241,29 @@ def _terminating(x: Fraction) -> str:
     whole, rest = divmod(numerator, denominator)
     if rest == 0:
         return f"{sign}{whole}"
-    places = max(_multiplicity(denominator, 2), _multiplicity(denominator, 5))   # the least with denominator | 10^places
+    places = _decimal_places(x)     # the least with denominator | 10^places
     return f"{sign}{whole}.{rest * 10 ** places // denominator:0{places}d}"
 
 
+def _decimal_places(x: Fraction) -> int | None:
+    """How many decimals a rational's decimal expansion has, or None when it does not terminate."""
+    d = x.denominator
+    twos = (d & -d).bit_length() - 1
+    d >>= twos
+    fives = _multiplicity(d, 5)
+    return max(twos, fives) if d == 5 ** fives else None
+
+
 def _multiplicity(n: int, p: int) -> int:
+    """The exponent of p in n, by repeated squaring: a denominator of 10^2000 takes a few dozen divisions, not
+    2,000 of them."""
     count = 0
     while n % p == 0:
-        n //= p
-        count += 1
+        power, times = p, 1
+        while n % (power * power) == 0:
+            power, times = power * power, times * 2
+        n //= power
+        count += times
     return count
 
 
@@ -265,11 +278,7 @@ def exact_string(x) -> str:
 
 
 def is_terminating(x: Fraction) -> bool:
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
+    return _decimal_places(x) is not None
 
 
 def format_number(x, places: int = 4) -> str:
@@ -280,10 +289,9 @@ def format_number(x, places: int = 4) -> str:
     places = max(0, min(places, MAX_SHOWN_PLACES))
     if is_huge(x) or _large_mpf(x):
         return mpmath.nstr(to_mpf(x), max(places, 1) + 1)
-    if isinstance(x, Fraction) and is_terminating(x):
-        text = _terminating(x)
-        if len(text.partition(".")[2]) <= places:
-            return text     # a given like 3.2 is shown as written, not as 3.2000
+    needed = _decimal_places(x) if isinstance(x, Fraction) else None
+    if needed is not None and needed <= places:
+        return _terminating(x)      # a given like 3.2 is shown as written, not as 3.2000
     if x != 0 and (_far_below_half_unit(x, places) or _below_half_unit(x, places)):
         return mpmath.nstr(to_mpf(x), max(places, 1), min_fixed=1, max_fixed=0)
     r = round_decimal(x, places)
