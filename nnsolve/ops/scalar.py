@@ -9,6 +9,7 @@ from ..engine.number import mp, to_mpf
 # write down and compute with. Past that the result can neither be printed nor computed in reasonable time
 # (e^(e^(e^7)) has an exponent of 476 digits' worth of digits), so it is refused with its place.
 EXP_ARGUMENT_LIMIT = 10 ** 300
+INEXACT_EXP_ARGUMENT_LIMIT = 10 ** 16
 
 
 class DomainError(ValueError):
@@ -27,11 +28,28 @@ def _too_far(x) -> bool:
 
 
 def exp(x):
+    """e^x to 50 significant digits. An exact x is carried with as many more bits as its integer part has (e^x's
+    relative error is x's absolute one: 10^300 + 1/3 rounded to 50 digits would lose the 1/3); a 50-digit x must
+    lie below 10^16 (see `_reliable`)."""
     if x == 0:
         return Fraction(1)
     if _too_far(x):
         raise _beyond("e^x", x)
-    return mp.exp(to_mpf(x))
+    if isinstance(x, Fraction):
+        with mp.extraprec(max(x.numerator.bit_length() - x.denominator.bit_length(), 0) + 10):
+            value = mp.exp(to_mpf(x))
+        return +value
+    _reliable("e^x", x)
+    return mp.exp(x)
+
+
+def _reliable(what: str, x) -> None:
+    """Refuse e^x for a 50-digit x past 10^16: x's last digit alone moves e^x by more than its 34th digit (past
+    10^50, by a factor: e^(e^(e^6)) has no correct digit at all)."""
+    if not isinstance(x, Fraction) and mp.isfinite(x) and abs(x) >= INEXACT_EXP_ARGUMENT_LIMIT:
+        raise DomainError(f"{what} for x = {mp.nstr(x, 5)}, itself known to 50 significant digits, is not known to "
+                          f"the digits shown: x's last digit alone moves e^x by a factor of "
+                          f"e^{mp.nstr(abs(x) * mp.eps * 2, 2)} (e^x is computed from a 50-digit x below 10^16)")
 
 
 def log(x, base="e", log_zero=None):
@@ -80,6 +98,7 @@ def sech_squared(x):
         return Fraction(1)
     if _too_far(x):
         raise _beyond("1 − tanh²(x) = 4/(e^x + e^−x)²", -abs(x))
+    _reliable("1 − tanh²(x) = 4/(e^x + e^−x)²", x)
     return mp.sech(to_mpf(x)) ** 2
 
 
@@ -88,8 +107,8 @@ def sigmoid(x):
     1 to every one of its 50 digits (x > 10^300)."""
     if x == 0:
         return Fraction(1, 2)
-    if x > EXP_ARGUMENT_LIMIT:
-        return mp.mpf(1)
+    if x > EXP_ARGUMENT_LIMIT or (x >= INEXACT_EXP_ARGUMENT_LIMIT and not isinstance(x, Fraction)):
+        return mp.mpf(1)        # 1 − σ(x) < e^−(10^16): σ(x) is 1 to every one of its 50 digits
     if x < 0:
         e = exp(x)
         return e / (1 + e)
@@ -98,8 +117,8 @@ def sigmoid(x):
 
 def softplus(x):
     """ln(1 + eˣ), without losing a tiny result (softplus(−10⁶) ≈ e^−10⁶) or a huge one to e^x."""
-    if x > EXP_ARGUMENT_LIMIT:
-        return to_mpf(x)
+    if x > EXP_ARGUMENT_LIMIT or (x >= INEXACT_EXP_ARGUMENT_LIMIT and not isinstance(x, Fraction)):
+        return to_mpf(x)        # x + ln(1 + e^−x): the second term is past x's 50th digit
     if x > 0:
         return to_mpf(x) + mp.log1p(exp(-x))
     return mp.log1p(exp(x))
