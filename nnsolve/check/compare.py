@@ -54,7 +54,16 @@ def close(key, value, bound) -> bool:
     exact, written = real(value), real(key)
     if _infinite(exact) or _infinite(written):
         return bool(written == exact)      # ∞ agrees with ∞ only (∞ − ∞ is no distance)
-    return bool(abs(written - exact) <= bound + _HAIR * max(1, abs(exact)))
+    return bool(abs(written - exact) <= bound + _hair(exact))
+
+
+def _hair(exact):
+    """The slack for an mpf on a rounding boundary: relative to the value, and never below 10^−40, since an mpf
+    that should be 0 can carry noise from the cancellation of order-1 operands. A value past 2^−13288 (σ(−10⁶)) is
+    no such noise: its slack is relative only, so 3.4e-434295 is not 3.2968e-434295, nor is 0."""
+    if not isinstance(exact, Fraction):
+        return _HAIR * abs(exact)
+    return _HAIR * max(1, abs(exact))
 
 
 def _infinite(x) -> bool:
@@ -142,7 +151,7 @@ def _inside_band(key: np.ndarray, exact: np.ndarray, rounded: list[np.ndarray], 
         if close(k, v, bound):
             continue
         candidates = [real(f[i]) for f in flats]
-        hair = _HAIR * max(1, abs(real(v)))
+        hair = _hair(real(v))
         if not min(candidates) - bound - hair <= real(k) <= max(candidates) + bound + hair:
             return False
     return True
