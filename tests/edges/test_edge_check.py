@@ -84,7 +84,7 @@ def test_a_deep_check_keeps_only_answered_values_and_bounds_its_re_solves(monkey
 
 def test_finished_re_solves_are_freed_with_the_cycle_collector_off(monkeypatch):
     # the `nnsolve` command turns the collector off; a check's re-solves are reference cycles
-    monkeypatch.setattr(variants, "GARBAGE_VALUES", 1)
+    monkeypatch.setattr(variants, "GARBAGE_VALUES", 1000)     # a collection every dozen re-solves or so
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -93,7 +93,7 @@ def test_finished_re_solves_are_freed_with_the_cycle_collector_off(monkeypatch):
     finally:
         if enabled:
             gc.enable()
-    assert alive <= 2
+    assert alive <= 15      # 46 without any collection
 
 
 def test_a_diverging_check_is_quick_and_honest():
