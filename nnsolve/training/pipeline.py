@@ -27,7 +27,7 @@ ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
 # The numbers a run may record (every value of every step, each entry counted): past this a worked solution is
 # megabytes of text and seconds of exact arithmetic, and no exam asks for it. 1,000 Adam updates of one weight and
-# a bias (≈ 18,000) fit; 1,000 of a 4-8-1 network (≈ 334,000) are refused before the second update.
+# a bias (≈ 18,000) fit; 1,000 of a 4-8-1 network (≈ 334,000) are refused before the first one.
 MAX_RECORDED_VALUES = 25_000
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # the groups every training family answers; a family may add its own (dense: deltas)
@@ -45,6 +45,7 @@ class Trainer:
     forward_title = "Forward pass"
     backward_title = "Backward pass"
     sequence = False                       # one loss term per time step, summed
+    diverged_at: int | None = None         # the update after which the run left double precision
     vectors = "column"
 
     def __init__(self, problem, policy: Policy | None, loss_symbol: Symbol = Symbol("L", "L")):
@@ -152,7 +153,6 @@ class Trainer:
         spec = self.p.optimizer
         self.optimizer = make_optimizer(spec, self.comp, self) if spec else None
         updates = spec.steps if spec else 0
-        self.diverged_at: int | None = None
         recorded = [self.comp.recorded_values]
         for s in range(updates + 1):
             if s and s == updates and not self._wants_last_pass(s):
