@@ -8,14 +8,16 @@ never a wrong answer.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from ..problems.errors import Issue, ProblemError, format_path
+from ..engine.number import beyond_exact_range, mp, to_mpf
 from ..engine.symbolic import Symbolic, Written
+from ..problems.errors import Issue, ProblemError, format_path
 from ..problems.loader import Literal
 from ..solution import Solution
 
@@ -176,24 +178,61 @@ def _shape(nested) -> tuple:
     return (len(nested),) + _shape(nested[0]) if isinstance(nested, list) else ()
 
 
-def read_number(given) -> Literal:
+class WideNumber:
+    """A number written past the range a key is read exactly in (`1e-999999999` would be a billion-digit fraction;
+    a Python int of 5,000 digits): read to 50 significant digits, and compared as such. Its text is as given."""
+
+    def __init__(self, text: str, value):
+        self.text = text
+        self.value = value
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def read_number(given) -> Literal | WideNumber:
     """A number as typed in the file, or given from Python (a float's shortest repr is what was meant)."""
     if isinstance(given, Literal):
         return given
     if isinstance(given, bool) or given is None or isinstance(given, dict):
         raise AnswerError(f"expected a number, got {_describe(given)}")
-    if isinstance(given, Fraction):
-        text = str(given.numerator) if given.denominator == 1 else f"{given.numerator}/{given.denominator}"
-    elif isinstance(given, (int, np.integer)):
-        text = str(int(given))
+    if isinstance(given, (Fraction, int, np.integer)):
+        exact = Fraction(int(given)) if isinstance(given, np.integer) else Fraction(given)
+        if beyond_exact_range(exact):
+            value = to_mpf(exact)
+            return WideNumber(mp.nstr(value, mp.dps), value)
+        text = str(exact.numerator) if exact.denominator == 1 else f"{exact.numerator}/{exact.denominator}"
     elif isinstance(given, (float, np.floating)):
-        text = _float_text(float(given))
+        text = _float_text(float(given)) if math.isfinite(given) else str(float(given))
     else:
         text = str(given)
     try:
         return Literal(text)
-    except (ValueError, ZeroDivisionError):
-        raise AnswerError(f"expected a number, got {text!r}") from None
+    except ZeroDivisionError:
+        raise AnswerError(f"expected a number, got {text!r} (a division by zero)") from None
+    except ValueError as e:
+        wide = _wide(text)
+        if wide is not None:
+            return wide
+        message = str(e)
+        raise AnswerError(message if message.startswith("expected") or text in message
+                          else f"expected a number, got {text!r}: {message}") from None
+
+
+_INFINITY = re.compile(r"^(?P<sign>[+-]?)(inf|infinity|∞)$", re.IGNORECASE)
+
+
+def _wide(text: str) -> WideNumber | None:
+    """A decimal in scientific form past the exact range, read to 50 digits, or an infinity (KL(P‖Q) = ∞ where Q
+    misses P's support); None for anything else."""
+    plain = text.strip().replace("−", "-").replace("_", "")
+    infinite = _INFINITY.match(plain)
+    if infinite:
+        return WideNumber(text.strip(), -mp.inf if infinite.group("sign") == "-" else mp.inf)
+    if not _SCIENTIFIC.match(plain) or len(plain) > 200:
+        return None
+    value = mp.mpf(plain)
+    return WideNumber(text.strip(), value) if mp.isfinite(value) else None
 
 
 def _float_text(x: float) -> str:
@@ -209,9 +248,11 @@ def parse_tolerance(tolerance) -> Fraction | None:
     if tolerance is None:
         return None
     try:
-        value = Fraction(read_number(tolerance))
+        value = read_number(tolerance)
     except AnswerError:
         value = None
+    if not isinstance(value, Fraction):
+        value = None            # a tolerance past 10^±1000 is no tolerance
     if value is None or value < 0:
         raise ProblemError([Issue("--tolerance", f"expected a non-negative number such as 0.005, got {tolerance!r}")])
     return value

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.number import format_number
+from ..engine.number import decimal_string, format_number, to_mpf
 from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
 from ..problems.loader import Literal
@@ -51,12 +51,14 @@ class Checker:
         self.family = family
         self.base = base
         self.tolerance = tolerance
-        self.variants = Variants(family, model, base)
+        self.model = model
+        self.variants: Variants | None = None
         self._alternatives = None
-        self._ancestors = _ancestors(base)
+        self._ancestors = Ancestors(base)
         self.declared = tuple(getattr(model, "key_rounding", ()) or ())
 
     def run(self, answers: list[KeyAnswer], source: str | None) -> Report:
+        self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers})
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
         wrong = [r for r in results if not r.ok]
@@ -107,7 +109,7 @@ class Checker:
     def follow_through(self, answer: KeyAnswer, result: AnswerResult, before: list) -> list[str]:
         """The key's earlier wrong answers this one is consistent with: those it is computed from,
         if carrying all of the key's earlier numbers forward makes it agree."""
-        upstream = self._ancestors.get(answer.quantity, set())
+        upstream = self._ancestors.of(answer.quantity)
         wrong_before = [a for a, r, _ in before if not r.ok and a.quantity in upstream]
         if not wrong_before or not self.family.pins:
             return []
@@ -118,7 +120,7 @@ class Checker:
         result.follow_rule = rule
         # name the nearest slips only: a wrong u2 behind a wrong δ2 is already said by δ2
         return [w.name for w in wrong_before
-                if not any(w.quantity in self._ancestors.get(o.quantity, set()) for o in wrong_before)]
+                if not any(w.quantity in self._ancestors.of(o.quantity) for o in wrong_before)]
 
     def _agree_any_rounding(self, answer: KeyAnswer, result: AnswerResult) -> str | None:
         declared, self.declared = self.declared, ()
@@ -140,10 +142,22 @@ class Checker:
                 found.append(f"{hand.removeprefix('matches with ')} (though the key says it kept "
                              f"{', '.join(map(str, self.declared))} dp)")
         for statement, model in self._alternatives:
+            if not self._changes(answer, statement, model):
+                continue
             rule = self.agree(result.aligned_key, answer, result.decimals, statement, model, ())
             if rule is not None:
                 found.append(statement if rule.startswith("exact") else f"{statement} ({rule})")
         return found
+
+
+    def _changes(self, answer: KeyAnswer, statement: str, model) -> bool:
+        """Whether a convention changes this answer's exact value at all: one that does not (a loss's ½ for a
+        forward quantity) cannot explain a miss, and its hand-rounded re-solves are not worth doing."""
+        other = value_at(self.variants.solve(statement, model, None, ()), answer.quantity, answer.index)
+        if other is None:
+            return False
+        exact = value_at(self.base, answer.quantity, answer.index)
+        return other.shape != exact.shape or any(a != b for a, b in zip(other.reshape(-1), exact.reshape(-1)))
 
 
 def symbolic_agreement(key: np.ndarray, exact: np.ndarray) -> tuple[bool, str]:
@@ -163,19 +177,31 @@ def symbolic_agreement(key: np.ndarray, exact: np.ndarray) -> tuple[bool, str]:
     return True, ""
 
 
-def _ancestors(solution) -> dict[str, set[str]]:
-    """Every quantity each step is computed from, following the formulas back to the givens."""
-    out: dict[str, set[str]] = {}
-    for step in solution.steps:     # topological order: a formula's arguments come earlier
-        found: set[str] = set()
-        for arg in (step.formula.args if step.formula is not None else ()):
-            found.add(arg)
-            found |= out.get(arg, set())
-        out[step.id] = found
-    return out
+class Ancestors:
+    """Every quantity a step is computed from, following the formulas back to the givens — found for the answered
+    quantities only, when asked: the sets of every step of a 300-layer network would hold millions of ids."""
+
+    def __init__(self, solution):
+        self._args = {step.id: step.formula.args if step.formula is not None else () for step in solution.steps}
+        self._found: dict[str, set[str]] = {}
+
+    def of(self, quantity: str) -> set[str]:
+        if quantity not in self._found:
+            seen: set[str] = set()
+            stack = list(self._args.get(quantity, ()))
+            while stack:
+                arg = stack.pop()
+                if arg not in seen:
+                    seen.add(arg)
+                    stack.extend(self._args.get(arg, ()))
+            self._found[quantity] = seen
+        return self._found[quantity]
 
 
-def _difference(value: Fraction, decimals: int | None) -> str:
-    from ..engine.number import format_number
+def _difference(value, decimals: int | None) -> str:
+    """How far apart, to two decimals past the key's own; a difference past 10^15 in scientific form (a key of
+    1e400 against a loss of 1.68 differs by 1.0e+400, not by 400 nines)."""
+    if abs(value) >= 10 ** 15:
+        return decimal_string(to_mpf(value), 5)
     return format_number(value, (decimals if decimals is not None else 4) + 2)
 

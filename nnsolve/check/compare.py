@@ -15,24 +15,62 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..engine.number import decimal_string, to_fraction
-from .answers import shape_text
+from ..engine.number import decimal_string, mp, to_fraction
+from .answers import WideNumber, shape_text
 
 HAND_ROUNDING = (2, 3, 4, 5)          # decimals a person with a calculator plausibly keeps
 _HAIR = Fraction(1, 10 ** 40)         # an mpf sitting on a rounding boundary is not a miss
+# Past 2^±EXACT_COMPARE_BITS an mpf is compared as the 50-digit number it is: its exact binary value (σ(−10⁹) is
+# 2^−1,442,695,041) would be an integer of millions of digits. Keys written past 10^±1000 come as 50-digit numbers too.
+EXACT_COMPARE_BITS = 4 * 3322
+_SLACK_LIMIT = 1000                    # decimals past which a key's slack ½·10^−d is a 50-digit number
 
 
-def slack(decimals: int | None) -> Fraction:
+def real(x):
+    """A key's number or a computed value, for comparing: a Fraction where exact arithmetic is cheap, else a 50-digit
+    mpf (a value past 10^±4000, an infinity, a key written past the exact range). Mixed arithmetic and comparisons of
+    the two are mpmath's, so every rule below is total."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, WideNumber):
+        return x.value
+    value = mp.mpf(x)
+    _, man, exp, bits = value._mpf_
+    if not mp.isfinite(value) or abs(exp) > EXACT_COMPARE_BITS:
+        return value
+    return to_fraction(value)
+
+
+def slack(decimals: int | None):
     """How far a number written with `decimals` decimals may be from the value it rounds."""
-    return Fraction(0) if decimals is None else Fraction(1, 2) * Fraction(10) ** (-decimals)
+    if decimals is None:
+        return Fraction(0)
+    if abs(decimals) > _SLACK_LIMIT:
+        return mp.mpf(10) ** (-decimals) / 2
+    return Fraction(1, 2) * Fraction(10) ** (-decimals)
 
 
-def close(key, value, bound: Fraction) -> bool:
-    exact = to_fraction(value)
-    return abs(Fraction(key) - exact) <= bound + _HAIR * max(1, abs(exact))
+def close(key, value, bound) -> bool:
+    exact, written = real(value), real(key)
+    if _infinite(exact) or _infinite(written):
+        return bool(written == exact)      # ∞ agrees with ∞ only (∞ − ∞ is no distance)
+    return bool(abs(written - exact) <= bound + _hair(exact))
 
 
-def all_close(key: np.ndarray, value: np.ndarray, bound: Fraction) -> bool:
+def _hair(exact):
+    """The slack for an mpf on a rounding boundary: relative to the value, and never below 10^−40, since an mpf
+    that should be 0 can carry noise from the cancellation of order-1 operands. A value past 2^−13288 (σ(−10⁶)) is
+    no such noise: its slack is relative only, so 3.4e-434295 is not 3.2968e-434295, nor is 0."""
+    if not isinstance(exact, Fraction):
+        return _HAIR * abs(exact)
+    return _HAIR * max(1, abs(exact))
+
+
+def _infinite(x) -> bool:
+    return not isinstance(x, Fraction) and bool(mp.isinf(x))
+
+
+def all_close(key: np.ndarray, value: np.ndarray, bound) -> bool:
     return all(close(k, v, bound) for k, v in zip(key.reshape(-1), value.reshape(-1)))
 
 
@@ -40,17 +78,23 @@ def truncated(key, value, decimals: int | None) -> bool:
     """The key is the value cut (not rounded) after `decimals` decimals: tanh(3.6) = 0.998508… as 0.99850."""
     if decimals is None:
         return False
-    scaled = to_fraction(value) * 10 ** decimals
-    cut = Fraction(int(scaled), 10 ** decimals)      # int() truncates toward zero
-    return Fraction(key) == cut
+    exact, written = real(value), real(key)
+    if isinstance(exact, Fraction) and isinstance(written, Fraction) and abs(decimals) <= _SLACK_LIMIT:
+        unit = Fraction(10) ** decimals
+        return written == Fraction(int(exact * unit)) / unit      # int() truncates toward zero
+    if not mp.isfinite(exact):
+        return False
+    unit = mp.mpf(10) ** decimals
+    cut = mp.sign(exact) * mp.floor(abs(exact) * unit) / unit
+    return bool(abs(written - cut) <= _HAIR * abs(cut))
 
 
-def all_right(key: np.ndarray, value: np.ndarray, bound: Fraction, decimals: int | None) -> bool:
+def all_right(key: np.ndarray, value: np.ndarray, bound, decimals: int | None) -> bool:
     return all(close(k, v, bound) or truncated(k, v, decimals) for k, v in zip(key.reshape(-1), value.reshape(-1)))
 
 
-def largest_difference(key: np.ndarray, value: np.ndarray) -> Fraction:
-    return max(abs(Fraction(k) - to_fraction(v)) for k, v in zip(key.reshape(-1), value.reshape(-1)))
+def largest_difference(key: np.ndarray, value: np.ndarray):
+    return max(abs(real(k) - real(v)) for k, v in zip(key.reshape(-1), value.reshape(-1)))
 
 
 def aligned(key: np.ndarray, shape: tuple) -> tuple[np.ndarray | None, str]:
@@ -100,14 +144,14 @@ def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], 
     return None
 
 
-def _inside_band(key: np.ndarray, exact: np.ndarray, rounded: list[np.ndarray], bound: Fraction) -> bool:
+def _inside_band(key: np.ndarray, exact: np.ndarray, rounded: list[np.ndarray], bound) -> bool:
     """Every element is right to the key's precision or between the hand-rounded values (widened)."""
     flats = [r.reshape(-1) for r in rounded]
     for i, (k, v) in enumerate(zip(key.reshape(-1), exact.reshape(-1))):
         if close(k, v, bound):
             continue
-        candidates = [to_fraction(f[i]) for f in flats]
-        hair = _HAIR * max(1, abs(to_fraction(v)))
-        if not min(candidates) - bound - hair <= Fraction(k) <= max(candidates) + bound + hair:
+        candidates = [real(f[i]) for f in flats]
+        hair = _hair(real(v))
+        if not min(candidates) - bound - hair <= real(k) <= max(candidates) + bound + hair:
             return False
     return True

@@ -1,7 +1,9 @@
 """The same problem solved the ways a key may have solved it: rounding as it went, carrying its own
-earlier (possibly wrong) numbers forward, or under another convention. Each re-solve is cached."""
+earlier (possibly wrong) numbers forward, or under another convention. Each re-solve is done once and keeps only
+the answered values."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -10,10 +12,16 @@ import numpy as np
 from ..engine.computation import Policy
 from ..ops.scalar import DomainError
 from ..solution import Solution
+from .answers import WideNumber
 
 # What a re-solve under an alternative convention may run into (a layout that no longer fits,
 # a rounded probability of 0 inside a log): that variant is then simply not the key's.
 _IMPOSSIBLE = (ArithmeticError, ValueError, KeyError, IndexError, DomainError)
+# numbers the explaining re-solves may compute in all (a 300-layer network: ~40 re-solves, ~8 s), and the re-solves
+# always allowed however large the problem
+MAX_EXPLAINING_VALUES = 300_000
+MIN_EXPLAINING_SOLVES = 12
+GARBAGE_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -43,35 +51,80 @@ class KeyPolicy(Policy):
         return value
 
 
-class Variants:
-    """Re-solves of one problem, keyed by (convention variant, rounding, pinned answers)."""
+class Kept:
+    """What the checker reads of one re-solve: the values of the answered quantities, nothing else. A whole
+    Solution of a 300-layer network is megabytes; a check solves its problem dozens of ways."""
 
-    def __init__(self, family, model, base: Solution):
+    def __init__(self, solution: Solution, wanted: frozenset[str]):
+        self.values = {q: solution.value(q) for q in wanted if solution.has(q)}
+
+    def has(self, quantity: str) -> bool:
+        return quantity in self.values
+
+    def value(self, quantity: str) -> np.ndarray:
+        return self.values[quantity]
+
+
+class Variants:
+    """Re-solves of one problem, keyed by (convention variant, rounding, pinned answers); each is solved at most
+    once and only the answered quantities' values are kept.
+
+    The problem as given, rounded by hand, is always solved: whether an answer agrees depends on it. Re-solves
+    that only look for an explanation of a miss (the key's own numbers carried forward, another convention) share
+    a budget: about MAX_EXPLAINING_VALUES numbers computed in all, so a deep network's 300 alternatives are not all
+    tried (those left untried explain nothing, which is what the report then says)."""
+
+    def __init__(self, family, model, base: Solution, wanted):
         self.family = family
         self.model = model
         self.base = base
-        self._cache: dict[tuple, Solution | None] = {("", None, ()): base}
+        self.wanted = frozenset(wanted)
+        self._cache: dict[tuple, Kept | None] = {("", None, ()): Kept(base, self.wanted)}
+        self._size = sum(step.value.size for step in base.steps)
+        self._explaining_left = max(MAX_EXPLAINING_VALUES // max(self._size, 1), MIN_EXPLAINING_SOLVES)
+        self._since_collected = 0
 
     def solve(self, variant: str = "", model=None, places: int | None = None,
-              pins: tuple[Pin, ...] = ()) -> Solution | None:
+              pins: tuple[Pin, ...] = ()) -> Kept | None:
         """`variant` names `model` (a modified copy of the problem) for the cache; '' is the problem."""
         key = (variant, places, tuple((p.quantity, p.index) for p in pins))
         if key not in self._cache:
+            if variant or pins:
+                if self._explaining_left <= 0:
+                    return None
+                self._explaining_left -= 1
             self._cache[key] = self._solve(model if model is not None else self.model, places, pins)
         return self._cache[key]
 
-    def _solve(self, model, places, pins) -> Solution | None:
+    def _solve(self, model, places, pins) -> Kept | None:
         elements: dict[str, list] = {}
         for pin in pins:
-            plain = np.vectorize(lambda v: Fraction(v.numerator, v.denominator), otypes=[object])(pin.value)
+            plain = np.vectorize(_plain, otypes=[object])(pin.value)
             elements.setdefault(pin.quantity, []).append((pin.index, np.asarray(plain, dtype=object)))
         try:
-            return self.family.solve(model, KeyPolicy(round_places=places, elements=elements))
+            return Kept(self.family.solve(model, KeyPolicy(round_places=places, elements=elements)), self.wanted)
         except _IMPOSSIBLE:
             return None
+        finally:
+            self._collect()
+
+    def _collect(self) -> None:
+        """A solver's objects refer to one another (a trainer and its loss builder), so a finished re-solve is
+        freed by the cycle collector, which the `nnsolve` command switches off for its short runs: a check is
+        not one, so it collects every GARBAGE_VALUES numbers' worth of re-solves (~25 ms for a 300-layer one)."""
+        self._since_collected += self._size
+        if self._since_collected >= GARBAGE_VALUES:
+            gc.collect()
+            self._since_collected = 0
 
 
-def value_at(solution: Solution | None, quantity: str, index: tuple[int, ...]) -> np.ndarray | None:
+def _plain(number):
+    """A key's number as the engine takes it: a plain Fraction (a Literal is one that remembers its text), or the
+    50-digit value of a number written past the exact range."""
+    return number.value if isinstance(number, WideNumber) else Fraction(number.numerator, number.denominator)
+
+
+def value_at(solution: Solution | Kept | None, quantity: str, index: tuple[int, ...]) -> np.ndarray | None:
     """quantity[index] as an array (0-d for one element), or None if that solve failed or lacks it."""
     if solution is None or not solution.has(quantity):
         return None

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 
 from .formula import Formula, join
-from .number import round_decimal
+from .number import BEYOND_EXACT_RANGE, round_decimal, within_exact_range
 from .symbolic import Symbolic
 from .tensor import as_tensor, emap, same_shape
 
@@ -79,6 +79,8 @@ class Computation:
         self.loss_symbol = loss_symbol
         self.nodes: dict[str, Node] = {}
         self.order: list[Node] = []
+        self.position: dict[str, int] = {}      # id → place in `order`
+        self.recorded_values = 0                # numbers computed so far (givens aside): the solution's size
 
     # -- recording ---------------------------------------------------------------------------
     def given(self, node_id: str, symbol: Symbol, value, differentiable: bool = False, note: str = "") -> Node:
@@ -97,22 +99,33 @@ class Computation:
         except ValueError as e:
             blame(e, node_id)
             raise
-        value = self.policy.settle(node_id, as_tensor(value))
+        value, note = self._settle(node_id, as_tensor(value), note or op.note(**params))
         shown = display if display is not None else inputs
         formula = op.formula(*[n.id for n in shown], **params)
-        node = Node(node_id, symbol, value, phase, op, tuple(inputs), params, formula, note or op.note(**params))
+        node = Node(node_id, symbol, value, phase, op, tuple(inputs), params, formula, note)
         return self._add(node)
 
     def derived(self, node_id: str, symbol: Symbol, value, formula: Formula, phase: str, note: str = "") -> Node:
         """A quantity shown with its formula but not differentiated through (an optimizer's new weight)."""
-        value = self.policy.settle(node_id, as_tensor(value))
+        value, note = self._settle(node_id, as_tensor(value), note)
         return self._add(Node(node_id, symbol, value, phase, formula=formula, note=note))
+
+    def _settle(self, node_id: str, value: np.ndarray, note: str) -> tuple[np.ndarray, str]:
+        """The value as recorded: as the policy has it (pinned, rounded), and within the exact range (a
+        rational of more than EXACT_DIGITS digits becomes a 50-digit number, and the step says so)."""
+        value, inexact = within_exact_range(self.policy.settle(node_id, value))
+        if inexact:
+            note = f"{note}; {BEYOND_EXACT_RANGE}" if note else BEYOND_EXACT_RANGE
+        return value, note
 
     def _add(self, node: Node) -> Node:
         if node.id in self.nodes:
             raise KeyError(f"quantity {node.id!r} recorded twice")
         self.nodes[node.id] = node
+        self.position[node.id] = len(self.order)
         self.order.append(node)
+        if node.phase != "given":
+            self.recorded_values += node.value.size
         return node
 
     # -- reverse mode ------------------------------------------------------------------------
@@ -140,8 +153,9 @@ class Computation:
         seed = Node(self._gradient_id(loss, suffix), self.gradient_symbol(loss), as_tensor(1), "backward",
                     formula=Formula("1", "1"), note="seed")
         grads[loss.id] = self._add(seed)
-        needed = self._depends_on_differentiable(loss)
-        for node in reversed(self.order[: self.order.index(loss) + 1]):
+        ancestors = self._ancestors(loss)
+        needed = self._depends_on_differentiable(ancestors)
+        for node in reversed(ancestors):
             if node.id not in grads and node.id in upstream and upstream[node.id]:
                 contributions = upstream[node.id]
                 total = contributions[0][0]
@@ -149,8 +163,8 @@ class Computation:
                     total = total + value
                 formula = join([f for _, f in contributions])
                 grad_id = self._gradient_id(node, suffix)
-                grad_node = Node(grad_id, self.gradient_symbol(node), self.policy.settle(grad_id, as_tensor(total)),
-                                 "backward", formula=formula)
+                value, note = self._settle(grad_id, as_tensor(total), "")
+                grad_node = Node(grad_id, self.gradient_symbol(node), value, "backward", formula=formula, note=note)
                 grads[node.id] = self._add(grad_node)
             if node.id not in grads or node.op is None:
                 continue
@@ -169,10 +183,24 @@ class Computation:
                 upstream.setdefault(child.id, []).append((as_tensor(value), formula))
         return grads
 
-    def _depends_on_differentiable(self, loss: Node) -> set[str]:
+    def _ancestors(self, loss: Node) -> list[Node]:
+        """The loss and every quantity it is computed from, in record order. Only these are walked: a long
+        run's earlier passes end at the updated weights (derived leaves), so each pass costs its own size,
+        not the size of everything recorded before it."""
+        seen = {loss.id: loss}
+        stack = [loss]
+        while stack:
+            for child in stack.pop().inputs:
+                if child.id not in seen:
+                    seen[child.id] = child
+                    stack.append(child)
+        return sorted(seen.values(), key=lambda n: self.position[n.id])
+
+    @staticmethod
+    def _depends_on_differentiable(ancestors: list[Node]) -> set[str]:
         """Ids of quantities on a path from a differentiable leaf to the loss."""
         live: set[str] = set()
-        for node in self.order[: self.order.index(loss) + 1]:
+        for node in ancestors:
             if node.differentiable or any(child.id in live for child in node.inputs):
                 live.add(node.id)
         return live

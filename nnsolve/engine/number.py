@@ -69,6 +69,9 @@ def parse_number(text: str | int | float | Fraction) -> Fraction:
             raise ValueError(f"expected a finite number, got {text!r}")
         return Fraction(Decimal(repr(text)))
     s = str(text).strip().replace("−", "-").replace("_", "")
+    if s.count("/") > 1:
+        # 1/2/3 is (1/2)/3 to one reader and 1/(2/3) to another: no exam number is written so
+        raise ValueError(f"expected one fraction such as 3/4, got {text!r} (more than one '/')")
     if "/" in s:
         num, _, den = s.partition("/")
         numerator, denominator = parse_number(num), parse_number(den)
@@ -113,8 +116,17 @@ def to_float(x) -> float | None:
     return float(x)
 
 
-def round_decimal(x, places: int) -> Fraction:
-    """Round half away from zero to `places` decimals, as a person with a calculator does."""
+def beyond_double(x) -> bool:
+    """|x| past the largest float64 (≈ 1.8·10^308), or not a number: where a float64 run overflows."""
+    f = to_float(x)
+    return f is not None and not math.isfinite(f)
+
+
+def round_decimal(x, places: int):
+    """Round half away from zero to `places` decimals, as a person with a calculator does. A number past
+    10^1000 (an mpf: its 50 significant digits all lie far left of the decimal point) is its own rounding."""
+    if is_huge(x) and not isinstance(x, Fraction):
+        return x
     if _far_below_half_unit(x, places):
         return Fraction(0)
     negative, numerator, denominator = _exact_parts(x)
@@ -164,6 +176,35 @@ def to_fraction(x) -> Fraction:
 
 
 HUGE_BITS = 3322       # 2^3322 ≈ 10^1000: beyond it a number is written in scientific form, never digit by digit
+# The exact range: a rational whose numerator or denominator has more than EXACT_DIGITS decimal digits
+# (EXACT_BITS binary ones) is carried as a 50-significant-digit mpf from there on. Exam arithmetic never comes
+# near it; a run that grows without bound (1,000 diverging updates, a velocity multiplied by 10^999) would
+# otherwise build million-digit integers that take minutes to multiply and cannot be printed.
+EXACT_DIGITS = 2000
+EXACT_BITS = 6644      # ⌈2000·log₂10⌉
+BEYOND_EXACT_RANGE = f"beyond the exact range: {mp.dps} significant digits"
+# An mpf is written digit by digit only below 10^20: its digits past the 50th are binary noise, not the number.
+FIXED_MAGNITUDE_BITS = 66     # 2^66 ≈ 7·10^19
+MAX_SHOWN_PLACES = SHOWN_DIGITS   # decimals of a display; more would only print an mpf's noise (or a million zeros)
+MAX_WRITTEN_PLACES = 4000         # a terminating decimal longer than this is written p/q (Python writes ≤ 4,300 digits)
+
+
+def beyond_exact_range(x) -> bool:
+    """A Fraction whose numerator or denominator has more than EXACT_DIGITS digits."""
+    return type(x) is Fraction and (x.numerator.bit_length() > EXACT_BITS or x.denominator.bit_length() > EXACT_BITS)
+
+
+def within_exact_range(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The values with every Fraction beyond the exact range made a 50-digit mpf, and whether any was."""
+    flat = values.reshape(-1).tolist()
+    if not any(beyond_exact_range(v) for v in flat):
+        return values, False
+    out = values.copy()
+    out_flat = out.reshape(-1)
+    for i, v in enumerate(flat):
+        if beyond_exact_range(v):
+            out_flat[i] = to_mpf(v)
+    return out, True
 
 
 def is_huge(x) -> bool:
@@ -185,13 +226,11 @@ def decimal_string(x, digits: int = SHOWN_DIGITS) -> str:
     if is_huge(x):
         return mpmath.nstr(to_mpf(x), digits)
     if isinstance(x, Fraction):
-        d = x.denominator
-        while d % 2 == 0:
-            d //= 2
-        while d % 5 == 0:
-            d //= 5
-        if d == 1:
+        places = _decimal_places(x)
+        if places is not None and places <= MAX_WRITTEN_PLACES:
             return _terminating(x)
+        if places is not None:          # 1/2^6000: exact as p/q; its 6,000 decimals are no one's reading
+            return f"{x.numerator}/{x.denominator}"
         return mpmath.nstr(to_mpf(x), digits, strip_zeros=True, min_fixed=-5, max_fixed=20)
     return mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-5, max_fixed=20)
 
@@ -202,15 +241,29 @@ def _terminating(x: Fraction) -> str:
     whole, rest = divmod(numerator, denominator)
     if rest == 0:
         return f"{sign}{whole}"
-    places = max(_multiplicity(denominator, 2), _multiplicity(denominator, 5))   # the least with denominator | 10^places
+    places = _decimal_places(x)     # the least with denominator | 10^places
     return f"{sign}{whole}.{rest * 10 ** places // denominator:0{places}d}"
 
 
+def _decimal_places(x: Fraction) -> int | None:
+    """How many decimals a rational's decimal expansion has, or None when it does not terminate."""
+    d = x.denominator
+    twos = (d & -d).bit_length() - 1
+    d >>= twos
+    fives = _multiplicity(d, 5)
+    return max(twos, fives) if d == 5 ** fives else None
+
+
 def _multiplicity(n: int, p: int) -> int:
+    """The exponent of p in n, by repeated squaring: a denominator of 10^2000 takes a few dozen divisions, not
+    2,000 of them."""
     count = 0
     while n % p == 0:
-        n //= p
-        count += 1
+        power, times = p, 1
+        while n % (power * power) == 0:
+            power, times = power * power, times * 2
+        n //= power
+        count += times
     return count
 
 
@@ -225,23 +278,20 @@ def exact_string(x) -> str:
 
 
 def is_terminating(x: Fraction) -> bool:
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
+    return _decimal_places(x) is not None
 
 
 def format_number(x, places: int = 4) -> str:
-    """Rounded for display: `places` decimals; tiny non-zero values keep `places` significant digits."""
+    """Rounded for display: `places` decimals; tiny non-zero values keep `places` significant digits, and
+    an mpf from 10^20 on (or any number past 10^1000) is written in scientific form."""
     if isinstance(x, Symbolic):
         return x.text
-    if is_huge(x):
+    places = max(0, min(places, MAX_SHOWN_PLACES))
+    if is_huge(x) or _large_mpf(x):
         return mpmath.nstr(to_mpf(x), max(places, 1) + 1)
-    if isinstance(x, Fraction) and is_terminating(x):
-        text = _terminating(x)
-        if len(text.partition(".")[2]) <= places:
-            return text     # a given like 3.2 is shown as written, not as 3.2000
+    needed = _decimal_places(x) if isinstance(x, Fraction) else None
+    if needed is not None and needed <= places:
+        return _terminating(x)      # a given like 3.2 is shown as written, not as 3.2000
     if x != 0 and (_far_below_half_unit(x, places) or _below_half_unit(x, places)):
         return mpmath.nstr(to_mpf(x), max(places, 1), min_fixed=1, max_fixed=0)
     r = round_decimal(x, places)
@@ -249,6 +299,13 @@ def format_number(x, places: int = 4) -> str:
         return "0" if x == 0 else ("-0." if x < 0 else "0.") + "0" * places
     whole, _, decimals = _terminating(r).partition(".")   # exact: a float would garble digits past the 16th
     return f"{whole}.{decimals.ljust(places, '0')}" if places > 0 else whole
+
+
+def _large_mpf(x) -> bool:
+    if isinstance(x, Fraction):
+        return False
+    _, man, exp, bits = mp.mpf(x)._mpf_
+    return man != 0 and exp + bits > FIXED_MAGNITUDE_BITS
 
 
 def exact_array(values) -> np.ndarray:

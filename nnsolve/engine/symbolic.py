@@ -62,3 +62,7 @@ class Written(Symbolic):
 
 def _plain(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", str(text).strip().lower())
+
+
+# the verdict of a run that leaves the range of numbers (gradient descent with too large a step)
+DIVERGES = Verdict("diverges", ("diverge", "diverged", "divergent", "does not converge", "unbounded", "blows up"))

@@ -70,11 +70,12 @@ ACTIVATIONS: dict[str, Elementwise] = {
         "identity", lambda v, p: v, lambda v, y, p: ONE,
         "{0}", "{0}", "1", "1"),
     "sigmoid": Elementwise(
-        "sigmoid", lambda v, p: scalar.sigmoid(v), lambda v, y, p: y * (1 - y),
+        "sigmoid", lambda v, p: scalar.sigmoid(v), lambda v, y, p: y * scalar.complement(y, v),
         r"\sigma({0})", "σ({0})", r"{1} \odot (1 - {1})", "{1} ⊙ (1 − {1})",
         lambda p: "σ'(u) = σ(u)(1 − σ(u))"),
     "tanh": Elementwise(
-        "tanh", lambda v, p: scalar.tanh(v), lambda v, y, p: 1 - y * y,
+        "tanh", lambda v, p: scalar.tanh(v),
+        lambda v, y, p: 1 - y * y if isinstance(y, Fraction) else scalar.sech_squared(v),
         r"\tanh({0})", "tanh({0})", r"(1 - {1}^2)", "(1 − {1}²)",
         lambda p: "tanh'(u) = 1 − tanh²(u)"),
     "relu": Elementwise(

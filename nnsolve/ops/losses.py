@@ -11,7 +11,7 @@ from fractions import Fraction
 
 
 from ..engine.formula import Formula
-from ..engine.number import exact_string
+from ..engine.number import exact_string, mp, to_mpf
 from ..engine.tensor import emap, total
 from . import scalar
 from .base import Op
@@ -71,10 +71,14 @@ class SquaredError(Op):
 class _LogLoss(Op):
     """A cross-entropy −scale·Σ term(ŷ, t) in a stated log base.
 
-    Unfused, its input is ŷ and the gradient goes through ∂L/∂ŷ; `fused`, its inputs are (u, ŷ, t) and
-    the gradient goes straight to the logits u as scale·(ŷ − t)/ln(base), the textbook shortcut for
+    Its inputs are (ŷ, t), or (u, ŷ, t) when ŷ is the sigmoid or softmax of logits u. Unfused, the gradient goes
+    through ∂L/∂ŷ; `fused`, it goes straight to the logits as scale·(ŷ − t)/ln(base), the textbook shortcut for
     sigmoid + BCE and softmax + CE (the solver fuses CE only when each target row sums to 1).
-    Subclasses give the term, its derivative in ŷ, and their notation.
+    With the logits at hand, a ŷ that is not an exact number is not used through log ŷ and log(1 − ŷ): those come
+    from u (ln σ(u) = −softplus(−u), ln softmax(u)ₖ = −ln Σⱼ e^(uⱼ − uₖ)), which equal them and keep their digits
+    where ŷ is 0 or 1 to 50 digits (σ(200)). An exact ŷ (given, pinned, or rounded as a person does) is used as
+    written, as that person would.
+    Subclasses give the term, its derivative in ŷ, the same from the logits, and their notation.
     """
 
     value_latex = value_text = derivative_latex = derivative_text = fused_note = ""
@@ -82,20 +86,30 @@ class _LogLoss(Op):
     def term(self, y, t, base, log_zero):
         raise NotImplementedError
 
-    def derivative(self, y, t):
+    def derivative(self, y, t, u=None):
+        raise NotImplementedError
+
+    def log_terms(self, u, y, t):
+        """Σ weight·ln(probability) over the entries whose ŷ is not exact, computed from the logits."""
         raise NotImplementedError
 
     def forward(self, *inputs, scale, base, log_zero, fused):
         y, t = inputs[-2], inputs[-1]
-        return -scale * total(emap(lambda yi, ti: self.term(yi, ti, base, log_zero), y, t))
+        if len(inputs) == 2:
+            return -scale * total(emap(lambda yi, ti: self.term(yi, ti, base, log_zero), y, t))
+        exact = emap(lambda yi, ti: self.term(yi, ti, base, log_zero) if isinstance(yi, Fraction) else Fraction(0),
+                     y, t)
+        return -scale * (total(exact) + self.log_terms(inputs[0], y, t) / scalar.ln_of_base(base))
 
     def vjp(self, index, grad, out, *inputs, scale, base, log_zero, fused):
-        if index != 0:
-            return None
         y, t = inputs[-2], inputs[-1]
         factor = grad[()] * scale / scalar.ln_of_base(base)
         if fused:
-            return factor * self.fused_gradient(y, t)
+            return factor * self.fused_gradient(y, t) if index == 0 else None
+        if index != len(inputs) - 2:
+            return None
+        if len(inputs) == 3:
+            return factor * emap(self.derivative, y, t, inputs[0])
         return factor * emap(self.derivative, y, t)
 
     def fused_gradient(self, y, t):
@@ -129,8 +143,13 @@ class BinaryCrossEntropy(_LogLoss):
     def term(self, y, t, base, log_zero):
         return _xlog(t, y, base, log_zero) + _xlog(1 - t, 1 - y, base, log_zero)
 
-    def derivative(self, y, t):
-        return _ratio(-t, y) + _ratio(1 - t, 1 - y)
+    def derivative(self, y, t, u=None):
+        return _ratio(-t, y, y) + _ratio(1 - t, 1 - y if u is None else scalar.complement(y, u), y)
+
+    def log_terms(self, u, y, t):
+        # t ln σ(u) + (1 − t) ln σ(−u), with ln σ(u) = −softplus(−u)
+        return total(emap(lambda ui, yi, ti: Fraction(0) if isinstance(yi, Fraction) else
+                          -(_weighted(ti, scalar.softplus, -ui) + _weighted(1 - ti, scalar.softplus, ui)), u, y, t))
 
 
 class CrossEntropy(_LogLoss):
@@ -151,8 +170,25 @@ class CrossEntropy(_LogLoss):
         mass = t.sum(axis=-1, keepdims=True) if t.ndim > 1 else total(t)
         return y * mass - t
 
-    def derivative(self, y, t):
-        return _ratio(-t, y)
+    def derivative(self, y, t, u=None):
+        return _ratio(-t, y, y)
+
+    def log_terms(self, u, y, t):
+        rows = zip(u.reshape(-1, u.shape[-1]), y.reshape(-1, y.shape[-1]), t.reshape(-1, t.shape[-1])) if u.ndim \
+            else [(u.reshape(1), y.reshape(1), t.reshape(1))]
+        out = Fraction(0)
+        for logits, probabilities, targets in rows:
+            for k, (yk, tk) in enumerate(zip(probabilities, targets)):
+                if not isinstance(yk, Fraction) and tk != 0:
+                    # ln softmax(u)ₖ = −ln(1 + Σ_{j≠k} e^(uⱼ − uₖ)): no digit lost when ŷₖ is 1 to 50 digits
+                    rest = sum((scalar.exp(uj - logits[k]) for j, uj in enumerate(logits) if j != k), Fraction(0))
+                    out -= tk * mp.log1p(to_mpf(rest))
+        return out
+
+
+def _weighted(weight, fn, x):
+    """weight·fn(x), with 0·fn(x) = 0 even where fn(x) is not computed (0·log 0 = 0 as every key assumes)."""
+    return Fraction(0) if weight == 0 else weight * fn(x)
 
 
 def _xlog(weight, value, base, log_zero):
@@ -162,11 +198,14 @@ def _xlog(weight, value, base, log_zero):
     return weight * scalar.log(value, base, log_zero)
 
 
-def _ratio(numerator, denominator):
+def _ratio(numerator, denominator, y):
     if numerator == 0:
         return Fraction(0)
     if denominator == 0:
-        raise scalar.DomainError("the loss gradient divides by ŷ = 0 or 1 − ŷ = 0; use the fused gradient")
+        # log is −∞ at 0 with slope +∞: a log(0) clamp makes the loss finite, not its gradient
+        raise scalar.DomainError(f"∂L/∂ŷ is infinite at ŷ = {exact_string(y)} (the slope of log at 0): the "
+                                 "cross-entropy has no gradient there, clamped or not; give ŷ by its logits "
+                                 "(a sigmoid or softmax output, or from_logits) or a ŷ strictly inside (0, 1)")
     return numerator / denominator
 
 

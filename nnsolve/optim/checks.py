@@ -31,8 +31,11 @@ def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset(
         refuse("form", f"{kind} has the forms {', '.join(FORMS[kind])}, not {spec.form}")
     if "lr" in APPLIES[kind] and spec.lr <= 0:
         refuse("lr", "the learning rate must be positive")
-    if kind in ("momentum", "nesterov") and spec.momentum < 0:
-        refuse("momentum", "β must be at least 0")
+    if kind in ("momentum", "nesterov") and not 0 <= spec.momentum <= 1:
+        # PyTorch takes any β ≥ 0, but past 1 every update multiplies the velocity by β: it grows without bound
+        # (β = 1e999 would overflow a float run at once), so such a β is a slip for 0.9 rather than a question
+        refuse("momentum", "β must lie in [0, 1]" + (": past 1 every update multiplies the velocity by β, so it "
+                                                     "grows without bound" if spec.momentum > 1 else ""))
     if "eps" in APPLIES[kind] and spec.eps is not None and spec.eps < 0:
         refuse("eps", "ε must be at least 0")
     if kind == "adagrad" and spec.initial_accumulator < 0:

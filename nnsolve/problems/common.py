@@ -30,7 +30,8 @@ class Common(Model):
                                           "empty means the family's default (see its documentation)")
     answers: dict[str, Any] = Field(default_factory=dict, description="a key's or a student's answers by id")
     digits: Optional[int] = Field(default=None, ge=0, le=30, description="decimals shown (default 4)")
-    key_rounding: Annotated[list[int], BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
+    key_rounding: Annotated[list[Annotated[int, Field(ge=0, le=30)]],
+                            BeforeValidator(lambda v: v if isinstance(v, list) else [v])] = Field(
         default_factory=list,
         description="decimals the key says it kept in its intermediates (e.g. 5 for 'I used 5 DP'); "
                     "the checker then forgives only the drift that rounding produces")
@@ -41,8 +42,13 @@ def solution_of(problem: Common, kind: str, conventions: list[tuple[str, str]], 
                 vectors: str = "column", title: str | None = None, digits: int | None = None):
     """The Solution of a family's problem: its title, digits and source as the file gives them, the family's
     conventions followed by what the policy did (pins, rounding), in the same words for every family."""
+    from ..engine.number import BEYOND_EXACT_RANGE, EXACT_DIGITS
     from ..solution import Solution
 
+    if any(BEYOND_EXACT_RANGE in step.note for step in steps):
+        conventions = list(conventions) + [("exact range", f"a rational whose numerator or denominator passes "
+                                                           f"{EXACT_DIGITS:,} digits is carried to 50 significant "
+                                                           "digits from there on; its steps say so")]
     shown = problem.digits if problem.digits is not None else digits if digits is not None else 4
     return Solution(problem.title if title is None else title, kind,
                     list(conventions) + (policy.statements() if policy is not None else []), steps, [],

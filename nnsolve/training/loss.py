@@ -138,7 +138,8 @@ class LossBuilder:
         fused = (getattr(self.trainer.p.conventions, "fused_output_gradient", True) and fusable
                  and (setting.kind == "binary_cross_entropy" or rows_sum_to_one(p.target.value)))
         self.fused_used |= fused
-        inputs = [logits, y, p.target] if fused else [y, p.target]
+        # with the logits at hand, log ŷ and log(1 − ŷ) come from them (see _LogLoss), fused or not
+        inputs = [logits, y, p.target] if fusable else [y, p.target]
         return comp.apply(op, inputs, node_id, symbol, phase="loss", display=[y, p.target], scale=scale,
                           base=spec.log_base, log_zero=spec.log_zero, fused=fused)
 

@@ -14,13 +14,21 @@ from __future__ import annotations
 import re
 
 from ..engine.computation import Computation, Node, Policy, Sections, Symbol
+from ..engine.number import beyond_double, decimal_string, to_mpf
+from ..engine.symbolic import DIVERGES
 from ..optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
 from ..problems.common import solution_of
+from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
 from .activation import Activations
 from .loss import LossBuilder, Prediction
 
 ELEMENT = re.compile(r"(\[\d+\])+$")
+AFTER_UPDATE = re.compile(r"\((\d+)\)$")
+# The numbers a run may record (every value of every step, each entry counted): past this a worked solution is
+# megabytes of text and seconds of exact arithmetic, and no exam asks for it. 1,000 Adam updates of one weight and
+# a bias (≈ 18,000) fit; 1,000 of a 4-8-1 network (≈ 334,000) are refused before the first one.
+MAX_RECORDED_VALUES = 25_000
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # the groups every training family answers; a family may add its own (dense: deltas)
 GROUPS = {
@@ -37,6 +45,7 @@ class Trainer:
     forward_title = "Forward pass"
     backward_title = "Backward pass"
     sequence = False                       # one loss term per time step, summed
+    diverged_at: int | None = None         # the update after which the run left double precision
     vectors = "column"
 
     def __init__(self, problem, policy: Policy | None, loss_symbol: Symbol = Symbol("L", "L")):
@@ -130,15 +139,21 @@ class Trainer:
     def solve(self) -> Solution:
         params = self.record_givens()
         self.parameter_keys = list(params)
+        if self.p.optimizer is not None:
+            # at least a gradient and a new value for every parameter at every update: refused before any of it
+            parameters = sum(node.value.size for node in params.values())
+            self._check_work(self.p.optimizer.steps, 0, 2 * parameters, f"{parameters:,} parameters")
         updates = self.train(params)
         self.after_training()
         return self.solution(updates)
 
     def train(self, params: dict[str, Node]) -> int:
-        """Pass 0 at the given weights, then each update k and the pass after it; returns the update count."""
+        """Pass 0 at the given weights, then each update k and the pass after it; returns the update count.
+        A run whose parameters or loss leave the range of double precision stops there, with the verdict."""
         spec = self.p.optimizer
         self.optimizer = make_optimizer(spec, self.comp, self) if spec else None
         updates = spec.steps if spec else 0
+        recorded = [self.comp.recorded_values]
         for s in range(updates + 1):
             if s and s == updates and not self._wants_last_pass(s):
                 break
@@ -147,10 +162,54 @@ class Trainer:
             at = self._pass(params, s, gradients)
             if at is None or s == updates:
                 break
+            if s and self._diverges(s, {"the loss": at.loss}):
+                break
+            recorded.append(self.comp.recorded_values)
+            if s == 1:
+                self._check_work(updates, recorded[1], recorded[2] - recorded[1], "this problem")
             params = self._update(s + 1, params, at)
             if s + 1 == updates:
                 self.groups["update"] = [node.id for node in params.values() if node.phase == "update"]
+            if self._diverges(s + 1, {key: w for key, w in params.items() if w.phase == "update"}):
+                break
         return updates
+
+    def _diverges(self, k: int, watched: dict[str, Node]) -> bool:
+        """Record the verdict `diverges` if a watched value (a parameter after update k, or the loss at its
+        weights) has left the range of double precision, and stop the run there."""
+        gone = [(name, node) for name, node in watched.items() if any(map(beyond_double, node.value.reshape(-1)))]
+        if not gone:
+            return False
+        name, node = gone[0]
+        what = f"{node.id} = {self._first_beyond(node)}" if name == "the loss" else \
+            f"{', '.join(n.id for _, n in gone)} ({node.id} reaches {self._first_beyond(node)})"
+        with self.sections("Convergence"):
+            verdict = self.comp.derived("convergence", Symbol(r"\text{convergence}", "convergence"), DIVERGES, None,
+                                        "update", f"after update {k}, {what}: beyond the range of double precision "
+                                        "(|x| > 1.8·10^308, where a float64 run overflows); the updates stop here")
+        self.diverged_at = k
+        self.groups["update"] = [verdict.id]
+        return True
+
+    @staticmethod
+    def _first_beyond(node: Node) -> str:
+        return decimal_string(to_mpf(next(v for v in node.value.reshape(-1) if beyond_double(v))), 5)
+
+    def _check_work(self, updates: int, first_pass: int, per_update: int, what: str) -> None:
+        """Refuse a run whose updates would record more than MAX_RECORDED_VALUES numbers in all: up front from the
+        parameters (each update records a gradient and a new value for each), and after the first update from what
+        it recorded (each later update costs about as much: its own numbers and the pass after it). One update is
+        always allowed: how large a single pass may be is each family's limit."""
+        estimate = first_pass + updates * per_update
+        if updates <= 1 or estimate <= MAX_RECORDED_VALUES:
+            return
+        fitting = max((MAX_RECORDED_VALUES - first_pass) // max(per_update, 1), 1)
+        # before the first update the count is a lower bound, so the steps that fit are only an upper bound
+        fewer = f"give at most {fitting:,} step{'s' if fitting > 1 else ''}" if first_pass else "give fewer steps"
+        raise ProblemError([Issue("optimizer.steps", f"too many steps: {updates:,} updates of {what} record at least "
+                                  f"{estimate:,} numbers ({per_update:,} per update); at most "
+                                  f"{MAX_RECORDED_VALUES:,} are worked exactly — {fewer}, or run this one in "
+                                  "floating point")])
 
     def _pass(self, params: dict[str, Node], s, gradients: bool) -> Pass | None:
         """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
@@ -219,13 +278,24 @@ class Trainer:
             out += self.optimizer.conventions()
         return out
 
+    def _aliases(self, updates: int) -> dict[str, str]:
+        """The family's aliases; after a divergence, what `ask` and the answers name past it is the verdict."""
+        aliases = self.aliases(updates)
+        if self.diverged_at is None:
+            return aliases
+        for name in self._named():
+            after = AFTER_UPDATE.search(name)
+            if after and int(after.group(1)) >= self.diverged_at and aliases.get(name, name) not in self.comp.nodes:
+                aliases[name] = "convergence"
+        return aliases
+
     def solution(self, updates: int) -> Solution:
         deltas = [i for i in self.delta_ids() if i in self.comp.nodes]
         if deltas:
             self.groups["deltas"] = deltas
         steps = self.comp.to_steps(self.sections.of)
         return solution_of(self.p, self.kind, self.family_conventions() + self.shared_conventions(), steps,
-                           policy=self.comp.policy, aliases=self.aliases(updates), groups=self.groups,
+                           policy=self.comp.policy, aliases=self._aliases(updates), groups=self.groups,
                            meta=self.meta, vectors=self.vectors)
 
 

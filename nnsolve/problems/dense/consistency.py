@@ -9,7 +9,7 @@ from .schema import DenseProblem
 
 MAX_PARAMETERS = 100_000     # exact arithmetic on more than this is a float job, not an exam question
 MAX_BATCH = 10_000
-MAX_OPERATIONS = 5_000_000   # exact multiplications over every pass and step: minutes of work already
+MAX_OPERATIONS = 5_000_000   # exact multiplications in one pass: minutes of work already
 
 
 def _shape(m) -> tuple[int, int]:
@@ -126,19 +126,17 @@ def _check_target(p: DenseProblem, samples: int, width: int, found: list) -> Non
 
 
 def _check_size(p: DenseProblem, samples: int, widths: list[tuple[int, int]], found: list) -> None:
-    """Refuse, before anything is allocated, a problem whose exact solution would take too long or too
-    much memory: every pass multiplies each weight once per sample (forward) and twice (backward)."""
-    steps = p.optimizer.steps if p.optimizer is not None else 0
+    """Refuse, before anything is allocated, a problem whose one pass would take too long or too much memory:
+    a pass multiplies each weight once per sample (forward) and twice (backward). (How many updates a run may
+    take is the training pipeline's to judge, for every family alike.)"""
     per_sample = sum(3 * n_in * n_out + 4 * n_out for n_in, n_out in widths)
-    work = (steps + 1) * samples * per_sample
+    work = samples * per_sample
     if work <= MAX_OPERATIONS:
         return
-    message = (f"about {work:,} exact operations ({_count(samples, 'sample', 'samples')}, "
-               f"{sum(a * b for a, b in widths):,} weights, {_count(steps + 1, 'pass', 'passes')}); at most "
-               f"{MAX_OPERATIONS:,} are done exactly — a problem this size is a job for floating point")
-    if steps and work // (steps + 1) <= MAX_OPERATIONS:
-        found.append((("optimizer", "steps"), "too many steps: " + message))
-    elif samples > 1 and work // samples <= MAX_OPERATIONS:
+    message = (f"about {work:,} exact operations in one pass ({_count(samples, 'sample', 'samples')}, "
+               f"{sum(a * b for a, b in widths):,} weights); at most {MAX_OPERATIONS:,} are done exactly — a problem "
+               "this size is a job for floating point")
+    if samples > 1 and per_sample <= MAX_OPERATIONS:
         found.append((("data", "x"), "too many samples: " + message))
     else:
         found.append((("network", "layers"), "too large: " + message))

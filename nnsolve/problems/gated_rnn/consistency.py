@@ -30,12 +30,14 @@ def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict
     found = [] if found is None else found
     out: dict[str, dict[str, list[np.ndarray]]] = {g: {} for g in p.gate_names}
     steps = len(p.x)
-    if p.weights is not None:
-        order = p.stacked_order
-        if sorted(order) != sorted(p.gate_names):
-            found.append((("gate_order",), f"a {p.cell.upper()} ({p.formulation}) stacks each of its gates "
-                                           f"{p.file_gate_names} once, got {', '.join(p.gate_order or ())}"))
+    order = p.stacked_order
+    if sorted(order) != sorted(p.gate_names):
+        # checked with per-gate weights too: a gate_order naming one gate four times is a mistake either way
+        found.append((("gate_order",), f"a {p.cell.upper()} ({p.formulation}) stacks each of its gates "
+                                       f"{p.file_gate_names} once, got {', '.join(p.gate_order or ())}"))
+        if p.weights is not None:
             return out
+    elif p.weights is not None:
         for kind in KINDS:
             value = getattr(p.weights, kind)
             if value is None:
