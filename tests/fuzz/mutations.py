@@ -170,10 +170,10 @@ def replace_number(data, places, rng):
     if not numbers:
         return data, "replace_number skipped: no numbers"
     path, old = rng.choice(numbers)
-    choice = rng.choice(["string", "huge", "negative", "zero", "nan", "inf", "fraction", "big int"])
+    choice = rng.choice(["string", "extreme", "negative", "zero", "nan", "inf", "fraction", "big int"])
     if choice == "string":
         new = str(old)
-    elif choice == "huge":
+    elif choice == "extreme":
         text = rng.choice(HUGE)
         new = int(text) if text.isdigit() else float(text) if rng.random() < 0.5 and "/" not in text else text
     elif choice == "negative":

@@ -39,16 +39,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
     parser.add_argument("--only", type=int, help="run only the mutant with this index")
     parser.add_argument("--keep", type=Path, help="write each failing mutant's file into this folder")
+    parser.add_argument("--show", type=int, default=5, help="failures shown per cause (default 5)")
     parser.add_argument("--worker", nargs=3, type=int, metavar=("FIRST", "END", "FD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         first, end, fd = args.worker
         return _work(args.seed, range(first, end), fd)
     indices = [args.only] if args.only is not None else list(range(args.count))
-    return _supervise(args.seed, indices, args.keep)
+    return _supervise(args.seed, indices, args.keep, args.show)
 
 
-def _supervise(seed: int, indices: list[int], keep: Path | None) -> int:
+def _supervise(seed: int, indices: list[int], keep: Path | None, show: int) -> int:
     tally, started = Tally(), time.monotonic()
     position = 0
     while position < len(indices):
@@ -77,7 +78,7 @@ def _supervise(seed: int, indices: list[int], keep: Path | None) -> int:
         position = indices.index(running) + 1
     if keep is not None:
         _keep(tally.failures, keep)
-    print(tally.report())
+    print(tally.report(show))
     print(f"({time.monotonic() - started:.0f} s)")
     return 1 if tally.failures else 0
 

@@ -42,8 +42,8 @@ class Case:
         elif self.fifo:
             path = folder / f"{self.name}{self.suffix}"
             os.mkfifo(path)
-        return [str(path) if arg == "{file}" else build(arg) if isinstance(arg, list) else arg
-                for arg in self.args]
+        return [str(path) if arg == "{file}" else build(arg) if isinstance(arg, list)
+                else arg.replace("{root}", str(ROOT)) for arg in self.args]
 
     def fragments(self, exit_code: int) -> tuple[str, ...]:
         return self.says.get(exit_code, ())

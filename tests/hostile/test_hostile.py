@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from fuzz.inprocess import run_guarded
+from fuzz.inprocess import address_space_cap, hard_limit, run_guarded
 from hostile_corpus import CASES, MANIFEST, load_cases
 from limited_run import run_cli
 
@@ -61,7 +61,10 @@ def run_process_case(case, folder) -> Answer:
 
 
 def run_in_process_case(case, folder) -> Answer:
-    outcome = run_guarded(case.command(folder), seconds=TIME_LIMIT, memory_mb=GROWTH_LIMIT_MB)
+    # the last resorts, should a case run away in one C call or allocate without bound: end the process with
+    # its stacks printed after 60 s, a MemoryError past 2 GB more address space
+    with hard_limit(60), address_space_cap(2048):
+        outcome = run_guarded(case.command(folder), seconds=TIME_LIMIT, memory_mb=GROWTH_LIMIT_MB)
     return Answer(outcome.exit_code, f"{outcome.kind}: {outcome.detail}", outcome.stdout, outcome.stderr, outcome.seconds,
                   outcome.grown_mb, GROWTH_LIMIT_MB,
                   summary=f"{outcome.kind}, {outcome.seconds:.2f} s, {outcome.grown_mb:.0f} MB grown; "
@@ -125,3 +128,14 @@ def test_case_names_are_unique():
              if line.startswith("  ") and not line.startswith("   ") and not line.strip().startswith("#")]
     assert len(names) == len(ALL)
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
+
+
+def test_a_process_is_measured_alone(tmp_path):
+    """The peak memory measured is the nnsolve process's own, not that of the (possibly large) test process
+    it was started from; a bare `solve` peaks around 50 MB."""
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])            # resident, not only reserved
+    outcome = run_cli(["solve", "examples/demo-two-layer-tanh.yaml"], tmp_path)
+    del ballast
+    assert outcome.exit_code == 0, outcome.describe()
+    assert 20 < outcome.peak_rss_mb < 150, outcome.describe()
