@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fuzz.inprocess import Outcome, run_guarded
-from fuzz.mutations import ROOT, Mutant, example_files, make_mutant
+from fuzz.mutations import Mutant, example_files, make_mutant
 
 SECONDS = 2.0          # per command: the product's budget (a real process adds ~0.5 s of start-up to it)
 MEMORY_MB = 120.0      # per command, above its start: 200 MB for a process that starts at ~50-80 MB
@@ -49,7 +49,8 @@ class Tally:
             groups.setdefault(failure.outcome.cause, []).append(failure)
         return dict(sorted(groups.items(), key=lambda item: -len(item[1])))
 
-    def report(self, examples_per_cause: int = 5) -> str:
+    def report(self, examples_per_cause: int | None = 5) -> str:
+        """Counts by outcome, then the failures by cause (`examples_per_cause` of each; None: all)."""
         commands = sum(self.counts.values())
         order = ["exit 0", "exit 1", "exit 2", "exit 3", "exception", "timeout", "memory", "crash"]
         lines = [f"{self.mutants} mutants, {commands} commands: "
@@ -59,11 +60,12 @@ class Tally:
             lines.append("no failures")
         for cause, failures in self.by_cause().items():
             lines.append(f"\n{len(failures)} × {cause}")
-            for failure in failures[:examples_per_cause]:
+            shown = failures if examples_per_cause is None else failures[:examples_per_cause]
+            for failure in shown:
                 lines.append(f"  {failure.reproduce()}")
                 lines.append(f"      {failure.outcome.detail[:200]}")
-            if len(failures) > examples_per_cause:
-                lines.append(f"  … and {len(failures) - examples_per_cause} more")
+            if len(shown) < len(failures):
+                lines.append(f"  … and {len(failures) - len(shown)} more")
         return "\n".join(lines)
 
 
@@ -103,6 +105,3 @@ def campaign(seed: int, indices, folder: Path, on_each=None) -> Tally:
         if on_each is not None:
             on_each(mutant, results)
     return tally
-
-
-__all__ = ["ROOT", "Tally", "Failure", "campaign", "make_mutant", "run_mutant", "warm_up"]

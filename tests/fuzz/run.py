@@ -37,19 +37,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="mutants to run (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
+    parser.add_argument("--first", type=int, default=0, help="the first mutant's index (default 0)")
     parser.add_argument("--only", type=int, help="run only the mutant with this index")
     parser.add_argument("--keep", type=Path, help="write each failing mutant's file into this folder")
-    parser.add_argument("--show", type=int, default=5, help="failures shown per cause (default 5)")
+    parser.add_argument("--show", type=int, default=None, help="failures shown per cause (default: all)")
     parser.add_argument("--worker", nargs=3, type=int, metavar=("FIRST", "END", "FD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         first, end, fd = args.worker
         return _work(args.seed, range(first, end), fd)
-    indices = [args.only] if args.only is not None else list(range(args.count))
+    indices = [args.only] if args.only is not None else list(range(args.first, args.first + args.count))
     return _supervise(args.seed, indices, args.keep, args.show)
 
 
-def _supervise(seed: int, indices: list[int], keep: Path | None, show: int) -> int:
+def _supervise(seed: int, indices: list[int], keep: Path | None, show: int | None) -> int:
     tally, started = Tally(), time.monotonic()
     position = 0
     while position < len(indices):
@@ -72,8 +73,9 @@ def _supervise(seed: int, indices: list[int], keep: Path | None, show: int) -> i
             position = len(indices)
             continue
         mutant = make_mutant(seed, running)          # the worker died on it: a crash, counted once per mutant
-        last_lines = " | ".join(error.strip().splitlines()[-3:])
-        outcome = Outcome("crash", f"worker ended (exit {code}): {last_lines}"[:300])
+        frames = [line.strip() for line in error.splitlines() if line.strip().startswith("File ")]
+        where = " | ".join(frames[:3]) or " | ".join(error.strip().splitlines()[-3:])   # faulthandler: innermost first
+        outcome = Outcome("crash", f"worker ended (exit {code}): {where}"[:400])
         tally.add(mutant, [(mutant.commands[0], outcome)])
         position = indices.index(running) + 1
     if keep is not None:
