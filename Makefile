@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install test-install bench clean
+.PHONY: demo test install test-install bench clean fuzz
 
 $(BIN)/nnsolve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ TEST_WORKERS ?= auto
 
 test: $(VENV)/.test-extras
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(if $(HYPOTHESIS_SEED),--hypothesis-seed=$(HYPOTHESIS_SEED))
+
+# Mutation fuzzing over examples/ (tests/fuzz): N mutants (default 2000) from SEED (default 0), each through
+# solve/check/summary in-process; prints the counts by exit code and each failure with the line that reproduces
+# it (`make fuzz SEED=1 ONLY=1234` runs mutant 1234 alone); exits non-zero on any failure.
+N ?= 2000
+SEED ?= 0
+ONLY ?=
+
+fuzz: install
+	$(BIN)/python tests/fuzz/run.py --count $(N) --seed $(SEED) $(if $(ONLY),--only $(ONLY))
 
 bench: install
 	$(BIN)/python benchmarks/bench_core.py

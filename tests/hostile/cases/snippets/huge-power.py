@@ -1,0 +1,6 @@
+# input: 4
+import torch.nn as nn
+
+model = nn.Sequential(
+    nn.Linear(4, 9 ** 9 ** 9),
+)

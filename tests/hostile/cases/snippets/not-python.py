@@ -1,0 +1,3 @@
+# input: 4
+model = nn.Sequential(
+    nn.Linear(4, 2
