@@ -13,23 +13,105 @@ from .schema import RecurrentProblem
 DIFFERENTIATE = re.compile(r"[hyzo]\d+(\[\d+\])?")
 
 
-def _width(v) -> int | None:
-    """Length of a vector, None for a number (a matrix is not a state)."""
-    return len(v) if isinstance(v, list) else None
+class ShapeError(Exception):
+    """A product or a sum the forward pass could not form: the message, at the place given."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
 
 
-def _product(w, v_width, layout):
-    """Width of w·v, or a message; a scalar weight scales element-wise."""
-    shape = np.shape(np.array(w, dtype=object))
-    if len(shape) == 0:
-        return v_width, None
-    if len(shape) == 1:                       # a vector weight against a scalar value (one input)
-        return (shape[0], None) if v_width is None else (None, f"a vector weight cannot multiply a "
-                                                               f"{v_width}-vector; write it as a matrix")
-    rows, cols = shape if layout == "out_in" else shape[::-1]
-    if (v_width or 1) != cols:
-        return None, f"is {shape[0]}×{shape[1]} ({layout}) but multiplies a {v_width or 1}-value quantity"
-    return (rows if rows > 1 or v_width is not None else None), None
+def _shape(value) -> tuple[int, ...]:
+    return np.shape(np.array(value, dtype=object))
+
+
+def _text(shape: tuple) -> str:
+    return "a number" if not shape else f"a {shape[0]}-vector" if len(shape) == 1 else "×".join(map(str, shape))
+
+
+def _count(shape: tuple) -> str:
+    return f"{shape[0] if shape else 1} value(s)"
+
+
+def _times(name: str, w: tuple, v: tuple, layout: str, what: str) -> tuple:
+    """The shape of weight·value as the cell forms it (cell_ops._times): a number scales element-wise, a matrix
+    multiplies a vector (W·v in out_in, Wᵀ·v in in_out)."""
+    loc = ("weights", name)
+    if 0 in w:
+        raise ShapeError(loc, "has an empty row: every weight is a number, a vector or a full matrix")
+    if len(w) > 2:
+        raise ShapeError(loc, f"is {_text(w)}: a weight is a number, a vector or a matrix")
+    if not w or not v:
+        return v or w
+    if len(w) == 1:
+        raise ShapeError(loc, f"a vector weight cannot multiply {_text(v)} ({what}); write it as a matrix")
+    if len(v) != 1:
+        raise ShapeError(loc, f"multiplies {_text(v)} ({what}); a state or an input is a number or a vector")
+    rows, cols = w if layout == "out_in" else w[::-1]
+    if v[0] != cols:
+        raise ShapeError(loc, f"is {w[0]}×{w[1]} ({layout}) but multiplies {_text(v)} ({what})")
+    return (rows,)
+
+
+def _same(shapes: list[tuple[tuple, tuple, str]]) -> tuple:
+    """The common shape of terms that are added (a number may stand for a 1-vector, as numpy broadcasts it);
+    each term is (shape, place, what)."""
+    # the first term that is not a number sets the units (W·xₜ usually); the others must fit it
+    wanted = next((shape for shape, _, _ in shapes if shape), ())
+    for shape, loc, what in shapes:
+        if shape != wanted and {shape, wanted} != {(), (1,)} and shape != ():
+            raise ShapeError(loc, f"{what} is {_text(shape)}, but {_text(wanted)} is expected")
+    return wanted
+
+
+def _state_shapes(p: RecurrentProblem) -> None:
+    """Walk one step of the cell on shapes alone: W·xₜ + V·(hₜ₋₁ or yₜ₋₁) + b, the output U·hₜ + c, and the
+    targets, so that every product and sum the forward pass forms is known to fit."""
+    cell, layout, w = p.cell, p.layout, {name: _shape(value) for name, value in p.weights.items()}
+    x = _shape(p.x[0])
+    for t, value in enumerate(p.x[1:], 1):
+        if _shape(value) != x:
+            raise ShapeError(("x", t), f"x{t + 1} has {_count(_shape(value))} but x1 has {_count(x)}: every step "
+                                       "of the sequence has one width")
+    if len(x) > 1:
+        raise ShapeError(("x", 0), f"x1 is {_text(x)}: each step of the sequence is a number or a vector")
+    hidden = _shape(p.h0)
+    if len(hidden) > 1 or 0 in hidden:
+        raise ShapeError(("h0",), f"is {_text(hidden)}: a state is a number or a vector")
+    out = None
+    if p.output is not None:
+        terms = [(_times(p.output.weight, w[p.output.weight], hidden, layout, "hₜ"), ("weights", p.output.weight),
+                  f"{p.output.weight}·hₜ")]
+        if p.output.bias:
+            terms.append((w[p.output.bias], ("weights", p.output.bias), f"the bias {p.output.bias}"))
+        out = _same(terms)
+    if cell.feedback == "output":
+        if p.output is None:
+            raise ShapeError(("cell", "feedback"), "output feedback needs an output layer")
+        if p.y0 is None:
+            raise ShapeError(("y0",), "is required with output feedback (the y₀ fed into the first step)")
+        _same([(out, ("output", "weight"), "yₜ"), (_shape(p.y0), ("y0",), "y₀")])
+        fed, fed_what = _shape(p.y0), "the fed-back yₜ₋₁"
+    else:
+        fed, fed_what = hidden, "the fed-back hₜ₋₁"
+    terms = [(_times(cell.input_weight, w[cell.input_weight], x, layout, "xₜ"), ("weights", cell.input_weight),
+              f"{cell.input_weight}·xₜ"),
+             (_times(cell.recurrent_weight, w[cell.recurrent_weight], fed, layout, fed_what),
+              ("weights", cell.recurrent_weight), f"{cell.recurrent_weight}·{fed_what.split()[-1]}")]
+    if cell.bias:
+        terms.append((w[cell.bias], ("weights", cell.bias), f"the bias {cell.bias}"))
+    z = _same(terms)
+    _same([(z, ("weights", cell.input_weight), f"{cell.input_weight}·xₜ"), (hidden, ("h0",), "h₀")])
+    # from step 2 on the fed-back state is the cell's own hₜ (or yₜ): the product must fit it too
+    again = out if cell.feedback == "output" else z
+    _same([(z, ("weights", cell.input_weight), f"{cell.input_weight}·xₜ"),
+           (_times(cell.recurrent_weight, w[cell.recurrent_weight], again, layout, fed_what),
+            ("weights", cell.recurrent_weight), f"{cell.recurrent_weight}·{fed_what.split()[-1]}")])
+    if p.loss is not None:
+        compared = out if p.loss.over == "y" and out is not None else z
+        for t, target in enumerate(p.loss.targets):
+            _same([(compared, ("loss", "over"), f"{p.loss.over}ₜ"), (_shape(target), ("loss", "targets", t),
+                                                                     "the target")])
 
 
 def _per_step_issues(p: RecurrentProblem) -> list[tuple[tuple, str]]:
@@ -60,34 +142,10 @@ def consistency(p: RecurrentProblem) -> list[tuple[tuple, str]]:
             found.append((loc, f"names {name!r}, which is not among weights ({', '.join(p.weights)})"))
     if found:
         return found
-    widths = [_width(v) for v in p.x]
-    for t, w in enumerate(widths[1:], 1):
-        if w != widths[0]:
-            found.append((("x", t), f"x{t + 1} has {w or 1} value(s) but x1 has {widths[0] or 1}: every step "
-                                    "of the sequence has one width"))
-    hidden = _width(p.h0)
-    cell = p.cell
-    width, msg = _product(p.weights[cell.input_weight], widths[0], p.layout)
-    if msg:
-        found.append((("weights", cell.input_weight), msg + " (xₜ)"))
-    elif width != hidden and (width or 1) != (hidden or 1):
-        found.append((("h0",), f"has {hidden or 1} value(s) but {cell.input_weight}·xₜ has {width or 1}"))
-    out_width = None
-    if p.output is not None:
-        out_width, msg = _product(p.weights[p.output.weight], hidden, p.layout)
-        if msg:
-            found.append((("weights", p.output.weight), msg + " (hₜ)"))
-    if cell.feedback == "output":
-        if p.output is None:
-            found.append((("cell", "feedback"), "output feedback needs an output layer"))
-        elif p.y0 is None:
-            found.append((("y0",), "is required with output feedback (the y₀ fed into the first step)"))
-        fed = _width(p.y0) if p.y0 is not None else out_width
-    else:
-        fed = hidden
-    _, msg = _product(p.weights[cell.recurrent_weight], fed, p.layout)
-    if msg:
-        found.append((("weights", cell.recurrent_weight), msg + " (the fed-back state)"))
+    try:
+        _state_shapes(p)
+    except ShapeError as e:
+        found.append((e.loc, e.message))
     if p.differentiate is not None:
         if not DIFFERENTIATE.fullmatch(p.differentiate):
             found.append((("differentiate",), "expected a quantity such as h3, y2 or h3[0]"))
