@@ -11,7 +11,7 @@ from pathlib import Path
 from .engine.computation import Policy
 from .ops.scalar import DomainError
 from .problems import LoadedProblem, ProblemError, load_problem, load_text, parse_document
-from .problems.errors import Issue, format_path, suggestion
+from .problems.errors import Issue, format_path, parse_path, suggestion
 from .problems.loader import load_data
 from .solution import Solution
 
@@ -49,6 +49,10 @@ def solve(problem, round_intermediates: int | None = None, pins: dict | None = N
         solution = loaded.family.solve(loaded.model, policy)
     except DomainError as e:
         raise ProblemError([_domain_issue(e, loaded)], loaded.document.source) from None
+    except ProblemError as e:       # a refusal met while solving names its place: give it its line
+        raise ProblemError([issue if issue.line or not issue.path else
+                            Issue(issue.path, issue.message, loaded.locate(parse_path(issue.path)))
+                            for issue in e.issues], e.source or loaded.document.source) from None
     _check_asked(loaded, solution)
     _check_pins(loaded, solution, policy)
     return solution
@@ -67,11 +71,12 @@ def picture(solution, path=None) -> str:
 
 
 def _domain_issue(error: DomainError, loaded: LoadedProblem) -> Issue:
+    """The quantity a domain error stopped, at the place in the file whose settings produced it: the place the
+    solver gave (`error.loc`), or the one the family finds for the quantity."""
     quantity = getattr(error, "quantity", None)
-    if quantity is None:
-        return Issue("", f"cannot be solved: {error}")
-    loc = loaded.family.locate(quantity) if loaded.family.locate else ()
-    return Issue(format_path(loc), f"cannot compute {quantity}: {error}", loaded.locate(loc) if loc else None)
+    loc = getattr(error, "loc", None) or (loaded.family.locate(quantity) if quantity and loaded.family.locate else ())
+    what = f"cannot compute {quantity}" if quantity else "cannot be solved"
+    return Issue(format_path(loc), f"{what}: {error}", loaded.locate(loc) if loc else None)
 
 
 def _check_asked(loaded: LoadedProblem, solution: Solution) -> None:

@@ -49,6 +49,10 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
         raise ProblemError([Issue("problem", f"summary reads an architecture, this file is a {loaded.family.name} problem",
                                   loaded.locate(("problem",)))], str(path))
     model = loaded.model
+    if not model.layers:
+        raise ProblemError([Issue("layers", "summary tabulates layers, and this file gives none (it asks for the "
+                                            "hidden size from a parameter total): use `nnsolve solve`",
+                                  loaded.locate(("hidden_size",)))], str(path))
     if flops:
         model = model.model_copy(update={"conventions": model.conventions.model_copy(update={"flops": flops})})
     try:

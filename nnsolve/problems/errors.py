@@ -64,6 +64,15 @@ def format_path(loc) -> str:
     return text
 
 
+def parse_path(text: str) -> tuple:
+    """'network.layers[1].W' → ('network', 'layers', 1, 'W'): the place a path names, to look up its line."""
+    loc: list = []
+    for part in text.split("."):
+        name, *indices = part.replace("]", "").split("[")
+        loc += ([name] if name else []) + [int(i) for i in indices if i.isdigit()]
+    return tuple(loc)
+
+
 def suggestion(word: str, choices, list_if_none: bool = False) -> str:
     """'; did you mean 'x'?' for the closest choice; with `list_if_none`, name every choice instead
     when none is close (an unknown key is easiest to fix by seeing what is allowed)."""

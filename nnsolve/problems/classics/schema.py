@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from ...engine.number import format_number
 from ..common import Common
 from ..fields import Model, Number, Vector, _number, _vector, describe, register_model
 
@@ -137,8 +138,10 @@ def consistency(p: ClassicsProblem) -> list[tuple[tuple, str]]:
                 continue
             if any(v < 0 for v in dist):
                 found.append((where + (name,), "probabilities cannot be negative"))
+            elif any(v > 1 for v in dist):
+                found.append((where + (name,), "a probability is at most 1"))
             elif sum(dist) != 1:
-                found.append((where + (name,), f"probabilities sum to {float(sum(dist)):g}, not 1"))
+                found.append((where + (name,), f"probabilities sum to {format_number(sum(dist), 6)}, not 1"))
         if item.kind in ("kl", "js") and len(spec.p) != len(spec.q):
             found.append((where + ("q",), f"P has {len(spec.p)} outcomes, Q has {len(spec.q)}"))
         if item.kind in ("xavier", "he") and spec.form == "average" and spec.fan_out is None:

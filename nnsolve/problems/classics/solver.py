@@ -249,10 +249,14 @@ def solve_classics(p: ClassicsProblem, policy: Policy | None = None) -> Solution
     policy = policy or Policy()
     out = _Steps(policy)
     seen: dict[str, int] = {}
-    for item in p.compute:
+    for i, item in enumerate(p.compute):
         seen[item.kind] = seen.get(item.kind, 0) + 1
         prefix = f"{item.kind}{seen[item.kind]}." if seen[item.kind] > 1 else ""
-        SOLVERS[item.kind](out, lambda base, prefix=prefix: prefix + base, item.spec)
+        try:
+            SOLVERS[item.kind](out, lambda base, prefix=prefix: prefix + base, item.spec)
+        except DomainError as error:
+            error.loc = getattr(error, "loc", None) or ("compute", i, item.kind)     # the item that could not be
+            raise
     kinds = {item.kind for item in p.compute}
     conventions = []
     if kinds & {"entropy", "kl", "js", "cross_entropy_uniform", "softmax"}:
