@@ -13,7 +13,6 @@ APPLIES = {     # the keys each optimizer reads; any other key given is refused 
     "perceptron": {"lr"},
 }
 FORMS = {"momentum": ("pytorch", "sutskever", "ema"), "nesterov": ("pytorch", "lookahead", "sutskever")}
-KEY_NAMES = {"momentum": "beta", "lr": "lr"}     # how the documentation spells an aliased key
 
 
 def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset()) -> list[tuple[tuple, str]]:
@@ -21,7 +20,8 @@ def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset(
     found: list[tuple[tuple, str]] = []
 
     def refuse(key: str, message: str) -> None:
-        found.append(((place, KEY_NAMES.get(key, key)), message))
+        # the field's name; the loader reports it under the spelling the file used (beta, learning_rate)
+        found.append(((place, key), message))
 
     kind = spec.type
     for key in sorted(spec.model_fields_set - COMMON - own - APPLIES[kind]):

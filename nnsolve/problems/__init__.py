@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import Issue, ProblemError, suggestion
-from .fields import validate
+from .fields import as_written, validate
 from .loader import Document, load_file, load_text
 
 # the `problem:` key → the package that defines the family
@@ -123,7 +123,10 @@ def parse_document(doc: Document) -> LoadedProblem:
                                   doc.line_of(("problem",)))], doc.source)
     chosen = family(kind)
     model = validate(chosen.schema, doc)
-    issues = [Issue(_path(loc), msg, doc.line_of(loc)) for loc, msg in chosen.consistency(model)]
+    issues = []
+    for loc, msg in chosen.consistency(model):
+        loc = as_written(loc, doc)
+        issues.append(Issue(_path(loc), msg, doc.line_of(loc)))
     if issues:
         raise ProblemError(issues, doc.source)
     return LoadedProblem(chosen, model, doc)

@@ -346,3 +346,41 @@ def replaced(model, path: str, value):
         return model[:i] + [value if not rest else replaced(model[i], rest, value)] + model[i + 1:]
     inner = value if not rest else replaced(getattr(model, head), rest, value)
     return model.model_copy(update={head: inner})
+
+
+def as_written(loc: tuple, doc: Document) -> tuple:
+    """A place under the key the file wrote: a check names a field (`optimizer.momentum`), and the file may have
+    used its alias (`beta:`); a place the file has, or one whose last key has no other spelling, is kept."""
+    if not loc or loc in doc.lines or not isinstance(loc[-1], str):
+        return loc
+    for spelling in _spellings().get(loc[-1], ()):
+        if loc[:-1] + (spelling,) in doc.lines:
+            return loc[:-1] + (spelling,)
+    return loc
+
+
+_SPELLINGS: dict[str, set[str]] = {}
+_SPELLINGS_OF: list[int] = [0]          # how many registered models the table covers (families load lazily)
+
+
+def _spellings() -> dict[str, set[str]]:
+    """Each field name with an alias, and each alias, mapped to the other spelling (over every registered model)."""
+    if _SPELLINGS_OF[0] != len(_REGISTERED):
+        _SPELLINGS_OF[0] = len(_REGISTERED)
+        seen: set[type] = set()
+
+        def walk(model) -> None:
+            if not isinstance(model, type) or not issubclass(model, BaseModel) or model in seen:
+                return
+            seen.add(model)
+            for name, info in model.model_fields.items():
+                if info.alias and info.alias != name:
+                    _SPELLINGS.setdefault(name, set()).add(info.alias)
+                    _SPELLINGS.setdefault(info.alias, set()).add(name)
+                for inner in typing.get_args(info.annotation) or (info.annotation,):
+                    for deeper in typing.get_args(inner) or (inner,):
+                        walk(deeper)
+
+        for model in list(_REGISTERED.values()):
+            walk(model)
+    return _SPELLINGS

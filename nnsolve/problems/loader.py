@@ -145,10 +145,12 @@ def load_data(data: dict, source: str = "<dict>") -> Document:
     text, with the same limits on size and nesting. There are no lines to point at."""
     count = 0
     most_values, most_keys, deepest = MAX_VALUES.value, MAX_KEYS.value, MAX_DEPTH.value
+    places: dict[tuple, int | None] = {}     # every place, with no line: a check can still tell a key's spelling
 
-    def convert(value, depth: int):
+    def convert(value, depth: int, loc: tuple = ()):
         nonlocal count
         count += 1
+        places[loc] = None
         if count > most_values:
             raise _refusal(source, MAX_VALUES.refusal())
         if depth > deepest:
@@ -158,9 +160,9 @@ def load_data(data: dict, source: str = "<dict>") -> Document:
         if isinstance(value, dict):
             if len(value) > most_keys:
                 raise _refusal(source, MAX_KEYS.refusal(f"a mapping of {len(value):,} keys"))
-            return {printable(str(k)): convert(v, depth + 1) for k, v in value.items()}
+            return {printable(str(k)): convert(v, depth + 1, loc + (printable(str(k)),)) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [convert(v, depth + 1) for v in value]
+            return [convert(v, depth + 1, loc + (i,)) for i, v in enumerate(value)]
         if isinstance(value, str):
             return printable(value)
         if isinstance(value, bool) or value is None or isinstance(value, Literal):
@@ -178,7 +180,7 @@ def load_data(data: dict, source: str = "<dict>") -> Document:
 
     if not isinstance(data, dict):
         raise _refusal(source, f"expected a mapping of keys (problem:, network:, …), got {type(data).__name__}")
-    return Document(convert(data, 0), {}, source)
+    return Document(convert(data, 0), places, source)
 
 
 _DROP = object()           # the key state of a mapping whose next value is not kept (its key is not usable)

@@ -234,5 +234,5 @@ def test_the_python_api_takes_a_timeout():
             "b: [0.1, 0.1], activation: tanh}" + ", *a" * 300 + "]\ndata: {x: [1, 2], target: [0, 1]}\n"
             "loss: {type: mse}\n")
     with pytest.raises(DeadlineExceeded):
-        nnsolve.solve(slow, timeout=0.05)
+        nnsolve.solve(slow, timeout=0.001)
     assert nnsolve.solve(VALID, timeout=60).value("u1") is not None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..ir import Architecture
 from .common import SnippetError, dotted, last_line, problem, reading
-from .source import MAX_SNIPPET_CHARS, checked_input_shape, input_shape_comment, parse_python
+from .source import checked_input_shape, input_shape_comment, parse_python
 from .keras import keras_architecture
 from .pytorch import torch_architecture
 
@@ -69,13 +69,10 @@ def _architecture(text: str, source, input_shape, framework) -> Architecture:
 
 def load_snippet(path, input_shape: tuple[int, ...] | None = None) -> Architecture:
     """A `.py` snippet file, for `nnsolve summary model.py`."""
+    from ...problems.reading import read_text
+
     path = Path(path)
-    try:
-        if path.stat().st_size > 4 * MAX_SNIPPET_CHARS:       # UTF-8 takes at most 4 bytes a character
-            raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS:,} characters is not an exam snippet", None)
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise problem(SnippetError(f"cannot read the snippet: {e}", None), str(path)) from None
-    except SnippetError as e:
-        raise problem(e, str(path)) from None
+    # read as a problem file is: never a FIFO or a device, at most the size limit, NUL bytes and bad UTF-8
+    # located; the snippet's own length limit follows when it is parsed
+    text, _ = read_text(path)
     return parse_snippet(text, source=str(path), input_shape=input_shape)

@@ -19,7 +19,7 @@ def _ints(value):
 class PositionalProblem(Common):
     problem: Literal["positional_encoding"]
     positions: Annotated[list[int], BeforeValidator(_ints)] = Field(
-        alias="pos", description="a position (counted from 0) or a list of them")
+        alias="pos", min_length=1, description="a position (counted from 0) or a list of them")
     d_model: int = Field(ge=1, description="width of the encoding (the model dimension d)")
     dimensions: Optional[list[int]] = Field(
         default=None, description="[first, last] dimension indices (from 0), both included; default all")

@@ -179,7 +179,7 @@ def test_a_nul_byte_and_an_absurd_snippet_through_the_command(tmp_path):
     path = tmp_path / "model.py"
     path.write_bytes(b"# input: 4\nimport torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n\x00\n")
     result = invoke("summary", path)
-    assert result.exit_code == 2 and "line 4: a NUL byte" in result.stderr
+    assert result.exit_code == 2 and "it holds a NUL byte (line 4)" in result.stderr
     path.write_text(expo(40))
     began = time.perf_counter()
     result = invoke("summary", path)
