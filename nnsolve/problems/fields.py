@@ -229,6 +229,11 @@ def _message(err: dict, model, loc: tuple) -> str:
     if kind in bounds:
         key, phrase = bounds[kind]
         return f"must be {phrase} {ctx.get(key)}, got {describe(got)}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"expected at least {least} entr{'y' if least == 1 else 'ies'}, got {describe(got)}"
+    if kind == "too_long":
+        return f"expected at most {ctx.get('max_length')} entries, got {describe(got)}"
     return str(err["msg"])
 
 
