@@ -131,8 +131,7 @@ class TextPrinter(Printer):
 
 def display_width(text: str) -> int:
     """Terminal columns: a combining accent (the hat of m̂) takes none, a wide character two."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
+    return sum(_columns(ch) for ch in text)
 
 
 def pad(text: str, width: int) -> str:
@@ -145,40 +144,61 @@ def _width(line: Line) -> int:
 
 def wrap_text(text: str, first: int, rest: int, prose: bool = False) -> list[str]:
     """Break `text` at spaces so that each piece fits (the first in `first` columns, the others in
-    `rest`), preferring spaces outside brackets; a piece with no space to break at overflows."""
+    `rest`), preferring spaces outside brackets; a piece with no space to break at overflows.
+    Each line looks only at its own columns, so a 100×100 tensor of numbers wraps in linear time."""
     chunks = []
-    room = first
-    while display_width(text) > room:
-        cut = _break_at(text, room, prose)
+    room, start, end = first, 0, len(text)
+    while _wider_than(text, start, room):
+        cut = _break_at(text, start, room, prose)
         if cut is None:
             break
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
+        chunks.append(text[start:cut].rstrip())
+        start = cut
+        while start < end and text[start] == " ":
+            start += 1
         room = rest
-    return chunks + [text]
+    return chunks + [text[start:]]
 
 
-def _break_at(text: str, room: int, prose: bool) -> int | None:
+def _columns(ch: str) -> int:
+    return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _wider_than(text: str, start: int, room: int) -> bool:
+    column = 0
+    for i in range(start, len(text)):
+        column += _columns(text[i])
+        if column > room:
+            return True
+    return False
+
+
+def _break_at(text: str, start: int, room: int, prose: bool) -> int | None:
     """The outermost space that still fills a third of the line; in a formula one before an operator
     (the continuation then starts with `−`, as on paper), in prose one after a comma. Failing that
-    the last space that fits, or the first space at all."""
+    the last space that fits, or the first space at all. Positions are in `text`; the line begins at
+    `start` (bracket depth counts from there)."""
     spaces: list[tuple[int, int]] = []          # (position, bracket depth) of spaces that fit
-    first_space = None
     depth = column = 0
-    for i, ch in enumerate(text):
+    for i in range(start, len(text)):
+        ch = text[i]
+        if column > room:
+            if not spaces and ch == " ":         # nothing fits: the first space at all
+                return i
+            if spaces:
+                break
         if ch in "([":
             depth += 1
         elif ch in ")]":
             depth -= 1
-        elif ch == " " and i > 0:
-            first_space = i if first_space is None else first_space
-            if column <= room:
-                spaces.append((i, depth))
-        column += display_width(ch)
+        elif ch == " " and i > start and column <= room:
+            spaces.append((i, depth))
+        column += _columns(ch)
     if not spaces:
-        return first_space
+        return None
+    third = start + room // 3
     for level in sorted({d for _, d in spaces}):
-        candidates = [i for i, d in spaces if d == level and i >= room // 3]
+        candidates = [i for i, d in spaces if d == level and i >= third]
         preferred = [i for i in candidates if (text[i - 1] in ",;" if prose else text[i + 1:i + 2] in _OPERATORS)]
         if preferred or candidates:
             return (preferred or candidates)[-1]
