@@ -17,10 +17,10 @@ from .answers import WideNumber
 # What a re-solve under an alternative convention may run into (a layout that no longer fits,
 # a rounded probability of 0 inside a log): that variant is then simply not the key's.
 _IMPOSSIBLE = (ArithmeticError, ValueError, KeyError, IndexError, DomainError)
-# numbers the explaining re-solves may compute in all (a 300-layer network: ~40 re-solves, ~8 s), and the re-solves
-# always allowed however large the problem
-MAX_EXPLAINING_VALUES = 300_000
-MIN_EXPLAINING_SOLVES = 12
+# numbers the explaining re-solves may compute in all (about a second of exact work: a 300-layer network gets ~16
+# re-solves), and the re-solves always allowed however large the problem
+MAX_EXPLAINING_VALUES = 40_000
+MIN_EXPLAINING_SOLVES = 8
 GARBAGE_VALUES = 100_000
 
 

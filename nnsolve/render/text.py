@@ -131,7 +131,7 @@ class TextPrinter(Printer):
 
 def display_width(text: str) -> int:
     """Terminal columns: a combining accent (the hat of m̂) takes none, a wide character two."""
-    return sum(_columns(ch) for ch in text)
+    return len(text) if text.isascii() else sum(_columns(ch) for ch in text)
 
 
 def pad(text: str, width: int) -> str:
@@ -161,6 +161,8 @@ def wrap_text(text: str, first: int, rest: int, prose: bool = False) -> list[str
 
 
 def _columns(ch: str) -> int:
+    if ch < "\u0300":           # below the combining accents and every wide script: one column
+        return 1
     return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 

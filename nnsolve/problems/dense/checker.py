@@ -7,6 +7,7 @@ import re
 from ...training.activation import canonical
 from ...training.alternatives import layout_alternative, locate as locate_training, replaced, training_alternatives
 
+MAX_TRANSPOSED_LAYERS = 12       # layers whose W alone a key may have read transposed, each tried in turn
 LAYER_QUANTITY = re.compile(r"[uhz](\d+)(\(\d+\))?")
 
 
@@ -14,11 +15,12 @@ def alternatives(p) -> list:
     out = training_alternatives(p, {canonical(layer.activation) for layer in p.network.layers})
     if p.network.layers:
         out.append(layout_alternative(p, "network.layout"))
-        # a square matrix fits either reading, so a key may have read just that one the other way
-        if len(p.network.layers) > 1:
+        # a square matrix fits either reading, so a key may have read just that one the other way (a symmetric
+        # one, a 1×1 above all, reads the same both ways: nothing to try); a hand-worked network has a few layers
+        if 1 < len(p.network.layers) <= MAX_TRANSPOSED_LAYERS:
             for i, layer in enumerate(p.network.layers, start=1):
-                if len(layer.W) == len(layer.W[0]):
-                    transposed = [list(row) for row in zip(*layer.W)]
+                transposed = [list(row) for row in zip(*layer.W)]
+                if len(layer.W) == len(layer.W[0]) and transposed != layer.W:
                     out.append((f"W{i} read the other way round (its transpose used)",
                                 replaced(p, f"network.layers.{i - 1}.W", transposed)))
     return out
