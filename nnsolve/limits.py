@@ -117,6 +117,8 @@ MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one type
 MAX_INPUT_SIZE = Limit("MAX_INPUT_SIZE", 1_000_000_000, "as one size in --input-shape")
 MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in --input-shape")
 # -- work --------------------------------------------------------------------------------------------
+MAX_DESCENT_WORK = Limit("MAX_DESCENT_WORK", 20_000, "units of work in a calculus descent (an iterate costs 20 and "
+                                                     "one per distinct part of the function and its gradient)")
 TIMEOUT = Limit("TIMEOUT", 30.0, "seconds of work on one problem by solve, check or summary (0: no limit)",
                 minimum=0)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -162,17 +163,160 @@ def to_exact(expr: sp.Expr):
         return Fraction(int(expr.p), int(expr.q))
     if expr in (sp.oo, -sp.oo):
         return mp.inf if expr == sp.oo else -mp.inf
-    _check_growth(expr)
-    try:
-        value = sp.N(expr, PRECISION + 5)
-    except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
-        raise BeyondRange("a value beyond 10^±1000") from None
-    if not isinstance(value, sp.Float) or not value.is_finite:
+    value = numeric(expr)
+    if value is None:                      # a part the fast walk does not know: SymPy's own evaluation
+        _check_growth(expr)
+        try:
+            found = sp.N(expr, PRECISION + 5)
+        except (ArithmeticError, ValueError, RecursionError):     # exp(exp(exp(exp(10)))) overflows mpmath
+            raise BeyondRange("a value beyond 10^±1000") from None
+        if not isinstance(found, sp.Float) or not found.is_finite:
+            raise ValueError(f"{text_of(expr)} is not a real number")
+        value = mp.mpf(found._mpf_)
+    return _in_range(value, expr)
+
+
+def _in_range(value, expr: sp.Expr):
+    if not mp.isfinite(value):
         raise ValueError(f"{text_of(expr)} is not a real number")
     _, mantissa, exponent, bits = value._mpf_
     if mantissa and exponent + bits > RANGE_BITS:
         raise BeyondRange("a value beyond 10^±1000")
-    return mp.mpf(value._mpf_)
+    return value
+
+
+def value_at(expr: sp.Expr, values: dict):
+    """`expr` at a point given by numbers, as to_exact would give it for the substituted expression — but
+    without rebuilding the tree when a value is already a 50-digit number (a descent's iterate after an Adam
+    step): the result is then such a number too, and one walk finds it. None when the fast walk cannot say
+    (the caller substitutes and evaluates)."""
+    if not values or any(isinstance(v, (Fraction, sp.Expr)) for v in values.values()) or \
+            not expr.free_symbols <= set(values):
+        return None
+    value = numeric(expr, values)
+    return None if value is None else _in_range(value, expr)
+
+
+CANCELLATION = mp.mpf(10) ** -12       # a sum smaller than its largest term by this has lost that many digits
+
+
+class _Unknown(Exception):
+    """A part the fast walk does not evaluate itself."""
+
+
+def numeric(expr: sp.Expr, values: dict | None = None):
+    """The value of a constant expression as an mpf at nnsolve's precision, by one walk over its distinct parts
+    (the derivative of ten nested sigmoids shares its parts thousands of times: SymPy's evalf walks each copy,
+    in seconds; this walk computes each part once, in milliseconds). It is done at two working precisions and
+    kept only where both agree to the digits shown, so cancellation cannot hide in it; otherwise, or for a part
+    it does not know, None (and SymPy evaluates). ValueError where a part has no real value, BeyondRange where
+    a part leaves the range."""
+    try:
+        low, cancelled = _walk(expr, PRECISION + 15, values)
+        if not cancelled:
+            return mp.mpf(low)
+        high, _ = _walk(expr, PRECISION + 40, values)
+    except (_Unknown, RecursionError, ZeroDivisionError, OverflowError):
+        return None
+    if low == high or (high and abs(low - high) <= abs(high) * mp.mpf(10) ** -(PRECISION + 2)):
+        return mp.mpf(high)
+    return None
+
+
+CANCELLED = "cancelled"        # memo key: a sum lost digits to cancellation somewhere in the walk
+
+
+def _walk(expr: sp.Expr, dps: int, values: dict | None) -> tuple:
+    """(the value at `dps` working digits, whether a sum in it cancelled more than 12 of them)."""
+    with mp.workdps(dps):
+        memo: dict = {symbol_: +mp.mpf(value) for symbol_, value in (values or {}).items()}
+        value = _value(expr, memo)
+        return value, CANCELLED in memo
+
+
+def _value(e: sp.Expr, memo: dict):
+    if e in memo:
+        return memo[e]
+    if e.is_Number:
+        if e.is_Rational:
+            v = mp.mpf(int(e.p)) / int(e.q)
+        elif e.is_Float:
+            v = mp.mpf(e._mpf_)
+        else:                                  # oo, nan, zoo
+            raise ValueError("not a real number")
+    elif e.is_Symbol:                          # a name the point gives no number for
+        raise _Unknown(str(e))
+    elif e is sp.pi:
+        v = +mp.pi
+    elif e is sp.E:
+        v = +mp.e
+    else:
+        args = [_value(a, memo) for a in e.args]
+        v = _apply(e, args, memo)
+    memo[e] = v
+    return v
+
+
+def _apply(e: sp.Expr, args: list, memo: dict):
+    if e.is_Add:
+        total = mp.fsum(args)
+        largest = max(abs(a) for a in args)
+        if largest and abs(total) < largest * CANCELLATION:
+            memo[CANCELLED] = True
+        return total
+    if e.is_Mul:
+        out = mp.mpf(1)
+        for a in args:
+            out *= a
+        return out
+    if e.is_Pow:
+        base, exponent = args
+        if e.exp.is_Integer:
+            if base == 0 and exponent < 0:
+                raise ValueError("a division by 0")
+            return mp.power(base, int(e.exp))
+        if base < 0:
+            raise ValueError("the root of a negative number")
+        if base == 0:
+            if exponent <= 0:
+                raise ValueError("a division by 0")
+            return mp.mpf(0)
+        if abs(exponent * mp.log(base)) > MAX_GROWTH:
+            raise BeyondRange("a value beyond 10^±1000")
+        return mp.power(base, exponent)
+    (x, *rest) = args
+    kind = type(e)
+    if kind is sp.exp:
+        if x > MAX_GROWTH:
+            raise BeyondRange("a value beyond 10^±1000")
+        return mp.exp(x)
+    if kind is sp.log:
+        if x <= 0:
+            raise ValueError("the log of a number ≤ 0")
+        return mp.log(x) if not rest else mp.log(x) / mp.log(rest[0])
+    if kind in (sigmoid, softplus):
+        if abs(x) > MAX_SATURATION:
+            raise BeyondRange("a value beyond 10^±1000")
+        return 1 / (1 + mp.exp(-x)) if kind is sigmoid else mp.log1p(mp.exp(x))
+    if kind in (sp.sinh, sp.cosh) and abs(x) > MAX_GROWTH:
+        raise BeyondRange("a value beyond 10^±1000")
+    simple = {sp.tanh: mp.tanh, sp.sin: mp.sin, sp.cos: mp.cos, sp.tan: mp.tan, sp.atan: mp.atan,
+              sp.sinh: mp.sinh, sp.cosh: mp.cosh, sp.Abs: abs}
+    if kind in simple:
+        return simple[kind](x)
+    if kind is sp.sign:
+        return mp.mpf((x > 0) - (x < 0))
+    if kind is step:
+        return mp.mpf(1 if x > 0 else 0)
+    if kind is relu:
+        return x if x > 0 else mp.mpf(0)
+    if kind is sp.Heaviside:
+        return mp.mpf(1 if x > 0 else 0 if x < 0 else (rest[0] if rest else mp.mpf(1) / 2))
+    if kind is sp.Max:
+        return max(args)
+    if kind is sp.Min:
+        return min(args)
+    raise _Unknown(kind.__name__)
 
 
 MAX_GROWTH = 2400             # e^2400 ≈ 10^1042: an exponential of a larger argument is beyond the range
@@ -323,7 +467,15 @@ def formula_of(expr: sp.Expr, ids: dict[str, str]):
     printer can show it with symbols or with numbers (8·{0} + 12)."""
     from ..engine.formula import Formula
 
-    names = [name for name in ids if symbol(name) in expr.free_symbols]
+    names = tuple(name for name in ids if symbol(name) in expr.free_symbols)
+    latex, text = _templates(expr, names)
+    return Formula(latex, text, tuple(ids[name] for name in names))
+
+
+@lru_cache(maxsize=256)
+def _templates(expr: sp.Expr, names: tuple[str, ...]) -> tuple[str, str]:
+    """The LaTeX and text templates of `expr` with placeholders for `names`: printed once per expression,
+    however many iterates of a descent show it with their own numbers."""
     # marks sort after the problem's other names, so a·{0} + c reads as written, not {0}·a + c
     marks = {symbol(name): sp.Symbol(f"zzQQ{_letters(i)}QQ", real=True) for i, name in enumerate(names)}
     marked = expr.xreplace(marks)
@@ -334,7 +486,7 @@ def formula_of(expr: sp.Expr, ids: dict[str, str]):
     for i in range(len(names)):
         latex = latex.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
         text = text.replace(f"zzQQ{_letters(i)}QQ", "{%d}" % i)
-    return Formula(latex, text, tuple(ids[name] for name in names))
+    return latex, text
 
 
 def _letters(i: int) -> str:

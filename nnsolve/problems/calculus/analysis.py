@@ -15,7 +15,7 @@ import sympy as sp
 
 from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
-from ...expr.symbolic import BeyondRange, as_sympy_number, text_of, to_exact
+from ...expr.symbolic import BeyondRange, as_sympy_number, text_of, to_exact, value_at
 
 _ZERO = mp.mpf(10) ** -40   # a 50-digit eigenvalue this small is 0 up to the working precision
 MAX_TERMS = 20000           # monomials a polynomial may expand to: (x + y)^40 is fine, (x + y + z)^1000 is not
@@ -45,7 +45,8 @@ def substitute(expr: sp.Expr, values: dict[sp.Symbol, object]) -> sp.Expr:
 
 def evaluate(expr: sp.Expr, values: dict[sp.Symbol, object]):
     """The exact value of `expr` at the point (ValueError when it is not a real number)."""
-    return to_exact(substitute(expr, values))
+    fast = value_at(expr, values)
+    return fast if fast is not None else to_exact(substitute(expr, values))
 
 
 def undefined_part(expr: sp.Expr, values: dict[sp.Symbol, object]) -> str | None:

@@ -12,6 +12,8 @@ from fractions import Fraction
 from ...engine.computation import Symbol
 from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
+from ...limits import MAX_DESCENT_WORK
+from ..errors import Issue, ProblemError
 from ...expr.symbolic import BeyondRange, symbol
 from ...ops.scalar import DomainError
 from ...optim import Pass, make_optimizer
@@ -26,6 +28,7 @@ UNDEFINED = Verdict("leaves the domain", ("undefined", "not defined", "domain er
 def run_descent(solver) -> None:
     p, comp, name = solver.p, solver.comp, solver.name
     spec = p.descent
+    _check_work(spec.steps, [solver.f, *solver.grads])
     params = {}
     for v, value in start_values(p).items():
         params[v] = comp.given(v, Symbol(v, v), value, differentiable=True)
@@ -74,6 +77,32 @@ def run_descent(solver) -> None:
     solver.conventions.extend(c for c in optimizer.conventions() if c[0] != "updates")
     solver.conventions.append(("iterations", f"{spec.steps} update{'s' if spec.steps > 1 else ''} of the variables "
                                              "themselves; each gradient from the derivative formulas at the iterate"))
+
+
+# what one iterate costs besides evaluating f and its gradient: the optimizer's recorded steps, their formulas
+# and their printing, in units of one evaluated part (about 0.1 ms)
+ITERATE_COST = 20
+
+
+def _check_work(steps: int, formulas: list) -> None:
+    """Refuse, before the first step, a descent that would take more than about two seconds to solve and print:
+    each iterate evaluates every distinct part of f and its gradient once, and records and shows its update."""
+    cost = ITERATE_COST + _distinct_parts(formulas)
+    if steps * cost > MAX_DESCENT_WORK.value:
+        fitting = max(MAX_DESCENT_WORK.value // cost, 1)
+        raise ProblemError([Issue("descent.steps", MAX_DESCENT_WORK.refusal(
+            f"{steps:,} iterates worked and shown in full cost {steps * cost:,} units") + f": give at most {fitting:,}")])
+
+
+def _distinct_parts(formulas: list) -> int:
+    seen: set = set()
+    stack = list(formulas)
+    while stack:
+        part = stack.pop()
+        if part not in seen:
+            seen.add(part)
+            stack.extend(part.args)
+    return len(seen)
 
 
 def _evaluate(solver, params: dict, s, title: str) -> Pass:

@@ -84,6 +84,9 @@ class CalculusSolver:
         """`expr` (at the point `at`) as an exact number, a formula when symbols remain (f(P1) = a + c), or
         `undefined` where it is not a real number (without it, ValueError)."""
         try:
+            fast = A.value_at(expr, at) if at is not None else None
+            if fast is not None:
+                return fast
             if at is not None:
                 expr = A.substitute(expr, at)
             if expr.has(sp.zoo, sp.nan, sp.I):              # a/0 with a symbol a: ∞̃·a is no formula to show
