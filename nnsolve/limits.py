@@ -108,6 +108,8 @@ MAX_FILE_BYTES = Limit("MAX_FILE_BYTES", 5_000_000, "bytes of one problem file (
 MAX_VALUES = Limit("MAX_VALUES", 500_000, "values in the file (numbers, texts, lists and mappings, after YAML "
                                           "aliases are expanded)")
 MAX_KEYS = Limit("MAX_KEYS", 1_000, "keys in one mapping")       # real files have about 20
+# a batch's rows, a layer list, a tensor's row: a few thousand at most (a conv input is nested, rows of hundreds)
+MAX_ITEMS = Limit("MAX_ITEMS", 50_000, "entries in one list")
 # a problem file nests about 6 deep; past a few hundred, Python's own recursion limit would be met first
 MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting", maximum=200)
 # at least 30: the loader reads a number of up to 30 characters without measuring it

@@ -50,8 +50,8 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
                                   loaded.locate(("problem",)))], str(path))
     model = loaded.model
     if not model.layers:
-        raise ProblemError([Issue("layers", "summary tabulates layers, and this file gives none (it asks for the "
-                                            "hidden size from a parameter total): use `nnsolve solve`",
+        raise ProblemError([Issue("hidden_size", "summary tabulates layers, and this file gives none, only a "
+                                                 "parameter total to find the hidden size from: use `nnsolve solve`",
                                   loaded.locate(("hidden_size",)))], str(path))
     if flops:
         model = model.model_copy(update={"conventions": model.conventions.model_copy(update={"flops": flops})})

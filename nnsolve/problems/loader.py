@@ -9,6 +9,7 @@ a FIFO, a device or a directory by its kind, a huge file, binary data, an alias 
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import NamedTuple
 import yaml
 
 from ..engine.number import parse_number
-from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_FILE_BYTES, MAX_KEYS, MAX_VALUES
+from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_FILE_BYTES, MAX_ITEMS, MAX_KEYS, MAX_VALUES
 from .errors import Issue, ProblemError, format_path, printable
 from .reading import STDIN_NAME, read_text
 
@@ -230,6 +231,7 @@ class _Builder:
     def __init__(self, source: str):
         self.source = source
         self.deepest, self.most_keys, self.most_values = MAX_DEPTH.value, MAX_KEYS.value, MAX_VALUES.value
+        self.most_items = MAX_ITEMS.value
         self.root = None
         self.located: list[tuple[tuple, int]] = []     # (path, line) in reading order; a later one wins
         self.issues: list[Issue] = []
@@ -344,6 +346,8 @@ class _Builder:
         top.height = max(top.height, height)
         if role == "value":
             if isinstance(top.value, list):
+                if len(top.value) >= self.most_items:
+                    raise self._refused(MAX_ITEMS.refusal(), top.at, top.loc)
                 top.value.append(value)
             else:
                 top.value[top.key] = value
@@ -387,6 +391,9 @@ def _copied(value):
     return value
 
 
+_MAY_BE_A_NUMBER = re.compile(r"\s*[-+−.0-9]")
+
+
 def _scalar(tag: str, text: str, style: str | None):
     """A number, a truth value, nothing, or text: text with its control characters written out (a title
     `"\\e]0;…\\a"` would otherwise retitle the reader's terminal when printed)."""
@@ -401,6 +408,8 @@ def _scalar(tag: str, text: str, style: str | None):
         return text.lower() in ("true", "yes", "on", "y")
     if tag.endswith(":null"):
         return None
+    if not _MAY_BE_A_NUMBER.match(text):      # a name such as `dropout`: not worth a failed parse
+        return printable(text)
     try:
         return Literal(text)   # 1e-9 and 3/4 are numbers to an exam author, if not to YAML 1.1
     except ValueError:

@@ -28,7 +28,7 @@ UNDEFINED = Verdict("leaves the domain", ("undefined", "not defined", "domain er
 def run_descent(solver) -> None:
     p, comp, name = solver.p, solver.comp, solver.name
     spec = p.descent
-    _check_work(spec.steps, [solver.f, *solver.grads])
+    cost = ITERATE_COST + _distinct_parts([solver.f, *solver.grads])
     params = {}
     for v, value in start_values(p).items():
         params[v] = comp.given(v, Symbol(v, v), value, differentiable=True)
@@ -38,6 +38,7 @@ def run_descent(solver) -> None:
     first_value = None
     rows = []
     for s in range(spec.steps + 1):
+        _check_work(s, spec.steps, cost)
         title = "Start" if s == 0 else f"Update {s}: {optimizer.title}"
         try:
             at = _evaluate(solver, params, s, title)
@@ -84,11 +85,11 @@ def run_descent(solver) -> None:
 ITERATE_COST = 20
 
 
-def _check_work(steps: int, formulas: list) -> None:
-    """Refuse, before the first step, a descent that would take more than about two seconds to solve and print:
-    each iterate evaluates every distinct part of f and its gradient once, and records and shows its update."""
-    cost = ITERATE_COST + _distinct_parts(formulas)
-    if steps * cost > MAX_DESCENT_WORK.value:
+def _check_work(done: int, steps: int, cost: int) -> None:
+    """Refuse a descent once its iterates would take more than about two seconds to solve and print: each
+    evaluates every distinct part of f and its gradient, and records and shows its update. The bound is met as
+    the iterates go, not estimated up front: a run that diverges, or leaves the domain, stops before it."""
+    if done * cost > MAX_DESCENT_WORK.value:
         fitting = max(MAX_DESCENT_WORK.value // cost, 1)
         raise ProblemError([Issue("descent.steps", MAX_DESCENT_WORK.refusal(
             f"{steps:,} iterates worked and shown in full cost {steps * cost:,} units") + f": give at most {fitting:,}")])
