@@ -151,15 +151,21 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
         yield
         return
 
+    armed = [True]
+
     def stop(signum, frame):
-        raise DeadlineExceeded(seconds, hint)
+        if armed[0]:
+            raise DeadlineExceeded(seconds, hint)
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats every 50 ms once due: an exception raised where Python swallows it (in a finalizer that
+    # the garbage collector runs, say) is raised again a moment later, so the work still stops
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
+        armed[0] = False                           # an alarm now must not break off this cleanup
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)   # None: set from C
         if outer_left:

@@ -37,19 +37,20 @@ class Issue:
 class ProblemError(Exception):
     """One or more located problems with the input; the CLI prints them all and exits with code 2."""
 
-    def __init__(self, issues: list[Issue], source: str | None = None):
+    def __init__(self, issues: list[Issue], source: str | None = None, unlisted: int = 0):
         # in file order, so a reader can fix them top to bottom; issues without a line come last
         self.issues = sorted(issues, key=lambda i: i.line if i.line is not None else float("inf"))
         self.source = source
+        self.unlisted = unlisted           # further problems counted, not worded (a file of 400,000 unknown keys)
         super().__init__("\n".join(str(i) for i in self.issues))
 
     def __str__(self) -> str:
         head = f"{self.source}: " if self.source else ""
-        count = len(self.issues)
+        count = len(self.issues) + self.unlisted
         lines = [f"{head}{count} problem{'s' if count != 1 else ''} in the input:"]
         lines += [f"  {issue}" for issue in self.issues[:SHOWN_ISSUES]]
-        if count > SHOWN_ISSUES:
-            lines.append(f"  … and {count - SHOWN_ISSUES:,} more")
+        if count > min(SHOWN_ISSUES, len(self.issues)):
+            lines.append(f"  … and {count - min(SHOWN_ISSUES, len(self.issues)):,} more")
         return printable("\n".join(lines))
 
 
