@@ -19,7 +19,7 @@ from .answers import WideNumber
 _IMPOSSIBLE = (ArithmeticError, ValueError, KeyError, IndexError, DomainError)
 # numbers the explaining re-solves may compute in all (a 300-layer network: ~40 re-solves, ~8 s), and the re-solves
 # always allowed however large the problem
-MAX_EXPLAINING_VALUES = 300_000
+from ..limits import MAX_EXPLAINING_VALUES  # noqa: E402 (read with .value: NNSOLVE_MAX_EXPLAINING_VALUES)
 MIN_EXPLAINING_SOLVES = 12
 GARBAGE_VALUES = 100_000
 
@@ -81,7 +81,7 @@ class Variants:
         self.wanted = frozenset(wanted)
         self._cache: dict[tuple, Kept | None] = {("", None, ()): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
-        self._explaining_left = max(MAX_EXPLAINING_VALUES // max(self._size, 1), MIN_EXPLAINING_SOLVES)
+        self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
 
     def solve(self, variant: str = "", model=None, places: int | None = None,

@@ -4,9 +4,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from ...limits import MAX_SNIPPET_CHARS
 from ..ir import Architecture
 from .common import SnippetError, dotted, last_line, problem, reading
-from .source import MAX_SNIPPET_CHARS, checked_input_shape, input_shape_comment, parse_python
+from .source import checked_input_shape, input_shape_comment, parse_python, too_long
 from .keras import keras_architecture
 from .pytorch import torch_architecture
 
@@ -48,7 +49,7 @@ def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, 
         with reading(text):
             try:
                 return _architecture(text, source, input_shape, framework)
-            except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers well inside Python's limit
+            except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers inside Python's limit
                 raise SnippetError("the snippet nests too deeply", last_line()) from None
     except SnippetError as e:
         raise problem(e, source) from None
@@ -71,8 +72,8 @@ def load_snippet(path, input_shape: tuple[int, ...] | None = None) -> Architectu
     """A `.py` snippet file, for `nnsolve summary model.py`."""
     path = Path(path)
     try:
-        if path.stat().st_size > 4 * MAX_SNIPPET_CHARS:       # UTF-8 takes at most 4 bytes a character
-            raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS:,} characters is not an exam snippet", None)
+        if path.stat().st_size > 4 * MAX_SNIPPET_CHARS.value:     # UTF-8 takes at most 4 bytes a character
+            raise too_long()
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise problem(SnippetError(f"cannot read the snippet: {e}", None), str(path)) from None
