@@ -16,7 +16,7 @@ from typing import Callable, NoReturn, Optional
 import typer
 
 from . import __version__
-from .limits import MAX_INPUT_AXES, MAX_INPUT_SIZE, TIMEOUT, DeadlineExceeded, check_environment, deadline
+from .limits import MAX_INPUT_AXES, MAX_SIZE, TIMEOUT, DeadlineExceeded, check_environment, deadline
 
 # rich_markup_mode=None: plain click help, so `--help` and usage errors never import rich (~70 ms)
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -161,10 +161,10 @@ def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:
         raise _usage("--input-shape", f"expected sizes like 3x224x224, got {text!r}")
     if len(parts) > MAX_INPUT_AXES.value:
         raise _usage("--input-shape", MAX_INPUT_AXES.refusal(f"{len(parts)} sizes"))
-    largest = MAX_INPUT_SIZE.value
+    largest = MAX_SIZE.value
     for p in parts:
         if len(p.lstrip("0")) > len(str(largest)) or int(p) > largest:
-            raise _usage("--input-shape", MAX_INPUT_SIZE.refusal(f"the size {p[:20]}{'…' if len(p) > 20 else ''}"))
+            raise _usage("--input-shape", MAX_SIZE.refusal(f"the size {p[:20]}{'…' if len(p) > 20 else ''}"))
         if int(p) == 0:
             raise _usage("--input-shape", f"every size must be at least 1, got {text!r}")
     return tuple(int(p) for p in parts)

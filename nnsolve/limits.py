@@ -116,11 +116,85 @@ MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting", maximum=200)
 MAX_DIGITS = Limit("MAX_DIGITS", 1_000, "significant digits in one typed number", minimum=30)
 MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one typed number, up or down", minimum=30)
 # -- the command line --------------------------------------------------------------------------------
-MAX_INPUT_SIZE = Limit("MAX_INPUT_SIZE", 1_000_000_000, "as one size in --input-shape")
 MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in --input-shape")
-# -- work --------------------------------------------------------------------------------------------
+# -- formulas (calculus, computation_graph, formula answers; nnsolve/expr/parser.py) -------------------
+MAX_FORMULA_LENGTH = Limit("MAX_FORMULA_LENGTH", 2_000, "characters in one formula")
+# a chain a + a + … (two tokens a level) or a a a … (one) is walked recursively (expr/symbolic.py): about 490 levels
+# meet Python's recursion limit, so this limit may be lowered, not raised
+MAX_FORMULA_TOKENS = Limit("MAX_FORMULA_TOKENS", 600, "numbers, names and operators in one formula", maximum=600)
+# each level is a few frames of the recursive-descent parser: past about 130, Python's recursion limit is met
+MAX_FORMULA_DEPTH = Limit("MAX_FORMULA_DEPTH", 60, "levels of parentheses, signs, powers and calls inside each "
+                                                   "other in one formula or Boolean expression", maximum=100)
+MAX_FORMULA_EXPONENT = Limit("MAX_FORMULA_EXPONENT", 1_000, "as the size of a constant exponent in a formula "
+                                                            "(x^(10^10), 9^9^9)")
+MAX_POWER_BITS = Limit("MAX_POWER_BITS", 40_000, "bits of a power of constants in a formula (about 12,000 digits)")
+# -- architectures: layer lists, Keras and PyTorch snippets, --input-shape (nnsolve/arch) ---------------
+MAX_LAYERS = Limit("MAX_LAYERS", 10_000, "layers in one architecture (an LSTM's num_layers count)")
+MAX_SIZE = Limit("MAX_SIZE", 1_000_000_000, "as any one size: a whole-number layer setting (units, filters, kernel, "
+                                            "stride, …) or a size of the input (also in --input-shape)")
+MAX_TENSOR_ELEMENTS = Limit("MAX_TENSOR_ELEMENTS", 1_000_000_000_000,
+                            "values in one tensor of an architecture without the batch axis, and positions a "
+                            "receptive field spans or steps along an axis")
+MAX_SNIPPET_CHARS = Limit("MAX_SNIPPET_CHARS", 200_000, "characters in one Keras or PyTorch snippet")
+# at most 99: a literal's exponent of 3 digits is refused before it is measured
+MAX_SNIPPET_DIGITS = Limit("MAX_SNIPPET_DIGITS", 30, "digits in one number of a snippet (and in a float's "
+                                                     "exponent)", maximum=99)
+MAX_SNIPPET_MAGNITUDE = Limit("MAX_SNIPPET_MAGNITUDE", 1_000_000_000_000_000,
+                              "as the size of a whole number a snippet writes or computes (n = n * n)")
+MAX_SNIPPET_STEPS = Limit("MAX_SNIPPET_STEPS", 100_000, "evaluation steps (values, calls, modules, forward "
+                                                        "expressions) in reading one snippet")
+# the snippet's readers recurse a few frames a level (and stop cleanly at Python's recursion limit)
+MAX_SNIPPET_NESTING = Limit("MAX_SNIPPET_NESTING", 100, "expressions, calls and modules of a snippet inside "
+                                                        "each other", maximum=150)
+MAX_SELF_NESTING = Limit("MAX_SELF_NESTING", 16, "levels of a snippet's class built inside its own construction "
+                                                 "(a recursive Tree(depth - 1) that ends is read)")
+# -- dense_network (nnsolve/problems/dense/consistency.py) ------------------------------------------------
+MAX_DENSE_BATCH = Limit("MAX_DENSE_BATCH", 10_000, "samples in the batch of a dense network")
+MAX_DENSE_WEIGHTS = Limit("MAX_DENSE_WEIGHTS", 100_000, "weights of a dense network")
+MAX_DENSE_OPERATIONS = Limit("MAX_DENSE_OPERATIONS", 5_000_000, "exact operations in one forward and backward "
+                                                                "pass of a dense network (samples × (3 per "
+                                                                "weight + 4 per unit))")
+# -- training, in every family that trains (nnsolve/training) --------------------------------------------
+MAX_OPTIMIZER_STEPS = Limit("MAX_OPTIMIZER_STEPS", 1_000, "optimizer steps (optimizer.steps, descent.steps)")
+MAX_RECORDED_VALUES = Limit("MAX_RECORDED_VALUES", 25_000, "numbers recorded by the updates of one training run "
+                                                           "(one update is always allowed)")
 MAX_DESCENT_WORK = Limit("MAX_DESCENT_WORK", 20_000, "units of work in a calculus descent (an iterate costs 20 and "
                                                      "one per distinct part of the function and its gradient)")
+MAX_PERCEPTRON_EPOCHS = Limit("MAX_PERCEPTRON_EPOCHS", 1_000, "epochs of perceptron learning")
+# -- the other families ------------------------------------------------------------------------------
+MAX_CONV_ENTRIES = Limit("MAX_CONV_ENTRIES", 200_000, "numbers in one tensor of a conv_network: x, a layer's "
+                                                      "output, its padded input")
+MAX_WINDOW_PRODUCTS = Limit("MAX_WINDOW_PRODUCTS", 2_000_000, "products of one conv_network layer's windows "
+                                                              "(multiply-accumulates, pooled reads)")
+MAX_KERNEL_UNKNOWNS = Limit("MAX_KERNEL_UNKNOWNS", 200, "unknown entries of a conv_unknowns kernel and bias")
+MAX_KERNEL_EQUATIONS = Limit("MAX_KERNEL_EQUATIONS", 2_000, "known outputs (equations) of a conv_unknowns problem")
+MAX_KERNEL_OPERATIONS = Limit("MAX_KERNEL_OPERATIONS", 2_000_000, "exact operations of a conv_unknowns "
+                                                                  "elimination (equations × (window + unknowns²))")
+MAX_ATTENTION_TOKENS = Limit("MAX_ATTENTION_TOKENS", 64, "tokens (queries or keys) of an attention problem")
+MAX_ATTENTION_WIDTH = Limit("MAX_ATTENTION_WIDTH", 256, "as the width of any matrix of an attention problem")
+MAX_GATED_STEPS = Limit("MAX_GATED_STEPS", 50, "time steps of a gated_rnn sequence")
+MAX_ENCODING_VALUES = Limit("MAX_ENCODING_VALUES", 10_000, "values of a positional encoding (positions × "
+                                                           "dimensions)")
+MAX_CALCULUS_VARIABLES = Limit("MAX_CALCULUS_VARIABLES", 8, "variables of a calculus function")
+MAX_EXPANDED_TERMS = Limit("MAX_EXPANDED_TERMS", 20_000, "monomials a calculus polynomial may expand to (a larger "
+                                                         "one is not expanded, nor its stationary points solved)")
+MAX_EXPANDED_DEGREE = Limit("MAX_EXPANDED_DEGREE", 100, "as the degree of a calculus polynomial that is expanded")
+MAX_BOOLEAN_INPUTS = Limit("MAX_BOOLEAN_INPUTS", 6, "inputs of a boolean_network function")
+# a chain a&a&… is evaluated recursively, a level per 2 characters: as for formulas, lowered but not raised
+MAX_BOOLEAN_LENGTH = Limit("MAX_BOOLEAN_LENGTH", 1_000, "characters in one Boolean expression", maximum=1_000)
+MAX_WEIGHT_SEARCH = Limit("MAX_WEIGHT_SEARCH", 500_000, "weight vectors a unit's search from allowed_weights may "
+                                                        "try (values^(inputs + 1); a larger search is not made)")
+MAX_HIDDEN_SEARCH = Limit("MAX_HIDDEN_SEARCH", 4, "hidden units searched from allowed_weights (hidden_units)")
+MAX_INEQUALITIES = Limit("MAX_INEQUALITIES", 20_000, "inequalities of the elimination that decides linear "
+                                                     "separability (beyond it: not decided)")
+# 2^N is an exact integer of N bits: a million is 125 KB
+MAX_DROPPABLE_UNITS = Limit("MAX_DROPPABLE_UNITS", 100_000, "droppable units whose 2^N sub-networks classics "
+                                                            "counts", maximum=1_000_000)
+# -- check (nnsolve/check/variants.py) ---------------------------------------------------------------------
+MAX_EXPLAINING_VALUES = Limit("MAX_EXPLAINING_VALUES", 40_000, "numbers computed by the re-solves that explain "
+                                                                "a wrong answer, per file (at least 8 are made)",
+                              minimum=0)
+# -- work --------------------------------------------------------------------------------------------
 TIMEOUT = Limit("TIMEOUT", 30.0, "seconds of work on one problem by solve, check or summary (0: no limit)",
                 minimum=0)
 

@@ -14,7 +14,8 @@ from typing import Iterator
 
 from ..geometry import Field, GeometryError
 from .conventions import Conventions
-from .ir import MAX_LAYERS, MAX_TENSOR_ELEMENTS, Architecture, Layer, too_many_layers
+from ..limits import MAX_LAYERS, MAX_TENSOR_ELEMENTS
+from .ir import Architecture, Layer, too_many_layers
 from .kinds import KINDS, check_declared
 from .rules import ArchitectureError, Effect, Grid
 
@@ -105,7 +106,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     conv_network family) interleaves them and stops at the first problem. ArchitectureError (with the
     layer) for a layer that cannot be analysed."""
     layout = architecture.layout
-    if len(architecture.layers) > MAX_LAYERS:
+    if len(architecture.layers) > MAX_LAYERS.value:
         raise ArchitectureError(too_many_layers(len(architecture.layers)))
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
@@ -172,9 +173,9 @@ def _input_shape(shape, layer: Layer | None) -> tuple[int, ...]:
         unknown = " (an unknown size, None, cannot be counted: give every size)" if None in sizes else ""
         raise ArchitectureError(f"the input shape {_shape_text(shape)} needs whole sizes ≥ 1{unknown}", layer,
                                 "shape" if layer else None)
-    if _size(sizes) > MAX_TENSOR_ELEMENTS:
+    if _size(sizes) > MAX_TENSOR_ELEMENTS.value:
         raise ArchitectureError(f"the input shape {_shape_text(sizes)} holds {_size(sizes):,} values; at most "
-                                f"{MAX_TENSOR_ELEMENTS:,} (MAX_TENSOR_ELEMENTS) in any tensor", layer,
+                                f"{MAX_TENSOR_ELEMENTS.shown} in any tensor {MAX_TENSOR_ELEMENTS.hint}", layer,
                                 "shape" if layer else None)
     return sizes
 
@@ -188,15 +189,16 @@ def _shape_text(shape) -> str:
 def _check_bounds(layer: Layer, shape: tuple, field_) -> None:
     """A layer's output of at most MAX_TENSOR_ELEMENTS values, and a receptive field of at most as many
     positions and steps: each operation of the analysis then stays on numbers of a few dozen digits."""
-    bound = MAX_TENSOR_ELEMENTS
+    bound = MAX_TENSOR_ELEMENTS.value
     if math.prod(shape) > bound:
         raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; at most {bound:,} "
-                                "(MAX_TENSOR_ELEMENTS) in any tensor", layer)
+                                f"in any tensor {MAX_TENSOR_ELEMENTS.hint}", layer)
     if field_.__class__ is tuple:
         for size, jump, start in field_:
             if size > bound or not -bound <= jump <= bound or not -bound <= start <= bound:
                 raise ArchitectureError(f"its receptive field spans more than {bound:,} positions along an "
-                                        "axis (MAX_TENSOR_ELEMENTS): strides or kernels far beyond any input", layer)
+                                        "axis: strides or kernels far beyond any input "
+                                        f"{MAX_TENSOR_ELEMENTS.hint}", layer)
 
 
 def _identity_field(shape, layout) -> tuple:

@@ -15,19 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..limits import MAX_LAYERS
+
 Layout = Literal["channels_last", "channels_first"]
 
-# bounds every source of an Architecture is held to before any work: ResNet-152 has about 500 layers in
-# this form; 240,000 is a generated file, and its analysis alone would take seconds
-MAX_LAYERS = 10_000
-MAX_TENSOR_ELEMENTS = 10 ** 12    # values in one tensor (without the batch axis): the analysis only counts
-                                  # them, but beyond this a size is a typo, and its numbers grow without end
 
 
 def too_many_layers(count: int | str) -> str:
-    """The message for an architecture of more than MAX_LAYERS layers."""
+    """The message for an architecture of more than MAX_LAYERS layers (ResNet-152 has about 500 in this
+    form; 240,000 is a generated file, and its analysis alone would take seconds)."""
     return (f"{count if isinstance(count, str) else f'{count:,}'} layers: an architecture has at most "
-            f"{MAX_LAYERS:,} (MAX_LAYERS)")
+            f"{MAX_LAYERS.shown} {MAX_LAYERS.hint}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from .ir import MAX_LAYERS, MAX_TENSOR_ELEMENTS, Architecture, Layer, too_many_layers
+from ..limits import MAX_LAYERS, MAX_SIZE, MAX_TENSOR_ELEMENTS
+from .ir import Architecture, Layer, too_many_layers
 from .kinds import KINDS
 from .settings import ALIASES, SETTINGS, SettingError, alias_target, dims, reader
 
@@ -77,12 +78,12 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
     try:
         shape = dims(_plain(shape)) if isinstance(shape, (list, tuple)) else None
     except SettingError as e:
-        shape, wrong = None, str(e) if "MAX_SIZE" in str(e) else wrong
+        shape, wrong = None, str(e) if MAX_SIZE.variable in str(e) else wrong
     if not shape:
         issues.append((("input", "shape"), wrong))
-    elif math.prod(shape) > MAX_TENSOR_ELEMENTS:
-        issues.append((("input", "shape"), f"holds {math.prod(shape):,} values; at most {MAX_TENSOR_ELEMENTS:,} "
-                                           "(MAX_TENSOR_ELEMENTS) in any tensor"))
+    elif math.prod(shape) > MAX_TENSOR_ELEMENTS.value:
+        issues.append((("input", "shape"), f"holds {math.prod(shape):,} values; at most {MAX_TENSOR_ELEMENTS.shown} "
+                                           f"in any tensor {MAX_TENSOR_ELEMENTS.hint}"))
     layout = given.get("layout", "channels_last") if isinstance(given, dict) else "channels_last"
     if layout not in ("channels_last", "channels_first"):
         issues.append((("input", "layout"), f"expected channels_last or channels_first, got {layout!r}"))
@@ -91,7 +92,7 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
     if not isinstance(raw_layers, list) or not raw_layers:
         issues.append((("layers",), "expected a list of layers, e.g. [{kind: dense, units: 10}]"))
         raw_layers = []
-    if len(raw_layers) > MAX_LAYERS:                  # before reading one: each costs a validation and a report
+    if len(raw_layers) > MAX_LAYERS.value:                  # before reading one: each costs a validation and a report
         return None, issues + [(("layers",), too_many_layers(len(raw_layers)))]
     seen = set()
     for i, raw in enumerate(raw_layers):

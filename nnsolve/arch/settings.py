@@ -10,8 +10,7 @@ from numbers import Integral
 from typing import Callable
 
 from ..geometry import GeometryError, whole
-
-MAX_SIZE = 10 ** 9        # any whole-number setting and any input size: no layer comes near; 10^80 units is a typo
+from ..limits import MAX_SIZE       # any whole-number setting and any input size: 10^80 units is a typo
 
 
 class SettingError(ValueError):
@@ -23,8 +22,9 @@ class SettingError(ValueError):
 
 
 def _bounded(n: int, value) -> int:
-    if n > MAX_SIZE:
-        raise SettingError(f"expected at most {MAX_SIZE:,} (MAX_SIZE: no layer comes near), got {_short(value)}")
+    if n > MAX_SIZE.value:
+        raise SettingError(f"expected at most {MAX_SIZE.shown} (no layer comes near; raise it with "
+                           f"{MAX_SIZE.variable}), got {_short(value)}")
     return n
 
 

@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.computation import Policy
+from ..limits import MAX_EXPLAINING_VALUES
 from ..ops.scalar import DomainError
 from ..solution import Solution
 from .answers import WideNumber
@@ -17,9 +18,8 @@ from .answers import WideNumber
 # What a re-solve under an alternative convention may run into (a layout that no longer fits,
 # a rounded probability of 0 inside a log): that variant is then simply not the key's.
 _IMPOSSIBLE = (ArithmeticError, ValueError, KeyError, IndexError, DomainError)
-# numbers the explaining re-solves may compute in all (about a second of exact work: a 300-layer network gets ~16
-# re-solves), and the re-solves always allowed however large the problem
-MAX_EXPLAINING_VALUES = 40_000
+# the re-solves always allowed however large the problem; MAX_EXPLAINING_VALUES bounds the numbers they compute in
+# all (about a second of exact work: a 300-layer network gets ~16 re-solves)
 MIN_EXPLAINING_SOLVES = 8
 GARBAGE_VALUES = 100_000
 
@@ -81,7 +81,7 @@ class Variants:
         self.wanted = frozenset(wanted)
         self._cache: dict[tuple, Kept | None] = {("", None, ()): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
-        self._explaining_left = max(MAX_EXPLAINING_VALUES // max(self._size, 1), MIN_EXPLAINING_SOLVES)
+        self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
 
     def solve(self, variant: str = "", model=None, places: int | None = None,

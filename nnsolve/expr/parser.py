@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..limits import (MAX_FORMULA_DEPTH, MAX_FORMULA_EXPONENT, MAX_FORMULA_LENGTH, MAX_FORMULA_TOKENS,
+                      MAX_POWER_BITS)
 from ..problems.errors import suggestion
 from ..problems.loader import read_number
 
-MAX_LENGTH = 2000       # characters: an exam formula is a line, not a program
-MAX_TOKENS = 600       # keeps a left-deep chain a + a + … well inside Python's recursion limit
-MAX_DEPTH = 60          # nesting of parentheses and operators, so recursion stays far from Python's limit
-MAX_EXPONENT = 1000     # a constant power: x^(10^10) or 9^9^9 would make numbers no computer holds
-MAX_POWER_BITS = 40000  # a power of constants: about 12,000 digits
+# An exam formula is a line, not a program. Its tokens keep a left-deep chain a + a + … and its nesting
+# (parentheses and operators) keep the recursion well inside Python's limit; a constant exponent and a
+# power of constants bound the numbers SymPy would build (x^(10^10), 9^9^9).
 
 # function name -> number of arguments
 FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
@@ -92,6 +92,7 @@ class TokenCursor:
         self.tokens = tokens
         self.i = 0
         self.depth = 0
+        self.deepest = MAX_FORMULA_DEPTH.value
 
     def peek(self):
         return self.tokens[self.i]
@@ -108,8 +109,8 @@ class TokenCursor:
 
     def nest(self, col: int):
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ExprError(f"nested more than {MAX_DEPTH} deep", col)
+        if self.depth > self.deepest:
+            raise ExprError(f"nested more than {self.deepest} deep {MAX_FORMULA_DEPTH.hint}", col)
 
 
 class _Parser(TokenCursor):
@@ -208,11 +209,13 @@ def _check_power(base, exponent, col: int) -> None:
     power = constant_value(exponent)
     if power is None:
         return
-    if abs(power) > MAX_EXPONENT:
-        raise ExprError(f"the exponent {_short(power)} is too large (at most {MAX_EXPONENT} in size)", col)
-    base_bits = _size_in_bits(base)
-    if base_bits is not None and base_bits * abs(power) > MAX_POWER_BITS:
-        raise ExprError(f"the power has more than {MAX_POWER_BITS * 3 // 10:,} digits", col)
+    largest = MAX_FORMULA_EXPONENT.value
+    if abs(power) > largest:
+        raise ExprError(f"the exponent {_short(power)} is too large (at most {largest} in size) "
+                        f"{MAX_FORMULA_EXPONENT.hint}", col)
+    base_bits, most = _size_in_bits(base), MAX_POWER_BITS.value
+    if base_bits is not None and base_bits * abs(power) > most:
+        raise ExprError(f"the power has more than {most * 3 // 10:,} digits {MAX_POWER_BITS.hint}", col)
 
 
 def _size_in_bits(tree) -> int | None:
@@ -245,10 +248,12 @@ def parse(text: str, factors=frozenset()):
 
     A name followed by '(' is a function call (so `sigmod(x)` is an error that names it) unless it is one
     of `factors`, the quantities of the problem at hand, where an answer's w(1 − w) is a product."""
-    require_text(text, MAX_LENGTH)
+    require_text(text, MAX_FORMULA_LENGTH)
     parser = _Parser(text, frozenset(factors) - set(FUNCTIONS))
-    if len(parser.tokens) > MAX_TOKENS:
-        raise ExprError(f"more than {MAX_TOKENS} numbers, names and operators", parser.tokens[MAX_TOKENS][2])
+    most = MAX_FORMULA_TOKENS.value
+    if len(parser.tokens) > most:
+        raise ExprError(f"more than {most} numbers, names and operators {MAX_FORMULA_TOKENS.hint}",
+                        parser.tokens[most][2])
     tree = parser.sum()
     kind, value, col = parser.peek()
     if kind != "end":
@@ -256,12 +261,13 @@ def parse(text: str, factors=frozenset()):
     return tree
 
 
-def require_text(text, limit: int) -> None:
-    """ExprError unless `text` is a non-empty string of at most `limit` characters."""
+def require_text(text, limit) -> None:
+    """ExprError unless `text` is a non-empty string of at most `limit` characters (a Limit)."""
     if not isinstance(text, str) or not text.strip():
         raise ExprError("the expression is empty", 1)
-    if len(text) > limit:
-        raise ExprError(f"longer than {limit} characters", limit + 1)
+    most = limit.value
+    if len(text) > most:
+        raise ExprError(f"longer than {most} characters {limit.hint}", most + 1)
 
 
 def constant_value(tree) -> Fraction | None:

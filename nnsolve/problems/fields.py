@@ -10,7 +10,7 @@ import typing
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import SHOWN_ISSUES, Issue, ProblemError, format_path, suggestion
@@ -173,6 +173,17 @@ Vector = Annotated[Any, BeforeValidator(_vector)]
 Matrix = Annotated[Any, BeforeValidator(_matrix)]
 VectorOrMatrix = Annotated[Any, BeforeValidator(_vector_or_matrix)]
 Text = Annotated[str, BeforeValidator(_text)]
+
+
+def at_most(limit) -> AfterValidator:
+    """A whole-number key bounded by a limit of nnsolve/limits.py, read when the file is validated (so
+    NNSOLVE_<NAME> raises it): refused as pydantic's `le` would be, with how to raise it."""
+    def check(value: int) -> int:
+        most = limit.value
+        if value > most:
+            raise ValueError(f"must be at most {most}, got {describe(value)} {limit.hint}")
+        return value
+    return AfterValidator(check)
 
 
 class Model(BaseModel):

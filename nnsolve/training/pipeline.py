@@ -16,6 +16,7 @@ import re
 from ..engine.computation import Computation, Node, Policy, Sections, Symbol
 from ..engine.number import beyond_double, decimal_string, to_mpf
 from ..engine.symbolic import DIVERGES
+from ..limits import MAX_RECORDED_VALUES
 from ..optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
 from ..problems.common import solution_of
 from ..problems.errors import Issue, ProblemError
@@ -25,10 +26,6 @@ from .loss import LossBuilder, Prediction
 
 ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
-# The numbers a run may record (every value of every step, each entry counted): past this a worked solution is
-# megabytes of text and seconds of exact arithmetic, and no exam asks for it. 1,000 Adam updates of one weight and
-# a bias (≈ 18,000) fit; 1,000 of a 4-8-1 network (≈ 334,000) are refused before the first one.
-MAX_RECORDED_VALUES = 25_000
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # the groups every training family answers; a family may add its own (dense: deltas)
 GROUPS = {
@@ -196,20 +193,23 @@ class Trainer:
         return decimal_string(to_mpf(next(v for v in node.value.reshape(-1) if beyond_double(v))), 5)
 
     def _check_work(self, updates: int, first_pass: int, per_update: int, what: str) -> None:
-        """Refuse a run whose updates would record more than MAX_RECORDED_VALUES numbers in all: up front from the
-        parameters (each update records a gradient and a new value for each), and after the first update from what
-        it recorded (each later update costs about as much: its own numbers and the pass after it). One update is
-        always allowed: how large a single pass may be is each family's limit."""
-        estimate = first_pass + updates * per_update
-        if updates <= 1 or estimate <= MAX_RECORDED_VALUES:
+        """Refuse a run whose updates would record more than MAX_RECORDED_VALUES numbers in all (every value of
+        every step, each entry counted): up front from the parameters (each update records a gradient and a new value
+        for each), and after the first update from what it recorded (each later update costs about as much: its own
+        numbers and the pass after it). One update is always allowed: how large a single pass may be is each family's
+        limit. Past the limit a worked solution is megabytes of text and seconds of exact arithmetic: 1,000 Adam
+        updates of one weight and a bias (≈ 18,000) fit; 1,000 of a 4-8-1 network (≈ 334,000) are refused before the
+        first one."""
+        estimate, most = first_pass + updates * per_update, MAX_RECORDED_VALUES.value
+        if updates <= 1 or estimate <= most:
             return
-        fitting = max((MAX_RECORDED_VALUES - first_pass) // max(per_update, 1), 1)
+        fitting = max((most - first_pass) // max(per_update, 1), 1)
         # before the first update the count is a lower bound, so the steps that fit are only an upper bound
         fewer = f"give at most {fitting:,} step{'s' if fitting > 1 else ''}" if first_pass else "give fewer steps"
         raise ProblemError([Issue("optimizer.steps", f"too many steps: {updates:,} updates of {what} record at least "
                                   f"{estimate:,} numbers ({per_update:,} per update); at most "
-                                  f"{MAX_RECORDED_VALUES:,} are worked exactly — {fewer}, or run this one in "
-                                  "floating point")])
+                                  f"{most:,} are worked exactly — {fewer}, or run this one in floating point "
+                                  f"{MAX_RECORDED_VALUES.hint}")])
 
     def _pass(self, params: dict[str, Node], s, gradients: bool) -> Pass | None:
         """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""

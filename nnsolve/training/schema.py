@@ -8,7 +8,8 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
-from ..problems.fields import Model, Number
+from ..limits import MAX_OPTIMIZER_STEPS
+from ..problems.fields import Model, Number, at_most
 
 ACTIVATION_NAMES = ("identity", "linear", "sigmoid", "logistic", "tanh", "relu", "leaky_relu", "elu",
                     "softplus", "step", "threshold", "sign", "softmax")
@@ -79,7 +80,8 @@ class Optimizer(Model):
 
     type: Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop", "perceptron"]
     lr: Number = Field(default="0.01", alias="learning_rate", description="η (not used by rprop: see step_init)")
-    steps: int = Field(default=1, ge=1, le=1000, description="number of full-batch updates")
+    steps: Annotated[int, at_most(MAX_OPTIMIZER_STEPS)] = Field(default=1, ge=1, description="number of full-batch "
+                                                                                             "updates")
     momentum: Number = Field(default="0.9", alias="beta", description="β of momentum and nesterov")
     form: Literal["pytorch", "sutskever", "ema", "lookahead"] = Field(
         default="pytorch", description="momentum: pytorch | sutskever | ema; nesterov: pytorch | lookahead "

@@ -74,7 +74,7 @@ def test_a_deep_check_keeps_only_answered_values_and_bounds_its_re_solves(monkey
         explaining.append(model is not self.model or bool(pins))
         return result
     monkeypatch.setattr(variants.Variants, "_solve", counted)
-    monkeypatch.setattr(variants, "MAX_EXPLAINING_VALUES", 0)       # the fewest: MIN_EXPLAINING_SOLVES
+    monkeypatch.setenv("NNSOLVE_MAX_EXPLAINING_VALUES", "0")       # the fewest: MIN_EXPLAINING_SOLVES
     report = check(deep(20))
     assert [r.ok for r in report.results] == [False, False, False, True]
     assert sum(explaining) <= variants.MIN_EXPLAINING_SOLVES

@@ -10,7 +10,7 @@ import nnsolve
 from edge_problems import single_unit, value
 from nnsolve.engine.symbolic import DIVERGES
 from nnsolve.problems import ProblemError
-from nnsolve.training.pipeline import MAX_RECORDED_VALUES
+from nnsolve.limits import MAX_RECORDED_VALUES
 
 
 def torch_overflow_update(lr: float, x: float, w: float, b: float, t: float, steps: int) -> int:
@@ -72,7 +72,7 @@ def test_a_thousand_updates_of_a_small_network_are_refused_up_front(optimizer):
         nnsolve.solve(problem)
     issue, = refused.value.issues
     assert issue.path == "optimizer.steps" and "too many steps" in issue.message
-    assert f"{MAX_RECORDED_VALUES:,}" in issue.message
+    assert f"{MAX_RECORDED_VALUES.shown}" in issue.message and MAX_RECORDED_VALUES.hint in issue.message
 
 
 def test_the_measured_bound_names_the_steps_that_fit():

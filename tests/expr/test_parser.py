@@ -1,7 +1,9 @@
 import pytest
 
 from nnsolve.expr import Call, ExprError, Name, Num, Op, constant_value, names_in, parse
-from nnsolve.expr.parser import MAX_DEPTH
+from nnsolve.limits import MAX_FORMULA_DEPTH
+
+MAX_DEPTH = MAX_FORMULA_DEPTH.default
 
 
 def test_precedence_power_binds_tighter_than_unary_minus_and_is_right_associative():

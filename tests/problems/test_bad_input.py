@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import importlib
-
 import pytest
 from bad_input import VALID, at, changed, issues, line_of, the_issue
 
 import nnsolve
 from nnsolve.problems.errors import ProblemError
-
-
-rules = importlib.import_module("nnsolve.problems.dense.consistency")   # the package re-exports a function of that name
 
 
 def test_the_valid_problem_solves():
@@ -249,14 +244,14 @@ def test_log_of_zero_while_solving_names_the_quantity_and_the_setting():
 def test_huge_widths_are_refused(monkeypatch):
     # the valid problem has 3·2 + 2·1 = 8 weights; with the limit lowered to 7 the same check a
     # 100,001-weight file meets fires without building one
-    monkeypatch.setattr(rules, "MAX_PARAMETERS", 7)
+    monkeypatch.setenv("NNSOLVE_MAX_DENSE_WEIGHTS", "7")
     issue = the_issue(VALID)
     assert issue.path == "network.layers" and "8 weights; at most 7" in issue.message
     assert issue.line == line_of(VALID, "  layers:")
 
 
 def test_huge_batches_are_refused(monkeypatch):
-    monkeypatch.setattr(rules, "MAX_BATCH", 2)
+    monkeypatch.setenv("NNSOLVE_MAX_DENSE_BATCH", "2")
     text = changed("x: [1, 2, 3]", "x: [[1, 2, 3], [1, 2, 3], [1, 2, 3]]")
     text = changed("target: [1]", "target: [[1], [1], [1]]", text)
     issue = the_issue(text)
@@ -276,6 +271,7 @@ def test_steps_beyond_the_schema_limit():
     text = VALID + "optimizer: {type: sgd, steps: 100000}\n"
     issue = the_issue(text)
     assert issue.path == "optimizer.steps" and "must be at most 1000" in issue.message
+    assert "(raise it with NNSOLVE_MAX_OPTIMIZER_STEPS)" in issue.message
     assert issue.line == line_of(text, "steps")
 
 

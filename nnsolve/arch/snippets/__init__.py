@@ -48,7 +48,7 @@ def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, 
         with reading(text):
             try:
                 return _architecture(text, source, input_shape, framework)
-            except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers well inside Python's limit
+            except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers inside Python's limit
                 raise SnippetError("the snippet nests too deeply", last_line()) from None
     except SnippetError as e:
         raise problem(e, source) from None

@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
+from ...limits import MAX_LAYERS, MAX_SNIPPET_MAGNITUDE, MAX_SNIPPET_NESTING, MAX_SNIPPET_STEPS
 from ...problems.errors import Issue, ProblemError
-
-MAX_MAGNITUDE = 10 ** 15      # no real layer size comes near; repeated `n = n * n` would exhaust memory
-MAX_SNIPPET_STEPS = 100_000   # evaluations (values, calls, modules, forward expressions) per snippet
-MAX_SNIPPET_NESTING = 100     # expressions, calls and modules inside each other
 
 
 @dataclass(frozen=True)
@@ -50,10 +47,13 @@ def problem(error: SnippetError, source: str | None) -> ProblemError:
 class Reading:
     """The snippet being read (one reader at a time): its text, so float literals keep their typed digits,
     the evaluation steps taken, how deep the evaluation nests, and the last line it reached (where an
-    error without a node of its own is reported)."""
+    error without a node of its own is reported); and its limits, read once per snippet by `reading` (no
+    real layer size comes near MAX_SNIPPET_MAGNITUDE, and a repeated `n = n * n` would exhaust memory)."""
 
-    def __init__(self, text: str | None = None):
+    def __init__(self, text: str | None = None, read=lambda limit: limit.default):
         self.text, self.steps, self.depth, self.line = text, 0, 0, None
+        self.most_steps, self.deepest = read(MAX_SNIPPET_STEPS), read(MAX_SNIPPET_NESTING)
+        self.largest = read(MAX_SNIPPET_MAGNITUDE)
 
 
 _READING = Reading()
@@ -63,7 +63,7 @@ _READING = Reading()
 def reading(text: str):
     """Read `text`: a fresh budget for its evaluation."""
     global _READING
-    outer, _READING = _READING, Reading(text)
+    outer, _READING = _READING, Reading(text, lambda limit: limit.value)
     try:
         yield _READING
     finally:
@@ -77,13 +77,13 @@ def evaluating(node: ast.AST):
     r = _READING
     r.steps += 1
     r.line = getattr(node, "lineno", None) or r.line
-    if r.steps > MAX_SNIPPET_STEPS:
-        raise SnippetError(f"reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps "
-                           "(MAX_SNIPPET_STEPS): modules that build each other over and over, far beyond an "
-                           "exam's model", node)
-    if r.depth >= MAX_SNIPPET_NESTING:
-        raise SnippetError(f"the snippet nests too deeply: more than {MAX_SNIPPET_NESTING} expressions, calls or "
-                           "modules inside each other (MAX_SNIPPET_NESTING)", node)
+    if r.steps > r.most_steps:
+        raise SnippetError(f"reading the snippet takes more than {r.most_steps:,} evaluation steps: modules that "
+                           f"build each other over and over, far beyond an exam's model {MAX_SNIPPET_STEPS.hint}",
+                           node)
+    if r.depth >= r.deepest:
+        raise SnippetError(f"the snippet nests too deeply: more than {r.deepest} expressions, calls or modules "
+                           f"inside each other {MAX_SNIPPET_NESTING.hint}", node)
     r.depth += 1
     try:
         yield
@@ -232,8 +232,8 @@ def _value(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
         if b == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
             raise SnippetError(f"division by zero in {describe(node)}", node)
         value = _BINARY[type(node.op)](a, b, node)
-        if abs(value) > MAX_MAGNITUDE:
-            raise SnippetError(f"{describe(node)} is far beyond any layer size", node)
+        if abs(value) > _READING.largest:
+            raise SnippetError(f"{describe(node)} is far beyond any layer size {MAX_SNIPPET_MAGNITUDE.hint}", node)
         return value
     if isinstance(node, ast.Compare):
         left = literal(node.left, names)
@@ -268,8 +268,9 @@ def _constant(node: ast.Constant):
         except (AttributeError, ValueError):         # no text (a hand-made node), or one Fraction does not read
             return _exact(Fraction(repr(value)))
     if value is None or isinstance(value, (bool, int, str)):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
-            raise SnippetError(f"the number {shortened(str(value))} is far beyond any layer size", node)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _READING.largest:
+            raise SnippetError(f"the number {shortened(str(value))} is far beyond any layer size "
+                               f"{MAX_SNIPPET_MAGNITUDE.hint}", node)
         return value
     raise SnippetError(f"the constant {describe(node)} is not supported", node)
 
@@ -381,9 +382,9 @@ def layer_settings(make: Callable[["Arguments"], tuple[str, dict]], arguments: "
 
 def check_layer_count(count: int, node) -> None:
     """SnippetError at `node` once a snippet's architecture passes MAX_LAYERS layers."""
-    from ..ir import MAX_LAYERS, too_many_layers
-    if count > MAX_LAYERS:
-        raise SnippetError(too_many_layers(f"more than {MAX_LAYERS:,}"), node)
+    from ..ir import too_many_layers
+    if count > MAX_LAYERS.value:
+        raise SnippetError(too_many_layers(f"more than {MAX_LAYERS.shown}"), node)
 
 
 class Namer:

@@ -13,14 +13,13 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...limits import MAX_SELF_NESTING
 from ..ir import Architecture, Layer
 from ..settings import SettingError, read_given
 from .common import (Arguments, Namer, SnippetError, check_layer_count, describe, dotted, evaluating, layer_settings,
                      literal)
 from .torch_modules import ACTIVATION_FUNCTIONS, FUNCTIONAL, MODULES, PARAMETER_FREE, RECURRENT, TORCH, _ignored
 
-
-MAX_SELF_NESTING = 16         # a class inside its own construction: a recursive Tree(depth - 1) ends well before
 
 
 @dataclass
@@ -160,10 +159,11 @@ class TorchReader:
         return name
 
     def instantiate(self, cls: ast.ClassDef, args, keywords, where, scope=None, outer=None) -> Instance:
-        if self.building.count(cls.name) >= MAX_SELF_NESTING:     # Tree(depth - 1) inside Tree: fine, if it ends
+        deepest = MAX_SELF_NESTING.value
+        if self.building.count(cls.name) >= deepest:     # Tree(depth - 1) inside Tree: fine, if it ends
             chain = " → ".join(self.building[self.building.index(cls.name):] + [cls.name])
             raise SnippetError(f"class {cls.name} builds an instance of itself while it is being built, "
-                               f"{MAX_SELF_NESTING} deep ({chain}) (MAX_SELF_NESTING): its recursion does not end",
+                               f"{deepest} deep ({chain}): its recursion does not end {MAX_SELF_NESTING.hint}",
                                where)
         self.building.append(cls.name)
         try:

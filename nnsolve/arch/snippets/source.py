@@ -9,17 +9,20 @@ import re
 import tokenize
 from fractions import Fraction
 
+from ...limits import MAX_SIZE, MAX_SNIPPET_CHARS, MAX_SNIPPET_DIGITS, MAX_TENSOR_ELEMENTS
 from .common import SnippetError, is_number, shortened, shown
 
-MAX_SNIPPET_CHARS = 200_000
-MAX_NUMBER_DIGITS = 30        # a number literal's digits (and a float's exponent): far beyond any layer size
+
+def too_long() -> SnippetError:
+    return SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS.shown} characters is not an exam snippet "
+                        f"{MAX_SNIPPET_CHARS.hint}", None)
 
 
 def parse_python(text: str) -> ast.Module:
     """The syntax tree of `text`; SnippetError with the line of a NUL byte, an over-long number, a syntax
     error or an expression too deep for Python's parser."""
-    if len(text) > MAX_SNIPPET_CHARS:
-        raise SnippetError(f"a snippet longer than {MAX_SNIPPET_CHARS:,} characters is not an exam snippet", None)
+    if len(text) > MAX_SNIPPET_CHARS.value:
+        raise too_long()
     if "\0" in text:
         raise SnippetError("a NUL byte (\\0) is not Python source: is this a binary file?",
                            text.count("\n", 0, text.index("\0")) + 1)
@@ -46,16 +49,18 @@ def _tokens(text: str) -> list[tokenize.TokenInfo]:
 
 
 def _check_numbers(text: str) -> None:
-    """A number literal of more than MAX_NUMBER_DIGITS digits (or exponent) is refused at its line before
-    Python builds it: 1e-999999999 would be an exact fraction of a billion digits."""
+    """A number literal of more than MAX_SNIPPET_DIGITS digits (or exponent; far beyond any layer size) is
+    refused at its line before Python builds it: 1e-999999999 would be an exact fraction of a billion digits."""
+    most = MAX_SNIPPET_DIGITS.value
     for token in _tokens(text):
         if token.type != tokenize.NUMBER:
             continue
         mantissa, _, exponent = token.string.lower().replace("_", "").partition("e") \
             if not token.string.lower().startswith(("0x", "0o", "0b")) else (token.string, "", "")
-        if len(mantissa.lstrip("0")) > MAX_NUMBER_DIGITS or len(exponent.lstrip("+-0")) > 2 \
-                or (exponent and abs(int(exponent)) > MAX_NUMBER_DIGITS):
-            raise SnippetError(f"the number {shortened(token.string)} is far beyond any layer size", token.start[0])
+        if len(mantissa.lstrip("0")) > most or len(exponent.lstrip("+-0")) > 2 \
+                or (exponent and abs(int(exponent)) > most):
+            raise SnippetError(f"the number {shortened(token.string)} is far beyond any layer size "
+                               f"{MAX_SNIPPET_DIGITS.hint}", token.start[0])
 
 
 def _busiest_line(text: str) -> int | None:
@@ -78,17 +83,15 @@ def input_shape_comment(text: str) -> tuple[tuple[int, ...], int] | None:
         return None
     line = text.count("\n", 0, match.start()) + 1
     parts = re.split(r"\s*[x×,*]\s*", match.group(1))
-    if any(len(p.lstrip("0")) > MAX_NUMBER_DIGITS for p in parts):
-        raise SnippetError(f"the input shape {shortened(match.group(1))} is far beyond any input", line)
+    if any(len(p.lstrip("0")) > MAX_SNIPPET_DIGITS.value for p in parts):
+        raise SnippetError(f"the input shape {shortened(match.group(1))} is far beyond any input "
+                           f"{MAX_SNIPPET_DIGITS.hint}", line)
     return checked_input_shape(tuple(int(n) for n in parts), line), line
 
 
 def checked_input_shape(shape, where: ast.AST | int | None, what: str = "the input shape") -> tuple[int, ...]:
     """Sizes of an input without the batch axis, each a whole number from 1 to MAX_SIZE, at most
     MAX_TENSOR_ELEMENTS values in all; SnippetError at `where` otherwise."""
-    from ..ir import MAX_TENSOR_ELEMENTS
-    from ..settings import MAX_SIZE
-
     sizes = (shape,) if is_number(shape) else shape
     if not isinstance(sizes, (tuple, list)) or not sizes or not all(is_number(v) and v >= 1 for v in sizes):
         unknown = " (an unknown size, None, cannot be counted: give every size)" \
@@ -96,12 +99,12 @@ def checked_input_shape(shape, where: ast.AST | int | None, what: str = "the inp
         raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1{unknown}", where)
     if any(isinstance(v, Fraction) for v in sizes):
         raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1", where)
-    if max(sizes) > MAX_SIZE:
-        raise SnippetError(f"{what} {shown(shape)}: a size is beyond {MAX_SIZE:,} (MAX_SIZE)", where)
+    if max(sizes) > MAX_SIZE.value:
+        raise SnippetError(f"{what} {shown(shape)}: a size is beyond {MAX_SIZE.shown} {MAX_SIZE.hint}", where)
     values = 1
     for v in sizes:
         values *= v
-    if values > MAX_TENSOR_ELEMENTS:
-        raise SnippetError(f"{what} {shown(shape)} holds {values:,} values; at most {MAX_TENSOR_ELEMENTS:,} "
-                           "(MAX_TENSOR_ELEMENTS)", where)
+    if values > MAX_TENSOR_ELEMENTS.value:
+        raise SnippetError(f"{what} {shown(shape)} holds {values:,} values; at most {MAX_TENSOR_ELEMENTS.shown} "
+                           f"{MAX_TENSOR_ELEMENTS.hint}", where)
     return tuple(sizes)

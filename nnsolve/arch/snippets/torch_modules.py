@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable
 
-from ..ir import MAX_LAYERS
+from ...limits import MAX_LAYERS
 from .common import Arguments, SnippetError
 
 
@@ -104,8 +104,9 @@ def _rnn(kind: str):
         s = {"units": a.int("hidden_size"), "return_sequences": True, "bias": a.flag("bias", True),
              "batch_first": a.flag("batch_first", False), "input_size": a.int("input_size"),
              "num_layers": a.int("num_layers", 1)}
-        if s["num_layers"] > MAX_LAYERS:              # each is a layer: refused before one is built
-            raise a.fail("num_layers", f"at most {MAX_LAYERS:,} (MAX_LAYERS, the layers of an architecture)")
+        if s["num_layers"] > MAX_LAYERS.value:        # each is a layer: refused before one is built
+            raise a.fail("num_layers", f"at most {MAX_LAYERS.shown} (the layers of an architecture; "
+                                       f"raise it with {MAX_LAYERS.variable})")
         if kind == "gru":
             s["reset_after"] = True         # PyTorch's GRU applies the reset gate after the matrix product
         return kind, s

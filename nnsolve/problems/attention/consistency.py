@@ -2,12 +2,10 @@
 heads divide the widths, the mask leaves every query a key, and the problem is small enough to do exactly."""
 from __future__ import annotations
 
+from ...limits import MAX_ATTENTION_TOKENS, MAX_ATTENTION_WIDTH
 from ...training.activation import canonical
 from ...training.checks import Output, training_issues
 from .schema import AttentionProblem
-
-MAX_TOKENS = 64
-MAX_WIDTH = 256
 
 
 def widths(p: AttentionProblem, name: str) -> tuple[int, int]:
@@ -56,8 +54,11 @@ def consistency(p: AttentionProblem) -> list[tuple[tuple, str]]:
             found.append((loc, f"expected a {n_q}×{out_width} matrix (a row per query), got {len(given)}×{len(given[0])}"))
     if p.upstream is not None and p.loss is not None:
         found.append((("upstream",), "give either upstream (∂L/∂output) or a loss, not both"))
-    if max(n_q, n_k) > MAX_TOKENS or max(d_q, d_kv, q_out, v_out) > MAX_WIDTH:
-        found.append((("X",), f"at most {MAX_TOKENS} tokens and width {MAX_WIDTH} are solved exactly"))
+    over = [limit for limit, size in ((MAX_ATTENTION_TOKENS, max(n_q, n_k)),
+                                      (MAX_ATTENTION_WIDTH, max(d_q, d_kv, q_out, v_out))) if size > limit.value]
+    if over:
+        found.append((("X",), f"at most {MAX_ATTENTION_TOKENS.value} tokens and width {MAX_ATTENTION_WIDTH.value} "
+                              f"are solved exactly (raise it with {' and '.join(l.variable for l in over)})"))
     target = [v for row in p.loss.target for v in row] if p.loss is not None else []
     output = Output(canonical(p.activation), "the attention output", ("W_O",) if p.W_O is not None else ("W_V",), targets=target,
                     target_at=("loss", "target"))

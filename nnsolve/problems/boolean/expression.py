@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 
 from ...expr.parser import ExprError, TokenCursor, describe, require_text
+from ...limits import MAX_BOOLEAN_LENGTH
 from ..errors import suggestion
-
-MAX_LENGTH = 1000
 
 PRECEDENCE = "NOT binds tightest, then AND (and NAND), then XOR (and XNOR), then OR (and NOR); " \
              "equal operators group from the left"
@@ -108,7 +107,7 @@ class _Parser(TokenCursor):
 
 def parse(text: str):
     """The tree of `text`, or ExprError with the column of the first mistake."""
-    require_text(text, MAX_LENGTH)
+    require_text(text, MAX_BOOLEAN_LENGTH)
     parser = _Parser(_tokens(text))
     tree = parser.level(0)
     kind, value, col = parser.peek()

@@ -3,17 +3,17 @@ a Boolean expression or a decision region in the plane; optionally a proposed ne
 from __future__ import annotations
 
 import itertools
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
+from ...limits import MAX_BOOLEAN_INPUTS, MAX_HIDDEN_SEARCH
 from ..common import Common
-from ..fields import Matrix, Model, Number, Text, Vector, register_model
+from ..fields import Matrix, Model, Number, Text, Vector, at_most, register_model
 from . import expression as bx
 from .region import polygon_problems
 
 GATES = ("AND", "OR", "NAND", "NOR", "XOR", "XNOR", "parity")
-MAX_INPUTS = 6
 SOURCES = ("truth_table", "function", "expression", "region")
 
 
@@ -42,7 +42,8 @@ class BooleanProblem(Common):
     truth_table: Optional[Matrix] = Field(
         default=None, description="rows [x1, …, xn, y] of 0/1 entries, every input row once")
     function: Optional[Literal[GATES]] = Field(default=None, description="a named gate of `inputs` inputs")
-    inputs: Optional[int] = Field(default=None, ge=1, le=MAX_INPUTS, description="number of inputs of `function`")
+    inputs: Optional[Annotated[int, at_most(MAX_BOOLEAN_INPUTS)]] = Field(
+        default=None, ge=1, description="number of inputs of `function`")
     expression: Optional[Text] = Field(default=None, description="a Boolean expression, e.g. 'x1 AND NOT x2 OR x3'")
     inputs_named: Optional[list[Text]] = Field(
         default=None, description="the expression's inputs in table order (default: order of appearance)")
@@ -51,8 +52,8 @@ class BooleanProblem(Common):
     compare: Literal[">", ">="] = Field(default=">", description="a unit fires when w·x + b > 0 (or ≥ 0)")
     allowed_weights: Optional[list[int]] = Field(
         default=None, description="weights and biases must come from this set (e.g. [-1, 0, 1])")
-    hidden_units: Optional[int] = Field(
-        default=None, ge=1, le=4, description="with allowed_weights: size of the hidden layer to search")
+    hidden_units: Optional[Annotated[int, at_most(MAX_HIDDEN_SEARCH)]] = Field(
+        default=None, ge=1, description="with allowed_weights: size of the hidden layer to search")
 
 
 def _table_issues(table) -> list[tuple[tuple, str]]:
@@ -60,8 +61,8 @@ def _table_issues(table) -> list[tuple[tuple, str]]:
     width = len(table[0]) if table else 0
     if width < 2:
         return [(("truth_table",), "each row is [x1, …, xn, y]: at least 2 entries")]
-    if width - 1 > MAX_INPUTS:
-        return [(("truth_table",), f"at most {MAX_INPUTS} inputs")]
+    if width - 1 > MAX_BOOLEAN_INPUTS.value:
+        return [(("truth_table",), f"at most {MAX_BOOLEAN_INPUTS.value} inputs {MAX_BOOLEAN_INPUTS.hint}")]
     seen = set()
     for r, row in enumerate(table):
         if len(row) != width:
@@ -100,8 +101,9 @@ def _expression_issues(p: BooleanProblem) -> list[tuple[tuple, str]]:
         return [(("expression",), str(error))]
     if len(set(names)) != len(names):
         return [(("inputs_named",), "an input is named twice")]
-    if not 1 <= len(names) <= MAX_INPUTS:
-        return [(("expression",), f"between 1 and {MAX_INPUTS} inputs, got {len(names)}")]
+    if not 1 <= len(names) <= MAX_BOOLEAN_INPUTS.value:
+        hint = f" {MAX_BOOLEAN_INPUTS.hint}" if names else ""
+        return [(("expression",), f"between 1 and {MAX_BOOLEAN_INPUTS.value} inputs, got {len(names)}{hint}")]
     return []
 
 

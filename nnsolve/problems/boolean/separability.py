@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-MAX_CONSTRAINTS = 20_000     # beyond this the elimination is too large to be a hand problem
+from ...limits import MAX_INEQUALITIES     # beyond this the elimination is too large to be a hand problem
 
 
 class TooLarge(Exception):
@@ -51,14 +51,14 @@ def separating_weights(points: list[tuple], labels: list[bool]) -> tuple[list[Fr
     for x, positive in zip(points, labels):
         s = 1 if positive else -1
         system.append((tuple(Fraction(s * v) for v in x) + (Fraction(s),), Fraction(1)))
-    stages = [_prune(system)]
+    stages, most = [_prune(system)], MAX_INEQUALITIES.value
     for k in range(n + 1):
         current = stages[-1]
         keep = [(a, c) for a, c in current if a[k] == 0]
         up = [(a, c) for a, c in current if a[k] > 0]
         down = [(a, c) for a, c in current if a[k] < 0]
-        if len(keep) + len(up) * len(down) > MAX_CONSTRAINTS:
-            raise TooLarge(f"more than {MAX_CONSTRAINTS} inequalities")
+        if len(keep) + len(up) * len(down) > most:
+            raise TooLarge(f"more than {most} inequalities")
         for ap, cp in up:
             for an, cn in down:
                 # positive combination cancelling variable k

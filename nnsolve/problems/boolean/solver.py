@@ -14,6 +14,7 @@ import math
 from fractions import Fraction
 
 from ...engine.computation import Computation, Policy
+from ...limits import MAX_INEQUALITIES, MAX_WEIGHT_SEARCH
 from ...solution import Solution
 from ..common import solution_of
 from . import expression as bx
@@ -63,7 +64,7 @@ def _separability(rec: Recorder, rows, outputs):
     rec.show("separable", r"\text{separable}", "separable", int(witness is not None),
              "exists (w, b) with w·x + b ≥ 1 on every 1-row and ≤ −1 on every 0-row", "Separability",
              note="decided exactly by Fourier–Motzkin elimination" if decided else
-                  "too many inequalities to decide exactly; treated as not separable")
+                  f"too many inequalities to decide exactly; treated as not separable {MAX_INEQUALITIES.hint}")
     return witness
 
 
@@ -86,8 +87,13 @@ def _construct(rec: Recorder, p: BooleanProblem, rows, outputs, witness) -> list
         layers = [(W1, b1), ([w2], [b2])]
         rec.network(layers, rows, outputs, cmp, "Two-layer threshold network")
     else:
+        note = "no network found from the allowed weights"
+        widths = [n] + ([p.hidden_units] if p.hidden_units else [])
+        if p.allowed_weights and any(len(p.allowed_weights) ** (k + 1) > MAX_WEIGHT_SEARCH.value for k in widths):
+            note += (f" (a unit's search of more than {MAX_WEIGHT_SEARCH.shown} weight vectors is not made: raise "
+                     f"it with {MAX_WEIGHT_SEARCH.variable})")
         for node_id in ("hidden_units", "layers", "neurons"):
-            rec.show(node_id, node_id, node_id, 0, "no network found from the allowed weights", "Size")
+            rec.show(node_id, node_id, node_id, 0, note, "Size")
         return ["separable"]
     rec.sizes(layers, "Size", hidden_note=_minimality(witness is not None, len(layers[0][0]) if network else 0))
     return ["separable", "w", "b"] if single is not None else ["separable", "W1", "b1", "w2", "b2", "errors"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
-MAX_SEARCH = 500_000        # candidate weight vectors tried from an allowed set
+from ...limits import MAX_WEIGHT_SEARCH       # candidate weight vectors tried from an allowed set
 
 
 def net(w, b, x) -> Fraction:
@@ -69,7 +69,7 @@ def forward(layers, x, compare) -> list[tuple[list[Fraction], list[int]]]:
 def search_unit(rows, outputs, allowed, compare):
     """The first (w, b) from the allowed set, smallest in Σ|weight|, realising the outputs."""
     n = len(rows[0])
-    if len(allowed) ** (n + 1) > MAX_SEARCH:
+    if len(allowed) ** (n + 1) > MAX_WEIGHT_SEARCH.value:
         return None
     candidates = sorted(itertools.product(sorted(set(allowed)), repeat=n + 1), key=lambda c: sum(map(abs, c)))
     for c in candidates:
@@ -81,7 +81,7 @@ def search_unit(rows, outputs, allowed, compare):
 def search_two_layer(rows, outputs, allowed, hidden: int, compare):
     """Hidden units from the allowed set (one per distinct function of the inputs), then an output unit."""
     n = len(rows[0])
-    if len(allowed) ** (n + 1) > MAX_SEARCH:
+    if len(allowed) ** (n + 1) > MAX_WEIGHT_SEARCH.value:
         return None
     by_function: dict[tuple, tuple] = {}
     for c in sorted(itertools.product(sorted(set(allowed)), repeat=n + 1), key=lambda c: sum(map(abs, c))):

@@ -16,10 +16,9 @@ import sympy as sp
 from ...engine.number import exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
 from ...expr.symbolic import BeyondRange, as_sympy_number, text_of, to_exact, value_at
+from ...limits import MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS
 
 _ZERO = mp.mpf(10) ** -40   # a 50-digit eigenvalue this small is 0 up to the working precision
-MAX_TERMS = 20000           # monomials a polynomial may expand to: (x + y)^40 is fine, (x + y + z)^1000 is not
-MAX_DEGREE = 100            # and its degree: (x + 1)^999 has only 1000 terms, but of 300 digits each
 
 MINIMUM = Verdict("local minimum", ("minimum", "local min", "min", "minima", "local minima"))
 MAXIMUM = Verdict("local maximum", ("maximum", "local max", "max", "maxima", "local maxima"))
@@ -99,10 +98,13 @@ def _number_text(value) -> str:
 
 def expandable(expr: sp.Expr, variables: list[sp.Symbol]) -> bool:
     """Whether `expr` is a rational function in `variables` small enough that expanding, collecting over a
-    common denominator or making a Poly of it stays quick (SymPy has no time bound on any of these)."""
+    common denominator or making a Poly of it stays quick (SymPy has no time bound on any of these): at most
+    MAX_EXPANDED_TERMS monomials ((x + y)^40 is fine, (x + y + z)^1000 is not) of degree at most
+    MAX_EXPANDED_DEGREE ((x + 1)^999 has only 1000 terms, but of 300 digits each)."""
     present = [v for v in variables if expr.has(v)]
     size = _size(expr, set(present))
-    return size is not None and size <= MAX_DEGREE and math.comb(size + len(present), len(present)) <= MAX_TERMS
+    return size is not None and size <= MAX_EXPANDED_DEGREE.value and \
+        math.comb(size + len(present), len(present)) <= MAX_EXPANDED_TERMS.value
 
 
 def _size(expr: sp.Expr, variables: set) -> int | None:

@@ -7,11 +7,11 @@ from typing import Literal, Optional, Union
 from pydantic import Field
 
 from ...expr import ExprError, names_in, parse
+from ...limits import MAX_CALCULUS_VARIABLES     # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
 from ..fields import Model, Number, Text, Vector, register_model
 
-MAX_VARIABLES = 8          # a Hessian and a solve of ∇f = 0 stay exam-sized
 RESERVED = {"e", "pi", "π"}
 
 
@@ -101,8 +101,9 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
                                                    "(list the variables, or name the rate otherwise)"))
     elif not variables:
         found.append((("variables",), "the function has no variable to differentiate by"))
-    if len(variables) > MAX_VARIABLES:
-        found.append((("variables",), f"{len(variables)} variables; at most {MAX_VARIABLES} are supported"))
+    if len(variables) > MAX_CALCULUS_VARIABLES.value:
+        found.append((("variables",), f"{len(variables)} variables; at most {MAX_CALCULUS_VARIABLES.value} are "
+                                      f"supported {MAX_CALCULUS_VARIABLES.hint}"))
     if len(set(variables)) != len(variables):
         found.append((("variables",), "a variable is named twice"))
     for name in variables:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ...expr.symbolic import text_of
+from ...limits import MAX_EXPANDED_DEGREE, MAX_EXPANDED_TERMS
 from .analysis import MAX_ROOT_BITS, expandable, small_coefficients
 
 MAX_SOLVE_DEGREE = 6
@@ -44,7 +45,8 @@ def stationary_points(grads: list[sp.Expr], variables: list[sp.Symbol]) -> Stati
         return Stationary([], False, "the gradient equations are not a polynomial or rational system: no closed "
                                      "form is attempted")
     if not all(expandable(g, used) for g in equations):
-        return Stationary([], False, "the gradient equations are too large to expand: no closed form is attempted")
+        return Stationary([], False, "the gradient equations are too large to expand: no closed form is attempted "
+                                     f"(raise it with {MAX_EXPANDED_TERMS.variable} and {MAX_EXPANDED_DEGREE.variable})")
     fractions = [sp.fraction(sp.together(g)) for g in equations]
     numerators = [n for n, _ in fractions]
     degree = max(sp.Poly(n, *used).total_degree() for n in numerators)

@@ -18,6 +18,7 @@ from ...engine.formula import Formula
 from ...engine.computation import Policy
 from ...engine.number import exact_string, mp
 from ...engine.tensor import as_tensor
+from ...limits import MAX_DROPPABLE_UNITS    # 2^N for N dropped units: an exact integer of ~30,000 digits by default
 from ...ops.activations import SOFTMAX
 from ...ops.scalar import DomainError, exp, log, sqrt
 from ...solution import Solution, Step
@@ -25,7 +26,6 @@ from ..common import solution_of
 from .output_layer import verdicts
 from .schema import ClassicsProblem
 
-MAX_SUBNETWORK_EXPONENT = 100_000      # 2^N for N dropped units: an exact integer of ~30,000 digits at most
 UNIT = {"e": "nats", "2": "bits", "10": "log base 10"}
 LOG = {"e": (r"\ln", "ln"), "2": (r"\log_2", "log2"), "10": (r"\log_{10}", "log10")}
 
@@ -213,10 +213,11 @@ def _dropout(out, name, spec):
     droppable = out.add(name("droppable_units"), ("N", "N"), Fraction(sum(n for n, k in zip(units, keeps) if k < 1)),
                         section, r"\sum_{l: p_l > 0} n_l", "Σ n_l over layers with p_drop > 0",
                         "the units dropout may remove: those of the listed layers only")
-    count = 2 ** int(droppable) if droppable.denominator == 1 and 0 <= droppable <= MAX_SUBNETWORK_EXPONENT else None
+    most = MAX_DROPPABLE_UNITS.value
+    count = 2 ** int(droppable) if droppable.denominator == 1 and 0 <= droppable <= most else None
     if count is None:
-        raise DomainError(f"2^{droppable} sub-networks: the unit count must be a whole number up to "
-                          f"{MAX_SUBNETWORK_EXPONENT}")
+        raise DomainError(f"2^{droppable} sub-networks: the unit count must be a whole number up to {most}"
+                          + (f" {MAX_DROPPABLE_UNITS.hint}" if droppable.denominator == 1 and droppable > 0 else ""))
     out.add(name("subnetworks"), ("2^N", "2^N"), Fraction(count), section, "2^{ {0} }", "2^{0}",
             "each droppable unit is kept or dropped: 2^N thinned sub-networks sharing one set of weights",
             uses=(name("droppable_units"),))

@@ -18,12 +18,11 @@ from ...arch.analyze import layer_reports
 from ...arch.conventions import Conventions
 from ...arch.ir import Architecture, Layer as ArchLayer
 from ...arch.rules import ArchitectureError, DeclaredSizeError
+from ...limits import MAX_CONV_ENTRIES, MAX_WINDOW_PRODUCTS
 from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
 
-MAX_ENTRIES = 200_000              # numbers in one tensor computed exactly: the input, an output, a padded input
-MAX_WINDOW_PRODUCTS = 2_000_000    # a layer's multiply-accumulates and pooled reads, each on an exact fraction
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
 GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
             "conv_transpose2d": ("stride", "padding", "output_padding", "dilation", "groups")}
@@ -72,8 +71,9 @@ def _first_rank(p: ConvProblem) -> int:
 def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     x_shape = shape_of(p.x)
-    if not x_shape or int(np.prod(x_shape)) > MAX_ENTRIES:
-        found.append((("x",), f"expected a tensor of at most {MAX_ENTRIES:,} numbers, got shape {x_shape}"))
+    if not x_shape or int(np.prod(x_shape)) > MAX_CONV_ENTRIES.value:
+        found.append((("x",), f"expected a tensor of at most {MAX_CONV_ENTRIES.shown} numbers, got shape {x_shape}"
+                              + (f" {MAX_CONV_ENTRIES.hint}" if x_shape else "")))
         return found
     full = input_array(p).shape
     if p.batch and len(full) < 2:
@@ -115,23 +115,25 @@ def _size_issue(kind: str, shape: tuple, batch: tuple, report) -> str | None:
     """What would make the layer too large to compute exactly, read off its shapes before anything is
     allocated: its padded input (padding: 10⁹ on a 5×5 image), its output, or the work of its windows
     (a 10⁵×10⁵ pooling window over a 1×1 output)."""
-    samples = math.prod(batch)
+    samples, most = math.prod(batch), MAX_CONV_ENTRIES.value
     effect = report.effect
     if effect.padded is not None:
         # a transposed convolution pads (and crops) its output; every other layer its input
         channels = report.shape[0] if kind == "conv_transpose2d" else shape[0]
         padded = (channels, *effect.padded)
         entries = samples * math.prod(padded)
-        if entries > MAX_ENTRIES:
+        if entries > most:
             what = "its output before cropping" if kind == "conv_transpose2d" else "its padded input"
-            return f"{what} {batch + padded} holds {entries:,} numbers; at most {MAX_ENTRIES:,} are computed exactly"
+            return (f"{what} {batch + padded} holds {entries:,} numbers; at most {most:,} are computed exactly "
+                    f"{MAX_CONV_ENTRIES.hint}")
     entries = samples * math.prod(report.shape)
-    if entries > MAX_ENTRIES:
-        return f"its output {batch + report.shape} holds {entries:,} numbers; at most {MAX_ENTRIES:,} are computed exactly"
+    if entries > most:
+        return (f"its output {batch + report.shape} holds {entries:,} numbers; at most {most:,} are computed exactly "
+                f"{MAX_CONV_ENTRIES.hint}")
     products = samples * (effect.macs + effect.work.get("pooling", 0))
-    if products > MAX_WINDOW_PRODUCTS:
+    if products > MAX_WINDOW_PRODUCTS.value:
         return (f"its windows take {products:,} products of exact numbers (multiply-accumulates and pooled "
-                f"reads); at most {MAX_WINDOW_PRODUCTS:,} (MAX_WINDOW_PRODUCTS) are computed")
+                f"reads); at most {MAX_WINDOW_PRODUCTS.shown} are computed {MAX_WINDOW_PRODUCTS.hint}")
     return None
 
 

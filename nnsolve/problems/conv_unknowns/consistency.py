@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 
 from ...geometry import GeometryError
+from ...limits import MAX_KERNEL_EQUATIONS, MAX_KERNEL_OPERATIONS, MAX_KERNEL_UNKNOWNS
 from .schema import ConvUnknownsProblem, Unknown
 from .system import geometry, positions, unknown_names
 
 RESERVED = re.compile(r"(I|rank|bias|E\d+|contradiction\d+)\Z")     # ids of the solution's own steps
-MAX_UNKNOWNS = 200
-MAX_EQUATIONS = 2_000
-MAX_PRODUCTS = 2_000_000
 
 
 def consistency(p: ConvUnknownsProblem) -> list[tuple[tuple, str]]:
@@ -43,13 +41,16 @@ def consistency(p: ConvUnknownsProblem) -> list[tuple[tuple, str]]:
         else:
             seen[(i, j)] = k
     names = unknown_names(p)
-    if len(names) > MAX_UNKNOWNS:
-        found.append((("kernel",), f"{len(names)} unknowns; at most {MAX_UNKNOWNS} are solved exactly"))
-    if len(p.outputs) > MAX_EQUATIONS:
-        found.append((("outputs",), f"{len(p.outputs)} equations; at most {MAX_EQUATIONS} are solved exactly"))
+    if len(names) > MAX_KERNEL_UNKNOWNS.value:
+        found.append((("kernel",), f"{len(names)} unknowns; at most {MAX_KERNEL_UNKNOWNS.value} are solved exactly "
+                                   f"{MAX_KERNEL_UNKNOWNS.hint}"))
+    if len(p.outputs) > MAX_KERNEL_EQUATIONS.value:
+        found.append((("outputs",), f"{len(p.outputs)} equations; at most {MAX_KERNEL_EQUATIONS.value} are solved "
+                                    f"exactly {MAX_KERNEL_EQUATIONS.hint}"))
     products = len(p.outputs) * (geo.channels * geo.kernel[0] * geo.kernel[1] + len(names) ** 2)
-    if products > MAX_PRODUCTS:
-        found.append((("outputs",), f"about {products:,} exact operations; at most {MAX_PRODUCTS:,}"))
+    if products > MAX_KERNEL_OPERATIONS.value:
+        found.append((("outputs",), f"about {products:,} exact operations; at most {MAX_KERNEL_OPERATIONS.shown} "
+                                    f"{MAX_KERNEL_OPERATIONS.hint}"))
     return found
 
 

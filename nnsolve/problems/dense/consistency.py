@@ -3,13 +3,13 @@ the output, the loss has what it needs, and the problem is small enough to solve
 names its place; all of them run before anything is computed, so nothing oversized is ever allocated."""
 from __future__ import annotations
 
+from ...limits import MAX_DENSE_BATCH, MAX_DENSE_OPERATIONS, MAX_DENSE_WEIGHTS
 from ...training.activation import canonical
 from ...training.checks import Output, training_issues
 from .schema import DenseProblem
 
-MAX_PARAMETERS = 100_000     # exact arithmetic on more than this is a float job, not an exam question
-MAX_BATCH = 10_000
-MAX_OPERATIONS = 5_000_000   # exact multiplications in one pass: minutes of work already
+# exact arithmetic on more weights than MAX_DENSE_WEIGHTS is a float job, not an exam question; more than
+# MAX_DENSE_OPERATIONS exact multiplications in one pass are minutes of work already
 
 
 def _shape(m) -> tuple[int, int]:
@@ -24,8 +24,9 @@ def consistency(p: DenseProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     x = p.data.x
     samples, width = (len(x), len(x[0])) if _is_batch(x) else (1, len(x))
-    if samples > MAX_BATCH:
-        found.append((("data", "x"), f"{samples:,} samples; at most {MAX_BATCH:,} are solved exactly"))
+    if samples > MAX_DENSE_BATCH.value:
+        found.append((("data", "x"), f"{samples:,} samples; at most {MAX_DENSE_BATCH.shown} are solved exactly "
+                                     f"{MAX_DENSE_BATCH.hint}"))
     widths = _layer_widths(p, width, found)
     out_width = widths[-1][1] if widths else width
     _check_target(p, samples, out_width, found)
@@ -94,8 +95,9 @@ def _layer_widths(p: DenseProblem, width: int, found: list) -> list[tuple[int, i
         widths.append((n_in, n_out))
         width = n_out
     total = sum(a * b for a, b in widths)
-    if total > MAX_PARAMETERS:
-        found.append((("network", "layers"), f"{total:,} weights; at most {MAX_PARAMETERS:,} are solved exactly"))
+    if total > MAX_DENSE_WEIGHTS.value:
+        found.append((("network", "layers"), f"{total:,} weights; at most {MAX_DENSE_WEIGHTS.shown} are solved "
+                                             f"exactly {MAX_DENSE_WEIGHTS.hint}"))
     return widths
 
 
@@ -130,13 +132,13 @@ def _check_size(p: DenseProblem, samples: int, widths: list[tuple[int, int]], fo
     a pass multiplies each weight once per sample (forward) and twice (backward). (How many updates a run may
     take is the training pipeline's to judge, for every family alike.)"""
     per_sample = sum(3 * n_in * n_out + 4 * n_out for n_in, n_out in widths)
-    work = samples * per_sample
-    if work <= MAX_OPERATIONS:
+    work, most = samples * per_sample, MAX_DENSE_OPERATIONS.value
+    if work <= most:
         return
     message = (f"about {work:,} exact operations in one pass ({_count(samples, 'sample', 'samples')}, "
-               f"{sum(a * b for a, b in widths):,} weights); at most {MAX_OPERATIONS:,} are done exactly — a problem "
-               "this size is a job for floating point")
-    if samples > 1 and per_sample <= MAX_OPERATIONS:
+               f"{sum(a * b for a, b in widths):,} weights); at most {most:,} are done exactly — a problem "
+               f"this size is a job for floating point {MAX_DENSE_OPERATIONS.hint}")
+    if samples > 1 and per_sample <= most:
         found.append((("data", "x"), "too many samples: " + message))
     else:
         found.append((("network", "layers"), "too large: " + message))

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from ...limits import MAX_GATED_STEPS
 from ...training.activation import canonical
 from ...training.checks import Output, training_issues
 from .schema import GatedRnnProblem
 
 KINDS = ("input", "recurrent", "bias", "recurrent_bias")
-MAX_STEPS = 50
 
 
 def _array(value, dims: int) -> np.ndarray:
@@ -77,8 +77,9 @@ def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     if not p.x:
         return [(("x",), "the sequence needs at least one step")]
-    if len(p.x) > MAX_STEPS:
-        found.append((("x",), f"{len(p.x)} steps; at most {MAX_STEPS} are solved exactly"))
+    if len(p.x) > MAX_GATED_STEPS.value:
+        found.append((("x",), f"{len(p.x)} steps; at most {MAX_GATED_STEPS.value} are solved exactly "
+                              f"{MAX_GATED_STEPS.hint}"))
     xs = sequence(p)
     width = xs[0].size
     found += [(("x", t), f"has {v.size} entries, step 1 has {width}: every step has the same width")

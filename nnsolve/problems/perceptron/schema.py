@@ -1,13 +1,14 @@
 """The problem file of a perceptron trained by the perceptron rule: weights, bias or threshold, rate, data."""
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
+from ...limits import MAX_PERCEPTRON_EPOCHS
 from ..boolean.schema import GATES
 from ..common import Common
-from ..fields import Matrix, Number, Vector, register_model
+from ..fields import Matrix, Number, Vector, at_most, register_model
 
 
 @register_model
@@ -25,8 +26,8 @@ class PerceptronProblem(Common):
     targets: Optional[Vector] = None
     gate: Optional[Literal[GATES]] = Field(default=None, description="or a 2-input gate's truth table, "
                                                                       "in the chosen encoding")
-    epochs: int = Field(default=1, ge=1, le=1000, description="epochs to run (stops early once an epoch "
-                                                               "makes no update)")
+    epochs: Annotated[int, at_most(MAX_PERCEPTRON_EPOCHS)] = Field(
+        default=1, ge=1, description="epochs to run (stops early once an epoch makes no update)")
 
 
 def consistency(p: PerceptronProblem) -> list[tuple[tuple, str]]:

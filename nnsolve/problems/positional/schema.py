@@ -5,10 +5,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BeforeValidator, Field
 
+from ...limits import MAX_ENCODING_VALUES     # each value is a 50-digit sine: more is a table for floating point
 from ..common import Common
 from ..fields import Number, register_model
-
-MAX_VALUES = 10_000      # each value is a 50-digit sine: more is a table for floating point
 
 
 def _ints(value):
@@ -41,6 +40,7 @@ def consistency(p: PositionalProblem) -> list[tuple[tuple, str]]:
     if p.base <= 0:
         found.append((("base",), "the base must be positive"))
     first, last = p.dimensions if p.dimensions and len(p.dimensions) == 2 else (0, p.d_model - 1)
-    if len(p.positions) * (last - first + 1) > MAX_VALUES:
-        found.append((("dimensions",), f"more than {MAX_VALUES:,} values: give fewer positions or dimensions"))
+    if len(p.positions) * (last - first + 1) > MAX_ENCODING_VALUES.value:
+        found.append((("dimensions",), f"more than {MAX_ENCODING_VALUES.shown} values: give fewer positions or "
+                                       f"dimensions {MAX_ENCODING_VALUES.hint}"))
     return found

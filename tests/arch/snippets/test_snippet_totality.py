@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli_runner import invoke
 from nnsolve.arch.analyze import analyze
-from nnsolve.arch.ir import MAX_LAYERS
 from nnsolve.arch.snippets import parse_snippet
-from nnsolve.arch.snippets.common import MAX_SNIPPET_NESTING, MAX_SNIPPET_STEPS
 from nnsolve.arch.rules import ArchitectureError
+from nnsolve.limits import MAX_LAYERS as LAYERS, MAX_SNIPPET_NESTING as NESTING, MAX_SNIPPET_STEPS as STEPS
 from nnsolve.problems.errors import ProblemError
 
 SECONDS = 5            # each refusal takes well under a second; CI machines vary
+MAX_LAYERS, MAX_SNIPPET_NESTING, MAX_SNIPPET_STEPS = LAYERS.default, NESTING.default, STEPS.default
 TORCH = "# input: 4\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 KERAS = "from tensorflow.keras import layers, Sequential, Input, Model\n"
 
@@ -77,21 +77,24 @@ FORWARD = TORCH + """class M(nn.Module):
     (TORCH + "model = nn.Sequential(nn.Conv2d(3, 8, 0))\n", "line 4: Conv2d argument 'kernel_size': expected an "
                                                              "integer ≥ 1 or 2 of them, got 0"),
     (TORCH + "model = nn.Sequential(nn.Linear(4, 10000000000))\n",
-     "line 4: Linear argument 'out_features': expected at most 1,000,000,000 (MAX_SIZE"),
+     "line 4: Linear argument 'out_features': expected at most 1,000,000,000 (no layer comes near; raise it with "
+     "NNSOLVE_MAX_SIZE), got 10000000000"),
     (TORCH + "model = nn.Sequential(nn.Dropout(2))\n", "line 4: Dropout argument 'p': expected a drop rate below 1"),
     (TORCH + "model = nn.Sequential(nn.BatchNorm1d(4, momentum=3))\n",
      "line 4: BatchNorm1d argument 'momentum': expected a number from 0 to 1, got 3"),
     (TORCH + "model = nn.Sequential(OrderedDict([(1, nn.ReLU())]))\n", "line 5: an OrderedDict's layer names are text, got 1"),
     # sizes and counts that would build millions of layers
     (TORCH + "model = nn.Sequential(nn.LSTM(4, 8, num_layers=1000000))\n",
-     f"line 4: LSTM argument 'num_layers': expected at most {MAX_LAYERS:,} (MAX_LAYERS"),
+     f"line 4: LSTM argument 'num_layers': expected at most {MAX_LAYERS:,} (the layers of an architecture; raise it "
+     "with NNSOLVE_MAX_LAYERS), got 1000000"),
     (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4)] * 10**6)\n", "line 4: star-arguments"),
     (TORCH + "layers = []\nfor i in range(10**9):\n    layers.append(nn.Linear(4, 4))\n",
      "line 5: unsupported statement: for i in range(10 ** 9):"),
     (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4) for _ in range(10**9)])\n", "line 4: star-arguments"),
     (TORCH + "r = nn.ReLU()\n" + "".join(f"s{i} = nn.Sequential({', '.join([f's{i - 1}' if i else 'r'] * 2)})\n"
                                          for i in range(40)) + "model = s39\n",
-     f"line 5: more than {MAX_LAYERS:,} layers: an architecture has at most {MAX_LAYERS:,} (MAX_LAYERS)"),
+     f"line 5: more than {MAX_LAYERS:,} layers: an architecture has at most {MAX_LAYERS:,} (raise it with "
+     "NNSOLVE_MAX_LAYERS)"),
     (expo(40), f"line 14: reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps"),
     (TORCH + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A()\n"
              "    def forward(self, x):\n        return self.a(x)\nmodel = A()\n",
@@ -114,10 +117,10 @@ FORWARD = TORCH + """class M(nn.Module):
     ("# input: 99999999999999999999999999999999999999\nimport torch.nn as nn\nmodel = nn.Sequential(nn.ReLU())\n",
      "line 1: the input shape 999999999999…(38 characters) is far beyond any input"),
     ("# input: 3x10000000000\nimport torch.nn as nn\nmodel = nn.Sequential(nn.ReLU())\n",
-     "line 1: the input shape (3, 10000000000): a size is beyond 1,000,000,000 (MAX_SIZE)"),
+     "line 1: the input shape (3, 10000000000): a size is beyond 1,000,000,000 (raise it with NNSOLVE_MAX_SIZE)"),
     ("# input: 100000x100000x1000\nimport torch.nn as nn\nmodel = nn.Sequential(nn.ReLU())\n",
      "line 1: the input shape (100000, 100000, 1000) holds 10,000,000,000,000 values; at most 1,000,000,000,000 "
-     "(MAX_TENSOR_ELEMENTS)"),
+     "(raise it with NNSOLVE_MAX_TENSOR_ELEMENTS)"),
     # Keras: every setting through the layer-list readers, input shapes checked where they are given
     (KERAS + "model = Sequential([layers.Dense(2.5, input_shape=(4,))])\n",
      "line 2: Dense argument 'units': expected an integer ≥ 1, got 2.5"),
@@ -183,7 +186,7 @@ def test_a_nul_byte_and_an_absurd_snippet_through_the_command(tmp_path):
     path.write_text(expo(40))
     began = time.perf_counter()
     result = invoke("summary", path)
-    assert result.exit_code == 2 and "(MAX_SNIPPET_STEPS)" in result.stderr
+    assert result.exit_code == 2 and "(raise it with NNSOLVE_MAX_SNIPPET_STEPS)" in result.stderr
     assert time.perf_counter() - began < SECONDS
 
 

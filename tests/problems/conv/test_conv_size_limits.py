@@ -8,7 +8,9 @@ import time
 import pytest
 
 from cli_runner import invoke
-from nnsolve.problems.conv.consistency import MAX_ENTRIES, MAX_WINDOW_PRODUCTS
+from nnsolve.limits import MAX_CONV_ENTRIES, MAX_WINDOW_PRODUCTS
+
+MAX_ENTRIES, WINDOW_PRODUCTS = MAX_CONV_ENTRIES.default, MAX_WINDOW_PRODUCTS.default
 
 SECONDS = 5
 IMAGE = """\
@@ -37,11 +39,11 @@ def refused(tmp_path, text: str) -> str:
     # the output itself is beyond any tensor (the analyzer's bound, before this family's)
     ("conv2d: {kernel: [[1, 0], [0, -1]], padding: 1000000000}",
      "layers[0].conv2d: its output (1, 2000000004, 2000000004) holds 4,000,000,016,000,000,016 values; at most "
-     "1,000,000,000,000 (MAX_TENSOR_ELEMENTS)"),
+     "1,000,000,000,000 in any tensor (raise it with NNSOLVE_MAX_TENSOR_ELEMENTS)"),
     # a small output from a huge padded input: the stride skips it, the padding is still allocated
     ("conv2d: {kernel: [[1, 0], [0, -1]], padding: 1000000000, stride: 1000000000}",
      f"layers[0].conv2d: its padded input (1, 2000000005, 2000000005) holds 4,000,000,020,000,000,025 numbers; "
-     f"at most {MAX_ENTRIES:,} are computed exactly (line 8)"),
+     f"at most {MAX_ENTRIES:,} are computed exactly (raise it with NNSOLVE_MAX_CONV_ENTRIES) (line 8)"),
     ("conv2d: {kernel: [[1, 0], [0, -1]], dilation: 1000000000, padding: 500000000}",
      "layers[0].conv2d: its padded input (1, 1000000005, 1000000005)"),
     ("max_pool2d: {pool: 100000, padding: 50000}", "layers[0].max_pool2d: its padded input (1, 100005, 100005)"),
@@ -59,4 +61,4 @@ def test_window_work_is_bounded_even_when_every_tensor_is_small(tmp_path):
     text = f"problem: conv_network\nx: {x}\nlayers:\n  - max_pool2d: {{pool: 50, stride: 1}}\n"
     message = refused(tmp_path, text)
     assert "layers[0].max_pool2d: its windows take 57,002,500 products of exact numbers" in message
-    assert f"at most {MAX_WINDOW_PRODUCTS:,} (MAX_WINDOW_PRODUCTS) are computed (line 4)" in message
+    assert f"at most {WINDOW_PRODUCTS:,} are computed (raise it with NNSOLVE_MAX_WINDOW_PRODUCTS) (line 4)" in message
