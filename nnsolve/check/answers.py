@@ -44,19 +44,34 @@ class KeyAnswer:
 
     @property
     def decimals(self) -> int | None:
-        """The precision the answer claims: the most decimals written in any of its numbers.
+        """The finest precision the answer claims: the most decimals written in any of its numbers (what the
+        computed value is shown to, and which intermediate rounding is tried first).
 
         None when every number is an integer or a fraction: such an answer claims to be exact.
         """
-        places = [decimals_written(v) for v in self.value.reshape(-1)]
-        places = [p for p in places if p is not None]
+        places = [p for p in self.places if p is not None]
         return max(places) if places else None
+
+    @property
+    def places(self) -> list[int | None]:
+        """The decimals each number claims, as written: [0.5, 0.3333] is 1 and 4. An integer among decimals
+        ([0.04, 0]) is written to the coarsest of them (0 for 0.00); an answer of integers or fractions alone
+        claims exactness (None)."""
+        numbers = list(self.value.reshape(-1))
+        written = [decimals_written(v) if isinstance(v, (Literal, WideNumber, KeyNumber)) else None
+                   for v in numbers]
+        decimal = [d for d in written if d is not None]
+        coarsest = min(decimal) if decimal else None
+        return [coarsest if d is None and _integer(v) else d for v, d in zip(numbers, written)]
 
 
 def decimals_written(number: Literal) -> int | None:
-    """Decimals as typed: "0.80" → 2, "1.83e-6" → 8 (the last written digit's place), "3" or "1/3" → None."""
+    """Decimals as typed: "0.80" → 2, "1.83e-6" → 8 (the last written digit's place), "138M" → −6,
+    "3" or "1/3" or "-log(1/8)" → None."""
     if isinstance(number, Written):
         return None
+    if isinstance(number, (KeyNumber, WideNumber)) and number.places is not _UNSAID:
+        return number.places
     text = number.text.strip().replace("−", "-").replace("_", "")
     if "/" in text:
         return None
@@ -66,6 +81,12 @@ def decimals_written(number: Literal) -> int | None:
     if "." not in text:
         return None
     return len(text.partition(".")[2])
+
+
+def _integer(number) -> bool:
+    """Written as a whole number (`3`, `-12`, `34,944`), not a fraction or a formula."""
+    text = getattr(number, "text", "").strip().replace("−", "-").replace(",", "").lstrip("+-")
+    return text.isdigit()
 
 
 def read_answers(raw: dict, solution: Solution, locate, source: str | None) -> list[KeyAnswer]:
@@ -79,7 +100,7 @@ def read_answers(raw: dict, solution: Solution, locate, source: str | None) -> l
         try:
             quantity, index = resolve(str(name), solution, position, names)
             symbolic = any(isinstance(v, Symbolic) for v in np.asarray(solution.value(quantity)).reshape(-1))
-            value = read_written(given) if symbolic else read_value(given)
+            value = read_written(given) if symbolic else read_value(given, value_at_shape(solution, quantity, index))
         except AnswerError as e:
             issues.append(Issue(format_path(("answers", str(name)) + e.loc), e.message,
                                 locate(("answers", name) + e.loc) or line))
@@ -130,9 +151,45 @@ def _canonical(name: str, solution: Solution, position: dict) -> str | None:
     return quantity if quantity in position else None
 
 
-def read_value(given) -> np.ndarray:
-    """A number or a rectangular nesting of numbers → an object array of Literals."""
-    return _read_nested(given, read_number, "a number, a vector or a matrix")
+def value_at_shape(solution: Solution, quantity: str, index: tuple[int, ...]) -> tuple[int, ...]:
+    return solution.step(quantity).value.shape[len(index):]
+
+
+def read_value(given, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """A number or a rectangular nesting of numbers → an object array of Literals. A text of sizes (`55x55x96`,
+    `(768,)`) is the vector of them. `shape` is the quantity's: a number with thousands separators (`34,944`)
+    where a vector of as many numbers is expected is ambiguous, and refused."""
+    if isinstance(given, str) and not isinstance(given, Literal):
+        sizes = _sizes(given)
+        if sizes is not None:
+            given = sizes
+    value = _read_nested(given, read_number, "a number, a vector or a matrix")
+    if value.ndim == 0 and shape is not None and isinstance(value[()], KeyNumber) and value[()].groups:
+        groups = value[()].groups
+        if int(np.prod(shape)) == groups and groups > 1:
+            raise AnswerError(f"{value[()].text} reads as one number, {value[()].numerator}, with a thousands "
+                              f"separator, yet {shape_text(shape)} is expected: write a list as "
+                              f"[{value[()].text.replace(',', ', ')}], or the number without commas")
+    return value
+
+
+_SIZE_LIST = re.compile(r"^\s*\d+(?:\s*[x×]\s*\d+)+\s*$")
+_TUPLE = re.compile(r"^\s*[(\[](?P<inside>[^()\[\]]*)[)\]]\s*$")
+
+
+def _sizes(text: str) -> list | None:
+    """`55x55x96` / `55×55×96` → [55, 55, 96]; `(768,)` → [768]; `(2, 3)` or `[2, 3]` → [2, 3]; None for
+    anything else (a number, `2.5x10^7`)."""
+    if _SIZE_LIST.match(text):
+        return [Literal(p.strip()) for p in re.split(r"[x×]", text)]
+    found = _TUPLE.match(text)
+    if found:
+        parts = [p.strip() for p in found.group("inside").split(",")]
+        if parts and parts[-1] == "":
+            parts = parts[:-1]          # Python's one-element tuple (768,)
+        if parts and all(parts):
+            return parts
+    return None
 
 
 def read_written(given) -> np.ndarray:
@@ -178,19 +235,98 @@ def _shape(nested) -> tuple:
     return (len(nested),) + _shape(nested[0]) if isinstance(nested, list) else ()
 
 
+_UNSAID = object()       # the precision is read from the text (decimals_written)
+
+
 class WideNumber:
     """A number written past the range a key is read exactly in (`1e-999999999` would be a billion-digit fraction;
-    a Python int of 5,000 digits): read to 50 significant digits, and compared as such. Its text is as given."""
+    a Python int of 5,000 digits), or an irrational one written as a formula (`-log(1/8)`): read to 50 significant
+    digits, and compared as such. Its text is as given."""
 
-    def __init__(self, text: str, value):
+    def __init__(self, text: str, value, places=_UNSAID):
         self.text = text
         self.value = value
+        self.places = places
 
     def __repr__(self) -> str:
         return self.text
 
 
-def read_number(given) -> Literal | WideNumber:
+class KeyNumber(Fraction):
+    """An exact number a key wrote in a form of its own: `138M` (138·10⁶, claiming its 3 significant figures),
+    `34,944` (thousands separated), `2.5x10^7`, `e^2/(1 + e^2)` when rational. Its text is as written."""
+
+    def __new__(cls, value: Fraction, text: str, places=None, groups: int = 0, figures: int | None = None):
+        self = super().__new__(cls, value.numerator, value.denominator)
+        self.text = text
+        self.places = places        # decimals claimed: −6 for 138M; None = exact
+        self.groups = groups        # the comma-separated groups of `34,944` (2), 0 otherwise
+        self.figures = figures      # significant figures of an abbreviated magnitude (3 for 138M)
+        return self
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# magnitudes keys abbreviate: 138M parameters, 1.2K MACs, 3.5B FLOPs
+MAGNITUDES = {"K": 3, "k": 3, "M": 6, "B": 9, "G": 9, "T": 12}
+_ABBREVIATED = re.compile(r"^(?P<sign>[+-]?)(?P<digits>\d+(?:\.\d*)?|\.\d+)\s*(?P<suffix>[KkMBGT])$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_TIMES_TEN = re.compile(r"^(?P<mantissa>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[x×*·]\s*10\s*\^\s*(?P<exp>[+-]?\d+)$")
+_FORMULA_CONSTANTS = {"e", "pi", "π"}
+
+
+def read_written_number(text: str) -> KeyNumber | WideNumber | None:
+    """A number in one of the ways keys write them that a plain Literal does not read; None when `text` is none
+    of them. Raises AnswerError for a formula that is not a number (it names a variable)."""
+    plain = text.strip().replace("−", "-")
+    abbreviated = _ABBREVIATED.match(plain)
+    if abbreviated:
+        digits, power = abbreviated.group("digits"), MAGNITUDES[abbreviated.group("suffix")]
+        decimals = len(digits.partition(".")[2])
+        value = Fraction(digits) * 10 ** power * (-1 if abbreviated.group("sign") == "-" else 1)
+        figures = len(digits.replace(".", "").lstrip("0")) or 1
+        return KeyNumber(value, text.strip(), decimals - power, figures=figures)
+    if _THOUSANDS.match(plain):
+        whole = plain.replace(",", "")
+        return KeyNumber(Fraction(whole), text.strip(), len(whole.partition(".")[2]) or None,
+                         groups=plain.split(".")[0].count(",") + 1)
+    times_ten = _TIMES_TEN.match(plain)
+    if times_ten:
+        mantissa, exponent = times_ten.group("mantissa"), int(times_ten.group("exp"))
+        if abs(exponent) <= 1000:       # as 2.5e7 would be read: the last written digit's place
+            return KeyNumber(Fraction(mantissa) * Fraction(10) ** exponent, text.strip(),
+                             len(mantissa.partition(".")[2]) - exponent)
+    if "," in plain and not any(c.isalpha() for c in plain):
+        raise AnswerError(f"expected a number, got {text.strip()!r}: a comma only separates thousands (34,944); "
+                          f"write a decimal point, and a list as [a, b]")
+    if any(c in plain for c in "()^"):       # a formula of numbers; a word ("zero point five") is not read as one
+        return _formula_number(text.strip())
+    return None
+
+
+def _formula_number(text: str) -> KeyNumber | WideNumber | None:
+    """`-log(1/8)`, `e^12/(e^10 + e^8 + e^12 + e^5)`: a formula of numbers, evaluated exactly by nnsolve's own
+    expression parser (a rational stays a fraction, anything else is a 50-digit number); it claims exactness."""
+    from ..expr import ExprError, names_in, parse
+    try:
+        tree = parse(text)
+    except ExprError as e:
+        raise AnswerError(f"expected a number, got {text!r}: {e}") from None
+    free = [n for n in names_in(tree) if n not in _FORMULA_CONSTANTS]
+    if free:
+        raise AnswerError(f"expected a number, got {text!r}: it names {', '.join(free)}")
+    from ..expr.symbolic import BeyondRange, to_exact, to_sympy
+    try:
+        value = to_exact(to_sympy(tree))
+    except (BeyondRange, ValueError, ArithmeticError) as e:
+        raise AnswerError(f"expected a number, got {text!r}: {e}") from None
+    if isinstance(value, Fraction):
+        return KeyNumber(value, text)
+    return WideNumber(text, value, places=None)
+
+
+def read_number(given) -> Literal | WideNumber | KeyNumber:
     """A number as typed in the file, or given from Python (a float's shortest repr is what was meant)."""
     if isinstance(given, Literal):
         return given
@@ -214,6 +350,9 @@ def read_number(given) -> Literal | WideNumber:
         wide = _wide(text)
         if wide is not None:
             return wide
+        written = read_written_number(text)
+        if written is not None:
+            return written
         message = str(e)
         raise AnswerError(message if message.startswith("expected") or text in message
                           else f"expected a number, got {text!r}: {message}") from None

@@ -7,11 +7,11 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.number import decimal_string, format_number, to_mpf
-from ..engine.symbolic import Symbolic
+from ..engine.symbolic import Symbolic, Verdict
 from ..problems import LoadedProblem
 from ..problems.loader import Literal
-from .answers import KeyAnswer, decimals_written, parse_tolerance, quantity_name, read_answers
-from .compare import agreement, aligned, close, largest_difference, slack
+from .answers import KeyAnswer, KeyNumber, decimals_written, parse_tolerance, quantity_name, read_answers
+from .compare import HAND_ROUNDING, agreement, aligned, close, largest_difference, real, slack, truncated
 from .conventions import alternatives
 from .report import AnswerResult, Report
 from .variants import Pin, Variants, value_at
@@ -61,15 +61,18 @@ class Checker:
         self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers})
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
+        self._answers = list(zip(answers, results))
+        self._pins = tuple(pin for _, pin in judged if pin is not None)
+        # an answer computed from the key's own earlier numbers agrees: only where the key first parts from
+        # the solution is it wrong (topological order: each answer's upstream is settled before it)
+        for answer, result in self._answers:
+            if not result.ok and result.aligned_key is not None:
+                self.carry_forward(answer, result)
         wrong = [r for r in results if not r.ok]
         if wrong:
             wrong[0].first_divergence = True
-        for answer, result in zip(answers, results):
-            if result.ok or result.aligned_key is None:
-                continue
-            before = [(a, r, pin) for a, (r, pin) in zip(answers, judged) if a.order < answer.order]
-            result.follows = self.follow_through(answer, result, before)
-            if not result.follows:
+        for answer, result in self._answers:
+            if not result.ok and result.aligned_key is not None:
                 result.alternatives = self.explain(answer, result)
         return Report(self.base.title, source, self.tolerance, results, self.base.digits, self.declared)
 
@@ -83,55 +86,76 @@ class Checker:
             result.reason = shape_note
             return result, None
         if any(isinstance(v, Symbolic) for v in exact.reshape(-1)):
-            result.ok, result.reason = symbolic_agreement(key, exact)
+            result.ok, result.reason = symbolic_agreement(key, exact, answer.index)
             result.rule = "same formula or verdict" if result.ok else ""
             return result, None
         result.aligned_key = key
-        rule = self.agree(key, answer, result.decimals, "", None, ())
-        result.ok, result.rule = rule is not None, rule or ""
+        result.places = answer.places
+        rule = self.agree(key, answer, "", None)
+        result.ok, result.rule = rule is not None, _as_written(rule, key) if rule else ""
         if not result.ok:
-            result.reason = "differs by " + _difference(largest_difference(key, exact), result.decimals)
+            result.reason = wrong_entries(key, exact, result.places, answer.index, result.decimals)
         return result, Pin(answer.quantity, answer.index, key)
 
-    def agree(self, key, answer: KeyAnswer, decimals, variant: str, model, pins: tuple[Pin, ...]) -> str | None:
-        """The rule under which the key agrees with the problem solved as (variant, pins), or None."""
-        exact = value_at(self.variants.solve(variant, model, None, pins), answer.quantity, answer.index)
-        if exact is None or exact.shape != key.shape:
+    def agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
+              carry: bool = False, truncate: bool = False, places_tried=None) -> str | None:
+        """The rule under which the key agrees with the problem solved as (variant, pins), or None. With `carry`,
+        the value compared is the one computed from the key's own pinned numbers before it."""
+        def solved(places):
+            found = value_at(self.variants.solve(variant, model, places, pins, carry, truncate),
+                             answer.quantity, answer.index)
+            return found if found is not None and found.shape == key.shape else None
+
+        if truncate:        # every intermediate cut after K decimals: the answer must be that computation's
+            for places in places_tried or HAND_ROUNDING:
+                value = solved(places)
+                if value is not None and agreement(key, value, lambda k: None, answer.places, None) is not None:
+                    return f"intermediates truncated to {places} dp"
             return None
+        exact = solved(None)
+        if exact is None:
+            return None
+        return agreement(key, exact, solved, answer.places, self.tolerance, self.declared)
 
-        def hand_rounded(places: int):
-            value = value_at(self.variants.solve(variant, model, places, pins), answer.quantity, answer.index)
-            return value if value is not None and value.shape == key.shape else None
+    # -- an answer that carries the key's own earlier numbers forward ---------------------------
+    def carry_forward(self, answer: KeyAnswer, result: AnswerResult) -> None:
+        """Agree when the key's answer follows (within its rounding) from the key's own earlier answers as written,
+        rounded or wrong: the problem re-solved with those numbers pinned, in the solution's order. An explicit
+        tolerance is one bound around the exact value, so it carries nothing forward."""
+        if not self.family.pins or not self._pins or self.tolerance is not None:
+            return
+        rule = self.agree(result.aligned_key, answer, "", None, self._pins, carry=True)
+        if rule is None:
+            return
+        upstream = self._upstream_as_written(answer)
+        if not upstream:
+            return
+        result.ok, result.follows, result.follow_rule = True, upstream, rule
+        how = "" if rule.startswith("exact") else f" ({rule})"
+        result.rule = f"follows from the key's {', '.join(upstream)} as written{how}"
 
-        return agreement(key, exact, hand_rounded, decimals, self.tolerance, self.declared)
+    def _upstream_as_written(self, answer: KeyAnswer) -> list[str]:
+        """The key's earlier answers whose numbers differ from the computed ones (rounded or wrong) and that this
+        answer is computed from; only the nearest (a δ2 computed from the key's u2 already says u2)."""
+        differing = [a for a, r in self._answers if a.order < answer.order and r.aligned_key is not None
+                     and any(real(k) != real(v) for k, v in zip(r.aligned_key.reshape(-1), r.computed.reshape(-1)))]
+        ancestors = self._ancestors.of(answer.quantity)
+        named = [a for a in differing if a.quantity in ancestors] or (differing if not ancestors else [])
+        return [w.name for w in named
+                if not any(w.quantity in self._ancestors.of(o.quantity) for o in named if o is not w)]
 
     # -- why a wrong answer is wrong ------------------------------------------------------------
-    def follow_through(self, answer: KeyAnswer, result: AnswerResult, before: list) -> list[str]:
-        """The key's earlier wrong answers this one is consistent with: those it is computed from,
-        if carrying all of the key's earlier numbers forward makes it agree."""
-        upstream = self._ancestors.of(answer.quantity)
-        wrong_before = [a for a, r, _ in before if not r.ok and a.quantity in upstream]
-        if not wrong_before or not self.family.pins:
-            return []
-        pins = tuple(pin for _, _, pin in before if pin is not None)
-        rule = self.agree(result.aligned_key, answer, result.decimals, "", None, pins)
-        if rule is None:
-            return []
-        result.follow_rule = rule
-        # name the nearest slips only: a wrong u2 behind a wrong δ2 is already said by δ2
-        return [w.name for w in wrong_before
-                if not any(w.quantity in self._ancestors.of(o.quantity) for o in wrong_before)]
-
     def _agree_any_rounding(self, answer: KeyAnswer, result: AnswerResult) -> str | None:
         declared, self.declared = self.declared, ()
         try:
-            rule = self.agree(result.aligned_key, answer, result.decimals, "", None, ())
+            rule = self.agree(result.aligned_key, answer, "", None)
         finally:
             self.declared = declared
         return rule
 
     def explain(self, answer: KeyAnswer, result: AnswerResult) -> list[str]:
-        """The alternative conventions under which this answer agrees."""
+        """The alternative conventions under which this answer agrees — and every other answer the convention
+        changes agrees too: one coincidental number is no explanation."""
         if self._alternatives is None:
             self._alternatives = alternatives(self.family, self.variants.model)
         found = []
@@ -144,11 +168,46 @@ class Checker:
         for statement, model in self._alternatives:
             if not self._changes(answer, statement, model):
                 continue
-            rule = self.agree(result.aligned_key, answer, result.decimals, statement, model, ())
-            if rule is not None:
+            rule = self._agree_under(answer, result.aligned_key, statement, model)
+            if rule is not None and self._holds(answer, statement, model):
                 found.append(statement if rule.startswith("exact") else f"{statement} ({rule})")
+        if self.tolerance is None and not found:
+            truncated = self._truncated_intermediates(answer, result)
+            if truncated:
+                found.append(truncated)
         return found
 
+    def _agree_under(self, answer: KeyAnswer, key, statement: str, model) -> str | None:
+        """Agreement under a convention, as computed or carrying the key's own earlier numbers forward under it."""
+        rule = self.agree(key, answer, statement, model)
+        if rule is None and self.family.pins and self._pins:
+            rule = self.agree(key, answer, statement, model, self._pins, carry=True)
+        return rule
+
+    def _holds(self, answer: KeyAnswer, statement: str, model) -> bool:
+        """Every other numeric answer this convention changes agrees under it."""
+        for other, result in self._answers:
+            if other is answer or result.aligned_key is None or not self._changes(other, statement, model):
+                continue
+            if self._agree_under(other, result.aligned_key, statement, model) is None:
+                return False
+        return True
+
+    def _truncated_intermediates(self, answer: KeyAnswer, result: AnswerResult) -> str | None:
+        """A key that cut every intermediate after K decimals (a calculator's display copied): it explains this
+        answer only when every wrong numeric answer of the key is that computation's too."""
+        if answer.decimals is None:
+            return None
+        wrong = [(a, r) for a, r in self._answers if not r.ok and r.aligned_key is not None]
+        rule = self.agree(result.aligned_key, answer, "", None, truncate=True)
+        if rule is None:
+            return None
+        places = int(rule.split(" to ")[1].split()[0])
+        for other, r in wrong:
+            if other is not answer and self.agree(r.aligned_key, other, "", None, truncate=True,
+                                                  places_tried=(places,)) is None:
+                return None
+        return rule
 
     def _changes(self, answer: KeyAnswer, statement: str, model) -> bool:
         """Whether a convention changes this answer's exact value at all: one that does not (a loss's ½ for a
@@ -160,21 +219,87 @@ class Checker:
         return other.shape != exact.shape or any(a != b for a, b in zip(other.reshape(-1), exact.reshape(-1)))
 
 
-def symbolic_agreement(key: np.ndarray, exact: np.ndarray) -> tuple[bool, str]:
+def _as_written(rule: str, key: np.ndarray) -> str:
+    """An abbreviated magnitude says the precision it claims: 138M is 3 significant figures."""
+    abbreviated = [v for v in key.reshape(-1) if isinstance(v, KeyNumber) and v.figures]
+    if len(abbreviated) == 1 and rule.startswith("exact"):
+        number = abbreviated[0]
+        return f"{rule} ({number.text}: {number.figures} significant figure{'s' if number.figures != 1 else ''})"
+    return rule
+
+
+MAX_NAMED_ENTRIES = 6      # wrong entries a reason names; past them, how many more
+
+
+def wrong_entries(key: np.ndarray, exact: np.ndarray, places: list, index: tuple[int, ...],
+                  decimals: int | None) -> str:
+    """Why a numeric answer is wrong: by how much, and for a vector or a matrix which entries (`[2][2]: 8 vs 9`,
+    the key's number, then the computed one to the key's precision)."""
+    reason = "differs by " + _difference(largest_difference(key, exact), decimals)
+    if key.size == 1:
+        return reason
+    entries = []
+    for position in np.ndindex(key.shape):
+        k, v, d = key[position], exact[position], places[int(np.ravel_multi_index(position, key.shape))]
+        if not (close(k, v, slack(d)) or (d is not None and truncated(k, v, d))):
+            where = "".join(f"[{i}]" for i in index + position)
+            entries.append(f"{where}: {k.text} vs {_shown(v, d)}")
+    if not entries:
+        return reason
+    more = len(entries) - MAX_NAMED_ENTRIES
+    listed = "; ".join(entries[:MAX_NAMED_ENTRIES]) + (f"; and {more} more" if more > 0 else "")
+    return f"{reason} ({listed})"
+
+
+def _shown(value, places: int | None) -> str:
+    """A computed number at the key's decimals (two more when the key claims exactness, exact when it is an
+    integer or a short fraction)."""
+    if isinstance(value, Fraction) and (value.denominator == 1 or places is None and value.denominator < 1000):
+        return str(value)
+    return format_number(value, max(places, 0) if places is not None else 4)
+
+
+def symbolic_agreement(key: np.ndarray, exact: np.ndarray, index: tuple[int, ...] = ()) -> tuple[bool, str]:
     """Formulas agree when they are the same function, verdicts when they are synonyms, numbers beside
-    them (a stationary point's 3/2 next to its free "any") when equal to the key's own decimals."""
-    for written, value in zip(key.reshape(-1), exact.reshape(-1)):
-        if isinstance(value, Symbolic):
-            if not value.matches(written.text):
-                return False, value.mismatch(written.text)
-            continue
-        try:
-            number = Literal(written.text)
-        except (ValueError, ZeroDivisionError):
-            return False, f"expected the number {format_number(value, 4)}, got {written.text!r}"
-        if not close(number, value, slack(decimals_written(number))):
-            return False, f"expected {format_number(value, 4)}, got {written.text}"
-    return True, ""
+    them (a stationary point's 3/2 next to its free "any") when equal to the key's own decimals. Every
+    component that does not agree is named."""
+    misses = []
+    for position in np.ndindex(key.shape):
+        miss = _component_miss(key[position], exact[position])
+        if miss:
+            where = "".join(f"[{i}]" for i in index + position)
+            misses.append(f"{where}: {miss}" if where else miss)
+    return not misses, "; ".join(misses)
+
+
+def _component_miss(written, value) -> str:
+    if isinstance(value, Symbolic):
+        if value.matches(written.text) or (isinstance(value, Verdict) and value.matches(verdict_word(written.text))):
+            return ""
+        return value.mismatch(written.text)
+    try:
+        number = Literal(written.text)
+    except (ValueError, ZeroDivisionError):
+        return f"expected the number {format_number(value, 4)}, got {written.text!r}"
+    if not close(number, value, slack(decimals_written(number))):
+        return f"expected {format_number(value, 4)}, got {written.text}"
+    return ""
+
+
+# how keys phrase the verdicts nnsolve's vocabulary already has: a multiple-choice "none of these" is the verdict
+# that there is none; "DNE" that it does not exist
+VERDICT_WORDS = {
+    "none of these": "none", "none of the above": "none", "neither": "none", "neither of them": "none",
+    "no such point": "none", "there is none": "none", "nothing": "none",
+    "dne": "does not exist", "doesn't exist": "does not exist", "does not exists": "does not exist",
+    "n/a": "not defined", "undefined value": "undefined",
+}
+
+
+def verdict_word(text: str) -> str:
+    """A key's phrasing of a verdict in the vocabulary's words (`Neither.` → none)."""
+    plain = " ".join(str(text).strip().lower().rstrip(".!").split())
+    return VERDICT_WORDS.get(plain, plain)
 
 
 class Ancestors:

@@ -1,8 +1,11 @@
 """When a given answer agrees with a computed one: named rules with explicit tolerances.
 
-A key's decimals are the precision it claims: with d decimals it agrees when it is the exact value
-rounded or truncated to d decimals ("exact to d dp"; keys truncate as often as they round). A key
-that rounded as it went may be off by more; it still agrees when it matches the value a person gets
+A key's decimals are the precision it claims, number by number: a vector written [0.5, 0.3333] claims 1
+decimal for its first element and 4 for its second. It agrees when every number is the exact value rounded
+to its own decimals, or every number is the exact value truncated to them ("exact to d dp"; keys truncate as
+often as they round, but one answer is worked one way: rounding one element and truncating the next is no
+rule). A key written as 138M claims its 3 significant figures (decimals −6). A key that rounded as it went
+may be off by more; it still agrees when it matches the value a person gets
 by rounding every intermediate to K decimals (K = 2…5, or only the K the key says it used), or lies in
 the range those hand-rounded values span for K ≥ d (a key does not claim more precision than it
 worked with). Integers and fractions claim to be exact.
@@ -70,8 +73,22 @@ def _infinite(x) -> bool:
     return not isinstance(x, Fraction) and bool(mp.isinf(x))
 
 
-def all_close(key: np.ndarray, value: np.ndarray, bound) -> bool:
-    return all(close(k, v, bound) for k, v in zip(key.reshape(-1), value.reshape(-1)))
+def all_close(key: np.ndarray, value: np.ndarray, bounds) -> bool:
+    """Every number within its bound (one bound for all, or one per number)."""
+    return all(close(k, v, b) for k, v, b in zip(key.reshape(-1), value.reshape(-1), _each(bounds, key)))
+
+
+def places_of(decimals, key: np.ndarray) -> list:
+    """The decimals each number of `key` claims: one count for all of them, or one per number."""
+    return _each(decimals, key)
+
+
+def _each(per_number, key: np.ndarray) -> list:
+    if isinstance(per_number, (list, tuple, np.ndarray)):
+        flat = list(np.asarray(per_number, dtype=object).reshape(-1))
+        assert len(flat) == key.size
+        return flat
+    return [per_number] * key.size
 
 
 def truncated(key, value, decimals: int | None) -> bool:
@@ -89,8 +106,10 @@ def truncated(key, value, decimals: int | None) -> bool:
     return bool(abs(written - cut) <= _HAIR * abs(cut))
 
 
-def all_right(key: np.ndarray, value: np.ndarray, bound, decimals: int | None) -> bool:
-    return all(close(k, v, bound) or truncated(k, v, decimals) for k, v in zip(key.reshape(-1), value.reshape(-1)))
+def all_truncated(key: np.ndarray, value: np.ndarray, places: list) -> bool:
+    """Every number is the value cut after its own decimals (a number claiming exactness is the value itself)."""
+    return all(close(k, v, 0) if d is None else truncated(k, v, d)
+               for k, v, d in zip(key.reshape(-1), value.reshape(-1), places))
 
 
 def largest_difference(key: np.ndarray, value: np.ndarray):
@@ -111,43 +130,59 @@ def aligned(key: np.ndarray, shape: tuple) -> tuple[np.ndarray | None, str]:
 
 
 def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], Optional[np.ndarray]],
-              decimals: int | None, tolerance: Fraction | None, declared: tuple[int, ...] = ()) -> str | None:
+              decimals, tolerance: Fraction | None, declared: tuple[int, ...] = ()) -> str | None:
     """The rule under which `key` agrees with the computed value, or None if none does.
 
+    `decimals` is the precision claimed: one count (None = exact) or one per number of `key`.
     `hand_rounded(K)` gives the value with every intermediate rounded to K decimals (None when that
     computation is impossible, e.g. a rounded probability hits 0 inside a log).
     """
     if tolerance is not None:
         return f"within ±{decimal_string(tolerance)}" if all_close(key, exact, tolerance) else None
-    bound = slack(decimals)
-    if all_close(key, exact, bound):
-        return "exact" if decimals is None else f"exact to {decimals} dp"
-    if all_right(key, exact, bound, decimals):
-        return f"exact to {decimals} dp (truncated)"
+    places = places_of(decimals, key)
+    bounds = [slack(d) for d in places]
+    precision = precision_text(places)
+    if all_close(key, exact, bounds):
+        return "exact" if precision is None else f"exact to {precision}"
+    if all_truncated(key, exact, places):
+        return f"exact to {precision} (truncated)"
     # A key most likely rounded its intermediates to the decimals it writes; try that first.
     # A key that states its own rounding ("I used 5 DP") is held to it.
-    preferred = sorted(declared or HAND_ROUNDING, key=lambda k: (k != decimals, k))
+    finest = max((d for d in places if d is not None), default=None)
+    preferred = sorted(declared or HAND_ROUNDING, key=lambda k: (k != finest, k))
     values = {}
-    for places in preferred:
-        value = hand_rounded(places)
+    for k in preferred:
+        value = hand_rounded(k)
         if value is None:
             continue
-        values[places] = value
-        if all_close(key, value, bound):
-            return f"matches with intermediates rounded to {places} dp"
+        values[k] = value
+        if all_close(key, value, bounds):
+            return f"matches with intermediates rounded to {k} dp"
     # The band allows mixed rounding along the way, but not far coarser than the key's own claim:
     # a key writing 10 decimals that lies between the 2-dp and 5-dp values merely lies near them.
-    band = {k: v for k, v in values.items() if decimals is None or k >= decimals}
-    if len(band) >= 2 and _inside_band(key, exact, list(band.values()), bound):
+    band = {k: v for k, v in values.items() if finest is None or k >= finest}
+    if len(band) >= 2 and _inside_band(key, exact, list(band.values()), bounds):
         low, high = min(band), max(band)
         return f"within the range of hand-rounded values (intermediates rounded to {low}–{high} dp)"
     return None
 
 
-def _inside_band(key: np.ndarray, exact: np.ndarray, rounded: list[np.ndarray], bound) -> bool:
-    """Every element is right to the key's precision or between the hand-rounded values (widened)."""
+def precision_text(places: list) -> str | None:
+    """The precision numbers claim, in words: "2 dp", "1–4 dp" (each number its own), "3 significant figures"
+    is said by the caller, who knows how the number was written; None when every number claims exactness."""
+    counts = sorted({d for d in places if d is not None})
+    if not counts:
+        return None
+    if len(counts) == 1:
+        d = counts[0]
+        return f"{d} dp" if d >= 0 else f"the nearest {10 ** -d:,}"
+    return f"{counts[0]}–{counts[-1]} dp, each number to its own"
+
+
+def _inside_band(key: np.ndarray, exact: np.ndarray, rounded: list[np.ndarray], bounds: list) -> bool:
+    """Every element is right to its own precision or between the hand-rounded values (widened)."""
     flats = [r.reshape(-1) for r in rounded]
-    for i, (k, v) in enumerate(zip(key.reshape(-1), exact.reshape(-1))):
+    for i, (k, v, bound) in enumerate(zip(key.reshape(-1), exact.reshape(-1), bounds)):
         if close(k, v, bound):
             continue
         candidates = [real(f[i]) for f in flats]

@@ -23,8 +23,9 @@ class AnswerResult:
     reason: str = ""                 # why it does not ("differs by …", "shape: …")
     shape_note: str = ""
     first_divergence: bool = False
-    follows: list[str] = field(default_factory=list)       # earlier wrong answers it is consistent with
-    follow_rule: str = ""
+    follows: list[str] = field(default_factory=list)       # the key's earlier answers it follows from, as written
+    follow_rule: str = ""            # the rule under which it follows from them
+    places: list = field(default_factory=list)             # the decimals each number claims
     alternatives: list[str] = field(default_factory=list)  # conventions under which it agrees
     aligned_key: np.ndarray | None = None
 
@@ -38,9 +39,6 @@ class AnswerResult:
             parts = [f"agree: {self.rule}"] + ([self.shape_note] if self.shape_note else [])
             return "; ".join(parts)
         parts = ["WRONG" + (" (first divergence)" if self.first_divergence else ""), self.reason]
-        if self.follows:
-            how = "" if self.follow_rule.startswith("exact") else f" ({self.follow_rule})"
-            parts.append(f"consistent with the key's wrong {', '.join(self.follows)}{how}")
         if self.alternatives:
             parts.append("matches if: " + "; or: ".join(self.alternatives))
         return "; ".join(p for p in parts if p)

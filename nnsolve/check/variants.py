@@ -10,6 +10,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.computation import Policy
+from ..engine.number import is_huge, mp, to_fraction
+from ..engine.symbolic import Symbolic
+from ..engine.tensor import emap
 from ..limits import MAX_EXPLAINING_VALUES
 from ..ops.scalar import DomainError
 from ..solution import Solution
@@ -38,25 +41,59 @@ class KeyPolicy(Policy):
     """A Policy whose pins may cover single elements: the rest of the tensor is still computed."""
 
     elements: dict[str, list[tuple[tuple[int, ...], np.ndarray]]] = field(default_factory=dict)
+    # each pinned quantity as computed from the pinned ones before it, just before its own pin replaces it: what
+    # follows from the key's own earlier numbers
+    carried: dict[str, np.ndarray] = field(default_factory=dict)
 
     def settle(self, node_id: str, value: np.ndarray) -> np.ndarray:
         value = super().settle(node_id, value)
         if node_id in self.elements:
+            self.carried[node_id] = value
             value = value.copy()
             for index, given in self.elements[node_id]:
-                if index == () and value.ndim == 0:
-                    value[()] = given[()]
+                if given.ndim == 0:
+                    value[index] = given[()]       # one number (an object array would keep the 0-d array itself)
                 else:
                     value[index] = given
         return value
+
+
+@dataclass
+class TruncatingPolicy(KeyPolicy):
+    """Every intermediate cut (not rounded) after `cut_places` decimals, as a key that copies its calculator's
+    display digits does: tanh(3.6) = 0.998508… carried on as 0.9985."""
+
+    cut_places: int | None = None
+
+    def settle(self, node_id: str, value: np.ndarray) -> np.ndarray:
+        if self.cut_places is not None and node_id not in self.elements:
+            value = emap(lambda v: v if isinstance(v, Symbolic) or not _finite(v) else cut(v, self.cut_places), value)
+        return super().settle(node_id, value)
+
+
+def cut(value, places: int):
+    """`value` truncated toward zero after `places` decimals, exactly."""
+    if not isinstance(value, Fraction):
+        if is_huge(value):
+            return value                # its 50 digits all lie far left of the point: its own truncation
+        if abs(value) < mp.mpf(10) ** -places:
+            return Fraction(0)          # (and σ(−10⁶)'s exact binary value is never built)
+        value = to_fraction(value)
+    unit = Fraction(10) ** places
+    return Fraction(int(value * unit)) / unit
+
+
+def _finite(v) -> bool:
+    return isinstance(v, Fraction) or bool(mp.isfinite(v))
 
 
 class Kept:
     """What the checker reads of one re-solve: the values of the answered quantities, nothing else. A whole
     Solution of a 300-layer network is megabytes; a check solves its problem dozens of ways."""
 
-    def __init__(self, solution: Solution, wanted: frozenset[str]):
-        self.values = {q: solution.value(q) for q in wanted if solution.has(q)}
+    def __init__(self, solution: Solution, wanted: frozenset[str], carried: dict | None = None):
+        carried = carried or {}
+        self.values = {q: carried[q] if q in carried else solution.value(q) for q in wanted if solution.has(q)}
 
     def has(self, quantity: str) -> bool:
         return quantity in self.values
@@ -79,30 +116,37 @@ class Variants:
         self.model = model
         self.base = base
         self.wanted = frozenset(wanted)
-        self._cache: dict[tuple, Kept | None] = {("", None, ()): Kept(base, self.wanted)}
+        self._cache: dict[tuple, Kept | None] = {("", None, (), False, False): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
 
     def solve(self, variant: str = "", model=None, places: int | None = None,
-              pins: tuple[Pin, ...] = ()) -> Kept | None:
-        """`variant` names `model` (a modified copy of the problem) for the cache; '' is the problem."""
-        key = (variant, places, tuple((p.quantity, p.index) for p in pins))
+              pins: tuple[Pin, ...] = (), carry: bool = False, truncate: bool = False) -> Kept | None:
+        """`variant` names `model` (a modified copy of the problem) for the cache; '' is the problem.
+
+        With `carry`, the kept value of each pinned quantity is the one computed from the pins before it (not the
+        pin itself): one re-solve says, for every answer at once, what follows from the key's earlier numbers.
+        Those re-solves decide agreement, so they are not counted against the explaining budget."""
+        key = (variant, places, tuple((p.quantity, p.index) for p in pins), carry, truncate)
         if key not in self._cache:
-            if variant or pins:
+            if variant or (pins and not carry) or truncate:
                 if self._explaining_left <= 0:
                     return None
                 self._explaining_left -= 1
-            self._cache[key] = self._solve(model if model is not None else self.model, places, pins)
+            self._cache[key] = self._solve(model if model is not None else self.model, places, pins, carry, truncate)
         return self._cache[key]
 
-    def _solve(self, model, places, pins) -> Kept | None:
+    def _solve(self, model, places, pins, carry=False, truncate=False) -> Kept | None:
         elements: dict[str, list] = {}
         for pin in pins:
             plain = np.vectorize(_plain, otypes=[object])(pin.value)
             elements.setdefault(pin.quantity, []).append((pin.index, np.asarray(plain, dtype=object)))
+        policy = (TruncatingPolicy(cut_places=places, elements=elements) if truncate
+                  else KeyPolicy(round_places=places, elements=elements))
         try:
-            return Kept(self.family.solve(model, KeyPolicy(round_places=places, elements=elements)), self.wanted)
+            solution = self.family.solve(model, policy)
+            return Kept(solution, self.wanted, policy.carried if carry else None)
         except _IMPOSSIBLE:
             return None
         finally:

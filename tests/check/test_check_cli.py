@@ -28,9 +28,9 @@ def test_a_correct_key_exits_0():
 def test_a_wrong_key_exits_1_and_says_where_it_parts():
     done = run(str(CASES / "slipped-key.yaml"))
     assert done.exit_code == 1, done.stderr
-    assert "7 answers: 2 agree, 5 wrong" in done.stdout
+    assert "7 answers: 5 agree, 2 wrong" in done.stdout
     assert "First divergence: u2" in done.stdout
-    assert "consistent with the key's wrong u2" in done.stdout
+    assert "agree: follows from the key's u2 as written" in done.stdout
     # the correct value is shown two decimals finer than the key writes it
     assert "[-0.575843]" in done.stdout
 

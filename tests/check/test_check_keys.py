@@ -54,16 +54,19 @@ def test_slip_is_flagged_at_its_first_divergence_and_followed_through(sigmoid_ne
 
     assert not report.ok
     assert report.first_divergence == "u2"
-    assert [r.name for r in report.results if r.ok] == ["u1", "h1"]
+    # only where the key first parts, and its independent second slip, are errors: the loss, δ2 and ∂L/∂W2
+    # follow from the key's own u2 as written
+    assert [r.name for r in report.results if not r.ok] == ["u2", "dL/db2"]
     u2 = report.result("u2")
     assert u2.first_divergence and u2.follows == []
     for name in ("loss", "delta2"):
         assert report.result(name).follows == ["u2"], name
+        assert report.result(name).rule == "follows from the key's u2 as written", name
         assert not report.result(name).first_divergence
     # ∂L/∂W2 = h1 δ2ᵀ: its nearest wrong input is δ2 (itself carried from u2)
     assert report.result("dL/dW2").follows == ["delta2"]
     assert report.result("dL/db2").follows == []
-    assert report.summary() == "7 answers: 2 agree, 5 wrong"
+    assert report.summary() == "7 answers: 5 agree, 2 wrong"
 
 
 def test_drift_from_2dp_intermediates_is_accepted_only_by_the_rounding_rule(sigmoid_net):
@@ -174,7 +177,7 @@ def test_follow_through_from_one_wrong_element(sigmoid_net):
     assert abs(carried - sigmoid_net["u2"][0]) > 0.1
     report = check(CASES / "sigmoid-net.yaml", answers={"h1[0]": "0.80", "u2": [round(carried, 4)]})
     assert report.first_divergence == "h1[0]"
-    assert report.result("u2").follows == ["h1[0]"]
+    assert report.result("u2").ok and report.result("u2").follows == ["h1[0]"]
     assert report.result("u2").follow_rule == "exact to 4 dp"
 
 
