@@ -101,13 +101,19 @@ def check(files: list[Path] = FILES,
     """Compare the answers given in each file with the computed ones; exit 1 on any mismatch. With several
     files: one line per file and a total."""
     from .check import check_file, render_report
-    from .check.report import render_reports
+    from .check.report import render_failure, render_reports
 
     color = format == Format.text and output is None and sys.stdout.isatty()
     single = len(files) == 1
 
+    failures: dict[Path, BaseException] = {}
+
     def checked(file: Path):
-        report = check_file(file, tolerance=tolerance)
+        try:
+            report = check_file(file, tolerance=tolerance)
+        except BaseException as error:      # said on stderr as ever; kept for the JSON form
+            failures[file] = error
+            raise
         text = render_report(report, format.value, color=color) if single else None
         return report, text
 
@@ -115,9 +121,11 @@ def check(files: list[Path] = FILES,
         done = _each(files, checked, timeout)
         if single and done[0][1] is not None:
             out.write(done[0][1][1])
+        elif single and format == Format.json:
+            out.write(render_failure(str(files[0]), failures.get(files[0]), done[0][2]))
         elif not single:
             out.write(render_reports([(str(f), result[0] if result else None) for f, result, _ in done],
-                                     format.value))
+                                     format.value, {str(f): (failures.get(f), code) for f, _, code in done if code}))
     codes = [code or (0 if result[0].ok else 1) for _, result, code in done]
     raise typer.Exit(max(codes))
 

@@ -238,13 +238,19 @@ def wrong_entries(key: np.ndarray, exact: np.ndarray, places: list, index: tuple
     reason = "differs by " + _difference(largest_difference(key, exact), decimals)
     if key.size == 1:
         return reason
-    entries = []
+    entries, rounded_at, cut_at = [], [], []
     for position in np.ndindex(key.shape):
         k, v, d = key[position], exact[position], places[int(np.ravel_multi_index(position, key.shape))]
-        if not (close(k, v, slack(d)) or (d is not None and truncated(k, v, d))):
-            where = "".join(f"[{i}]" for i in index + position)
+        where = "".join(f"[{i}]" for i in index + position)
+        near, cut = close(k, v, slack(d)), d is not None and truncated(k, v, d)
+        if not (near or cut):
             entries.append(f"{where}: {k.text} vs {_shown(v, d)}")
+        elif near != cut:
+            (rounded_at if near else cut_at).append(where)
     if not entries:
+        if rounded_at and cut_at:
+            return (f"{reason} (rounded at {', '.join(rounded_at)} but truncated at {', '.join(cut_at)}: an answer "
+                    f"is rounded or truncated throughout)")
         return reason
     more = len(entries) - MAX_NAMED_ENTRIES
     listed = "; ".join(entries[:MAX_NAMED_ENTRIES]) + (f"; and {more} more" if more > 0 else "")

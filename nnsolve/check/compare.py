@@ -159,8 +159,11 @@ def agreement(key: np.ndarray, exact: np.ndarray, hand_rounded: Callable[[int], 
         if all_close(key, value, bounds):
             return f"matches with intermediates rounded to {k} dp"
     # The band allows mixed rounding along the way, but not far coarser than the key's own claim:
-    # a key writing 10 decimals that lies between the 2-dp and 5-dp values merely lies near them.
-    band = {k: v for k, v in values.items() if finest is None or k >= finest}
+    # a key writing 10 decimals that lies between the 2-dp and 5-dp values merely lies near them, and one
+    # claiming exactness (1/3, e^2/(1 + e^2)) lies near none of them.
+    if finest is None:
+        return None
+    band = {k: v for k, v in values.items() if k >= finest}
     if len(band) >= 2 and _inside_band(key, exact, list(band.values()), bounds):
         low, high = min(band), max(band)
         return f"within the range of hand-rounded values (intermediates rounded to {low}–{high} dp)"

@@ -91,17 +91,37 @@ def render_report(report: Report, fmt: str = "text", color: bool = False) -> str
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def render_reports(reports: list[tuple[str, Report | None]], fmt: str = "text") -> str:
+def failure_json(source: str, error: BaseException | None, code: int) -> dict:
+    """A file that could not be checked (exit 2, or 3 for a bug), as data: each located problem's place, line and
+    message — what stderr says in words."""
+    issues = getattr(error, "issues", None)
+    if issues is not None:
+        errors = [{"place": i.path or None, "line": i.line, "message": i.message} for i in issues]
+        unlisted = getattr(error, "unlisted", 0)
+        if unlisted:
+            errors.append({"place": None, "line": None, "message": f"… and {unlisted:,} more"})
+    else:
+        errors = [{"place": None, "line": None, "message": str(error) if error is not None else "not checked"}]
+    return {"source": source, "ok": False, "exit_code": code, "errors": errors}
+
+
+def render_failure(source: str, error: BaseException | None, code: int) -> str:
+    return json.dumps(failure_json(source, error, code), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_reports(reports: list[tuple[str, Report | None]], fmt: str = "text", failures: dict | None = None) -> str:
     """Several files checked at once: one line per file (None: the file could not be checked, and its
-    messages went to stderr) and a total."""
+    messages went to stderr; `failures` gives, by file, the error and exit code for the JSON form) and a total."""
     checked = [r for _, r in reports if r is not None]
     answers, agree = sum(len(r.results) for r in checked), sum(r.agree for r in checked)
     unchecked = len(reports) - len(checked)
     total = {"files": len(reports), "files_wrong": sum(not r.ok for r in checked), "files_not_checked": unchecked,
              "answers": answers, "agree": agree, "wrong": answers - agree}
     if fmt == "json":
-        return json.dumps({"files": [{"file": name, "report": None if r is None else report_json(r)}
-                                     for name, r in reports], "total": total}, indent=2, ensure_ascii=False) + "\n"
+        failures = failures or {}
+        files = [{"file": name, "report": report_json(r)} if r is not None else
+                 {"file": name, "report": None, **_failed(name, failures.get(name))} for name, r in reports]
+        return json.dumps({"files": files, "total": total}, indent=2, ensure_ascii=False) + "\n"
     total_line = (f"total: {len(reports)} file{'s' if len(reports) != 1 else ''}, {answers} answer"
                   f"{'s' if answers != 1 else ''}: {agree} agree, {answers - agree} wrong"
                   + (f"; {unchecked} file{'s' if unchecked != 1 else ''} not checked" if unchecked else ""))
@@ -117,6 +137,12 @@ def render_reports(reports: list[tuple[str, Report | None]], fmt: str = "text") 
              f"{name}: {r.summary()}" + (f"; first divergence: {r.first_divergence}" if r.first_divergence else "")
              for name, r in reports]
     return "\n".join(lines + [total_line]) + "\n"
+
+
+def _failed(name: str, failure: tuple | None) -> dict:
+    error, code = failure if failure is not None else (None, 2)
+    found = failure_json(name, error, code)
+    return {"exit_code": found["exit_code"], "errors": found["errors"]}
 
 
 def _rows(report: Report) -> list[tuple[str, str, str, str, bool]]:

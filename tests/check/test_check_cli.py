@@ -80,3 +80,27 @@ def test_tolerance_option():
     assert "Tolerance: ±0.005 (absolute)" in done.stdout
     bad = run(str(CASES / "rounded-key.yaml"), "--tolerance", "half a cent")
     assert bad.exit_code == 2 and "--tolerance" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_json_on_exit_2_gives_the_located_errors_as_data():
+    done = run(str(CASES / "malformed-answer.yaml"), "--format", "json")
+    assert done.exit_code == 2
+    failure = json.loads(done.stdout)
+    assert failure["ok"] is False and failure["exit_code"] == 2
+    assert {"place": "answers.y[1]", "line": line_of("malformed-answer.yaml", "y:"),
+            "message": "expected a number, got 'zero point five'"} in failure["errors"]
+    assert any(e["place"] == "answers.dL/dW1" and e["line"] == line_of("malformed-answer.yaml", "dL/dW1:")
+               for e in failure["errors"])
+    # the messages still go to stderr, as words
+    assert "answers.y[1]: expected a number" in done.stderr
+
+
+def test_json_for_several_files_keeps_each_failure():
+    done = run(str(CASES / "unknown-id.yaml"), str(CASES / "correct-key.yaml"), "--format", "json")
+    assert done.exit_code == 2
+    files = {f["file"]: f for f in json.loads(done.stdout)["files"]}
+    unknown = files[str(CASES / "unknown-id.yaml")]
+    assert unknown["report"] is None and unknown["exit_code"] == 2
+    assert unknown["errors"][0]["place"] == "answers.u3" and unknown["errors"][0]["line"] == line_of("unknown-id.yaml",
+                                                                                                     "u3:")
+    assert files[str(CASES / "correct-key.yaml")]["report"]["ok"] is True
