@@ -14,7 +14,7 @@ from .answers import KeyAnswer, KeyNumber, decimals_written, parse_tolerance, qu
 from .compare import HAND_ROUNDING, agreement, aligned, close, largest_difference, real, slack, truncated
 from .conventions import alternatives
 from .report import AnswerResult, Report
-from .variants import Pin, Variants, value_at
+from .variants import FORGET, TRUNCATE, Pin, Variants, forgotten, value_at
 
 
 def check(problem_or_path, answers: dict | None = None, tolerance=None) -> Report:
@@ -98,15 +98,15 @@ class Checker:
         return result, Pin(answer.quantity, answer.index, key)
 
     def agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
-              carry: bool = False, truncate: bool = False, places_tried=None) -> str | None:
-        """The rule under which the key agrees with the problem solved as (variant, pins), or None. With `carry`,
-        the value compared is the one computed from the key's own pinned numbers before it."""
+              carry: bool = False, working: str = "", places_tried=None) -> str | None:
+        """The rule under which the key agrees with the problem solved as (variant, pins, working), or None. With
+        `carry`, the value compared is the one computed from the key's own pinned numbers before it."""
         def solved(places):
-            found = value_at(self.variants.solve(variant, model, places, pins, carry, truncate),
+            found = value_at(self.variants.solve(variant, model, places, pins, carry, working),
                              answer.quantity, answer.index)
             return found if found is not None and found.shape == key.shape else None
 
-        if truncate:        # every intermediate cut after K decimals: the answer must be that computation's
+        if working == TRUNCATE:     # every intermediate cut after K decimals: the answer must be that computation's
             for places in places_tried or HAND_ROUNDING:
                 value = solved(places)
                 if value is not None and agreement(key, value, lambda k: None, answer.places, None) is not None:
@@ -115,6 +115,13 @@ class Checker:
         exact = solved(None)
         if exact is None:
             return None
+        if variant or working:
+            # another convention explains a miss only if it brings the key nearer than the problem's own value
+            # does: the hand-rounded re-solves of one that does not are not worth making
+            own = value_at(self.base, answer.quantity, answer.index)
+            rule = agreement(key, exact, lambda places: None, answer.places, self.tolerance, self.declared)
+            if rule is not None or largest_difference(key, exact) >= largest_difference(key, own):
+                return rule
         return agreement(key, exact, solved, answer.places, self.tolerance, self.declared)
 
     # -- an answer that carries the key's own earlier numbers forward ---------------------------
@@ -122,13 +129,11 @@ class Checker:
         """Agree when the key's answer follows (within its rounding) from the key's own earlier answers as written,
         rounded or wrong: the problem re-solved with those numbers pinned, in the solution's order. An explicit
         tolerance is one bound around the exact value, so it carries nothing forward."""
-        if not self.family.pins or not self._pins or self.tolerance is not None:
+        upstream = self._upstream_as_written(answer)
+        if not upstream or self.tolerance is not None:
             return
         rule = self.agree(result.aligned_key, answer, "", None, self._pins, carry=True)
         if rule is None:
-            return
-        upstream = self._upstream_as_written(answer)
-        if not upstream:
             return
         result.ok, result.follows, result.follow_rule = True, upstream, rule
         how = "" if rule.startswith("exact") else f" ({rule})"
@@ -136,7 +141,10 @@ class Checker:
 
     def _upstream_as_written(self, answer: KeyAnswer) -> list[str]:
         """The key's earlier answers whose numbers differ from the computed ones (rounded or wrong) and that this
-        answer is computed from; only the nearest (a δ2 computed from the key's u2 already says u2)."""
+        answer is computed from; only the nearest (a δ2 computed from the key's u2 already says u2). None of them
+        (or a family whose values are not recomputed from one another): nothing to carry forward, and no re-solve."""
+        if not self.family.pins or not self._pins:
+            return []
         differing = [a for a, r in self._answers if a.order < answer.order and r.aligned_key is not None
                      and any(real(k) != real(v) for k, v in zip(r.aligned_key.reshape(-1), r.computed.reshape(-1)))]
         ancestors = self._ancestors.of(answer.quantity)
@@ -157,7 +165,7 @@ class Checker:
         """The alternative conventions under which this answer agrees — and every other answer the convention
         changes agrees too: one coincidental number is no explanation."""
         if self._alternatives is None:
-            self._alternatives = alternatives(self.family, self.variants.model)
+            self._alternatives = [(s, m, "") for s, m in alternatives(self.family, self.variants.model)]
         found = []
         if self.declared:
             # the key said how it rounded; say so if another rounding is what it really did
@@ -165,11 +173,11 @@ class Checker:
             if hand:
                 found.append(f"{hand.removeprefix('matches with ')} (though the key says it kept "
                              f"{', '.join(map(str, self.declared))} dp)")
-        for statement, model in self._alternatives:
-            if not self._changes(answer, statement, model):
+        for statement, model, working in self._alternatives + self._forgotten_derivatives():
+            if not self._changes(answer, statement, model, working):
                 continue
-            rule = self._agree_under(answer, result.aligned_key, statement, model)
-            if rule is not None and self._holds(answer, statement, model):
+            rule = self._agree_under(answer, result.aligned_key, statement, model, working)
+            if rule is not None and self._holds(answer, statement, model, working):
                 found.append(statement if rule.startswith("exact") else f"{statement} ({rule})")
         if self.tolerance is None and not found:
             truncated = self._truncated_intermediates(answer, result)
@@ -177,42 +185,51 @@ class Checker:
                 found.append(truncated)
         return found
 
-    def _agree_under(self, answer: KeyAnswer, key, statement: str, model) -> str | None:
+    def _forgotten_derivatives(self) -> list[tuple[str, object, str]]:
+        """A key that left one activation's derivative out of backprop (σ′ forgotten): one alternative per
+        activation the backward pass goes through, where the family's values are recomputed from one another."""
+        if not self.family.pins or self.tolerance is not None:
+            return []
+        return [(forgotten(name), None, FORGET + name) for name in self.variants.activations()]
+
+    def _agree_under(self, answer: KeyAnswer, key, statement: str, model, working: str = "") -> str | None:
         """Agreement under a convention, as computed or carrying the key's own earlier numbers forward under it."""
-        rule = self.agree(key, answer, statement, model)
-        if rule is None and self.family.pins and self._pins:
-            rule = self.agree(key, answer, statement, model, self._pins, carry=True)
+        rule = self.agree(key, answer, statement, model, working=working)
+        if rule is None and self._upstream_as_written(answer):
+            rule = self.agree(key, answer, statement, model, self._pins, carry=True, working=working)
         return rule
 
-    def _holds(self, answer: KeyAnswer, statement: str, model) -> bool:
+    def _holds(self, answer: KeyAnswer, statement: str, model, working: str = "") -> bool:
         """Every other numeric answer this convention changes agrees under it."""
         for other, result in self._answers:
-            if other is answer or result.aligned_key is None or not self._changes(other, statement, model):
+            if other is answer or result.aligned_key is None or not self._changes(other, statement, model, working):
                 continue
-            if self._agree_under(other, result.aligned_key, statement, model) is None:
+            if self._agree_under(other, result.aligned_key, statement, model, working) is None:
                 return False
         return True
 
     def _truncated_intermediates(self, answer: KeyAnswer, result: AnswerResult) -> str | None:
-        """A key that cut every intermediate after K decimals (a calculator's display copied): it explains this
-        answer only when every wrong numeric answer of the key is that computation's too."""
-        if answer.decimals is None:
+        """A key that cut every intermediate after the K decimals it writes (a calculator's display copied): it
+        explains this answer only when every wrong numeric answer of the key is that computation's too."""
+        if answer.decimals is None or answer.decimals not in HAND_ROUNDING:
             return None
         wrong = [(a, r) for a, r in self._answers if not r.ok and r.aligned_key is not None]
-        rule = self.agree(result.aligned_key, answer, "", None, truncate=True)
+        # cut to the decimals the key writes (a calculator's display copied as it stands)
+        rule = self.agree(result.aligned_key, answer, "", None, working=TRUNCATE, places_tried=(answer.decimals,))
         if rule is None:
             return None
         places = int(rule.split(" to ")[1].split()[0])
         for other, r in wrong:
-            if other is not answer and self.agree(r.aligned_key, other, "", None, truncate=True,
+            if other is not answer and self.agree(r.aligned_key, other, "", None, working=TRUNCATE,
                                                   places_tried=(places,)) is None:
                 return None
         return rule
 
-    def _changes(self, answer: KeyAnswer, statement: str, model) -> bool:
+    def _changes(self, answer: KeyAnswer, statement: str, model, working: str = "") -> bool:
         """Whether a convention changes this answer's exact value at all: one that does not (a loss's ½ for a
         forward quantity) cannot explain a miss, and its hand-rounded re-solves are not worth doing."""
-        other = value_at(self.variants.solve(statement, model, None, ()), answer.quantity, answer.index)
+        other = value_at(self.variants.solve(statement, model, None, (), working=working), answer.quantity,
+                         answer.index)
         if other is None:
             return False
         exact = value_at(self.base, answer.quantity, answer.index)

@@ -14,6 +14,7 @@ from ..engine.number import is_huge, mp, to_fraction
 from ..engine.symbolic import Symbolic
 from ..engine.tensor import emap
 from ..limits import MAX_EXPLAINING_VALUES
+from ..ops.activations import Elementwise
 from ..ops.scalar import DomainError
 from ..solution import Solution
 from .answers import WideNumber
@@ -87,6 +88,31 @@ def _finite(v) -> bool:
     return isinstance(v, Fraction) or bool(mp.isfinite(v))
 
 
+TRUNCATE, FORGET, EVERY = "truncate", "forget:", "*"
+
+
+def forgotten(name: str) -> str:
+    """How `check` states a key that forgot an activation's derivative."""
+    return f"the derivative of {name} left out of the backward pass"
+
+
+@dataclass
+class ForgetfulPolicy(KeyPolicy):
+    """The backward pass of a key that forgot one activation's derivative (σ′ left out: the gradient passes the
+    activation unchanged). It notes which activations the backward pass went through."""
+
+    forgotten: str = ""
+    seen: set = field(default_factory=set)
+
+    def vjp(self, node, index: int, grad):
+        op = node.op
+        if isinstance(op, Elementwise) and op.name != "identity":
+            self.seen.add(op.name)
+            if self.forgotten in (op.name, EVERY):
+                return grad
+        return super().vjp(node, index, grad)
+
+
 class Kept:
     """What the checker reads of one re-solve: the values of the answered quantities, nothing else. A whole
     Solution of a 300-layer network is megabytes; a check solves its problem dozens of ways."""
@@ -120,30 +146,57 @@ class Variants:
         self._size = sum(step.value.size for step in base.steps)
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
+        self._activations: list[str] | None = None
 
     def solve(self, variant: str = "", model=None, places: int | None = None,
-              pins: tuple[Pin, ...] = (), carry: bool = False, truncate: bool = False) -> Kept | None:
+              pins: tuple[Pin, ...] = (), carry: bool = False, working: str = "") -> Kept | None:
         """`variant` names `model` (a modified copy of the problem) for the cache; '' is the problem.
 
         With `carry`, the kept value of each pinned quantity is the one computed from the pins before it (not the
         pin itself): one re-solve says, for every answer at once, what follows from the key's earlier numbers.
-        Those re-solves decide agreement, so they are not counted against the explaining budget."""
-        key = (variant, places, tuple((p.quantity, p.index) for p in pins), carry, truncate)
+        Those re-solves decide agreement, so they are not counted against the explaining budget.
+        `working` is how the numbers were worked, if not as a person rounding them: TRUNCATE (`places` cut, not
+        rounded) or FORGET + an activation's name (its derivative left out of the backward pass)."""
+        key = (variant, places, tuple((p.quantity, p.index) for p in pins), carry, working)
         if key not in self._cache:
-            if variant or (pins and not carry) or truncate:
+            if variant or (pins and not carry) or working:
                 if self._explaining_left <= 0:
                     return None
                 self._explaining_left -= 1
-            self._cache[key] = self._solve(model if model is not None else self.model, places, pins, carry, truncate)
+            self._cache[key] = self._solve(model if model is not None else self.model, places, pins, carry, working)
         return self._cache[key]
 
-    def _solve(self, model, places, pins, carry=False, truncate=False) -> Kept | None:
+    def activations(self) -> list[str]:
+        """The activations whose derivatives the backward pass uses, found by one re-solve that leaves every one
+        of them out ([] past the budget). With a single activation, that re-solve is the one forgetting it."""
+        if self._activations is None:
+            if self._explaining_left <= 0:
+                return []
+            self._explaining_left -= 1
+            policy = ForgetfulPolicy(forgotten=EVERY)
+            try:
+                kept = Kept(self.family.solve(self.model, policy), self.wanted)
+            except _IMPOSSIBLE:
+                kept = None
+            finally:
+                self._collect()
+            self._activations = sorted(policy.seen)
+            if len(self._activations) == 1:
+                name = self._activations[0]
+                self._cache[(forgotten(name), None, (), False, FORGET + name)] = kept
+        return self._activations
+
+    def _solve(self, model, places, pins, carry=False, working="") -> Kept | None:
         elements: dict[str, list] = {}
         for pin in pins:
             plain = np.vectorize(_plain, otypes=[object])(pin.value)
             elements.setdefault(pin.quantity, []).append((pin.index, np.asarray(plain, dtype=object)))
-        policy = (TruncatingPolicy(cut_places=places, elements=elements) if truncate
-                  else KeyPolicy(round_places=places, elements=elements))
+        if working == TRUNCATE:
+            policy = TruncatingPolicy(cut_places=places, elements=elements)
+        elif working.startswith(FORGET):
+            policy = ForgetfulPolicy(round_places=places, elements=elements, forgotten=working[len(FORGET):])
+        else:
+            policy = KeyPolicy(round_places=places, elements=elements)
         try:
             solution = self.family.solve(model, policy)
             return Kept(solution, self.wanted, policy.carried if carry else None)

@@ -59,6 +59,11 @@ class Policy:
             return emap(lambda v: v if isinstance(v, Symbolic) or not _finite(v) else round_decimal(v, places), value)
         return value
 
+    def vjp(self, node: Node, index: int, grad: np.ndarray):
+        """What the backward pass sends to `node`'s `index`-th input: its op's local derivative applied to `grad`
+        (`check` overrides it to ask what a key that forgot one derivative got)."""
+        return node.op.vjp(index, grad, node.value, *[n.value for n in node.inputs], **node.params)
+
     def statements(self) -> list[tuple[str, str]]:
         """What the worked solution's header says of this policy, the same words in every family."""
         out = []
@@ -173,7 +178,7 @@ class Computation:
                 if child.id not in needed:
                     continue
                 try:
-                    value = node.op.vjp(i, g.value, node.value, *[n.value for n in node.inputs], **node.params)
+                    value = self.policy.vjp(node, i, g.value)
                 except ValueError as e:
                     blame(e, self._gradient_id(child, suffix))
                     raise
