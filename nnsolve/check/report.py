@@ -186,8 +186,8 @@ def _rule_line(report: Report) -> str:
     if report.tolerance is not None:
         return f"Tolerance: ±{decimal_string(report.tolerance)} (absolute)"
     rounding = ", ".join(map(str, report.declared)) if report.declared else "2–5"
-    return ("Tolerance: each key's own decimals (rounded or truncated), or the values with "
-            f"intermediates rounded to {rounding} dp")
+    return ("Tolerance: each number's own decimals (rounded or truncated), or the values with "
+            f"intermediates rounded to {rounding} dp, or what follows from the key's own earlier answers")
 
 
 def report_json(report: Report) -> dict:

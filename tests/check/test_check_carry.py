@@ -97,3 +97,26 @@ def test_the_wrong_entry_of_a_matrix_is_named(sigmoid_net):
     reason = report.result("dL/dW1").reason
     assert f"[1][0]: {slipped[1][0]:.4f} vs {dW1[1][0]:.4f}" in reason
     assert "[0][0]" not in reason and "[0][1]" not in reason and "[1][1]" not in reason
+
+
+def test_the_documented_example(sigmoid_net, tmp_path):
+    """docs/problem-format.md §6.1: every verdict it shows, each number checked here by hand."""
+    import re
+    doc = (CASES.parents[2] / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    block = next(body for body in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                 if "A key that carries its own numbers forward" in body)
+    path = tmp_path / "key.yaml"
+    path.write_text(block, encoding="utf-8")
+    h1, u2 = [0.75, 0.5250], -0.58
+    assert within(h1[0], sigmoid_net["h1"][0], 2) and within(h1[1], sigmoid_net["h1"][1], 4)
+    assert within(u2, sigmoid_net["u2"][0], 2)
+    assert abs(0.5 * u2 ** 2 - 0.1682) < 1e-12 and not within(0.1682, sigmoid_net["loss"], 4)
+    assert abs(h1[0] * u2 - -0.435) < 1e-12 and abs(h1[1] * u2 - -0.3045) < 1e-12
+    assert not within(-0.3045, sigmoid_net["dL/dW2"][1][0], 4)
+
+    report = check(path)
+
+    assert [r.name for r in report.results if not r.ok] == ["dL/db2"] and report.first_divergence == "dL/db2"
+    assert report.result("h1").rule == "exact to 2–4 dp, each number to its own"
+    assert report.result("loss").rule == "follows from the key's u2 as written"
+    assert report.result("dL/dW2").rule == "follows from the key's delta2 as written"
