@@ -227,6 +227,8 @@ def value_at(solution: Solution | Kept | None, quantity: str, index: tuple[int, 
         return None
     value = solution.value(quantity)
     if index:
+        if len(index) > value.ndim or any(i >= n for i, n in zip(index, value.shape)):
+            return None          # a re-solve of a smaller batch has no row for this sample
         picked = value[index]
         if not isinstance(picked, np.ndarray):
             out = np.empty((), dtype=object)

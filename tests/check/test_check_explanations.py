@@ -64,3 +64,48 @@ def test_truncated_intermediates_are_named(sigmoid_net):
     assert not result.ok
     assert "intermediates truncated to 3 dp" in result.alternatives
     assert report.result("dL/dh1").ok and report.result("dL/dh1").follows == ["u2"]
+
+
+BATCH = {
+    # the 2-2-1 sigmoid network on a batch of two samples, ½·SSE summed over the samples
+    "problem": "dense_network",
+    "network": {"layout": "in_out", "layers": [{"W": [[0.5, -1], [0.25, 0.5]], "b": [0.1, 0.1], "activation": "sigmoid"},
+                                                {"W": [[-3], [3]], "b": [0.1]}]},
+    "data": {"x": [[1, 2], [2, -1]], "target": [[0], [1]]},
+    "loss": {"type": "half_sse"},
+}
+
+
+def batch_reference(rows, targets):
+    """PyTorch float64: u1, h1 and ∂L/∂W2 of the batch (or of the rows given)."""
+    import pytest
+    torch = pytest.importorskip("torch")
+    f64 = torch.float64
+    x = torch.tensor(rows, dtype=f64)
+    W1 = torch.tensor([[0.5, -1.0], [0.25, 0.5]], dtype=f64)
+    b1 = torch.tensor([0.1, 0.1], dtype=f64)
+    W2 = torch.tensor([[-3.0], [3.0]], dtype=f64, requires_grad=True)
+    b2 = torch.tensor([0.1], dtype=f64)
+    u1 = x @ W1 + b1
+    h1 = torch.sigmoid(u1)
+    loss = 0.5 * ((h1 @ W2 + b2 - torch.tensor(targets, dtype=f64)) ** 2).sum()
+    loss.backward()
+    return u1.tolist(), h1.tolist(), W2.grad.tolist()
+
+
+def test_swapped_samples_are_named():
+    u1, h1, _ = batch_reference([[1, 2], [2, -1]], [[0], [1]])
+    swapped = {"u1": [[f"{v:.4f}" for v in row] for row in (u1[1], u1[0])],
+               "h1": [[f"{v:.4f}" for v in row] for row in (h1[1], h1[0])]}
+    report = check(BATCH, answers=swapped)
+    assert report.first_divergence == "u1"
+    assert "samples 1 and 2 of the batch swapped" in report.result("u1").alternatives
+    assert report.result("h1").ok and report.result("h1").follows == ["u1"]
+
+
+def test_one_sample_alone_for_the_batch_is_named():
+    _, _, batch_grad = batch_reference([[1, 2], [2, -1]], [[0], [1]])
+    _, _, alone = batch_reference([[2, -1]], [[1]])
+    assert not all(within(round(a[0], 4), b[0], 4) for a, b in zip(alone, batch_grad))
+    report = check(BATCH, answers={"dL/dW2": [[f"{row[0]:.4f}"] for row in alone]})
+    assert "sample 2 alone used for the batch" in report.result("dL/dW2").alternatives
