@@ -140,3 +140,13 @@ def test_verdicts_in_a_keys_own_words(written):
 
 def test_a_wrong_verdict_is_still_wrong():
     assert not check(LINEAR, answers={"minimum": "local minimum"}).ok
+
+
+def test_every_wrong_component_of_a_vector_of_formulas_is_named():
+    # ∇(x²y + 3y) = (2xy, x² + 3), by hand
+    problem = {"problem": "calculus", "function": "x^2*y + 3*y", "variables": ["x", "y"]}
+    assert check(problem, answers={"gradient": ["2*x*y", "x^2 + 3"]}).ok
+    one = check(problem, answers={"gradient": ["2*x*y", "x^2"]}).result("gradient")
+    assert not one.ok and one.reason.startswith("[1]: ") and "[0]" not in one.reason
+    both = check(problem, answers={"gradient": ["2*x", "x^2"]}).result("gradient")
+    assert "[0]: " in both.reason and "[1]: " in both.reason
