@@ -62,7 +62,8 @@ class Checker:
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
         self._answers = list(zip(answers, results))
-        self._pins = tuple(pin for _, pin in judged if pin is not None)
+        self._pin_of = [pin for _, pin in judged]
+        self._pins = tuple(pin for pin in self._pin_of if pin is not None)
         # an answer computed from the key's own earlier numbers agrees: only where the key first parts from
         # the solution is it wrong (topological order: each answer's upstream is settled before it)
         for answer, result in self._answers:
@@ -132,7 +133,12 @@ class Checker:
         upstream = self._upstream_as_written(answer)
         if not upstream or self.tolerance is not None:
             return
-        rule = self.agree(result.aligned_key, answer, "", None, self._pins, carry=True)
+        pins = self._pins
+        if self.variants.solve("", None, None, pins, carry=True) is None:
+            # a later number of the key may be impossible to carry on with (a probability of 0 inside a log):
+            # then only the answers before this one are pinned
+            pins = tuple(p for (a, _), p in zip(self._answers, self._pin_of) if p is not None and a.order < answer.order)
+        rule = self.agree(result.aligned_key, answer, "", None, pins, carry=True)
         if rule is None:
             return
         result.ok, result.follows, result.follow_rule = True, upstream, rule

@@ -120,3 +120,17 @@ def test_the_documented_example(sigmoid_net, tmp_path):
     assert report.result("h1").rule == "exact to 2–4 dp, each number to its own"
     assert report.result("loss").rule == "follows from the key's u2 as written"
     assert report.result("dL/dW2").rule == "follows from the key's delta2 as written"
+
+
+def test_a_later_number_that_cannot_be_carried_on_does_not_stop_the_earlier_ones():
+    # the 2-2-1 network with a sigmoid output and cross-entropy (target 1); the key slips at h1 (0.60 for
+    # 0.5250), carries it into u2 = −3·0.75 + 3·0.60 + 0.1 = −0.35, then writes ŷ = 0, whose log is impossible
+    problem = {"problem": "dense_network",
+               "network": {"layout": "in_out",
+                           "layers": [{"W": [[0.5, -1], [0.25, 0.5]], "b": [0.1, 0.1], "activation": "sigmoid"},
+                                      {"W": [[-3], [3]], "b": [0.1], "activation": "sigmoid"}]},
+               "data": {"x": [1, 2], "target": [1]}, "loss": {"type": "bce"}}
+    report = check(problem, answers={"h1": ["0.75", "0.60"], "u2": ["-0.35"], "y": ["0"], "loss": "1"})
+    assert report.first_divergence == "h1"
+    assert report.result("u2").ok and report.result("u2").follows == ["h1"]
+    assert not report.result("y").ok
