@@ -229,7 +229,7 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left <= seconds:        # the outer deadline comes first: it stays in force
         yield
         return
@@ -253,4 +253,4 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)   # None: set from C
         if outer_left:
             # the outer timer was replaced; give it back what remains of it (at least a moment)
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3), outer_interval)
