@@ -142,19 +142,20 @@ def test_a_constant_zero_has_no_canonical_network():
 
 
 # -- 8, 9. searching a hidden layer in the allowed sets ----------------------------------------------------
-def brute_smallest(rows, outputs, weights, biases, most=4):
+def brute_smallest(rows, outputs, weights, biases, most=4, low=0):
     """The fewest hidden units of a one-hidden-layer network, every weight and bias from the sets (0 for one
     unit alone), or None: every network tried, nothing shared with nnsolve's search."""
     n = len(rows[0])
     units = [(list(w), b) for w in itertools.product(weights, repeat=n) for b in biases]
-    if any(all(run_levels([([w], [b])], x) == y for x, y in zip(rows, outputs)) for w, b in units):
+    if any(all(run_levels([([w], [b])], x, ">", low) == y for x, y in zip(rows, outputs)) for w, b in units):
         return 0
     for k in range(1, most + 1):
         for hidden in itertools.product(units, repeat=k):
             H = [[u[0] for u in hidden], [u[1] for u in hidden]]
             for w2 in itertools.product(weights, repeat=k):
                 for b2 in biases:
-                    if all(run_levels([(H[0], H[1]), ([list(w2)], [b2])], x) == y for x, y in zip(rows, outputs)):
+                    net = [(H[0], H[1]), ([list(w2)], [b2])]
+                    if all(run_levels(net, x, ">", low) == y for x, y in zip(rows, outputs)):
                         return k
     return None
 
@@ -220,3 +221,16 @@ def test_xor_argument_reads_as_the_opposite_corners():
 
 def test_a_separable_function_has_no_argument():
     assert not solve(problem("function: OR\ninputs: 3\n")).has("contradiction")
+
+
+def test_the_documented_examples_state_true_values():
+    from problems.test_format_doc import problems as documented
+    s = solve(documented()["XOR from its 1-rows, why one unit cannot do it, and the minterm network (yaml)"])
+    assert scalar(s, "separable") == 0 and [int(v) for v in s.value("contradiction")] == [1, 1]
+    assert (scalar(s, "minterms.hidden_units"), scalar(s, "minterms.layers"), scalar(s, "minterms.width")) == (2, 2, 2)
+    s = solve(documented()["XNOR in the ±1 encoding, weights and biases searched (yaml)"])
+    rows = list(itertools.product((-1, 1), repeat=2))
+    layers = layers_of(s)
+    assert [run_levels(layers, x, ">", -1) for x in rows] == [1, -1, -1, 1]
+    assert {v for W, _ in layers for row in W for v in row} <= {-1, 1} and {v for _, b in layers for v in b} <= {-1, 1}
+    assert len(layers[0][0]) == 2 == brute_smallest(rows, [1, -1, -1, 1], [-1, 1], [-1, 1], low=-1)
