@@ -234,3 +234,11 @@ def test_the_documented_examples_state_true_values():
     assert [run_levels(layers, x, ">", -1) for x in rows] == [1, -1, -1, 1]
     assert {v for W, _ in layers for row in W for v in row} <= {-1, 1} and {v for _, b in layers for v in b} <= {-1, 1}
     assert len(layers[0][0]) == 2 == brute_smallest(rows, [1, -1, -1, 1], [-1, 1], [-1, 1], low=-1)
+
+
+def test_a_pin_is_refused_not_ignored():
+    # a pinned b would not reach θ, the nets or the errors: refused, never shown beside values that ignore it
+    from nnsolve.problems import ProblemError
+    with pytest.raises(ProblemError) as error:
+        solve(problem("function: AND\ninputs: 2\n"), pins={"b": 5})
+    assert "cannot pin" in str(error.value)
