@@ -255,7 +255,7 @@ def _dropout(out, name, spec):
         k = spec.kept
         out.add(name("subnetworks_kept"), (rf"\binom{{N}}{{{k}}}", f"C(N, {k})"),
                 Fraction(math.comb(int(droppable), k)) if k <= droppable else Fraction(0), section,
-                rf"\binom{{ {{0}} }}{{{k}}}", f"C({{0}}, {k})",
+                rf"\binom{{ {{0}} }}{{ {k} }}", f"C({{0}}, {k})",
                 f"the sub-networks with exactly {k} of the N droppable units kept: choose which {k}",
                 uses=(name("droppable_units"),))
     scalar = not isinstance(spec.keep if spec.keep is not None else spec.p_drop, list)

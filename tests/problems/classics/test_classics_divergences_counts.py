@@ -123,3 +123,23 @@ def test_the_documented_examples_state_true_values():
     s = nnsolve.solve(documented()["Passes per epoch and in total, dropout at test time (yaml)"])
     assert [value(s, q) for q in ("iterations", "passes_per_epoch", "passes", "subnetworks", "subnetworks_kept",
                                   "test_active_units_total", "test_scale")] == [48, 32, 96, 256, 28, 8, Fraction(4, 5)]
+
+
+def test_the_new_items_print_with_valid_latex():
+    import json
+    import sys
+    from pathlib import Path
+    from nnsolve.render import render
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "render"))
+    from render_latex_lint import latex_problems, math_spans
+    s = solve({"cross_entropy": {"p": [0.5, 0.5], "q": [0.25, 0.75], "base": 10}},
+              {"kl": {"p": [0.5, 0.5], "q": [0.25, 0.75], "direction": "Q||P"}},
+              {"js": {"p": [0.5, 0.5], "q": [0.25, 0.75]}},
+              {"training": {"samples": 100, "batch": 32, "epochs": 2, "pass_counting": "each"}},
+              {"dropout": {"units": [3, 5], "keep": [1, 0.5], "kept": 2, "inverted": False}})
+    text = render(s, "text")
+    assert [step["id"] for step in json.loads(render(s, "json"))["steps"]] == s.ids
+    for step in s.steps:
+        assert f"{step.text_symbol} = " in text, step.id
+    for span in math_spans(render(s, "markdown")):
+        assert latex_problems(span) == [], span
