@@ -105,13 +105,15 @@ def _construct(rec: Recorder, p: BooleanProblem, rows, outputs, witness) -> list
     cmp, n, low = p.compare, len(rows[0]), rec.low
     weights, biases = p.allowed_weights, p.allowed_biases if p.allowed_biases is not None else p.allowed_weights
     single = network = None
-    searched, stopped = [], None
+    searched, stopped, trying, single_ruled_out = [], None, "a single unit", False
     budget = th.Budget()
     try:
         if witness is not None:
             single = th.search_unit(rows, outputs, weights, cmp, low, biases, budget) if weights else witness
+        single_ruled_out = single is None        # not separable, or the whole allowed set was tried
         if single is None and weights:
             for k in [p.hidden_units] if p.hidden_units else range(1, MAX_HIDDEN_SEARCH.value + 1):
+                trying = f"a hidden layer of {_count(k, 'unit')}"
                 network = th.search_two_layer(rows, outputs, weights, k, cmp, low, biases, budget)
                 searched.append(k)
                 if network is not None:
@@ -137,13 +139,13 @@ def _construct(rec: Recorder, p: BooleanProblem, rows, outputs, witness) -> list
     else:
         sets = (f"weights from {sorted(set(weights))} and biases from {sorted(set(biases))}"
                 if p.allowed_biases is not None else f"weights and biases from {sorted(set(weights))}")
-        tried = _sizes(searched) if searched else ""
-        what = ("no single unit" + (f" nor any network of one hidden layer of {tried}" if tried else "")
-                + f" with {sets} realises the function")
+        if single_ruled_out:
+            what = ("no single unit" + (f" nor any network of one hidden layer of {_sizes(searched)}" if searched
+                                        else "") + f" with {sets} realises the function")
+        else:
+            what = f"nothing found or ruled out with {sets}"
         if stopped:
-            what += "; " + stopped + (" before any hidden layer was tried" if not searched else
-                                      f" while trying {searched[-1] + 1 if not p.hidden_units else p.hidden_units}"
-                                      " hidden units")
+            what += f"; {stopped} while trying {trying}: a larger network was not searched"
         rec.show("found", r"\text{found}", "found", 0, "a network from the allowed sets: 1 found, 0 none",
                  "Search", note=what)
         return ["separable", "found"]

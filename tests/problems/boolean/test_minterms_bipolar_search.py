@@ -242,3 +242,13 @@ def test_a_pin_is_refused_not_ignored():
     with pytest.raises(ProblemError) as error:
         solve(problem("function: AND\ninputs: 2\n"), pins={"b": 5})
     assert "cannot pin" in str(error.value)
+
+
+def test_a_search_stopped_by_its_limit_claims_only_what_it_ruled_out(monkeypatch):
+    monkeypatch.setenv("NNSOLVE_MAX_WEIGHT_SEARCH", "10")       # 3^4 = 81 candidate units: not even one search
+    s = solve(problem("function: OR\ninputs: 3\nallowed_weights: [-1, 0, 1]\n"))
+    assert scalar(s, "found") == 0 and not s.has("hidden_units")
+    note = s.step("found").note
+    assert note.startswith("nothing found or ruled out") and "while trying a single unit" in note
+    s = solve(problem("function: XOR\ninputs: 2\nallowed_weights: [-1, 0, 1]\n"))  # not separable: no unit
+    assert s.step("found").note.startswith("no single unit with weights and biases from [-1, 0, 1]")
