@@ -151,6 +151,8 @@ def _construct(rec: Recorder, p: BooleanProblem, rows, outputs, witness) -> list
         return ["separable", "found"]
     if single is not None:
         minimal = _minimality(True, 0)
+        if p.hidden_units:
+            minimal += f"; hidden_units: {p.hidden_units} not searched, one unit from the allowed sets suffices"
     elif weights:
         k = len(layers[0][0])
         minimal = (f"the hidden-layer size asked (hidden_units: {k})" if p.hidden_units else

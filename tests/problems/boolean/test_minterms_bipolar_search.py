@@ -252,3 +252,8 @@ def test_a_search_stopped_by_its_limit_claims_only_what_it_ruled_out(monkeypatch
     assert note.startswith("nothing found or ruled out") and "while trying a single unit" in note
     s = solve(problem("function: XOR\ninputs: 2\nallowed_weights: [-1, 0, 1]\n"))  # not separable: no unit
     assert s.step("found").note.startswith("no single unit with weights and biases from [-1, 0, 1]")
+
+
+def test_a_hidden_size_not_needed_is_said_so():
+    s = solve(problem("function: OR\ninputs: 2\nallowed_weights: [-1, 0, 1]\nhidden_units: 2\n"))
+    assert s.has("w") and "hidden_units: 2 not searched" in s.step("hidden_units").note
