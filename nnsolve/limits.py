@@ -83,6 +83,14 @@ class Limit:
         return f"(raise it with {self.variable})"
 
 
+def count_text(n: int) -> str:
+    """A count as a message writes it: 1,048,576; past 100 digits its size alone, "about 10^4,500" (Python
+    refuses to write an integer of more than 4,300 digits, and no reader wants one)."""
+    if n < 10 ** 100:
+        return f"{n:,}"
+    return f"about 10^{int(n.bit_length() * 0.30103):,}"
+
+
 def check_environment() -> None:
     """Refuse every malformed NNSOLVE_<NAME> at once, before any work: a limit is otherwise read only
     when it is reached, and a mistyped override should not wait for that."""
@@ -116,7 +124,7 @@ MAX_DEPTH = Limit("MAX_DEPTH", 32, "levels of nesting", maximum=200)
 MAX_DIGITS = Limit("MAX_DIGITS", 1_000, "significant digits in one typed number", minimum=30)
 MAX_EXPONENT = Limit("MAX_EXPONENT", 1_000, "as the decimal exponent of one typed number, up or down", minimum=30)
 # -- the command line --------------------------------------------------------------------------------
-MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in --input-shape")
+MAX_INPUT_AXES = Limit("MAX_INPUT_AXES", 8, "sizes in an input shape (input.shape, --input-shape)")
 # -- formulas (calculus, computation_graph, formula answers; nnsolve/expr/parser.py) -------------------
 MAX_FORMULA_LENGTH = Limit("MAX_FORMULA_LENGTH", 2_000, "characters in one formula")
 # a chain a + a + … (two tokens a level) or a a a … (one) is walked recursively (expr/symbolic.py): about 490 levels
@@ -172,6 +180,7 @@ MAX_KERNEL_OPERATIONS = Limit("MAX_KERNEL_OPERATIONS", 2_000_000, "exact operati
                                                                   "elimination (equations × (window + unknowns²))")
 MAX_ATTENTION_TOKENS = Limit("MAX_ATTENTION_TOKENS", 64, "tokens (queries or keys) of an attention problem")
 MAX_ATTENTION_WIDTH = Limit("MAX_ATTENTION_WIDTH", 256, "as the width of any matrix of an attention problem")
+MAX_RECURRENT_STEPS = Limit("MAX_RECURRENT_STEPS", 1_000, "time steps of a recurrent sequence")
 MAX_GATED_STEPS = Limit("MAX_GATED_STEPS", 50, "time steps of a gated_rnn sequence")
 MAX_ENCODING_VALUES = Limit("MAX_ENCODING_VALUES", 10_000, "values of a positional encoding (positions × "
                                                            "dimensions)")
@@ -220,7 +229,7 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left <= seconds:        # the outer deadline comes first: it stays in force
         yield
         return
@@ -244,4 +253,4 @@ def deadline(seconds: float | None, hint: str = "raise it with timeout="):
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)   # None: set from C
         if outer_left:
             # the outer timer was replaced; give it back what remains of it (at least a moment)
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3), outer_interval)

@@ -20,7 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from ..limits import MAX_LAYERS, MAX_SIZE, MAX_TENSOR_ELEMENTS
+from ..limits import MAX_INPUT_AXES, MAX_LAYERS, MAX_SIZE, MAX_TENSOR_ELEMENTS, count_text
 from .ir import Architecture, Layer, too_many_layers
 from .kinds import KINDS
 from .settings import ALIASES, SETTINGS, SettingError, alias_target, dims, reader
@@ -81,9 +81,11 @@ def read_layers(data: dict, name: str = "architecture", source: str | None = Non
         shape, wrong = None, str(e) if MAX_SIZE.variable in str(e) else wrong
     if not shape:
         issues.append((("input", "shape"), wrong))
+    elif len(shape) > MAX_INPUT_AXES.value:
+        issues.append((("input", "shape"), MAX_INPUT_AXES.refusal(f"{len(shape):,} sizes")))
     elif math.prod(shape) > MAX_TENSOR_ELEMENTS.value:
-        issues.append((("input", "shape"), f"holds {math.prod(shape):,} values; at most {MAX_TENSOR_ELEMENTS.shown} "
-                                           f"in any tensor {MAX_TENSOR_ELEMENTS.hint}"))
+        issues.append((("input", "shape"), f"holds {count_text(math.prod(shape))} values; at most "
+                                           f"{MAX_TENSOR_ELEMENTS.shown} in any tensor {MAX_TENSOR_ELEMENTS.hint}"))
     layout = given.get("layout", "channels_last") if isinstance(given, dict) else "channels_last"
     if layout not in ("channels_last", "channels_first"):
         issues.append((("input", "layout"), f"expected channels_last or channels_first, got {layout!r}"))

@@ -146,7 +146,7 @@ def test_a_malformed_time_or_limit_is_refused(args, env, words):
     ("3x" + "9" * 5000, "the size 99999999999999999999…; limited to 1,000,000,000"),
     ("0x0", "every size must be at least 1"),
     ("3x", "expected sizes like 3x224x224"),
-    ("x".join(["2"] * 9), "9 sizes; limited to 8 sizes in --input-shape (raise it with NNSOLVE_MAX_INPUT_AXES)"),
+    ("x".join(["2"] * 9), "9 sizes; limited to 8 sizes in an input shape (input.shape, --input-shape) (raise it with NNSOLVE_MAX_INPUT_AXES)"),
     ("3x1000000001", "the size 1000000001; limited to 1,000,000,000"),
 ])
 def test_input_shape_is_read_strictly(tmp_path, shape, words):

@@ -2,7 +2,8 @@
 exit code, wall-clock time, CPU time and peak resident memory.
 
 - Time: `time.monotonic()` from just before the process starts to its reaping; a process still running
-  after `kill_after` seconds is killed (with its process group) and reported as such.
+  after `kill_after` seconds is killed (with its process group) and reported as such, as is one the kernel
+  ends past `cpu_limit` seconds of CPU time.
 - Memory: the process's own peak resident set size, `ru_maxrss` of the rusage `os.wait4` returns for that
   one child (kilobytes on Linux). Not `getrusage(RUSAGE_CHILDREN)`: its ru_maxrss is the largest of all
   children ever reaped, so a delta says nothing about the latest one. The process is started by a small
@@ -53,11 +54,11 @@ def environment() -> dict[str, str]:
 
 
 def run_cli(args: list[str], folder: Path, *, kill_after: float = 10.0, memory_cap: int = 1024 * MiB,
-            cwd: Path = ROOT) -> Outcome:
+            cwd: Path = ROOT, cpu_limit: int | None = None) -> Outcome:
     out_path, err_path = folder / "stdout", folder / "stderr"
     reply = _spawner().run({"argv": [sys.executable, "-m", "nnsolve.cli", *args], "cwd": str(cwd),
                             "env": environment(), "stdout": str(out_path), "stderr": str(err_path),
-                            "kill_after": kill_after, "memory_cap": memory_cap})
+                            "kill_after": kill_after, "memory_cap": memory_cap, "cpu_limit": cpu_limit})
     raw_out, raw_err = _head(out_path), _head(err_path)
     return Outcome(exit_code=None if reply["killed"] else os.waitstatus_to_exitcode(reply["status"]),
                    stdout=raw_out.decode("utf-8", "replace"), stderr=raw_err.decode("utf-8", "replace"),

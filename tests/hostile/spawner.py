@@ -7,7 +7,8 @@ size, not its own. Forked from this small process instead, it reports its own pe
 is below any nnsolve process's).
 
 Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; ends at end of input.
-  request: {"argv": […], "cwd": …, "env": {…}, "stdout": path, "stderr": path, "kill_after": s, "memory_cap": bytes}
+  request: {"argv": […], "cwd": …, "env": {…}, "stdout": path, "stderr": path, "kill_after": s, "memory_cap": bytes,
+            "cpu_limit": s (optional: the kernel ends the process past that much CPU time, SIGXCPU)}
   reply:   {"status": wait status, "killed": bool, "wall": s, "cpu": s, "maxrss_kb": KB}
 Imports only the standard library's process tools, to stay small."""
 import json
@@ -22,8 +23,12 @@ import time
 def run(request: dict) -> dict:
     cap = request["memory_cap"]
 
+    cpu = request.get("cpu_limit")
+
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if cpu:
+            resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 1))
 
     with open(request["stdout"], "wb") as out, open(request["stderr"], "wb") as err:
         start = time.monotonic()
@@ -44,6 +49,7 @@ def run(request: dict) -> dict:
             pause = min(pause * 2, 0.01)
         wall = time.monotonic() - start
     process.returncode = os.waitstatus_to_exitcode(status)    # reaped here: Popen must not wait again
+    killed = killed or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL))
     return {"status": status, "killed": killed, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss}
 

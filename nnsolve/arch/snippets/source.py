@@ -9,7 +9,7 @@ import re
 import tokenize
 from fractions import Fraction
 
-from ...limits import MAX_SIZE, MAX_SNIPPET_CHARS, MAX_SNIPPET_DIGITS, MAX_TENSOR_ELEMENTS
+from ...limits import MAX_INPUT_AXES, MAX_SIZE, MAX_SNIPPET_CHARS, MAX_SNIPPET_DIGITS, MAX_TENSOR_ELEMENTS, count_text
 from .common import SnippetError, is_number, shortened, shown
 
 
@@ -99,12 +99,14 @@ def checked_input_shape(shape, where: ast.AST | int | None, what: str = "the inp
         raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1{unknown}", where)
     if any(isinstance(v, Fraction) for v in sizes):
         raise SnippetError(f"{what} {shown(shape)}: expected whole sizes ≥ 1", where)
+    if len(sizes) > MAX_INPUT_AXES.value:
+        raise SnippetError(f"{what}: {MAX_INPUT_AXES.refusal(f'{len(sizes):,} sizes')}", where)
     if max(sizes) > MAX_SIZE.value:
         raise SnippetError(f"{what} {shown(shape)}: a size is beyond {MAX_SIZE.shown} {MAX_SIZE.hint}", where)
     values = 1
     for v in sizes:
         values *= v
     if values > MAX_TENSOR_ELEMENTS.value:
-        raise SnippetError(f"{what} {shown(shape)} holds {values:,} values; at most {MAX_TENSOR_ELEMENTS.shown} "
+        raise SnippetError(f"{what} {shown(shape)} holds {count_text(values)} values; at most {MAX_TENSOR_ELEMENTS.shown} "
                            f"{MAX_TENSOR_ELEMENTS.hint}", where)
     return tuple(sizes)

@@ -6,6 +6,7 @@ by one decides feasibility exactly; back-substitution then picks a witness, pref
 """
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -81,3 +82,54 @@ def separating_weights(points: list[tuple], labels: list[bool]) -> tuple[list[Fr
                 high = bound if high is None else min(high, bound)
         values[k] = _pick(low, high)
     return values[:n], values[n]
+
+
+def contradiction(rows, outputs, largest: int = 3):
+    """A proof that no single unit separates the rows, when a short one exists: k rows with t = 1 and k rows
+    with t ≠ 1 whose inputs add up to the same vector (k ≤ `largest`). Adding the k inequalities of each side
+    gives the same expression Σ w·x + k·b both > 0 and ≤ 0. Returns (rows with t = 1, other rows, the common
+    sum), or None. For XOR and every parity two opposite pairs of corners do it."""
+    positive = [tuple(x) for x, y in zip(rows, outputs) if y == 1]
+    negative = [tuple(x) for x, y in zip(rows, outputs) if y != 1]
+    for k in range(2, largest + 1):
+        if math.comb(len(positive), k) + math.comb(len(negative), k) > 50_000:
+            break           # a hand-sized argument or none: the elimination has already decided
+        sums: dict[tuple, tuple] = {}
+        for chosen in itertools.combinations(positive, k):
+            sums.setdefault(tuple(map(sum, zip(*chosen))), chosen)
+        for chosen in itertools.combinations(negative, k):
+            total = tuple(map(sum, zip(*chosen)))
+            if total in sums:
+                return list(sums[total]), list(chosen), total
+    return None
+
+
+def _linear(coefficients, bias_count) -> str:
+    """c1·w1 + … + k·b as a person writes it (1·w1 is w1, 0 terms left out)."""
+    terms = [(c, f"w{i + 1}") for i, c in enumerate(coefficients) if c] + [(bias_count, "b")]
+    text = ""
+    for c, name in terms:
+        sign = "−" if c < 0 else "+"
+        size = "" if abs(c) == 1 else str(abs(c))
+        text += (("−" if c < 0 else "") if not text else f" {sign} ") + size + name
+    return text
+
+
+def argument_text(positive, negative, compare: str, low_text: str = "0") -> str:
+    """The contradiction written out: each side's inequalities and their sum."""
+    strict, weak = (">", "≤") if compare == ">" else ("≥", "<")
+    k = len(positive)
+
+    def side(chosen, relation):
+        each = ", ".join(f"{_linear(x, 1)} {relation} 0" for x in chosen)
+        rows = ", ".join("(" + ", ".join(str(v) for v in x) + ")" for x in chosen)
+        return rows, each, f"{_linear([sum(c) for c in zip(*chosen)], k)} {relation} 0"
+
+    rows_1, each_1, sum_1 = side(positive, strict)
+    rows_0, each_0, sum_0 = side(negative, weak)
+    total = _linear([sum(c) for c in zip(*positive)], k)
+    return (f"suppose one unit realised the function: w·x + b {strict} 0 on the rows with t = 1 and {weak} 0 on "
+            f"the rows with t = {low_text}. Rows {rows_1} have t = 1: {each_1}; added: {sum_1}. Rows {rows_0} have "
+            f"t = {low_text}: {each_0}; added: {sum_0}. Both rows' inputs add up to the same vector, so the two sums "
+            f"are the same expression {total}, which cannot be both {strict} 0 and {weak} 0: no (w, b) exists, "
+            "the function is not linearly separable")

@@ -5,6 +5,7 @@ k − ½ on integer sums, so no net is ever 0 and they hold under either compari
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from fractions import Fraction
 
@@ -15,12 +16,17 @@ def net(w, b, x) -> Fraction:
     return sum((Fraction(wi) * xi for wi, xi in zip(w, x)), Fraction(b))
 
 
-def fires(value, compare: str) -> int:
-    return int(value > 0 if compare == ">" else value >= 0)
+def fires(value, compare: str, low: int = 0) -> int:
+    """1 when the unit fires, else `low`: 0 (0/1 encoding) or −1 (±1 encoding)."""
+    return 1 if (value > 0 if compare == ">" else value >= 0) else low
 
 
-def layer(W, b, x, compare) -> list[int]:
-    return [fires(net(w, bi, x), compare) for w, bi in zip(W, b)]
+def bipolar_layers(layers):
+    """A network built for 0/1 signals as the same network on ±1 signals: with x = (s + 1)/2 a unit's net
+    w·x + b is (w·s + Σw + 2b)/2, so (w, 2b + Σw) has twice the net — the same sign, 0 exactly where it was 0
+    — and each unit outputs −1 where it output 0."""
+    return [([list(w) for w in W], [2 * Fraction(bi) + sum(map(Fraction, w)) for w, bi in zip(W, b)])
+            for W, b in layers]
 
 
 def symmetric_profile(rows, outputs) -> list[int] | None:
@@ -56,43 +62,83 @@ def minterm_network(rows, outputs):
     return term_network([dict(enumerate(x)) for x in true_rows], len(rows[0]))
 
 
-def forward(layers, x, compare) -> list[tuple[list[Fraction], list[int]]]:
+def forward(layers, x, compare, low=0) -> list[tuple[list[Fraction], list[int]]]:
     """(nets, outputs) of every layer of threshold units on the input x."""
     out, signal = [], list(x)
     for W, b in layers:
         nets = [net(w, bi, signal) for w, bi in zip(W, b)]
-        signal = [fires(v, compare) for v in nets]
+        signal = [fires(v, compare, low) for v in nets]
         out.append((nets, signal))
     return out
 
 
-def search_unit(rows, outputs, allowed, compare):
-    """The first (w, b) from the allowed set, smallest in Σ|weight|, realising the outputs."""
+class SearchTooLarge(Exception):
+    """The search would try more weight vectors than MAX_WEIGHT_SEARCH allows; `done` says how far it got."""
+
+    def __init__(self, done: str = ""):
+        super().__init__(done)
+        self.done = done
+
+
+class Budget:
+    """Weight vectors tried so far, across one whole search."""
+
+    def __init__(self):
+        self.left = MAX_WEIGHT_SEARCH.value
+
+    def spend(self, count: int):
+        self.left -= count
+        if self.left < 0:
+            raise SearchTooLarge()
+
+
+def _candidates(n, weights, biases):
+    """(w1 … wn, b) from the allowed sets, smallest Σ|value| first (the simplest answer is the one shown)."""
+    return _sorted_candidates(n, tuple(sorted(set(weights))), tuple(sorted(set(biases))))
+
+
+@functools.lru_cache(maxsize=32)
+def _sorted_candidates(n, weights, biases):
+    out = [c + (b,) for c in itertools.product(weights, repeat=n) for b in biases]
+    return sorted(out, key=lambda c: sum(map(abs, c)))
+
+
+def search_unit(rows, outputs, weights, compare, low=0, biases=None, budget: Budget | None = None):
+    """The first (w, b) — weights from `weights`, bias from `biases` (default: the same set), smallest in
+    Σ|value| — realising the outputs; None when none does. Raises SearchTooLarge past the budget."""
     n = len(rows[0])
-    if len(allowed) ** (n + 1) > MAX_WEIGHT_SEARCH.value:
-        return None
-    candidates = sorted(itertools.product(sorted(set(allowed)), repeat=n + 1), key=lambda c: sum(map(abs, c)))
-    for c in candidates:
-        if all(fires(net(c[:n], c[n], x), compare) == y for x, y in zip(rows, outputs)):
+    biases = weights if biases is None else biases
+    count = len(set(weights)) ** n * len(set(biases))
+    (budget or Budget()).spend(count)
+    for c in _candidates(n, weights, biases):
+        if all(fires(net(c[:n], c[n], x), compare, low) == y for x, y in zip(rows, outputs)):
             return list(c[:n]), c[n]
     return None
 
 
-def search_two_layer(rows, outputs, allowed, hidden: int, compare):
-    """Hidden units from the allowed set (one per distinct function of the inputs), then an output unit."""
+def search_two_layer(rows, outputs, weights, hidden: int, compare, low=0, biases=None, budget: Budget | None = None):
+    """A hidden layer of exactly `hidden` units and an output unit, every weight from `weights` and every bias
+    from `biases`: None when no such network realises the outputs. Exhaustive: the hidden units range over
+    every function one allowed unit computes (a unit may repeat: two equal units can need weights the set
+    lacks), the output unit over every allowed (w, b). Raises SearchTooLarge past the budget."""
     n = len(rows[0])
-    if len(allowed) ** (n + 1) > MAX_WEIGHT_SEARCH.value:
-        return None
+    biases = weights if biases is None else biases
+    budget = budget or Budget()
+    budget.spend(len(set(weights)) ** n * len(set(biases)))
     by_function: dict[tuple, tuple] = {}
-    for c in sorted(itertools.product(sorted(set(allowed)), repeat=n + 1), key=lambda c: sum(map(abs, c))):
-        by_function.setdefault(tuple(fires(net(c[:n], c[n], x), compare) for x in rows), c)
-    units = list(by_function.values())
-    for chosen in itertools.combinations(units, hidden):
-        W1, b1 = [list(c[:n]) for c in chosen], [c[n] for c in chosen]
-        hidden_rows = [tuple(layer(W1, b1, x, compare)) for x in rows]
-        out = search_unit(hidden_rows, outputs, allowed, compare)
+    for c in _candidates(n, weights, biases):
+        by_function.setdefault(tuple(fires(net(c[:n], c[n], x), compare, low) for x in rows), c)
+    functions = list(by_function)
+    for chosen in itertools.combinations_with_replacement(range(len(functions)), hidden):
+        budget.spend(1)
+        hidden_rows = list(zip(*(functions[j] for j in chosen)))
+        wanted: dict[tuple, int] = {}
+        if any(wanted.setdefault(h, y) != y for h, y in zip(hidden_rows, outputs)):
+            continue            # two rows the hidden layer cannot tell apart need different outputs
+        out = search_unit(hidden_rows, outputs, weights, compare, low, biases, budget)
         if out is not None:
-            return W1, b1, out[0], out[1]
+            units = [by_function[functions[j]] for j in chosen]
+            return [list(c[:n]) for c in units], [c[n] for c in units], out[0], out[1]
     return None
 
 

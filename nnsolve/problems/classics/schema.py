@@ -37,6 +37,20 @@ class Divergence(Model):
     base: LogBase = Field(default="e", description="log base: e (nats), 2 (bits) or 10")
 
 
+def _direction(value):
+    text = str(value.text if hasattr(value, "text") else value).replace(" ", "").replace("‖", "||")
+    return {"P||Q": "P||Q", "Q||P": "Q||P"}.get(text.upper(), text)
+
+
+class KL(Divergence):
+    direction: Annotated[Literal["P||Q", "Q||P"], BeforeValidator(_direction)] = Field(
+        default="P||Q", description="P||Q: Σ p log(p/q) (P the reference, Q the approximation); Q||P: Σ q log(q/p)")
+
+
+class CrossEntropy(Divergence):
+    """H(P, Q) = −Σ p log q: P the true distribution, Q the model's."""
+
+
 class Initialization(Model):
     fan_in: int = Field(ge=1, description="inputs of one unit (n_in)")
     fan_out: Optional[int] = Field(default=None, ge=1, description="outputs (n_out); needed for form: average")
@@ -51,6 +65,9 @@ class Training(Model):
     batch: int = Field(ge=1, description="mini-batch size")
     epochs: int = Field(default=1, ge=1)
     drop_last: bool = Field(default=False, description="drop the last incomplete batch (PyTorch drop_last)")
+    pass_counting: Literal["pair", "each"] = Field(
+        default="pair", description="pair: a forward pass and its backward pass are one pass (one per iteration); "
+                                    "each: forward and backward passes counted separately (two per iteration)")
 
 
 class DepthWidth(Model):
@@ -71,6 +88,8 @@ class Dropout(Model):
     p_drop: Optional[NumberOrVector] = Field(default=None, description="probability a unit is dropped (one, or per layer)")
     keep: Optional[NumberOrVector] = Field(default=None, description="probability a unit is kept, 1 − p_drop")
     inverted: bool = Field(default=True, description="scale kept activations by 1/keep in training (PyTorch, Keras)")
+    kept: Optional[int] = Field(default=None, ge=0, description="count the sub-networks with exactly this many of "
+                                                                "the droppable units kept: C(N, kept)")
 
 
 TASKS = ("binary", "multiclass", "multilabel", "regression")
@@ -89,14 +108,15 @@ class UniformCrossEntropy(Model):
     base: LogBase = Field(default="e")
 
 
-KINDS = ("entropy", "kl", "js", "xavier", "he", "training", "depth_width", "cross_entropy_uniform", "softmax",
+KINDS = ("entropy", "kl", "js", "cross_entropy", "xavier", "he", "training", "depth_width", "cross_entropy_uniform", "softmax",
          "dropout", "output_layer")
 
 
 class Item(Model):
     entropy: Optional[Entropy] = None
-    kl: Optional[Divergence] = Field(default=None, description="KL(P‖Q)")
-    js: Optional[Divergence] = Field(default=None, description="Jensen–Shannon divergence")
+    kl: Optional[KL] = Field(default=None, description="KL(P‖Q), or KL(Q‖P) with direction: Q||P")
+    js: Optional[Divergence] = Field(default=None, description="Jensen–Shannon divergence and distance √JS")
+    cross_entropy: Optional[CrossEntropy] = Field(default=None, description="H(P, Q) = −Σ p log q")
     xavier: Optional[Initialization] = Field(default=None, description="Var(w) = 1/n (gain 1)")
     he: Optional[Initialization] = Field(default=None, description="Var(w) = 2/n (gain 2, for ReLU)")
     training: Optional[Training] = None
@@ -128,12 +148,15 @@ class ClassicsProblem(Common):
     compute: list[Item] = Field(min_length=1, description="the calculations, each one item")
 
 
+DISTRIBUTIONS = ("entropy", "kl", "js", "cross_entropy")
+
+
 def consistency(p: ClassicsProblem) -> list[tuple[tuple, str]]:
     found = []
     for i, item in enumerate(p.compute):
         spec, where = item.spec, ("compute", i, item.kind)
         for name in ("p", "q"):
-            dist = getattr(spec, name, None) if item.kind in ("entropy", "kl", "js") else None
+            dist = getattr(spec, name, None) if item.kind in DISTRIBUTIONS else None
             if dist is None:
                 continue
             if any(v < 0 for v in dist):
@@ -142,7 +165,7 @@ def consistency(p: ClassicsProblem) -> list[tuple[tuple, str]]:
                 found.append((where + (name,), "a probability is at most 1"))
             elif sum(dist) != 1:
                 found.append((where + (name,), f"probabilities sum to {format_number(sum(dist), 6)}, not 1"))
-        if item.kind in ("kl", "js") and len(spec.p) != len(spec.q):
+        if item.kind in ("kl", "js", "cross_entropy") and len(spec.p) != len(spec.q):
             found.append((where + ("q",), f"P has {len(spec.p)} outcomes, Q has {len(spec.q)}"))
         if item.kind in ("xavier", "he") and spec.form == "average" and spec.fan_out is None:
             found.append((where + ("fan_out",), "form: average needs fan_out"))
@@ -177,11 +200,29 @@ def _dropout_issues(d: Dropout):
     name, rates = ("p_drop", d.p_drop) if d.p_drop is not None else ("keep", d.keep)
     if isinstance(rates, list) and len(rates) != len(d.units):
         yield (name,), f"{len(rates)} rates for {len(d.units)} layers: give one number, or one per layer"
+        return
+    if d.kept is not None:
+        droppable = droppable_units(d)
+        if d.kept > droppable:
+            yield ("kept",), f"{d.kept} units kept of only {droppable} droppable (units of layers with p_drop > 0)"
     for v in rates if isinstance(rates, list) else [rates]:
         if not (0 <= v < 1 if name == "p_drop" else 0 < v <= 1):
             yield (name,), (f"{name} must be in {'[0, 1)' if name == 'p_drop' else '(0, 1]'}, got {float(v):g}: "
                             "a probability, and dropping every unit leaves no network")
             break
+
+
+def keep_rates(d: Dropout) -> list:
+    """q of each listed layer."""
+    if d.keep is not None:
+        return list(d.keep) if isinstance(d.keep, list) else [d.keep] * len(d.units)
+    rates = d.p_drop if isinstance(d.p_drop, list) else [d.p_drop] * len(d.units)
+    return [1 - r for r in rates]
+
+
+def droppable_units(d: Dropout) -> int:
+    """N: the units of the listed layers dropout may remove (those with p_drop > 0)."""
+    return sum(n for n, q in zip(d.units, keep_rates(d)) if q < 1)
 
 
 def _output_layer_issues(o: OutputLayer):

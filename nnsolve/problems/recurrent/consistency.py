@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 
+from ...limits import MAX_RECURRENT_STEPS
 from ...training.activation import canonical
 from ...training.checks import Output, training_issues
 from .schema import RecurrentProblem
@@ -126,6 +127,9 @@ def _per_step_issues(p: RecurrentProblem) -> list[tuple[tuple, str]]:
 
 
 def consistency(p: RecurrentProblem) -> list[tuple[tuple, str]]:
+    if len(p.x) > MAX_RECURRENT_STEPS.value:        # an exam unrolls a handful of steps; BPTT over 30,000 takes seconds
+        return [(("x",), f"{len(p.x):,} steps; at most {MAX_RECURRENT_STEPS.value:,} are solved exactly "
+                         f"{MAX_RECURRENT_STEPS.hint}")]
     if p.time_varying:
         found = _per_step_issues(p)
         if found:

@@ -19,6 +19,8 @@ PROBLEMS = {
     "region": "region: {polygons: [[[0, 0], [4, 0], [0, 3]], [[5, 5], [6, 5], [6, 6]]], inside: 0}\n",
     "proposed": "function: XOR\ninputs: 3\nnetwork: {W1: [[1, 1, 1]], theta1: [0.5], w2: [1], theta2: 0.5}\n",
     "weights": "function: XOR\ninputs: 2\nallowed_weights: [-1, 0, 1]\nhidden_units: 2\n",
+    "bipolar ones": "ones: [[-1, 1], [1, -1]]\nencoding: bipolar\ncompare: '>='\n",
+    "nothing found": "minterms: [1, 2]\ninputs: 2\nallowed_weights: [1]\nallowed_biases: [0, -1]\n",
 }
 
 
