@@ -116,14 +116,22 @@ class Checker:
         exact = solved(None)
         if exact is None:
             return None
-        if variant or working:
-            # another convention explains a miss only if it brings the key nearer than the problem's own value
-            # does: the hand-rounded re-solves of one that does not are not worth making
-            own = value_at(self.base, answer.quantity, answer.index)
-            rule = agreement(key, exact, lambda places: None, answer.places, self.tolerance, self.declared)
-            if rule is not None or largest_difference(key, exact) >= largest_difference(key, own):
-                return rule
+        if (variant or working) and not self._within_drift(key, answer, exact):
+            return agreement(key, exact, lambda places: None, answer.places, self.tolerance, self.declared)
         return agreement(key, exact, solved, answer.places, self.tolerance, self.declared)
+
+    def _within_drift(self, key, answer: KeyAnswer, exact) -> bool:
+        """Whether hand rounding could bring another convention's value to the key: the key is nearer to it than
+        to the problem's own value, and within twice the drift hand rounding makes in the problem itself (and the
+        key's own precision). Otherwise the hand-rounded re-solves of that convention are not worth making."""
+        own = value_at(self.base, answer.quantity, answer.index)
+        off = largest_difference(key, exact)
+        if off >= largest_difference(key, own):
+            return False
+        drift = [largest_difference(rounded, own) for rounded in
+                 (value_at(self.variants.solve("", None, places), answer.quantity, answer.index)
+                  for places in HAND_ROUNDING) if rounded is not None and rounded.shape == own.shape]
+        return bool(drift) and off <= 2 * max(drift) + slack(answer.decimals)
 
     # -- an answer that carries the key's own earlier numbers forward ---------------------------
     def carry_forward(self, answer: KeyAnswer, result: AnswerResult) -> None:

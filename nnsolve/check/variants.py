@@ -142,7 +142,7 @@ class Variants:
         self.model = model
         self.base = base
         self.wanted = frozenset(wanted)
-        self._cache: dict[tuple, Kept | None] = {("", None, (), False, False): Kept(base, self.wanted)}
+        self._cache: dict[tuple, Kept | None] = {("", None, (), False, ""): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0

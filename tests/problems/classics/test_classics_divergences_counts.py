@@ -108,8 +108,11 @@ def test_check_names_the_pass_reading_a_key_used():
     problem = {"problem": "classics", "compute": [{"training": {"samples": 1000, "batch": 64, "epochs": 3}}]}
     # 1000/64 = 15.6: ⌈⌉ = 16, ⌊⌋ = 15; a key with 45 iterations dropped the last batch, one with 96 passes
     # counted forward and backward separately
-    report = check(problem, answers={"iterations": 45, "passes": 96})
+    # (each key on its own: one key giving both mixed ⌊⌋ and ⌈⌉, and check names a reading only when it holds
+    # for every answer it changes — 45 iterations with 96 passes fits neither reading alone)
+    report = check(problem, answers={"iterations": 45})
     assert any("drop_last: true" in a for a in report.result("iterations").alternatives)
+    report = check(problem, answers={"passes": 96})
     assert any("pass_counting: each" in a for a in report.result("passes").alternatives)
 
 
