@@ -178,7 +178,9 @@ def precision_text(places: list) -> str | None:
         return None
     if len(counts) == 1:
         d = counts[0]
-        return f"{d} dp" if d >= 0 else f"the nearest {10 ** -d:,}"
+        if d >= 0:
+            return f"{d} dp"
+        return f"the nearest {10 ** -d:,}" if -d <= 12 else f"the nearest 10^{-d}"
     return f"{counts[0]}–{counts[-1]} dp, each number to its own"
 
 
