@@ -214,9 +214,14 @@ class Checker:
         return rule
 
     def _holds(self, answer: KeyAnswer, statement: str, model, working: str = "") -> bool:
-        """Every other numeric answer this convention changes agrees under it."""
+        """Every other numeric answer this convention changes agrees under it (one it gives another shape — a
+        batch of one sample has no second row — is not comparable, and neither for nor against it)."""
         for other, result in self._answers:
             if other is answer or result.aligned_key is None or not self._changes(other, statement, model, working):
+                continue
+            under = value_at(self.variants.solve(statement, model, None, (), working=working), other.quantity,
+                             other.index)
+            if under is None or under.shape != result.aligned_key.shape:
                 continue
             if self._agree_under(other, result.aligned_key, statement, model, working) is None:
                 return False

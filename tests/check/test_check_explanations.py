@@ -109,3 +109,14 @@ def test_one_sample_alone_for_the_batch_is_named():
     assert not all(within(round(a[0], 4), b[0], 4) for a, b in zip(alone, batch_grad))
     report = check(BATCH, answers={"dL/dW2": [[f"{row[0]:.4f}"] for row in alone]})
     assert "sample 2 alone used for the batch" in report.result("dL/dW2").alternatives
+
+
+def test_one_sample_alone_holds_beside_a_whole_batch_forward_pass():
+    # the key's forward pass is the batch's, right; only its gradient is of sample 2 alone: the rows of u1 have
+    # no counterpart in a batch of one, so they neither support nor refute that reading
+    u1, _, _ = batch_reference([[1, 2], [2, -1]], [[0], [1]])
+    _, _, alone = batch_reference([[2, -1]], [[1]])
+    report = check(BATCH, answers={"u1": [[f"{v:.4f}" for v in row] for row in u1],
+                                   "dL/dW2": [[f"{row[0]:.4f}"] for row in alone]})
+    assert report.result("u1").ok
+    assert "sample 2 alone used for the batch" in report.result("dL/dW2").alternatives
