@@ -19,7 +19,8 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..engine.number import decimal_string, mp, to_fraction
-from .answers import WideNumber, shape_text
+from .answers import shape_text
+from .numbers import WideNumber
 
 HAND_ROUNDING = (2, 3, 4, 5)          # decimals a person with a calculator plausibly keeps
 _HAIR = Fraction(1, 10 ** 40)         # an mpf sitting on a rounding boundary is not a miss

@@ -17,7 +17,7 @@ from ..limits import MAX_EXPLAINING_VALUES
 from ..ops.activations import Elementwise
 from ..ops.scalar import DomainError
 from ..solution import Solution
-from .answers import WideNumber
+from .numbers import WideNumber
 
 # What a re-solve under an alternative convention may run into (a layout that no longer fits,
 # a rounded probability of 0 inside a log): that variant is then simply not the key's.
