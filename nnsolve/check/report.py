@@ -210,6 +210,7 @@ def _result_json(r: AnswerResult) -> dict:
         "ok": r.ok,
         "key": _nested(r.key, lambda v: v.text),
         "decimals": r.decimals,
+        "decimals_each": r.places or None,
         "computed": _nested(r.computed, decimal_string),
         "computed_rounded": _nested(r.computed, lambda v: format_number(v, r.shown_decimals)),
         "rule": r.rule or None,

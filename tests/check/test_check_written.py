@@ -150,3 +150,15 @@ def test_every_wrong_component_of_a_vector_of_formulas_is_named():
     assert not one.ok and one.reason.startswith("[1]: ") and "[0]" not in one.reason
     both = check(problem, answers={"gradient": ["2*x", "x^2"]}).result("gradient")
     assert "[0]: " in both.reason and "[1]: " in both.reason
+
+
+def test_an_ambiguous_comma_is_refused_at_its_line(tmp_path):
+    # u1 is a vector of two numbers: "1,100" could be 1100 or [1, 100]
+    text = (CASES / "sigmoid-net.yaml").read_text() + "answers:\n  u1: 1,100\n"
+    path = tmp_path / "key.yaml"
+    path.write_text(text)
+    line = text.splitlines().index("  u1: 1,100") + 1
+    with pytest.raises(ProblemError) as error:
+        check(path)
+    assert f"answers.u1: 1,100 reads as one number, 1100, with a thousands separator, yet a vector of 2 is " \
+           f"expected: write a list as [1, 100], or the number without commas (line {line})" in str(error.value)
