@@ -273,7 +273,7 @@ def _function_names():
 def _template(tree, index: dict[str, int]) -> tuple[str, str]:
     """LaTeX and text templates of the expression, a placeholder {k} for each quantity; parentheses where the
     precedence needs them."""
-    from ..expr import Call, Name, Num, Op
+    from ..expr import Call, Name, Num
 
     rank = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "^": 4}
 
