@@ -1,0 +1,132 @@
+"""LSTM and GRU weights given as one matrix over the concatenation [hₜ₋₁, xₜ] or [xₜ, hₜ₋₁] (W_f · [hₜ₋₁, xₜ] + b_f),
+per gate or stacked, in either layout: solved against torch.nn.LSTMCell / GRUCell in float64 with the matrix split
+here by hand into weight_hh and weight_ih; and the refusals, each at its place."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+from nnsolve.api import load, solve
+from nnsolve.engine.number import to_float
+from nnsolve.problems import ProblemError
+
+TOL = 1e-10
+entry = st.integers(-8, 8).map(lambda k: Fraction(k, 8))
+GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+
+
+def matrix(draw, rows, cols):
+    return [[draw(entry) for _ in range(cols)] for _ in range(rows)]
+
+
+def t64(v):
+    return torch.tensor(np.array(v, dtype=float), dtype=torch.float64)
+
+
+@st.composite
+def cases(draw):
+    cell = draw(st.sampled_from(["lstm", "gru"]))
+    gates = GATES[cell]
+    hidden, width, steps = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    order = draw(st.sampled_from(["h_x", "x_h"]))
+    layout = draw(st.sampled_from(["out_in", "in_out"]))
+    stacked = draw(st.booleans())
+    # the torch weights, gate by gate: W (hidden × width) on xₜ, U (hidden × hidden) on hₜ₋₁, biases
+    W = {g: matrix(draw, hidden, width) for g in gates}
+    U = {g: matrix(draw, hidden, hidden) for g in gates}
+    b = {g: [draw(entry) for _ in range(hidden)] for g in gates}
+    bh = {g: [draw(entry) for _ in range(hidden)] for g in gates}
+
+    def joined(g):       # the out_in matrix over the concatenation, written as the file gives it
+        rows = [(U[g][r] + W[g][r]) if order == "h_x" else (W[g][r] + U[g][r]) for r in range(hidden)]
+        return rows if layout == "out_in" else [list(c) for c in zip(*rows)]
+
+    p = {"problem": "gated_rnn", "cell": cell, "layout": layout, "concatenation": order,
+         "x": matrix(draw, steps, width), "h0": [draw(entry) for _ in range(hidden)],
+         **({"c0": [draw(entry) for _ in range(hidden)]} if cell == "lstm" else {}),
+         "target": matrix(draw, steps, hidden), "loss": {"type": "half_sse"}}
+    if stacked:
+        blocks = [joined(g) for g in gates]
+        p["weights"] = {"concatenated": sum(blocks, []) if layout == "out_in" else
+                        [sum((blk[r] for blk in blocks), []) for r in range(hidden + width)],
+                        "bias": sum((b[g] for g in gates), []), "recurrent_bias": sum((bh[g] for g in gates), [])}
+    else:
+        p["gates"] = {g: {"concatenated": joined(g), "bias": b[g], "recurrent_bias": bh[g]} for g in gates}
+    return p, (W, U, b, bh)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cases())
+def test_concatenated_weights_match_torch_cells(case):
+    p, (W, U, b, bh) = case
+    gates = GATES[p["cell"]]
+    solution = solve(p)
+    module = torch.nn.LSTMCell if p["cell"] == "lstm" else torch.nn.GRUCell
+    width, hidden = len(p["x"][0]), len(p["h0"])
+    torch_cell = module(width, hidden, dtype=torch.float64)
+    with torch.no_grad():
+        torch_cell.weight_ih.copy_(t64(sum((W[g] for g in gates), [])))
+        torch_cell.weight_hh.copy_(t64(sum((U[g] for g in gates), [])))
+        torch_cell.bias_ih.copy_(t64(sum((b[g] for g in gates), [])))
+        torch_cell.bias_hh.copy_(t64(sum((bh[g] for g in gates), [])))
+    h, c = t64([p["h0"]]), t64([p["c0"]]) if p["cell"] == "lstm" else None
+    loss = 0
+    for t, x in enumerate(p["x"], 1):
+        if p["cell"] == "lstm":
+            h, c = torch_cell(t64([x]), (h, c))
+        else:
+            h = torch_cell(t64([x]), h)
+        assert np.allclose([to_float(v) for v in solution.value(f"h{t}")], h[0].tolist(), rtol=TOL, atol=TOL)
+        loss = loss + 0.5 * ((h[0] - t64(p["target"][t - 1])) ** 2).sum()
+    loss.backward()
+    grads = {"W": torch_cell.weight_ih.grad, "U": torch_cell.weight_hh.grad}
+    for k, (prefix, grad) in enumerate(grads.items()):
+        for j, g in enumerate(gates):
+            expected = grad[j * hidden:(j + 1) * hidden]
+            got = np.array([[to_float(v) for v in row] for row in solution.value(f"dL/d{prefix}_{g}")])
+            got = got if p["layout"] == "out_in" else got.T
+            assert np.allclose(got, expected.numpy(), rtol=TOL, atol=TOL), (prefix, g)
+    # the split is stated in the header and on each part
+    header = dict(solution.conventions)["concatenated weights"]
+    first = "hₜ₋₁" if p["concatenation"] == "h_x" else "xₜ"
+    assert header.startswith(f"W · [{first}") and "are U" in header and "are W" in header
+    assert "multiplying xₜ" in solution.step(f"W_{gates[0]}").note
+
+
+LSTM = """\
+problem: gated_rnn
+cell: lstm
+x: [[1, 2]]
+h0: [0]
+c0: [0]
+"""
+
+
+def _issue(text, where):
+    with pytest.raises(ProblemError) as e:
+        load(text)
+    found = [i for i in e.value.issues if i.path == where]
+    assert found, [(i.path, i.message) for i in e.value.issues]
+    return found[0]
+
+
+def test_a_concatenated_matrix_of_the_wrong_width_is_refused_at_its_gate():
+    text = LSTM + "concatenation: h_x\ngates:\n" + "".join(
+        f"  {g}: {{concatenated: [[1, 2, 3]]}}\n" for g in "ifg") + "  o: {concatenated: [[1, 2]]}\n"
+    issue = _issue(text, "gates.o.concatenated")
+    assert "[hₜ₋₁, xₜ] has 1 + 2 = 3 entries" in issue.message and "got 2" in issue.message and issue.line == 11
+
+
+def test_concatenated_needs_its_order_and_excludes_input():
+    text = LSTM + "weights: {concatenated: [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]}\n"
+    assert "needs `concatenation`" in _issue(text, "weights.concatenated").message
+    text = LSTM + "concatenation: x_h\nweights: {concatenated: [[1, 2, 3]], input: [[1, 2]]}\n"
+    assert "not both" in _issue(text, "weights.input").message
+    text = LSTM + "concatenation: x_h\nweights: {input: [[1, 2], [1, 2], [1, 2], [1, 2]], " \
+                  "recurrent: [[1], [1], [1], [1]]}\n"
+    issue = _issue(text, "concatenation")
+    assert "no weights are given as `concatenated`" in issue.message and issue.line == 6
