@@ -117,15 +117,16 @@ class GatedTrainer(Trainer):
         if self.p.concatenation == "x_h":
             order.reverse()
         (a, n, first), (b, m, second) = order
-        return (f"W · [{a}, {b}] split by {side}: the first {n} {side} (multiplying {a}) are {first}, "
-                f"the last {m} (multiplying {b}) are {second}")
+        return (f"each gate's matrix over [{a}, {b}] split by {side}: {_first_or_last('first', n, side)} "
+                f"(multiplying {a}) {'is' if n == 1 else 'are'} {first}, {_first_or_last('last', m, side)} "
+                f"(multiplying {b}) {'is' if m == 1 else 'are'} {second}")
 
     def _split_note(self, kind: str) -> str:
         axis, hidden, width = concatenated_split(self.p)
         side = "columns" if axis == 1 else "rows"
         first = (self.p.concatenation == "h_x") == (kind == "recurrent")
         size = hidden if kind == "recurrent" else width
-        return (f"the {'first' if first else 'last'} {size} {side} of the concatenated matrix: "
+        return (f"{_first_or_last('first' if first else 'last', size, side)} of the concatenated matrix: "
                 f"the part multiplying {'hₜ₋₁' if kind == 'recurrent' else 'xₜ'}")
 
     def weight(self, params: dict, name: str, t: int) -> Node | None:
@@ -267,6 +268,11 @@ class GatedTrainer(Trainer):
         last = len(self.p.x)
         return {f"y{self.suffix(s)}": (f"y{last}" if self.p.output else f"h{last}") + self.suffix(s)
                 for s in range(updates + 1)}
+
+
+def _first_or_last(which: str, n: int, side: str) -> str:
+    """"the first column", "the last 2 rows"."""
+    return f"the {which} {side[:-1]}" if n == 1 else f"the {which} {n} {side}"
 
 
 def solve_gated_rnn(problem: GatedRnnProblem, policy: Policy | None = None) -> Solution:

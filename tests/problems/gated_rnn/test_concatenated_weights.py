@@ -93,7 +93,8 @@ def test_concatenated_weights_match_torch_cells(case):
     # the split is stated in the header and on each part
     header = dict(solution.conventions)["concatenated weights"]
     first = "hₜ₋₁" if p["concatenation"] == "h_x" else "xₜ"
-    assert header.startswith(f"W · [{first}") and "are U" in header and "are W" in header
+    assert header.startswith(f"each gate's matrix over [{first}")
+    assert ("(multiplying hₜ₋₁) is U" in header or "(multiplying hₜ₋₁) are U" in header) and "(multiplying xₜ) " in header
     assert "multiplying xₜ" in solution.step(f"W_{gates[0]}").note
 
 
