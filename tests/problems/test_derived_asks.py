@@ -137,3 +137,21 @@ def test_check_refuses_a_derived_answer_naming_nothing(tmp_path):
         check(path)
     issue, = e.value.issues
     assert "no quantity 'z'" in issue.message and issue.line is not None
+
+
+def doc_example(title: str) -> str:
+    import re
+    text = (ROOT / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    return next(body for body in re.findall(r"```yaml\n(.*?)```", text, re.S) if f'title: "{title}"' in body)
+
+
+def test_the_documented_example(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_text(doc_example("Derived asks: an element, the predicted class, a difference"), encoding="utf-8")
+    solution = nnsolve.solve(path)
+    _, y = torch_softmax()
+    assert solution.asked == ["y[2]", "argmax(y)", "argmax(y) + 1", "y[1] - y[2]", "2*u1[0] + 1"]
+    assert solution.value("2*u1[0] + 1")[()] == Fraction(18, 5)
+    assert solution.value("argmax(y)")[()] == 0 and solution.value("argmax(y) + 1")[()] == 1
+    assert to_float(solution.value("y[1] - y[2]")[()]) == pytest.approx((y[1] - y[2]).item(), rel=1e-12)
+    assert all(r.ok for r in check(path).results)

@@ -126,3 +126,21 @@ def test_shapes_of_given_q_k_v_are_checked(text, where, message):
         load(text)
     issue = next(i for i in e.value.issues if i.path == where)
     assert message in issue.message and issue.line is not None
+
+
+def test_the_documented_example(tmp_path):
+    import re
+    text = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    body = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                if 'title: "Causal attention from given Q, K, V"' in b)
+    p = load(body)
+    solution = nnsolve.solve(p)
+    assert solution.value("S").tolist() == [[1, 0, 1], [2, 1, 0], [3, 1, 1]]      # QKᵀ by hand
+    data = {k: getattr(p.model, k) for k in ("Q", "K", "V", "upstream")}
+    t = {k: leaf(data[k]) for k in "QKV"}
+    z = F.scaled_dot_product_attention(t["Q"][None], t["K"][None], t["V"][None], is_causal=True)[0]
+    (z * torch.tensor(np.array(data["upstream"], dtype=float))).sum().backward()
+    assert_close(solution.value("Z"), z, "Z")
+    for k in "QKV":
+        assert_close(solution.value(f"dL/d{k}"), t[k].grad, f"dL/d{k}")
+    assert solution.asked == ["A", "Z", "dL/dQ", "dL/dK", "dL/dV"]

@@ -131,3 +131,25 @@ def test_concatenated_needs_its_order_and_excludes_input():
                   "recurrent: [[1], [1], [1], [1]]}\n"
     issue = _issue(text, "concatenation")
     assert "no weights are given as `concatenated`" in issue.message and issue.line == 6
+
+
+def test_the_documented_example(tmp_path):
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    body = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                if 'title: "LSTM step with weights over the concatenation [h, x]"' in b)
+    solution = solve(load(body))
+    assert solution.value("uf1").tolist() == [Fraction(95, 100)]      # 0.2·1 + 0.3·2 + 0.1·0.5 + 0.1
+    assert solution.value("U_f").tolist() == [[Fraction(1, 10)]]
+    assert solution.value("W_f").tolist() == [[Fraction(2, 10), Fraction(3, 10)]]
+    # torch: one LSTMCell with the split weights (rows i, f, g, o)
+    cell = torch.nn.LSTMCell(2, 1, dtype=torch.float64)
+    with torch.no_grad():
+        cell.weight_hh.copy_(t64([[0.2], [0.1], [0.3], [-0.1]]))
+        cell.weight_ih.copy_(t64([[-0.1, 0.4], [0.2, 0.3], [0.1, -0.2], [0.2, 0.1]]))
+        cell.bias_ih.copy_(t64([0, 0.1, 0.1, 0]))
+        cell.bias_hh.zero_()
+    h, c = cell(t64([[1, 2]]), (t64([[0.5]]), t64([[0.1]])))
+    assert to_float(solution.value("h1")[0]) == pytest.approx(h.item(), rel=1e-12)
+    assert to_float(solution.value("c1")[0]) == pytest.approx(c.item(), rel=1e-12)
