@@ -79,7 +79,13 @@ class _Maker:
     # -- reading the text -------------------------------------------------------------------
     def derive(self, text: str) -> None:
         from ..expr import ExprError, Name, names_in, parse
+        from ..expr.parser import require_text
+        from ..limits import MAX_FORMULA_LENGTH
 
+        try:
+            require_text(text, MAX_FORMULA_LENGTH)
+        except ExprError as e:
+            raise DerivedError(f"cannot read it: {e}") from None
         refs, substituted, shifts = self.references(text)
         if len(refs) == 1 and substituted.strip() == refs[0][0]:
             self.reference_step(refs[0][1], text)            # a single element or argmax: no expression
@@ -94,6 +100,8 @@ class _Maker:
                                f"{str(e).partition(': ')[2]}") from None
         if isinstance(tree, Name) and tree.name not in dict(refs):
             return          # one unknown word: the registry refuses it with the closest id or group
+        if not refs and not names_in(tree):
+            raise DerivedError(f"{text!r} names no quantity of this problem")
         for name in names_in(tree):
             if name not in dict(refs):
                 raise DerivedError(self.unknown(text, _column_of(tree, name), shifts))
