@@ -25,6 +25,7 @@ from ..solution import Solution, Step
 from .errors import suggestion
 
 SECTION = "Derived quantities"
+TIE_DIGITS = Fraction(1, 10 ** 45)
 ERRORS = "derived_errors"       # Solution.meta key: name as written → why it is not a derived quantity
 _INDEX = re.compile(r"\s*\[\s*(-?\d+)\s*\]")
 _ELEMENT = re.compile(r"^(?P<base>.*?)(?P<index>(?:\[\s*-?\d+\s*\])+)$")
@@ -213,10 +214,15 @@ class _Maker:
         if any(not isinstance(v, Fraction) and not hasattr(v, "_mpf_") for v in entries):
             raise DerivedError(f"argmax({of}): {of} is not a vector of numbers")
         top = max(entries)
-        tied = [i for i, v in enumerate(entries) if v == top]
+        exact = all(isinstance(v, Fraction) for v in entries)
+        # 50-digit values equal in truth may differ in their last digits (e^1·e^1 and e^2): within 45 digits they tie
+        tied = [i for i, v in enumerate(entries)
+                if v == top or (not exact and abs(v - top) <= TIE_DIGITS * max(1, abs(top)))]
         note = "indices from 0 (argmax + 1 numbers the classes from 1)"
         if len(tied) > 1:
-            note += f"; entries {', '.join(map(str, tied))} tie for the largest: the first is taken"
+            note += (f"; entries {', '.join(map(str, tied))} tie for the largest"
+                     f"{'' if all(entries[i] == top for i in tied) else ' (equal to 45 significant digits)'}: "
+                     "the first is taken")
         base = self.step(of)
         self.add(step_id, rf"\operatorname{{argmax}}({base.latex_symbol})", step_id,
                  as_tensor(Fraction(tied[0])), Formula(r"\operatorname{argmax}({0})", "argmax({0})", (of,)), note)

@@ -155,3 +155,21 @@ def test_the_documented_example(tmp_path):
     assert solution.value("argmax(y)")[()] == 0 and solution.value("argmax(y) + 1")[()] == 1
     assert to_float(solution.value("y[1] - y[2]")[()]) == pytest.approx((y[1] - y[2]).item(), rel=1e-12)
     assert all(r.ok for r in check(path).results)
+
+
+def test_argmax_of_fifty_digit_values_equal_in_truth_is_a_tie():
+    """e·e and e² differ in their last digits at 50-digit precision; argmax calls them a tie, and says so."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from nnsolve.engine.number import mp
+    from nnsolve.problems.derived import add_derived
+    from nnsolve.solution import Solution, Step
+
+    value = np.array([mp.e * mp.e, mp.exp(2), mp.mpf(7)], dtype=object)
+    value[2] = mp.mpf(1)
+    solution = Solution("t", "test", [], [Step("v", "v", "v", value, "Given")], [])
+    add_derived(SimpleNamespace(ask=["argmax(v)"], answers={}), solution, {})
+    step = solution.step("argmax(v)")
+    assert step.value[()] == 0 and "entries 0, 1 tie for the largest (equal to 45 significant digits)" in step.note
