@@ -56,8 +56,12 @@ class Family:
         if policy is not None and (policy.pins or getattr(policy, "elements", None)) and not self.pins:
             raise ProblemError([Issue("pins", f"{self.name} problems cannot pin a quantity: its values are not "
                                               "recomputed from one another")])
-        solution = self.solver(problem, policy)
-        from .derived import add_derived
+        from .derived import add_derived, named_inside
+        inside = [name for name in named_inside(problem) if name not in problem.answers]
+        # the solver is told the ids a derived ask names (`loss(1) - loss`), as if answered, so it computes them
+        told = problem.model_copy(update={"answers": {**problem.answers, **dict.fromkeys(inside)}}) if inside \
+            else problem
+        solution = self.solver(told, policy)
         add_derived(problem, solution, self.ask_groups, policy)
         solution.asked = self.resolve_ask(problem, solution)[0]
         return solution

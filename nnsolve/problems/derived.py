@@ -32,11 +32,24 @@ _ELEMENT = re.compile(r"^(?P<base>.*?)(?P<index>(?:\[\s*-?\d+\s*\])+)$")
 _ARGMAX = re.compile(r"argmax\s*\(\s*")
 _CLOSE = re.compile(r"\s*\)")
 _INDEXED_NAME = re.compile(r"([^\W\d][\w./@<>']*(?:\([\w<>]*\))?)\s*\[")
+_TOKEN = re.compile(r"[^\W\d][\w./@<>']*(?:\(\w+\))?")
 _WORD = re.compile(r"[\w./@<>']+(?:\([\w<>]*\))?")
 
 
 class DerivedError(ValueError):
     pass
+
+
+def named_inside(problem) -> list[str]:
+    """The ids a derived ask or answer may name (`loss(1)` and `loss` in `loss(1) - loss`): solvers compute some
+    quantities only when `ask` or the answers name them (the pass after the last update, its gradients)."""
+    out: list[str] = []
+    for item in [*problem.ask, *(getattr(problem, "answers", {}) or {})]:
+        text = str(item).strip()
+        tokens = _TOKEN.findall(text)
+        if tokens != [text]:
+            out += [t for t in tokens if t not in out and t != text]
+    return out
 
 
 def add_derived(problem, solution: Solution, groups, policy=None) -> None:

@@ -173,3 +173,22 @@ def test_argmax_of_fifty_digit_values_equal_in_truth_is_a_tie():
     add_derived(SimpleNamespace(ask=["argmax(v)"], answers={}), solution, {})
     step = solution.step("argmax(v)")
     assert step.value[()] == 0 and "entries 0, 1 tie for the largest (equal to 45 significant digits)" in step.note
+
+
+def test_a_derived_ask_naming_the_pass_after_an_update_gets_it_computed(tmp_path):
+    """The solver computes the pass after the last update only where something names it: `loss - loss(1)` does."""
+    solution, _ = solve(SOFTMAX, tmp_path, optimizer={"type": "sgd", "lr": 0.5},
+                        ask=["loss - loss(1)", "dL/dW1(1)[0][0] - dL/dW1[0][0]"])
+    W = torch.tensor([[0.2, -0.1, 0.4], [0.5, 0.3, -0.2]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([0.1, 0.0, -0.1], dtype=torch.float64, requires_grad=True)
+    x, t = torch.tensor([1.0, 2.0], dtype=torch.float64), torch.tensor(1)
+
+    def loss_and_grads(W, b):
+        loss = torch.nn.functional.cross_entropy((x @ W + b)[None], t[None])
+        return (loss, *torch.autograd.grad(loss, (W, b)))
+
+    before, gW, gb = loss_and_grads(W, b)
+    after, gW1, _ = loss_and_grads((W - 0.5 * gW).detach().requires_grad_(), (b - 0.5 * gb).detach().requires_grad_())
+    assert to_float(solution.value("loss - loss(1)")[()]) == pytest.approx((before - after).item(), rel=1e-12)
+    assert to_float(solution.value("dL/dW1(1)[0][0] - dL/dW1[0][0]")[()]) == pytest.approx(
+        (gW1[0, 0] - gW[0, 0]).item(), rel=1e-12)
