@@ -143,7 +143,10 @@ class _Maker:
         ([(placeholder, reference)], substituted text, [(substituted column, shift)])."""
         out, parts, shifts, pos, last = [], [], [], 0, 0
         while pos < len(text):
-            boundary = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_./")
+            # a quantity's name starts a word (a number's digits are the number, even where a graph names a
+            # constant node by its text)
+            boundary = (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_./")) and \
+                not text[pos].isdigit() and text[pos] != "."
             found = self.reference_at(text, pos) if boundary else None
             if found is None:
                 pos += 1

@@ -1,7 +1,8 @@
 """Solve an attention problem step by step, then back-propagate with the engine's reverse mode.
 
 Ids: givens X, memory (cross-attention), W_Q, W_K, W_V, W_O and biases b_Q, …, mask (the 0/1 matrix of
-kept entries), G (the given ∂L/∂output) or T (a target); Q, K, V; per head (suffix _h1, _h2, … when there
+kept entries), G (the given ∂L/∂output) or T (a target); Q, K, V (givens themselves where the file gives them
+instead of X and the projections); per head (suffix _h1, _h2, … when there
 are several heads) S = QKᵀ, S_scaled = S/√d_k, S_masked, A = softmax by rows, Z = AV; Z is the heads
 concatenated, out = Z W_O (+ b_O); gradients dL/d<id>. Parameter counts: attention.params,
 attention.params_no_bias and, for an encoder block, encoder.params.
