@@ -152,12 +152,12 @@ class _Maker:
                 pos += 1
                 continue
             ref, end = found
-            placeholder = f"_r{len(out)}"
+            placeholder = f" _r{len(out)} "      # spaced: y[0]y[1] reads as two names (a product)
             parts.append(text[last:pos])
             column = sum(len(p) for p in parts) + 1
             parts.append(placeholder)
             shifts.append((column, len(placeholder), end - pos))
-            out.append((placeholder, ref))
+            out.append((placeholder.strip(), ref))
             pos = last = end
         parts.append(text[last:])
         return out, "".join(parts), shifts

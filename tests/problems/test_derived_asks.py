@@ -192,3 +192,13 @@ def test_a_derived_ask_naming_the_pass_after_an_update_gets_it_computed(tmp_path
     assert to_float(solution.value("loss - loss(1)")[()]) == pytest.approx((before - after).item(), rel=1e-12)
     assert to_float(solution.value("dL/dW1(1)[0][0] - dL/dW1[0][0]")[()]) == pytest.approx(
         (gW1[0, 0] - gW[0, 0]).item(), rel=1e-12)
+
+
+def test_numbers_stay_numbers_in_a_graph_whose_constants_are_nodes(tmp_path):
+    """A computation graph names its constant nodes by their text (0.5, 2): in `2*x + 0.5` they are numbers still,
+    and `y[0]y[1]`-style juxtaposition multiplies."""
+    text = 'problem: computation_graph\ntitle: "g"\nexpression: "0.5*x*x + 2*y"\nvalues: {x: 3, y: 1}\n'
+    solution, _ = solve(text, tmp_path, ask=["2*x + 0.5", "dL/dx - 0.5", "x y", "(x)(y)2"])
+    assert solution.value("2*x + 0.5")[()] == Fraction(13, 2)
+    assert solution.value("dL/dx - 0.5")[()] == Fraction(5, 2)      # ∂f/∂x = x = 3
+    assert solution.value("x y")[()] == 3 and solution.value("(x)(y)2")[()] == 6
