@@ -131,7 +131,7 @@ def quantity_name(name: str) -> str:
     return str(name).strip()
 
 
-_DERIVED = re.compile(r"[\s\[\]+*^·×,−-]")
+_DERIVED = re.compile(r"[\s\[\]+*^·×−-]")
 
 
 def _canonical(name: str, solution: Solution, position: dict) -> str | None:
