@@ -5,7 +5,8 @@
   numbered from 1); on a tie the first (lowest) index is taken, as NumPy and PyTorch do, and the step says so;
 - an expression over computed quantities and numbers: `p[1] - p[3]`, `2*h1[0] + 1`, `log(y[0]) / 2`, read by
   the project's own expression parser (nnsolve.expr; nothing is ever evaluated by Python) and computed entry by
-  entry (quantities of the same shape, or a number with a quantity).
+  entry (quantities of the same shape added or subtracted, a number with a quantity); a product or quotient of two
+  vectors or matrices is refused, as a dot or matrix product may be meant.
 
 Each becomes a Step of the Solution under its name as written, with its formula and the numbers in it, so printers
 show it and the checker matches an answer to it like any other quantity. A name inside that is no quantity is
@@ -271,6 +272,11 @@ class _Maker:
                 return entrywise(lambda a: power(a, exponent), walk(t.operands[0]))
             if isinstance(t, Op):
                 operands = [walk(o) for o in t.operands]
+                if t.op in "*/" and all(o.ndim for o in operands):
+                    # h1·h2 may mean a dot product, W·x a matrix product: neither is read entry by entry
+                    raise DerivedError(f"column {t.column}: {'a product' if t.op == '*' else 'a quotient'} of two "
+                                       "vectors or matrices is ambiguous (entry by entry, a dot product or a matrix "
+                                       "product?); name their elements, e.g. h1[0]*h2[0] + h1[1]*h2[1]")
                 fn = NEG.value if t.op == "neg" else BINARY[t.op].value
                 return entrywise(fn, *operands)
             assert isinstance(t, Call)

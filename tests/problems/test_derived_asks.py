@@ -111,6 +111,8 @@ def test_derived_asks_in_other_families(tmp_path):
     ("argmax(W1)", "argmax takes a vector"),
     ("y[1] +* 2", "column 7: expected a number, a name or '('"),
     ("y + x", "combines quantities of different shapes"),
+    ("y * u1", "a product of two vectors or matrices is ambiguous"),
+    ("y u1", "a product of two vectors or matrices is ambiguous"),
     ("zz", "no quantity or group 'zz'"),
 ])
 def test_a_derived_ask_naming_nothing_is_refused_with_its_line(tmp_path, item, message):
@@ -201,4 +203,4 @@ def test_numbers_stay_numbers_in_a_graph_whose_constants_are_nodes(tmp_path):
     solution, _ = solve(text, tmp_path, ask=["2*x + 0.5", "dL/dx - 0.5", "x y", "(x)(y)2"])
     assert solution.value("2*x + 0.5")[()] == Fraction(13, 2)
     assert solution.value("dL/dx - 0.5")[()] == Fraction(5, 2)      # ∂f/∂x = x = 3
-    assert solution.value("x y")[()] == 3 and solution.value("(x)(y)2")[()] == 6
+    assert solution.value("x y")[()] == 3 and solution.value("(x)(y)2")[()] == 6     # scalars: a product
