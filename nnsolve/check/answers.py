@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.number import beyond_exact_range, mp, to_mpf
 from ..engine.symbolic import Symbolic, Written
+from ..problems.derived import SECTION as DERIVED_SECTION
 from ..problems.errors import Issue, ProblemError, format_path
 from ..problems.loader import Literal
 from ..solution import Solution
@@ -101,8 +102,11 @@ def resolve(name: str, solution: Solution, position: dict, names: list[str]) -> 
     """`delta2[0]` → ('dL/du2', (0,)): the step an answer names and the element it picks."""
     base, index = name.strip(), ()
     element = _ELEMENT.match(base)
-    # an element of a quantity is read as such (its pins reach what follows) even where `ask` made it a step too
-    if element and _canonical(element.group("base").strip(), solution, position) is not None:
+    # an element of a computed quantity is read as such (its pins reach what follows) even where `ask` made it a
+    # derived step too (nnsolve.problems.derived); `u1 - y[1]` stays itself where `u1 - y` is also asked
+    inner = _canonical(element.group("base").strip(), solution, position) if element else None
+    if element and (_canonical(base, solution, position) is None
+                    or (inner is not None and solution.step(inner).section != DERIVED_SECTION)):
         base = element.group("base").strip()
         index = tuple(int(i) for i in _INDEX.findall(element.group("index")))
     quantity = _canonical(base, solution, position)

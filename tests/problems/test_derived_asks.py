@@ -204,3 +204,16 @@ def test_numbers_stay_numbers_in_a_graph_whose_constants_are_nodes(tmp_path):
     assert solution.value("2*x + 0.5")[()] == Fraction(13, 2)
     assert solution.value("dL/dx - 0.5")[()] == Fraction(5, 2)      # ∂f/∂x = x = 3
     assert solution.value("x y")[()] == 3 and solution.value("(x)(y)2")[()] == 6     # scalars: a product
+
+
+def test_an_answer_is_read_as_written_where_ask_also_names_a_derived_prefix_of_it(tmp_path):
+    """`u1 - y` asked and `u1 - y[1]` answered: the answer is u1 minus one number (a vector), not (u1 - y)[1]; and an
+    answer `y[1]` where ask made `y[1]` a step is still the element of the output (its pins reach what follows)."""
+    _, y = torch_softmax()
+    u1 = [Fraction(13, 10), Fraction(1, 2), Fraction(-1, 10)]
+    expected = [round(float(u) - y[1].item(), 4) for u in u1]
+    _, path = solve(SOFTMAX, tmp_path, ask=["u1 - y", "y[1]"], answers={"u1 - y[1]": expected,
+                                                                        "y[1]": round(y[1].item(), 4)})
+    results = {r.name: r for r in check(path).results}
+    assert results["u1 - y[1]"].ok and results["u1 - y[1]"].target == "u1 - y[1]"
+    assert results["y[1]"].ok and results["y[1]"].target == "h1[1]"
