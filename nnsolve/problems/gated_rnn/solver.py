@@ -75,7 +75,11 @@ class GatedTrainer(Trainer):
         self.inputs = self.xs + list(start.values())
         params: dict[str, Node] = {}
         joined = self._concatenated_gates()
-        for gate, kinds in gate_arrays(p).items():
+        found: list = []
+        arrays = gate_arrays(p, found)
+        if found:       # only a re-solve under another convention gets here (a flipped layout): not this problem's
+            raise ValueError(f"{'.'.join(map(str, found[0][0]))}: {found[0][1]}")
+        for gate, kinds in arrays.items():
             for kind, blocks in kinds.items():
                 note = self._split_note(kind) if gate in joined and kind in ("input", "recurrent") else ""
                 for t, block in enumerate(blocks, 1):

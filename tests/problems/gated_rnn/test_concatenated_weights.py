@@ -153,3 +153,36 @@ def test_the_documented_example(tmp_path):
     h, c = cell(t64([[1, 2]]), (t64([[0.5]]), t64([[0.1]])))
     assert to_float(solution.value("h1")[0]) == pytest.approx(h.item(), rel=1e-12)
     assert to_float(solution.value("c1")[0]) == pytest.approx(c.item(), rel=1e-12)
+
+
+def test_check_explains_a_key_that_read_the_concatenation_the_other_way():
+    """Hidden size = input width: a key that took W · [xₜ, hₜ₋₁] where the file says [hₜ₋₁, xₜ] is told so. The key's
+    h₁ is computed here by hand with the other split: W_f = [[0.1]], U_f = [[0.2]], etc."""
+    import math
+
+    from nnsolve.check import check
+
+    def sigmoid(v):
+        return 1 / (1 + math.exp(-v))
+
+    x, h0, c0 = 1.0, 0.5, 0.1
+    rows = {"i": [0.2, -0.1], "f": [0.1, 0.2], "g": [0.3, 0.1], "o": [-0.1, 0.2]}     # [first, second] columns
+    u = {g: r[0] * x + r[1] * h0 for g, r in rows.items()}     # read as [xₜ, hₜ₋₁]: the first column multiplies x
+    c1 = sigmoid(u["f"]) * c0 + sigmoid(u["i"]) * math.tanh(u["g"])
+    h1 = sigmoid(u["o"]) * math.tanh(c1)
+    text = ("problem: gated_rnn\ncell: lstm\nconcatenation: h_x\nx: [1]\nh0: [0.5]\nc0: [0.1]\ngates:\n"
+            + "".join(f"  {g}: {{concatenated: [{r}]}}\n" for g, r in rows.items())
+            + f"answers: {{h1: {round(h1, 4)}}}\n")
+    result, = check(text).results
+    assert not result.ok and any("[xₜ, hₜ₋₁]" in a for a in result.alternatives)
+
+
+def test_check_of_a_wrong_key_tries_the_other_layout_without_failing():
+    """Read the other way round (in_out), a 1×3 concatenated matrix does not split: that convention is simply not
+    the key's (the re-solve is refused, not a crash)."""
+    from nnsolve.check import check
+
+    text = ("problem: gated_rnn\ncell: lstm\nconcatenation: h_x\nx: [[1, 2]]\nh0: [0.5]\nc0: [0.1]\ngates:\n"
+            + "".join(f"  {g}: {{concatenated: [[0.1, 0.2, 0.3]]}}\n" for g in "ifgo") + "answers: {h1: 0.3}\n")
+    result, = check(text).results
+    assert not result.ok and result.alternatives == []
