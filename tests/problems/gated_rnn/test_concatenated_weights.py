@@ -183,6 +183,6 @@ def test_check_of_a_wrong_key_tries_the_other_layout_without_failing():
     from nnsolve.check import check
 
     text = ("problem: gated_rnn\ncell: lstm\nconcatenation: h_x\nx: [[1, 2]]\nh0: [0.5]\nc0: [0.1]\ngates:\n"
-            + "".join(f"  {g}: {{concatenated: [[0.1, 0.2, 0.3]]}}\n" for g in "ifgo") + "answers: {h1: 0.3}\n")
+            + "".join(f"  {g}: {{concatenated: [[0.1, 0.2, 0.3]]}}\n" for g in "ifgo") + "answers: {h1: 0.123}\n")
     result, = check(text).results
     assert not result.ok and result.alternatives == []
