@@ -35,6 +35,7 @@ class Perceptron(Optimizer):
                 "with the step's derivative taken as 1)")
 
     def step(self, step, params, at, ahead=None):
+        self.current = step
         eta = self.eta
         suffix = f"({step - 1})" if step > 1 else ""     # the error of the pass it comes from, like y
         letter = "E" if self.solver.batched else "e"

@@ -22,7 +22,7 @@ from ..problems.common import solution_of
 from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
 from .activation import Activations
-from .loss import LossBuilder, Prediction
+from .loss import LossBuilder, Prediction, upstream_objective
 
 ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
@@ -56,6 +56,8 @@ class Trainer:
         self.meta: dict = {}
         self.losses: LossBuilder | None = LossBuilder(self) if problem.loss is not None else None
         self.optimizer = None
+        self.upstream: Node | None = None     # the given ∂L/∂output, when the file gives it instead of a loss
+        self.frozen: list[str] = []           # the parameters not trained
 
     # -- what a family supplies ----------------------------------------------------------------------
     def record_givens(self) -> dict[str, Node]:
@@ -78,10 +80,30 @@ class Trainer:
         return []
 
     def objective(self, output: Node, predictions: list[Prediction], params: dict, s) -> Node | None:
-        """What the backward pass starts from: the loss, unless the family minimises something else."""
+        """What the backward pass starts from: the loss, a given ∂L/∂output (`upstream`), or something else a
+        family minimises."""
+        if self.upstream is not None:
+            return upstream_objective(self.comp, output, self.fit_upstream(output), self.suffix(s),
+                                      self.loss_part_symbol(None, s))
         if self.losses is None or not predictions:
             return None
         return self.losses.build(predictions, s, params)
+
+    def fit_upstream(self, output: Node) -> Node:
+        """The given ∂L/∂output, which must have the output's shape (a lone number fits a one-entry output)."""
+        given, shape = self.upstream, output.value.shape
+        if given.value.shape == shape:
+            return given
+        if given.value.size == output.value.size == 1:
+            given.value = given.value.reshape(shape)
+            return given
+        def shown(dims):
+            if len(dims) > 1:
+                return "a " + "×".join(map(str, dims)) + " array"
+            return f"{dims[0]} value{'s' if dims[0] != 1 else ''}" if dims else "a number"
+        raise ProblemError([Issue("upstream", f"is {shown(given.value.shape)}, but the output {output.id} it is the "
+                                              f"gradient of is {shown(shape)}: give one entry per entry of the "
+                                              "output")])
 
     def penalized(self, params: dict[str, Node], include_biases: bool) -> list[str]:
         """The parameters a penalty covers: the weights, and the biases when asked."""
@@ -136,6 +158,8 @@ class Trainer:
     def solve(self) -> Solution:
         params = self.record_givens()
         self.parameter_keys = list(params)
+        self._record_upstream()
+        self._freeze(params)
         if self.p.optimizer is not None:
             # at least a gradient and a new value for every parameter at every update: refused before any of it
             parameters = sum(node.value.size for node in params.values())
@@ -144,11 +168,43 @@ class Trainer:
         self.after_training()
         return self.solution(updates)
 
+    def _record_upstream(self) -> None:
+        given = getattr(self.p, "upstream", None)
+        if given is not None:
+            self.upstream = self.comp.given("G", Symbol("G", "G"), given)
+
+    def frozen_keys(self) -> list[tuple[str, str]]:
+        """(place in the file, id) of every parameter the file says is not trained; a family adds its own
+        spellings (a dense layer's `trainable: false`)."""
+        return [(f"frozen[{i}]", name) for i, name in enumerate(getattr(self.p, "frozen", []))]
+
+    def _freeze(self, params: dict[str, Node]) -> None:
+        """A frozen parameter is a plain given: the backward pass gives it no gradient, no update changes it."""
+        frozen, issues = [], []
+        for place, name in self.frozen_keys():
+            roles = {"weights": "weight", "biases": "bias"}
+            if name in roles:
+                found = [key for key in params if self.role(key) == roles[name]]
+            else:
+                found = [name] if name in params else []
+            if not found:
+                what = "no bias" if name == "biases" else "no weight" if name == "weights" else \
+                    f"no parameter {name!r} (the parameters: {', '.join(params)})"
+                issues.append(Issue(place, f"names {what}"))
+            frozen += [key for key in found if key not in frozen]
+        if issues:
+            raise ProblemError(issues)
+        for key in frozen:
+            params[key].differentiable = False
+        self.frozen = frozen
+
     def train(self, params: dict[str, Node]) -> int:
         """Pass 0 at the given weights, then each update k and the pass after it; returns the update count.
         A run whose parameters or loss leave the range of double precision stops there, with the verdict."""
         spec = self.p.optimizer
         self.optimizer = make_optimizer(spec, self.comp, self) if spec else None
+        if self.optimizer is not None:
+            self.optimizer.check_state_keys({k: w for k, w in params.items() if k not in self.frozen})
         updates = spec.steps if spec else 0
         recorded = [self.comp.recorded_values]
         for s in range(updates + 1):
@@ -238,13 +294,15 @@ class Trainer:
         """Update k: the pass at the optimizer's look-ahead weights if it has them, then its step. Only the
         parameters the loss reaches are updated; the others keep their value."""
         optimizer = self.optimizer
+        optimizer.current = k
+        trained = {key: w for key, w in params.items() if key not in self.frozen}
         with self.sections("Look-ahead weights" + self.after(LookAhead(k))):
-            shifted = optimizer.lookahead(k, params)
-        ahead = self._pass(shifted, LookAhead(k), True) if shifted else None
+            shifted = optimizer.lookahead(k, trained)
+        ahead = self._pass(params | shifted, LookAhead(k), True) if shifted else None
         with self.sections(f"Update {k}: {optimizer.title}"):
             grads = (ahead or at).grads
-            reached = params if not optimizer.needs_gradients(k) else \
-                {key: w for key, w in params.items() if key in grads}
+            reached = trained if not optimizer.needs_gradients(k) else \
+                {key: w for key, w in trained.items() if key in grads}
             return params | optimizer.step(k, reached, at, ahead)
 
     def _named(self) -> list[str]:
@@ -272,6 +330,11 @@ class Trainer:
     # -- the solution --------------------------------------------------------------------------------
     def shared_conventions(self) -> list[tuple[str, str]]:
         out = self.activations.statements()
+        if self.upstream is not None:
+            out.append(("backward", "from the given G = ∂L/∂output (no loss: L = Σ G ⊙ output, so ∂L/∂output = G)"))
+        if self.frozen:
+            out.append(("frozen", f"{', '.join(self.frozen)} not trained: no gradient"
+                                  + (", no update" if self.optimizer is not None else "")))
         if self.losses is not None:
             out += self.losses.statements(self.sequence, self.output_activations())
         if self.optimizer is not None:

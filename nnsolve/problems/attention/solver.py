@@ -23,7 +23,7 @@ from ...ops.matmul import COLUMNS, MASK, MATMUL, SCALE
 from ...ops.structural import CONCAT
 from ...solution import Solution
 from ...training.activation import canonical
-from ...training.loss import Prediction, upstream_objective
+from ...training.loss import Prediction
 from ...training.pipeline import Trainer
 from .consistency import is_masked, keep_matrix, widths
 from .schema import AttentionProblem
@@ -56,7 +56,6 @@ class AttentionTrainer(Trainer):
         keys = len(p.memory or p.X)
         self.keep = comp.given("mask", Symbol("M_{mask}", "mask"), keep_matrix(p, len(p.X), keys)) \
             if is_masked(p) else None
-        self.upstream = comp.given("G", Symbol("G", "G"), p.upstream) if p.upstream is not None else None
         self.target = comp.given("T", Symbol("T", "T"), p.loss.target) if p.loss is not None else None
         return params
 
@@ -82,11 +81,6 @@ class AttentionTrainer(Trainer):
             if activation != "identity":
                 out = self.activations.apply(p.activation, out, "Y" + suf, self.sym("Y", None, s))
         return out, ([Prediction(out, self.target, logits, activation)] if self.target is not None else [])
-
-    def objective(self, output, predictions, params, s):
-        if self.upstream is not None:
-            return upstream_objective(self.comp, output, self.upstream, self.suffix(s), self.loss_part_symbol(None, s))
-        return super().objective(output, predictions, params, s)
 
     def _head(self, h: int, projected: dict, s) -> Node:
         single = self.p.heads == 1
@@ -168,8 +162,6 @@ class AttentionTrainer(Trainer):
             add(("mask", "masked scores set to −∞ before the softmax (weight 0); padding positions count from 1"))
         if canonical(p.activation) != "identity":
             add(("output activation", f"Y = {p.activation.name}(output), by rows"))
-        if p.upstream is not None:
-            add(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
         return out
 
     def output_activations(self) -> set:
