@@ -55,6 +55,10 @@ class Loss(Model):
         default=False, description="cross-entropy / BCE on raw scores: softmax (sigmoid for bce) is applied inside "
                                    "the loss, as PyTorch's CrossEntropyLoss / BCEWithLogitsLoss and Keras' "
                                    "from_logits=True do; the output layer must then be linear")
+    output_delta: Optional[Literal["prediction_minus_target"]] = Field(
+        default=None, description="prediction_minus_target: the gradient at the output's pre-activation is taken "
+                                  "as δ = ŷ − t, whatever the loss's own derivative is (as an exam prescribes "
+                                  "it); the loss's value is still the loss's")
 
     @field_validator("log_base", mode="before")
     @classmethod
