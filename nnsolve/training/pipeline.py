@@ -331,7 +331,7 @@ class Trainer:
     def shared_conventions(self) -> list[tuple[str, str]]:
         out = self.activations.statements()
         if self.upstream is not None:
-            out.append(("backward", "from the given G = ∂L/∂output (no loss: L = Σ G ⊙ output, so ∂L/∂output = G)"))
+            out.append(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
         if self.frozen:
             out.append(("frozen", f"{', '.join(self.frozen)} not trained: no gradient"
                                   + (", no update" if self.optimizer is not None else "")))
