@@ -24,6 +24,8 @@ from ..solution import Solution
 from .activation import Activations
 from .loss import LossBuilder, Prediction, upstream_objective
 
+# a family's header lines about gradients: stated only when a backward pass was worked
+BACKWARD_CONVENTIONS = {"gradient layout", "BPTT"}
 ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -43,6 +45,10 @@ class Trainer:
     backward_title = "Backward pass"
     sequence = False                       # one loss term per time step, summed
     diverged_at: int | None = None         # the update after which the run left double precision
+    # what was worked, so that only the conventions that apply are stated
+    backward_done = False
+    loss_built = False
+    updates_made = 0
     vectors = "column"
 
     def __init__(self, problem, policy: Policy | None, loss_symbol: Symbol = Symbol("L", "L")):
@@ -87,6 +93,7 @@ class Trainer:
                                       self.loss_part_symbol(None, s))
         if self.losses is None or not predictions:
             return None
+        self.loss_built = True
         return self.losses.build(predictions, s, params)
 
     def fit_upstream(self, output: Node) -> Node:
@@ -210,7 +217,8 @@ class Trainer:
         for s in range(updates + 1):
             if s and s == updates and not self._wants_last_pass(s):
                 break
-            gradients = not updates or self._wants_gradients(s) or (
+            # without an optimizer the gradients are the point, unless `ask` or the answers name only other things
+            gradients = (not updates and not self._named()) or self._wants_gradients(s) or (
                 s < updates and self.optimizer.needs_gradients(s + 1))
             at = self._pass(params, s, gradients)
             if at is None or s == updates:
@@ -271,6 +279,9 @@ class Trainer:
         """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
         with self.sections(self.forward_title + self.after(s)) as forward:
             output, predictions = self.forward(params, s)
+        if s == 0 and self._only_forward_named(forward):
+            self.groups["forward"] = [n.id for n in forward if n.phase != "given"]
+            return None
         with self.sections("Loss" + self.after(s)) as loss_steps:
             loss = self.objective(output, predictions, params, s)
         if s == 0:
@@ -282,6 +293,7 @@ class Trainer:
         if gradients:
             with self.sections(self.backward_title + self.after(s)):
                 by_quantity = self.comp.backward(loss, self.suffix(s))
+            self.backward_done = True
             # a parameter the loss does not reach (an RNN's output weights at a step without a target) has none
             grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
             if s == 0:
@@ -295,6 +307,7 @@ class Trainer:
         parameters the loss reaches are updated; the others keep their value."""
         optimizer = self.optimizer
         optimizer.current = k
+        self.updates_made = k
         trained = {key: w for key, w in params.items() if key not in self.frozen}
         with self.sections("Look-ahead weights" + self.after(LookAhead(k))):
             shifted = optimizer.lookahead(k, trained)
@@ -306,8 +319,28 @@ class Trainer:
             return params | optimizer.step(k, reached, at, ahead)
 
     def _named(self) -> list[str]:
-        """What `ask` and the answers name, without element addresses like [0][1]."""
-        return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask]]
+        """What `ask`, the answers and the pins name, without element addresses like [0][1]."""
+        pins = getattr(self.comp.policy, "pins", None) or {}
+        return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask, *pins]]
+
+    def _only_forward_named(self, forward: list[Node]) -> bool:
+        """A forward-only question ("compute the output"): `ask` and the answers name only givens and
+        quantities of the first forward pass, so no loss, backward pass or update is worked."""
+        named = self._named()
+        if not named:
+            return False
+        known = {n.id for n in forward} | {n.id for n in self.comp.order if n.phase == "given"} | {"forward"}
+        aliases = self.aliases(0)
+        return all(name in known or aliases.get(name) in known for name in named)
+
+    def asks_beyond_training(self) -> bool:
+        """Whether `ask`, the answers or the pins name something the passes and updates did not record (a
+        family's extra, such as attention's parameter counts)."""
+        named = self._named()
+        aliases = self.aliases(self.p.optimizer.steps if self.p.optimizer else 0)
+        groups = set(GROUPS) | {"deltas"}
+        return any(name not in self.comp.nodes and name not in groups and aliases.get(name) not in self.comp.nodes
+                   for name in named)
 
     def _wants_last_pass(self, s: int) -> bool:
         """The forward pass and loss after the last update: part of a full worked solution, but when `ask` or
@@ -329,15 +362,17 @@ class Trainer:
 
     # -- the solution --------------------------------------------------------------------------------
     def shared_conventions(self) -> list[tuple[str, str]]:
-        out = self.activations.statements()
-        if self.upstream is not None:
+        """Only what was worked states its conventions: the kinks' derivatives with a backward pass, the loss
+        once it is computed, the optimizer once it updates."""
+        out = self.activations.statements() if self.backward_done else []
+        if self.upstream is not None and self.backward_done:
             out.append(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
-        if self.frozen:
+        if self.frozen and self.backward_done:
             out.append(("frozen", f"{', '.join(self.frozen)} not trained: no gradient"
                                   + (", no update" if self.optimizer is not None else "")))
-        if self.losses is not None:
+        if self.losses is not None and self.loss_built:
             out += self.losses.statements(self.sequence, self.output_activations())
-        if self.optimizer is not None:
+        if self.optimizer is not None and self.updates_made:
             out += self.optimizer.conventions()
         return out
 
@@ -357,7 +392,9 @@ class Trainer:
         if deltas:
             self.groups["deltas"] = deltas
         steps = self.comp.to_steps(self.sections.of)
-        return solution_of(self.p, self.kind, self.family_conventions() + self.shared_conventions(), steps,
+        family = [line for line in self.family_conventions()
+                  if self.backward_done or line[0] not in BACKWARD_CONVENTIONS]
+        return solution_of(self.p, self.kind, family + self.shared_conventions(), steps,
                            policy=self.comp.policy, aliases=self._aliases(updates), groups=self.groups,
                            meta=self.meta, vectors=self.vectors)
 

@@ -113,6 +113,9 @@ class AttentionTrainer(Trainer):
         return comp.apply(MATMUL, [weights, parts["V"]], f"Z{suf}", self.head_symbol("Z", h, s))
 
     def after_training(self) -> None:
+        # counted when the file asks for them (an encoder block, or a count's id), not in every solution
+        if self.p.encoder_block is None and not self.asks_beyond_training():
+            return
         with self.sections("Parameter counts"):
             self._parameter_counts()
 
