@@ -56,7 +56,7 @@ class LookAhead:
 
 def look_ahead_symbol(plain: Symbol, update: int) -> Symbol:
     """W₁ → W̃₁[2]: the quantity at the look-ahead point of update 2."""
-    return Symbol(rf"\tilde{{{plain.latex}}}^{{[{update}]}}", f"{plain.text[:1]}\u0303{plain.text[1:]}[{update}]")
+    return Symbol(*step_mark(rf"\tilde{{{plain.latex}}}", f"{plain.text[:1]}\u0303{plain.text[1:]}", update))
 
 
 class Optimizer:
@@ -217,25 +217,28 @@ class Optimizer:
         node.differentiable = True
         return node
 
-    @staticmethod
-    def plain_symbol(param: Node) -> Symbol:
-        """W₁[2] → W₁ (also in the superscript layer notation, whose step mark follows `{}`)."""
-        latex = param.symbol.latex.split("^{[")[0].removesuffix("{}")
-        return Symbol(latex, param.symbol.text.split("[")[0])
+    def plain_symbol(self, param: Node) -> Symbol:
+        """W₁⁽²⁾ → W₁: the symbol of the given parameter the node is a value of (W1(2), W1(ahead2) → W1)."""
+        given = self.comp.nodes.get(param.id.split("(")[0])
+        if given is not None:
+            return given.symbol
+        latex = param.symbol.latex.split("^{[")[0].split("^{(")[0].removesuffix("{}")
+        return Symbol(latex, param.symbol.text.split("[")[0].split("⁽")[0])
 
     def new_symbol(self, param: Node, step: int) -> Symbol:
+        """W₁ after update 2: W₁⁽²⁾."""
         plain = self.plain_symbol(param)
-        return Symbol(with_step(plain.latex, step), f"{plain.text}[{step}]")
+        return Symbol(*step_mark(plain.latex, plain.text, step))
 
     def state_symbol(self, latex: str, text: str, param: Node, step: int) -> Symbol:
-        """The optimizer's state for one parameter after update `step`: v_W₁[2]."""
+        """The optimizer's state for one parameter after update `step`: v_W₁⁽²⁾ (⁽⁰⁾: before the first)."""
         plain = self.plain_symbol(param)
-        return Symbol(rf"{latex}_{{{plain.latex}}}^{{[{step}]}}", f"{text}_{plain.text}[{step}]")
+        return Symbol(*step_mark(rf"{latex}_{{{plain.latex}}}", f"{text}_{plain.text}", step, subscripted=True))
 
     def change_symbol(self, param: Node, step: int) -> Symbol:
-        """The change an update makes to a parameter: ΔW₁[2]."""
+        """The change an update makes to a parameter: ΔW₁⁽²⁾."""
         plain = self.plain_symbol(param)
-        return Symbol(with_step(rf"\Delta {plain.latex}", step), f"Δ{plain.text}[{step}]")
+        return Symbol(*step_mark(rf"\Delta {plain.latex}", f"Δ{plain.text}", step))
 
     # -- the protocol -------------------------------------------------------------------------
     def needs_gradients(self, step: int) -> bool:
@@ -284,9 +287,24 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray, what: str) -> np.ndarr
 ZERO_OVER_ZERO = "where √ + ε is 0 (ε = 0 and no gradient yet) the step is taken as 0"
 
 
-def with_step(latex: str, step: int) -> str:
-    """W_{1} → W_{1}^{[2]}; W^{(1)} → W^{(1)}{}^{[2]} (a second superscript needs its own base)."""
-    return latex + ("{}" if "^" in latex else "") + f"^{{[{step}]}}"
+def step_mark(latex: str, text: str, step, subscripted: bool = False) -> tuple[str, str]:
+    """A quantity after update `step`, as exams write it: W_{1}^{(2)}, W₁⁽²⁾. A symbol that already has a
+    superscript (W^{(1)} in the superscript layer notation, σ²) keeps it and takes the update in brackets,
+    W^{(1)}{}^{[2]}, W⁽¹⁾[2], so the two never read as one. `subscripted`: the symbol ends in a subscript
+    that holds a superscript of its own (v_{W^{(1)}}), which the step mark follows without ambiguity."""
+    if not subscripted and (_top_level_superscript(latex) or text.endswith("⁾")):
+        return latex + ("{}" if _top_level_superscript(latex) else "") + f"^{{[{step}]}}", f"{text}[{step}]"
+    return latex + f"^{{({step})}}", text + superscript_step(step)
+
+
+def _top_level_superscript(latex: str) -> bool:
+    r"""W^{(1)} has one; {\sigma^2} and v_{W^{(1)}} hold theirs inside braces."""
+    depth = 0
+    for c in latex:
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if c == "^" and depth == 0:
+            return True
+    return False
 
 
 def _shape(shape: tuple) -> str:

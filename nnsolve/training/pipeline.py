@@ -18,6 +18,7 @@ from ..engine.number import beyond_double, decimal_string, to_mpf
 from ..engine.symbolic import DIVERGES
 from ..limits import MAX_RECORDED_VALUES
 from ..optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
+from ..optim.base import step_mark
 from ..problems.common import solution_of
 from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
@@ -130,14 +131,14 @@ class Trainer:
 
     # -- notation -----------------------------------------------------------------------------------
     def sym(self, base: str, index=None, s=0) -> Symbol:
-        """base with a subscript index, and [s] after update s (a tilde at a look-ahead point)."""
+        """base with a subscript index, and ⁽ˢ⁾ after update s (a tilde at a look-ahead point)."""
         if isinstance(s, LookAhead):
             return look_ahead_symbol(self.sym(base, index), s.update)
         latex, text = base, base
         if index is not None:
             latex, text = f"{base}_{{{index}}}", base + str(index).translate(SUBSCRIPT)
         if s:
-            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+            latex, text = step_mark(latex, text, s)
         return Symbol(latex, text)
 
     def sym_plain(self, latex: str, text: str, s=0, index=None) -> Symbol:

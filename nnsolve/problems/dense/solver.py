@@ -10,6 +10,7 @@ from ...ops.linear import AFFINE
 from ...solution import Solution
 from ...training.activation import canonical
 from ...training.loss import Prediction
+from ...optim.base import step_mark
 from ...training.pipeline import Trainer
 from .batch_norm import STATEMENT as BN_STATEMENT, batch_norm_parameters, batch_norm_steps
 from .schema import DenseProblem
@@ -39,7 +40,7 @@ class DenseTrainer(Trainer):
             return symbol
         if not isinstance(step, int):
             return super().sym(base, layer, step)
-        return Symbol(rf"{symbol.latex}{{}}^{{[{step}]}}", f"{symbol.text}[{step}]")
+        return Symbol(*step_mark(symbol.latex, symbol.text, step))
 
     def _activation_symbol(self, layer: int, s) -> Symbol:
         # with a loss from logits the output holds scores; ŷ names the probabilities the loss makes of them
