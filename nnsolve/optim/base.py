@@ -68,6 +68,8 @@ class Optimizer:
     place = "optimizer"                     # where the settings are in the file (calculus: descent)
 
     def __init__(self, spec, comp: Computation, solver):
+        # calculus runs these optimizers on a function, under `descent:` (its settings add a `start`)
+        self.place = "descent" if "start" in type(spec).model_fields else "optimizer"
         self.spec = spec
         self.comp = comp
         self.solver = solver
@@ -253,6 +255,8 @@ class Optimizer:
         """Update every parameter; `at` is the pass at the current weights, `ahead` at `lookahead`'s."""
         self.at = at
         self.current = step
+        if not hasattr(self, "_trained"):     # a caller outside the training pipeline (calculus' descent)
+            self.check_state_keys(params)
         grads = (ahead or at).grads
         return {key: self.update(step, key, w, grads[key]) for key, w in params.items()}
 

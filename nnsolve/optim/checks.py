@@ -46,6 +46,8 @@ def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset(
         if kind == "nesterov" and spec.form == "pytorch":
             refuse("previous_weights", "Nesterov's PyTorch form moves w by η·(g + β·v): the previous weights do "
                                        "not determine v; give initial_state.v, or use form: lookahead")
+    if kind == "adam" and spec.previous_steps and not spec.bias_correction:
+        refuse("previous_steps", "counts the updates for the bias correction, which is off here")
     if kind == "adagrad" and "G" in spec.initial_state and "initial_accumulator" in spec.model_fields_set:
         refuse("initial_state", "gives G₀ a second time: give initial_state.G or initial_accumulator, not both")
     if kind in ("momentum", "nesterov") and not 0 <= spec.momentum <= 1:

@@ -62,11 +62,11 @@ class Momentum(Optimizer):
         if previous is None:
             return self.initial_state("v", key, w)
         if key not in previous:
-            raise ProblemError([Issue("optimizer.previous_weights", f"has no value for {key}: give the previous "
+            raise ProblemError([Issue(f"{self.place}.previous_weights", f"has no value for {key}: give the previous "
                                                                     f"value of every parameter trained "
                                                                     f"({', '.join(self.trained)})")])
         plain = self.plain_symbol(w)
-        before = self.given_for(key, w, previous[key], f"optimizer.previous_weights.{key}", f"{key}(-1)",
+        before = self.given_for(key, w, previous[key], f"{self.place}.previous_weights.{key}", f"{key}(-1)",
                                 Symbol(rf"{plain.latex}^{{(-1)}}", f"{plain.text}⁽⁻¹⁾"))
         symbol = self.state_symbol("v", "v", w, 0)
         if self.velocity_form() == "sutskever":

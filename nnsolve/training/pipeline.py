@@ -25,8 +25,9 @@ from ..solution import Solution
 from .activation import Activations
 from .loss import LossBuilder, Prediction, upstream_objective
 
-# a family's header lines about gradients: stated only when a backward pass was worked
+# a family's header lines about gradients, and about its loss: stated only when that was worked
 BACKWARD_CONVENTIONS = {"gradient layout", "BPTT"}
+LOSS_CONVENTIONS = {"loss at"}
 ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -394,7 +395,8 @@ class Trainer:
             self.groups["deltas"] = deltas
         steps = self.comp.to_steps(self.sections.of)
         family = [line for line in self.family_conventions()
-                  if self.backward_done or line[0] not in BACKWARD_CONVENTIONS]
+                  if (self.backward_done or line[0] not in BACKWARD_CONVENTIONS)
+                  and (self.loss_built or line[0] not in LOSS_CONVENTIONS)]
         return solution_of(self.p, self.kind, family + self.shared_conventions(), steps,
                            policy=self.comp.policy, aliases=self._aliases(updates), groups=self.groups,
                            meta=self.meta, vectors=self.vectors)

@@ -168,3 +168,16 @@ def test_a_state_that_does_not_fit_is_refused(optimizer, message):
     with pytest.raises(ProblemError) as error:
         solve(optimizer)
     assert message in str(error.value)
+
+
+def test_calculus_descent_takes_the_same_state_and_schedule():
+    # f = (w − 3)², f' = 2w − 6; v₁ = 0.9·1 + (−6) = −5.1, w₁ = 0 − 0.1·(−5.1) = 0.51;
+    # f'(0.51) = −4.98, v₂ = 0.9·(−5.1) − 4.98 = −9.57, w₂ = 0.51 − 0.2·(−9.57) = 2.424
+    solution = nnsolve.solve({"problem": "calculus", "function": "(w - 3)^2", "variables": ["w"],
+                              "descent": {"type": "momentum", "start": {"w": 0}, "steps": 2,
+                                          "lr_schedule": [0.1, 0.2], "initial_state": {"v": 1}}})
+    assert solution.value("w(1)").reshape(-1)[0] == Fraction(51, 100)
+    assert solution.value("w(2)").reshape(-1)[0] == Fraction(2424, 1000)
+    with pytest.raises(ProblemError, match=r"descent\.initial_state\.v\.u: names no parameter"):
+        nnsolve.solve({"problem": "calculus", "function": "(w - 3)^2", "variables": ["w"],
+                       "descent": {"type": "momentum", "start": {"w": 0}, "initial_state": {"v": {"u": 1}}}})
