@@ -373,7 +373,8 @@ class Trainer:
             out.append(("frozen", f"{', '.join(self.frozen)} not trained: no gradient"
                                   + (", no update" if self.optimizer is not None else "")))
         if self.losses is not None and self.loss_built:
-            out += self.losses.statements(self.sequence, self.output_activations())
+            out += [line for line in self.losses.statements(self.sequence, self.output_activations())
+                    if self.backward_done or line[0] not in ("output gradient", "output delta")]
         if self.optimizer is not None and self.updates_made:
             out += self.optimizer.conventions()
         return out
