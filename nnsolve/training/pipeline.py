@@ -219,8 +219,8 @@ class Trainer:
         for s in range(updates + 1):
             if s and s == updates and not self._wants_last_pass(s):
                 break
-            # without an optimizer the gradients are the point, unless `ask` or the answers name only other things
-            gradients = (not updates and not self._named()) or self._wants_gradients(s) or (
+            # without an optimizer the gradients are the point, unless `ask` names only other things
+            gradients = (not updates and not self.p.ask) or self._wants_gradients(s) or (
                 s < updates and self.optimizer.needs_gradients(s + 1))
             at = self._pass(params, s, gradients)
             if at is None or s == updates:
@@ -326,10 +326,11 @@ class Trainer:
         return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask, *pins]]
 
     def _only_forward_named(self, forward: list[Node]) -> bool:
-        """A forward-only question ("compute the output"): `ask` and the answers name only givens and
-        quantities of the first forward pass, so no loss, backward pass or update is worked."""
+        """A forward-only question ("compute the output"): `ask` (and the answers and pins) name only givens
+        and quantities of the first forward pass, so no loss, backward pass or update is worked. Without `ask`
+        the question is the family's default ask, which is the whole training step."""
         named = self._named()
-        if not named:
+        if not self.p.ask:          # the family's default ask: the whole training step
             return False
         known = {n.id for n in forward} | {n.id for n in self.comp.order if n.phase == "given"} | {"forward"}
         aliases = self.aliases(0)
