@@ -139,3 +139,12 @@ def test_settings_that_cannot_apply_are_located_errors(optimizer, message):
     with pytest.raises(ProblemError) as caught:
         nnsolve.solve(_one_weight(optimizer))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop"])
+def test_every_optimizer_names_the_updated_weight_with_the_update_as_a_superscript(kind):
+    solution = nnsolve.solve({**_one_weight({"type": kind, "steps": 2}), "ask": ["W1(2)", "loss(2)"]})
+    assert solution.step("W1(1)").text_symbol == "W₁⁽¹⁾"
+    assert solution.step("W1(2)").latex_symbol == "W_{1}^{(2)}"
+    assert solution.step("loss(2)").text_symbol == "L⁽²⁾"
+    assert solution.step("u1(1)").text_symbol == "u₁⁽¹⁾"

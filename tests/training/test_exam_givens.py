@@ -162,3 +162,13 @@ def test_the_frozen_biases_alternative_is_offered_where_an_optimizer_updates_bia
     loaded = load({**dense_problem(), "optimizer": {"type": "sgd"}})
     statements = [statement for statement, _ in alternatives(loaded.model)]
     assert "the biases left frozen (only the weights updated)" in statements
+
+
+def test_a_key_that_updated_only_the_weights_is_named_by_check():
+    # the key's W2(2) comes from two updates that left the biases as they were (the second gradient differs)
+    from nnsolve.check import check
+    problem = {**dense_problem(), "optimizer": {"type": "sgd", "lr": 0.5, "steps": 2}}
+    frozen = nnsolve.solve({**problem, "frozen": ["biases"]})
+    answers = {"W2(2)": [[round(float(v), 6) for v in row] for row in frozen.value("W2(2)")]}
+    result, = check(problem, answers=answers).results
+    assert not result.ok and result.alternatives == ["the biases left frozen (only the weights updated)"]
