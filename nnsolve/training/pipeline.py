@@ -23,6 +23,7 @@ from ..problems.common import solution_of
 from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
 from .activation import Activations
+from .givens import fit_upstream, frozen_parameters
 from .loss import LossBuilder, Prediction, upstream_objective
 
 # a family's header lines about gradients, and about its loss: stated only when that was worked
@@ -91,28 +92,12 @@ class Trainer:
         """What the backward pass starts from: the loss, a given ∂L/∂output (`upstream`), or something else a
         family minimises."""
         if self.upstream is not None:
-            return upstream_objective(self.comp, output, self.fit_upstream(output), self.suffix(s),
+            return upstream_objective(self.comp, output, fit_upstream(self.upstream, output), self.suffix(s),
                                       self.loss_part_symbol(None, s))
         if self.losses is None or not predictions:
             return None
         self.loss_built = True
         return self.losses.build(predictions, s, params)
-
-    def fit_upstream(self, output: Node) -> Node:
-        """The given ∂L/∂output, which must have the output's shape (a lone number fits a one-entry output)."""
-        given, shape = self.upstream, output.value.shape
-        if given.value.shape == shape:
-            return given
-        if given.value.size == output.value.size == 1:
-            given.value = given.value.reshape(shape)
-            return given
-        def shown(dims):
-            if len(dims) > 1:
-                return "a " + "×".join(map(str, dims)) + " array"
-            return f"{dims[0]} value{'s' if dims[0] != 1 else ''}" if dims else "a number"
-        raise ProblemError([Issue("upstream", f"is {shown(given.value.shape)}, but the output {output.id} it is the "
-                                              f"gradient of is {shown(shape)}: give one entry per entry of the "
-                                              "output")])
 
     def penalized(self, params: dict[str, Node], include_biases: bool) -> list[str]:
         """The parameters a penalty covers: the weights, and the biases when asked."""
@@ -189,23 +174,9 @@ class Trainer:
 
     def _freeze(self, params: dict[str, Node]) -> None:
         """A frozen parameter is a plain given: the backward pass gives it no gradient, no update changes it."""
-        frozen, issues = [], []
-        for place, name in self.frozen_keys():
-            roles = {"weights": "weight", "biases": "bias"}
-            if name in roles:
-                found = [key for key in params if self.role(key) == roles[name]]
-            else:
-                found = [name] if name in params else []
-            if not found:
-                what = "no bias" if name == "biases" else "no weight" if name == "weights" else \
-                    f"no parameter {name!r} (the parameters: {', '.join(params)})"
-                issues.append(Issue(place, f"names {what}"))
-            frozen += [key for key in found if key not in frozen]
-        if issues:
-            raise ProblemError(issues)
-        for key in frozen:
+        self.frozen = frozen_parameters(params, self.frozen_keys(), self.role)
+        for key in self.frozen:
             params[key].differentiable = False
-        self.frozen = frozen
 
     def train(self, params: dict[str, Node]) -> int:
         """Pass 0 at the given weights, then each update k and the pass after it; returns the update count.
