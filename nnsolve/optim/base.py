@@ -65,8 +65,6 @@ class Optimizer:
     name = "optimizer"
     default_eps = Fraction(1, 10 ** 8)
 
-    place = "optimizer"                     # where the settings are in the file (calculus: descent)
-
     def __init__(self, spec, comp: Computation, solver):
         # calculus runs these optimizers on a function, under `descent:` (its settings add a `start`)
         self.place = "descent" if "start" in type(spec).model_fields else "optimizer"

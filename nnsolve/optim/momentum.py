@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..engine.computation import Node, Symbol
 from ..problems.errors import Issue, ProblemError
-from .base import LookAhead, Optimizer, look_ahead_symbol, register
+from .base import LookAhead, Optimizer, look_ahead_symbol, register, step_mark
 
 VELOCITY = {  # form → (value from β, v, η, g), latex, text, names of the formula's arguments
     "pytorch": (lambda b, v, e, g: b * v + g, r"{0} {1} + {2}", "{0}·{1} + {2}", ("beta", "v", "g")),
@@ -67,7 +67,7 @@ class Momentum(Optimizer):
                                                                     f"({', '.join(self.trained)})")])
         plain = self.plain_symbol(w)
         before = self.given_for(key, w, previous[key], f"{self.place}.previous_weights.{key}", f"{key}(-1)",
-                                Symbol(rf"{plain.latex}^{{(-1)}}", f"{plain.text}⁽⁻¹⁾"))
+                                Symbol(*step_mark(plain.latex, plain.text, -1)))
         symbol = self.state_symbol("v", "v", w, 0)
         if self.velocity_form() == "sutskever":
             return self.record(f"v.{key}(0)", symbol, w.value - before.value, "{0} - {1}", "{0} − {1}", (w, before),
