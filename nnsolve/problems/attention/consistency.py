@@ -59,8 +59,6 @@ def consistency(p: AttentionProblem) -> list[tuple[tuple, str]]:
         if given is not None and (len(given), len(given[0])) != (n_q, out_width):
             loc = (key,) if key == "upstream" else ("loss", "target")
             found.append((loc, f"expected a {n_q}×{out_width} matrix (a row per query), got {len(given)}×{len(given[0])}"))
-    if p.upstream is not None and p.loss is not None:
-        found.append((("upstream",), "give either upstream (∂L/∂output) or a loss, not both"))
     d_in = (len(p.Q[0]), len(p.K[0])) if given_directly(p) else (len(p.X[0]), len((p.memory or p.X)[0]))
     over = [limit for limit, size in ((MAX_ATTENTION_TOKENS, max(n_q, n_k)),
                                       (MAX_ATTENTION_WIDTH, max(*d_in, q_out, v_out))) if size > limit.value]

@@ -24,7 +24,7 @@ from ...ops.matmul import COLUMNS, MASK, MATMUL, SCALE
 from ...ops.structural import CONCAT
 from ...solution import Solution
 from ...training.activation import canonical
-from ...training.loss import Prediction, upstream_objective
+from ...training.loss import Prediction
 from ...training.pipeline import Trainer
 from .consistency import DIRECT, given_directly, is_masked, keep_matrix, sizes, widths
 from .schema import AttentionProblem
@@ -64,7 +64,6 @@ class AttentionTrainer(Trainer):
         n_q, keys, _, _ = sizes(p)
         self.keep = comp.given("mask", Symbol("M_{mask}", "mask"), keep_matrix(p, n_q, keys)) \
             if is_masked(p) else None
-        self.upstream = comp.given("G", Symbol("G", "G"), p.upstream) if p.upstream is not None else None
         self.target = comp.given("T", Symbol("T", "T"), p.loss.target) if p.loss is not None else None
         return params
 
@@ -90,11 +89,6 @@ class AttentionTrainer(Trainer):
             if activation != "identity":
                 out = self.activations.apply(p.activation, out, "Y" + suf, self.sym("Y", None, s))
         return out, ([Prediction(out, self.target, logits, activation)] if self.target is not None else [])
-
-    def objective(self, output, predictions, params, s):
-        if self.upstream is not None:
-            return upstream_objective(self.comp, output, self.upstream, self.suffix(s), self.loss_part_symbol(None, s))
-        return super().objective(output, predictions, params, s)
 
     def _head(self, h: int, projected: dict, s) -> Node:
         single = self.p.heads == 1
@@ -129,6 +123,9 @@ class AttentionTrainer(Trainer):
     def after_training(self) -> None:
         if self.given_qkv:
             return          # no projections to count
+        # counted when the file asks for them (an encoder block, or a count's id), not in every solution
+        if self.p.encoder_block is None and not self.asks_beyond_training():
+            return
         with self.sections("Parameter counts"):
             self._parameter_counts()
 
@@ -184,8 +181,6 @@ class AttentionTrainer(Trainer):
             add(("mask", "masked scores set to −∞ before the softmax (weight 0); padding positions count from 1"))
         if canonical(p.activation) != "identity":
             add(("output activation", f"Y = {p.activation.name}(output), by rows"))
-        if p.upstream is not None:
-            add(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
         return out
 
     def output_activations(self) -> set:

@@ -17,6 +17,7 @@ import re
 
 from ...engine.computation import Node, Policy, Symbol
 from ...optim import LookAhead, look_ahead_symbol
+from ...optim.base import step_mark
 from ...ops.base import Add
 from ...ops.elementwise import COMPLEMENT, MUL
 from ...ops.linear import AFFINE
@@ -61,7 +62,7 @@ class GatedTrainer(Trainer):
         if t is not None:
             latex, text = f"{latex}_{{{t}}}", text + str(t).translate(SUBSCRIPT)
         if s:
-            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+            latex, text = step_mark(latex, text, s)
         return Symbol(latex, text)
 
     # -- givens ----------------------------------------------------------------------------------
