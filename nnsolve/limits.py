@@ -191,8 +191,9 @@ MAX_EXPANDED_DEGREE = Limit("MAX_EXPANDED_DEGREE", 100, "as the degree of a calc
 MAX_BOOLEAN_INPUTS = Limit("MAX_BOOLEAN_INPUTS", 6, "inputs of a boolean_network function")
 # a chain a&a&… is evaluated recursively, a level per 2 characters: as for formulas, lowered but not raised
 MAX_BOOLEAN_LENGTH = Limit("MAX_BOOLEAN_LENGTH", 1_000, "characters in one Boolean expression", maximum=1_000)
-MAX_WEIGHT_SEARCH = Limit("MAX_WEIGHT_SEARCH", 500_000, "weight vectors a unit's search from allowed_weights may "
-                                                        "try (values^(inputs + 1); a larger search is not made)")
+# counted per row of the table: what a candidate costs is its evaluation on every row (about 5 M a second)
+MAX_WEIGHT_SEARCH = Limit("MAX_WEIGHT_SEARCH", 5_000_000, "row evaluations of a search from allowed_weights "
+                                                          "(candidate units or hidden layers × table rows)")
 MAX_HIDDEN_SEARCH = Limit("MAX_HIDDEN_SEARCH", 4, "hidden units searched from allowed_weights (hidden_units)")
 MAX_INEQUALITIES = Limit("MAX_INEQUALITIES", 20_000, "inequalities of the elimination that decides linear "
                                                      "separability (beyond it: not decided)")

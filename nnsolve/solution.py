@@ -52,6 +52,12 @@ class Solution:
     def __post_init__(self):
         self._by_id = {s.id: s for s in self.steps}
 
+    def add_steps(self, steps: list[Step]) -> None:
+        """Steps computed from this solution's own (derived asks: `p[1] - p[3]`, `argmax(y)`), added at the end."""
+        for s in steps:
+            self.steps.append(s)
+            self._by_id[s.id] = s
+
     def step(self, quantity_id: str) -> Step:
         return self._by_id[self.aliases.get(quantity_id, quantity_id)]
 

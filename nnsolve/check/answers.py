@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.symbolic import Symbolic, Written
+from ..problems.derived import SECTION as DERIVED_SECTION
 from ..problems.errors import Issue, ProblemError, format_path
 from ..problems.loader import Literal
 from ..solution import Solution
@@ -93,10 +94,16 @@ def resolve(name: str, solution: Solution, position: dict, names: list[str]) -> 
     """`delta2[0]` → ('dL/du2', (0,)): the step an answer names and the element it picks."""
     base, index = name.strip(), ()
     element = _ELEMENT.match(base)
-    if element and _canonical(base, solution, position) is None:
+    # an element of a computed quantity is read as such (its pins reach what follows) even where `ask` made it a
+    # derived step too (nnsolve.problems.derived); `u1 - y[1]` stays itself where `u1 - y` is also asked
+    inner = _canonical(element.group("base").strip(), solution, position) if element else None
+    if element and (_canonical(base, solution, position) is None
+                    or (inner is not None and solution.step(inner).section != DERIVED_SECTION)):
         base = element.group("base").strip()
         index = tuple(int(i) for i in _INDEX.findall(element.group("index")))
     quantity = _canonical(base, solution, position)
+    if quantity is None and name.strip() in solution.meta.get("derived_errors", {}):
+        raise AnswerError(solution.meta["derived_errors"][name.strip()])     # nnsolve.problems.derived says why
     if quantity is None:
         close = difflib.get_close_matches(base, names, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else f"; quantities are named like {', '.join(names[:6])}"
@@ -112,9 +119,15 @@ def resolve(name: str, solution: Solution, position: dict, names: list[str]) -> 
 
 
 def quantity_name(name: str) -> str:
-    """The answer's name without element indices: `dL/dW1[1][0]` → `dL/dW1`."""
+    """The answer's name without element indices: `dL/dW1[1][0]` → `dL/dW1`; a derived answer (`p[1] - p[3]`,
+    `2*h1[0]`: an expression, see nnsolve.problems.derived) is kept whole, its indices being its own."""
     element = _ELEMENT.match(str(name).strip())
-    return element.group("base").strip() if element else str(name).strip()
+    if element and not _DERIVED.search(element.group("base")):
+        return element.group("base").strip()
+    return str(name).strip()
+
+
+_DERIVED = re.compile(r"[\s\[\]+*^·×−-]")
 
 
 def _canonical(name: str, solution: Solution, position: dict) -> str | None:

@@ -17,11 +17,14 @@ LAYOUTS = ("in_out", "out_in")
 class Affine(Op):
     name = "affine"
 
-    def forward(self, x, w, b=None, *, layout, batched=False):
+    # shared_bias: b is one number added to every unit (and sample); its gradient sums over all of them
+    def forward(self, x, w, b=None, *, layout, batched=False, shared_bias=False):
         u = x @ w if layout == "in_out" else x @ w.T
         return u if b is None else u + b
 
-    def vjp(self, index, grad, out, x, w, b=None, *, layout, batched=False):
+    def vjp(self, index, grad, out, x, w, b=None, *, layout, batched=False, shared_bias=False):
+        if index == 2 and shared_bias:
+            return np.asarray(grad, dtype=object).sum()
         if index == 0:
             return grad @ w.T if layout == "in_out" else grad @ w
         if index == 1:
@@ -29,7 +32,7 @@ class Affine(Op):
             return outer if layout == "in_out" else outer.T
         return grad.sum(axis=0) if batched else grad
 
-    def formula(self, x_id, w_id, b_id=None, *, layout, batched=False):
+    def formula(self, x_id, w_id, b_id=None, *, layout, batched=False, shared_bias=False):
         if batched:
             latex = "{0} {1}" if layout == "in_out" else "{0} {1}^\\top"
             text = "{0}{1}" if layout == "in_out" else "{0}{1}ᵀ"
@@ -41,7 +44,7 @@ class Affine(Op):
             latex, text, ids = latex + " + {2}", text + " + {2}", ids + (b_id,)
         return Formula(latex, text, ids)
 
-    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, *, layout, batched=False):
+    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, *, layout, batched=False, shared_bias=False):
         if index == 0:
             if batched:
                 return Formula(*(("{0} {1}^\\top", "{0}{1}ᵀ") if layout == "in_out" else ("{0} {1}", "{0}{1}")),
@@ -54,11 +57,13 @@ class Affine(Op):
             else:
                 pair = ("{1} {0}^\\top", "{1}{0}ᵀ") if layout == "in_out" else ("{0} {1}^\\top", "{0}{1}ᵀ")
             return Formula(*pair, (grad_id, x_id))
+        if shared_bias:
+            return Formula(r"\textstyle\sum {0}", "Σ {0}", (grad_id,))
         if batched:
             return Formula(r"\textstyle\sum_{n} {0}", "Σₙ {0}", (grad_id,))
         return Formula("{0}", "{0}", (grad_id,))
 
-    def note(self, *, layout, batched=False):
+    def note(self, *, layout, batched=False, shared_bias=False):
         return "W is [in][out]: u = Wᵀx + b" if layout == "in_out" else "W is [out][in]: u = Wx + b"
 
 

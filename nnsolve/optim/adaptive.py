@@ -25,6 +25,11 @@ class Adaptive(Optimizer):
         super().__init__(spec, comp, solver)
         self.state: dict[str, Node] = {}        # latest running sum or mean, by id stem (`s.W1`)
 
+    def zero_start(self, *letters: str) -> str:
+        """'; m₀ = s₀ = 0' for the states that start at 0 (a given start is stated under `optimizer state`)."""
+        zero = [f"{letter}₀" for letter in letters if letter not in self.spec.initial_state]
+        return f"; {' = '.join(zero)} = 0" if zero else ""
+
     def eps_words(self) -> str:
         return "ε inside √" if self.spec.eps_inside_sqrt else "ε outside √"
 
@@ -32,14 +37,12 @@ class Adaptive(Optimizer):
         return f"{top} / √({bottom} + ε)" if self.spec.eps_inside_sqrt else f"{top} / (√{bottom} + ε)"
 
     def settings(self):
-        return [("η", self.spec.lr), ("ε", self.eps_value)]
+        return [self.rate_setting(), ("ε", self.eps_value)]
 
-    def initial(self, name: str, value=Fraction(0)) -> Node:
-        return self.hyper(f"{name}0", f"{name}_0", f"{name}₀", value)
-
-    def running(self, step: int, key: str, w: Node, name: str, decay: Node | None, g: Node, squared: bool) -> Node:
+    def running(self, step: int, key: str, w: Node, name: str, decay: Node | None, g: Node, squared: bool,
+                start=Fraction(0)) -> Node:
         """decay·before + (1 − decay)·g (or g²); with no decay, before + g² (Adagrad's sum)."""
-        before = self.state.get(f"{name}.{key}") or self.initial(name)
+        before = self.state.get(f"{name}.{key}") or self.initial_state(name, key, w, start)
         gv = square(g.value) if squared else g.value
         i = 1 if decay is None else 2       # the placeholder of g in the template
         g_latex, g_text = (r"\left({%d}\right)^2" % i, "({%d})²" % i) if squared else ("{%d}" % i, "{%d}" % i)
@@ -84,11 +87,11 @@ class Adagrad(Adaptive):
         return "G ← G + (∂L/∂w)², w ← w − η·" + self.divided("∂L/∂w", "G")
 
     def settings(self):
-        return super().settings() + [("G₀", self.spec.initial_accumulator)]
+        given = "G" in self.spec.initial_state       # then stated with the optimizer's state
+        return super().settings() + ([] if given else [("G₀", self.spec.initial_accumulator)])
 
     def update(self, step, key, w, g):
-        self.initial("G", self.spec.initial_accumulator)     # G₀ is a given, so `running` finds it
-        G = self.running(step, key, w, "G", None, g, squared=True)
+        G = self.running(step, key, w, "G", None, g, squared=True, start=self.spec.initial_accumulator)
         return self.scaled_step(step, key, w, g, G)
 
 
@@ -99,10 +102,10 @@ class RMSProp(Adaptive):
         return f"RMSProp, {self.eps_words()}"
 
     def rule(self):
-        return "s ← ρ·s + (1 − ρ)·(∂L/∂w)², w ← w − η·" + self.divided("∂L/∂w", "s") + "; s₀ = 0"
+        return "s ← ρ·s + (1 − ρ)·(∂L/∂w)², w ← w − η·" + self.divided("∂L/∂w", "s") + self.zero_start("s")
 
     def settings(self):
-        return [("η", self.spec.lr), ("ρ", self.spec.rho), ("ε", self.eps_value)]
+        return [self.rate_setting(), ("ρ", self.spec.rho), ("ε", self.eps_value)]
 
     def update(self, step, key, w, g):
         rho = self.hyper("rho", r"\rho", "ρ", self.spec.rho)
@@ -121,11 +124,11 @@ class Adam(Adaptive):
         moments = "m ← β₁·m + (1 − β₁)·∂L/∂w, s ← β₂·s + (1 − β₂)·(∂L/∂w)²"
         if self.spec.bias_correction:
             return (f"{moments}, m̂ = m / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) at update t, "
-                    f"w ← w − η·{self.divided('m̂', 'ŝ')}; m₀ = s₀ = 0")
-        return f"{moments}, w ← w − η·{self.divided('m', 's')}; m₀ = s₀ = 0"
+                    f"w ← w − η·{self.divided('m̂', 'ŝ')}{self.zero_start('m', 's')}")
+        return f"{moments}, w ← w − η·{self.divided('m', 's')}{self.zero_start('m', 's')}"
 
     def settings(self):
-        return [("η", self.spec.lr), ("β₁", self.spec.beta1), ("β₂", self.spec.beta2), ("ε", self.eps_value)]
+        return [self.rate_setting(), ("β₁", self.spec.beta1), ("β₂", self.spec.beta2), ("ε", self.eps_value)]
 
     def update(self, step, key, w, g):
         beta1 = self.hyper("beta1", r"\beta_1", "β₁", self.spec.beta1)
@@ -140,8 +143,9 @@ class Adam(Adaptive):
     def corrected(self, step: int, key: str, w: Node, moment: Node, beta: Node) -> Node:
         """moment / (1 − βᵗ), t the update's number: the moments start at 0 and are biased towards it."""
         name = moment.id.split(".")[0]
-        value = moment.value / (1 - beta.value[()] ** step)
+        t = step + self.spec.previous_steps          # bias correction counts the updates made before too
+        value = moment.value / (1 - beta.value[()] ** t)
         symbol = self.state_symbol(rf"\hat{{{name}}}", unicodedata.normalize("NFC", f"{name}\u0302"), w, step)
         return self.record(f"{name}_hat.{key}({step})", symbol, value,
-                           r"\frac{{0}}{1 - {1}" + latex_power(step) + "}",
-                           "{0} / (1 − {1}" + superscript(step) + ")", (moment, beta))
+                           r"\frac{{0}}{1 - {1}" + latex_power(t) + "}",
+                           "{0} / (1 − {1}" + superscript(t) + ")", (moment, beta))

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 COMMON = {"type", "steps"}
+RATE = {"lr", "lr_schedule", "lr_decay"}
 APPLIES = {     # the keys each optimizer reads; any other key given is refused (it would be silently ignored)
-    "sgd": {"lr"},
-    "momentum": {"lr", "momentum", "form"},
-    "nesterov": {"lr", "momentum", "form"},
-    "adagrad": {"lr", "eps", "eps_inside_sqrt", "initial_accumulator"},
-    "rmsprop": {"lr", "rho", "eps", "eps_inside_sqrt"},
-    "adam": {"lr", "beta1", "beta2", "eps", "eps_inside_sqrt", "bias_correction"},
+    "sgd": RATE,
+    "momentum": RATE | {"momentum", "form", "initial_state", "previous_weights"},
+    "nesterov": RATE | {"momentum", "form", "initial_state", "previous_weights"},
+    "adagrad": RATE | {"eps", "eps_inside_sqrt", "initial_accumulator", "initial_state"},
+    "rmsprop": RATE | {"rho", "eps", "eps_inside_sqrt", "initial_state"},
+    "adam": RATE | {"beta1", "beta2", "eps", "eps_inside_sqrt", "bias_correction", "initial_state",
+                    "previous_steps"},
     "rprop": {"variant", "eta_plus", "eta_minus", "step_init", "step_min", "step_max"},
-    "perceptron": {"lr"},
+    "perceptron": RATE,
 }
+STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s"}}
+STATE_NAMES = {"momentum": "v (the velocity)", "nesterov": "v (the velocity)", "adagrad": "G (the sum of squares)",
+               "rmsprop": "s (the squared-gradient mean)", "adam": "m and s (the moments)"}
 FORMS = {"momentum": ("pytorch", "sutskever", "ema"), "nesterov": ("pytorch", "lookahead", "sutskever")}
 
 
@@ -31,6 +36,20 @@ def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset(
         refuse("form", f"{kind} has the forms {', '.join(FORMS[kind])}, not {spec.form}")
     if "lr" in APPLIES[kind] and spec.lr <= 0:
         refuse("lr", "the learning rate must be positive")
+    _rate_issues(spec, refuse)
+    for letter in sorted(set(spec.initial_state) - STATE.get(kind, set())):
+        refuse("initial_state", f"{kind} keeps no state {letter}: its state is {STATE_NAMES.get(kind, 'none')}")
+    if "previous_weights" in spec.model_fields_set:
+        if "v" in spec.initial_state:
+            refuse("previous_weights", "gives the initial velocity a second time: give initial_state.v or "
+                                       "previous_weights, not both")
+        if kind == "nesterov" and spec.form == "pytorch":
+            refuse("previous_weights", "Nesterov's PyTorch form moves w by η·(g + β·v): the previous weights do "
+                                       "not determine v; give initial_state.v, or use form: lookahead")
+    if kind == "adam" and spec.previous_steps and not spec.bias_correction:
+        refuse("previous_steps", "counts the updates for the bias correction, which is off here")
+    if kind == "adagrad" and "G" in spec.initial_state and "initial_accumulator" in spec.model_fields_set:
+        refuse("initial_state", "gives G₀ a second time: give initial_state.G or initial_accumulator, not both")
     if kind in ("momentum", "nesterov") and not 0 <= spec.momentum <= 1:
         # PyTorch takes any β ≥ 0, but past 1 every update multiplies the velocity by β: it grows without bound
         # (β = 1e999 would overflow a float run at once), so such a β is a slip for 0.9 rather than a question
@@ -54,3 +73,17 @@ def optimizer_issues(spec, place: str = "optimizer", own: frozenset = frozenset(
         if not 0 <= spec.step_min <= spec.step_init <= spec.step_max:
             refuse("step_init", "needs 0 ≤ step_min ≤ step_init ≤ step_max")
     return found
+
+
+def _rate_issues(spec, refuse) -> None:
+    """A schedule replaces lr (one rate per update, each positive); a decay multiplies lr."""
+    others = [key for key in ("lr", "lr_decay") if key in spec.model_fields_set]
+    if spec.lr_schedule is not None and others:
+        refuse("lr_schedule", f"gives the learning rates a second time: give lr_schedule or {others[0]}, not both")
+    if spec.lr_schedule is not None:
+        if len(spec.lr_schedule) != spec.steps:
+            refuse("lr_schedule", f"has {len(spec.lr_schedule)} rates, one per update: steps is {spec.steps}")
+        if any(rate <= 0 for rate in spec.lr_schedule):
+            refuse("lr_schedule", "every learning rate must be positive")
+    if spec.lr_decay is not None and spec.lr_decay.factor <= 0:
+        refuse("lr_decay", "the decay factor must be positive")

@@ -12,10 +12,9 @@ the update; at the first update v₀ = 0, so w̃ = w and the gradient already co
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
-from ..engine.computation import Node
-from .base import LookAhead, Optimizer, look_ahead_symbol, register
+from ..engine.computation import Node, Symbol
+from ..problems.errors import Issue, ProblemError
+from .base import LookAhead, Optimizer, look_ahead_symbol, register, step_mark
 
 VELOCITY = {  # form → (value from β, v, η, g), latex, text, names of the formula's arguments
     "pytorch": (lambda b, v, e, g: b * v + g, r"{0} {1} + {2}", "{0}·{1} + {2}", ("beta", "v", "g")),
@@ -47,10 +46,39 @@ class Momentum(Optimizer):
         return self.FORMS[self.form][0]
 
     def rule(self):
-        return self.FORMS[self.form][1] + "; v₀ = 0"
+        return self.FORMS[self.form][1] + ("" if self.state_given() else "; v₀ = 0")
+
+    def state_given(self) -> bool:
+        return "v" in self.spec.initial_state or self.spec.previous_weights is not None
+
+    def velocity_from_previous(self) -> str:
+        if self.velocity_form() == "sutskever":
+            return "w(0) = w(−1) + v₀, so v₀ = w(0) − w(−1)"
+        return "w(0) = w(−1) − η·v₀, so v₀ = (w(−1) − w(0)) / η (η of update 1)"
+
+    def start_velocity(self, key: str, w: Node) -> Node:
+        """v₀ of one parameter: 0, the file's, or what the previous weights w(−1) imply."""
+        previous = self.spec.previous_weights
+        if previous is None:
+            return self.initial_state("v", key, w)
+        if key not in previous:
+            raise ProblemError([Issue(f"{self.place}.previous_weights", f"has no value for {key}: give the previous "
+                                                                    f"value of every parameter trained "
+                                                                    f"({', '.join(self.trained)})")])
+        plain = self.plain_symbol(w)
+        before = self.given_for(key, w, previous[key], f"{self.place}.previous_weights.{key}", f"{key}(-1)",
+                                Symbol(*step_mark(plain.latex, plain.text, -1)))
+        symbol = self.state_symbol("v", "v", w, 0)
+        if self.velocity_form() == "sutskever":
+            return self.record(f"v.{key}(0)", symbol, w.value - before.value, "{0} - {1}", "{0} − {1}", (w, before),
+                               "the change that led to the given weights: w(0) = w(−1) + v₀")
+        eta = self.eta
+        return self.record(f"v.{key}(0)", symbol, (before.value - w.value) / eta.value[()],
+                           r"\frac{{0} - {1}}{{2}}", "({0} − {1}) / {2}", (before, w, eta),
+                           "the velocity that led to the given weights: w(0) = w(−1) − η·v₀")
 
     def settings(self):
-        return [("η", self.spec.lr), ("β", self.spec.momentum)]
+        return [self.rate_setting(), ("β", self.spec.momentum)]
 
     @property
     def beta(self) -> Node:
@@ -60,7 +88,7 @@ class Momentum(Optimizer):
         return self.form
 
     def new_velocity(self, step: int, key: str, w: Node, g: Node, note: str = "") -> Node:
-        before = self.velocity.get(key) or self.hyper("v0", "v_0", "v₀", Fraction(0))
+        before = self.velocity.get(key) or self.start_velocity(key, w)
         value, latex, text, names = VELOCITY[self.velocity_form()]
         nodes = {"beta": self.beta, "v": before, "eta": self.eta, "g": g}
         v = self.record(f"v.{key}({step})", self.state_symbol("v", "v", w, step),
@@ -96,12 +124,13 @@ class Nesterov(Momentum):
         return self.form != "lookahead" or step == 1     # later look-ahead updates use ∇L(w̃) only
 
     def lookahead(self, step, params):
-        if self.form != "lookahead" or not self.velocity:
+        if self.form != "lookahead" or (not self.velocity and not self.state_given()):
             return None
         beta = self.beta
         ahead = {}
         for key, w in params.items():
-            v = self.velocity[key]
+            v = self.velocity.get(key) or self.start_velocity(key, w)
+            self.velocity[key] = v
             node = self.record(f"{key}({LookAhead(step)})", look_ahead_symbol(self.plain_symbol(w), step),
                                w.value + beta.value[()] * v.value, r"{0} + {1} {2}", "{0} + {1}·{2}", (w, beta, v))
             node.differentiable = True      # the look-ahead pass differentiates with respect to it
@@ -110,7 +139,8 @@ class Nesterov(Momentum):
 
     def update(self, step, key, w, g):
         if self.form == "lookahead":
-            note = "" if step > 1 else "first update: v₀ = 0, so the look-ahead point w + β·v₀ is w itself"
+            note = "" if step > 1 or self.state_given() else \
+                "first update: v₀ = 0, so the look-ahead point w + β·v₀ is w itself"
             v = self.new_velocity(step, key, w, g, note)
             return self.new_weight(key, step, w, w.value + v.value, "{0} + {1}", "{0} + {1}", (w, v))
         v = self.new_velocity(step, key, w, g)

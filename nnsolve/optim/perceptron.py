@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.computation import Symbol
-from .base import Optimizer, register
+from .base import Optimizer, register, step_mark
 
 # (layout, batched) → how ΔW is formed from η, x and e, with its templates over (η, x, e)
 WEIGHT_CHANGE = {
@@ -35,11 +35,11 @@ class Perceptron(Optimizer):
                 "with the step's derivative taken as 1)")
 
     def step(self, step, params, at, ahead=None):
+        self.current = step
         eta = self.eta
         suffix = f"({step - 1})" if step > 1 else ""     # the error of the pass it comes from, like y
         letter = "E" if self.solver.batched else "e"
-        symbol = Symbol(f"{letter}^{{[{step - 1}]}}", f"{letter}[{step - 1}]") if step > 1 else \
-            Symbol(letter, letter)
+        symbol = Symbol(*step_mark(letter, letter, step - 1)) if step > 1 else Symbol(letter, letter)
         error = self.record(f"error{suffix}", symbol, at.target.value - at.output.value, "{0} - {1}", "{0} − {1}",
                             (at.target, at.output), "t − y: the step output's error, not a gradient")
         change, latex, text = WEIGHT_CHANGE[(self.solver.layout, self.solver.batched)]

@@ -13,6 +13,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .derived import ERRORS as DERIVED_ERRORS
 from .errors import Issue, ProblemError, suggestion
 from .fields import as_written, validate
 from .loader import Document, load_file, load_text
@@ -55,7 +56,13 @@ class Family:
         if policy is not None and (policy.pins or getattr(policy, "elements", None)) and not self.pins:
             raise ProblemError([Issue("pins", f"{self.name} problems cannot pin a quantity: its values are not "
                                               "recomputed from one another")])
-        solution = self.solver(problem, policy)
+        from .derived import add_derived, named_inside
+        inside = [name for name in named_inside(problem) if name not in problem.answers]
+        # the solver is told the ids a derived ask names (`loss(1) - loss`), as if answered, so it computes them
+        told = problem.model_copy(update={"answers": {**problem.answers, **dict.fromkeys(inside)}}) if inside \
+            else problem
+        solution = self.solver(told, policy)
+        add_derived(problem, solution, self.ask_groups, policy)
         solution.asked = self.resolve_ask(problem, solution)[0]
         return solution
 
@@ -72,13 +79,15 @@ class Family:
                 ids = solution.groups.get(item, [])
                 if not ids and explicit:
                     unknown.append((i, f"the group {item!r} is empty in this problem ({self.ask_groups[item]})"))
-            elif solution.has(item):
+            elif solution.has(str(item).strip()):
+                item = str(item).strip()
                 ids = [solution.aliases.get(item, item)]
             else:
                 ids = []
                 if explicit:
                     known = [*solution.ids, *solution.aliases, *self.ask_groups]
-                    unknown.append((i, f"no quantity or group {item!r}" + suggestion(item, known)))
+                    why = solution.meta.get(DERIVED_ERRORS, {}).get(str(item).strip())
+                    unknown.append((i, why or f"no quantity or group {item!r}" + suggestion(item, known)))
             out += [q for q in ids if q not in out]
         return out, unknown
 

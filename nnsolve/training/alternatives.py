@@ -42,6 +42,14 @@ def training_alternatives(p, activations: set[str]) -> list[Alternative]:
     return out + optimizer_alternatives(p, "optimizer")
 
 
+def frozen_biases_alternative(p) -> list[Alternative]:
+    """A key that updated only the weights (textbook backprop examples often leave the biases as they are): the
+    same problem with every bias frozen. Only where an optimizer updates biases the file did not freeze already."""
+    if getattr(p, "optimizer", None) is None or "biases" in p.frozen:
+        return []
+    return [("the biases left frozen (only the weights updated)", replaced(p, "frozen", [*p.frozen, "biases"]))]
+
+
 def layout_alternative(p, path: str = "layout") -> Alternative:
     """The weights read the other way round (a key that took W as [out][in] where the file says [in][out])."""
     current = p

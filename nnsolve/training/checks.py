@@ -11,10 +11,10 @@ from .loss import INSIDE, LOG_LOSSES, PRESETS
 
 # which loss keys each loss reads (a squared-error key on a cross-entropy is a mistake, not a no-op)
 LOSS_KEYS = {
-    "squared_error": {"half", "over_outputs", "over_samples"},
-    "binary_cross_entropy": {"log_base", "log_zero", "over_outputs", "over_samples", "from_logits"},
-    "cross_entropy": {"log_base", "log_zero", "over_outputs", "over_samples", "from_logits"},
-    "gaussian_nll": {"sigma", "over_samples"},
+    "squared_error": {"half", "over_outputs", "over_samples", "output_delta"},
+    "binary_cross_entropy": {"log_base", "log_zero", "over_outputs", "over_samples", "from_logits", "output_delta"},
+    "cross_entropy": {"log_base", "log_zero", "over_outputs", "over_samples", "from_logits", "output_delta"},
+    "gaussian_nll": {"sigma", "over_samples", "output_delta"},
 }
 LOSS_NAMES = {"squared_error": "squared error", "binary_cross_entropy": "bce", "cross_entropy": "cross_entropy",
               "gaussian_nll": "gaussian_nll"}
@@ -39,9 +39,16 @@ def training_issues(p, output: Output, *, objective: bool = False, perceptron: b
     to differentiate); `perceptron`: the perceptron rule applies to this problem."""
     found: list[tuple[tuple, str]] = []
     loss, optimizer, penalty = p.loss, p.optimizer, getattr(p, "penalty", None)
+    upstream = getattr(p, "upstream", None) is not None
+    objective = objective or upstream
+    if upstream and loss is not None:
+        found.append((("upstream",), "give either upstream (∂L/∂output as given) or a loss, not both: the backward "
+                                     "pass starts from one of them"))
+    if upstream and penalty is not None:
+        found.append((("penalty",), "is added to a loss, and upstream gives ∂L/∂output without one: remove one"))
     if optimizer is not None and loss is None and not objective:
         found.append((("optimizer",), "needs a loss to minimise: add a loss section, e.g. loss: {type: mse}"))
-    if penalty is not None and loss is None:
+    if penalty is not None and loss is None and not upstream:
         found.append((("penalty",), "is added to a loss: add a loss section, e.g. loss: {type: mse}"))
     if penalty is not None and penalty.strength < 0:
         found.append((("penalty", "lambda"), "λ must be at least 0"))

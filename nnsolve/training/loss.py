@@ -14,7 +14,8 @@ from fractions import Fraction
 from ..engine.computation import Node, Symbol
 from ..engine.number import exact_string, format_number
 from ..ops.activations import ACTIVATIONS, SOFTMAX
-from ..ops.base import Add
+from ..engine.formula import Formula
+from ..ops.base import Add, Op
 from ..ops.scalar import DomainError
 from ..ops.losses import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, GAUSSIAN_NLL, PENALTY, SQUARED_ERROR, loss_scale
 from .activation import PROBABILITIES
@@ -112,16 +113,27 @@ class LossBuilder:
         return self.comp.apply(ADD, [data, term], f"loss{suffix}", trainer.loss_part_symbol(None, s), phase="loss")
 
     def term(self, p: Prediction, node_id: str, symbol: Symbol, s) -> Node:
+        op, inputs, params, display = self.term_op(p, s, node_id)
+        if self.setting.spec.output_delta is not None:
+            # the exam's δ = ŷ − t goes to the output's pre-activation (ŷ itself when it has none)
+            y, t = display
+            at = p.logits if p.logits is not None and not self.setting.spec.from_logits else \
+                (p.output if self.setting.spec.from_logits else y)
+            return self.comp.apply(PRESCRIBED_DELTA, [at, *inputs], node_id, symbol, phase="loss",
+                                   display=[at, *display], inner=op, inner_params=params)
+        return self.comp.apply(op, inputs, node_id, symbol, phase="loss", display=display, **params)
+
+    def term_op(self, p: Prediction, s, node_id: str) -> tuple:
+        """The loss op of one prediction: (op, inputs, parameters, the quantities its formula shows: ŷ and t)."""
         setting, spec, comp = self.setting, self.setting.spec, self.comp
         samples = p.output.value.shape[0] if self.trainer.batched and p.output.value.ndim else 1
         outputs = max(p.output.value.size // samples, 1)
         scale = loss_scale(setting.half and setting.kind == "squared_error", setting.over_outputs,
                            setting.over_samples, outputs, samples)
         if setting.kind == "squared_error":
-            return comp.apply(SQUARED_ERROR, [p.output, p.target], node_id, symbol, phase="loss", scale=scale)
+            return SQUARED_ERROR, [p.output, p.target], {"scale": scale}, [p.output, p.target]
         if setting.kind == "gaussian_nll":
-            return comp.apply(GAUSSIAN_NLL, [p.output, p.target], node_id, symbol, phase="loss", sigma=spec.sigma,
-                              scale=scale)
+            return GAUSSIAN_NLL, [p.output, p.target], {"sigma": spec.sigma, "scale": scale}, [p.output, p.target]
         y, logits, activation = p.output, p.logits, p.activation
         if spec.from_logits:
             inside = INSIDE[setting.kind]
@@ -136,12 +148,13 @@ class LossBuilder:
         fusable = logits is not None and activation == INSIDE[setting.kind]
         # ŷ − t is the softmax-CE gradient only when each target row sums to 1 (one-hot labels)
         fused = (getattr(self.trainer.p.conventions, "fused_output_gradient", True) and fusable
-                 and (setting.kind == "binary_cross_entropy" or rows_sum_to_one(p.target.value)))
+                 and (setting.kind == "binary_cross_entropy" or rows_sum_to_one(p.target.value))
+                 and spec.output_delta is None)
         self.fused_used |= fused
         # with the logits at hand, log ŷ and log(1 − ŷ) come from them (see _LogLoss), fused or not
         inputs = [logits, y, p.target] if fusable else [y, p.target]
-        return comp.apply(op, inputs, node_id, symbol, phase="loss", display=[y, p.target], scale=scale,
-                          base=spec.log_base, log_zero=spec.log_zero, fused=fused)
+        return op, inputs, {"scale": scale, "base": spec.log_base, "log_zero": spec.log_zero, "fused": fused}, \
+            [y, p.target]
 
     def check_probabilities(self, y: Node, loss_id: str) -> None:
         """Cross-entropy takes probabilities. A sigmoid or softmax output always is one; any other output (a
@@ -175,7 +188,11 @@ class LossBuilder:
         """The loss line, how its gradient reaches the output, and the penalty."""
         setting, p = self.setting, self.trainer.p
         out = [("loss", setting.statement(sequence))]
-        if setting.kind in LOG_LOSSES and (setting.spec.from_logits or INSIDE[setting.kind] in output_activations):
+        if setting.spec.output_delta is not None:
+            where = "the output's pre-activation" if output_activations - {None} else "the output"
+            out.append(("output delta", f"δ = ŷ − t at {where}, as the problem prescribes (not the loss's own "
+                                        "derivative; no ½, mean or log-base factor)"))
+        elif setting.kind in LOG_LOSSES and (setting.spec.from_logits or INSIDE[setting.kind] in output_activations):
             out.append(("output gradient", "fused ŷ − t at the logits" if self.fused_used else
                         "through ∂L/∂ŷ and the activation's derivative"))
         penalty = getattr(p, "penalty", None)
@@ -185,6 +202,33 @@ class LossBuilder:
             out.append(("penalty", f"{penalty.type.upper()} {form}, λ = {exact_string(penalty.strength)}, biases "
                                    f"{'included' if penalty.include_biases else 'excluded'}"))
         return out
+
+
+class PrescribedDelta(Op):
+    """A loss whose value is its own (`inner`), but whose gradient is the exam's prescribed δ = ŷ − t, sent to
+    the first input (the output's pre-activation, or ŷ itself) and nowhere else. Inputs: (at, *inner inputs),
+    the last two of which are ŷ and t."""
+
+    name = "prescribed_delta"
+
+    def forward(self, at, *inputs, inner, inner_params):
+        return inner.forward(*inputs, **inner_params)
+
+    def vjp(self, index, grad, out, at, *inputs, inner, inner_params):
+        return grad[()] * (inputs[-2] - inputs[-1]) if index == 0 else None
+
+    def formula(self, at_id, *ids, inner, inner_params):
+        return inner.formula(*ids, **inner_params)
+
+    def vjp_formula(self, index, grad_id, out_id, at_id, *ids, inner, inner_params):
+        return Formula("{0} - {1}", "{0} − {1}", (ids[-2], ids[-1]))
+
+    def note(self, *, inner, inner_params):
+        inner_note = inner.note(**inner_params)
+        return (inner_note + "; " if inner_note else "") + "δ = ŷ − t as prescribed"
+
+
+PRESCRIBED_DELTA = PrescribedDelta()
 
 
 def rows_sum_to_one(t) -> bool:

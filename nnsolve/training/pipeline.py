@@ -18,12 +18,17 @@ from ..engine.number import beyond_double, decimal_string, to_mpf
 from ..engine.symbolic import DIVERGES
 from ..limits import MAX_RECORDED_VALUES
 from ..optim import LookAhead, Pass, look_ahead_symbol, make_optimizer
+from ..optim.base import step_mark
 from ..problems.common import solution_of
 from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
 from .activation import Activations
-from .loss import LossBuilder, Prediction
+from .givens import fit_upstream, frozen_parameters
+from .loss import LossBuilder, Prediction, upstream_objective
 
+# a family's header lines about gradients, and about its loss: stated only when that was worked
+BACKWARD_CONVENTIONS = {"gradient layout", "BPTT"}
+LOSS_CONVENTIONS = {"loss at"}
 ELEMENT = re.compile(r"(\[\d+\])+$")
 AFTER_UPDATE = re.compile(r"\((\d+)\)$")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -43,6 +48,10 @@ class Trainer:
     backward_title = "Backward pass"
     sequence = False                       # one loss term per time step, summed
     diverged_at: int | None = None         # the update after which the run left double precision
+    # what was worked, so that only the conventions that apply are stated
+    backward_done = False
+    loss_built = False
+    updates_made = 0
     vectors = "column"
 
     def __init__(self, problem, policy: Policy | None, loss_symbol: Symbol = Symbol("L", "L")):
@@ -56,6 +65,8 @@ class Trainer:
         self.meta: dict = {}
         self.losses: LossBuilder | None = LossBuilder(self) if problem.loss is not None else None
         self.optimizer = None
+        self.upstream: Node | None = None     # the given ∂L/∂output, when the file gives it instead of a loss
+        self.frozen: list[str] = []           # the parameters not trained
 
     # -- what a family supplies ----------------------------------------------------------------------
     def record_givens(self) -> dict[str, Node]:
@@ -78,9 +89,14 @@ class Trainer:
         return []
 
     def objective(self, output: Node, predictions: list[Prediction], params: dict, s) -> Node | None:
-        """What the backward pass starts from: the loss, unless the family minimises something else."""
+        """What the backward pass starts from: the loss, a given ∂L/∂output (`upstream`), or something else a
+        family minimises."""
+        if self.upstream is not None:
+            return upstream_objective(self.comp, output, fit_upstream(self.upstream, output), self.suffix(s),
+                                      self.loss_part_symbol(None, s))
         if self.losses is None or not predictions:
             return None
+        self.loss_built = True
         return self.losses.build(predictions, s, params)
 
     def penalized(self, params: dict[str, Node], include_biases: bool) -> list[str]:
@@ -101,14 +117,14 @@ class Trainer:
 
     # -- notation -----------------------------------------------------------------------------------
     def sym(self, base: str, index=None, s=0) -> Symbol:
-        """base with a subscript index, and [s] after update s (a tilde at a look-ahead point)."""
+        """base with a subscript index, and ⁽ˢ⁾ after update s (a tilde at a look-ahead point)."""
         if isinstance(s, LookAhead):
             return look_ahead_symbol(self.sym(base, index), s.update)
         latex, text = base, base
         if index is not None:
             latex, text = f"{base}_{{{index}}}", base + str(index).translate(SUBSCRIPT)
         if s:
-            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+            latex, text = step_mark(latex, text, s)
         return Symbol(latex, text)
 
     def sym_plain(self, latex: str, text: str, s=0, index=None) -> Symbol:
@@ -136,6 +152,8 @@ class Trainer:
     def solve(self) -> Solution:
         params = self.record_givens()
         self.parameter_keys = list(params)
+        self._record_upstream()
+        self._freeze(params)
         if self.p.optimizer is not None:
             # at least a gradient and a new value for every parameter at every update: refused before any of it
             parameters = sum(node.value.size for node in params.values())
@@ -144,17 +162,36 @@ class Trainer:
         self.after_training()
         return self.solution(updates)
 
+    def _record_upstream(self) -> None:
+        given = getattr(self.p, "upstream", None)
+        if given is not None:
+            self.upstream = self.comp.given("G", Symbol("G", "G"), given)
+
+    def frozen_keys(self) -> list[tuple[str, str]]:
+        """(place in the file, id) of every parameter the file says is not trained; a family adds its own
+        spellings (a dense layer's `trainable: false`)."""
+        return [(f"frozen[{i}]", name) for i, name in enumerate(getattr(self.p, "frozen", []))]
+
+    def _freeze(self, params: dict[str, Node]) -> None:
+        """A frozen parameter is a plain given: the backward pass gives it no gradient, no update changes it."""
+        self.frozen = frozen_parameters(params, self.frozen_keys(), self.role)
+        for key in self.frozen:
+            params[key].differentiable = False
+
     def train(self, params: dict[str, Node]) -> int:
         """Pass 0 at the given weights, then each update k and the pass after it; returns the update count.
         A run whose parameters or loss leave the range of double precision stops there, with the verdict."""
         spec = self.p.optimizer
         self.optimizer = make_optimizer(spec, self.comp, self) if spec else None
+        if self.optimizer is not None:
+            self.optimizer.check_state_keys({k: w for k, w in params.items() if k not in self.frozen})
         updates = spec.steps if spec else 0
         recorded = [self.comp.recorded_values]
         for s in range(updates + 1):
             if s and s == updates and not self._wants_last_pass(s):
                 break
-            gradients = not updates or self._wants_gradients(s) or (
+            # without an optimizer the gradients are the point, unless `ask` names only other things
+            gradients = (not updates and not self.p.ask) or self._wants_gradients(s) or (
                 s < updates and self.optimizer.needs_gradients(s + 1))
             at = self._pass(params, s, gradients)
             if at is None or s == updates:
@@ -215,6 +252,9 @@ class Trainer:
         """Forward pass and loss at `params`, then the backward pass if `gradients`; None without a loss."""
         with self.sections(self.forward_title + self.after(s)) as forward:
             output, predictions = self.forward(params, s)
+        if s == 0 and self._only_forward_named(forward):
+            self.groups["forward"] = [n.id for n in forward if n.phase != "given"]
+            return None
         with self.sections("Loss" + self.after(s)) as loss_steps:
             loss = self.objective(output, predictions, params, s)
         if s == 0:
@@ -226,6 +266,7 @@ class Trainer:
         if gradients:
             with self.sections(self.backward_title + self.after(s)):
                 by_quantity = self.comp.backward(loss, self.suffix(s))
+            self.backward_done = True
             # a parameter the loss does not reach (an RNN's output weights at a step without a target) has none
             grads = {key: by_quantity[param.id] for key, param in params.items() if param.id in by_quantity}
             if s == 0:
@@ -238,18 +279,42 @@ class Trainer:
         """Update k: the pass at the optimizer's look-ahead weights if it has them, then its step. Only the
         parameters the loss reaches are updated; the others keep their value."""
         optimizer = self.optimizer
+        optimizer.current = k
+        self.updates_made = k
+        trained = {key: w for key, w in params.items() if key not in self.frozen}
         with self.sections("Look-ahead weights" + self.after(LookAhead(k))):
-            shifted = optimizer.lookahead(k, params)
-        ahead = self._pass(shifted, LookAhead(k), True) if shifted else None
+            shifted = optimizer.lookahead(k, trained)
+        ahead = self._pass(params | shifted, LookAhead(k), True) if shifted else None
         with self.sections(f"Update {k}: {optimizer.title}"):
             grads = (ahead or at).grads
-            reached = params if not optimizer.needs_gradients(k) else \
-                {key: w for key, w in params.items() if key in grads}
+            reached = trained if not optimizer.needs_gradients(k) else \
+                {key: w for key, w in trained.items() if key in grads}
             return params | optimizer.step(k, reached, at, ahead)
 
     def _named(self) -> list[str]:
-        """What `ask` and the answers name, without element addresses like [0][1]."""
-        return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask]]
+        """What `ask`, the answers and the pins name, without element addresses like [0][1]."""
+        pins = getattr(self.comp.policy, "pins", None) or {}
+        return [ELEMENT.sub("", str(a)) for a in [*self.p.answers, *self.p.ask, *pins]]
+
+    def _only_forward_named(self, forward: list[Node]) -> bool:
+        """A forward-only question ("compute the output"): `ask` (and the answers and pins) name only givens
+        and quantities of the first forward pass, so no loss, backward pass or update is worked. Without `ask`
+        the question is the family's default ask, which is the whole training step."""
+        named = self._named()
+        if not self.p.ask:          # the family's default ask: the whole training step
+            return False
+        known = {n.id for n in forward} | {n.id for n in self.comp.order if n.phase == "given"} | {"forward"}
+        aliases = self.aliases(0)
+        return all(name in known or aliases.get(name) in known for name in named)
+
+    def asks_beyond_training(self) -> bool:
+        """Whether `ask`, the answers or the pins name something the passes and updates did not record (a
+        family's extra, such as attention's parameter counts)."""
+        named = self._named()
+        aliases = self.aliases(self.p.optimizer.steps if self.p.optimizer else 0)
+        groups = set(GROUPS) | {"deltas"}
+        return any(name not in self.comp.nodes and name not in groups and aliases.get(name) not in self.comp.nodes
+                   for name in named)
 
     def _wants_last_pass(self, s: int) -> bool:
         """The forward pass and loss after the last update: part of a full worked solution, but when `ask` or
@@ -271,10 +336,18 @@ class Trainer:
 
     # -- the solution --------------------------------------------------------------------------------
     def shared_conventions(self) -> list[tuple[str, str]]:
-        out = self.activations.statements()
-        if self.losses is not None:
-            out += self.losses.statements(self.sequence, self.output_activations())
-        if self.optimizer is not None:
+        """Only what was worked states its conventions: the kinks' derivatives with a backward pass, the loss
+        once it is computed, the optimizer once it updates."""
+        out = self.activations.statements() if self.backward_done else []
+        if self.upstream is not None and self.backward_done:
+            out.append(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
+        if self.frozen and self.backward_done:
+            out.append(("frozen", f"{', '.join(self.frozen)} not trained: no gradient"
+                                  + (", no update" if self.optimizer is not None else "")))
+        if self.losses is not None and self.loss_built:
+            out += [line for line in self.losses.statements(self.sequence, self.output_activations())
+                    if self.backward_done or line[0] not in ("output gradient", "output delta")]
+        if self.optimizer is not None and self.updates_made:
             out += self.optimizer.conventions()
         return out
 
@@ -294,7 +367,10 @@ class Trainer:
         if deltas:
             self.groups["deltas"] = deltas
         steps = self.comp.to_steps(self.sections.of)
-        return solution_of(self.p, self.kind, self.family_conventions() + self.shared_conventions(), steps,
+        family = [line for line in self.family_conventions()
+                  if (self.backward_done or line[0] not in BACKWARD_CONVENTIONS)
+                  and (self.loss_built or line[0] not in LOSS_CONVENTIONS)]
+        return solution_of(self.p, self.kind, family + self.shared_conventions(), steps,
                            policy=self.comp.policy, aliases=self._aliases(updates), groups=self.groups,
                            meta=self.meta, vectors=self.vectors)
 

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
 from ..limits import MAX_OPTIMIZER_STEPS
-from ..problems.fields import Model, Number, at_most
+from ..problems.fields import Model, Number, Tensor, at_most
 
 ACTIVATION_NAMES = ("identity", "linear", "sigmoid", "logistic", "tanh", "relu", "leaky_relu", "elu",
                     "softplus", "step", "threshold", "sign", "softmax")
@@ -55,6 +55,10 @@ class Loss(Model):
         default=False, description="cross-entropy / BCE on raw scores: softmax (sigmoid for bce) is applied inside "
                                    "the loss, as PyTorch's CrossEntropyLoss / BCEWithLogitsLoss and Keras' "
                                    "from_logits=True do; the output layer must then be linear")
+    output_delta: Optional[Literal["prediction_minus_target"]] = Field(
+        default=None, description="prediction_minus_target: the gradient at the output's pre-activation is taken "
+                                  "as δ = ŷ − t, whatever the loss's own derivative is (as an exam prescribes "
+                                  "it); the loss's value is still the loss's")
 
     @field_validator("log_base", mode="before")
     @classmethod
@@ -71,6 +75,11 @@ class Penalty(Model):
     strength: Number = Field(alias="lambda", description="λ, written `lambda:` in the file")
     half: bool = Field(default=False, description="l2 only: ½ λ Σ w²")
     include_biases: bool = Field(default=False, description="penalise the biases too")
+
+
+class StepDecay(Model):
+    factor: Number = Field(description="what η is multiplied by at each decay")
+    every: int = Field(default=1, ge=1, description="the number of updates between decays")
 
 
 class Optimizer(Model):
@@ -93,6 +102,19 @@ class Optimizer(Model):
     eps_inside_sqrt: bool = Field(default=False, description="divide by √(s + ε) instead of √s + ε")
     bias_correction: bool = Field(default=True, description="Adam: divide the moments by 1 − βᵗ")
     initial_accumulator: Number = Field(default="0", description="Adagrad: G₀")
+    initial_state: dict[Literal["v", "m", "s", "G"], Union[Number, dict[str, Tensor]]] = Field(
+        default_factory=dict, description="the optimizer's state before the first update, by the letter its rule "
+        "names (momentum/nesterov v, Adam m and s, RMSProp s, Adagrad G): one number for every entry, or a "
+        "value per parameter id ({W1: [[…]], b1: […]})")
+    previous_weights: Optional[dict[str, Tensor]] = Field(
+        default=None, description="momentum (and look-ahead Nesterov): the weights w(−1) before the given ones; the "
+                                  "initial velocity follows from w(0) − w(−1)")
+    previous_steps: int = Field(default=0, ge=0, description="Adam: updates already made before the first one "
+                                                           "shown; bias correction uses t = previous_steps + 1, …")
+    lr_schedule: Optional[list[Number]] = Field(
+        default=None, description="a learning rate per update, in order (one per step); replaces lr")
+    lr_decay: Optional[StepDecay] = Field(
+        default=None, description="step decay: η is multiplied by `factor` every `every` updates")
     variant: Literal["rprop+", "rprop-", "irprop+", "irprop-"] = Field(
         default="irprop-", description="Rprop variant (irprop- is PyTorch's Rprop)")
     eta_plus: Number = Field(default="1.2", description="Rprop: step growth η⁺ > 1")
@@ -116,3 +138,9 @@ class Training(Model):
     loss: Optional[Loss] = None
     penalty: Optional[Penalty] = None
     optimizer: Optional[Optimizer] = None
+    upstream: Optional[Tensor] = Field(
+        default=None, description="∂L/∂output as given (G = ∂L/∂ŷ): the backward pass starts from it "
+                                  "(L = Σ G ⊙ output), instead of a loss")
+    frozen: list[str] = Field(
+        default_factory=list, description="parameters that are not trained, by id (W1, b2), or `weights` / "
+                                          "`biases` for all of them: no gradient, no update")

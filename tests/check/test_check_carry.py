@@ -100,7 +100,7 @@ def test_the_wrong_entry_of_a_matrix_is_named(sigmoid_net):
 
 
 def test_the_documented_example(sigmoid_net, tmp_path):
-    """docs/problem-format.md §6.1: every verdict it shows, each number checked here by hand."""
+    """docs/problem-format.md §6, "How check judges a key": every verdict it shows, each number checked here by hand."""
     import re
     doc = (CASES.parents[2] / "docs" / "problem-format.md").read_text(encoding="utf-8")
     block = next(body for body in re.findall(r"```yaml\n(.*?)```", doc, re.S)

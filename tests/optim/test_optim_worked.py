@@ -22,18 +22,18 @@ def _text_formula(solution, quantity_id: str) -> str:
 @pytest.mark.parametrize("name, ids, formulas, header", [
     ("sgd", ["eta", "W1(1)", "b2(3)", "dL/dW1(2)", "loss(3)"], {"W1(1)": "W₁ − η·∂L/∂W₁"}, "SGD"),
     ("momentum", ["beta", "v0", "v.W1(1)", "v.b2(3)", "W2(3)"],
-     {"v.W1(2)": "β·v_W₁[1] + ∂L/∂W₁[1]", "W1(2)": "W₁[1] − η·v_W₁[2]"}, "momentum, PyTorch form"),
+     {"v.W1(2)": "β·v_W₁⁽¹⁾ + ∂L/∂W₁⁽¹⁾", "W1(2)": "W₁⁽¹⁾ − η·v_W₁⁽²⁾"}, "momentum, PyTorch form"),
     ("nesterov", ["W1(ahead2)", "u1(ahead2)", "loss(ahead2)", "dL/dW1(ahead2)", "v.W1(3)", "W2(3)"],
-     {"W1(ahead2)": "W₁[1] + β·v_W₁[1]", "v.W1(2)": "β·v_W₁[1] − η·∂L/∂W̃₁[2]"}, "Nesterov, look-ahead form"),
+     {"W1(ahead2)": "W₁⁽¹⁾ + β·v_W₁⁽¹⁾", "v.W1(2)": "β·v_W₁⁽¹⁾ − η·∂L/∂W̃₁⁽²⁾"}, "Nesterov, look-ahead form"),
     ("adagrad", ["G0", "G.W1(1)", "G.W2(2)", "W2(2)"],
-     {"G.W1(2)": "G_W₁[1] + (∂L/∂W₁[1])²", "W1(1)": "W₁ − η·∂L/∂W₁ / (√G_W₁[1] + ε)"}, "Adagrad, ε outside √"),
+     {"G.W1(2)": "G_W₁⁽¹⁾ + (∂L/∂W₁⁽¹⁾)²", "W1(1)": "W₁ − η·∂L/∂W₁ / (√G_W₁⁽¹⁾ + ε)"}, "Adagrad, ε outside √"),
     ("rmsprop", ["rho", "s0", "s.W1(1)", "s.b2(2)"], {"s.W1(1)": "ρ·s₀ + (1 − ρ)·(∂L/∂W₁)²"},
      "RMSProp, ε outside √"),
     ("adam", ["beta1", "beta2", "m.W1(1)", "s.W1(1)", "m_hat.W1(3)", "s_hat.b2(3)", "W1(3)"],
-     {"m_hat.W1(3)": "m_W₁[3] / (1 − β₁³)", "W1(1)": "W₁ − η·m̂_W₁[1] / (√ŝ_W₁[1] + ε)"},
+     {"m_hat.W1(3)": "m_W₁⁽³⁾ / (1 − β₁³)", "W1(1)": "W₁ − η·m̂_W₁⁽¹⁾ / (√ŝ_W₁⁽¹⁾ + ε)"},
      "Adam, bias-corrected, ε outside √"),
     ("rprop", ["step_init", "step.W1(1)", "sign.W1(2)", "step.W1(2)", "g.W1(2)", "change.W1(2)", "W1(4)"],
-     {"sign.W1(2)": "sign(∂L/∂W₁ ⊙ ∂L/∂W₁[1])", "W1(2)": "W₁[1] + ΔW₁[2]"}, "Rprop⁺"),
+     {"sign.W1(2)": "sign(∂L/∂W₁ ⊙ ∂L/∂W₁⁽¹⁾)", "W1(2)": "W₁⁽¹⁾ + ΔW₁⁽²⁾"}, "Rprop⁺"),
     ("perceptron", ["error", "change.W1(1)", "change.b1(1)", "W1(1)", "error(1)", "W1(2)"],
      {"error": "T − ŷ", "change.W1(1)": "η·Xᵀ·E", "change.b1(1)": "η·Σₙ Eₙ"}, "perceptron rule"),
 ])
@@ -100,7 +100,7 @@ def test_no_correction_and_eps_inside_are_stated():
     solution = nnsolve.solve(_one_weight({"type": "adam", "bias_correction": False, "eps_inside_sqrt": True}))
     assert not solution.has("m_hat.W1(1)")
     assert dict(solution.conventions)["optimizer"].startswith("Adam, without bias correction, ε inside √")
-    assert _text_formula(solution, "W1(1)") == "W₁ − η·m_W₁[1] / √(s_W₁[1] + ε)"
+    assert _text_formula(solution, "W1(1)") == "W₁ − η·m_W₁⁽¹⁾ / √(s_W₁⁽¹⁾ + ε)"
 
 
 def test_superscript_layer_notation_keeps_one_superscript_per_base():
@@ -139,3 +139,12 @@ def test_settings_that_cannot_apply_are_located_errors(optimizer, message):
     with pytest.raises(ProblemError) as caught:
         nnsolve.solve(_one_weight(optimizer))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop"])
+def test_every_optimizer_names_the_updated_weight_with_the_update_as_a_superscript(kind):
+    solution = nnsolve.solve({**_one_weight({"type": kind, "steps": 2}), "ask": ["W1(2)", "loss(2)"]})
+    assert solution.step("W1(1)").text_symbol == "W₁⁽¹⁾"
+    assert solution.step("W1(2)").latex_symbol == "W_{1}^{(2)}"
+    assert solution.step("loss(2)").text_symbol == "L⁽²⁾"
+    assert solution.step("u1(1)").text_symbol == "u₁⁽¹⁾"

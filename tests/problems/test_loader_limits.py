@@ -214,9 +214,9 @@ def test_an_inner_deadline_never_outlives_the_outer_one():
                 _busy(5)
     assert caught.value.seconds == 0.05
     with deadline(30):
-        with deadline(0.05):
+        with deadline(5):        # ample: a busy machine may pause this process for a moment
             _busy(0.01)
-        assert 25 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30      # the outer one is back in force
+        assert 20 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30      # the outer one is back in force
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 

@@ -9,7 +9,9 @@ from ...training.alternatives import layout_alternative, replaced, training_alte
 
 
 def alternatives(p) -> list:
-    out = training_alternatives(p, {"softmax", canonical(p.activation)}) + [layout_alternative(p, "layout")]
+    out = training_alternatives(p, {"softmax", canonical(p.activation)})
+    if p.layout is not None:        # Q, K, V given without W_O: nothing is read in a layout
+        out.append(layout_alternative(p, "layout"))
     if p.d_k != 1:
         out.append(("no 1/√d_k scaling (d_k = 1)", replaced(p, "d_k", Fraction(1))))
     return out

@@ -28,15 +28,20 @@ class EncoderBlock(Model):
 @register_model
 class AttentionProblem(Common, Training):
     problem: Literal["attention"]
-    layout: Literal["in_out", "out_in"] = Field(
+    layout: Optional[Literal["in_out", "out_in"]] = Field(
+        default=None,
         description="in_out: Q = X W_Q (W has a row per input feature); out_in: q = W_Q x, i.e. Q = X W_Qᵀ "
-                    "(PyTorch's layout). X has one token per row either way")
-    X: Matrix = Field(description="the query sequence, one token per row")
+                    "(PyTorch's layout). X has one token per row either way. Required with any projection")
+    X: Optional[Matrix] = Field(default=None, description="the query sequence, one token per row")
     memory: Optional[Matrix] = Field(
         default=None, description="cross-attention: the sequence keys and values come from (one token per row)")
-    W_Q: Matrix
-    W_K: Matrix
-    W_V: Matrix
+    W_Q: Optional[Matrix] = None
+    W_K: Optional[Matrix] = None
+    W_V: Optional[Matrix] = None
+    Q: Optional[Matrix] = Field(default=None, description="the queries given directly, one per row (instead of X "
+                                                          "and the projections)")
+    K: Optional[Matrix] = Field(default=None, description="the keys given directly, one per row")
+    V: Optional[Matrix] = Field(default=None, description="the values given directly, one per row (as many as keys)")
     b_Q: Optional[Vector] = None
     b_K: Optional[Vector] = None
     b_V: Optional[Vector] = None

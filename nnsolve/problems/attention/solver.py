@@ -1,7 +1,8 @@
 """Solve an attention problem step by step, then back-propagate with the engine's reverse mode.
 
 Ids: givens X, memory (cross-attention), W_Q, W_K, W_V, W_O and biases b_Q, …, mask (the 0/1 matrix of
-kept entries), G (the given ∂L/∂output) or T (a target); Q, K, V; per head (suffix _h1, _h2, … when there
+kept entries), G (the given ∂L/∂output) or T (a target); Q, K, V (givens themselves where the file gives them
+instead of X and the projections); per head (suffix _h1, _h2, … when there
 are several heads) S = QKᵀ, S_scaled = S/√d_k, S_masked, A = softmax by rows, Z = AV; Z is the heads
 concatenated, out = Z W_O (+ b_O); gradients dL/d<id>. Parameter counts: attention.params,
 attention.params_no_bias and, for an encoder block, encoder.params.
@@ -23,9 +24,9 @@ from ...ops.matmul import COLUMNS, MASK, MATMUL, SCALE
 from ...ops.structural import CONCAT
 from ...solution import Solution
 from ...training.activation import canonical
-from ...training.loss import Prediction, upstream_objective
+from ...training.loss import Prediction
 from ...training.pipeline import Trainer
-from .consistency import is_masked, keep_matrix, widths
+from .consistency import DIRECT, given_directly, is_masked, keep_matrix, sizes, widths
 from .schema import AttentionProblem
 
 SYMBOLS = {"S_scaled": (r"\tilde S", "S̃"), "S_masked": (r"\hat S", "Ŝ")}
@@ -48,24 +49,30 @@ class AttentionTrainer(Trainer):
 
     def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
-        self.x = comp.given("X", Symbol("X", "X"), p.X, differentiable=True)
-        self.memory = comp.given("memory", Symbol("M", "M"), p.memory, differentiable=True) if p.memory else None
-        self.inputs = [self.x] + ([self.memory] if self.memory is not None else [])
+        if given_directly(p):
+            # Q, K, V given: they are the inputs (input_gradient: dL/dQ, dL/dK, dL/dV), nothing projects them
+            self.given_qkv = {name: comp.given(name, Symbol(name, name), getattr(p, name), differentiable=True)
+                              for name in DIRECT}
+            self.inputs = list(self.given_qkv.values())
+        else:
+            self.given_qkv = None
+            self.x = comp.given("X", Symbol("X", "X"), p.X, differentiable=True)
+            self.memory = comp.given("memory", Symbol("M", "M"), p.memory, differentiable=True) if p.memory else None
+            self.inputs = [self.x] + ([self.memory] if self.memory is not None else [])
         params = {k: comp.given(k, Symbol(f"{k[0]}_{k[2]}", f"{k[0]}_{k[2]}"), getattr(p, k), differentiable=True)
                   for k in ("W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O") if getattr(p, k) is not None}
-        keys = len(p.memory or p.X)
-        self.keep = comp.given("mask", Symbol("M_{mask}", "mask"), keep_matrix(p, len(p.X), keys)) \
+        n_q, keys, _, _ = sizes(p)
+        self.keep = comp.given("mask", Symbol("M_{mask}", "mask"), keep_matrix(p, n_q, keys)) \
             if is_masked(p) else None
-        self.upstream = comp.given("G", Symbol("G", "G"), p.upstream) if p.upstream is not None else None
         self.target = comp.given("T", Symbol("T", "T"), p.loss.target) if p.loss is not None else None
         return params
 
     def forward(self, params: dict[str, Node], s):
         p, comp, suf = self.p, self.comp, self.suffix(s)
-        source = self.memory or self.x
-        projected = {}
+        projected = dict(self.given_qkv or {})
         with self.sections("Projections" + self.after(s)):
-            for name, seq in (("Q", self.x), ("K", source), ("V", source)):
+            for name, seq in () if self.given_qkv else (("Q", self.x), ("K", self.memory or self.x),
+                                                         ("V", self.memory or self.x)):
                 inputs = [seq, params[f"W_{name}"]] + ([params[f"b_{name}"]] if f"b_{name}" in params else [])
                 projected[name] = comp.apply(AFFINE, inputs, name + suf, self.sym(name, None, s), layout=p.layout,
                                              batched=True, note=f"{name} = {seq.symbol.text}W_{name}" +
@@ -82,11 +89,6 @@ class AttentionTrainer(Trainer):
             if activation != "identity":
                 out = self.activations.apply(p.activation, out, "Y" + suf, self.sym("Y", None, s))
         return out, ([Prediction(out, self.target, logits, activation)] if self.target is not None else [])
-
-    def objective(self, output, predictions, params, s):
-        if self.upstream is not None:
-            return upstream_objective(self.comp, output, self.upstream, self.suffix(s), self.loss_part_symbol(None, s))
-        return super().objective(output, predictions, params, s)
 
     def _head(self, h: int, projected: dict, s) -> Node:
         single = self.p.heads == 1
@@ -119,6 +121,11 @@ class AttentionTrainer(Trainer):
         return comp.apply(MATMUL, [weights, parts["V"]], f"Z{suf}", self.head_symbol("Z", h, s))
 
     def after_training(self) -> None:
+        if self.given_qkv:
+            return          # no projections to count
+        # counted when the file asks for them (an encoder block, or a count's id), not in every solution
+        if self.p.encoder_block is None and not self.asks_beyond_training():
+            return
         with self.sections("Parameter counts"):
             self._parameter_counts()
 
@@ -156,9 +163,15 @@ class AttentionTrainer(Trainer):
     def family_conventions(self) -> list[tuple[str, str]]:
         p, out = self.p, []
         add = out.append
-        add(("layout", "Q = X W_Q (W has a row per input feature)" if p.layout == "in_out"
-             else "q = W_Q x, so Q = X W_Qᵀ (W has a row per output, as PyTorch)"))
-        add(("tokens", "one token per row of X" + (", keys and values from the rows of M" if p.memory else "")))
+        if given_directly(p):
+            add(("inputs", "Q, K and V given directly, one query, key or value per row (no projections)"))
+            if p.W_O is not None:
+                add(("layout", "out = Z W_O (W_O has a row per input feature)" if p.layout == "in_out"
+                     else "out = Z W_Oᵀ (W_O has a row per output, as PyTorch)"))
+        else:
+            add(("layout", "Q = X W_Q (W has a row per input feature)" if p.layout == "in_out"
+                 else "q = W_Q x, so Q = X W_Qᵀ (W has a row per output, as PyTorch)"))
+            add(("tokens", "one token per row of X" + (", keys and values from the rows of M" if p.memory else "")))
         add(("scaling", "S / √d_k with d_k = " + (exact_string(p.d_k) if p.d_k is not None else "a head's key width")))
         add(("softmax", "over each row (each query's weights over the keys sum to 1)"))
         if p.heads > 1:
@@ -168,8 +181,6 @@ class AttentionTrainer(Trainer):
             add(("mask", "masked scores set to −∞ before the softmax (weight 0); padding positions count from 1"))
         if canonical(p.activation) != "identity":
             add(("output activation", f"Y = {p.activation.name}(output), by rows"))
-        if p.upstream is not None:
-            add(("backward", "from the given G = ∂L/∂output (L = Σ G ⊙ output)"))
         return out
 
     def output_activations(self) -> set:

@@ -119,7 +119,7 @@ def _construct(rec: Recorder, p: BooleanProblem, rows, outputs, witness) -> list
                 if network is not None:
                     break
     except th.SearchTooLarge:
-        stopped = (f"the search stopped at the limit of {MAX_WEIGHT_SEARCH.shown} weight vectors tried (raise it "
+        stopped = (f"the search stopped at the limit of {MAX_WEIGHT_SEARCH.shown} row evaluations (raise it "
                    f"with {MAX_WEIGHT_SEARCH.variable})")
     if single is None and network is None and not weights:
         bits = [int(y == 1) for y in outputs]

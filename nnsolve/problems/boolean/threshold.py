@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
+import operator
 from fractions import Fraction
 
 from ...limits import MAX_WEIGHT_SEARCH       # candidate weight vectors tried from an allowed set
@@ -73,7 +75,7 @@ def forward(layers, x, compare, low=0) -> list[tuple[list[Fraction], list[int]]]
 
 
 class SearchTooLarge(Exception):
-    """The search would try more weight vectors than MAX_WEIGHT_SEARCH allows; `done` says how far it got."""
+    """The search would make more row evaluations than MAX_WEIGHT_SEARCH allows; `done` says how far it got."""
 
     def __init__(self, done: str = ""):
         super().__init__(done)
@@ -81,7 +83,8 @@ class SearchTooLarge(Exception):
 
 
 class Budget:
-    """Weight vectors tried so far, across one whole search."""
+    """Row evaluations so far (a candidate unit or hidden layer costs one per row of the table), across one whole
+    search: the work, whatever the mix of units and layers."""
 
     def __init__(self):
         self.left = MAX_WEIGHT_SEARCH.value
@@ -103,15 +106,49 @@ def _sorted_candidates(n, weights, biases):
     return sorted(out, key=lambda c: sum(map(abs, c)))
 
 
+@functools.lru_cache(maxsize=32)
+def _integer_candidates(n, weights, biases):
+    """The candidates times the common denominator of the allowed values: integer nets with the signs of the
+    exact ones (a positive factor), computed at a fraction of Fraction's cost — the searches' inner loop."""
+    scale = math.lcm(*(Fraction(v).denominator for v in weights + biases))
+    return [tuple(int(Fraction(v) * scale) for v in c) for c in _sorted_candidates(n, weights, biases)]
+
+
+def _outputs(candidate, rows, compare, low):
+    """What an integer-scaled candidate outputs on each row of integer inputs."""
+    *w, b = candidate
+    if compare == ">":
+        return tuple(1 if sum(map(operator.mul, w, x)) + b > 0 else low for x in rows)
+    return tuple(1 if sum(map(operator.mul, w, x)) + b >= 0 else low for x in rows)
+
+
+def _integer_rows(rows):
+    """The rows as integers (0/1 and ±1 signals are), or None where one is not (then the exact path is taken)."""
+    if all(Fraction(v).denominator == 1 for x in rows for v in x):
+        return [tuple(int(v) for v in x) for x in rows]
+    return None
+
+
+def _signatures(n, weights, biases, rows, compare, low):
+    """(candidate, its outputs on every row), smallest Σ|value| first."""
+    exact = _candidates(n, weights, biases)
+    whole = _integer_rows(rows)
+    if whole is None:
+        return [(c, tuple(fires(net(c[:n], c[n], x), compare, low) for x in rows)) for c in exact]
+    scaled = _integer_candidates(n, tuple(sorted(set(weights))), tuple(sorted(set(biases))))
+    return [(c, _outputs(i, whole, compare, low)) for c, i in zip(exact, scaled)]
+
+
 def search_unit(rows, outputs, weights, compare, low=0, biases=None, budget: Budget | None = None):
     """The first (w, b) — weights from `weights`, bias from `biases` (default: the same set), smallest in
     Σ|value| — realising the outputs; None when none does. Raises SearchTooLarge past the budget."""
     n = len(rows[0])
     biases = weights if biases is None else biases
     count = len(set(weights)) ** n * len(set(biases))
-    (budget or Budget()).spend(count)
-    for c in _candidates(n, weights, biases):
-        if all(fires(net(c[:n], c[n], x), compare, low) == y for x, y in zip(rows, outputs)):
+    (budget or Budget()).spend(count * len(rows))
+    wanted = tuple(outputs)
+    for c, outs in _signatures(n, weights, biases, rows, compare, low):
+        if outs == wanted:
             return list(c[:n]), c[n]
     return None
 
@@ -124,13 +161,13 @@ def search_two_layer(rows, outputs, weights, hidden: int, compare, low=0, biases
     n = len(rows[0])
     biases = weights if biases is None else biases
     budget = budget or Budget()
-    budget.spend(len(set(weights)) ** n * len(set(biases)))
+    budget.spend(len(set(weights)) ** n * len(set(biases)) * len(rows))
     by_function: dict[tuple, tuple] = {}
-    for c in _candidates(n, weights, biases):
-        by_function.setdefault(tuple(fires(net(c[:n], c[n], x), compare, low) for x in rows), c)
+    for c, outs in _signatures(n, weights, biases, rows, compare, low):
+        by_function.setdefault(outs, c)
     functions = list(by_function)
     for chosen in itertools.combinations_with_replacement(range(len(functions)), hidden):
-        budget.spend(1)
+        budget.spend(len(rows))
         hidden_rows = list(zip(*(functions[j] for j in chosen)))
         wanted: dict[tuple, int] = {}
         if any(wanted.setdefault(h, y) != y for h, y in zip(hidden_rows, outputs)):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ...training.activation import canonical
-from ...training.alternatives import layout_alternative, locate as locate_training, replaced, training_alternatives
+from ...training.alternatives import (frozen_biases_alternative, layout_alternative, locate as locate_training,
+                                      replaced, training_alternatives)
 
 MAX_TRANSPOSED_LAYERS = 12       # layers whose W alone a key may have read transposed, each tried in turn
 LAYER_QUANTITY = re.compile(r"[uhz](\d+)(\(\d+\))?")
@@ -13,6 +14,8 @@ LAYER_QUANTITY = re.compile(r"[uhz](\d+)(\(\d+\))?")
 
 def alternatives(p) -> list:
     out = training_alternatives(p, {canonical(layer.activation) for layer in p.network.layers})
+    if any(layer.b is not None and layer.trainable is True for layer in p.network.layers):
+        out += frozen_biases_alternative(p)
     if p.network.layers:
         out.append(layout_alternative(p, "network.layout"))
         # a square matrix fits either reading, so a key may have read just that one the other way (a symmetric

@@ -85,9 +85,11 @@ def _layer_widths(p: DenseProblem, width: int, found: list) -> list[tuple[int, i
             rule = "a row per input" if layout == "in_out" else "a row per unit"
             found.append((loc + ("W",), f"expected a {expected} matrix ({layout}: {rule}, taking {what}), "
                                         f"got {rows}×{cols}{hint}"))
-        if layer.b is not None and len(layer.b) != n_out:
+        if isinstance(layer.b, list) and len(layer.b) != n_out:
             found.append((loc + ("b",), f"expected {_count(n_out, 'bias', 'biases')} (one per unit of W), "
                                         f"got {len(layer.b)}"))
+        if isinstance(layer.trainable, dict) and "b" in layer.trainable and layer.b is None:
+            found.append((loc + ("trainable", "b"), "the layer has no bias"))
         if layer.batch_norm is not None:
             _check_batch_norm(p, layer.batch_norm, n_out, loc + ("batch_norm",), found)
         if layer.activation.name == "softmax" and n_out < 2:
@@ -104,7 +106,7 @@ def _layer_widths(p: DenseProblem, width: int, found: list) -> list[tuple[int, i
 def _units_elsewhere(p: DenseProblem, i: int, units: int) -> bool:
     """Does layer i's bias, or the next layer's W, say layer i has `units` units?"""
     layers = p.network.layers
-    if layers[i].b is not None:
+    if isinstance(layers[i].b, list):
         return len(layers[i].b) == units
     if i + 1 < len(layers):
         rows, cols = _shape(layers[i + 1].W)

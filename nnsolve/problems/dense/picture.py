@@ -49,8 +49,9 @@ def _unit_label(solution: Solution, forward: list[Step], j: int, gradient: str,
         g = solution.step(gradient)
         lines.append((f"{g.text_symbol}[{j + 1}] = {numbers(g.value[..., j], d)}", GRADIENT))
     for s in (bias, target):
-        if s is not None:
-            lines.append((f"{s.text_symbol}[{j + 1}] = {numbers(s.value[..., j], d)}", None))
+        if s is not None:     # a shared bias is one number for every unit
+            value = s.value if s.value.ndim == 0 else s.value[..., j]
+            lines.append((f"{s.text_symbol}[{j + 1}] = {numbers(value, d)}", None))
     return html_label(lines)
 
 

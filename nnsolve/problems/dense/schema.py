@@ -1,13 +1,22 @@
 """The problem file of a fully-connected network: layers, data, loss, penalty, optimizer, answers."""
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from typing_extensions import Annotated
 
 from ...training.schema import Activation, ActivationSpec, Conventions, Optimizer, Training
 from ..common import Common
-from ..fields import Matrix, Model, Number, Vector, VectorOrMatrix, register_model
+from ..fields import Matrix, Model, Number, Vector, VectorOrMatrix, _number, _vector, register_model
+
+
+def _bias(value: Any):
+    """One bias per unit as a list, or one number: a single bias shared by every unit of the layer."""
+    return _vector(value) if isinstance(value, list) else _number(value)
+
+
+Bias = Annotated[Any, BeforeValidator(_bias)]
 
 
 class BatchNorm(Model):
@@ -18,7 +27,12 @@ class BatchNorm(Model):
 
 class Layer(Model):
     W: Matrix = Field(description="weights: in_out has a row per input, out_in a row per unit")
-    b: Optional[Vector] = Field(default=None, description="biases, one per unit; omitted means no bias")
+    b: Optional[Bias] = Field(default=None, description="biases, one per unit; one number is a single bias shared "
+                                                        "by every unit (its gradient sums over them); omitted means "
+                                                        "no bias")
+    trainable: Union[bool, dict[Literal["W", "b"], bool]] = Field(
+        default=True, description="false: the layer's W and b are not trained (no gradient, no update); "
+                                  "{b: false} or {W: false} freezes one of them")
     activation: ActivationSpec = Field(
         default=Activation(name="identity"), description="a name, or a mapping of name and its parameters")
     name: Optional[str] = Field(default=None, description="a label for the layer (not shown in formulas)")

@@ -10,6 +10,7 @@ from ...ops.linear import AFFINE
 from ...solution import Solution
 from ...training.activation import canonical
 from ...training.loss import Prediction
+from ...optim.base import step_mark
 from ...training.pipeline import Trainer
 from .batch_norm import STATEMENT as BN_STATEMENT, batch_norm_parameters, batch_norm_steps
 from .schema import DenseProblem
@@ -39,7 +40,7 @@ class DenseTrainer(Trainer):
             return symbol
         if not isinstance(step, int):
             return super().sym(base, layer, step)
-        return Symbol(rf"{symbol.latex}{{}}^{{[{step}]}}", f"{symbol.text}[{step}]")
+        return Symbol(*step_mark(symbol.latex, symbol.text, step))
 
     def _activation_symbol(self, layer: int, s) -> Symbol:
         # with a loss from logits the output holds scores; ŷ names the probabilities the loss makes of them
@@ -73,8 +74,9 @@ class DenseTrainer(Trainer):
         h, logits = self.x, None
         for i, layer in enumerate(self.p.network.layers, start=1):
             inputs = [h, params[f"W{i}"]] + ([params[f"b{i}"]] if f"b{i}" in params else [])
+            shared = {"shared_bias": True} if f"b{i}" in params and not isinstance(layer.b, list) else {}
             u = comp.apply(AFFINE, inputs, f"u{i}{suf}", self.sym(self.n.pre_activation, i, s),
-                           layout=self.layout, batched=self.batched)
+                           layout=self.layout, batched=self.batched, **shared)
             if layer.batch_norm is not None:
                 u = batch_norm_steps(self, i, u, params[f"gamma{i}"], params[f"beta{i}"], layer.batch_norm.eps, s,
                                      f"z{i}{suf}", self.sym("z", i, s))
@@ -83,6 +85,17 @@ class DenseTrainer(Trainer):
         if self.target is None:
             return h, []
         return h, [Prediction(h, self.target, logits, next(iter(self.output_activations()), None))]
+
+    def frozen_keys(self) -> list[tuple[str, str]]:
+        """The shared `frozen` list, and each layer's `trainable: false` (or {W: false}, {b: false})."""
+        out = super().frozen_keys()
+        for i, layer in enumerate(self.p.network.layers, start=1):
+            place = f"network.layers[{i - 1}].trainable"
+            flags = {"W": layer.trainable, "b": layer.trainable} if isinstance(layer.trainable, bool) \
+                else layer.trainable
+            out += [(place, f"{name}{i}") for name, on in flags.items()
+                    if not on and (name == "W" or layer.b is not None)]
+        return out
 
     def output_activations(self) -> set:
         layers = self.p.network.layers
@@ -97,6 +110,11 @@ class DenseTrainer(Trainer):
         if any(layer.batch_norm is not None for layer in self.p.network.layers):
             out.append(("batch normalization", "applied to the pre-activation u before the activation (z = BN(u), "
                                                "h = f(z)); " + BN_STATEMENT))
+        shared = [f"b{i}" for i, layer in enumerate(self.p.network.layers, 1)
+                  if layer.b is not None and not isinstance(layer.b, list)]
+        if shared:
+            out.append(("shared bias", f"{', '.join(shared)}: one bias added to every unit of its layer; its "
+                                       "gradient is the sum of the units' ∂L/∂u"))
         if self.batched:
             out.append(("batch", "one sample per row of X"))
         return out

@@ -38,7 +38,9 @@ def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict
         if p.weights is not None:
             return out
     elif p.weights is not None:
-        for kind in KINDS:
+        if not _concatenation_issues(p, p.weights, ("weights",), found):
+            return out
+        for kind in KINDS + ("concatenated",):
             value = getattr(p.weights, kind)
             if value is None:
                 continue
@@ -50,17 +52,70 @@ def gate_arrays(p: GatedRnnProblem, found: list | None = None) -> dict[str, dict
                     return out
                 for gate, part in zip(order, np.split(block, len(order), axis=axis)):
                     out[gate].setdefault(kind, []).append(part)
+        for gate in order:
+            _split_concatenated(p, out[gate], ("weights", "concatenated"), gate, found)
     for name, spec in (p.gates or {}).items():
         gate = p.gate_role(name)
         if gate is None:
             found.append((("gates", name), f"a {p.cell.upper()} ({p.formulation} formulation) has gates "
                                            f"{p.file_gate_names}, not {name!r}"))
             continue
-        for kind in KINDS:
+        if not _concatenation_issues(p, spec, ("gates", name), found):
+            continue
+        for kind in KINDS + ("concatenated",):
             value = getattr(spec, kind)
             if value is not None:
                 out[gate][kind] = _per_step(p, value, kind, ("gates", name, kind), steps, found)
+        _split_concatenated(p, out[gate], ("gates", name, "concatenated"), gate, found)
+    if p.concatenation is not None and not any(
+            spec.concatenated is not None for spec in [p.weights, *(p.gates or {}).values()] if spec is not None):
+        found.append((("concatenation",), "no weights are given as `concatenated`: remove concatenation, or give "
+                                          "each gate's W · [hₜ₋₁, xₜ] as concatenated"))
     return out
+
+
+def _concatenation_issues(p, spec, loc: tuple, found: list) -> bool:
+    """Whether `spec`'s weights can be read: concatenated or input and recurrent, not both; concatenated needs
+    the order of its concatenation."""
+    if spec.concatenated is None:
+        return True
+    both = [k for k in ("input", "recurrent") if getattr(spec, k) is not None]
+    if both:
+        found.append((loc + (both[0],), "the weights are given concatenated already: give either concatenated "
+                                        "(over [hₜ₋₁, xₜ]) or input and recurrent, not both"))
+        return False
+    if p.concatenation is None:
+        found.append((loc + ("concatenated",), "needs `concatenation` to say the order of the concatenated vector: "
+                                               "h_x (W · [hₜ₋₁, xₜ]) or x_h (W · [xₜ, hₜ₋₁])"))
+        return False
+    return True
+
+
+def concatenated_split(p) -> tuple[int, int, int]:
+    """(axis, hidden size, input width) of a concatenated matrix: its columns (out_in) or rows (in_out) are the
+    entries of [hₜ₋₁, xₜ] (h_x) or [xₜ, hₜ₋₁] (x_h)."""
+    return (1 if p.weight_layout == "out_in" else 0), _array(p.h0, 1).size, sequence(p)[0].size
+
+
+def _split_concatenated(p, kinds: dict, loc: tuple, gate: str, found: list) -> None:
+    """Replace a gate's concatenated blocks by their parts multiplying xₜ (input) and hₜ₋₁ (recurrent)."""
+    blocks = kinds.pop("concatenated", None)
+    if blocks is None:
+        return
+    axis, hidden, width = concatenated_split(p)
+    first = hidden if p.concatenation == "h_x" else width
+    for block in blocks:
+        if block.shape[axis] != hidden + width:
+            side = "columns" if axis == 1 else "rows"
+            order = "[hₜ₋₁, xₜ]" if p.concatenation == "h_x" else "[xₜ, hₜ₋₁]"
+            found.append((loc, f"gate {p.gate_name(gate)}: {order} has {hidden} + {width} = {hidden + width} entries, "
+                               f"so the concatenated matrix needs {hidden + width} {side} ({p.weight_layout}), "
+                               f"got {block.shape[axis]}"))
+            return
+        head, tail = np.split(block, [first], axis=axis)
+        h_part, x_part = (head, tail) if p.concatenation == "h_x" else (tail, head)
+        kinds.setdefault("input", []).append(x_part)
+        kinds.setdefault("recurrent", []).append(h_part)
 
 
 def _per_step(p, value, kind: str, loc: tuple, steps: int, found: list) -> list[np.ndarray]:
@@ -142,12 +197,19 @@ def _check_gate_shapes(p, arrays: dict, width: int, hidden: int, cell: int, foun
             "bias": (cell,), "recurrent_bias": (cell,)}
     for gate, kinds in arrays.items():
         loc = ("weights",) if p.weights is not None else ("gates", _file_name(p, gate))
+        spec = p.weights if p.weights is not None else (p.gates or {}).get(_file_name(p, gate))
+        joined = spec is not None and spec.concatenated is not None
         for kind in ("input", "recurrent"):
-            if kind not in kinds:
-                found.append((loc, f"gate {gate} has no {kind} weights"))
+            if kind not in kinds and not joined:
+                found.append((loc, f"gate {gate} has no {kind} weights (or give both as concatenated)"))
         for kind, blocks in kinds.items():
             for block in blocks[:1]:
-                if block.shape != want[kind]:
+                if block.shape != want[kind] and joined and kind in ("input", "recurrent"):
+                    part = "xₜ" if kind == "input" else "hₜ₋₁"
+                    found.append((loc + ("concatenated",), f"gate {p.gate_name(gate)}: the part multiplying {part} "
+                                                           f"should be {'×'.join(map(str, want[kind]))} ({layout}), "
+                                                           f"got {'×'.join(map(str, block.shape))}"))
+                elif block.shape != want[kind]:
                     rule = "a row per unit" if layout == "out_in" else "a row per input"
                     units = f"{cell} cell units, {hidden} hidden" if cell != hidden else f"{hidden} hidden units"
                     found.append((loc + (kind,), f"gate {p.gate_name(gate)}: expected "

@@ -26,8 +26,11 @@ SQUASHES = ("tanh", "sigmoid", "relu", "identity")
 
 
 class GateWeights(Model):
-    input: Tensor = Field(description="the weights multiplying xₜ (layout as `layout` says)")
-    recurrent: Tensor = Field(description="the weights multiplying hₜ₋₁")
+    input: Optional[Tensor] = Field(default=None, description="the weights multiplying xₜ (layout as `layout` says)")
+    recurrent: Optional[Tensor] = Field(default=None, description="the weights multiplying hₜ₋₁")
+    concatenated: Optional[Tensor] = Field(
+        default=None, description="instead of input and recurrent: one matrix over the concatenation of hₜ₋₁ and xₜ "
+                                  "in the order `concatenation` names (W_f · [hₜ₋₁, xₜ]); split by the solver")
     bias: Optional[Tensor] = Field(default=None, description="the bias (PyTorch b_i*; omitted: none)")
     recurrent_bias: Optional[Tensor] = Field(default=None, description="a second bias (PyTorch b_h*)")
 
@@ -58,6 +61,9 @@ class GatedRnnProblem(Common, Training):
     projection: Optional[Tensor] = Field(
         default=None, description="LSTM with a cell size different from the hidden size: hₜ = W_hr (oₜ ⊙ tanh(cₜ)), "
                                   "W_hr hidden × cell in out_in (PyTorch weight_hr, proj_size = hidden size)")
+    concatenation: Optional[Literal["h_x", "x_h"]] = Field(
+        default=None, description="the order of the vector `concatenated` weights multiply: h_x for [hₜ₋₁; xₜ] "
+                                  "(W_f · [hₜ₋₁, xₜ] + b_f, as the common blog notation), x_h for [xₜ; hₜ₋₁]")
     weights: Optional[GateWeights] = Field(default=None, description="stacked weights in gate order")
     gates: Optional[dict[str, GateWeights]] = Field(default=None, description="weights per gate name")
     time_varying: bool = Field(default=False, description="every weight is a list with one entry per step")

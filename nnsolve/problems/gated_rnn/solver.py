@@ -17,6 +17,7 @@ import re
 
 from ...engine.computation import Node, Policy, Symbol
 from ...optim import LookAhead, look_ahead_symbol
+from ...optim.base import step_mark
 from ...ops.base import Add
 from ...ops.elementwise import COMPLEMENT, MUL
 from ...ops.linear import AFFINE
@@ -24,7 +25,7 @@ from ...solution import Solution
 from ...training.activation import canonical
 from ...training.loss import Prediction
 from ...training.pipeline import Trainer
-from .consistency import _array, gate_arrays, sequence
+from .consistency import _array, concatenated_split, gate_arrays, sequence
 from .gate import GATE_SUM
 from .schema import GatedRnnProblem
 
@@ -61,7 +62,7 @@ class GatedTrainer(Trainer):
         if t is not None:
             latex, text = f"{latex}_{{{t}}}", text + str(t).translate(SUBSCRIPT)
         if s:
-            latex, text = rf"{latex}^{{[{s}]}}", f"{text}[{s}]"
+            latex, text = step_mark(latex, text, s)
         return Symbol(latex, text)
 
     # -- givens ----------------------------------------------------------------------------------
@@ -74,10 +75,16 @@ class GatedTrainer(Trainer):
             start["c"] = comp.given("c0", self.sym("c", 0), _array(p.c0, 1), differentiable=True)
         self.inputs = self.xs + list(start.values())
         params: dict[str, Node] = {}
-        for gate, kinds in gate_arrays(p).items():
+        joined = self._concatenated_gates()
+        found: list = []
+        arrays = gate_arrays(p, found)
+        if found:       # only a re-solve under another convention gets here (a flipped layout): not this problem's
+            raise ValueError(f"{'.'.join(map(str, found[0][0]))}: {found[0][1]}")
+        for gate, kinds in arrays.items():
             for kind, blocks in kinds.items():
+                note = self._split_note(kind) if gate in joined and kind in ("input", "recurrent") else ""
                 for t, block in enumerate(blocks, 1):
-                    self._param(params, f"{KIND_PREFIX[kind]}_{p.gate_name(gate)}", t, len(blocks), block)
+                    self._param(params, f"{KIND_PREFIX[kind]}_{p.gate_name(gate)}", t, len(blocks), block, note)
         if p.projection is not None:
             blocks = p.projection if p.time_varying else [p.projection]
             for t, block in enumerate(blocks, 1):
@@ -94,11 +101,38 @@ class GatedTrainer(Trainer):
         self.start = start
         return params
 
-    def _param(self, params: dict, name: str, t: int, count: int, value) -> None:
+    def _param(self, params: dict, name: str, t: int, count: int, value, note: str = "") -> None:
         key = name if count == 1 else f"{name}@{t}"
         base, _, gate = name.partition("_")
         latex = f"{base}_{{{gate}}}" + (f"^{{({t})}}" if count > 1 else "")
-        params[key] = self.comp.given(key, Symbol(latex, key), value, differentiable=True)
+        params[key] = self.comp.given(key, Symbol(latex, key), value, differentiable=True, note=note)
+
+    def _concatenated_gates(self) -> set[str]:
+        """The gates whose weights the file gives as one matrix over the concatenation of hₜ₋₁ and xₜ."""
+        p = self.p
+        if p.weights is not None:
+            return set(p.gate_names) if p.weights.concatenated is not None else set()
+        return {p.gate_role(name) for name, spec in (p.gates or {}).items() if spec.concatenated is not None}
+
+    def _concatenation(self) -> str:
+        """How a concatenated matrix splits: which of its columns (rows) multiply hₜ₋₁ and which xₜ."""
+        axis, hidden, width = concatenated_split(self.p)
+        side = "columns" if axis == 1 else "rows"
+        order = [("hₜ₋₁", hidden, "U"), ("xₜ", width, "W")]
+        if self.p.concatenation == "x_h":
+            order.reverse()
+        (a, n, first), (b, m, second) = order
+        return (f"each gate's matrix over [{a}, {b}] split by {side}: {_first_or_last('first', n, side)} "
+                f"(multiplying {a}) {'is' if n == 1 else 'are'} {first}, {_first_or_last('last', m, side)} "
+                f"(multiplying {b}) {'is' if m == 1 else 'are'} {second}")
+
+    def _split_note(self, kind: str) -> str:
+        axis, hidden, width = concatenated_split(self.p)
+        side = "columns" if axis == 1 else "rows"
+        first = (self.p.concatenation == "h_x") == (kind == "recurrent")
+        size = hidden if kind == "recurrent" else width
+        return (f"{_first_or_last('first' if first else 'last', size, side)} of the concatenated matrix: "
+                f"the part multiplying {'hₜ₋₁' if kind == 'recurrent' else 'xₜ'}")
 
     def weight(self, params: dict, name: str, t: int) -> Node | None:
         return params.get(f"{name}@{t}", params.get(name))
@@ -218,6 +252,8 @@ class GatedTrainer(Trainer):
             else "one bias per gate" if any(k.startswith("b_") for k in self._param_ids()) else "no biases"
         add(("weights", AFFINE.note(layout=self.layout) + f"; W multiplies xₜ, U multiplies hₜ₋₁; {biases}"
              + ("; every weight indexed by the time step" if p.time_varying else "")))
+        if self._concatenated_gates():
+            add(("concatenated weights", self._concatenation()))
         if p.output is not None:
             add(("output", f"yₜ = {p.output.activation.name}(W_y {'cₜ' if p.output.source == 'cell' else 'hₜ'} + b_y)"))
         if p.loss is not None and p.loss_at == "last":
@@ -237,6 +273,11 @@ class GatedTrainer(Trainer):
         last = len(self.p.x)
         return {f"y{self.suffix(s)}": (f"y{last}" if self.p.output else f"h{last}") + self.suffix(s)
                 for s in range(updates + 1)}
+
+
+def _first_or_last(which: str, n: int, side: str) -> str:
+    """"the first column", "the last 2 rows"."""
+    return f"the {which} {side[:-1]}" if n == 1 else f"the {which} {n} {side}"
 
 
 def solve_gated_rnn(problem: GatedRnnProblem, policy: Policy | None = None) -> Solution:

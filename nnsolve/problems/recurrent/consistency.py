@@ -165,6 +165,9 @@ def consistency(p: RecurrentProblem) -> list[tuple[tuple, str]]:
             found.append((("loss", "over"), "y, but there is no output layer"))
     if p.loss is not None and p.differentiate is not None:
         found.append((("differentiate",), "give either a loss or a quantity to differentiate, not both"))
+    if p.upstream is not None and p.differentiate is not None:
+        found.append((("differentiate",), "give either upstream (∂L/∂output) or a quantity to differentiate, not "
+                                          "both"))
     found += training_issues(p, loss_output(p), objective=p.differentiate is not None)
     return found
 

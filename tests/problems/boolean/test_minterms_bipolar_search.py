@@ -245,7 +245,7 @@ def test_a_pin_is_refused_not_ignored():
 
 
 def test_a_search_stopped_by_its_limit_claims_only_what_it_ruled_out(monkeypatch):
-    monkeypatch.setenv("NNSOLVE_MAX_WEIGHT_SEARCH", "10")       # 3^4 = 81 candidate units: not even one search
+    monkeypatch.setenv("NNSOLVE_MAX_WEIGHT_SEARCH", "10")       # 3^4 = 81 candidate units × 8 rows: not one search
     s = solve(problem("function: OR\ninputs: 3\nallowed_weights: [-1, 0, 1]\n"))
     assert scalar(s, "found") == 0 and not s.has("hidden_units")
     note = s.step("found").note
