@@ -116,8 +116,7 @@ def read_written_number(text: str) -> KeyNumber | WideNumber | None:
         digits, power = abbreviated.group("digits"), MAGNITUDES[abbreviated.group("suffix")]
         decimals = len(digits.partition(".")[2])
         value = Fraction(digits) * 10 ** power * (-1 if abbreviated.group("sign") == "-" else 1)
-        figures = len(digits.replace(".", "").lstrip("0")) or 1
-        return KeyNumber(value, text.strip(), decimals - power, figures=figures)
+        return KeyNumber(value, text.strip(), decimals - power, figures=_figures(digits))
     if _THOUSANDS.match(plain):
         whole = plain.replace(",", "")
         return KeyNumber(Fraction(whole), text.strip(), len(whole.partition(".")[2]) or None,
@@ -127,13 +126,18 @@ def read_written_number(text: str) -> KeyNumber | WideNumber | None:
         mantissa, exponent = times_ten.group("mantissa"), int(times_ten.group("exp"))
         if abs(exponent) <= 1000:       # as 2.5e7 would be read: the last written digit's place
             return KeyNumber(Fraction(mantissa) * Fraction(10) ** exponent, text.strip(),
-                             len(mantissa.partition(".")[2]) - exponent)
+                             len(mantissa.partition(".")[2]) - exponent, figures=_figures(mantissa))
     if "," in plain and not any(c.isalpha() for c in plain):
         raise AnswerError(f"expected a number, got {text.strip()!r}: a comma only separates thousands (34,944); "
                           f"write a decimal point, and a list as [a, b]")
     if any(c in plain for c in "()^"):       # a formula of numbers; a word ("zero point five") is not read as one
         return _formula_number(text.strip())
     return None
+
+
+def _figures(digits: str) -> int:
+    """Significant figures of a mantissa as written: `138` → 3, `2.50` → 3, `0.5` → 1."""
+    return len(digits.lstrip("+-").replace(".", "").lstrip("0")) or 1
 
 
 def _formula_number(text: str) -> KeyNumber | WideNumber | None:

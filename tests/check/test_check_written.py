@@ -87,6 +87,7 @@ def test_a_comma_is_never_a_list_or_a_decimal_point():
 def test_magnitudes_and_powers_of_ten():
     assert read_value("1.2K")[()] == 1200 and decimals_written(read_value("1.2K")[()]) == -2
     assert read_value("2.5x10^7")[()] == 25_000_000 and decimals_written(read_value("2.5x10^7")[()]) == -6
+    assert read_value("2.5×10^7")[()].figures == 2 and read_value("138M")[()].figures == 3
     assert isinstance(read_value("3.5B")[()], KeyNumber) and read_value("3.5B")[()] == 3_500_000_000
 
 
