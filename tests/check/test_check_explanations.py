@@ -120,3 +120,13 @@ def test_one_sample_alone_holds_beside_a_whole_batch_forward_pass():
                                    "dL/dW2": [[f"{row[0]:.4f}"] for row in alone]})
     assert report.result("u1").ok
     assert "sample 2 alone used for the batch" in report.result("dL/dW2").alternatives
+
+
+def test_a_transposed_weight_matrix_is_named_when_it_holds():
+    # W1 = [[0.5, −1], [0.25, 0.5]] is [in][out]; read as [out][in], u1 = W1·x + b1 = [0.5 − 2, 0.25 + 1] + 0.1
+    u1 = [0.5 * 1 - 1 * 2 + 0.1, 0.25 * 1 + 0.5 * 2 + 0.1]              # [−1.4, 1.35]
+    h1 = [1 / (1 + math.exp(-v)) for v in u1]
+    report = check(NET, answers={"u1": [f"{v:.2f}" for v in u1], "h1": [f"{v:.4f}" for v in h1]})
+    assert report.first_divergence == "u1"
+    assert "W1 read the other way round (its transpose used)" in report.result("u1").alternatives
+    assert report.result("h1").ok and report.result("h1").follows == ["u1"]
