@@ -1,15 +1,14 @@
 """When a given answer agrees with a computed one: named rules with explicit tolerances.
 
 A key's decimals are the precision it claims, number by number: a vector written [0.5, 0.3333] claims 1
-decimal for its first element and 4 for its second. It agrees when every number is the exact value rounded
-to its own decimals, or every number is the exact value truncated to them ("exact to d dp"; keys truncate as
-often as they round, but one answer is worked one way: rounding one element and truncating the next is no
-rule). A key written as 138M claims its 3 significant figures (decimals −6). A key that rounded as it went
-may be off by more; it still agrees when it matches the value a person gets
-by rounding every intermediate to K decimals (K = 2…5, or only the K the key says it used), or lies in
-the range those hand-rounded values span for K ≥ d (a key does not claim more precision than it
-worked with). Integers and fractions claim to be exact.
-An explicit tolerance replaces all of this with one absolute bound.
+decimal for its first element and 4 for its second, and 138M its 3 significant figures (decimals −6). It
+agrees when every number is the exact value rounded to its own decimals, or every number is the exact value
+truncated to them ("exact to d dp"; keys truncate as often as they round, but one answer is worked one way:
+rounding one element and truncating the next is no rule). A key that rounded as it went may be off by more;
+it still agrees when it matches the value a person gets by rounding every intermediate to K decimals (K = 2…5,
+or only the K the key says it used), or lies in the range those hand-rounded values span for K ≥ d (a key
+does not claim more precision than it worked with). Integers, fractions and formulas claim to be exact, and
+lie in no range. An explicit tolerance replaces all of this with one absolute bound.
 """
 from __future__ import annotations
 
