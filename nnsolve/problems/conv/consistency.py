@@ -22,6 +22,7 @@ from ...limits import MAX_CONV_ENTRIES, MAX_WINDOW_PRODUCTS
 from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
+from .upstream import upstream_issues
 
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
 GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
@@ -83,7 +84,8 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     shape = _layer_shapes(p, full[len(batch):], batch, found)
     if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {batch + shape}"))
-    found += training_issues(p, loss_output(p))
+    found += upstream_issues(p, None if shape is None else batch + shape, shape_of)
+    found += training_issues(p, loss_output(p), objective=p.upstream is not None)
     return found
 
 

@@ -11,6 +11,7 @@ from typing_extensions import Annotated
 from ..common import Common
 from ...training.schema import ACTIVATION_NAMES, Activation, Conventions as TrainingConventions, Training, _activation
 from ..fields import Matrix, Model, Tensor, Vector, _number, describe, register_model
+from .upstream import Upstream
 
 
 PairOrInt = Union[int, list[int]]
@@ -143,7 +144,7 @@ class Conventions(TrainingConventions):
 
 
 @register_model
-class ConvProblem(Common, Training):
+class ConvProblem(Common, Training, Upstream):
     problem: Literal["conv_network"]
     layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
     batch: bool = Field(default=False, description="x (and target) hold one sample per entry of the first axis")

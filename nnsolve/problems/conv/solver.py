@@ -29,6 +29,7 @@ from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_step
 from .consistency import input_array, kernel_array
 from .output import final_activation
 from .schema import ConvProblem
+from .upstream import record_upstream, upstream_loss, upstream_statement
 
 KERNEL_PARAMS = {"conv2d": ("stride", "padding", "dilation", "groups"),
                  "conv1d": ("stride", "padding", "dilation", "groups"),
@@ -55,6 +56,7 @@ class ConvTrainer(Trainer):
         self.x = comp.given("x", Symbol("x", "x"), input_array(p), differentiable=True)
         self.inputs = [self.x]
         self.target = comp.given("t", Symbol("t", "t"), p.target) if p.target is not None else None
+        self.upstream = record_upstream(self)
         params: dict[str, Node] = {}
         for i, layer in enumerate(p.layers, start=1):
             if layer.kind in KERNEL_PARAMS:
@@ -137,6 +139,11 @@ class ConvTrainer(Trainer):
         return {"pool": _axes(spec.pool), "stride": _axes(spec.stride), "padding": _axes(spec.padding),
                 "ceil_mode": spec.ceil_mode}
 
+    def objective(self, output, predictions, params, s):
+        if self.upstream is not None:
+            return upstream_loss(self, self.upstream, output, s)
+        return super().objective(output, predictions, params, s)
+
     def output_activations(self) -> set:
         return {final_activation(self.p)[1]}
 
@@ -172,6 +179,8 @@ class ConvTrainer(Trainer):
             out.append(("connections", "add: element-wise sum with a named earlier output (residual), its "
                                        "gradient copied to both; concat: joined along the channel axis, its "
                                        "gradient split"))
+        if self.upstream is not None:
+            out.append(upstream_statement(self.sym("z", self.depth).text))
         out.append(("gradient layout", "each gradient has the shape of its quantity"))
         return out
 
