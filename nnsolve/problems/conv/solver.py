@@ -28,6 +28,7 @@ from ...training.pipeline import Trainer
 from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from .consistency import input_array, kernel_array
 from .output import final_activation
+from .shapes import output_size_note
 from .schema import ConvProblem
 from .upstream import record_upstream, upstream_loss, upstream_statement
 
@@ -108,17 +109,24 @@ class ConvTrainer(Trainer):
             return comp.apply(CONCAT, [named[n] for n in spec.from_], out_id, out_sym, axis=0, **batched)
         if kind in KERNEL_PARAMS:
             settings = {k: _axes(getattr(spec, k)) for k in KERNEL_PARAMS[kind]} | batched
+            kernel = params[f"K{i}"]
+            size = output_size_note(self._spatial(h), kernel.value.shape[2:], kind, settings)
             if kind == "conv_transpose2d":
-                return comp.apply(TRANSPOSED_CONV, [h, params[f"K{i}"]] + bias, out_id, out_sym, **settings)
+                return comp.apply(TRANSPOSED_CONV, [h, kernel] + bias, out_id, out_sym,
+                                  note=f"{TRANSPOSED_CONV.note(**settings)}; {size}", **settings)
             flip = self.p.conventions.operation == "convolution"
-            return comp.apply(CONV, [h, params[f"K{i}"]] + bias, out_id, out_sym, flip=flip, **settings)
-        if kind == "max_pool2d":
-            c = self.p.conventions
-            return comp.apply(MAX_POOL, [h], out_id, out_sym, **self._pool(spec), pad_value=c.max_pool_pad_value,
-                              ties=c.max_pool_ties, **batched)
-        if kind == "avg_pool2d":
-            return comp.apply(AVG_POOL, [h], out_id, out_sym, **self._pool(spec),
-                              count_include_pad=spec.count_include_pad, **batched)
+            return comp.apply(CONV, [h, kernel] + bias, out_id, out_sym, flip=flip,
+                              note=f"{CONV.note(flip=flip, **settings)}; {size}", **settings)
+        if kind in ("max_pool2d", "avg_pool2d"):
+            c, pool = self.p.conventions, self._pool(spec)
+            size = output_size_note(self._spatial(h), None, kind, pool)
+            if kind == "max_pool2d":
+                extra = {"pad_value": c.max_pool_pad_value, "ties": c.max_pool_ties}
+                return comp.apply(MAX_POOL, [h], out_id, out_sym, note=f"{MAX_POOL.note(**pool, **extra)}; {size}",
+                                  **pool, **extra, **batched)
+            extra = {"count_include_pad": spec.count_include_pad}
+            return comp.apply(AVG_POOL, [h], out_id, out_sym, note=f"{AVG_POOL.note(**pool, **extra)}; {size}",
+                              **pool, **extra, **batched)
         if kind == "global_avg_pool":
             return comp.apply(GLOBAL_AVG_POOL, [h], out_id, out_sym, **batched)
         if kind == "flatten":
@@ -133,6 +141,9 @@ class ConvTrainer(Trainer):
             return u
         self.pre_activation[i] = u
         return self.activations.apply(spec.activation, u, out_id, out_sym)
+
+    def _spatial(self, h: Node) -> tuple[int, ...]:
+        return h.value.shape[2:] if self.batched else h.value.shape[1:]
 
     @staticmethod
     def _pool(spec) -> dict:

@@ -153,3 +153,16 @@ upstream: [[[1, 0], [0, 1]]]
 ])
 def test_bad_upstream_is_located(tmp_path, old, new, message, line):
     cli_rejects(tmp_path, GOOD.replace(old, new), message, line)
+
+
+def test_conv_and_pool_notes_show_the_output_size_formula(tmp_path):
+    s = solve_text(f"""\
+        problem: conv_network
+        x: {json.dumps(X2)}
+        layers:
+          - conv2d: {{kernel: {json.dumps(K2)}, stride: 2, padding: 1}}
+          - max_pool2d: {{pool: 2, stride: 1}}
+        """, tmp_path)
+    # ⌊(5 + 2 − 3)/2⌋ + 1 = 3, then ⌊(3 + 0 − 2)/1⌋ + 1 = 2
+    assert "output size: ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 (rows and columns)" in s.step("z1").note
+    assert "output size: ⌊(3 + 2·0 − 2)/1⌋ + 1 = 2 (rows and columns)" in s.step("z2").note

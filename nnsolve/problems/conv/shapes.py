@@ -1,0 +1,28 @@
+"""The output size of a conv or pooling layer as a worked solution states it, each axis's formula with its
+numbers (nnsolve.geometry writes the formula): `output size: ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 (rows and columns)`."""
+from __future__ import annotations
+
+from ...geometry import size_equation, slide, transposed
+
+AXIS_NAMES = {1: ("length",), 2: ("rows", "columns")}
+
+
+def output_size_note(spatial: tuple[int, ...], kernel: tuple[int, ...] | None, kind: str, settings: dict) -> str:
+    """`kernel` None: a pooling layer (its window and ceil mode are in `settings`)."""
+    if kind == "conv_transpose2d":
+        axes = transposed(spatial, kernel, settings["stride"], settings["padding"], settings["dilation"],
+                          settings["output_padding"])
+        texts = [size_equation(a, transposed_conv=True) for a in axes]
+    elif kernel is None:
+        pool = settings["pool"]
+        axes = slide(spatial, pool, pool if settings["stride"] is None else settings["stride"], settings["padding"],
+                     1, ceil_mode=settings["ceil_mode"], setting="pool")
+        texts = [size_equation(a, settings["ceil_mode"]) for a in axes]
+    else:
+        axes = slide(spatial, kernel, settings["stride"], settings["padding"], settings["dilation"])
+        texts = [size_equation(a) for a in axes]
+    names = AXIS_NAMES.get(len(texts), tuple(f"axis {i + 1}" for i in range(len(texts))))
+    if len(set(texts)) == 1:
+        both = "" if len(texts) == 1 else f" ({' and '.join(names)})"
+        return f"output size: {texts[0]}{both}" if len(texts) > 1 else f"output {names[0]}: {texts[0]}"
+    return "output size: " + ", ".join(f"{name} {text}" for name, text in zip(names, texts))
