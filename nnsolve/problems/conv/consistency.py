@@ -84,8 +84,8 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     shape = _layer_shapes(p, full[len(batch):], batch, found)
     if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {batch + shape}"))
-    found += upstream_issues(p, None if shape is None else batch + shape, shape_of)
     found += training_issues(p, loss_output(p), objective=p.upstream is not None)
+    found += upstream_issues(p, None if shape is None else batch + shape, shape_of, found)
     return found
 
 

@@ -26,3 +26,21 @@ def output_size_note(spatial: tuple[int, ...], kernel: tuple[int, ...] | None, k
         both = "" if len(texts) == 1 else f" ({' and '.join(names)})"
         return f"output size: {texts[0]}{both}" if len(texts) > 1 else f"output {names[0]}: {texts[0]}"
     return "output size: " + ", ".join(f"{name} {text}" for name, text in zip(names, texts))
+
+
+def backward_paddings(spatial: tuple[int, ...], kernel: tuple[int, ...], settings: dict) -> dict:
+    """The zero-padding a convolution's backward formulas show: `full_padding`, the gradient's for ∂L/∂x (a full
+    convolution: e − 1 − p per side, plus after it the rows the stride left unread), and `padding_text`, the
+    input's for ∂L/∂K (None without padding)."""
+    axes = slide(spatial, kernel, settings["stride"], settings["padding"], settings["dilation"])
+    forward = [(a.before, a.after) for a in axes]
+    full = [(a.extent - 1 - a.before,
+             a.extent - 1 - a.after + (a.size + a.before + a.after - a.extent) % a.stride) for a in axes]
+    return {"full_padding": _sides(full), "padding_text": None if not any(map(any, forward)) else _sides(forward)}
+
+
+def _sides(pairs: list[tuple[int, int]]) -> str:
+    """`1` for the same padding on every side; otherwise `(before, after)` per axis."""
+    if len(set(pairs)) == 1 and pairs[0][0] == pairs[0][1]:
+        return str(pairs[0][0])
+    return ", ".join(f"({b}, {a})" for b, a in pairs)

@@ -27,15 +27,17 @@ from ...training.loss import Prediction
 from ...training.pipeline import Trainer
 from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from .consistency import input_array, kernel_array
+from .expansions import STATEMENT as SUMS_STATEMENT, attach, axes_of
 from .output import final_activation
-from .shapes import output_size_note
+from .shapes import backward_paddings, output_size_note
 from .schema import ConvProblem
-from .upstream import record_upstream, upstream_loss, upstream_statement
+from .upstream import upstream_loss, with_upstream_statement
 
 KERNEL_PARAMS = {"conv2d": ("stride", "padding", "dilation", "groups"),
                  "conv1d": ("stride", "padding", "dilation", "groups"),
                  "conv_transpose2d": ("stride", "padding", "output_padding", "dilation", "groups")}
 ADD = Add()
+WRITTEN_OUT = (CONV, MAX_POOL, AVG_POOL)
 
 
 def _axes(v):
@@ -50,6 +52,8 @@ class ConvTrainer(Trainer):
         self.depth = len(problem.layers)
         self.batched = problem.batch
         self.masks: dict[int, Node] = {}
+        self.windowed: list[Node] = []           # conv and pooling nodes, written out entry by entry when small
+        self.pass_of: dict[str, str] = {}        # their pass's suffix
         self.meta = {"layers": self.depth, "batched": self.batched}
 
     def record_givens(self) -> dict[str, Node]:
@@ -57,7 +61,6 @@ class ConvTrainer(Trainer):
         self.x = comp.given("x", Symbol("x", "x"), input_array(p), differentiable=True)
         self.inputs = [self.x]
         self.target = comp.given("t", Symbol("t", "t"), p.target) if p.target is not None else None
-        self.upstream = record_upstream(self)
         params: dict[str, Node] = {}
         for i, layer in enumerate(p.layers, start=1):
             if layer.kind in KERNEL_PARAMS:
@@ -85,6 +88,9 @@ class ConvTrainer(Trainer):
         self.pre_activation: dict[int, Node] = {}
         for i, layer in enumerate(self.p.layers, start=1):
             h = self._layer(i, layer, named[layer.input] if layer.input else h, params, s, named)
+            if h.op in WRITTEN_OUT:
+                self.windowed.append(h)
+                self.pass_of[h.id] = self.suffix(s)
             if layer.name:
                 named[layer.name] = h
         if self.target is None:
@@ -115,8 +121,9 @@ class ConvTrainer(Trainer):
                 return comp.apply(TRANSPOSED_CONV, [h, kernel] + bias, out_id, out_sym,
                                   note=f"{TRANSPOSED_CONV.note(**settings)}; {size}", **settings)
             flip = self.p.conventions.operation == "convolution"
+            shown = backward_paddings(self._spatial(h), kernel.value.shape[2:], settings)
             return comp.apply(CONV, [h, kernel] + bias, out_id, out_sym, flip=flip,
-                              note=f"{CONV.note(flip=flip, **settings)}; {size}", **settings)
+                              note=f"{CONV.note(flip=flip, **settings)}; {size}", **settings, **shown)
         if kind in ("max_pool2d", "avg_pool2d"):
             c, pool = self.p.conventions, self._pool(spec)
             size = output_size_note(self._spatial(h), None, kind, pool)
@@ -151,9 +158,16 @@ class ConvTrainer(Trainer):
                 "ceil_mode": spec.ceil_mode}
 
     def objective(self, output, predictions, params, s):
-        if self.upstream is not None:
-            return upstream_loss(self, self.upstream, output, s)
+        if self.p.upstream is not None:
+            return upstream_loss(self, output, s)
         return super().objective(output, predictions, params, s)
+
+    def after_training(self) -> None:
+        """The small layers' sums and every tensor's axis names, once every pass is recorded."""
+        attach(self.comp, self.windowed, self.pass_of)
+        transposed = {f"K{i}" for i, layer in enumerate(self.p.layers, start=1) if layer.kind == "conv_transpose2d"}
+        for node in self.comp.order:
+            node.axes = axes_of(node.id, node.value.ndim, self.batched, transposed)
 
     def output_activations(self) -> set:
         return {final_activation(self.p)[1]}
@@ -190,10 +204,14 @@ class ConvTrainer(Trainer):
             out.append(("connections", "add: element-wise sum with a named earlier output (residual), its "
                                        "gradient copied to both; concat: joined along the channel axis, its "
                                        "gradient split"))
-        if self.upstream is not None:
-            out.append(upstream_statement(self.sym("z", self.depth).text))
+        if any(node.expansion for node in self.comp.order):
+            out.append(("sums", SUMS_STATEMENT))
         out.append(("gradient layout", "each gradient has the shape of its quantity"))
         return out
+
+    def shared_conventions(self) -> list[tuple[str, str]]:
+        out = super().shared_conventions()
+        return with_upstream_statement(out, self.sym("z", self.depth).text) if self.p.upstream is not None else out
 
     def aliases(self, updates: int) -> dict[str, str]:
         aliases = {"y": f"z{self.depth}", "output": f"z{self.depth}"}
