@@ -375,9 +375,9 @@ def conv_sums(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=F
     for n in range(xb.shape[0]):
         for o in range(w.shape[0]):
             c0 = (o // per_group) * cg
-            for pos, k, at in _taps(geo):
-                terms = out.setdefault(_label(n, (o,) + pos, batched), [])
-                terms.extend((xp[(n, c0 + c) + at], wk[(o, c) + k]) for c in range(cg))
+            for c in range(cg):                  # channel by channel, each window in row-major order
+                for pos, k, at in _taps(geo):
+                    out.setdefault(_label(n, (o,) + pos, batched), []).append((xp[(n, c0 + c) + at], wk[(o, c) + k]))
             if b is not None:
                 for pos in np.ndindex(*geo.out):
                     out[_label(n, (o,) + pos, batched)].append((b[o],))
