@@ -71,6 +71,9 @@ def _first_rank(p: ConvProblem) -> int:
 
 def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
+    if p.notation.layer_index == "none" and len(p.layers) > 1:
+        found.append((("notation", "layer_index"), f"none writes every layer's kernel and output with the same letter: "
+                                                   f"it needs a network of one layer, this one has {len(p.layers)}"))
     x_shape = shape_of(p.x)
     if not x_shape or int(np.prod(x_shape)) > MAX_CONV_ENTRIES.value:
         found.append((("x",), f"expected a tensor of at most {MAX_CONV_ENTRIES.shown} numbers, got shape {x_shape}"

@@ -143,6 +143,27 @@ class Conventions(TrainingConventions):
         return value
 
 
+class Notation(Model):
+    """The letters the worked solution writes (ids do not change: K1, z1, dL/dK1 whatever the letters)."""
+
+    input: str = Field(default="x", description="the input (X in the input/filter/output convention)")
+    kernel: str = Field(default="K", description="a conv layer's kernel (F: filter, W, w)")
+    bias: str = Field(default="b", description="a conv or dense layer's bias")
+    output: str = Field(default="z", description="each layer's output (O, y, a)")
+    weight: str = Field(default="W", description="a dense layer's weights")
+    target: str = Field(default="t", description="the target (y, T)")
+    layer_index: Literal["subscript", "none"] = Field(
+        default="subscript", description="K₁, z₁ (subscript), or K, z without the layer number (none: a network of "
+                                         "one layer)")
+
+    @model_validator(mode="after")
+    def _letters(self):
+        for key in ("input", "kernel", "bias", "output", "weight", "target"):
+            if not getattr(self, key).strip():
+                raise ValueError(f"{key}: a symbol must have at least one letter")
+        return self
+
+
 @register_model
 class ConvProblem(Common, Training, Upstream):
     problem: Literal["conv_network"]
@@ -152,6 +173,7 @@ class ConvProblem(Common, Training, Upstream):
     layers: list[Layer] = Field(min_length=1)
     target: Optional[Tensor] = None
     conventions: Conventions = Conventions()
+    notation: Notation = Notation()
 
 
 __all__ = ["ConvProblem", "Layer", "LAYER_KINDS", "ACTIVATION_NAMES"]

@@ -58,17 +58,18 @@ class ConvTrainer(Trainer):
 
     def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
-        self.x = comp.given("x", Symbol("x", "x"), input_array(p), differentiable=True)
+        n = p.notation
+        self.x = comp.given("x", self.letter(n.input), input_array(p), differentiable=True)
         self.inputs = [self.x]
-        self.target = comp.given("t", Symbol("t", "t"), p.target) if p.target is not None else None
+        self.target = comp.given("t", self.letter(n.target), p.target) if p.target is not None else None
         params: dict[str, Node] = {}
         for i, layer in enumerate(p.layers, start=1):
             if layer.kind in KERNEL_PARAMS:
-                params[f"K{i}"] = comp.given(f"K{i}", self.sym("K", i), kernel_array(layer.kind, layer.spec.kernel),
+                params[f"K{i}"] = comp.given(f"K{i}", self.sym(n.kernel, i), kernel_array(layer.kind, layer.spec.kernel),
                                              differentiable=True)
                 bias = layer.spec.bias
             elif layer.kind == "dense":
-                params[f"W{i}"] = comp.given(f"W{i}", self.sym("W", i), layer.spec.W, differentiable=True)
+                params[f"W{i}"] = comp.given(f"W{i}", self.sym(n.weight, i), layer.spec.W, differentiable=True)
                 bias = layer.spec.b
             elif layer.kind == "batch_norm":
                 batch_norm_parameters(self, i, layer.spec, params)
@@ -79,8 +80,20 @@ class ConvTrainer(Trainer):
             else:
                 continue
             if bias is not None:
-                params[f"b{i}"] = comp.given(f"b{i}", self.sym("b", i), bias, differentiable=True)
+                params[f"b{i}"] = comp.given(f"b{i}", self.sym(n.bias, i), bias, differentiable=True)
         return params
+
+    # -- notation ------------------------------------------------------------------------------
+    def sym(self, base: str, index=None, s=0) -> Symbol:
+        """As every trainer writes it, without the layer number under `layer_index: none`."""
+        if self.p.notation.layer_index == "none" and isinstance(index, int):
+            index = None
+        return super().sym(base, index, s)
+
+    @staticmethod
+    def letter(text: str) -> Symbol:
+        from ...engine.notation import latex_symbol
+        return Symbol(latex_symbol(text), text)
 
     # -- one pass --------------------------------------------------------------------------------
     def forward(self, params: dict[str, Node], s):
@@ -102,7 +115,7 @@ class ConvTrainer(Trainer):
 
     def _layer(self, i: int, layer, h: Node, params: dict, s, named: dict[str, Node]) -> Node:
         comp, kind, spec, suf = self.comp, layer.kind, layer.spec, self.suffix(s)
-        out_id, out_sym = f"z{i}{suf}", self.sym("z", i, s)
+        out_id, out_sym = f"z{i}{suf}", self.sym(self.p.notation.output, i, s)
         bias = [params[f"b{i}"]] if f"b{i}" in params else []
         batched = {"batched": self.batched}
         if kind == "batch_norm":
@@ -178,10 +191,11 @@ class ConvTrainer(Trainer):
         kinds = {layer.kind for layer in p.layers}
         out = []
         if p.batch and input_array(p).ndim == 2:
-            out.append(("input", "x is a batch of feature vectors, one sample per row"))
+            out.append(("input", f"{p.notation.input} is a batch of feature vectors, one sample per row"))
         else:
-            out.append(("input", ("x written H×W×C, used as C×H×W" if p.layout == "HWC" else
-                                  "x is C×H×W (channels first)") + "; a matrix is one channel"
+            x = p.notation.input
+            out.append(("input", (f"{x} written H×W×C, used as C×H×W" if p.layout == "HWC" else
+                                  f"{x} is C×H×W (channels first)") + "; a matrix is one channel"
                         + ("; a batch: one sample per entry of the first axis (N first)" if p.batch else "")))
         if kinds & {"conv1d", "conv2d"}:
             out.append(("operation", CONV.note(flip=c.operation == "convolution").split(";")[0]))
@@ -206,12 +220,18 @@ class ConvTrainer(Trainer):
                                        "gradient split"))
         if any(node.expansion for node in self.comp.order):
             out.append(("sums", SUMS_STATEMENT))
+        n = p.notation
+        if n.model_fields_set:
+            out.append(("notation", f"{n.input} input, {n.kernel} kernel (filter), {n.bias} bias, {n.output} output of "
+                                    "each layer" + (f", {n.weight} dense weights" if "dense" in kinds else "")
+                        + (f", {n.target} target" if p.target is not None else "")
+                        + ("" if n.layer_index == "subscript" else "; no layer number (one layer)")))
         out.append(("gradient layout", "each gradient has the shape of its quantity"))
         return out
 
     def shared_conventions(self) -> list[tuple[str, str]]:
         out = super().shared_conventions()
-        return with_upstream_statement(out, self.sym("z", self.depth).text) if self.p.upstream is not None else out
+        return with_upstream_statement(out, self.sym(self.p.notation.output, self.depth).text) if self.p.upstream is not None else out
 
     def aliases(self, updates: int) -> dict[str, str]:
         aliases = {"y": f"z{self.depth}", "output": f"z{self.depth}"}

@@ -166,3 +166,30 @@ def test_conv_and_pool_notes_show_the_output_size_formula(tmp_path):
     # ⌊(5 + 2 − 3)/2⌋ + 1 = 3, then ⌊(3 + 0 − 2)/1⌋ + 1 = 2
     assert "output size: ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 (rows and columns)" in s.step("z1").note
     assert "output size: ⌊(3 + 2·0 − 2)/1⌋ + 1 = 2 (rows and columns)" in s.step("z2").note
+
+
+def test_notation_input_filter_output(tmp_path):
+    """notation: {input: X, kernel: F, output: O} is stated and used in every step; ids do not change."""
+    s = solve_text("""\
+        problem: conv_network
+        x: [[1, 2, 0], [0, 1, 3], [2, 1, 0]]
+        layers:
+          - conv2d: {kernel: [[1, 0], [-1, 2]], bias: [0.5]}
+        upstream: [[[1, -1], [0, 2]]]
+        notation: {input: X, kernel: F, output: O, layer_index: none}
+        """, tmp_path)
+    assert [s.step(i).text_symbol for i in ("x", "K1", "b1", "z1", "dL/dK1", "dL/dx", "dL/dz1")] == \
+        ["X", "F", "b", "O", "∂L/∂F", "∂L/∂X", "∂L/∂O"]
+    assert s.step("z1").formula.text == "{0} ⋆ {1} + {2}"
+    conventions = dict(s.conventions)
+    assert conventions["notation"].startswith("X input, F kernel (filter), b bias, O output")
+    assert conventions["input"].startswith("X is C×H×W")
+    assert "∂L/∂O" in conventions["backward"]
+    # ∂L/∂F = X ⋆ G: [[1 − 2 + 0 + 2, 2 − 0 + 0 + 6], [0 − 1 + 0 + 2, 1 − 3 + 0 + 0]], by hand
+    assert s.value("dL/dK1").tolist() == [[[[1, 8], [1, -2]]]]
+
+
+def test_notation_layer_index_none_needs_one_layer(tmp_path):
+    cli_rejects(tmp_path, GOOD.replace("upstream: [[[1, 0], [0, 1]]]",
+                                       "  - activation: relu\nupstream: [[[1, 0], [0, 1]]]\nnotation: {layer_index: none}"),
+                "notation.layer_index: none writes every layer's kernel and output with the same letter", 7)
