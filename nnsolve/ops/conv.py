@@ -387,23 +387,29 @@ def conv_sums(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=F
 def conv_gradient_sums(index: int, grad, x, w, *, stride=1, padding=0, dilation=1, groups=1, flip=False,
                        batched=False, **_shown):
     """The terms of each entry of ∂L/∂x (index 0: products ∂L/∂z·K over every window that read the cell),
-    ∂L/∂K (1: products x_padded·∂L/∂z over every position) or ∂L/∂b (2: the ∂L/∂z of the channel)."""
+    ∂L/∂K (1: products x_padded·∂L/∂z over every position) or ∂L/∂b (2: the ∂L/∂z of the channel); a term
+    whose ∂L/∂z is 0 is left out."""
     xb, gb = _batch(x, batched), _batch(grad, batched)
     geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
     wk, xp = (_spatial_flip(w) if flip else w), geo.pad(xb, Fraction(0))
     per_group, cg = w.shape[0] // geo.groups, w.shape[1]
     before = tuple(lo for lo, _ in geo.pads)
     out: dict[tuple, list] = {}
+    # every kernel and bias entry is a sum, if an empty one (= 0); an input cell no window reached is not
     if index == 1:
         for o in range(w.shape[0]):
             for c in range(cg):
                 for k in np.ndindex(*geo.kernel):
                     out[(o, c) + k] = []
+    if index == 2:
+        out.update({(o,): [] for o in range(w.shape[0])})
     for n in range(xb.shape[0]):
         for o in range(w.shape[0]):
             c0 = (o // per_group) * cg
             for pos, k, at in _taps(geo):
                 g = gb[(n, o) + pos]
+                if g == 0:                     # a position the loss does not reach adds nothing: left out
+                    continue
                 if index == 2:
                     if k == (0,) * geo.n:
                         out.setdefault((o,), []).append((g,))

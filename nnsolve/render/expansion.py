@@ -23,7 +23,10 @@ def _sum_text(e: Expansion, number, times: str, index: str, lead: str) -> str:
     else:
         body = " + ".join(times.join(_factor(f, i == 0 and j == 0, len(term) == 1) for j, f in enumerate(term))
                           for i, term in enumerate(values))
-    return f"{lead}{index} = {body} = {number(e.value)}"
+    value = number(e.value)
+    if not e.terms:
+        return f"{lead}{index} = {value}"
+    return f"{lead}{index} = {body}" if body == value else f"{lead}{index} = {body} = {value}"
 
 
 def text_sums(symbol: str, expansion, digits: int) -> list[str]:

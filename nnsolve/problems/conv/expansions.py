@@ -19,7 +19,7 @@ EXPANDED_TERMS = 32           # a 3×3 kernel over 3 channels and its bias: 28
 
 STATEMENT = (f"each entry of a conv or pooling output, and of its kernel's, bias's and input's gradients, written "
              f"out as its sum, for tensors of at most {EXPANDED_ENTRIES} entries and sums of at most {EXPANDED_TERMS} "
-             "terms; a padded cell counts as 0")
+             "terms; a padded cell counts as 0, a product with a zero gradient is left out")
 KERNEL_ID = re.compile(r"K\d+")
 
 
@@ -28,7 +28,7 @@ def sum_expansions(value: np.ndarray, sums: dict) -> tuple[Expansion, ...]:
     if value.size > EXPANDED_ENTRIES or any(len(terms) > EXPANDED_TERMS for terms in sums.values()):
         return ()
     return tuple(Expansion(index, "sum", tuple(tuple(t) for t in terms), value[index])
-                 for index, terms in sorted(sums.items()) if terms)
+                 for index, terms in sorted(sums.items()))
 
 
 def window_expansions(value: np.ndarray, windows: dict, average: bool) -> tuple[Expansion, ...]:
