@@ -7,6 +7,7 @@ steps (Step.expansion); the printers only lay them out."""
 from __future__ import annotations
 
 import re
+from math import prod
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from ...solution import Expansion
 
 EXPANDED_ENTRIES = 36         # a 6×6 map, or two 3×3 maps …
 EXPANDED_TERMS = 32           # a 3×3 kernel over 3 channels and its bias: 28
+# at most this many window reads are made to write a layer out: every term is one, and a gradient's sums may
+# leave out many (products with a zero gradient)
+MOST_READS = 4 * EXPANDED_ENTRIES * EXPANDED_TERMS
 
 STATEMENT = (f"each entry of a conv or pooling output, and of its kernel's, bias's and input's gradients, written "
              f"out as its sum, for tensors of at most {EXPANDED_ENTRIES} entries and sums of at most {EXPANDED_TERMS} "
@@ -38,9 +42,26 @@ def window_expansions(value: np.ndarray, windows: dict, average: bool) -> tuple[
                  for index, (values, divisor) in sorted(windows.items()))
 
 
+def window_reads(node) -> int:
+    """How many (window, tap, channel) reads writing the layer's sums out takes — the same for its forward sums
+    and its gradients' — so that a small kernel over a large input (whose gradient is a few sums of thousands of
+    terms) is turned down before any of it is built."""
+    out = node.value
+    if node.op is CONV:
+        kernel = node.inputs[1].value
+        return out.size * prod(kernel.shape[1:])
+    pool = node.params["pool"]
+    return out.size * prod(pool if isinstance(pool, (list, tuple)) else [pool] * (out.ndim - (2 if node.params.get(
+        "batched") else 1)))
+
+
+def small(node) -> bool:
+    return window_reads(node) <= MOST_READS
+
+
 def layer_expansions(node) -> tuple[Expansion, ...]:
     """A conv or pooling node's own expansion (the forward sums)."""
-    if node.value.size > EXPANDED_ENTRIES:
+    if node.value.size > EXPANDED_ENTRIES or not small(node):
         return ()
     values = [n.value for n in node.inputs]
     if node.op is CONV:
@@ -54,7 +75,7 @@ def layer_expansions(node) -> tuple[Expansion, ...]:
 
 def gradient_expansions(node, index: int, grad_out, grad) -> tuple[Expansion, ...]:
     """The expansion of ∂L/∂(input `index`) of a conv or pooling node, from its ∂L/∂output."""
-    if grad.value.size > EXPANDED_ENTRIES:
+    if grad.value.size > EXPANDED_ENTRIES or not small(node):
         return ()
     values = [n.value for n in node.inputs]
     if node.op is CONV:

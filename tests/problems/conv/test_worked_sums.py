@@ -110,8 +110,11 @@ def test_a_large_layer_is_not_written_out(tmp_path):
         x: {x}
         layers:
           - conv2d: {{kernel: [[1, 0], [0, 1]]}}
+        upstream: {[[[1] * 7] * 7]}
         """, tmp_path)
     assert s.value("z1").size == 49 and not s.step("z1").expansion      # over 36 entries
+    # ∂L/∂K has 4 entries, but each sums 49 products: past 32 terms, and turned down before they are built
+    assert s.value("dL/dK1").size == 4 and not s.step("dL/dK1").expansion
     assert not any(name == "sums" for name, _ in s.conventions)
 
 
