@@ -18,12 +18,15 @@ class Expansion:
     """One entry of a tensor written out as what it is made of, for a printer to show: z[0][1][1] = 1·2 +
     0·1 + … + 0.5 = 5. `kind` "sum": each term a tuple of factors that are multiplied (a 1-tuple is a
     lone addend, such as a bias); "max": the window's values; "mean": their sum over `divisor`. The
-    factors are the exact numbers used (a padded cell is its 0)."""
+    factors are the exact numbers used (a padded cell is its 0). `sources`, when given, names for each term the
+    entry its first factor is, (quantity id, index), so the sum can be written in symbols first:
+    ∂L/∂x[0][1][0] = ∂L/∂z₁[0][0][0] = 1."""
     index: tuple[int, ...]
     kind: str
     terms: tuple[tuple, ...]
     value: Any
     divisor: int = 1
+    sources: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -251,8 +251,9 @@ def pool_windows(x, *, pool, stride=None, padding=0, ceil_mode=False, batched=Fa
 
 
 def pool_gradient_sums(op, grad, x, **params):
-    """{input index: [(∂L/∂z, share)]}: what each input cell collects from the windows that read it (a share
-    of 1 is written alone); a zero gradient, and a cell that collects nothing, are left out."""
+    """{input index: [((∂L/∂z, share), index of that ∂L/∂z)]}: what each input cell collects from the windows
+    that read it (a share of 1 is written alone); a zero gradient, and a cell that collects nothing, are left
+    out."""
     batched = params.get("batched", False)
     xb, gb = _batch(x, batched), _batch(grad, batched)
     settings = {k: params[k] for k in ("pool", "stride", "padding", "ceil_mode") if k in params}
@@ -275,5 +276,6 @@ def pool_gradient_sums(op, grad, x, **params):
                     if cell < 0 or share == 0 or g == 0:
                         continue
                     at = ((n,) if batched else ()) + (c,) + np.unravel_index(cell, win.spatial)
-                    out.setdefault(tuple(int(i) for i in at), []).append((g,) if share == 1 else (g, share))
+                    term = (g,) if share == 1 else (g, share)
+                    out.setdefault(tuple(int(i) for i in at), []).append((term, ((n,) if batched else ()) + (c,) + pos))
     return out

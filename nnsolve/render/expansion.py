@@ -13,7 +13,14 @@ def _factor(text: str, first: bool, alone: bool) -> str:
     return f"({text})" if text.startswith("-") and not (first and alone) else text
 
 
-def _sum_text(e: Expansion, number, times: str, index: str, lead: str) -> str:
+def _symbols(e: Expansion, name, number, times: str) -> str:
+    """The sum with each term's first factor named (∂L/∂z₁[0][0][1]); other factors as numbers."""
+    return " + ".join(times.join([name(source) + "".join(f"[{i}]" for i in at)]
+                                 + [_factor(number(f), False, False) for f in term[1:]])
+                      for (source, at), term in zip(e.sources, e.terms))
+
+
+def _sum_text(e: Expansion, number, times: str, index: str, lead: str, name=None) -> str:
     values = [[number(v) for v in term] for term in e.terms]
     if e.kind == "max":
         body = f"max({', '.join(v[0] for v in values)})"
@@ -26,22 +33,25 @@ def _sum_text(e: Expansion, number, times: str, index: str, lead: str) -> str:
     value = number(e.value)
     if not e.terms:
         return f"{lead}{index} = {value}"
-    return f"{lead}{index} = {body}" if body == value else f"{lead}{index} = {body} = {value}"
+    parts = ([_symbols(e, name, number, times)] if e.sources and name is not None else []) + [body, value]
+    shown = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+    return f"{lead}{index} = " + " = ".join(shown)
 
 
-def text_sums(symbol: str, expansion, digits: int) -> list[str]:
-    """One line per written-out entry: `z₁[0][0][1] = 1·2 + 0·1 + 0.5 = 2.5`."""
+def text_sums(symbol: str, expansion, digits: int, name=None) -> list[str]:
+    """One line per written-out entry: `z₁[0][0][1] = 1·2 + 0·1 + 0.5 = 2.5`; `name(id)` gives the symbol of a
+    quantity a term comes from (`∂L/∂x[0][1][0] = ∂L/∂z₁[0][0][0] = 1`)."""
     number = lambda v: format_number(v, digits)  # noqa: E731
-    return [_sum_text(e, number, "·", "".join(f"[{i}]" for i in e.index), symbol) for e in expansion]
+    return [_sum_text(e, number, "·", "".join(f"[{i}]" for i in e.index), symbol, name) for e in expansion]
 
 
-def latex_sums(symbol: str, expansion, digits: int) -> list[str]:
+def latex_sums(symbol: str, expansion, digits: int, name=None) -> list[str]:
     """The same as LaTeX rows for an aligned block: `z_{1}[0][0][1] &= 1 \\cdot 2 + … = 2.5`."""
     number = lambda v: latex_number(v, digits)  # noqa: E731
     rows = []
     for e in expansion:
         index = "".join(f"[{i}]" for i in e.index)
-        text = _sum_text(e, number, r" \cdot ", index, symbol)
+        text = _sum_text(e, number, r" \cdot ", index, symbol, name)
         head, _, rest = text.partition(" = ")
         rows.append(head + " &= " + rest.replace("max(", "\\max("))
     return rows

@@ -74,5 +74,7 @@ class JsonPrinter(Printer):
         if step.expansion:
             data["expansion"] = [{"index": list(e.index), "kind": e.kind, "terms": [[exact_text(f) for f in term]
                                                                                      for term in e.terms],
-                                  "divisor": e.divisor, "value": exact_text(e.value)} for e in step.expansion]
+                                  "divisor": e.divisor, "value": exact_text(e.value),
+                                  **({"sources": [{"id": i, "index": list(at)} for i, at in e.sources]}
+                                     if e.sources else {})} for e in step.expansion]
         return data

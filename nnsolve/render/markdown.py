@@ -75,7 +75,8 @@ class MarkdownPrinter(Printer):
 
     def _sums(self, step: Step) -> str:
         """The entries written out: one aligned display block, a row per entry."""
-        rows = latex_sums(latex_symbol(step.latex_symbol), step.expansion, self.digits)
+        name = lambda i: latex_symbol(self.solution.step(i).latex_symbol)  # noqa: E731
+        rows = latex_sums(latex_symbol(step.latex_symbol), step.expansion, self.digits, name)
         return "\n\n$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$" if rows else ""
 
     @staticmethod

@@ -123,7 +123,8 @@ class TextPrinter(Printer):
     def _sums(self, step: Step) -> list[Line]:
         """The entries written out, one per line under the equation."""
         lines: list[Line] = []
-        for text in text_sums(step.text_symbol, step.expansion, self.digits):
+        name = lambda i: self.solution.step(i).text_symbol  # noqa: E731
+        for text in text_sums(step.text_symbol, step.expansion, self.digits, name):
             lines += self._wrapped([(INDENT * 2, None)], text, None, hang=4)
         return lines
 

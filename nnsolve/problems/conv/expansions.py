@@ -81,7 +81,13 @@ def gradient_expansions(node, index: int, grad_out, grad) -> tuple[Expansion, ..
     if node.op is CONV:
         return sum_expansions(grad.value, conv_gradient_sums(index, grad_out.value, values[0], values[1],
                                                               **node.params))
-    return sum_expansions(grad.value, pool_gradient_sums(node.op, grad_out.value, values[0], **node.params))
+    # pooling: each cell's gradient is a sum of ∂L/∂z entries (times a share), written in symbols first
+    routed = pool_gradient_sums(node.op, grad_out.value, values[0], **node.params)
+    if any(len(terms) > EXPANDED_TERMS for terms in routed.values()):
+        return ()
+    return tuple(Expansion(index, "sum", tuple(term for term, _ in terms), grad.value[index],
+                           sources=tuple((grad_out.id, at) for _, at in terms))
+                 for index, terms in sorted(routed.items()))
 
 
 def attach(comp, layers: list[tuple], suffixes: dict) -> None:

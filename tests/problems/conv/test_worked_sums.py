@@ -101,6 +101,11 @@ def test_pool_sums_add_up_and_match_torch(tmp_path, kind):
         # every cell that collects a gradient: the sum of what its windows route to it
         for e in s.step("dL/dx").expansion:
             assert entry_value(e) == s.value("dL/dx")[e.index]
+            # each term is named by the ∂L/∂z₁ entry it is routed from
+            assert all(source == "dL/dz1" and s.value(source)[at] == term[0]
+                       for (source, at), term in zip(e.sources, e.terms))
+        # x[0][0][1] = 2 is the maximum of the first window only: ∂L/∂x[0][0][1] = ∂L/∂z₁[0][0][0] = 1
+        assert "    ∂L/∂x[0][0][1] = ∂L/∂z₁[0][0][0] = 1\n" in render_text(s)
 
 
 def test_a_large_layer_is_not_written_out(tmp_path):
