@@ -94,8 +94,9 @@ def attach(comp, layers: list[tuple], suffixes: dict) -> None:
     """Each recorded layer (node) gets its expansion, and so does each gradient the backward pass of its pass
     (`suffixes[node.id]`) gave it alone (a quantity read by several layers sums several contributions: not
     written out)."""
+    pinned = comp.policy.pins        # a pinned value is not the sum of its terms: it is not written out
     for node in layers:
-        node.expansion = layer_expansions(node)
+        node.expansion = layer_expansions(node) if node.id not in pinned else ()
         suffix = suffixes[node.id]
         grad_out = comp.nodes.get(comp._gradient_id(node, suffix))
         if grad_out is None:
@@ -103,7 +104,8 @@ def attach(comp, layers: list[tuple], suffixes: dict) -> None:
         ids = [n.id for n in node.inputs]
         for i, child in enumerate(node.inputs):
             grad = comp.nodes.get(comp._gradient_id(child, suffix))
-            if grad is None or grad.formula != node.op.vjp_formula(i, grad_out.id, node.id, *ids, **node.params):
+            if grad is None or grad.id in pinned or \
+                    grad.formula != node.op.vjp_formula(i, grad_out.id, node.id, *ids, **node.params):
                 continue
             grad.expansion = gradient_expansions(node, i, grad_out, grad)
 

@@ -182,3 +182,20 @@ def test_batched_grouped_dilated_sums_add_up_and_match_torch(tmp_path):
     assert_close(s.value("dL/dx"), x.grad)
     assert not s.step("dL/dx").expansion          # 64 entries: past the 36 written out
     assert s.step("z1").axes == ("sample", "channel") and s.step("K1").axes == ("filter", "channel")
+
+
+def test_a_pinned_value_is_not_written_out(tmp_path):
+    """A pinned z₁ is not the sum of its terms; what is computed from it still is."""
+    path = tmp_path / "p.yaml"
+    path.write_text(textwrap.dedent("""\
+        problem: conv_network
+        x: [[1, 2, 0], [0, 1, 3], [2, 1, 0]]
+        layers:
+          - conv2d: {kernel: [[1, 0], [-1, 2]]}
+          - max_pool2d: {pool: 2, stride: 1}
+        upstream: [[[1]]]
+        """))
+    s = api.solve(api.load(path), pins={"z1": [[[1, 2], [3, 4]]]})
+    assert not s.step("z1").expansion
+    assert s.value("z2").tolist() == [[[4]]]
+    assert_sums_add_up(s.step("z2"))
