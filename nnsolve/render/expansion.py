@@ -14,10 +14,12 @@ def _factor(text: str, first: bool, alone: bool) -> str:
 
 
 def _symbols(e: Expansion, name, number, times: str) -> str:
-    """The sum with each term's first factor named (∂L/∂z₁[0][0][1]); other factors as numbers."""
-    return " + ".join(times.join([name(source) + "".join(f"[{i}]" for i in at)]
+    """The sum with each term's first factor named (∂L/∂z₁[0][0][1]); other factors as numbers; a mean over
+    its divisor."""
+    text = " + ".join(times.join([name(source) + "".join(f"[{i}]" for i in at)]
                                  + [_factor(number(f), False, False) for f in term[1:]])
                       for (source, at), term in zip(e.sources, e.terms))
+    return f"({text})/{e.divisor}" if e.kind == "mean" else text
 
 
 def _sum_text(e: Expansion, number, times: str, index: str, lead: str, name=None) -> str:

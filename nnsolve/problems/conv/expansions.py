@@ -7,6 +7,7 @@ steps (Step.expansion); the printers only lay them out."""
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from math import prod
 
 import numpy as np
@@ -85,9 +86,19 @@ def gradient_expansions(node, index: int, grad_out, grad) -> tuple[Expansion, ..
     routed = pool_gradient_sums(node.op, grad_out.value, values[0], **node.params)
     if any(len(terms) > EXPANDED_TERMS for terms in routed.values()):
         return ()
-    return tuple(Expansion(index, "sum", tuple(term for term, _ in terms), grad.value[index],
-                           sources=tuple((grad_out.id, at) for _, at in terms))
-                 for index, terms in sorted(routed.items()))
+    return tuple(_routed(index, terms, grad.value[index], grad_out.id) for index, terms in sorted(routed.items()))
+
+
+def _routed(index: tuple, terms: list, value, source: str) -> Expansion:
+    """A pooled cell's gradient: the ∂L/∂z entries routed to it, as a mean when every one comes with the same
+    share 1/d (average pooling's windows of one size: (∂L/∂z[a] + ∂L/∂z[b])/9), else each times its share."""
+    sources = tuple((source, at) for _, at in terms)
+    shares = {term[1] if len(term) > 1 else 1 for term, _ in terms}
+    if len(shares) == 1:
+        share = Fraction(shares.pop())
+        if share.numerator == 1 and share.denominator > 1:
+            return Expansion(index, "mean", tuple(term[:1] for term, _ in terms), value, share.denominator, sources)
+    return Expansion(index, "sum", tuple(term for term, _ in terms), value, sources=sources)
 
 
 def attach(comp, layers: list[tuple], suffixes: dict) -> None:
