@@ -101,10 +101,10 @@ def _routed(index: tuple, terms: list, value, source: str) -> Expansion:
     return Expansion(index, "sum", tuple(term for term, _ in terms), value, sources=sources)
 
 
-def attach(comp, layers: list[tuple], suffixes: dict) -> None:
+def attach(comp, layers: list[tuple], suffixes: dict, input_notes: dict) -> None:
     """Each recorded layer (node) gets its expansion, and so does each gradient the backward pass of its pass
     (`suffixes[node.id]`) gave it alone (a quantity read by several layers sums several contributions: not
-    written out)."""
+    written out); a convolution's input gradient also gets `input_notes[node.id]` (how it is padded)."""
     pinned = comp.policy.pins        # a pinned value is not the sum of its terms: it is not written out
     for node in layers:
         node.expansion = layer_expansions(node) if node.id not in pinned else ()
@@ -119,6 +119,8 @@ def attach(comp, layers: list[tuple], suffixes: dict) -> None:
                     grad.formula != node.op.vjp_formula(i, grad_out.id, node.id, *ids, **node.params):
                 continue
             grad.expansion = gradient_expansions(node, i, grad_out, grad)
+            if i == 0 and node.id in input_notes and not grad.note:
+                grad.note = input_notes[node.id]
 
 
 def axes_of(node_id: str, ndim: int, batched: bool, transposed_kernels: set[str]) -> tuple[str, ...]:

@@ -44,3 +44,25 @@ def _sides(pairs: list[tuple[int, int]]) -> str:
     if len(set(pairs)) == 1 and pairs[0][0] == pairs[0][1]:
         return str(pairs[0][0])
     return ", ".join(f"({b}, {a})" for b, a in pairs)
+
+
+def full_padding_note(spatial: tuple[int, ...], kernel: tuple[int, ...], settings: dict, flip: bool = False) -> str:
+    """How ∂L/∂x's full convolution is padded, in numbers: `the full convolution: ∂L/∂z dilated by the stride 2
+    (1 zero between entries), padded by e − 1 − p = 2 − 1 − 0 = 1 on every side, ⋆ the kernel rotated 180°`."""
+    axes = slide(spatial, kernel, settings["stride"], settings["padding"], settings["dilation"])
+    sides = []
+    for a in axes:
+        r = (a.size + a.before + a.after - a.extent) % a.stride
+        before = f"{a.extent} − 1 − {a.before} = {a.extent - 1 - a.before}"
+        after = f"{a.extent} − 1 − {a.after}{f' + {r}' if r else ''} = {a.extent - 1 - a.after + r}"
+        sides.append(f"by e − 1 − p = {before} on each side" if before == after else
+                     f"by e − 1 − p = {before} before and {after} after (+ the {r} the stride left unread)"
+                     if r else f"by e − 1 − p = {before} before and {after} after")
+    names = AXIS_NAMES.get(len(sides), tuple(f"axis {i + 1}" for i in range(len(sides))))
+    padded = sides[0] if len(set(sides)) == 1 else "; ".join(f"{n} {t}" for n, t in zip(names, sides))
+    strides = {a.stride for a in axes}
+    dilated = "" if strides == {1} else (
+        f" dilated by the stride {axes[0].stride} ({axes[0].stride - 1} zero{'s' if axes[0].stride > 2 else ''} "
+        "between entries)," if len(strides) == 1 else " dilated by the strides,")
+    kernel_used = "the kernel as given (the forward pass rotated it)" if flip else "the kernel rotated 180°"
+    return f"the full convolution: the gradient{dilated} zero-padded {padded}, then ⋆ {kernel_used}"

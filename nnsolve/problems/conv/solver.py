@@ -29,7 +29,7 @@ from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_step
 from .consistency import input_array, kernel_array
 from .expansions import STATEMENT as SUMS_STATEMENT, attach, axes_of
 from .output import final_activation
-from .shapes import backward_paddings, output_size_note
+from .shapes import backward_paddings, full_padding_note, output_size_note
 from .schema import ConvProblem
 from .upstream import upstream_loss, with_upstream_statement
 
@@ -54,6 +54,7 @@ class ConvTrainer(Trainer):
         self.masks: dict[int, Node] = {}
         self.windowed: list[Node] = []           # conv and pooling nodes, written out entry by entry when small
         self.pass_of: dict[str, str] = {}        # their pass's suffix
+        self.full_notes: dict[str, str] = {}     # conv output id → how its ∂L/∂x is padded
         self.meta = {"layers": self.depth, "batched": self.batched}
 
     def record_givens(self) -> dict[str, Node]:
@@ -135,6 +136,7 @@ class ConvTrainer(Trainer):
                                   note=f"{TRANSPOSED_CONV.note(**settings)}; {size}", **settings)
             flip = self.p.conventions.operation == "convolution"
             shown = backward_paddings(self._spatial(h), kernel.value.shape[2:], settings)
+            self.full_notes[out_id] = full_padding_note(self._spatial(h), kernel.value.shape[2:], settings, flip)
             return comp.apply(CONV, [h, kernel] + bias, out_id, out_sym, flip=flip,
                               note=f"{CONV.note(flip=flip, **settings)}; {size}", **settings, **shown)
         if kind in ("max_pool2d", "avg_pool2d"):
@@ -177,7 +179,7 @@ class ConvTrainer(Trainer):
 
     def after_training(self) -> None:
         """The small layers' sums and every tensor's axis names, once every pass is recorded."""
-        attach(self.comp, self.windowed, self.pass_of)
+        attach(self.comp, self.windowed, self.pass_of, self.full_notes)
         transposed = {f"K{i}" for i, layer in enumerate(self.p.layers, start=1) if layer.kind == "conv_transpose2d"}
         for node in self.comp.order:
             node.axes = axes_of(node.id, node.value.ndim, self.batched, transposed)

@@ -199,3 +199,21 @@ def test_a_pinned_value_is_not_written_out(tmp_path):
     assert not s.step("z1").expansion
     assert s.value("z2").tolist() == [[[4]]]
     assert_sums_add_up(s.step("z2"))
+
+
+@pytest.mark.parametrize("operation, kernel_words", [("cross_correlation", "the kernel rotated 180°"),
+                                                     ("convolution", "the kernel as given")])
+def test_the_input_gradient_note_gives_the_padding_in_numbers(tmp_path, operation, kernel_words):
+    """k = 3, p = 1, s = 2 on n = 4: e − 1 − p = 1 before; after, 1 more for the row the stride leaves unread
+    ((4 + 2 − 3) mod 2 = 1)."""
+    s = solve_text(f"""\
+        problem: conv_network
+        conventions: {{operation: {operation}}}
+        x: [[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 0, 0], [1, 0, 1, 2]]
+        layers:
+          - conv2d: {{kernel: [[1, 0, 1], [-1, 2, 0], [0, 1, 1]], stride: 2, padding: 1}}
+        upstream: [[[1, -1], [0, 2]]]
+        """, tmp_path)
+    note = s.step("dL/dx").note
+    assert "dilated by the stride 2 (1 zero between entries)" in note
+    assert "e − 1 − p = 3 − 1 − 1 = 1 before and 3 − 1 − 1 + 1 = 2 after" in note and kernel_words in note
