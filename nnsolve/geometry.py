@@ -94,6 +94,29 @@ def output_size(n: int, kernel: int, stride: int = 1, before: int = 0, after: in
     return out
 
 
+def size_text(axis: "Axis", ceil_mode: bool = False, transposed_conv: bool = False) -> str:
+    """The output size's formula with the axis's numbers, for a worked solution: ⌊(32 + 2·1 − 5)/2⌋ + 1
+    (a dilated window's extent written d·(k − 1) + 1; unequal padding as p_b + p_a); with ceil mode's
+    dropped last window a trailing − 1; a transposed convolution's (n − 1)·s − 2·p + k + output_padding."""
+    pad = f"2·{axis.before}" if axis.before == axis.after else f"{axis.before} + {axis.after}"
+    window = str(axis.kernel) if axis.dilation == 1 else f"({axis.dilation}·({axis.kernel} − 1) + 1)"
+    if transposed_conv:
+        extra = axis.output - ((axis.size - 1) * axis.stride - axis.before - axis.after + axis.extent)
+        pads = pad if axis.before == axis.after else f"({pad})"
+        return f"({axis.size} − 1)·{axis.stride} − {pads} + {window}" + (f" + {extra}" if extra else "")
+    left, right = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
+    text = f"{left}({axis.size} + {pad} − {window})/{axis.stride}{right} + 1"
+    span = axis.size + axis.before + axis.after - axis.extent
+    if ceil_mode and axis.output < -(-span // axis.stride) + 1:
+        text += " − 1"                        # PyTorch drops a last window that starts in the right padding
+    return text
+
+
+def size_equation(axis: "Axis", ceil_mode: bool = False, transposed_conv: bool = False) -> str:
+    """`size_text` = the size: ⌊(32 + 2·1 − 5)/2⌋ + 1 = 15."""
+    return f"{size_text(axis, ceil_mode, transposed_conv)} = {axis.output}"
+
+
 class Window(NamedTuple):
     """How a layer moves a receptive field along one axis: each output reads `extent` positions of its
     input, the next output `stride` further on, the first starting `pad` positions before the input.

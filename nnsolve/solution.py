@@ -14,6 +14,22 @@ from .engine.formula import Formula
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """One entry of a tensor written out as what it is made of, for a printer to show: z[0][1][1] = 1·2 +
+    0·1 + … + 0.5 = 5. `kind` "sum": each term a tuple of factors that are multiplied (a 1-tuple is a
+    lone addend, such as a bias); "max": the window's values; "mean": their sum over `divisor`. The
+    factors are the exact numbers used (a padded cell is its 0). `sources`, when given, names for each term the
+    entry its first factor is, (quantity id, index), so the sum can be written in symbols first:
+    ∂L/∂x[0][1][0] = ∂L/∂z₁[0][0][0] = 1."""
+    index: tuple[int, ...]
+    kind: str
+    terms: tuple[tuple, ...]
+    value: Any
+    divisor: int = 1
+    sources: tuple = ()
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     latex_symbol: str
@@ -22,6 +38,11 @@ class Step:
     section: str
     formula: Formula | None = None
     note: str = ""
+    # what the leading axes of a tensor of three or more axes are (("channel",), ("filter", "channel")): the
+    # printers show one labelled grid per entry of them
+    axes: tuple[str, ...] = ()
+    # entries written out as their sums (small tensors only: the solver decides which)
+    expansion: tuple[Expansion, ...] = ()
 
     # Jupyter shows a single step (`solution.step("u1")`) as `symbol = value` in display math.
     def _repr_latex_(self) -> str:

@@ -10,7 +10,7 @@ from typing import Callable
 from ..geometry import Window, per_axis, transposed
 from .conventions import Conventions
 from .ir import Layer
-from .rules import ArchitectureError, DeclaredSizeError, Effect, Grid, dot, prod, sliding
+from .rules import ArchitectureError, DeclaredSizeError, Effect, Grid, ShapeFormula, dot, prod, sliding
 
 EVERY_KIND = ("activation", "input_shape")      # a fused Keras activation; a Keras input_shape on any layer
 
@@ -64,7 +64,7 @@ def _with_bias(layer: Layer, macs_per_output: int, outputs: int) -> tuple[int, i
 def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
     groups, filters = _groups(layer, grid)
-    spatial, windows, padded = sliding(layer, grid, conv)
+    spatial, windows, padded, (axes, ceil) = sliding(layer, grid, conv)
     k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     fan_in = prod(k) * (grid.channels // groups)
     bias = 1 if layer.get("bias", True) else 0
@@ -72,7 +72,8 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     group = f"{grid.channels}/{groups}" if groups > 1 else str(grid.channels)
     return Effect(grid.rebuild(spatial, filters), trainable=(fan_in + bias) * filters, macs=macs, bias_adds=adds,
                   windows=windows, padded=padded, params_formula=f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
-                  macs_formula=f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}")
+                  macs_formula=f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}",
+                  shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
 
 @kind("conv_transpose2d", required=("filters", "kernel"), spatial_axes=(2,),
@@ -91,7 +92,8 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
                   macs=prod(grid.spatial) * fan, bias_adds=bias * prod(sizes) * filters, windows=windows,
                   padded=tuple(a.output + a.before + a.after for a in axes),
                   params_formula=f"{dot(k)}·{grid.channels}·{per_group}{f' + {filters}' if bias else ''}",
-                  macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}")
+                  macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}",
+                  shape_formula=ShapeFormula(grid, axes, filters, transposed_conv=True))
 
 
 @kind("depthwise_conv2d", required=("kernel",), spatial_axes=(2,),
@@ -100,7 +102,7 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
       optional=("stride", "padding", "dilation", "depth_multiplier", "bias"))
 def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    spatial, windows, padded = sliding(layer, grid, conv)
+    spatial, windows, padded, (axes, ceil) = sliding(layer, grid, conv)
     k = per_axis(layer.get("kernel"), len(spatial), "kernel")
     m = int(layer.get("depth_multiplier", 1) or 1)
     out_channels = grid.channels * m
@@ -111,24 +113,27 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
         return Effect(grid.rebuild(spatial, out_channels), trainable=depth_params + bias,
                       macs=outputs * depth_params, bias_adds=outputs * bias, windows=windows, padded=padded,
                       params_formula=f"{dot(k)}·{out_channels}{f' + {bias}' if bias else ''}",
-                      macs_formula=f"{dot(spatial)} · {dot(k)}·{out_channels}")
+                      macs_formula=f"{dot(spatial)} · {dot(k)}·{out_channels}",
+                      shape_formula=ShapeFormula(grid, axes, out_channels, ceil))
     filters = int(layer.get("filters"))
     bias = filters if layer.get("bias", True) else 0
     return Effect(grid.rebuild(spatial, filters), trainable=depth_params + out_channels * filters + bias,
                   macs=outputs * (depth_params + out_channels * filters), bias_adds=outputs * bias, windows=windows,
                   padded=padded,
                   params_formula=f"{dot(k)}·{out_channels} + {out_channels}·{filters}{f' + {filters}' if bias else ''}",
-                  macs_formula=f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})")
+                  macs_formula=f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})",
+                  shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
 
 @kind("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", required=("pool",), spatial_axes=(1, 2, 1, 2),
       optional=("stride", "padding", "ceil_mode"))
 def pool(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
-    spatial, windows, padded = sliding(layer, grid, conv, setting="pool")
+    spatial, windows, padded, (axes, ceil) = sliding(layer, grid, conv, setting="pool")
     window = prod(w.extent for w in windows)
     return Effect(grid.rebuild(spatial, grid.channels), windows=windows, padded=padded,
-                  work={"pooling": window * prod(spatial) * grid.channels})
+                  work={"pooling": window * prod(spatial) * grid.channels},
+                  shape_formula=ShapeFormula(grid, axes, grid.channels, ceil))
 
 
 @kind("global_avg_pool", "global_max_pool", optional=("keepdims",))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from ..geometry import Window, slide
+from ..geometry import Window, size_text, slide
 from .conventions import Conventions
 from .ir import Layer
 
@@ -49,6 +50,22 @@ class Effect:
     padded: tuple[int, ...] | None = None
     params_formula: str = "0"
     macs_formula: str = "0"
+    # the output shape with each slid axis's size formula in numbers, written only when a worked solution asks
+    shape_formula: "ShapeFormula | None" = None
+
+
+class ShapeFormula(NamedTuple):
+    """[⌊(32 + 2·1 − 5)/2⌋ + 1, ⌊(32 + 2·1 − 5)/2⌋ + 1, 64]: the output shape, each slid axis as its formula
+    (nnsolve.geometry's). Kept as the axes, and written on demand: a summary never needs the text."""
+    grid: "Grid"
+    axes: tuple
+    channels: int
+    ceil_mode: bool = False
+    transposed_conv: bool = False
+
+    def text(self) -> str:
+        sizes = tuple(size_text(a, self.ceil_mode, self.transposed_conv) for a in self.axes)
+        return "[" + ", ".join(map(str, self.grid.rebuild(sizes, self.channels))) + "]"
 
 
 @dataclass(frozen=True)
@@ -77,15 +94,15 @@ def dot(values) -> str:
 
 
 def sliding(layer: Layer, grid: Grid, conv: Conventions, setting: str = "kernel"
-            ) -> tuple[tuple[int, ...], tuple[Window, ...], tuple[int, ...]]:
-    """Output size per spatial axis, the receptive-field windows and the padded input's sizes (see
-    Effect.padded) of a convolution (`setting` kernel) or a pooling (`setting` pool, whose stride
-    defaults to the window); ceil when the layer or the convention says so. The sizes are
-    nnsolve.geometry's."""
+            ) -> tuple[tuple[int, ...], tuple[Window, ...], tuple[int, ...], tuple]:
+    """Output size per spatial axis, the receptive-field windows, the padded input's sizes (see
+    Effect.padded) and (the axes, ceil mode) for the sizes' formulas, of a convolution (`setting` kernel)
+    or a pooling (`setting` pool, whose stride defaults to the window); ceil when the layer or the
+    convention says so. The sizes are nnsolve.geometry's."""
     window = layer.get(setting)
     stride = layer.get("stride")
+    ceil = bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil"
     axes = slide(grid.spatial, window, (window if setting == "pool" else 1) if stride is None else stride,
-                 layer.get("padding"), layer.get("dilation"), setting=setting,
-                 ceil_mode=bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil")
+                 layer.get("padding"), layer.get("dilation"), setting=setting, ceil_mode=ceil)
     return (tuple(a.output for a in axes), tuple(a.window for a in axes),
-            tuple(max(a.size + a.before + a.after, a.covered) for a in axes))
+            tuple(max(a.size + a.before + a.after, a.covered) for a in axes), (axes, ceil))

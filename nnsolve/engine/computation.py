@@ -38,6 +38,8 @@ class Node:
     formula: Formula | None = None
     note: str = ""
     differentiable: bool = False    # a leaf whose gradient is wanted (weights, biases, inputs)
+    axes: tuple = ()                # shown as Step.axes and Step.expansion (a family sets them)
+    expansion: tuple = ()
 
 
 @dataclass
@@ -226,7 +228,8 @@ class Computation:
 
         used = {arg for node in self.order if node.formula is not None for arg in node.formula.args}
         nodes = sorted(self.order, key=lambda n: n.phase != "given") if givens_first else self.order
-        return [Step(n.id, n.symbol.latex, n.symbol.text, n.value, section_of(n), n.formula, n.note)
+        return [Step(n.id, n.symbol.latex, n.symbol.text, n.value, section_of(n), n.formula, n.note, n.axes,
+                     n.expansion)
                 for n in nodes if n.note != "seed" or n.id in used or n.id in keep]
 
 

@@ -31,7 +31,8 @@ def latex_symbol(symbol: str) -> str:
 _SUBSCRIPTS, _SUPERSCRIPTS = "₀₁₂₃₄₅₆₇₈₉₍₎", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"
 _NESTED_SUBSCRIPT = re.compile(r"_([A-Za-z])_\{([^{}]*)\}")
 _SCRIPT_RUN = re.compile(f"[{_SUBSCRIPTS}]+|[{_SUPERSCRIPTS}]+")
-_OTHER = {"∂": r"{\partial}", "∇": r"{\nabla}", "·": r"{\cdot}", "−": "-", "ᵀ": r"^{\top}"}
+_OTHER = {"∂": r"{\partial}", "∇": r"{\nabla}", "·": r"{\cdot}", "−": "-", "ᵀ": r"^{\top}",
+          "⌊": r"{\lfloor}", "⌋": r"{\rfloor}", "⌈": r"{\lceil}", "⌉": r"{\rceil}"}
 
 
 def _script(match: re.Match) -> str:

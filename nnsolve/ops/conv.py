@@ -211,12 +211,29 @@ def _settings_text(stride, padding, dilation, groups) -> str:
     return ", ".join(parts)
 
 
+def _padded(template_latex: str, template_text: str, pad) -> tuple[str, str]:
+    """`{inner}` zero-padded by `pad` (a number on every side, or per-axis (before, after) text); as is for none."""
+    if pad in (None, "0"):
+        return template_latex, template_text
+    # `_{ 1 }` with spaces: `{1}` would read as a formula's placeholder
+    text = pad.translate(_SUBSCRIPT) if pad.lstrip("-").isdigit() else "[" + pad + "]"
+    return rf"\operatorname{{pad}}_{{ {pad} }}({template_latex})", f"pad{text}({template_text})"
+
+
+_SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+
+
 class Conv(Op):
-    """z = x ⋆ K + b (cross-correlation) or x ∗ K + b (`flip`: true convolution)."""
+    """z = x ⋆ K + b (cross-correlation) or x ∗ K + b (`flip`: true convolution).
+
+    Two display settings say which zero-padding the backward formulas show (a solver computes them from the
+    geometry; the values do not depend on them): `full_padding`, what the gradient is padded with for ∂L/∂x
+    (the kernel's extent − 1 − the padding, per side), and `padding_text`, the forward padding of x for ∂L/∂K."""
 
     name = "conv"
 
-    def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False):
+    def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False,
+                full_padding=None, padding_text=None):
         xb = _batch(x, batched)
         geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
         z = correlate(xb, _spatial_flip(w) if flip else w, geo)
@@ -225,7 +242,7 @@ class Conv(Op):
         return _unbatch(z, batched)
 
     def vjp(self, index, grad, out, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False,
-            batched=False):
+            batched=False, full_padding=None, padding_text=None):
         xb, gb = _batch(x, batched), _batch(grad, batched)
         geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
         if index == 0:
@@ -242,21 +259,35 @@ class Conv(Op):
             latex, text, ids = latex + " + {2}", text + " + {2}", ids + (b_id,)
         return Formula(latex, text, ids)
 
-    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, *, stride=1, flip=False, **_):
+    def vjp_formula(self, index, grad_id, out_id, x_id, w_id, b_id=None, *, stride=1, flip=False, full_padding=None,
+                    padding_text=None, **_):
         dilated = stride not in (1, (1, 1), [1, 1])
-        g_latex = r"\operatorname{dilate}_{s}({0})" if dilated else "{0}"
-        g_text = "dilate_s({0})" if dilated else "{0}"
+        steps = str(stride) if isinstance(stride, int) else ", ".join(map(str, stride))
+        # the gradient with stride − 1 zeros between its entries
+        g_latex = rf"\operatorname{{dilate}}_{{ {steps} }}({{0}})" if dilated else "{0}"
+        g_text = f"dilate{steps.translate(_SUBSCRIPT) if steps.isdigit() else '[' + steps + ']'}({{0}})" \
+            if dilated else "{0}"
         if index == 0:
             kernel = ("{1}", "{1}") if flip else (r"\operatorname{rot}_{180^\circ}({1})", "rot180({1})")
-            return Formula(rf"{g_latex} \ast_{{\text{{full}}}} {kernel[0]}", f"full_conv({g_text}, {kernel[1]})",
-                           (grad_id, w_id))
+            if full_padding is None:
+                return Formula(rf"{g_latex} \ast_{{\text{{full}}}} {kernel[0]}", f"full_conv({g_text}, {kernel[1]})",
+                               (grad_id, w_id))
+            # the full convolution written out: the gradient padded by e − 1 − p, cross-correlated with the
+            # kernel rotated 180° (the kernel itself when the forward pass rotated it)
+            g_latex, g_text = _padded(g_latex, g_text, full_padding)
+            return Formula(rf"{g_latex} \star {kernel[0]}", f"{g_text} ⋆ {kernel[1]}", (grad_id, w_id))
         if index == 1:
+            x_latex, x_text = _padded("{1}", "{1}", padding_text)
             if flip:
-                return Formula(r"\operatorname{rot}_{180^\circ}({1} \star {0})", "rot180({1} ⋆ {0})", (grad_id, x_id))
-            return Formula(r"{1} \star {0}", "{1} ⋆ {0}", (grad_id, x_id))
+                return Formula(rf"\operatorname{{rot}}_{{180^\circ}}({x_latex} \star {g_latex})",
+                               f"rot180({x_text} ⋆ {g_text})", (grad_id, x_id))
+            if padding_text is None and not dilated:
+                return Formula(r"{1} \star {0}", "{1} ⋆ {0}", (grad_id, x_id))
+            return Formula(rf"{x_latex} \star {g_latex}", f"{x_text} ⋆ {g_text}", (grad_id, x_id))
         return Formula(r"\textstyle\sum_{\text{positions}} {0}", "Σ_positions {0}", (grad_id,))
 
-    def note(self, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False):
+    def note(self, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False, full_padding=None,
+             padding_text=None):
         kind = "true convolution (kernel rotated 180°)" if flip else "cross-correlation (kernel not flipped)"
         return f"{kind}; {_settings_text(stride, padding, dilation, groups)}"
 
@@ -317,3 +348,79 @@ class TransposedConv(Op):
 
 CONV = Conv()
 TRANSPOSED_CONV = TransposedConv()
+
+
+# -- each entry as the sum it is (for a worked solution of a small layer) -------------------------------
+def _taps(geo: Geometry):
+    """Per (output position, kernel tap): the padded-input index of every spatial axis."""
+    full = np.broadcast_arrays(*geo.index)
+    for pos in np.ndindex(*geo.out):
+        for k in np.ndindex(*geo.kernel):
+            yield pos, k, tuple(int(a[pos + k]) for a in full)
+
+
+def _label(n: int, rest: tuple, batched: bool) -> tuple:
+    return ((n,) if batched else ()) + rest
+
+
+def conv_sums(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, flip=False, batched=False, **_shown):
+    """z[o][p] = Σ_c,k x_padded[c][p·s + k·d]·K[o][c][k] (+ b[o]): per output entry (sample first when
+    batched) its products (input value, kernel entry), then the bias; the kernel as applied (rotated
+    when `flip`) and a padded cell as 0. Returns {index: [terms]}."""
+    xb = _batch(x, batched)
+    geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
+    wk, xp = (_spatial_flip(w) if flip else w), geo.pad(xb, Fraction(0))
+    per_group, cg = w.shape[0] // geo.groups, w.shape[1]
+    out: dict[tuple, list] = {}
+    for n in range(xb.shape[0]):
+        for o in range(w.shape[0]):
+            c0 = (o // per_group) * cg
+            for c in range(cg):                  # channel by channel, each window in row-major order
+                for pos, k, at in _taps(geo):
+                    out.setdefault(_label(n, (o,) + pos, batched), []).append((xp[(n, c0 + c) + at], wk[(o, c) + k]))
+            if b is not None:
+                for pos in np.ndindex(*geo.out):
+                    out[_label(n, (o,) + pos, batched)].append((b[o],))
+    return out
+
+
+def conv_gradient_sums(index: int, grad, x, w, *, stride=1, padding=0, dilation=1, groups=1, flip=False,
+                       batched=False, **_shown):
+    """The terms of each entry of ∂L/∂x (index 0: products ∂L/∂z·K over every window that read the cell),
+    ∂L/∂K (1: products x_padded·∂L/∂z over every position) or ∂L/∂b (2: the ∂L/∂z of the channel); a term
+    whose ∂L/∂z is 0 is left out."""
+    xb, gb = _batch(x, batched), _batch(grad, batched)
+    geo = Geometry(xb.shape, w.shape, stride, padding, dilation, groups)
+    wk, xp = (_spatial_flip(w) if flip else w), geo.pad(xb, Fraction(0))
+    per_group, cg = w.shape[0] // geo.groups, w.shape[1]
+    before = tuple(lo for lo, _ in geo.pads)
+    out: dict[tuple, list] = {}
+    # every kernel and bias entry is a sum, if an empty one (= 0); an input cell no window reached is not
+    if index == 1:
+        for o in range(w.shape[0]):
+            for c in range(cg):
+                for k in np.ndindex(*geo.kernel):
+                    out[(o, c) + k] = []
+    if index == 2:
+        out.update({(o,): [] for o in range(w.shape[0])})
+    for n in range(xb.shape[0]):
+        for o in range(w.shape[0]):
+            c0 = (o // per_group) * cg
+            for pos, k, at in _taps(geo):
+                g = gb[(n, o) + pos]
+                if g == 0:                     # a position the loss does not reach adds nothing: left out
+                    continue
+                if index == 2:
+                    if k == (0,) * geo.n:
+                        out.setdefault((o,), []).append((g,))
+                    continue
+                for c in range(cg):
+                    if index == 1:
+                        # with `flip` the kernel applied is rotated: its gradient lands on the rotated entry
+                        entry = tuple(size - 1 - t for size, t in zip(geo.kernel, k)) if flip else k
+                        out[(o, c) + entry].append((xp[(n, c0 + c) + at], g))
+                        continue
+                    cell = tuple(a - lo for a, lo in zip(at, before))
+                    if all(0 <= i < size for i, size in zip(cell, geo.spatial)):
+                        out.setdefault(_label(n, (c0 + c,) + cell, batched), []).append((g, wk[(o, c) + k]))
+    return out

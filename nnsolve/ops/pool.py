@@ -224,3 +224,58 @@ def _size(pool, times: str = "×") -> str:
 MAX_POOL = MaxPool()
 AVG_POOL = AvgPool()
 GLOBAL_AVG_POOL = GlobalAvgPool()
+
+
+# -- each entry as the values it is made of (for a worked solution of a small layer) ---------------------
+def pool_windows(x, *, pool, stride=None, padding=0, ceil_mode=False, batched=False, pad_value="-inf",
+                 count_include_pad=True, average=False):
+    """{index: (values, divisor)}: each output entry's window, the cells the maximum is taken over (a cell
+    padded with −∞ left out, one padded with 0 as 0) or the cells the mean counts (padded ones as 0) and the
+    divisor of the mean (1 for a maximum)."""
+    xb = _batch(x, batched)
+    win = Windows(xb.shape, pool, stride, padding, ceil_mode)
+    cells = win.cells(xb)
+    kind = win.cell_kind
+    out = {}
+    for n in range(xb.shape[0]):
+        for c in range(xb.shape[1]):
+            for pos in np.ndindex(*win.out):
+                kinds = kind[pos].tolist()
+                if average:
+                    keep = [k != BEYOND if count_include_pad else k == REAL for k in kinds]
+                else:
+                    keep = [k == REAL if pad_value == "-inf" else k != BEYOND for k in kinds]
+                values = [v for v, ok in zip(cells[(n, c) + pos].tolist(), keep) if ok]
+                out[((n,) if batched else ()) + (c,) + pos] = (values, len(values) if average else 1)
+    return out
+
+
+def pool_gradient_sums(op, grad, x, **params):
+    """{input index: [((∂L/∂z, share), index of that ∂L/∂z)]}: what each input cell collects from the windows
+    that read it (a share of 1 is written alone); a zero gradient, and a cell that collects nothing, are left
+    out."""
+    batched = params.get("batched", False)
+    xb, gb = _batch(x, batched), _batch(grad, batched)
+    settings = {k: params[k] for k in ("pool", "stride", "padding", "ceil_mode") if k in params}
+    win = Windows(xb.shape, **settings)
+    if isinstance(op, MaxPool):
+        _, _, shares = op._routing(xb, params["pool"], params.get("stride"), params.get("padding", 0),
+                                   params.get("pad_value", "-inf"), params.get("ties", "first"),
+                                   params.get("ceil_mode", False))
+    else:
+        shares = np.broadcast_to(AvgPool._weights(win, params.get("count_include_pad", True)),
+                                 xb.shape[:2] + win.cell_kind.shape)
+    source = win.source
+    out: dict[tuple, list] = {}
+    for n in range(xb.shape[0]):
+        for c in range(xb.shape[1]):
+            for pos in np.ndindex(*win.out):
+                g = gb[(n, c) + pos]
+                for tap, cell in enumerate(source[pos].tolist()):
+                    share = shares[(n, c) + pos + (tap,)]
+                    if cell < 0 or share == 0 or g == 0:
+                        continue
+                    at = ((n,) if batched else ()) + (c,) + np.unravel_index(cell, win.spatial)
+                    term = (g,) if share == 1 else (g, share)
+                    out.setdefault(tuple(int(i) for i in at), []).append((term, ((n,) if batched else ()) + (c,) + pos))
+    return out

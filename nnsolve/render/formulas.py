@@ -111,7 +111,11 @@ def equation_parts(solution: Solution, step: Step, latex: bool, digits: int) -> 
     else:
         value = text_value(step.value, digits)
     parts: list[str] = []
-    for part in (symbolic(solution, step, latex), substituted(solution, step, latex, digits)):
+    written = [symbolic(solution, step, latex)]
+    # a tensor of three or more axes is a row of grids, not a line of numbers: its own step shows it
+    if all(solution.value(i).ndim < 3 for i in step.formula.args):
+        written.append(substituted(solution, step, latex, digits))
+    for part in written:
         if part != value and part not in parts:
             parts.append(part)
     return parts

@@ -11,7 +11,7 @@ from ..solution import Solution, Step
 from .formulas import symbolic
 from .tree import Printer
 from ..engine.notation import latex_symbol
-from .values import exact_data, float_data
+from .values import exact_data, exact_text, float_data
 
 
 def render_json(solution: Solution) -> str:
@@ -67,5 +67,14 @@ class JsonPrinter(Printer):
         formula = None if step.formula is None else \
             {"latex": symbolic(self.solution, step, True), "text": symbolic(self.solution, step, False)}
         # the full note, even where the worked solution leaves a repeated one out
-        return {"id": step.id, "symbol": {"latex": latex_symbol(step.latex_symbol), "text": step.text_symbol},
+        data = {"id": step.id, "symbol": {"latex": latex_symbol(step.latex_symbol), "text": step.text_symbol},
                 "section": step.section, "formula": formula, "note": step.note, "value": value_data(step)}
+        if step.axes:
+            data["axes"] = list(step.axes)
+        if step.expansion:
+            data["expansion"] = [{"index": list(e.index), "kind": e.kind, "terms": [[exact_text(f) for f in term]
+                                                                                     for term in e.terms],
+                                  "divisor": e.divisor, "value": exact_text(e.value),
+                                  **({"sources": [{"id": i, "index": list(at)} for i, at in e.sources]}
+                                     if e.sources else {})} for e in step.expansion]
+        return data

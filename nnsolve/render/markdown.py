@@ -12,6 +12,7 @@ from ..solution import Solution, Step
 from .formulas import equation_parts
 from .tree import UNTITLED, Printer
 from ..engine.notation import latex_symbol
+from .expansion import latex_sums
 from .values import latex_compact_value, latex_value
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
@@ -54,23 +55,29 @@ class MarkdownPrinter(Printer):
 
     def _print_Derivation(self, block) -> str:
         parts = equation_parts(self.solution, block.step, True, self.digits)
-        return self._display(block.step, parts) + self._note(block.note)
+        return self._display(block.step, parts) + self._sums(block.step) + self._note(block.note)
 
     def _print_Answers(self, answers) -> str:
         lines = ["## Answers", "", "| Quantity | Symbol | Value |", "|---|---|---|"]
         for quantity_id, step in answers.rows:
             lines.append(f"| `{quantity_id}` | ${latex_symbol(step.latex_symbol)}$ "
-                         f"| ${latex_compact_value(step.value, self.digits, self.column)}$ |")
+                         f"| ${latex_compact_value(step.value, self.digits, self.column, step.axes)}$ |")
         return "\n".join(lines)
 
     # -- pieces --------------------------------------------------------------------------------
     def _display(self, step: Step, parts: list[str]) -> str:
         symbol = latex_symbol(step.latex_symbol)
-        value = latex_value(step.value, self.digits, self.column)
+        value = latex_value(step.value, self.digits, self.column, step.axes)
         if not parts:
             return f"$$\n{symbol} = {value}\n$$"
         rows = [f"{symbol} &= {parts[0]}"] + [f"&= {part}" for part in parts[1:] + [value]]
         return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
+
+    def _sums(self, step: Step) -> str:
+        """The entries written out: one aligned display block, a row per entry."""
+        name = lambda i: latex_symbol(self.solution.step(i).latex_symbol)  # noqa: E731
+        rows = latex_sums(latex_symbol(step.latex_symbol), step.expansion, self.digits, name)
+        return "\n\n$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$" if rows else ""
 
     @staticmethod
     def _note(note: str) -> str:

@@ -13,6 +13,7 @@ import unicodedata
 from ..solution import Solution, Step
 from .formulas import equation_parts
 from .tree import UNTITLED, Printer
+from .expansion import text_sums
 from .values import text_rows
 
 WIDTH = 100
@@ -85,7 +86,7 @@ class TextPrinter(Printer):
 
     def _print_Derivation(self, block) -> list[Line]:
         parts = equation_parts(self.solution, block.step, False, self.digits)
-        return self._equation(block.step, parts) + self._note(block.note)
+        return self._equation(block.step, parts) + self._sums(block.step) + self._note(block.note)
 
     def _print_Answers(self, answers) -> list[Line]:
         lines = [[("Answers", "section")], [("-------", "section")]]
@@ -101,7 +102,7 @@ class TextPrinter(Printer):
     def _equation(self, step: Step, parts: list[str]) -> list[Line]:
         """On one line if it fits; otherwise one `= part` per line, aligned under the first `=`."""
         head: Line = [(INDENT, None), (step.text_symbol, "symbol"), (" = ", None)]
-        rows = text_rows(step.value, self.digits)
+        rows = text_rows(step.value, self.digits, step.axes)
         single = _width(head) + sum(display_width(p) + 3 for p in parts) + display_width(rows[0])
         if len(rows) == 1 and single <= self.width:
             middle = [segment for part in parts for segment in ((part, None), (" = ", None))]
@@ -113,10 +114,18 @@ class TextPrinter(Printer):
         return lines + self._value_lines(follow if lines else head, step)
 
     def _value_lines(self, prefix: Line, step: Step) -> list[Line]:
-        rows = text_rows(step.value, self.digits)
+        rows = text_rows(step.value, self.digits, step.axes)
         lines = self._wrapped(prefix, rows[0], "value", hang=1)
         for row in rows[1:]:
             lines += self._wrapped([(" " * _width(prefix), None)], row, "value", hang=2)
+        return lines
+
+    def _sums(self, step: Step) -> list[Line]:
+        """The entries written out, one per line under the equation."""
+        lines: list[Line] = []
+        name = lambda i: self.solution.step(i).text_symbol  # noqa: E731
+        for text in text_sums(step.text_symbol, step.expansion, self.digits, name):
+            lines += self._wrapped([(INDENT * 2, None)], text, None, hang=4)
         return lines
 
     def _note(self, note: str) -> list[Line]:

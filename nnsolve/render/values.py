@@ -22,8 +22,24 @@ def text_value(value: np.ndarray, digits: int) -> str:
     return "[" + ", ".join(text_value(row, digits) for row in value) + "]"
 
 
-def text_rows(value: np.ndarray, digits: int) -> list[str]:
-    """A matrix as one line per row with aligned columns; anything else as a single line."""
+def grid_labels(value: np.ndarray, axes: tuple[str, ...] = ()) -> list[tuple[tuple[int, ...], str]]:
+    """(leading index, label) of each grid of a tensor of three or more axes, its last two axes being the
+    grid's rows and columns: `channel 1`, `filter 0, channel 2` from the step's axis names; `[1]` without."""
+    lead = value.shape[:-2]
+    named = len(axes) == len(lead)
+    return [(index, ", ".join(f"{name} {i}" for name, i in zip(axes, index)) if named else
+             "".join(f"[{i}]" for i in index)) for index in np.ndindex(*lead)]
+
+
+def text_rows(value: np.ndarray, digits: int, axes: tuple[str, ...] = ()) -> list[str]:
+    """A matrix as one line per row with aligned columns; a tensor of three or more axes as one labelled
+    matrix per channel (`channel 0: [[1, 2],` …); anything else as a single line."""
+    if value.ndim >= 3 and value.size:
+        lines = []
+        for index, label in grid_labels(value, axes):
+            grid = text_rows(value[index], digits)
+            lines += [f"{label}: {grid[0]}"] + [" " * (len(label) + 2) + row for row in grid[1:]]
+        return lines
     if value.ndim != 2 or value.shape[0] < 2:
         return [text_value(value, digits)]
     cells = [[format_number(v, digits) for v in row] for row in value]
@@ -56,8 +72,9 @@ def latex_number(x, digits: int) -> str:
     return text
 
 
-def latex_value(value: np.ndarray, digits: int, column: bool = True) -> str:
-    """A scalar as a number, a vector as a column (or row) bmatrix, a matrix as a bmatrix of rows."""
+def latex_value(value: np.ndarray, digits: int, column: bool = True, axes: tuple[str, ...] = ()) -> str:
+    """A scalar as a number, a vector as a column (or row) bmatrix, a matrix as a bmatrix of rows; a tensor of
+    three or more axes as its matrices side by side, each labelled (`channel 0`) underneath."""
     if value.ndim == 0:
         return latex_number(value[()], digits)
     if value.ndim == 1:
@@ -66,15 +83,18 @@ def latex_value(value: np.ndarray, digits: int, column: bool = True) -> str:
     if value.ndim == 2:
         rows = [" & ".join(latex_number(v, digits) for v in row) for row in value]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-    # a tensor (an image's channels, a kernel's filters): its slices along the first axis, side by side
-    return r"\left[\, " + r",\; ".join(latex_value(v, digits, column) for v in value) + r" \,\right]"
+    # a tensor (an image's channels, a kernel's filters): a labelled grid per channel, side by side
+    if not value.size:
+        return r"\left[\, \right]"
+    return r" \quad ".join(rf"\underset{{\text{{{label}}}}}{{{latex_value(value[index], digits, column)}}}"
+                           for index, label in grid_labels(value, axes))
 
 
-def latex_compact_value(value: np.ndarray, digits: int, column: bool = True) -> str:
+def latex_compact_value(value: np.ndarray, digits: int, column: bool = True, axes: tuple[str, ...] = ()) -> str:
     """For a table cell: a column vector written as a transposed row."""
     if value.ndim == 1 and column:
         return latex_value(value, digits, column=False) + r"^\top"
-    return latex_value(value, digits, column)
+    return latex_value(value, digits, column, axes)
 
 
 # -- exact data ----------------------------------------------------------------------------------

@@ -223,7 +223,8 @@ def _step(id_: str, value, section: str, text: str = "", note: str = "") -> Step
 
 def layer_steps(r: LayerReport) -> list[Step]:
     e, name = r.effect, r.name
-    steps = [_step(f"{name}.output_shape", list(r.shape), name, note=f"{r.layer.kind}")]
+    steps = [_step(f"{name}.output_shape", list(r.shape), name,
+                   e.shape_formula.text() if e.shape_formula else "", note=f"{r.layer.kind}")]
     steps.append(_step(f"{name}.params", r.params, name, e.params_formula if r.params else ""))
     if e.non_trainable:
         steps += [_step(f"{name}.trainable_params", e.trainable, name),

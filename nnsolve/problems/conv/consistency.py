@@ -22,6 +22,7 @@ from ...limits import MAX_CONV_ENTRIES, MAX_WINDOW_PRODUCTS
 from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
+from .upstream import upstream_issues
 
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
 GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
@@ -70,6 +71,9 @@ def _first_rank(p: ConvProblem) -> int:
 
 def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
+    if p.notation.layer_index == "none" and len(p.layers) > 1:
+        found.append((("notation", "layer_index"), f"none writes every layer's kernel and output with the same letter: "
+                                                   f"it needs a network of one layer, this one has {len(p.layers)}"))
     x_shape = shape_of(p.x)
     if not x_shape or int(np.prod(x_shape)) > MAX_CONV_ENTRIES.value:
         found.append((("x",), f"expected a tensor of at most {MAX_CONV_ENTRIES.shown} numbers, got shape {x_shape}"
@@ -83,7 +87,8 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     shape = _layer_shapes(p, full[len(batch):], batch, found)
     if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {batch + shape}"))
-    found += training_issues(p, loss_output(p))
+    found += training_issues(p, loss_output(p), objective=p.upstream is not None)
+    found += upstream_issues(p, None if shape is None else batch + shape, shape_of, found)
     return found
 
 

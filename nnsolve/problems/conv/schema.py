@@ -11,6 +11,7 @@ from typing_extensions import Annotated
 from ..common import Common
 from ...training.schema import ACTIVATION_NAMES, Activation, Conventions as TrainingConventions, Training, _activation
 from ..fields import Matrix, Model, Tensor, Vector, _number, describe, register_model
+from .upstream import Upstream
 
 
 PairOrInt = Union[int, list[int]]
@@ -142,8 +143,29 @@ class Conventions(TrainingConventions):
         return value
 
 
+class Notation(Model):
+    """The letters the worked solution writes (ids do not change: K1, z1, dL/dK1 whatever the letters)."""
+
+    input: str = Field(default="x", description="the input (X in the input/filter/output convention)")
+    kernel: str = Field(default="K", description="a conv layer's kernel (F: filter, W, w)")
+    bias: str = Field(default="b", description="a conv or dense layer's bias")
+    output: str = Field(default="z", description="each layer's output (O, y, a)")
+    weight: str = Field(default="W", description="a dense layer's weights")
+    target: str = Field(default="t", description="the target (y, T)")
+    layer_index: Literal["subscript", "none"] = Field(
+        default="subscript", description="K₁, z₁ (subscript), or K, z without the layer number (none: a network of "
+                                         "one layer)")
+
+    @model_validator(mode="after")
+    def _letters(self):
+        for key in ("input", "kernel", "bias", "output", "weight", "target"):
+            if not getattr(self, key).strip():
+                raise ValueError(f"{key}: a symbol must have at least one letter")
+        return self
+
+
 @register_model
-class ConvProblem(Common, Training):
+class ConvProblem(Common, Training, Upstream):
     problem: Literal["conv_network"]
     layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
     batch: bool = Field(default=False, description="x (and target) hold one sample per entry of the first axis")
@@ -151,6 +173,7 @@ class ConvProblem(Common, Training):
     layers: list[Layer] = Field(min_length=1)
     target: Optional[Tensor] = None
     conventions: Conventions = Conventions()
+    notation: Notation = Notation()
 
 
 __all__ = ["ConvProblem", "Layer", "LAYER_KINDS", "ACTIVATION_NAMES"]

@@ -27,13 +27,17 @@ from ...training.loss import Prediction
 from ...training.pipeline import Trainer
 from ..dense.batch_norm import STATEMENT, batch_norm_parameters, batch_norm_steps
 from .consistency import input_array, kernel_array
+from .expansions import STATEMENT as SUMS_STATEMENT, attach, axes_of
 from .output import final_activation
+from .shapes import backward_paddings, full_padding_note, output_size_note
 from .schema import ConvProblem
+from .upstream import upstream_loss, with_upstream_statement
 
 KERNEL_PARAMS = {"conv2d": ("stride", "padding", "dilation", "groups"),
                  "conv1d": ("stride", "padding", "dilation", "groups"),
                  "conv_transpose2d": ("stride", "padding", "output_padding", "dilation", "groups")}
 ADD = Add()
+WRITTEN_OUT = (CONV, MAX_POOL, AVG_POOL)
 
 
 def _axes(v):
@@ -48,21 +52,25 @@ class ConvTrainer(Trainer):
         self.depth = len(problem.layers)
         self.batched = problem.batch
         self.masks: dict[int, Node] = {}
+        self.windowed: list[Node] = []           # conv and pooling nodes, written out entry by entry when small
+        self.pass_of: dict[str, str] = {}        # their pass's suffix
+        self.full_notes: dict[str, str] = {}     # conv output id → how its ∂L/∂x is padded
         self.meta = {"layers": self.depth, "batched": self.batched}
 
     def record_givens(self) -> dict[str, Node]:
         p, comp = self.p, self.comp
-        self.x = comp.given("x", Symbol("x", "x"), input_array(p), differentiable=True)
+        n = p.notation
+        self.x = comp.given("x", self.letter(n.input), input_array(p), differentiable=True)
         self.inputs = [self.x]
-        self.target = comp.given("t", Symbol("t", "t"), p.target) if p.target is not None else None
+        self.target = comp.given("t", self.letter(n.target), p.target) if p.target is not None else None
         params: dict[str, Node] = {}
         for i, layer in enumerate(p.layers, start=1):
             if layer.kind in KERNEL_PARAMS:
-                params[f"K{i}"] = comp.given(f"K{i}", self.sym("K", i), kernel_array(layer.kind, layer.spec.kernel),
+                params[f"K{i}"] = comp.given(f"K{i}", self.sym(n.kernel, i), kernel_array(layer.kind, layer.spec.kernel),
                                              differentiable=True)
                 bias = layer.spec.bias
             elif layer.kind == "dense":
-                params[f"W{i}"] = comp.given(f"W{i}", self.sym("W", i), layer.spec.W, differentiable=True)
+                params[f"W{i}"] = comp.given(f"W{i}", self.sym(n.weight, i), layer.spec.W, differentiable=True)
                 bias = layer.spec.b
             elif layer.kind == "batch_norm":
                 batch_norm_parameters(self, i, layer.spec, params)
@@ -73,8 +81,20 @@ class ConvTrainer(Trainer):
             else:
                 continue
             if bias is not None:
-                params[f"b{i}"] = comp.given(f"b{i}", self.sym("b", i), bias, differentiable=True)
+                params[f"b{i}"] = comp.given(f"b{i}", self.sym(n.bias, i), bias, differentiable=True)
         return params
+
+    # -- notation ------------------------------------------------------------------------------
+    def sym(self, base: str, index=None, s=0) -> Symbol:
+        """As every trainer writes it, without the layer number under `layer_index: none`."""
+        if self.p.notation.layer_index == "none" and isinstance(index, int):
+            index = None
+        return super().sym(base, index, s)
+
+    @staticmethod
+    def letter(text: str) -> Symbol:
+        from ...engine.notation import latex_symbol
+        return Symbol(latex_symbol(text), text)
 
     # -- one pass --------------------------------------------------------------------------------
     def forward(self, params: dict[str, Node], s):
@@ -82,6 +102,9 @@ class ConvTrainer(Trainer):
         self.pre_activation: dict[int, Node] = {}
         for i, layer in enumerate(self.p.layers, start=1):
             h = self._layer(i, layer, named[layer.input] if layer.input else h, params, s, named)
+            if h.op in WRITTEN_OUT:
+                self.windowed.append(h)
+                self.pass_of[h.id] = self.suffix(s)
             if layer.name:
                 named[layer.name] = h
         if self.target is None:
@@ -93,7 +116,7 @@ class ConvTrainer(Trainer):
 
     def _layer(self, i: int, layer, h: Node, params: dict, s, named: dict[str, Node]) -> Node:
         comp, kind, spec, suf = self.comp, layer.kind, layer.spec, self.suffix(s)
-        out_id, out_sym = f"z{i}{suf}", self.sym("z", i, s)
+        out_id, out_sym = f"z{i}{suf}", self.sym(self.p.notation.output, i, s)
         bias = [params[f"b{i}"]] if f"b{i}" in params else []
         batched = {"batched": self.batched}
         if kind == "batch_norm":
@@ -106,17 +129,26 @@ class ConvTrainer(Trainer):
             return comp.apply(CONCAT, [named[n] for n in spec.from_], out_id, out_sym, axis=0, **batched)
         if kind in KERNEL_PARAMS:
             settings = {k: _axes(getattr(spec, k)) for k in KERNEL_PARAMS[kind]} | batched
+            kernel = params[f"K{i}"]
+            size = output_size_note(self._spatial(h), kernel.value.shape[2:], kind, settings)
             if kind == "conv_transpose2d":
-                return comp.apply(TRANSPOSED_CONV, [h, params[f"K{i}"]] + bias, out_id, out_sym, **settings)
+                return comp.apply(TRANSPOSED_CONV, [h, kernel] + bias, out_id, out_sym,
+                                  note=f"{TRANSPOSED_CONV.note(**settings)}; {size}", **settings)
             flip = self.p.conventions.operation == "convolution"
-            return comp.apply(CONV, [h, params[f"K{i}"]] + bias, out_id, out_sym, flip=flip, **settings)
-        if kind == "max_pool2d":
-            c = self.p.conventions
-            return comp.apply(MAX_POOL, [h], out_id, out_sym, **self._pool(spec), pad_value=c.max_pool_pad_value,
-                              ties=c.max_pool_ties, **batched)
-        if kind == "avg_pool2d":
-            return comp.apply(AVG_POOL, [h], out_id, out_sym, **self._pool(spec),
-                              count_include_pad=spec.count_include_pad, **batched)
+            shown = backward_paddings(self._spatial(h), kernel.value.shape[2:], settings)
+            self.full_notes[out_id] = full_padding_note(self._spatial(h), kernel.value.shape[2:], settings, flip)
+            return comp.apply(CONV, [h, kernel] + bias, out_id, out_sym, flip=flip,
+                              note=f"{CONV.note(flip=flip, **settings)}; {size}", **settings, **shown)
+        if kind in ("max_pool2d", "avg_pool2d"):
+            c, pool = self.p.conventions, self._pool(spec)
+            size = output_size_note(self._spatial(h), None, kind, pool)
+            if kind == "max_pool2d":
+                extra = {"pad_value": c.max_pool_pad_value, "ties": c.max_pool_ties}
+                return comp.apply(MAX_POOL, [h], out_id, out_sym, note=f"{MAX_POOL.note(**pool, **extra)}; {size}",
+                                  **pool, **extra, **batched)
+            extra = {"count_include_pad": spec.count_include_pad}
+            return comp.apply(AVG_POOL, [h], out_id, out_sym, note=f"{AVG_POOL.note(**pool, **extra)}; {size}",
+                              **pool, **extra, **batched)
         if kind == "global_avg_pool":
             return comp.apply(GLOBAL_AVG_POOL, [h], out_id, out_sym, **batched)
         if kind == "flatten":
@@ -132,10 +164,25 @@ class ConvTrainer(Trainer):
         self.pre_activation[i] = u
         return self.activations.apply(spec.activation, u, out_id, out_sym)
 
+    def _spatial(self, h: Node) -> tuple[int, ...]:
+        return h.value.shape[2:] if self.batched else h.value.shape[1:]
+
     @staticmethod
     def _pool(spec) -> dict:
         return {"pool": _axes(spec.pool), "stride": _axes(spec.stride), "padding": _axes(spec.padding),
                 "ceil_mode": spec.ceil_mode}
+
+    def objective(self, output, predictions, params, s):
+        if self.p.upstream is not None:
+            return upstream_loss(self, output, s)
+        return super().objective(output, predictions, params, s)
+
+    def after_training(self) -> None:
+        """The small layers' sums and every tensor's axis names, once every pass is recorded."""
+        attach(self.comp, self.windowed, self.pass_of, self.full_notes)
+        transposed = {f"K{i}" for i, layer in enumerate(self.p.layers, start=1) if layer.kind == "conv_transpose2d"}
+        for node in self.comp.order:
+            node.axes = axes_of(node.id, node.value.ndim, self.batched, transposed)
 
     def output_activations(self) -> set:
         return {final_activation(self.p)[1]}
@@ -146,10 +193,11 @@ class ConvTrainer(Trainer):
         kinds = {layer.kind for layer in p.layers}
         out = []
         if p.batch and input_array(p).ndim == 2:
-            out.append(("input", "x is a batch of feature vectors, one sample per row"))
+            out.append(("input", f"{p.notation.input} is a batch of feature vectors, one sample per row"))
         else:
-            out.append(("input", ("x written H×W×C, used as C×H×W" if p.layout == "HWC" else
-                                  "x is C×H×W (channels first)") + "; a matrix is one channel"
+            x = p.notation.input
+            out.append(("input", (f"{x} written H×W×C, used as C×H×W" if p.layout == "HWC" else
+                                  f"{x} is C×H×W (channels first)") + "; a matrix is one channel"
                         + ("; a batch: one sample per entry of the first axis (N first)" if p.batch else "")))
         if kinds & {"conv1d", "conv2d"}:
             out.append(("operation", CONV.note(flip=c.operation == "convolution").split(";")[0]))
@@ -172,8 +220,20 @@ class ConvTrainer(Trainer):
             out.append(("connections", "add: element-wise sum with a named earlier output (residual), its "
                                        "gradient copied to both; concat: joined along the channel axis, its "
                                        "gradient split"))
+        if any(node.expansion for node in self.comp.order):
+            out.append(("sums", SUMS_STATEMENT))
+        n = p.notation
+        if n.model_fields_set:
+            out.append(("notation", f"{n.input} input, {n.kernel} kernel (filter), {n.bias} bias, {n.output} output of "
+                                    "each layer" + (f", {n.weight} dense weights" if "dense" in kinds else "")
+                        + (f", {n.target} target" if p.target is not None else "")
+                        + ("" if n.layer_index == "subscript" else "; no layer number (one layer)")))
         out.append(("gradient layout", "each gradient has the shape of its quantity"))
         return out
+
+    def shared_conventions(self) -> list[tuple[str, str]]:
+        out = super().shared_conventions()
+        return with_upstream_statement(out, self.sym(self.p.notation.output, self.depth).text) if self.p.upstream is not None else out
 
     def aliases(self, updates: int) -> dict[str, str]:
         aliases = {"y": f"z{self.depth}", "output": f"z{self.depth}"}
