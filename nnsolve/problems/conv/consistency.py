@@ -22,7 +22,6 @@ from ...limits import MAX_CONV_ENTRIES, MAX_WINDOW_PRODUCTS
 from ...training.checks import training_issues
 from .output import loss_output
 from .schema import ConvProblem
-from .upstream import upstream_issues
 
 SPATIAL_RANK = {"conv1d": 1, "conv2d": 2, "conv_transpose2d": 2}
 GEOMETRY = {"conv2d": ("stride", "padding", "dilation", "groups"), "conv1d": ("stride", "padding", "dilation", "groups"),
@@ -88,7 +87,10 @@ def consistency(p: ConvProblem) -> list[tuple[tuple, str]]:
     if shape is not None and p.target is not None and shape_of(p.target) != batch + shape:
         found.append((("target",), f"has shape {shape_of(p.target)}, the network's output {batch + shape}"))
     found += training_issues(p, loss_output(p), objective=p.upstream is not None)
-    found += upstream_issues(p, None if shape is None else batch + shape, shape_of, found)
+    if shape is not None and p.upstream is not None and shape_of(p.upstream) != batch + shape:
+        # checked before anything is computed (the pipeline checks it again against the output it builds)
+        found.append((("upstream",), f"has shape {shape_of(p.upstream)}: ∂L/∂output has the shape of the network's "
+                                     f"output, {batch + shape}"))
     return found
 
 

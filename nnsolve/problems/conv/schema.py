@@ -11,7 +11,6 @@ from typing_extensions import Annotated
 from ..common import Common
 from ...training.schema import ACTIVATION_NAMES, Activation, Conventions as TrainingConventions, Training, _activation
 from ..fields import Matrix, Model, Tensor, Vector, _number, describe, register_model
-from .upstream import Upstream
 
 
 PairOrInt = Union[int, list[int]]
@@ -165,7 +164,7 @@ class Notation(Model):
 
 
 @register_model
-class ConvProblem(Common, Training, Upstream):
+class ConvProblem(Common, Training):
     problem: Literal["conv_network"]
     layout: Literal["CHW", "HWC"] = Field(default="CHW", description="how x is written (a matrix is one channel)")
     batch: bool = Field(default=False, description="x (and target) hold one sample per entry of the first axis")

@@ -31,7 +31,6 @@ from .expansions import STATEMENT as SUMS_STATEMENT, attach, axes_of
 from .output import final_activation
 from .shapes import backward_paddings, full_padding_note, output_size_note
 from .schema import ConvProblem
-from .upstream import upstream_loss, with_upstream_statement
 
 KERNEL_PARAMS = {"conv2d": ("stride", "padding", "dilation", "groups"),
                  "conv1d": ("stride", "padding", "dilation", "groups"),
@@ -172,11 +171,6 @@ class ConvTrainer(Trainer):
         return {"pool": _axes(spec.pool), "stride": _axes(spec.stride), "padding": _axes(spec.padding),
                 "ceil_mode": spec.ceil_mode}
 
-    def objective(self, output, predictions, params, s):
-        if self.p.upstream is not None:
-            return upstream_loss(self, output, s)
-        return super().objective(output, predictions, params, s)
-
     def after_training(self) -> None:
         """The small layers' sums and every tensor's axis names, once every pass is recorded."""
         attach(self.comp, self.windowed, self.pass_of, self.full_notes)
@@ -230,10 +224,6 @@ class ConvTrainer(Trainer):
                         + ("" if n.layer_index == "subscript" else "; no layer number (one layer)")))
         out.append(("gradient layout", "each gradient has the shape of its quantity"))
         return out
-
-    def shared_conventions(self) -> list[tuple[str, str]]:
-        out = super().shared_conventions()
-        return with_upstream_statement(out, self.sym(self.p.notation.output, self.depth).text) if self.p.upstream is not None else out
 
     def aliases(self, updates: int) -> dict[str, str]:
         aliases = {"y": f"z{self.depth}", "output": f"z{self.depth}"}
