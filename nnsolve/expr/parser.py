@@ -25,7 +25,8 @@ from ..problems.loader import read_number
 
 # function name -> number of arguments
 FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
-             "sigmoid": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2, "step": 1, "sign": 1}
+             "sigmoid": 1, "σ": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2, "step": 1, "sign": 1,
+             "sin": 1, "cos": 1, "tan": 1, "atan": 1, "arctan": 1}
 
 
 class ExprError(ValueError):

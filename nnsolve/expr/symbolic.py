@@ -134,7 +134,8 @@ def to_sympy(tree, constants: dict | None = None) -> sp.Expr:
 _FUNCTIONS = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
     "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sigmoid": sigmoid, "tanh": sp.tanh, "softplus": softplus,
-    "max": sp.Max, "min": sp.Min, "step": step, "sign": sp.sign,
+    "max": sp.Max, "min": sp.Min, "step": step, "sign": sp.sign, "σ": sigmoid,
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "atan": sp.atan, "arctan": sp.atan,
 }
 
 

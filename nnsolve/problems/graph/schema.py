@@ -10,6 +10,7 @@ from ..common import Common
 from ..fields import Number, Text, register_model
 
 RESERVED = {"L"}       # gradient ids are dL/d<node>
+CONSTANTS = {"pi", "π", "e"}     # the constants π and e, unless `values` or a node names them otherwise
 
 
 @register_model
@@ -50,7 +51,7 @@ def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
             found.append((loc, "a node needs at least one operation (write the value under `values`)"))
         for leaf in names_in(tree):
             used.add(leaf)
-            if leaf not in known:
+            if leaf not in known and leaf not in CONSTANTS:
                 found.append((loc, f"{leaf!r} has no value (give it under `values`"
                                    + (" or as an earlier node)" if p.nodes is not None else ")")))
         known.add(name)

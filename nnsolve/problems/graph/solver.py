@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.formula import join
+from ...engine.number import mp
 from ...expr import Call, Name, Num, Op, constant_value, parse
 from ...solution import Solution
 from ..common import solution_of
@@ -57,7 +58,7 @@ class GraphBuilder:
 
     def build(self, tree, name: str | None = None) -> Node:
         if isinstance(tree, Name):
-            return self.named[tree.name]
+            return self.named[tree.name] if tree.name in self.named else self.constant_named(tree.name)
         if isinstance(tree, Num):
             return self.constant(tree)
         if isinstance(tree, Op) and tree.op == "^":
@@ -75,6 +76,15 @@ class GraphBuilder:
         if text not in self.comp.nodes:
             self.comp.given(text, Symbol(text, text), num.value)
         return self.comp.nodes[text]
+
+    def constant_named(self, name: str) -> Node:
+        """π or e, a given of 50 digits (a name the file gives a value is that value instead)."""
+        node_id = "π" if name in ("pi", "π") else "e"
+        if node_id not in self.comp.nodes:
+            latex = r"\pi" if node_id == "π" else "e"
+            self.comp.given(node_id, Symbol(latex, node_id), +mp.pi if node_id == "π" else +mp.e,
+                            note="the constant, to 50 digits")
+        return self.comp.nodes[node_id]
 
     def record(self, op, inputs: list[Node], name: str | None, **params) -> Node:
         node_id = name or self.fresh_id()

@@ -1,0 +1,104 @@
+"""Formulas compiled once into a straight-line program over mpmath numbers, for evaluating them at many
+points (the iterates of a long descent).
+
+The program is the list of the formulas' distinct parts in an order where each comes after its operands,
+each evaluated by the same rules as `symbolic.numeric` (the one walk every value of a calculus solution
+goes through): SymPy is not consulted per point, and a part shared by f and its gradient is computed once.
+As in `numeric`, a run is made at PRECISION + 15 working digits; where a sum in it cancels more than 12
+digits, it is made again at PRECISION + 40 and kept only where both agree to the digits shown.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..engine.number import mp
+from .symbolic import CANCELLED, PRECISION, _apply, _in_range
+
+LOW, HIGH = PRECISION + 15, PRECISION + 40
+
+
+class Unreliable(ArithmeticError):
+    """The two working precisions disagree beyond the digits shown, or a part is not one the program knows."""
+
+
+class Program:
+    """f₁, f₂ … of `variables`, evaluated together: `run([x, y])` → [f₁(x, y), f₂(x, y), …] as mpf."""
+
+    def __init__(self, formulas: list[sp.Expr], variables: list[sp.Symbol]):
+        self.variables = list(variables)
+        self.formulas = list(formulas)
+        place: dict[sp.Expr, int] = {v: i for i, v in enumerate(self.variables)}
+        self.steps: list[tuple[sp.Expr, int, tuple[int, ...]]] = []     # (part, its place, its operands')
+        self.constants: list[tuple[int, sp.Expr]] = []              # (place, a number, π or e)
+
+        def visit(root: sp.Expr) -> int:
+            stack = [(root, False)]
+            while stack:                      # iterative: a deep formula must not meet Python's recursion limit
+                e, expanded = stack.pop()
+                if e in place:
+                    continue
+                if e.is_Symbol:
+                    raise Unreliable(f"{e} has no value")
+                if e.is_Number or e in (sp.pi, sp.E):
+                    place[e] = len(place)
+                    self.constants.append((place[e], e))
+                elif expanded:
+                    place[e] = len(place)
+                    self.steps.append((e, place[e], tuple(place[a] for a in e.args)))
+                else:
+                    stack.append((e, True))
+                    stack.extend((a, False) for a in e.args if a not in place)
+            return place[root]
+
+        self.outputs = [visit(f) for f in formulas]
+        self.size = len(place)
+        self._constants: dict[int, list] = {}
+
+    @property
+    def parts(self) -> int:
+        return len(self.steps) + len(self.constants)
+
+    def _at(self, dps: int, values: list) -> tuple[list, bool]:
+        with mp.workdps(dps):
+            if dps not in self._constants:
+                self._constants[dps] = [(i, _constant(e)) for i, e in self.constants]
+            slots: list = [None] * self.size
+            for i, v in enumerate(values):
+                slots[i] = v if isinstance(v, mp.mpf) else mp.mpf(v)
+            for i, c in self._constants[dps]:
+                slots[i] = c
+            flags: dict = {}
+            for part, at, operands in self.steps:
+                slots[at] = _apply(part, [slots[j] for j in operands], flags)
+            return [slots[i] for i in self.outputs], CANCELLED in flags
+
+    def run(self, values: list) -> list:
+        """The formulas at the point (each value a Fraction or an mpf), as mpf at PRECISION + 15 digits;
+        ValueError where a part has no real value, BeyondRange where one leaves the range, Unreliable where
+        cancellation leaves fewer than PRECISION digits certain."""
+        try:
+            low, cancelled = self._at(LOW, values)
+            if not cancelled:
+                return [_in_range(v, f) for v, f in zip(low, self.formulas)]
+            high, _ = self._at(HIGH, values)
+        except (ZeroDivisionError, OverflowError) as e:
+            raise ValueError(str(e)) from None
+        out = []
+        with mp.workdps(LOW):
+            for a, b, f in zip(low, high, self.formulas):
+                if a != b and not (b and abs(a - b) <= abs(b) * mp.mpf(10) ** -(PRECISION + 2)):
+                    raise Unreliable("cancellation beyond the working precision")
+                out.append(_in_range(+b, f))
+        return out
+
+
+def _constant(e: sp.Expr):
+    if e is sp.pi:
+        return +mp.pi
+    if e is sp.E:
+        return +mp.e
+    if e.is_Rational:
+        return mp.mpf(int(e.p)) / int(e.q)
+    if e.is_Float:
+        return mp.mpf(e._mpf_)
+    raise ValueError("not a real number")
