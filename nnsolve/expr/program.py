@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..engine.number import mp
-from .symbolic import CANCELLED, PRECISION, _apply, _in_range
+from .symbolic import CANCELLATION, CANCELLED, PRECISION, _apply, _in_range
 
 LOW, HIGH = PRECISION + 15, PRECISION + 40
 
@@ -59,18 +59,21 @@ class Program:
         return len(self.steps) + len(self.constants)
 
     def _at(self, dps: int, values: list) -> tuple[list, bool]:
-        with mp.workdps(dps):
-            if dps not in self._constants:
-                self._constants[dps] = [(i, _constant(e)) for i, e in self.constants]
-            slots: list = [None] * self.size
-            for i, v in enumerate(values):
-                slots[i] = v if isinstance(v, mp.mpf) else mp.mpf(v)
-            for i, c in self._constants[dps]:
-                slots[i] = c
-            flags: dict = {}
-            for part, at, operands in self.steps:
-                slots[at] = _apply(part, [slots[j] for j in operands], flags)
-            return [slots[i] for i in self.outputs], CANCELLED in flags
+        if mp.dps != dps:
+            with mp.workdps(dps):
+                return self._at(dps, values)
+        if dps not in self._constants:
+            self._constants[dps] = [(i, _constant(e)) for i, e in self.constants]
+            self._compiled = [(_operation(part), at, operands) for part, at, operands in self.steps]
+        slots: list = [None] * self.size
+        for i, v in enumerate(values):
+            slots[i] = v if isinstance(v, mp.mpf) else mp.mpf(v)
+        for i, c in self._constants[dps]:
+            slots[i] = c
+        flags: dict = {}
+        for operation, at, operands in self._compiled:
+            slots[at] = operation([slots[j] for j in operands], flags)
+        return [slots[i] for i in self.outputs], CANCELLED in flags
 
     def run(self, values: list) -> list:
         """The formulas at the point (each value a Fraction or an mpf), as mpf at PRECISION + 15 digits;
@@ -90,6 +93,30 @@ class Program:
                     raise Unreliable("cancellation beyond the working precision")
                 out.append(_in_range(+b, f))
         return out
+
+
+def _operation(part: sp.Expr):
+    """How one part is computed from its operands' values: a sum of two, a product and a square written out
+    (the hot path of a descent), anything else by `_apply`, as `numeric` computes it."""
+    if part.is_Add and len(part.args) == 2:
+        def add(args, flags):
+            a, b = args
+            total = a + b
+            largest = max(abs(a), abs(b))
+            if largest and abs(total) < largest * CANCELLATION:
+                flags[CANCELLED] = True
+            return total
+        return add
+    if part.is_Mul:
+        def multiply(args, flags):
+            out = args[0]
+            for a in args[1:]:
+                out *= a
+            return out
+        return multiply
+    if part.is_Pow and part.exp == 2:
+        return lambda args, flags: args[0] * args[0]
+    return lambda args, flags: _apply(part, args, flags)
 
 
 def _constant(e: sp.Expr):

@@ -266,8 +266,8 @@ def _apply(e: sp.Expr, args: list, memo: dict):
             memo[CANCELLED] = True
         return total
     if e.is_Mul:
-        out = mp.mpf(1)
-        for a in args:
+        out = args[0]
+        for a in args[1:]:
             out *= a
         return out
     if e.is_Pow:
@@ -275,7 +275,8 @@ def _apply(e: sp.Expr, args: list, memo: dict):
         if e.exp.is_Integer:
             if base == 0 and exponent < 0:
                 raise ValueError("a division by 0")
-            return mp.power(base, int(e.exp))
+            # x² as x·x: one rounding either way, without the general power's set-up (a descent's hot path)
+            return base * base if e.exp == 2 else mp.power(base, int(e.exp))
         if base < 0:
             raise ValueError("the root of a negative number")
         if base == 0:

@@ -2,15 +2,15 @@
 asked about, and optionally descent iterations, a learning-rate analysis or a regularized optimum."""
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field
 
 from ...expr import ExprError, names_in, parse
-from ...limits import MAX_CALCULUS_VARIABLES     # a Hessian and a solve of ∇f = 0 stay exam-sized
+from ...limits import MAX_CALCULUS_VARIABLES, MAX_DESCENT_STEPS  # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
-from ..fields import Model, Number, Text, Vector, register_model
+from ..fields import Model, Number, Text, Vector, at_most, register_model
 
 RESERVED = {"e", "pi", "π"}
 
@@ -18,8 +18,18 @@ RESERVED = {"e", "pi", "π"}
 class Descent(Optimizer):
     """An optimizer of the dense family run on the function itself (gradient descent: type sgd)."""
 
+    steps: Annotated[int, at_most(MAX_DESCENT_STEPS)] = Field(default=1, ge=1, description="number of updates")
     start: Union[dict[str, Number], Vector] = Field(
         description="the starting point: {p: 6} or [6] in the order of `variables`")
+    tolerance: Optional[Number] = Field(default=None, description="stop at the first iterate where ‖∇f‖ < tolerance")
+    schedule: Optional[Union[list[Number], Text]] = Field(
+        default=None, description="the learning rate of each update instead of lr: a list (update t uses the t-th) "
+                                  "or a formula in t, e.g. 0.1/(1 + t)")
+    initial: Optional[dict[str, Union[dict[str, Number], Vector, int]]] = Field(
+        default=None, description="the optimizer's state before the first update: v (momentum, nesterov), G "
+                                  "(adagrad), s (rmsprop, adam), m (adam) by variable, and t (adam: updates done)")
+    trace: Literal["ends", "full"] = Field(
+        default="ends", description="a long run's iterations table: the first and last iterates (ends) or every one")
 
 
 class Regularized(Model):
@@ -135,9 +145,12 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     d = p.descent
     if d.type == "perceptron":
         return [(("descent", "type"), "the perceptron rule needs data and targets, not a function")]
-    settings = optimizer_issues(d, "descent", frozenset({"start"}))
+    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "schedule", "initial", "trace"}))
     if settings:
         return settings
+    found = _run_issues(d, variables)
+    if found:
+        return found
     if isinstance(d.start, dict):
         missing = [v for v in variables if v not in d.start]
         extra = [k for k in d.start if k not in variables]
@@ -148,6 +161,49 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     elif len(d.start) != len(variables):
         return [(("descent", "start"), f"{len(d.start)} values; expected {len(variables)} ({', '.join(variables)})")]
     return []
+
+
+STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s", "t"}}
+
+
+def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
+    """The keys that shape the run: a positive tolerance, a schedule of positive rates in t, a state by variable."""
+    found = []
+    if d.tolerance is not None and d.tolerance <= 0:
+        found.append((("descent", "tolerance"), "must be positive"))
+    if d.schedule is not None:
+        if d.type == "rprop":
+            found.append((("descent", "schedule"), "rprop has no learning rate (its steps adapt from step_init)"))
+        elif "lr" in d.model_fields_set:
+            found.append((("descent", "schedule"), "give either lr or schedule, not both"))
+        elif isinstance(d.schedule, list):
+            if len(d.schedule) < d.steps:
+                found.append((("descent", "schedule"), f"{len(d.schedule)} rates for {d.steps} updates"))
+            found += [(("descent", "schedule", i), "a learning rate must be positive")
+                      for i, x in enumerate(d.schedule) if x <= 0]
+        else:
+            try:
+                other = [n for n in names_in(parse(d.schedule)) if n not in ("t", *RESERVED)]
+            except ExprError as e:
+                other = None
+                found.append((("descent", "schedule"), str(e)))
+            if other:
+                found.append((("descent", "schedule"), f"uses {other[0]!r}: a schedule is a formula in the update's "
+                                                       "number t (and numbers)"))
+    for name, values in (d.initial or {}).items():
+        loc = ("descent", "initial", name)
+        if name not in STATE.get(d.type, ()):
+            allowed = ", ".join(sorted(STATE.get(d.type, ()))) or "none"
+            found.append((loc, f"{d.type} has no state {name!r} (its state: {allowed})"))
+        elif name == "t":
+            if not isinstance(values, int) or values < 0:
+                found.append((loc, "the number of updates done: a whole number ≥ 0"))
+        elif isinstance(values, int) or (isinstance(values, dict) and set(values) != set(variables)) or \
+                (not isinstance(values, dict) and len(values) != len(variables)):
+            found.append((loc, f"expected a value for each of {', '.join(variables)}"))
+        elif name in ("s", "G") and any(x < 0 for x in (values.values() if isinstance(values, dict) else values)):
+            found.append((loc, "a sum or mean of squares is at least 0"))
+    return found
 
 
 def start_values(p: CalculusProblem) -> dict:

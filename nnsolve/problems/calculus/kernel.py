@@ -1,0 +1,122 @@
+"""The update rules of the optimizers as plain arithmetic on numbers, for the long middle of a descent whose
+first updates are recorded step by step by nnsolve/optim (and whose tail is shown as rows of the trace).
+
+Each rule here is the one its optimizer states in nnsolve/optim (same forms, same ε placement, same 0/0 = 0);
+every long run checks itself against the recorded updates: the iterate this arithmetic reaches after the
+recorded head must equal the recorded one, or the run stops with an internal error rather than show a number
+that may be wrong. Numbers are mpmath floats at the working precision of the caller's context (PRECISION +
+15 digits), so Adam's square roots cost microseconds, not the exact rationals' growing denominators.
+"""
+from __future__ import annotations
+
+from mpmath.libmp import fone, fzero, mpf_add, mpf_div, mpf_mul, mpf_sqrt, mpf_sub
+
+from ...engine.number import mp
+from ...ops.scalar import DomainError
+
+# optimizers (and forms) with a rule here; the others are recorded in full, within MAX_DESCENT_WORK
+SUPPORTED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+
+
+def supported(spec) -> bool:
+    return spec.type in SUPPORTED
+
+
+class Rule:
+    """One optimizer's state (by variable) and update; `grad_at(point)` gives ∇f elsewhere (Nesterov)."""
+
+    def __init__(self, spec, n: int, initial: dict[str, list] | None = None):
+        self.spec, self.n = spec, n
+        initial = initial or {}
+        self.v = _state(initial.get("v"), n)
+        self.v_given = initial.get("v") is not None
+        self.m = _state(initial.get("m"), n)
+        self.s = _state(initial.get("s"), n)
+        self.G = _state(initial.get("G"), n, spec.initial_accumulator if spec.type == "adagrad" else 0)
+        self.t0 = int(initial.get("t", 0))
+        self.powers = None
+        self._lr_given = self._lr = None
+        eps = spec.eps if spec.eps is not None else (mp.mpf(10) ** -10 if spec.type == "adagrad" else mp.mpf(10) ** -8)
+        self.eps = mp.mpf(eps)
+        self.beta = mp.mpf(spec.momentum)
+        self.beta1, self.beta2, self.rho = mp.mpf(spec.beta1), mp.mpf(spec.beta2), mp.mpf(spec.rho)
+        self.rest1, self.rest2, self.rest_rho = 1 - self.beta1, 1 - self.beta2, 1 - self.rho
+
+    def step(self, t: int, w: list, g: list, lr, grad_at) -> list:
+        kind, form = self.spec.type, self.spec.form
+        if lr is not self._lr_given:           # the same rate every update: converted once
+            self._lr_given, self._lr = lr, mp.mpf(lr)
+        lr = self._lr
+        if kind == "sgd":
+            return [wi - lr * gi for wi, gi in zip(w, g)]
+        if kind == "momentum":
+            b = self.beta
+            if form == "sutskever":
+                self.v = [b * v - lr * gi for v, gi in zip(self.v, g)]
+                return [wi + v for wi, v in zip(w, self.v)]
+            self.v = [b * v + ((1 - b) * gi if form == "ema" else gi) for v, gi in zip(self.v, g)]
+            return [wi - lr * v for wi, v in zip(w, self.v)]
+        if kind == "nesterov":
+            b = self.beta
+            if form in ("lookahead", "sutskever"):
+                # the first update's look-ahead point is w itself (v₀ = 0 there, as nnsolve/optim takes it)
+                ahead = g if t == 1 and not self.v_given else grad_at([wi + b * v for wi, v in zip(w, self.v)])
+                self.v = [b * v - lr * gi for v, gi in zip(self.v, ahead)]
+                return [wi + v for wi, v in zip(w, self.v)]
+            self.v = [b * v + gi for v, gi in zip(self.v, g)]
+            return [wi - lr * (gi + b * v) for wi, gi, v in zip(w, g, self.v)]
+        if kind == "adagrad":
+            self.G = [G + gi * gi for G, gi in zip(self.G, g)]
+            return [wi - lr * self._ratio(gi, G, t) for wi, gi, G in zip(w, g, self.G)]
+        if kind == "rmsprop":
+            r, rest = self.rho, self.rest_rho
+            self.s = [r * s + rest * (gi * gi) for s, gi in zip(self.s, g)]
+            return [wi - lr * self._ratio(gi, s, t) for wi, gi, s in zip(w, g, self.s)]
+        assert kind == "adam"
+        return self._adam(t, w, g, lr)
+
+    def _adam(self, t: int, w: list, g: list, lr) -> list:
+        """Adam on mpmath's raw numbers (libmp's functions, each rounding once to the context's precision as
+        mpf arithmetic does): the same operations in the same order, without an object per intermediate."""
+        prec, rnd = mp.prec, "n"
+        b1, b2, r1, r2 = self.beta1._mpf_, self.beta2._mpf_, self.rest1._mpf_, self.rest2._mpf_
+        if self.powers is None:            # β₁ᵏ, β₂ᵏ with k = t₀ + t, carried from update to update
+            self.m, self.s = [x._mpf_ for x in self.m], [x._mpf_ for x in self.s]      # raw from here on
+            self.powers = [mp.power(self.beta1, self.t0 + t)._mpf_, mp.power(self.beta2, self.t0 + t)._mpf_]
+        else:
+            self.powers = [mpf_mul(self.powers[0], b1, prec, rnd), mpf_mul(self.powers[1], b2, prec, rnd)]
+        one = fone
+        c1, c2 = mpf_sub(one, self.powers[0], prec, rnd), mpf_sub(one, self.powers[1], prec, rnd)
+        corrected = self.spec.bias_correction
+        eps, inside, rate = self.eps._mpf_, self.spec.eps_inside_sqrt, lr._mpf_
+        out = []
+        for i, (wi, gi) in enumerate(zip(w, g)):
+            gr = gi._mpf_
+            m = mpf_add(mpf_mul(b1, self.m[i], prec, rnd), mpf_mul(r1, gr, prec, rnd), prec, rnd)
+            s = mpf_add(mpf_mul(b2, self.s[i], prec, rnd), mpf_mul(r2, mpf_mul(gr, gr, prec, rnd), prec, rnd),
+                        prec, rnd)
+            self.m[i], self.s[i] = m, s
+            top, size = (mpf_div(m, c1, prec, rnd), mpf_div(s, c2, prec, rnd)) if corrected else (m, s)
+            bottom = mpf_sqrt(mpf_add(size, eps, prec, rnd), prec, rnd) if inside else \
+                mpf_add(mpf_sqrt(size, prec, rnd), eps, prec, rnd)
+            if bottom == fzero:
+                if top != fzero:
+                    raise DomainError(f"update {t}: division of {mp.nstr(mp.make_mpf(top), 5)} by zero; give ε > 0")
+                out.append(wi)
+                continue
+            step = mpf_mul(rate, mpf_div(top, bottom, prec, rnd), prec, rnd)
+            out.append(mp.make_mpf(mpf_sub(wi._mpf_, step, prec, rnd)))
+        return out
+
+    def _ratio(self, top, size, t: int):
+        """top / (√size + ε), or top / √(size + ε): 0/0 is 0 (no gradient yet), any other x/0 an error."""
+        bottom = mp.sqrt(size + self.eps) if self.spec.eps_inside_sqrt else mp.sqrt(size) + self.eps
+        if bottom:
+            return top / bottom
+        if not top:
+            return mp.zero
+        raise DomainError(f"update {t}: division of {mp.nstr(top, 5)} by zero; give ε > 0")
+
+
+def _state(values, n: int, default=0) -> list:
+    return [mp.mpf(v) for v in values] if values is not None else [mp.mpf(default)] * n
