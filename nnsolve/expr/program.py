@@ -9,10 +9,12 @@ digits, it is made again at PRECISION + 40 and kept only where both agree to the
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import sympy as sp
 
 from ..engine.number import mp
-from .symbolic import CANCELLATION, CANCELLED, PRECISION, _apply, _in_range
+from .symbolic import CANCELLATION, CANCELLED, PRECISION, RANGE_BITS, BeyondRange, _apply, _in_range
 
 LOW, HIGH = PRECISION + 15, PRECISION + 40
 
@@ -53,6 +55,9 @@ class Program:
         self.outputs = [visit(f) for f in formulas]
         self.size = len(place)
         self._constants: dict[int, list] = {}
+        # + − × ÷ and integer powers of rationals only: at a rational point the values are rational, exactly
+        self.rational = all(part.is_Add or part.is_Mul or (part.is_Pow and part.exp.is_Integer)
+                            for part, _, _ in self.steps) and all(e.is_Rational for _, e in self.constants)
 
     @property
     def parts(self) -> int:
@@ -75,10 +80,38 @@ class Program:
             slots[at] = operation([slots[j] for j in operands], flags)
         return [slots[i] for i in self.outputs], CANCELLED in flags
 
+    def exact(self, values: list) -> list:
+        """A rational program at a rational point: Fractions, exactly."""
+        slots: list = [None] * self.size
+        slots[:len(values)] = values
+        for i, e in self.constants:
+            slots[i] = Fraction(int(e.p), int(e.q))
+        for part, at, operands in self.steps:
+            args = [slots[j] for j in operands]
+            if part.is_Add:
+                slots[at] = sum(args[1:], args[0])
+            elif part.is_Mul:
+                out = args[0]
+                for a in args[1:]:
+                    out *= a
+                slots[at] = out
+            else:
+                if args[0] == 0 and part.exp < 0:
+                    raise ValueError("a division by 0")
+                slots[at] = args[0] ** int(part.exp)
+        out = [slots[i] for i in self.outputs]
+        for v in out:
+            if v and v.numerator.bit_length() - v.denominator.bit_length() > RANGE_BITS:
+                raise BeyondRange("a value beyond 10^±1000")
+        return out
+
     def run(self, values: list) -> list:
-        """The formulas at the point (each value a Fraction or an mpf), as mpf at PRECISION + 15 digits;
-        ValueError where a part has no real value, BeyondRange where one leaves the range, Unreliable where
-        cancellation leaves fewer than PRECISION digits certain."""
+        """The formulas at the point (each value a Fraction or an mpf): Fractions where the program is rational
+        and the point too, else mpf at PRECISION + 15 digits; ValueError where a part has no real value,
+        BeyondRange where one leaves the range, Unreliable where cancellation leaves fewer than PRECISION
+        digits certain."""
+        if self.rational and all(isinstance(v, Fraction) for v in values):
+            return self.exact(values)
         try:
             low, cancelled = self._at(LOW, values)
             if not cancelled:

@@ -11,7 +11,7 @@ import re
 from fractions import Fraction
 
 from ...engine.computation import Symbol
-from ...engine.number import exact_string, mp, to_mpf
+from ...engine.number import beyond_exact_range, exact_string, mp, to_mpf
 from ...engine.symbolic import Verdict
 from ...limits import MAX_DESCENT_WORK
 from ..errors import Issue, ProblemError
@@ -312,7 +312,7 @@ def trace(solver, run: Run, optimizer, schedule: Schedule, head: dict, parts: in
     kept: dict[int, list] = {}
     wanted = _wanted_iterates(solver)
     with mp.workdps(LOW):
-        w = [mp.mpf(x) for x in start]
+        w = [Fraction(x) for x in start]
         for s in range(spec.steps + 1):
             title = f"Update {s}: {optimizer.title} (carried)"
             try:
@@ -328,7 +328,7 @@ def trace(solver, run: Run, optimizer, schedule: Schedule, head: dict, parts: in
             if s <= recorded:        # the head's rows are the recorded ones
                 if s == spec.steps:
                     break
-                w = rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:])
+                w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
                 continue
             row = [*w, *values]         # rounded to the digits shown only where shown
             if s in wanted:
@@ -336,9 +336,15 @@ def trace(solver, run: Run, optimizer, schedule: Schedule, head: dict, parts: in
             if run.row(s, row[:n], row[n], row[n + 1:], title) or s == spec.steps:
                 kept[s] = row
                 break
-            w = rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:])
+            w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
     for s, row in sorted(kept.items()):
         _record_iterate(solver, optimizer, s, [_shown(x) for x in row], n)
+
+
+def _within_range(iterate: list) -> list:
+    """Each Fraction past the exact range (a denominator of 10^1200 after 1,200 updates by η = 0.1) as a number
+    of the working precision, as a recorded update makes it one of 50 digits."""
+    return [to_mpf(x) if beyond_exact_range(x) else x for x in iterate]
 
 
 def _shown(x):

@@ -4,10 +4,13 @@ first updates are recorded step by step by nnsolve/optim (and whose tail is show
 Each rule here is the one its optimizer states in nnsolve/optim (same forms, same ε placement, same 0/0 = 0);
 every long run checks itself against the recorded updates: the iterate this arithmetic reaches after the
 recorded head must equal the recorded one, or the run stops with an internal error rather than show a number
-that may be wrong. Numbers are mpmath floats at the working precision of the caller's context (PRECISION +
-15 digits), so Adam's square roots cost microseconds, not the exact rationals' growing denominators.
+that may be wrong. Numbers are what the arithmetic makes of them, as in the recorded updates: Fractions stay
+exact (gradient descent and momentum on a polynomial, until a denominator passes the exact range), a square
+root makes an mpmath float at the working precision of the caller's context (PRECISION + 15 digits).
 """
 from __future__ import annotations
+
+from fractions import Fraction
 
 from mpmath.libmp import fone, fzero, mpf_add, mpf_div, mpf_mul, mpf_sqrt, mpf_sub
 
@@ -35,18 +38,14 @@ class Rule:
         self.G = _state(initial.get("G"), n, spec.initial_accumulator if spec.type == "adagrad" else 0)
         self.t0 = int(initial.get("t", 0))
         self.powers = None
-        self._lr_given = self._lr = None
-        eps = spec.eps if spec.eps is not None else (mp.mpf(10) ** -10 if spec.type == "adagrad" else mp.mpf(10) ** -8)
-        self.eps = mp.mpf(eps)
-        self.beta = mp.mpf(spec.momentum)
-        self.beta1, self.beta2, self.rho = mp.mpf(spec.beta1), mp.mpf(spec.beta2), mp.mpf(spec.rho)
+        eps = spec.eps if spec.eps is not None else Fraction(1, 10 ** (10 if spec.type == "adagrad" else 8))
+        self.eps = eps
+        self.beta = spec.momentum
+        self.beta1, self.beta2, self.rho = spec.beta1, spec.beta2, spec.rho
         self.rest1, self.rest2, self.rest_rho = 1 - self.beta1, 1 - self.beta2, 1 - self.rho
 
     def step(self, t: int, w: list, g: list, lr, grad_at) -> list:
         kind, form = self.spec.type, self.spec.form
-        if lr is not self._lr_given:           # the same rate every update: converted once
-            self._lr_given, self._lr = lr, mp.mpf(lr)
-        lr = self._lr
         if kind == "sgd":
             return [wi - lr * gi for wi, gi in zip(w, g)]
         if kind == "momentum":
@@ -79,19 +78,20 @@ class Rule:
         """Adam on mpmath's raw numbers (libmp's functions, each rounding once to the context's precision as
         mpf arithmetic does): the same operations in the same order, without an object per intermediate."""
         prec, rnd = mp.prec, "n"
-        b1, b2, r1, r2 = self.beta1._mpf_, self.beta2._mpf_, self.rest1._mpf_, self.rest2._mpf_
         if self.powers is None:            # β₁ᵏ, β₂ᵏ with k = t₀ + t, carried from update to update
-            self.m, self.s = [x._mpf_ for x in self.m], [x._mpf_ for x in self.s]      # raw from here on
-            self.powers = [mp.power(self.beta1, self.t0 + t)._mpf_, mp.power(self.beta2, self.t0 + t)._mpf_]
-        else:
+            self.m, self.s = [mp.mpf(x)._mpf_ for x in self.m], [mp.mpf(x)._mpf_ for x in self.s]   # raw from here
+            self.powers = [mp.power(b, self.t0 + t)._mpf_ for b in (mp.mpf(self.beta1), mp.mpf(self.beta2))]
+            self.raw = tuple(mp.mpf(x)._mpf_ for x in (self.beta1, self.beta2, self.rest1, self.rest2, self.eps))
+        b1, b2, r1, r2, eps = self.raw
+        if t > 1:
             self.powers = [mpf_mul(self.powers[0], b1, prec, rnd), mpf_mul(self.powers[1], b2, prec, rnd)]
         one = fone
         c1, c2 = mpf_sub(one, self.powers[0], prec, rnd), mpf_sub(one, self.powers[1], prec, rnd)
         corrected = self.spec.bias_correction
-        eps, inside, rate = self.eps._mpf_, self.spec.eps_inside_sqrt, lr._mpf_
+        inside, rate = self.spec.eps_inside_sqrt, mp.mpf(lr)._mpf_
         out = []
         for i, (wi, gi) in enumerate(zip(w, g)):
-            gr = gi._mpf_
+            gr = mp.mpf(gi)._mpf_
             m = mpf_add(mpf_mul(b1, self.m[i], prec, rnd), mpf_mul(r1, gr, prec, rnd), prec, rnd)
             s = mpf_add(mpf_mul(b2, self.s[i], prec, rnd), mpf_mul(r2, mpf_mul(gr, gr, prec, rnd), prec, rnd),
                         prec, rnd)
@@ -105,7 +105,7 @@ class Rule:
                 out.append(wi)
                 continue
             step = mpf_mul(rate, mpf_div(top, bottom, prec, rnd), prec, rnd)
-            out.append(mp.make_mpf(mpf_sub(wi._mpf_, step, prec, rnd)))
+            out.append(mp.make_mpf(mpf_sub(mp.mpf(wi)._mpf_, step, prec, rnd)))
         return out
 
     def _ratio(self, top, size, t: int):
@@ -119,4 +119,4 @@ class Rule:
 
 
 def _state(values, n: int, default=0) -> list:
-    return [mp.mpf(v) for v in values] if values is not None else [mp.mpf(default)] * n
+    return list(values) if values is not None else [Fraction(default)] * n

@@ -1,0 +1,169 @@
+"""Long descents (the first updates recorded, the rest carried by each optimizer's rule), the tolerance stop,
+learning-rate schedules and an optimizer's initial state: against optimizers written out here in mpmath at 80
+digits, torch.optim in float64, and fractions by hand."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import pytest
+import torch
+
+from calculus_support import solved
+from nnsolve.problems.errors import ProblemError
+
+
+def adam_by_hand(steps: int, lr, beta1, beta2, eps, start, grad, m=None, s=None, t0=0):
+    """Adam (bias-corrected, ε outside the root) in mpmath at 80 digits."""
+    with mpmath.workdps(80):
+        w = [mpmath.mpf(x) for x in start]
+        m = [mpmath.mpf(x) for x in (m or [0] * len(w))]
+        s = [mpmath.mpf(x) for x in (s or [0] * len(w))]
+        lr, b1, b2, eps = (mpmath.mpf(x) for x in (lr, beta1, beta2, eps))
+        for t in range(1, steps + 1):
+            g = grad(w)
+            m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+            s = [b2 * si + (1 - b2) * gi * gi for si, gi in zip(s, g)]
+            c1, c2 = 1 - b1 ** (t0 + t), 1 - b2 ** (t0 + t)
+            w = [wi - lr * (mi / c1) / (mpmath.sqrt(si / c2) + eps) for wi, mi, si in zip(w, m, s)]
+        return w
+
+
+@pytest.fixture(autouse=True)
+def eighty_digits():
+    """Comparisons in mpmath's global context at 80 digits (its default 15 would round our 50-digit values)."""
+    with mpmath.workdps(80):
+        yield
+
+
+def problem(descent: str, function: str = "x^2 + 10y^2", extra: str = "") -> str:
+    return f"problem: calculus\nfunction: {function}\nstationary_points: false\nhessian: false\n" \
+           f"descent: {{{descent}}}\n{extra}"
+
+
+def test_ten_thousand_adam_steps_match_adam_written_out_at_80_digits():
+    solution = solved(problem("type: adam, lr: 0.1, steps: 10000, start: [1, 1]"))
+    expected = adam_by_hand(10000, "0.1", "0.9", "0.999", "1e-8", [1, 1], lambda w: [2 * w[0], 20 * w[1]])
+    for name, value in zip(("x", "y"), expected):
+        ours = mpmath.mpf(solution.value(f"{name}(10000)")[()])
+        assert abs(ours - value) <= abs(value) * mpmath.mpf(10) ** -40, name
+    f = expected[0] ** 2 + 10 * expected[1] ** 2
+    assert abs(mpmath.mpf(solution.value("f(10000)")[()]) - f) <= f * mpmath.mpf(10) ** -40
+
+
+def test_the_table_shows_head_ellipsis_and_tail_and_the_full_trace_on_request():
+    short = solved(problem("type: sgd, lr: 0.05, steps: 30, start: [1, 1]"))
+    rows = short.value("iterations")
+    assert [str(r[0]) for r in rows] == ["0", "1", "2", "3", "4", "5", "⋮", "26", "27", "28", "29", "30"]
+    full = solved(problem("type: sgd, lr: 0.05, steps: 30, start: [1, 1], trace: full"))
+    rows = full.value("iterations")
+    assert len(rows) == 31
+    # gradient descent on x² + 10y² with η = 1/20: x ← 9/10·x, y ← 0·y, exactly
+    assert rows[30][1] == Fraction(9, 10) ** 30 and rows[30][2] == 0
+
+
+TORCH = {
+    "sgd": ("type: sgd, lr: 0.01", lambda w: torch.optim.SGD(w, lr=0.01)),
+    "momentum": ("type: momentum, lr: 0.01, momentum: 0.9", lambda w: torch.optim.SGD(w, lr=0.01, momentum=0.9)),
+    "nesterov": ("type: nesterov, lr: 0.01, momentum: 0.9",
+                 lambda w: torch.optim.SGD(w, lr=0.01, momentum=0.9, nesterov=True)),
+    "adagrad": ("type: adagrad, lr: 0.1", lambda w: torch.optim.Adagrad(w, lr=0.1)),
+    "rmsprop": ("type: rmsprop, lr: 0.01, rho: 0.9", lambda w: torch.optim.RMSprop(w, lr=0.01, alpha=0.9)),
+    "adam": ("type: adam, lr: 0.05, beta1: 0.8, beta2: 0.95",
+             lambda w: torch.optim.Adam(w, lr=0.05, betas=(0.8, 0.95))),
+}
+
+
+@pytest.mark.parametrize("case", TORCH)
+def test_a_long_run_of_every_carried_optimizer_matches_torch(case):
+    ours_spec, make = TORCH[case]
+    steps = 200
+    solution = solved(problem(f"{ours_spec}, steps: {steps}, start: [1.5, -2]", "3w1^2 + w1 w2 + 2w2^2 + w1^4"))
+    w = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (1.5, -2.0)]
+    optimizer = make(w)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (3 * w[0] ** 2 + w[0] * w[1] + 2 * w[1] ** 2 + w[0] ** 4).backward()
+        optimizer.step()
+    for name, theirs in zip(("w1", "w2"), (v.detach() for v in w)):
+        ours = float(solution.value(f"{name}({steps})")[()])
+        assert abs(ours - float(theirs)) <= 1e-9 * max(1.0, abs(float(theirs))), (case, name)
+
+
+def test_nesterov_look_ahead_form_carried_matches_the_look_ahead_written_out():
+    steps = 40
+    solution = solved(problem(f"type: nesterov, form: lookahead, lr: 0.02, momentum: 0.9, steps: {steps}, "
+                              "start: [1, -1]"))
+    w, v = [Fraction(1), Fraction(-1)], [Fraction(0), Fraction(0)]
+
+    def grad(p):
+        return [2 * p[0], 20 * p[1]]
+
+    for _ in range(steps):
+        g = grad([wi + Fraction(9, 10) * vi for wi, vi in zip(w, v)])
+        v = [Fraction(9, 10) * vi - Fraction(2, 100) * gi for vi, gi in zip(v, g)]
+        w = [wi + vi for wi, vi in zip(w, v)]
+    for name, value in zip(("x", "y"), w):
+        ours = mpmath.mpf(solution.value(f"{name}({steps})")[()])
+        assert abs(ours - mpmath.mpf(value.numerator) / value.denominator) <= mpmath.mpf(10) ** -45
+
+
+@pytest.mark.parametrize("steps", [15, 40])
+def test_the_run_stops_when_the_gradient_norm_falls_below_the_tolerance(steps):
+    # x² with η = 1/4: x_k = 2^−k, ∂f/∂x = 2^(1−k); the first k with 2^(1−k) < 10⁻³ is k = 11
+    solution = solved(problem(f"type: sgd, lr: 0.25, steps: {steps}, start: [1], tolerance: 0.001", "x^2"))
+    k = next(k for k in range(100) if 2 * Fraction(1, 2 ** k) < Fraction(1, 1000))
+    assert solution.value("stopped_at")[()] == k
+    assert solution.value(f"x({k})")[()] == Fraction(1, 2 ** k)
+    assert not solution.has(f"x({k + 1})")
+
+
+def test_a_schedule_list_and_a_schedule_formula():
+    listed = solved(problem("type: sgd, steps: 3, start: [1], schedule: [0.1, 0.2, 0.3]", "x^2"))
+    x = Fraction(1)
+    for rate in (Fraction(1, 10), Fraction(2, 10), Fraction(3, 10)):
+        x -= rate * 2 * x
+    assert listed.value("x(3)")[()] == x
+    long = solved(problem("type: sgd, steps: 30, start: [1], schedule: 0.5/(1 + t)", "x^2"))
+    x = Fraction(1)
+    for t in range(1, 31):
+        x -= Fraction(1, 2) / (1 + t) * 2 * x
+    assert abs(mpmath.mpf(long.value("x(30)")[()]) - mpmath.mpf(x.numerator) / x.denominator) <= \
+        mpmath.mpf(10) ** -45 * abs(mpmath.mpf(x.numerator) / x.denominator)
+
+
+def test_an_initial_velocity_and_adam_state_resumed():
+    momentum = solved(problem("type: momentum, lr: 0.1, momentum: 0.5, steps: 2, start: [1], initial: {v: [2]}",
+                              "x^2"))
+    x, v = Fraction(1), Fraction(2)
+    for _ in range(2):
+        v = Fraction(1, 2) * v + 2 * x
+        x -= Fraction(1, 10) * v
+    assert momentum.value("x(2)")[()] == x
+    for steps in (3, 30):
+        adam = solved(problem(f"type: adam, lr: 0.1, steps: {steps}, start: [1, 2], "
+                              "initial: {m: [0.5, -1], s: [0.25, 4], t: 7}"))
+        expected = adam_by_hand(steps, "0.1", "0.9", "0.999", "1e-8", [1, 2], lambda w: [2 * w[0], 20 * w[1]],
+                                m=["0.5", -1], s=["0.25", 4], t0=7)
+        for name, value in zip(("x", "y"), expected):
+            ours = mpmath.mpf(adam.value(f"{name}({steps})")[()])
+            assert abs(ours - value) <= abs(value) * mpmath.mpf(10) ** -40, (steps, name)
+
+
+def test_an_iterate_an_answer_names_is_recorded_from_the_carried_run():
+    solution = solved(problem("type: sgd, lr: 0.05, steps: 100, start: [1, 1]", extra="answers: {x(50): 0}\n"))
+    assert mpmath.mpf(solution.value("x(50)")[()]) == mpmath.mpf(Fraction(9, 10) ** 50)
+
+
+@pytest.mark.parametrize("descent, where", [
+    ("type: sgd, lr: 0.1, steps: 2, start: [1], tolerance: 0", "descent.tolerance"),
+    ("type: sgd, steps: 3, start: [1], schedule: [0.1]", "descent.schedule"),
+    ("type: sgd, steps: 3, start: [1], schedule: 0.1 x", "descent.schedule"),
+    ("type: sgd, lr: 0.1, steps: 3, start: [1], initial: {v: [1]}", "descent.initial.v"),
+    ("type: adam, steps: 3, start: [1], initial: {m: [1, 2]}", "descent.initial.m"),
+    ("type: sgd, lr: 0.1, steps: 200000, start: [1]", "descent.steps"),
+])
+def test_run_keys_that_cannot_work_are_refused_at_their_place(descent, where):
+    with pytest.raises(ProblemError) as caught:
+        solved(problem(descent, "x^2"))
+    assert where in str(caught.value)
