@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..engine.number import mp
 from ..engine.symbolic import Symbolic
-from .parser import Call, Name, Num, Op, parse
+from .parser import Call, Name, Num, Op, name_readings, parse
 
 PRECISION = 50        # significant digits of an irrational value, as everywhere in nnsolve
 
@@ -422,7 +422,7 @@ def split_names(tree, known: set[str]):
     if isinstance(tree, Name):
         if tree.name in known or tree.name in CONSTANTS:
             return tree
-        reading = _reading(tree.name, known)
+        _, reading = name_readings(tree.name, known)
         if reading is None:
             return tree
         factors = [Name(n, tree.column) for n in reading]
@@ -435,25 +435,6 @@ def split_names(tree, known: set[str]):
     if isinstance(tree, Call):
         return Call(tree.function, tuple(split_names(t, known) for t in tree.args), tree.column)
     return tree
-
-
-def _reading(name: str, known: set[str]) -> list[str] | None:
-    """The one way to write `name` as two or more known names in a row, if there is exactly one: the ways
-    are counted from the end (capped at 2), so a long name costs one pass, not one per way."""
-    ways = [0] * len(name) + [1]          # ways[i]: readings of name[i:], capped at 2
-    first: list[str | None] = [None] * len(name) + [None]
-    for i in range(len(name) - 1, -1, -1):
-        for k in known:
-            if k and name.startswith(k, i) and ways[i + len(k)]:
-                ways[i] = min(2, ways[i] + ways[i + len(k)])
-                first[i] = k
-    if ways[0] != 1 or first[0] == name:
-        return None
-    reading, i = [], 0
-    while i < len(name):
-        reading.append(first[i])
-        i += len(first[i])
-    return reading
 
 
 def equivalent(a: sp.Expr, b: sp.Expr) -> bool:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field
 
-from ...expr import ExprError, names_in, parse
+from ...expr import ExprError, names_in, parse, parse_declared
 from ...limits import MAX_CALCULUS_VARIABLES, MAX_DESCENT_STEPS  # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
@@ -52,6 +52,8 @@ class CalculusProblem(Common):
                                   "the function, in order of appearance); a variable the function does not use "
                                   "is allowed (its derivative is 0)")
     constants: dict[str, Number] = Field(default_factory=dict, description="numbers for names, e.g. {a: 2}")
+    symbols: list[Text] = Field(default_factory=list, description="names that are constants without a value "
+                                                                  "(symbolic coefficients), e.g. [a, b]")
     where: dict[str, Text] = Field(
         default_factory=dict, description="names for parts of the function, e.g. {z: y*(w1*x1 + w2*x2)}; the "
                                           "function may use them and answers may too")
@@ -76,16 +78,37 @@ def point_list(p: CalculusProblem) -> list[tuple[str, tuple, list]]:
     return [(f"P{i + 1}", ("points", i), list(v)) for i, v in enumerate(p.points)]
 
 
+def declared(p: CalculusProblem) -> set[str]:
+    """The names the file declares: variables, constants, symbols, named parts and the update's rate."""
+    names = set(p.variables or ()) | set(p.constants) | set(p.symbols) | set(p.where) | set(p.in_terms_of)
+    if p.update is not None:
+        names.add(p.update.learning_rate)
+    return names
+
+
+def read(p: CalculusProblem, text: str):
+    """The tree of one of the problem's formulas, its implicit products read with the declared names."""
+    return parse_declared(text, declared(p))[0]
+
+
+def readings(p: CalculusProblem) -> list[str]:
+    """How the formulas' implicit products were read ("ab read as a·b"), for the worked solution."""
+    said: list[str] = []
+    for text in [p.function, *p.where.values(), *p.in_terms_of.values()]:
+        said += [r for r in parse_declared(text, declared(p))[1] if r not in said]
+    return said
+
+
 def variables_of(p: CalculusProblem) -> list[str]:
     if p.variables is not None:
         return list(p.variables)
-    named = set(p.constants) | set(p.where) | RESERVED
+    named = set(p.constants) | set(p.symbols) | set(p.where) | RESERVED
     if p.update is not None:
         named.add(p.update.learning_rate)
     out: list[str] = []
     for text in [p.function, *p.where.values()]:
         try:
-            out += [n for n in names_in(parse(text)) if n not in named and n not in out]
+            out += [n for n in names_in(read(p, text)) if n not in named and n not in out]
         except ExprError:
             pass
     return out
@@ -98,14 +121,17 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
             ([(("update", "learning_rate"), p.update.learning_rate)] if p.update is not None else [])
     for loc, text in texts:
         try:
-            parse(text)
+            read(p, text)
         except ExprError as e:
             found.append((loc, str(e)))
+    for name in p.symbols:
+        if name in p.constants or name in (p.variables or ()) or name in p.where:
+            found.append((("symbols",), f"{name!r} is also a variable, a constant or a named part"))
     if found:
         return found
     variables = variables_of(p)
     rate = p.update.learning_rate if p.update is not None else None
-    if not variables and p.variables is None and rate in names_in(parse(p.function)):
+    if not variables and p.variables is None and rate in names_in(read(p, p.function)):
         found.append((("update", "learning_rate"), f"{rate!r} names the learning rate, a constant, and is the "
                                                    "function's only name: nothing is left to differentiate by "
                                                    "(list the variables, or name the rate otherwise)"))

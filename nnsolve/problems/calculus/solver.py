@@ -17,7 +17,6 @@ from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import mp
 from ...engine.symbolic import Symbolic, Verdict
-from ...expr import parse
 from ...expr.symbolic import BeyondRange, Expression, formula_of, text_of, to_exact, to_sympy
 from ...solution import Solution
 from ..common import solution_of
@@ -27,7 +26,7 @@ from .descent import run_descent
 from .function import function_of, names
 from .optima import learning_rates, regularized_optimum
 from .points import record_point
-from .schema import CalculusProblem, point_list, variables_of
+from .schema import CalculusProblem, point_list, read, readings, variables_of
 from .stationary import stationary_points
 
 MAX_SHOWN_TERMS = 60       # a derived polynomial is shown expanded when it has at most this many terms
@@ -159,7 +158,7 @@ class CalculusSolver:
 
     def symbolic_update(self) -> None:
         rate_text = self.p.update.learning_rate
-        rate = to_sympy(parse(rate_text), self.definitions)
+        rate = to_sympy(read(self.p, rate_text), self.definitions)
         for v, g in zip(self.vars, self.grads):
             self.formula_node(f"delta_{v}", rf"\Delta {sp.latex(v)}", f"Δ{v}", sp.factor_terms(-rate * g),
                               "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}", expand=False)
@@ -228,6 +227,9 @@ class CalculusSolver:
         steps = self.comp.to_steps(lambda n: self.sections.get(n.id, "Given"), givens_first=False)
         conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
                                        "constants unless named as variables")]
+        said = readings(self.p)
+        if said:
+            conventions.insert(0, ("implicit multiplication", "; ".join(said) + " (the names the file declares decide it)"))
         if self.symbols:
             one = len(self.symbols) == 1
             conventions.insert(0, ("symbols", f"{names(self.symbols)} "

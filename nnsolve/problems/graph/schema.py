@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...expr import ExprError, Name, Num, names_in, parse
+from ...expr import ExprError, Name, Num, names_in, parse_declared
 from ..common import Common
 from ..fields import Number, Text, register_model
 
@@ -30,6 +30,16 @@ def node_expressions(p: GraphProblem) -> list[tuple[str, tuple, str]]:
     return [(p.output, ("expression",), p.expression or "")]
 
 
+def declared(p: GraphProblem) -> set[str]:
+    """The names the file declares: the leaves' values and the nodes."""
+    return set(p.values) | {name for name, _, _ in node_expressions(p)}
+
+
+def read(p: GraphProblem, text: str) -> tuple:
+    """The tree of a node's expression and how its implicit products were read (ab as a·b, H(…) as H·(…))."""
+    return parse_declared(text, declared(p))
+
+
 def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
     found = []
     if (p.expression is None) == (p.nodes is None):
@@ -43,7 +53,7 @@ def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
             found.append((loc, f"node name {name!r} is already " +
                           ("a value's name" if name in known else "reserved for gradient ids (dL/d…)")))
         try:
-            tree = parse(text)
+            tree = read(p, text)[0]
         except ExprError as e:
             found.append((loc, str(e)))
             continue

@@ -12,11 +12,11 @@ from __future__ import annotations
 from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.formula import join
 from ...engine.number import mp
-from ...expr import Call, Name, Num, Op, constant_value, parse
+from ...expr import Call, Name, Num, Op, constant_value
 from ...solution import Solution
 from ..common import solution_of
 from .primitives import BINARY, FUNCTIONS, NEG, POWER
-from .schema import GraphProblem, node_expressions
+from .schema import GraphProblem, node_expressions, read
 
 CONVENTIONS = [
     ("derivatives at a kink", "relu'(0) = 0 and |x|' = 0 at 0; max and min pass the derivative to the argument "
@@ -38,13 +38,16 @@ class GraphBuilder:
         self.named: dict[str, Node] = {}
         self.taken = set(problem.values) | {name for name, _, _ in node_expressions(problem)}
         self.counter = 0
+        self.readings: list[str] = []
 
     def solve(self) -> Solution:
         for name, value in self.p.values.items():
             self.named[name] = self.comp.given(name, Symbol(name, name), value, differentiable=True)
         output = None
         for name, _, text in node_expressions(self.p):
-            output = self.build(parse(text), name)
+            tree, said = read(self.p, text)
+            self.readings += [r for r in said if r not in self.readings]
+            output = self.build(tree, name)
             self.named[name] = output
         self.local_derivatives(output)
         self.comp.backward(output)
@@ -130,7 +133,11 @@ class GraphBuilder:
             "backward": [s.id for s in steps if s.section.startswith("Backward")],
             "gradients": [f"dL/d{leaf}" for leaf in self.p.values if f"dL/d{leaf}" in ids],
         }
-        return solution_of(self.p, "computation_graph", list(CONVENTIONS), steps, policy=self.comp.policy,
+        conventions = list(CONVENTIONS)
+        if self.readings:
+            conventions.insert(0, ("implicit multiplication", "; ".join(self.readings) +
+                                   " (the names the file declares decide it)"))
+        return solution_of(self.p, "computation_graph", conventions, steps, policy=self.comp.policy,
                            aliases=aliases, groups=groups)
 
 
