@@ -21,6 +21,8 @@ class GraphProblem(Common):
         default=None, description="named nodes in order, e.g. {p: a*x, q: b*y, r: p + q}; the last is the output")
     values: dict[str, Number] = Field(description="the value of every leaf name, e.g. {a: 3, x: -1}")
     output: Text = Field(default="f", description="name of the expression's node (with `expression`)")
+    formulas: list[Text] = Field(default_factory=list, description="derivatives to give as formulas in the leaves' "
+                                                                   "names, e.g. [df/da, dp/dx]")
 
 
 def node_expressions(p: GraphProblem) -> list[tuple[str, tuple, str]]:
@@ -65,6 +67,10 @@ def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
                 found.append((loc, f"{leaf!r} has no value (give it under `values`"
                                    + (" or as an earlier node)" if p.nodes is not None else ")")))
         known.add(name)
+    if not found:
+        from .formulas import issues
+        uses = {name: set(names_in(read(p, text)[0])) for name, _, text in node_expressions(p)}
+        found += issues(p, uses, set(p.values))
     for name in p.values:
         if name in RESERVED:
             found.append((("values", name), f"{name!r} is reserved for gradient ids (dL/d…)"))

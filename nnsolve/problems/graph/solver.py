@@ -15,6 +15,7 @@ from ...engine.number import mp
 from ...expr import Call, Name, Num, Op, constant_value
 from ...solution import Solution
 from ..common import solution_of
+from . import formulas
 from .primitives import BINARY, FUNCTIONS, NEG, POWER
 from .schema import GraphProblem, node_expressions, read
 
@@ -44,13 +45,17 @@ class GraphBuilder:
         for name, value in self.p.values.items():
             self.named[name] = self.comp.given(name, Symbol(name, name), value, differentiable=True)
         output = None
+        self.trees = {}
         for name, _, text in node_expressions(self.p):
             tree, said = read(self.p, text)
             self.readings += [r for r in said if r not in self.readings]
+            self.trees[name] = tree
             output = self.build(tree, name)
             self.named[name] = output
+        self.output_id = output.id
         self.local_derivatives(output)
         self.comp.backward(output)
+        formulas.record(self)
         return self.solution(output)
 
     def fresh_id(self) -> str:
@@ -117,7 +122,7 @@ class GraphBuilder:
 
     def solution(self, output: Node) -> Solution:
         sections = {"given": "Given", "forward": "Forward", "local": "Local derivatives",
-                    "backward": "Backward (chain rule)"}
+                    "backward": "Backward (chain rule)", "formula": "Derivatives as formulas"}
         # the seed ∂f/∂f = 1 is the first line of the chain rule here, shown even where no formula uses it
         steps = self.comp.to_steps(lambda n: sections[n.phase], givens_first=False,
                                    keep=frozenset({"dL/d" + output.id}))
@@ -132,6 +137,7 @@ class GraphBuilder:
             "local": [s.id for s in steps if s.section == "Local derivatives"],
             "backward": [s.id for s in steps if s.section.startswith("Backward")],
             "gradients": [f"dL/d{leaf}" for leaf in self.p.values if f"dL/d{leaf}" in ids],
+            "formulas": [name for name, _ in formulas.requested(self.p)],
         }
         conventions = list(CONVENTIONS)
         if self.readings:
