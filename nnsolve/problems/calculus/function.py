@@ -132,7 +132,7 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
     if problem.descent is not None:
         refuse("descent", f.free_symbols)
     quadratic = A.is_quadratic(f, variables)
-    if problem.learning_rate and quadratic:
+    if problem.learning_rate is True and quadratic:
         refuse("learning_rate", A.hessian(f, variables).free_symbols)
     if problem.regularized is not None and quadratic:
         refuse("regularized", set().union(*(g.free_symbols for g in A.gradient(f, variables))))

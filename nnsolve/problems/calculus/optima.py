@@ -15,6 +15,7 @@ from ...engine.number import exact_string
 from ...engine.symbolic import Verdict
 from ...expr.symbolic import as_sympy_number, to_exact
 from . import analysis as A
+from .local import per_variable
 
 NOT_QUADRATIC = "the learning-rate analysis needs a quadratic function (a constant Hessian)"
 NO_MINIMUM = Verdict("none: the surface has no minimum", ("none", "no minimum", "does not exist"))
@@ -49,6 +50,7 @@ def learning_rates(solver) -> None:
                                + ("gradient descent never converges (f decreases without bound along −∇f)" if moving
                                   else "f is constant and nothing moves"))
         return
+    per_variable(solver, H, title)      # a diagonal H: the variables are the eigen-directions, each its own rate
     eigen = A.eigenvalues(H)
     lam = solver.value_node("eigenvalues(H)", Symbol(r"\lambda", "λ"), eigen, title,
                             note="eigenvalues of the constant Hessian, ascending: the curvature along each eigenvector")

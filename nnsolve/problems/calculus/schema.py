@@ -38,6 +38,15 @@ class Regularized(Model):
     half: bool = Field(default=True, description="l2 only: the ½ in α/2·‖w‖²")
 
 
+class Taylor(Model):
+    at: Union[dict[str, Number], Vector] = Field(description="the point a: {x: 1, y: 2} or [1, 2]")
+    order: Literal[1, 2] = Field(default=2, description="1: the tangent plane; 2: also the quadratic model")
+
+
+class LocalRates(Model):
+    at: Union[dict[str, Number], Vector] = Field(description="the point whose curvature bounds the rate")
+
+
 class Update(Model):
     learning_rate: Text = Field(default="eta", description="the learning rate's name (or number) in Δw = −η ∂f/∂w")
 
@@ -66,7 +75,10 @@ class CalculusProblem(Common):
     stationary_points: bool = Field(default=True, description="solve ∇f = 0 in closed form when possible")
     hessian: bool = Field(default=True, description="the Hessian (symbolic, and at every point)")
     descent: Optional[Descent] = None
-    learning_rate: bool = Field(default=False, description="learning-rate analysis of a quadratic function")
+    learning_rate: Union[bool, LocalRates] = Field(
+        default=False, description="true: the learning rates of a quadratic function; {at: point}: those the "
+                                   "curvature at a point allows (any function)")
+    taylor: Optional[Taylor] = Field(default=None, description="the Taylor polynomials of order 1 and 2 at a point")
     regularized: Optional[Regularized] = None
     update: Optional[Update] = Field(default=None, description="the symbolic gradient-descent update Δw = −η ∇f")
 
@@ -157,6 +169,9 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
                                f"({', '.join(variables)})"))
     if p.descent is not None:
         found += _descent_issues(p, variables)
+    for key, spec in (("taylor", p.taylor), ("learning_rate", p.learning_rate)):
+        if isinstance(spec, (Taylor, LocalRates)):
+            found += _point_issues((key, "at"), spec.at, variables)
     if p.regularized is not None and p.regularized.strength < 0:
         found.append((("regularized", "strength"), "α must be ≥ 0"))
     if found:
@@ -186,6 +201,15 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
                      + (f"; {', '.join(extra)} is not a variable" if extra else ""))]
     elif len(d.start) != len(variables):
         return [(("descent", "start"), f"{len(d.start)} values; expected {len(variables)} ({', '.join(variables)})")]
+    return []
+
+
+def _point_issues(loc: tuple, at, variables: list[str]) -> list[tuple[tuple, str]]:
+    if isinstance(at, dict):
+        if set(at) != set(variables):
+            return [(loc, f"expected a value for each of {', '.join(variables)}")]
+    elif len(at) != len(variables):
+        return [(loc, f"{len(at)} values; expected {len(variables)} ({', '.join(variables)})")]
     return []
 
 

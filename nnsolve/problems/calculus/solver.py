@@ -24,6 +24,7 @@ from . import analysis as A
 from .analysis import expandable
 from .descent import run_descent
 from .function import function_of, names
+from .local import local_rates, taylor
 from .optima import learning_rates, regularized_optimum
 from .points import record_point
 from .schema import CalculusProblem, point_list, read, readings, variables_of
@@ -148,8 +149,12 @@ class CalculusSolver:
             record_point(self, name, dict(zip(self.vars, coords)), f"At {name}")
         extent = self.stationary()
         self.global_behaviour(extent)
-        if p.learning_rate:
+        if p.taylor is not None:
+            taylor(self)
+        if p.learning_rate is True:
             learning_rates(self)
+        elif p.learning_rate:
+            local_rates(self, p.learning_rate.at)
         if p.regularized is not None:
             regularized_optimum(self)
         if p.descent is not None:
