@@ -85,6 +85,20 @@ def _rate_issues(problem: CalculusProblem, function: Function) -> list[tuple[tup
     return []
 
 
+def _threshold_issues(problem: CalculusProblem, function: Function) -> list[tuple[tuple, str]]:
+    """A condition of solve_for that is no relation, or too large to solve, refused at its place."""
+    from .schema import declared
+    from .thresholds import ConditionError, condition_set
+
+    found = []
+    for i, spec in enumerate(problem.solve_for):
+        try:
+            condition_set(spec.condition, spec.symbol, dict(function.definitions), declared(problem))
+        except ConditionError as e:
+            found.append((("solve_for", i, "condition"), str(e)))
+    return found
+
+
 def _first_use(problem: CalculusProblem, name: str) -> int:
     """Where a symbol first appears in the file's texts: the order a reader meets them in."""
     seen = [n for text in [problem.function, *problem.where.values(), *problem.in_terms_of.values()]
@@ -118,6 +132,9 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
         found = _rate_issues(problem, function)
         if found:
             return found
+    found = _threshold_issues(problem, function)
+    if found:
+        return found
     if not function.symbols or not (problem.descent or problem.learning_rate or problem.regularized):
         return []
     f, variables = function.f, function.variables

@@ -123,6 +123,20 @@ def _l2(solver, title: str, alpha: Fraction, smallest) -> None:
                       note=f"f + {penalty} with α = {exact_string(alpha)}: solves ∇f + {exact_string(weight)}·w = 0")
 
 
+def _zeroing(solver, title: str, slopes: list, H: list[list]) -> None:
+    """For each weight where f curves up, the smallest α for which its L1 optimum is 0: soft-thresholding zeroes
+    it when |bᵢ| ≤ α (bᵢ = ∂f/∂wᵢ at 0), an inequality in the symbol α solved exactly."""
+    from .thresholds import smallest_where
+
+    a = sp.Symbol("alpha", nonnegative=True)
+    for v, b, h in zip(solver.vars, slopes, (H[i][i] for i in range(len(H)))):
+        if h <= 0:
+            continue
+        least = smallest_where(sp.Le(sp.Abs(as_sympy_number(b)) - a, 0), a)
+        solver.value_node(f"alpha_zero({v})", Symbol(rf"\alpha_{{0,{v}}}", f"α₀({v})"), to_exact(least), title,
+                          note=f"the smallest α with {v}* = 0: soft-thresholding zeroes {v} when |∂f/∂{v}(0)| ≤ α")
+
+
 def _l1(solver, title: str, alpha: Fraction, H: list[list], w) -> None:
     """f + α‖w‖₁ of a separable quadratic, weight by weight: soft-thresholding where it curves up; where it
     is linear (Hᵢᵢ = 0, slope bᵢ) the optimum is 0 when |bᵢ| < α, and there is none when |bᵢ| > α."""
@@ -145,6 +159,7 @@ def _l1(solver, title: str, alpha: Fraction, H: list[list], w) -> None:
         return
     optimum = [A.soft_threshold(-b / h, alpha / h) if h > 0 else Fraction(0) for b, h in
                ((slopes[i], H[i][i]) for i in range(len(H)))]
+    _zeroing(solver, title, slopes, H)
     curved = all(H[i][i] > 0 for i in range(len(H)))
     solver.value_node(node, symbol, optimum, title,
                       Formula(r"\operatorname{sign}({0}) \max(|{0}| - \alpha / H_{ii}, 0)",

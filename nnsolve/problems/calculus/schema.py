@@ -2,6 +2,7 @@
 asked about, and optionally descent iterations, a learning-rate analysis or a regularized optimum."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field
@@ -47,6 +48,11 @@ class LocalRates(Model):
     at: Union[dict[str, Number], Vector] = Field(description="the point whose curvature bounds the rate")
 
 
+class SolveFor(Model):
+    symbol: Text = Field(description="the name solved for, e.g. alpha (not a variable)")
+    condition: Text = Field(description="relations joined by `and`, e.g. abs(1 - 2 alpha) < 1")
+
+
 class Update(Model):
     learning_rate: Text = Field(default="eta", description="the learning rate's name (or number) in Δw = −η ∂f/∂w")
 
@@ -78,6 +84,8 @@ class CalculusProblem(Common):
     learning_rate: Union[bool, LocalRates] = Field(
         default=False, description="true: the learning rates of a quadratic function; {at: point}: those the "
                                    "curvature at a point allows (any function)")
+    solve_for: list[SolveFor] = Field(default_factory=list, description="thresholds: the values of a symbol for "
+                                                                         "which a condition holds")
     taylor: Optional[Taylor] = Field(default=None, description="the Taylor polynomials of order 1 and 2 at a point")
     regularized: Optional[Regularized] = None
     update: Optional[Update] = Field(default=None, description="the symbolic gradient-descent update Δw = −η ∇f")
@@ -169,6 +177,16 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
                                f"({', '.join(variables)})"))
     if p.descent is not None:
         found += _descent_issues(p, variables)
+    for i, spec in enumerate(p.solve_for):
+        if spec.symbol in variables or spec.symbol in p.constants or spec.symbol == p.name:
+            found.append((("solve_for", i, "symbol"), f"{spec.symbol!r} is a variable, a constant or the function: "
+                                                      "solve for a name without a value"))
+        try:
+            parse_declared(spec.symbol, set())
+            for part in re.split(r"<=|>=|!=|==|≤|≥|≠|<|>|=|\s+and\s+", spec.condition):
+                parse_declared(part, declared(p) | {spec.symbol})
+        except ExprError as e:
+            found.append((("solve_for", i, "condition"), str(e)))
     for key, spec in (("taylor", p.taylor), ("learning_rate", p.learning_rate)):
         if isinstance(spec, (Taylor, LocalRates)):
             found += _point_issues((key, "at"), spec.at, variables)

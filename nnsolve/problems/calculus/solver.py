@@ -25,6 +25,7 @@ from .analysis import expandable
 from .descent import run_descent
 from .function import function_of, names
 from .local import local_rates, taylor
+from .thresholds import solve_for
 from .optima import learning_rates, regularized_optimum
 from .points import record_point
 from .schema import CalculusProblem, point_list, read, readings, variables_of
@@ -151,6 +152,8 @@ class CalculusSolver:
         self.global_behaviour(extent)
         if p.taylor is not None:
             taylor(self)
+        if p.solve_for:
+            solve_for(self)
         if p.learning_rate is True:
             learning_rates(self)
         elif p.learning_rate:
