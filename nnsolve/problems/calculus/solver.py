@@ -255,6 +255,9 @@ class CalculusSolver:
             "points": [s.id for s in solution.steps if s.id.startswith("type(")] +
                       [i for i in ("minimum", "global_minimum", "infimum") if solution.has(i)],
             "descent": [s.id for s in solution.steps if s.section.startswith("Update")],
+            "taylor": [i for i in ("taylor1", "taylor2") if solution.has(i)],
+            "learning_rates": [s.id for s in solution.steps if s.section.startswith("Learning rates")],
+            "thresholds": [s.id for s in solution.steps if s.section == "Thresholds"],
         }
         return solution
 
