@@ -20,8 +20,12 @@ _DERIVATIVE = re.compile(r"^d(?P<top>.+)/d(?P<bottom>[^/]+)$")
 def requested(p) -> list[tuple[str, tuple]]:
     """(id, place in the file) of every derivative asked as a formula."""
     out = [(name, ("formulas", i)) for i, name in enumerate(p.formulas)]
+    if p.symbols:          # with symbols, every value that depends on them is a formula already
+        return out
     for name, given in p.answers.items():
-        if isinstance(given, str) and not _is_number(given) and name not in p.formulas:
+        m = _DERIVATIVE.match(str(name))
+        if m and m.group("top") != "L" and isinstance(given, str) and not _is_number(given) and \
+                name not in p.formulas:
             out.append((str(name), ("answers", name)))
     return out
 
@@ -59,7 +63,7 @@ def record(builder) -> None:
     from ..calculus.analysis import evaluate
 
     p, comp = builder.p, builder.comp
-    leaves = {name: symbol(name) for name in p.values}
+    leaves = {name: symbol(name) for name in [*p.values, *p.symbols]}
     in_leaves: dict[str, sp.Expr] = dict(leaves)          # every node's expression in the leaves
     own: dict[str, sp.Expr] = {}                          # every node's expression in its inputs' names
     for name, tree in builder.trees.items():
@@ -105,7 +109,8 @@ def _text(number) -> str:
 
 def _agree(name: str, computed, number, loc: tuple) -> None:
     """The formula at the given values is the number the graph computed (50 digits where irrational)."""
-    if number is None or computed is None:
+    from ...engine.symbolic import Symbolic
+    if number is None or computed is None or isinstance(computed, Symbolic):
         return
     from ...engine.number import mp, to_mpf
     if abs(to_mpf(computed) - to_mpf(number)) > mp.mpf(10) ** -40 * max(1, abs(to_mpf(number))):

@@ -40,10 +40,17 @@ class GraphBuilder:
         self.taken = set(problem.values) | {name for name, _, _ in node_expressions(problem)}
         self.counter = 0
         self.readings: list[str] = []
+        self.symbolic = None
 
     def solve(self) -> Solution:
         for name, value in self.p.values.items():
             self.named[name] = self.comp.given(name, Symbol(name, name), value, differentiable=True)
+        if self.p.symbols:        # symbolic coefficients: SymPy's arithmetic, on formulas (imported only here)
+            from . import symbolic
+            self.symbolic = symbolic
+            for name in self.p.symbols:
+                self.named[name] = self.comp.given(name, Symbol(name, name), symbolic.leaf(name), differentiable=True,
+                                                   note="a symbol: no number")
         output = None
         self.trees = {}
         for name, _, text in node_expressions(self.p):
@@ -90,12 +97,18 @@ class GraphBuilder:
         node_id = "π" if name in ("pi", "π") else "e"
         if node_id not in self.comp.nodes:
             latex = r"\pi" if node_id == "π" else "e"
-            self.comp.given(node_id, Symbol(latex, node_id), +mp.pi if node_id == "π" else +mp.e,
-                            note="the constant, to 50 digits")
+            if self.symbolic is not None:        # kept as π in the formulas of a graph with symbols
+                import sympy as sp
+                value = self.symbolic.FormulaValue(sp.pi if node_id == "π" else sp.E)
+            else:
+                value = +mp.pi if node_id == "π" else +mp.e
+            self.comp.given(node_id, Symbol(latex, node_id), value, note="the constant, to 50 digits")
         return self.comp.nodes[node_id]
 
     def record(self, op, inputs: list[Node], name: str | None, **params) -> Node:
         node_id = name or self.fresh_id()
+        if self.symbolic is not None:
+            op = self.symbolic.Symbolically(op)
         return self.comp.apply(op, inputs, node_id, Symbol(_latex_name(node_id), node_id), **params)
 
     def local_derivatives(self, output: Node) -> None:
@@ -140,6 +153,11 @@ class GraphBuilder:
             "formulas": [name for name, _ in formulas.requested(self.p)],
         }
         conventions = list(CONVENTIONS)
+        if self.p.symbols:
+            one = len(self.p.symbols) == 1
+            conventions.insert(0, ("symbols", f"{', '.join(self.p.symbols)} {'is a leaf' if one else 'are leaves'} "
+                                              "without a number: the values that depend on "
+                                              f"{'it' if one else 'them'} are formulas"))
         if self.readings:
             conventions.insert(0, ("implicit multiplication", "; ".join(self.readings) +
                                    " (the names the file declares decide it)"))

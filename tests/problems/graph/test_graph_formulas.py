@@ -41,3 +41,31 @@ def test_an_id_that_is_no_derivative_is_refused_at_its_place(asked):
     with pytest.raises(ProblemError) as caught:
         nnsolve.solve(GRAPH + f"formulas: [{asked}]\n")
     assert "formulas" in str(caught.value)
+
+
+SYMBOLIC = """problem: computation_graph
+nodes: {p: "a*w^2", f: "sigmoid(p) + b*w"}
+values: {w: 2, b: 3}
+symbols: [a]
+"""
+
+
+def test_a_graph_with_a_symbolic_coefficient_matches_sympy():
+    solution = nnsolve.solve(SYMBOLIC)
+    a, w, b = sp.symbols("a w b", real=True)
+    f = 1 / (1 + sp.exp(-a * w ** 2)) + b * w
+    at = {w: 2, b: 3}
+
+    def ours(quantity):
+        return from_text(solution.value(quantity)[()].text.replace("sigmoid", "σ")).rewrite(sp.exp)
+
+    assert sp.simplify(ours("f") - f.subs(at)) == 0
+    for leaf in (a, w):
+        assert sp.simplify(ours(f"dL/d{leaf}") - sp.diff(f, leaf).subs(at)) == 0, leaf
+    assert solution.value("dL/db")[()] == 2          # a number where no symbol enters: ∂f/∂b = w
+
+
+def test_max_of_a_symbol_is_refused_at_its_node():
+    with pytest.raises(ProblemError) as caught:
+        nnsolve.solve('problem: computation_graph\nexpression: "max(a, w) * w"\nvalues: {w: 2}\nsymbols: [a]\n')
+    assert "expression" in str(caught.value) and "max" in str(caught.value)
