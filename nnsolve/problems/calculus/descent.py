@@ -42,8 +42,8 @@ def run_descent(solver) -> None:
     long = spec.steps > SHOWN_IN_FULL and kernel.supported(spec) and not comp.policy.pins and \
         comp.policy.round_places is None
     recorded = min(HEAD, spec.steps) if long else spec.steps
-    shown_cost = ITERATE_COST + parts
-    traced_cost = parts + 1
+    shown_cost = SHOWN_UNITS * (ITERATE_COST + parts)
+    traced_cost = TRACED_COST + parts
     if long:      # the whole run's work is known before it starts: refused at once if it cannot fit
         _check_work(recorded * shown_cost + spec.steps * traced_cost, spec.steps, shown_cost, traced_cost)
     params = {}
@@ -387,14 +387,18 @@ def _record_iterate(solver, optimizer, s: int, row: list, n: int) -> None:
     solver.section(title, *nodes)
 
 
-# what one iterate costs besides evaluating f and its gradient: the optimizer's recorded steps, their formulas
-# and their printing, in units of one evaluated part (about 0.1 ms)
+# The work of a descent in units of about 2 µs. An iterate recorded and shown in full costs SHOWN_UNITS units for
+# each evaluated part of f and ∇f (about 0.1 ms each, with SymPy's bookkeeping) and for each of ITERATE_COST more
+# (the optimizer's recorded steps, their formulas and their printing); an iterate carried in a long run's trace
+# one unit per part and TRACED_COST for its update's arithmetic.
 ITERATE_COST = 20
+SHOWN_UNITS = 50
+TRACED_COST = 20
 
 
 def _check_work(work: int, steps: int, shown: int, traced: int | None) -> None:
     """Refuse a descent whose work passes MAX_DESCENT_WORK: an iterate recorded and shown in full costs `shown`
-    units (about 0.1 ms each), one carried in the trace `traced`. A short run's bound is met as the iterates go
+    units (about 2 µs each), one carried in the trace `traced`. A short run's bound is met as the iterates go
     (one that diverges or leaves the domain stops before it); a long run's is known before it starts."""
     if work > MAX_DESCENT_WORK.value:
         if traced is None:
