@@ -54,3 +54,9 @@ def test_an_undeclared_name_without_a_reading_stays_a_name():
     # without `variables`, xy is a variable of its own: x and y are not declared
     solution = nnsolve.solve("problem: calculus\nfunction: xy^2\nstationary_points: false\nhessian: false\n")
     assert solution.has("df/dxy")
+
+
+def test_a_declared_symbol_the_function_does_not_use_is_refused():
+    with pytest.raises(ProblemError) as caught:
+        nnsolve.solve("problem: calculus\nfunction: x^2\nsymbols: [a]\n")
+    assert "symbols" in str(caught.value) and "not used" in str(caught.value)

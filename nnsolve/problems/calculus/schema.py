@@ -144,9 +144,14 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
             read(p, text)
         except ExprError as e:
             found.append((loc, str(e)))
-    for name in p.symbols:
+    if found:
+        return found
+    used = {n for text in [p.function, *p.where.values(), *p.in_terms_of.values()] for n in names_in(read(p, text))}
+    for i, name in enumerate(p.symbols):
         if name in p.constants or name in (p.variables or ()) or name in p.where:
-            found.append((("symbols",), f"{name!r} is also a variable, a constant or a named part"))
+            found.append((("symbols", i), f"{name!r} is also a variable, a constant or a named part"))
+        elif name not in used:
+            found.append((("symbols", i), f"{name!r} is not used in the function"))
     if found:
         return found
     variables = variables_of(p)
