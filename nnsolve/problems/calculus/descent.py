@@ -7,23 +7,21 @@ function's domain stops with a verdict that says so, instead of numbers that mea
 """
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 from ...engine.computation import Symbol
-from ...engine.number import beyond_exact_range, exact_string, mp, to_mpf
+from ...engine.number import exact_string, to_mpf
 from ...engine.symbolic import Verdict
 from ...limits import MAX_DESCENT_WORK
 from ..errors import Issue, ProblemError
-from ...expr import parse
-from ...expr.symbolic import PRECISION, BeyondRange, symbol, to_sympy
+from ...expr.symbolic import BeyondRange, symbol
 from ...ops.scalar import DomainError, sqrt as scalar_sqrt
 from ...optim import Pass, make_optimizer
 from .analysis import undefined_part
 from . import kernel
-from .schema import start_values, variables_of
-
-LOW, HIGH = PRECISION + 15, PRECISION + 40        # the working precisions of expr.program
+from .carried import HIGH, LOW, PRECISION, at_shown_precision, trace
+from .run_keys import Schedule, initial_state
+from .schema import start_values
 
 RUNAWAY = 10 ** 12
 DIVERGED = Verdict("diverges", ("diverge", "diverged", "divergent", "does not converge", "unbounded"))
@@ -154,7 +152,7 @@ class Run:
             rows = rows[:HEAD + 1] + [[ELLIPSIS] * len(columns)] + rows[-TAIL:]
             note += f"; iterates {HEAD + 1}–{len(self.rows) - TAIL - 1} ({left_out:,} rows) left out at ⋮ " \
                     "(descent.trace: full lists every one)"
-        rows = [[_shown(x) for x in row] for row in rows]
+        rows = [[at_shown_precision(x) for x in row] for row in rows]
         node = solver.comp.derived("iterations", Symbol(r"\text{iterations}", "iterations"), rows, None, "update", note)
         solver.section("Iterations", node)
 
@@ -187,204 +185,6 @@ def norm_of(grads: list):
 def _below(grads: list, tolerance) -> bool:
     """‖∇f‖ < tol, compared as ‖∇f‖² < tol² (exact for exact gradients)."""
     return sum((g * g for g in grads), Fraction(0)) < tolerance * tolerance
-
-
-class Schedule:
-    """The learning rate of each update: `lr`, or `schedule` — a list (update t uses its t-th number) or a
-    formula in t, evaluated exactly for the recorded updates and compiled for the carried ones."""
-
-    def __init__(self, spec):
-        self.spec = spec
-        given = getattr(spec, "schedule", None)
-        self.text = None
-        self.formula = self.program = None
-        self.numbers = None
-        if given is None:
-            self.first = spec.lr
-            return
-        if isinstance(given, list):
-            self.numbers = list(given)
-            self.text = "[" + ", ".join(exact_string(x) for x in given[:6]) + (", …]" if len(given) > 6 else "]")
-        else:
-            from ...expr.program import Program
-            self.formula = to_sympy(parse(given))
-            self.program = Program([self.formula], [symbol("t")])
-            self.text = f"η(t) = {given}"
-        self.first = self.exact(1)
-
-    def first_spec(self):
-        return self.spec if self.text is None else self.spec.model_copy(update={"lr": self.first})
-
-    def exact(self, t: int):
-        if self.text is None:
-            return self.spec.lr
-        if self.numbers is not None:
-            return self.numbers[t - 1]
-        from .analysis import evaluate
-        value = evaluate(self.formula, {symbol("t"): Fraction(t)})
-        if not value > 0:
-            raise ProblemError([Issue("descent.schedule", f"η({t}) = {exact_string(value)}: a learning rate is "
-                                                         "positive")])
-        return value
-
-    def carried(self, t: int):
-        if self.text is None:
-            return self.spec.lr
-        if self.program is None:
-            return self.exact(t)
-        value = self.program.run([Fraction(t)])[0]
-        if not value > 0:
-            raise ProblemError([Issue("descent.schedule", f"η({t}) = {mp.nstr(value, 8)}: a learning rate is "
-                                                         "positive")])
-        return value
-
-    def set_rate(self, optimizer, comp, t: int) -> None:
-        """Update t's rate as the given η[t] the optimizer's formulas name (rates from a schedule only)."""
-        if self.text is not None:
-            optimizer._hyper["eta"] = comp.given(f"eta({t})", Symbol(rf"\eta^{{[{t}]}}", f"η[{t}]"), self.exact(t),
-                                                 note="the schedule's rate for this update")
-
-
-STATE_NAMES = {"momentum": ("v",), "nesterov": ("v",), "adagrad": ("G",), "rmsprop": ("s",), "adam": ("m", "s", "t")}
-
-
-def initial_state(solver, optimizer, params: dict) -> None:
-    """The optimizer's state before the first update, where `initial` gives it (velocity, moments, Adam's t₀)."""
-    given = solver.p.descent.initial or {}
-    for name, values in given.items():
-        if name == "t":
-            _count_from(optimizer, int(values))
-            continue
-        for (key, w), value in zip(params.items(), state_values(solver.p, name)):
-            node = optimizer.comp.given(f"{name}.{key}(0)", optimizer.state_symbol(name, name, w, 0), value,
-                                        note="given initial state")
-            solver.section("Start", node)
-            if name == "v":
-                optimizer.velocity[key] = node
-            else:
-                optimizer.state[f"{name}.{key}"] = node
-
-
-def state_values(p, name: str) -> list:
-    values = p.descent.initial[name]
-    return [values[v] for v in variables_of(p)] if isinstance(values, dict) else list(values)
-
-
-def _count_from(optimizer, t0: int) -> None:
-    """Adam resumed after t₀ updates: update s divides by 1 − βᵗ with t = t₀ + s (its ids keep s)."""
-    plain = type(optimizer).corrected
-
-    def corrected(step, key, w, moment, beta):
-        node = plain(optimizer, t0 + step, key, w, moment, beta)
-        name = moment.id.split(".")[0]
-        comp = optimizer.comp
-        del comp.nodes[node.id]
-        comp.order.pop()
-        del comp.position[node.id]
-        node.id = f"{name}_hat.{key}({step})"
-        node.note = f"t = t₀ + {step} = {t0 + step}"
-        return comp._add(node)
-    optimizer.corrected = corrected
-
-
-def trace(solver, run: Run, optimizer, schedule: Schedule, head: dict, parts: int) -> None:
-    """The updates after the recorded head, by kernel.Rule from the start (so the head checks it), as rows;
-    the last iterate, and any iterate an answer or `ask` names, recorded as quantities."""
-    from ...expr.program import Program, Unreliable
-
-    p, spec = solver.p, solver.p.descent
-    program = Program([solver.f, *solver.grads], solver.vars)
-    n = len(solver.vars)
-    initial = {name: (state_values(p, name) if name != "t" else p.descent.initial[name])
-               for name in (p.descent.initial or {})}
-    rule = kernel.Rule(spec, n, initial)
-    recorded = len(run.rows) - 1
-    start = list(start_values(p).values())
-
-    def at(point: list) -> list:
-        try:
-            return program.run(point)
-        except Unreliable:           # cancellation beyond both precisions: SymPy's evaluation, as a point's
-            from .analysis import evaluate
-            values = {v: x for v, x in zip(solver.vars, point)}
-            return [mp.mpf(evaluate(e, values)) for e in [solver.f, *solver.grads]]
-
-    kept: dict[int, list] = {}
-    wanted = _wanted_iterates(solver)
-    with mp.workdps(LOW):
-        w = [Fraction(x) for x in start]
-        for s in range(spec.steps + 1):
-            title = f"Update {s}: {optimizer.title} (carried)"
-            try:
-                values = at(w)
-            except BeyondRange:
-                run.diverged_beyond(s, title)
-                break
-            except (DomainError, ValueError):
-                run.undefined(s, {str(v): _shown(x) for v, x in zip(solver.vars, w)}, title)
-                break
-            if s == recorded:
-                _check_head(w, list(head.values()), s)
-            if s <= recorded:        # the head's rows are the recorded ones
-                if s == spec.steps:
-                    break
-                w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
-                continue
-            row = [*w, *values]         # rounded to the digits shown only where shown
-            if s in wanted:
-                kept[s] = row
-            if run.row(s, row[:n], row[n], row[n + 1:], title) or s == spec.steps:
-                kept[s] = row
-                break
-            w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
-    for s, row in sorted(kept.items()):
-        _record_iterate(solver, optimizer, s, [_shown(x) for x in row], n)
-
-
-def _within_range(iterate: list) -> list:
-    """Each Fraction past the exact range (a denominator of 10^1200 after 1,200 updates by η = 0.1) as a number
-    of the working precision, as a recorded update makes it one of 50 digits."""
-    return [to_mpf(x) if beyond_exact_range(x) else x for x in iterate]
-
-
-def _shown(x):
-    """A carried value at the precision every value of a solution has."""
-    return +x if isinstance(x, mp.mpf) else x
-
-
-def _check_head(carried: list, recorded: list, s: int) -> None:
-    """The carried iterate after the recorded updates equals the recorded one (to 45 of its 50 digits)."""
-    for a, b in zip(carried, recorded):
-        b = mp.mpf(b)
-        if abs(a - b) > mp.mpf(10) ** -45 * max(abs(b), mp.mpf(10) ** -20):
-            raise RuntimeError(f"internal check failed: the carried descent reaches {mp.nstr(a, 20)} at update {s}, "
-                               f"the recorded one {mp.nstr(b, 20)}")
-
-
-def _wanted_iterates(solver) -> set[int]:
-    """Iterates an answer or `ask` names (x(500), f(500), df/dx(500)), beyond the recorded ones."""
-    p, name = solver.p, solver.name
-    stems = {str(v) for v in solver.vars} | {name} | {f"d{name}/d{v}" for v in solver.vars}
-    found = set()
-    for quantity in [*p.answers, *(p.ask or [])]:
-        m = re.fullmatch(r"(.+)\((\d+)\)", str(quantity))
-        if m and m.group(1) in stems:
-            found.add(int(m.group(2)))
-    return found
-
-
-def _record_iterate(solver, optimizer, s: int, row: list, n: int) -> None:
-    title = f"Update {s}: {optimizer.title} (carried)"
-    note = "carried by the same update rule; the iterations table shows the run"
-    nodes = [solver.comp.derived(f"{v}({s})", Symbol(f"{v}^{{[{s}]}}", f"{v}[{s}]"), x, None, "update", note)
-             for v, x in zip(solver.vars, row[:n])]
-    nodes.append(solver.comp.derived(f"{solver.name}({s})", Symbol(f"{solver.name}^{{({s})}}", f"{solver.name}({s})"),
-                                     row[n], None, "update", note))
-    for v, g in zip(solver.vars, row[n + 1:]):
-        latex, text = solver.partial(v)
-        nodes.append(solver.comp.derived(f"d{solver.name}/d{v}({s})", Symbol(latex + f"^{{({s})}}", f"{text}({s})"),
-                                         g, None, "update", note))
-    solver.section(title, *nodes)
 
 
 # The work of a descent in units of about 2 µs. An iterate recorded and shown in full costs SHOWN_UNITS units for
