@@ -13,7 +13,7 @@ from ...expr.symbolic import PRECISION, BeyondRange
 from ...ops.scalar import DomainError
 from . import kernel
 from .schema import start_values
-from .run_keys import state_values
+from .run_keys import given_state
 
 LOW, HIGH = PRECISION + 15, PRECISION + 40        # the working precisions of expr.program
 
@@ -26,9 +26,7 @@ def trace(solver, run, optimizer, schedule, head: dict, parts: int) -> None:
     p, spec = solver.p, solver.p.descent
     program = Program([solver.f, *solver.grads], solver.vars)
     n = len(solver.vars)
-    initial = {name: (state_values(p, name) if name != "t" else p.descent.initial[name])
-               for name in (p.descent.initial or {})}
-    rule = kernel.Rule(spec, n, initial)
+    rule = kernel.Rule(spec, n, given_state(p))
     recorded = len(run.rows) - 1
     start = list(start_values(p).values())
 

@@ -70,12 +70,11 @@ class Schedule:
 
 def initial_state(solver, optimizer, params: dict) -> None:
     """The optimizer's state before the first update, where `initial` gives it (velocity, moments, Adam's t₀)."""
-    given = solver.p.descent.initial or {}
-    for name, values in given.items():
+    for name, values in given_state(solver.p).items():
         if name == "t":
             _count_from(optimizer, int(values))
             continue
-        for (key, w), value in zip(params.items(), state_values(solver.p, name)):
+        for (key, w), value in zip(params.items(), values):
             node = optimizer.comp.given(f"{name}.{key}(0)", optimizer.state_symbol(name, name, w, 0), value,
                                         note="given initial state")
             solver.section("Start", node)
@@ -85,9 +84,15 @@ def initial_state(solver, optimizer, params: dict) -> None:
                 optimizer.state[f"{name}.{key}"] = node
 
 
-def state_values(p, name: str) -> list:
-    values = p.descent.initial[name]
-    return [values[v] for v in variables_of(p)] if isinstance(values, dict) else list(values)
+def given_state(p) -> dict:
+    """`initial` by nnsolve's names of the state (Adam's second moment v, as the Adam paper writes it, is s
+    here), each a list in the variables' order (t a whole number)."""
+    out = {}
+    for name, values in (p.descent.initial or {}).items():
+        name = "s" if p.descent.type == "adam" and name == "v" else name
+        out[name] = values if name == "t" else \
+            [values[v] for v in variables_of(p)] if isinstance(values, dict) else list(values)
+    return out
 
 
 def _count_from(optimizer, t0: int) -> None:

@@ -236,7 +236,7 @@ def _point_issues(loc: tuple, at, variables: list[str]) -> list[tuple[tuple, str
     return []
 
 
-STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s", "t"}}
+STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s", "v", "t"}}
 
 
 def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
@@ -263,6 +263,8 @@ def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
             if other:
                 found.append((("descent", "schedule"), f"uses {other[0]!r}: a schedule is a formula in the update's "
                                                        "number t (and numbers)"))
+    if d.type == "adam" and {"s", "v"} <= set(d.initial or {}):
+        found.append((("descent", "initial", "v"), "Adam's second moment is given as s and as v: give one"))
     for name, values in (d.initial or {}).items():
         loc = ("descent", "initial", name)
         if name not in STATE.get(d.type, ()):
@@ -274,7 +276,8 @@ def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
         elif isinstance(values, int) or (isinstance(values, dict) and set(values) != set(variables)) or \
                 (not isinstance(values, dict) and len(values) != len(variables)):
             found.append((loc, f"expected a value for each of {', '.join(variables)}"))
-        elif name in ("s", "G") and any(x < 0 for x in (values.values() if isinstance(values, dict) else values)):
+        elif (name in ("s", "G") or (name == "v" and d.type == "adam")) and \
+                any(x < 0 for x in (values.values() if isinstance(values, dict) else values)):
             found.append((loc, "a sum or mean of squares is at least 0"))
     return found
 

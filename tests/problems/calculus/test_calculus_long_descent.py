@@ -140,9 +140,9 @@ def test_an_initial_velocity_and_adam_state_resumed():
         v = Fraction(1, 2) * v + 2 * x
         x -= Fraction(1, 10) * v
     assert momentum.value("x(2)")[()] == x
-    for steps in (3, 30):
+    for steps, second in ((3, "s"), (30, "v")):      # Adam's second moment: nnsolve's s, the paper's v
         adam = solved(problem(f"type: adam, lr: 0.1, steps: {steps}, start: [1, 2], "
-                              "initial: {m: [0.5, -1], s: [0.25, 4], t: 7}"))
+                              f"initial: {{m: [0.5, -1], {second}: [0.25, 4], t: 7}}"))
         expected = adam_by_hand(steps, "0.1", "0.9", "0.999", "1e-8", [1, 2], lambda w: [2 * w[0], 20 * w[1]],
                                 m=["0.5", -1], s=["0.25", 4], t0=7)
         for name, value in zip(("x", "y"), expected):
