@@ -437,12 +437,55 @@ def split_names(tree, known: set[str]):
     return tree
 
 
+MAX_SIMPLIFIED_OPERATIONS = 400     # SymPy's simplify has no time bound: a larger difference is not given to it
+PROBES = (Fraction(3, 7), Fraction(-5, 11), Fraction(13, 17), Fraction(-2, 3))
+
+
 def equivalent(a: sp.Expr, b: sp.Expr) -> bool:
-    """Whether a − b is identically 0 (σ, softplus and ReLU rewritten first so SymPy can see it)."""
-    difference = (a - b).rewrite(sp.exp)
+    """Whether a − b is identically 0 (σ, softplus and ReLU rewritten first so SymPy can see it).
+
+    Bounded: the difference is first evaluated at a few points (each name a different small fraction, at 50
+    digits, cancellation checked); a value that is not 0 there settles it — they differ. Then SymPy simplifies
+    a difference of at most MAX_SIMPLIFIED_OPERATIONS operations; a larger one is judged by the points alone
+    (0 at every one of them, at 50 digits)."""
+    difference = a - b
+    if difference == 0:
+        return True
+    probed = _probe(difference)
+    if probed is False:
+        return False
+    if probed and sp.count_ops(difference) > MAX_SIMPLIFIED_OPERATIONS:
+        return True
+    difference = difference.rewrite(sp.exp)
     if difference == 0 or sp.simplify(difference) == 0:
         return True
     return sp.simplify(sp.expand(difference)) == 0
+
+
+def _probe(difference: sp.Expr) -> bool | None:
+    """False when the difference is certainly not 0 at one of the probe points; True when it is 0 at all of
+    them (at least three evaluated); None when too few points could be evaluated. A rational difference is
+    evaluated exactly, any other at 50 digits with its cancellation checked."""
+    names = sorted(difference.free_symbols, key=str)
+    zero, seen = mp.mpf(10) ** -(PRECISION - 10), 0
+    for shift in range(len(PROBES)):
+        point = {n: PROBES[(i + shift) % len(PROBES)] + i for i, n in enumerate(names)}
+        try:
+            at = difference.xreplace({n: sp.Rational(v.numerator, v.denominator) for n, v in point.items()})
+            if at.is_Rational:
+                if at != 0:
+                    return False
+                seen += 1
+                continue
+            value = numeric(at)
+        except (ValueError, ArithmeticError, TypeError):
+            continue
+        if value is None:
+            continue
+        if abs(value) > zero:
+            return False
+        seen += 1
+    return True if seen >= 3 else None
 
 
 def formula_of(expr: sp.Expr, ids: dict[str, str]):
