@@ -167,3 +167,40 @@ def test_run_keys_that_cannot_work_are_refused_at_their_place(descent, where):
     with pytest.raises(ProblemError) as caught:
         solved(problem(descent, "x^2"))
     assert where in str(caught.value)
+
+
+def adaptive_by_hand(kind: str, steps: int, inside: bool, corrected: bool = True):
+    """RMSProp (ρ = 0.9) or Adam (β = 0.9, 0.999) on x² + 10y² from (1, 1), η = 0.01, ε = 10⁻⁸ inside or
+    outside the root, at 80 digits."""
+    with mpmath.workdps(80):
+        w, m, s = [mpmath.mpf(1)] * 2, [mpmath.mpf(0)] * 2, [mpmath.mpf(0)] * 2
+        eps, lr = mpmath.mpf(10) ** -8, mpmath.mpf("0.01")
+        for t in range(1, steps + 1):
+            g = [2 * w[0], 20 * w[1]]
+            if kind == "rmsprop":
+                rho = mpmath.mpf("0.9")
+                s = [rho * si + (1 - rho) * gi ** 2 for si, gi in zip(s, g)]
+                top, size = g, s
+            else:
+                b1, b2 = mpmath.mpf("0.9"), mpmath.mpf("0.999")
+                m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+                s = [b2 * si + (1 - b2) * gi ** 2 for si, gi in zip(s, g)]
+                top, size = (([mi / (1 - b1 ** t) for mi in m], [si / (1 - b2 ** t) for si in s])
+                             if corrected else (m, s))
+            w = [wi - lr * a / (mpmath.sqrt(b + eps) if inside else mpmath.sqrt(b) + eps)
+                 for wi, a, b in zip(w, top, size)]
+        return w
+
+
+@pytest.mark.parametrize("spec, kind, inside, corrected", [
+    ("type: rmsprop, lr: 0.01, rho: 0.9, eps_inside_sqrt: true", "rmsprop", True, True),
+    ("type: adam, lr: 0.01, eps_inside_sqrt: true", "adam", True, True),
+    ("type: adam, lr: 0.01, bias_correction: false", "adam", False, False),
+])
+def test_carried_variants_of_the_adaptive_rules(spec, kind, inside, corrected):
+    steps = 60
+    solution = solved(problem(f"{spec}, steps: {steps}, start: [1, 1]"))
+    expected = adaptive_by_hand(kind, steps, inside, corrected)
+    for name, value in zip(("x", "y"), expected):
+        ours = mpmath.mpf(solution.value(f"{name}({steps})")[()])
+        assert abs(ours - value) <= abs(value) * mpmath.mpf(10) ** -40, name
