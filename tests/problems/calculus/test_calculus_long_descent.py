@@ -204,3 +204,20 @@ def test_carried_variants_of_the_adaptive_rules(spec, kind, inside, corrected):
     for name, value in zip(("x", "y"), expected):
         ours = mpmath.mpf(solution.value(f"{name}({steps})")[()])
         assert abs(ours - value) <= abs(value) * mpmath.mpf(10) ** -40, name
+
+
+@pytest.mark.parametrize("form", ["pytorch", "sutskever", "ema"])
+def test_carried_momentum_forms_stay_exact_fractions(form):
+    steps, beta, lr = 30, Fraction(1, 2), Fraction(1, 10)
+    solution = solved(problem(f"type: momentum, form: {form}, lr: 0.1, momentum: 0.5, steps: {steps}, start: [1]",
+                              "x^2 - x"))
+    x, v = Fraction(1), Fraction(0)
+    for _ in range(steps):
+        g = 2 * x - 1
+        if form == "sutskever":
+            v = beta * v - lr * g
+            x = x + v
+        else:
+            v = beta * v + ((1 - beta) * g if form == "ema" else g)
+            x = x - lr * v
+    assert solution.value(f"x({steps})")[()] == x
