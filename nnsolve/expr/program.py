@@ -105,24 +105,25 @@ class Program:
                 raise BeyondRange("a value beyond 10^±1000")
         return out
 
-    def run(self, values: list) -> list:
+    def run(self, values: list, low: int = LOW, high: int = HIGH) -> list:
         """The formulas at the point (each value a Fraction or an mpf): Fractions where the program is rational
         and the point too, else mpf at PRECISION + 15 digits; ValueError where a part has no real value,
         BeyondRange where one leaves the range, Unreliable where cancellation leaves fewer than PRECISION
         digits certain."""
         if self.rational and all(isinstance(v, Fraction) for v in values):
             return self.exact(values)
+        digits = low - 13               # the digits kept where both precisions agree (PRECISION + 2 at LOW)
         try:
-            low, cancelled = self._at(LOW, values)
+            first, cancelled = self._at(low, values)
             if not cancelled:
-                return [_in_range(v, f) for v, f in zip(low, self.formulas)]
-            high, _ = self._at(HIGH, values)
+                return [_in_range(v, f) for v, f in zip(first, self.formulas)]
+            second, _ = self._at(high, values)
         except (ZeroDivisionError, OverflowError) as e:
             raise ValueError(str(e)) from None
         out = []
-        with mp.workdps(LOW):
-            for a, b, f in zip(low, high, self.formulas):
-                if a != b and not (b and abs(a - b) <= abs(b) * mp.mpf(10) ** -(PRECISION + 2)):
+        with mp.workdps(low):
+            for a, b, f in zip(first, second, self.formulas):
+                if a != b and not (b and abs(a - b) <= abs(b) * mp.mpf(10) ** -digits):
                     raise Unreliable("cancellation beyond the working precision")
                 out.append(_in_range(+b, f))
         return out

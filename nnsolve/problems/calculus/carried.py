@@ -11,6 +11,7 @@ from ...engine.computation import Symbol
 from ...engine.number import beyond_exact_range, mp, to_mpf
 from ...expr.symbolic import PRECISION, BeyondRange
 from ...ops.scalar import DomainError
+from ..errors import Issue, ProblemError
 from . import kernel
 from .schema import start_values
 from .run_keys import given_state
@@ -18,9 +19,13 @@ from .run_keys import given_state
 LOW, HIGH = PRECISION + 15, PRECISION + 40        # the working precisions of expr.program
 
 
-def trace(solver, run, optimizer, schedule, head: dict, parts: int) -> None:
+AUTO_VERIFIED_WORK = 100_000     # a carried run is verified unless asked not to, up to this work (about 0.2 s)
+
+
+def trace(solver, run, optimizer, schedule, head: dict, cost: int) -> None:
     """The updates after the recorded head, by kernel.Rule from the start (so the head checks it), as rows;
-    the last iterate, and any iterate an answer or `ask` names, recorded as quantities."""
+    the last iterate, and any iterate an answer or `ask` names, recorded as quantities. `cost`: the work of
+    one carried update, which decides whether the run is verified when `verify` is not given."""
     from ...expr.program import Program, Unreliable
 
     p, spec = solver.p, solver.p.descent
@@ -40,6 +45,7 @@ def trace(solver, run, optimizer, schedule, head: dict, parts: int) -> None:
 
     kept: dict[int, list] = {}
     wanted = _wanted_iterates(solver)
+    last = None
     with mp.workdps(LOW):
         w = [Fraction(x) for x in start]
         for s in range(spec.steps + 1):
@@ -64,10 +70,52 @@ def trace(solver, run, optimizer, schedule, head: dict, parts: int) -> None:
                 kept[s] = row
             if run.row(s, row[:n], row[n], row[n + 1:], title) or s == spec.steps:
                 kept[s] = row
+                last = s
                 break
             w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
+    note = ""
+    verify = spec.verify if spec.verify is not None else spec.steps * cost <= AUTO_VERIFIED_WORK
+    if verify and last is not None:
+        note = _verified(solver, program, schedule, start, last, kept[last][:n])
+        solver.conventions.append(("verification", f"the carried run made again at {VERIFIED} digits: {note[10:]}"))
+    elif last is not None:
+        solver.conventions.append(("verification", f"the carried run is not made again at higher precision (a run "
+                                                    "that magnifies rounding would lose digits unseen); "
+                                                    f"descent.verify: true makes it again at {VERIFIED} digits"))
     for s, row in sorted(kept.items()):
-        _record_iterate(solver, optimizer, s, [at_shown_precision(x) for x in row], n)
+        _record_iterate(solver, optimizer, s, [at_shown_precision(x) for x in row], n, note if s == last else "")
+
+
+VERIFIED = PRECISION + 50          # the working digits of the verifying run
+
+
+def _verified(solver, program, schedule, start: list, last: int, iterate: list) -> str:
+    """The run again at VERIFIED digits (f and ∇f at VERIFIED and VERIFIED + 25): how many significant digits
+    of the last iterate the two runs share. Fewer than the digits a solution shows is refused, not shown."""
+    from ...engine.number import SHOWN_DIGITS
+
+    rule = kernel.Rule(solver.p.descent, len(start), given_state(solver.p))
+    with mp.workdps(VERIFIED):
+        w = [Fraction(x) for x in start]
+        try:
+            for s in range(last):
+                g = program.run(w, VERIFIED, VERIFIED + 25)[1:]
+                w = _within_range(rule.step(s + 1, w, g, schedule.carried(s + 1),
+                                            lambda q: program.run(q, VERIFIED, VERIFIED + 25)[1:]))
+        except (ValueError, ArithmeticError):       # the verifying run left the domain or the range: no digit shared
+            w = None
+        worst = mp.inf if w is not None else mp.zero
+        for a, b in zip(iterate, w or []):
+            a, b = mp.mpf(a), mp.mpf(b)
+            if a != b:
+                worst = min(worst, -mp.log10(abs(a - b) / abs(b)) if b else mp.zero)
+    shared = LOW if worst == mp.inf else int(worst)
+    if shared < SHOWN_DIGITS:
+        raise ProblemError([Issue("descent.verify", f"the run magnifies rounding: after {last:,} updates the iterate "
+                                                    f"carried at {LOW} digits shares only {max(shared, 0)} significant "
+                                                    f"digits with the run at {VERIFIED} (at least {SHOWN_DIGITS} are "
+                                                    "shown): give fewer steps")])
+    return f"verified: the run at {VERIFIED} digits agrees to {min(shared, PRECISION)} significant digits"
 
 
 def _within_range(iterate: list) -> list:
@@ -102,9 +150,9 @@ def _wanted_iterates(solver) -> set[int]:
     return found
 
 
-def _record_iterate(solver, optimizer, s: int, row: list, n: int) -> None:
+def _record_iterate(solver, optimizer, s: int, row: list, n: int, verified: str = "") -> None:
     title = f"Update {s}: {optimizer.title} (carried)"
-    note = "carried by the same update rule; the iterations table shows the run"
+    note = "carried by the same update rule; the iterations table shows the run" + (f"; {verified}" if verified else "")
     nodes = [solver.comp.derived(f"{v}({s})", Symbol(f"{v}^{{[{s}]}}", f"{v}[{s}]"), x, None, "update", note)
              for v, x in zip(solver.vars, row[:n])]
     nodes.append(solver.comp.derived(f"{solver.name}({s})", Symbol(f"{solver.name}^{{({s})}}", f"{solver.name}({s})"),

@@ -28,7 +28,7 @@ DIVERGED = Verdict("diverges", ("diverge", "diverged", "divergent", "does not co
 UNDEFINED = Verdict("leaves the domain", ("undefined", "not defined", "domain error"))
 
 
-SHOWN_IN_FULL = 20      # a run of at most this many updates is recorded update by update
+SHOWN_IN_FULL = kernel.SHOWN_IN_FULL
 HEAD, TAIL = 5, 5       # a longer one: the first HEAD updates recorded, the last TAIL iterates shown as rows
 
 
@@ -76,7 +76,7 @@ def run_descent(solver) -> None:
         params = optimizer.step(s + 1, params, at, ahead)
         solver.section(f"Update {s + 1}: {optimizer.title}", *[comp.nodes[i] for i in comp.nodes if i not in before])
     if long and not run.stopped:
-        trace(solver, run, optimizer, schedule, {v: n.value[()] for v, n in params.items()}, parts)
+        trace(solver, run, optimizer, schedule, {v: n.value[()] for v, n in params.items()}, traced_cost)
     run.table(long)
     solver.conventions.extend(c for c in optimizer.conventions() if c[0] not in ("updates", "hyperparameters"))
     solver.conventions.append(("hyperparameters", _settings(optimizer, schedule)))

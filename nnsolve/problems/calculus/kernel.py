@@ -17,7 +17,8 @@ from mpmath.libmp import fone, fzero, mpf_add, mpf_div, mpf_mul, mpf_sqrt, mpf_s
 from ...engine.number import mp
 from ...ops.scalar import DomainError
 
-# optimizers (and forms) with a rule here; the others are recorded in full, within MAX_DESCENT_WORK
+SHOWN_IN_FULL = 20      # a run of at most this many updates is recorded update by update; a longer one is carried
+# optimizers with a rule here; the others are recorded in full, within MAX_DESCENT_WORK
 SUPPORTED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
 
 

@@ -29,6 +29,9 @@ class Descent(Optimizer):
     initial: Optional[dict[str, Union[dict[str, Number], Vector, int]]] = Field(
         default=None, description="the optimizer's state before the first update: v (momentum, nesterov), G "
                                   "(adagrad), s (rmsprop, adam), m (adam) by variable, and t (adam: updates done)")
+    verify: Optional[bool] = Field(
+        default=None, description="a long run: run it again at 100 digits and state how many digits agree (refused "
+                                  "below the digits shown); by default verified when that is quick")
     trace: Literal["ends", "full"] = Field(
         default="ends", description="a long run's iterations table: the first and last iterates (ends) or every one")
 
@@ -209,7 +212,7 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     d = p.descent
     if d.type == "perceptron":
         return [(("descent", "type"), "the perceptron rule needs data and targets, not a function")]
-    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "schedule", "initial", "trace"}))
+    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "schedule", "initial", "trace", "verify"}))
     if settings:
         return settings
     found = _run_issues(d, variables)
@@ -241,7 +244,12 @@ STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"
 
 def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
     """The keys that shape the run: a positive tolerance, a schedule of positive rates in t, a state by variable."""
+    from .kernel import SHOWN_IN_FULL, SUPPORTED
+
     found = []
+    if d.verify and (d.steps <= SHOWN_IN_FULL or d.type not in SUPPORTED):
+        found.append((("descent", "verify"), f"verifies a carried run (more than {SHOWN_IN_FULL} steps, not rprop); "
+                                             "this one is recorded update by update"))
     if d.tolerance is not None and d.tolerance <= 0:
         found.append((("descent", "tolerance"), "must be positive"))
     if d.schedule is not None:

@@ -221,3 +221,27 @@ def test_carried_momentum_forms_stay_exact_fractions(form):
             v = beta * v + ((1 - beta) * g if form == "ema" else g)
             x = x - lr * v
     assert solution.value(f"x({steps})")[()] == x
+
+
+# gradient descent with η = 1 on f = −1.5x² + 4/3·x³ is the logistic map x ← 4x(1 − x): chaotic, every update
+# doubles an error, so a run carried at 65 digits keeps none of them after about 200 updates
+def chaotic(steps: int) -> str:
+    return problem(f"type: sgd, lr: 1, steps: {steps}, start: [0.3]", "-1.5x^2 + 4/3 x^3")
+
+
+def test_a_chaotic_run_is_refused_by_its_verification_and_a_short_one_verified():
+    with pytest.raises(ProblemError) as caught:
+        solved(chaotic(150))
+    assert "descent.verify" in str(caught.value) and "magnifies rounding" in str(caught.value)
+    solution = solved(chaotic(40))
+    with mpmath.workdps(200):
+        x = mpmath.mpf(3) / 10
+        for _ in range(40):
+            x = 4 * x * (1 - x)
+        assert abs(mpmath.mpf(solution.value("x(40)")[()]) - x) <= abs(x) * mpmath.mpf(10) ** -45
+    assert any(name == "verification" and "agrees to 50" in said for name, said in solution.conventions)
+
+
+def test_a_long_run_says_when_it_is_not_verified():
+    solution = solved(problem("type: adam, lr: 0.1, steps: 10000, start: [1, 1]"))
+    assert any(name == "verification" and "not made again" in said for name, said in solution.conventions)
