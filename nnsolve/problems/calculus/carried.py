@@ -19,7 +19,7 @@ from .run_keys import given_state
 LOW, HIGH = PRECISION + 15, PRECISION + 40        # the working precisions of expr.program
 
 
-AUTO_VERIFIED_WORK = 100_000     # a carried run is verified unless asked not to, up to this work (about 0.2 s)
+AUTO_VERIFIED_WORK = 50_000      # a carried run is verified unless asked not to, up to this work (about 0.1 s)
 
 
 def trace(solver, run, optimizer, schedule, head: dict, cost: int) -> None:
