@@ -7,7 +7,11 @@ Ids (function named f, variables x, y; a point P1): `f`, `df/dx`, `gradient`, `h
 `type(P1)`; stationary points `S1`, `S2` … with the same quantities and `stationary_count`; `minimum`
 (a verdict), `global_minimum` and `infimum` (numbers); `delta_x` for the symbolic update; descent
 `x` (start), `f(0)`, `df/dx(0)`, `x(1)` …; learning rates `eigenvalues(H)`, `eta_opt`, `eta_max`,
-`eta_converge`, `eta_best`, `condition_number`; regularized optima `w*`, `w*_l2` or `w*_l1`.
+`eta_converge`, `eta_best`, `condition_number`, per variable `eta_max(x)`, `eta_opt(x)`, at a point
+`hessian(at)`, `eigenvalues(at)`, `lambda_max(at)`, `eta_max(at)`, `eta_opt(at)`; regularized optima `w*`,
+`w*_l2` or `w*_l1` and `alpha_zero(w1)`; Taylor polynomials `taylor1`, `taylor2` (with `taylor.f`,
+`taylor.gradient`, `taylor.hessian`); thresholds `solve(alpha)`, `smallest(alpha)`, `largest(alpha)`; a
+descent's `stopped_at` and, for a long run, the last iterate `x(N)` (see descent.py).
 """
 from __future__ import annotations
 
