@@ -43,7 +43,8 @@ class Regularized(Model):
 
 
 class Taylor(Model):
-    at: Union[dict[str, Number], Vector] = Field(description="the point a: {x: 1, y: 2} or [1, 2]")
+    at: Union[dict[str, Union[Number, Text]], list[Union[Number, Text]]] = Field(
+        description="the point a: {x: 1, y: 2} or [1, 2]; a coordinate may be a name (a symbol: [w0])")
     order: Literal[1, 2] = Field(default=2, description="1: the tangent plane; 2: also the quadratic model")
 
 
@@ -198,6 +199,17 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
     for key, spec in (("taylor", p.taylor), ("learning_rate", p.learning_rate)):
         if isinstance(spec, (Taylor, LocalRates)):
             found += _point_issues((key, "at"), spec.at, variables)
+    if p.taylor is not None:
+        coordinates = p.taylor.at.values() if isinstance(p.taylor.at, dict) else p.taylor.at
+        for name in (c for c in coordinates if isinstance(c, str)):
+            try:
+                parse_declared(name, set())
+            except ExprError as e:
+                found.append((("taylor", "at"), str(e)))
+                continue
+            if name in variables or name == p.name:
+                found.append((("taylor", "at"), f"{name!r} is a variable or the function: a symbolic coordinate is "
+                                                 "a name of its own (e.g. w0)"))
     if p.regularized is not None and p.regularized.strength < 0:
         found.append((("regularized", "strength"), "α must be ≥ 0"))
     if found:

@@ -62,3 +62,12 @@ def test_a_point_of_the_wrong_size_is_refused(key):
     with pytest.raises(ProblemError) as caught:
         solved(f"problem: calculus\nfunction: x^2 + y^2\n{key}\n")
     assert key.split(":")[0] in str(caught.value)
+
+
+def test_taylor_around_a_symbolic_point():
+    solution = solved("problem: calculus\nfunction: log(1 + exp(-w))\nstationary_points: false\nhessian: false\n"
+                      "taylor: {at: [w0]}\n")
+    w, w0 = sp.symbols("w w0", real=True)
+    f = sp.log(1 + sp.exp(-w))
+    expected = f.subs(w, w0) + sp.diff(f, w).subs(w, w0) * (w - w0) + sp.diff(f, w, 2).subs(w, w0) * (w - w0) ** 2 / 2
+    assert sp.simplify(formula(solution, "taylor2") - expected) == 0
