@@ -14,7 +14,7 @@ import sympy as sp
 from ...engine.computation import Symbol
 from ...engine.formula import Formula
 from ...engine.symbolic import Symbolic, Verdict
-from ...expr.symbolic import as_sympy_number, symbol
+from ...expr.symbolic import CONSTANTS, as_sympy_number, symbol
 from . import analysis as A
 
 
@@ -22,7 +22,7 @@ def point_of(solver, given) -> dict:
     """{variable: SymPy number or symbol} of a point written as a list (in the variables' order) or by name; a
     coordinate written as a name is a symbol (a Taylor polynomial around w0), a constant's name its number."""
     values = [given[str(v)] for v in solver.vars] if isinstance(given, dict) else list(given)
-    return {v: (solver.definitions.get(x, symbol(x)) if isinstance(x, str) else as_sympy_number(x))
+    return {v: (solver.definitions.get(x, CONSTANTS.get(x, symbol(x))) if isinstance(x, str) else as_sympy_number(x))
             for v, x in zip(solver.vars, values)}
 
 

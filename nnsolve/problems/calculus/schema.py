@@ -3,15 +3,15 @@ asked about, and optionally descent iterations, a learning-rate analysis or a re
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ...expr import ExprError, names_in, parse, parse_declared
 from ...limits import MAX_CALCULUS_VARIABLES, MAX_DESCENT_STEPS  # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
-from ..fields import Model, Number, Text, Vector, at_most, register_model
+from ..fields import Model, Number, Text, Vector, _number, at_most, register_model
 
 RESERVED = {"e", "pi", "π"}
 
@@ -42,8 +42,21 @@ class Regularized(Model):
     half: bool = Field(default=True, description="l2 only: the ½ in α/2·‖w‖²")
 
 
+def _coordinate(value):
+    """A number, read exactly, or a name (a symbolic coordinate: w0)."""
+    try:
+        return _number(value)
+    except ValueError:
+        if isinstance(value, str) and re.fullmatch(r"[^\W\d]\w*", value.strip()):
+            return value.strip()
+        raise
+
+
+Coordinate = Annotated[Any, BeforeValidator(_coordinate)]
+
+
 class Taylor(Model):
-    at: Union[dict[str, Union[Number, Text]], list[Union[Number, Text]]] = Field(
+    at: Union[dict[str, Coordinate], list[Coordinate]] = Field(
         description="the point a: {x: 1, y: 2} or [1, 2]; a coordinate may be a name (a symbol: [w0])")
     order: Literal[1, 2] = Field(default=2, description="1: the tangent plane; 2: also the quadratic model")
 
