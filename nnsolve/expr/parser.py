@@ -117,6 +117,7 @@ class TokenCursor:
 class _Parser(TokenCursor):
     def __init__(self, text: str, factors: frozenset = frozenset()):
         super().__init__(_tokens(text))
+        self.text = text
         self.factors = factors      # names that multiply a following '(' instead of calling it: w(1 − w)
         self.readings: list[str] = []     # "H(θ − t) read as H·(θ − t)", as the parse meets them
 
@@ -178,7 +179,8 @@ class _Parser(TokenCursor):
             if self.peek()[:2] == ("op", "("):
                 if value not in self.factors:
                     return self.call(value, col)
-                self.readings.append(f"{value}(…) read as {value}·(…)")
+                inside = _bracketed(self.text, self.peek()[2] - 1)
+                self.readings.append(f"{value}{inside} read as {value}·{inside}")
             if value in FUNCTIONS:
                 raise ExprError(f"function {value!r} needs its argument in parentheses", col)
             return Name(value, col)
@@ -205,6 +207,17 @@ class _Parser(TokenCursor):
             want = FUNCTIONS[function]
             raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
         return Call(function, tuple(args), col)
+
+
+def _bracketed(text: str, start: int) -> str:
+    """The bracketed group of `text` opening at index `start`, as written (shortened past 40 characters)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            group = text[start:i + 1]
+            return group if len(group) <= 40 else group[:18] + "…" + group[-18:]
+    return "(…)"
 
 
 def _check_power(base, exponent, col: int) -> None:

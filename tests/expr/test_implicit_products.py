@@ -16,7 +16,7 @@ from nnsolve.problems.errors import ProblemError
 
 def test_a_run_of_declared_names_is_their_product_and_is_said():
     tree, said = parse_declared("ab x + H(θ - t)", {"a", "b", "x", "H", "θ", "t"})
-    assert said == ["H(…) read as H·(…)", "ab read as a·b"]
+    assert said == ["H(θ - t) read as H·(θ - t)", "ab read as a·b"]
     a, b, x, H, th, t = sp.symbols("a b x H θ t", real=True)
     from nnsolve.expr.symbolic import to_sympy
     assert sp.expand(to_sympy(tree) - (a * b * x + H * (th - t))) == 0
