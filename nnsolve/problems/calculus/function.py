@@ -150,7 +150,9 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
         refuse("descent", f.free_symbols)
     quadratic = A.is_quadratic(f, variables)
     if problem.learning_rate is True and quadratic:
-        refuse("learning_rate", A.hessian(f, variables).free_symbols)
+        H = A.hessian(f, variables)
+        if not H.is_diagonal():        # a diagonal one gives each variable's rates as formulas
+            refuse("learning_rate", H.free_symbols)
     if problem.regularized is not None and quadratic:
         refuse("regularized", set().union(*(g.free_symbols for g in A.gradient(f, variables))))
     return found

@@ -97,6 +97,10 @@ def local_rates(solver, given) -> None:
                       "1/λmax: the steepest direction's minimum of the quadratic model in one step")
 
 
+def eta_symbol(kind: str, v) -> Symbol:
+    return Symbol(rf"\eta_{{\max,{v}}}", f"ηmax_{v}") if kind == "max" else Symbol(rf"\eta^{{*}}_{{{v}}}", f"η*_{v}")
+
+
 def per_variable(solver, matrix: list[list], title: str, where: str = "") -> bool:
     """With a diagonal Hessian the variables are independent directions: for each, η < 2/hᵢᵢ converges and
     η = 1/hᵢᵢ reaches that direction's minimum in one step (a variable with hᵢᵢ ≤ 0 has no bound)."""
@@ -107,11 +111,11 @@ def per_variable(solver, matrix: list[list], title: str, where: str = "") -> boo
     for i, v in enumerate(solver.vars):
         h = matrix[i][i]
         if A.sign(h) <= 0:
-            solver.value_node(f"eta_max({v})", Symbol(rf"\eta_{{\max,{v}}}", f"ηmax_{v}"), Verdict("no bound"), title,
+            solver.value_node(f"eta_max({v})", eta_symbol("max", v), Verdict("no bound"), title,
                               note=f"h_{v}{v} ≤ 0{suffix}: this direction does not curve up")
             continue
-        solver.value_node(f"eta_max({v})", Symbol(rf"\eta_{{\max,{v}}}", f"ηmax_{v}"), 2 / h, title,
+        solver.value_node(f"eta_max({v})", eta_symbol("max", v), 2 / h, title,
                           note=f"the Hessian is diagonal{suffix}: along {v}, η < 2/h_{v}{v} converges")
-        solver.value_node(f"eta_opt({v})", Symbol(rf"\eta^{{*}}_{{{v}}}", f"η*_{v}"), 1 / h, title,
+        solver.value_node(f"eta_opt({v})", eta_symbol("opt", v), 1 / h, title,
                           note=f"η = 1/h_{v}{v} reaches the minimum along {v} in one step")
     return True

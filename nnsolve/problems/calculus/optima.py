@@ -37,6 +37,9 @@ def _has_minimum(solver) -> bool:
 
 def learning_rates(solver) -> None:
     title = "Learning rates (gradient descent on a quadratic)"
+    if A.is_quadratic(solver.f, solver.active) and A.hessian(solver.f, solver.active).free_symbols:
+        _symbolic_rates(solver, title)
+        return
     # a variable f does not use never moves under gradient descent: only the others have curvature
     H = _constant_hessian(solver, solver.active)
     analysis = Symbol(r"\eta", "η analysis")
@@ -83,6 +86,27 @@ def learning_rates(solver) -> None:
                            + ("; λmin the smallest positive eigenvalue" if flat else ""))
     if not flat:
         solver.value_node("condition_number", Symbol(r"\kappa", "κ"), high / low, title, note="λmax / λmin")
+
+
+def _symbolic_rates(solver, title: str) -> None:
+    """A diagonal Hessian with symbols (f = a·x² + b·y²): each variable's rates as formulas, for h > 0."""
+    from .local import eta_symbol
+    from ...expr.symbolic import text_of
+
+    H = A.hessian(solver.f, solver.active)
+    for i, v in enumerate(solver.active):
+        h = H[i, i]
+        if h == 0:
+            solver.value_node(f"eta_max({v})", eta_symbol("max", v), Verdict("no bound"), title,
+                              note=f"h_{v}{v} = 0: no curvature along {v}")
+            continue
+        content, sign_part = h.as_content_primitive()       # 2·a > 0 exactly when a > 0
+        deciding = text_of(sign_part if content > 0 else h)
+        assumed = f"for {deciding} > 0 (with {deciding} ≤ 0 this direction does not curve up: no bound)"
+        solver.value_node(f"eta_max({v})", eta_symbol("max", v), solver.shown(2 / h, expand=False), title,
+                          note=f"the Hessian is diagonal: along {v}, η < 2/h_{v}{v} converges, {assumed}")
+        solver.value_node(f"eta_opt({v})", eta_symbol("opt", v), solver.shown(1 / h, expand=False), title,
+                          note=f"η = 1/h_{v}{v} reaches the minimum along {v} in one step, {assumed}")
 
 
 def regularized_optimum(solver) -> None:

@@ -71,3 +71,18 @@ def test_taylor_around_a_symbolic_point():
     f = sp.log(1 + sp.exp(-w))
     expected = f.subs(w, w0) + sp.diff(f, w).subs(w, w0) * (w - w0) + sp.diff(f, w, 2).subs(w, w0) * (w - w0) ** 2 / 2
     assert sp.simplify(formula(solution, "taylor2") - expected) == 0
+
+
+def test_per_variable_rates_with_symbolic_curvature():
+    # f = a x² + b y²: h_xx = 2a, h_yy = 2b, so η < 2/(2a) = 1/a along x and η* = 1/(2b) along y
+    solution = solved("problem: calculus\nfunction: a x^2 + b y^2\nvariables: [x, y]\nstationary_points: false\n"
+                      "learning_rate: true\n")
+    a, b = sp.symbols("a b", real=True)
+    assert sp.simplify(formula(solution, "eta_max(x)") - 1 / a) == 0
+    assert sp.simplify(formula(solution, "eta_opt(y)") - 1 / (2 * b)) == 0
+
+
+def test_symbolic_curvature_that_is_not_diagonal_is_refused():
+    with pytest.raises(ProblemError) as caught:
+        solved("problem: calculus\nfunction: a x^2 + x y + y^2\nvariables: [x, y]\nlearning_rate: true\n")
+    assert "learning_rate" in str(caught.value)
