@@ -161,7 +161,7 @@ MAX_RECORDED_VALUES = Limit("MAX_RECORDED_VALUES", 25_000, "numbers recorded by 
 MAX_DESCENT_WORK = Limit("MAX_DESCENT_WORK", 1_000_000, "units of work (about 2 µs each) in a calculus descent: an "
                                                         "iterate shown in full costs 50 × (20 + the distinct parts of "
                                                         "the function and its gradient), one carried in a long run's "
-                                                        "trace 20 + the parts")
+                                                        "trace 20 + the parts (and 50 for its row with trace: full)")
 MAX_DESCENT_STEPS = Limit("MAX_DESCENT_STEPS", 100_000, "updates of a calculus descent (descent.steps)")
 MAX_PERCEPTRON_EPOCHS = Limit("MAX_PERCEPTRON_EPOCHS", 1_000, "epochs of perceptron learning")
 # -- the other families ------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def run_descent(solver) -> None:
         comp.policy.round_places is None
     recorded = min(HEAD, spec.steps) if long else spec.steps
     shown_cost = SHOWN_UNITS * (ITERATE_COST + parts)
-    traced_cost = TRACED_COST + parts
+    traced_cost = TRACED_COST + parts + (ROW_COST if spec.trace == "full" else 0)
     if long:      # the whole run's work is known before it starts: refused at once if it cannot fit
         _check_work(recorded * shown_cost + spec.steps * traced_cost, spec.steps, shown_cost, traced_cost)
     params = {}
@@ -194,6 +194,7 @@ def _below(grads: list, tolerance) -> bool:
 ITERATE_COST = 20
 SHOWN_UNITS = 50
 TRACED_COST = 20
+ROW_COST = 50          # a row of the table printed for every iterate (trace: full)
 
 
 def _check_work(work: int, steps: int, shown: int, traced: int | None) -> None:
