@@ -77,11 +77,10 @@ def trace(solver, run, optimizer, schedule, head: dict, cost: int) -> None:
     verify = spec.verify if spec.verify is not None else spec.steps * cost <= AUTO_VERIFIED_WORK
     if verify and last is not None:
         note = _verified(solver, program, schedule, start, last, kept[last][:n])
-        solver.conventions.append(("verification", f"the carried run made again at {VERIFIED} digits: {note[10:]}"))
+        run.verification = f"the carried run made again at {VERIFIED} digits: {note[10:]}"
     elif last is not None:
-        solver.conventions.append(("verification", f"the carried run is not made again at higher precision (a run "
-                                                    "that magnifies rounding would lose digits unseen); "
-                                                    f"descent.verify: true makes it again at {VERIFIED} digits"))
+        run.verification = "the carried run is not made again at higher precision (a run that magnifies rounding " \
+                           f"would lose digits unseen); descent.verify: true makes it again at {VERIFIED} digits"
     for s, row in sorted(kept.items()):
         _record_iterate(solver, optimizer, s, [at_shown_precision(x) for x in row], n, note if s == last else "")
 

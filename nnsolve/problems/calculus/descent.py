@@ -3,7 +3,9 @@ gradient from the derivative formulas, then the optimizer's update — the same 
 recorded steps) as for networks, so momentum, Nesterov, Adagrad, RMSProp, Adam and Rprop all work.
 
 An iteration that runs away (the iterate or the value beyond 10¹² times where it started) or leaves the
-function's domain stops with a verdict that says so, instead of numbers that mean nothing.
+function's domain stops with a verdict that says so, instead of numbers that mean nothing; with `tolerance`
+it stops where ‖∇f‖ falls below it. A run of more than SHOWN_IN_FULL updates records its first HEAD and
+carries the others by the optimizer's rule on plain numbers (carried.py), shown as the table's last rows.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ DIVERGED = Verdict("diverges", ("diverge", "diverged", "divergent", "does not co
 UNDEFINED = Verdict("leaves the domain", ("undefined", "not defined", "domain error"))
 
 
-SHOWN_IN_FULL = kernel.SHOWN_IN_FULL
+SHOWN_IN_FULL = kernel.SHOWN_IN_FULL     # a run of at most this many updates is recorded update by update
 HEAD, TAIL = 5, 5       # a longer one: the first HEAD updates recorded, the last TAIL iterates shown as rows
 
 
@@ -81,6 +83,8 @@ def run_descent(solver) -> None:
     solver.conventions.extend(c for c in optimizer.conventions() if c[0] not in ("updates", "hyperparameters"))
     solver.conventions.append(("hyperparameters", _settings(optimizer, schedule)))
     solver.conventions.append(("iterations", _iterations_said(spec, long)))
+    if run.verification:
+        solver.conventions.append(("verification", run.verification))
 
 
 class Run:
@@ -91,6 +95,7 @@ class Run:
         self.solver, self.spec = solver, spec
         self.rows: list[list] = []
         self.stopped = False
+        self.verification = ""      # what a carried run's check at higher precision found
         self.scale = max([abs(Fraction(x)) for x in start_values(solver.p).values()] + [Fraction(1)])
         self.first_value = None
 
