@@ -63,7 +63,8 @@ def trace(solver, run, optimizer, schedule, head: dict, cost: int) -> None:
             if s <= recorded:        # the head's rows are the recorded ones
                 if s == spec.steps:
                     break
-                w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
+                w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:],
+                                            values[0]))
                 continue
             row = [*w, *values]         # rounded to the digits shown only where shown
             if s in wanted:
@@ -72,7 +73,8 @@ def trace(solver, run, optimizer, schedule, head: dict, cost: int) -> None:
                 kept[s] = row
                 last = s
                 break
-            w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:]))
+            w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1), lambda q: at(q)[1:],
+                                        values[0]))
     note = ""
     verify = spec.verify if spec.verify is not None else spec.steps * cost <= AUTO_VERIFIED_WORK
     if verify and last is not None:
@@ -98,9 +100,9 @@ def _verified(solver, program, schedule, start: list, last: int, iterate: list) 
         w = [Fraction(x) for x in start]
         try:
             for s in range(last):
-                g = program.run(w, VERIFIED, VERIFIED + 25)[1:]
-                w = _within_range(rule.step(s + 1, w, g, schedule.carried(s + 1),
-                                            lambda q: program.run(q, VERIFIED, VERIFIED + 25)[1:]))
+                values = program.run(w, VERIFIED, VERIFIED + 25)
+                w = _within_range(rule.step(s + 1, w, values[1:], schedule.carried(s + 1),
+                                            lambda q: program.run(q, VERIFIED, VERIFIED + 25)[1:], values[0]))
         except (ValueError, ArithmeticError):       # the verifying run left the domain or the range: no digit shared
             w = None
         worst = mp.inf if w is not None else mp.zero

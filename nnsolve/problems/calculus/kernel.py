@@ -19,7 +19,7 @@ from ...ops.scalar import DomainError
 
 SHOWN_IN_FULL = 20      # a run of at most this many updates is recorded update by update; a longer one is carried
 # optimizers with a rule here; the others are recorded in full, within MAX_DESCENT_WORK
-SUPPORTED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+SUPPORTED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop"}
 
 
 def supported(spec) -> bool:
@@ -39,14 +39,18 @@ class Rule:
         self.G = _state(initial.get("G"), n, spec.initial_accumulator if spec.type == "adagrad" else 0)
         self.t0 = int(initial.get("t", 0))
         self.powers = None
+        self.remembered = self.delta = self.last_change = self.previous_value = None     # Rprop's state
         eps = spec.eps if spec.eps is not None else Fraction(1, 10 ** (10 if spec.type == "adagrad" else 8))
         self.eps = eps
         self.beta = spec.momentum
         self.beta1, self.beta2, self.rho = spec.beta1, spec.beta2, spec.rho
         self.rest1, self.rest2, self.rest_rho = 1 - self.beta1, 1 - self.beta2, 1 - self.rho
 
-    def step(self, t: int, w: list, g: list, lr, grad_at) -> list:
+    def step(self, t: int, w: list, g: list, lr, grad_at, value=None) -> list:
+        """The iterate after update t from w, where the gradient is g and f is `value` (irprop+ compares it)."""
         kind, form = self.spec.type, self.spec.form
+        if kind == "rprop":
+            return self._rprop(w, g, value)
         if kind == "sgd":
             return [wi - lr * gi for wi, gi in zip(w, g)]
         if kind == "momentum":
@@ -109,6 +113,28 @@ class Rule:
             out.append(mp.make_mpf(mpf_sub(mp.mpf(wi)._mpf_, step, prec, rnd)))
         return out
 
+    def _rprop(self, w: list, g: list, value) -> list:
+        """Rprop in the four variants of nnsolve/optim/rprop.py: step sizes from the sign of g_prev·g, the
+        gradient remembered with 0 where the sign flipped (not rprop-), and the change by variant."""
+        spec, variant = self.spec, self.spec.variant
+        if self.remembered is None:           # the first update: g_prev = 0, every Δ = Δ₀
+            agree, self.delta = None, [spec.step_init] * len(w)
+        else:
+            agree = [_sign(a * b) for a, b in zip(self.remembered, g)]
+            self.delta = [min(spec.eta_plus * d, spec.step_max) if a > 0 else
+                          max(spec.eta_minus * d, spec.step_min) if a < 0 else d for d, a in zip(self.delta, agree)]
+        kept = g if agree is None or variant == "rprop-" else [0 if a < 0 else v for v, a in zip(g, agree)]
+        self.remembered = kept
+        if agree is None or variant in ("rprop-", "irprop-"):
+            source = kept if variant == "irprop-" else g
+            change = [-_sign(v) * d for v, d in zip(source, self.delta)]
+        else:                                 # rprop+ backtracks where the sign flipped; irprop+ if f rose
+            back = variant == "rprop+" or value > self.previous_value
+            change = [(-p if back else 0) if a < 0 else -_sign(v) * d
+                      for v, d, a, p in zip(g, self.delta, agree, self.last_change)]
+        self.last_change, self.previous_value = change, value
+        return [wi + c for wi, c in zip(w, change)]
+
     def _ratio(self, top, size, t: int):
         """top / (√size + ε), or top / √(size + ε): 0/0 is 0 (no gradient yet), any other x/0 an error."""
         bottom = mp.sqrt(size + self.eps) if self.spec.eps_inside_sqrt else mp.sqrt(size) + self.eps
@@ -121,3 +147,7 @@ class Rule:
 
 def _state(values, n: int, default=0) -> list:
     return list(values) if values is not None else [Fraction(default)] * n
+
+
+def _sign(x) -> int:
+    return (x > 0) - (x < 0)

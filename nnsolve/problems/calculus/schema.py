@@ -273,7 +273,7 @@ def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
 
     found = []
     if d.verify and (d.steps <= SHOWN_IN_FULL or d.type not in SUPPORTED):
-        found.append((("descent", "verify"), f"verifies a carried run (more than {SHOWN_IN_FULL} steps, not rprop); "
+        found.append((("descent", "verify"), f"verifies a carried run (more than {SHOWN_IN_FULL} steps); "
                                              "this one is recorded update by update"))
     if d.tolerance is not None and d.tolerance <= 0:
         found.append((("descent", "tolerance"), "must be positive"))

@@ -245,3 +245,45 @@ def test_a_chaotic_run_is_refused_by_its_verification_and_a_short_one_verified()
 def test_a_long_run_says_when_it_is_not_verified():
     solution = solved(problem("type: adam, lr: 0.1, steps: 10000, start: [1, 1]"))
     assert any(name == "verification" and "not made again" in said for name, said in solution.conventions)
+
+
+def test_carried_rprop_matches_torch():
+    steps = 200
+    solution = solved(problem(f"type: rprop, step_init: 0.3, steps: {steps}, start: [1.5, -2]",
+                              "3w1^2 + w1 w2 + 2w2^2 + w1^4"))
+    w = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (1.5, -2.0)]
+    optimizer = torch.optim.Rprop(w, lr=0.3)      # PyTorch's Rprop is iRprop−
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (3 * w[0] ** 2 + w[0] * w[1] + 2 * w[1] ** 2 + w[0] ** 4).backward()
+        optimizer.step()
+    for name, theirs in zip(("w1", "w2"), (v.detach() for v in w)):
+        assert abs(float(solution.value(f"{name}({steps})")[()]) - float(theirs)) <= 1e-9, name
+
+
+@pytest.mark.parametrize("variant", ["rprop+", "rprop-", "irprop+", "irprop-"])
+def test_carried_rprop_variants_by_hand(variant):
+    # f = x² − 3x from x = 0 with Δ₀ = 1, η⁺ = 1.2, η⁻ = 0.5, written out here in fractions
+    steps = 25
+    solution = solved(problem(f"type: rprop, variant: {variant}, step_init: 1, steps: {steps}, start: [0]",
+                              "x^2 - 3x"))
+
+    def sign(v):
+        return (v > 0) - (v < 0)
+
+    x, g_prev, delta, change, f_prev = Fraction(0), None, Fraction(1), Fraction(0), None
+    for _ in range(steps):
+        g, f = 2 * x - 3, x * x - 3 * x
+        agree = None if g_prev is None else sign(g_prev * g)
+        if agree is not None:
+            delta = min(Fraction(6, 5) * delta, 50) if agree > 0 else max(delta / 2, Fraction(1, 10 ** 6)) \
+                if agree < 0 else delta
+        kept = g if agree is None or variant == "rprop-" else (0 if agree < 0 else g)
+        if agree is None or variant in ("rprop-", "irprop-"):
+            change = -sign(kept if variant == "irprop-" else g) * delta
+        elif agree < 0:
+            change = -change if variant == "rprop+" or f > f_prev else 0
+        else:
+            change = -sign(g) * delta
+        g_prev, f_prev, x = kept, f, x + change
+    assert solution.value(f"x({steps})")[()] == x
