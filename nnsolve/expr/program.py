@@ -14,7 +14,8 @@ from fractions import Fraction
 import sympy as sp
 
 from ..engine.number import mp
-from .symbolic import CANCELLATION, CANCELLED, PRECISION, RANGE_BITS, BeyondRange, _apply, _in_range
+from .symbolic import (CANCELLATION, CANCELLED, MAX_SATURATION, PRECISION, RANGE_BITS, BeyondRange, _apply, _in_range,
+                       sigmoid)
 
 LOW, HIGH = PRECISION + 15, PRECISION + 40
 
@@ -150,6 +151,35 @@ def _operation(part: sp.Expr):
         return multiply
     if part.is_Pow and part.exp == 2:
         return lambda args, flags: args[0] * args[0]
+    if part.is_Pow and part.exp == -1:
+        def reciprocal(args, flags):
+            if not args[0]:
+                raise ValueError("a division by 0")
+            return 1 / args[0]
+        return reciprocal
+    if part.is_Pow and part.exp.is_Integer:
+        k = int(part.exp)
+
+        def integer_power(args, flags):
+            if not args[0] and k < 0:
+                raise ValueError("a division by 0")
+            return mp.power(args[0], k)
+        return integer_power
+    if part.is_Add:
+        def total(args, flags):
+            out = mp.fsum(args)
+            largest = max(abs(a) for a in args)
+            if largest and abs(out) < largest * CANCELLATION:
+                flags[CANCELLED] = True
+            return out
+        return total
+    if isinstance(part, sigmoid):
+        def logistic(args, flags):
+            x = args[0]
+            if abs(x) > MAX_SATURATION:
+                raise BeyondRange("a value beyond 10^±1000")
+            return 1 / (1 + mp.exp(-x))
+        return logistic
     return lambda args, flags: _apply(part, args, flags)
 
 
