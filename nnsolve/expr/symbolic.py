@@ -29,7 +29,9 @@ class sigmoid(sp.Function):
 
     @classmethod
     def eval(cls, x):
-        if x.is_zero:
+        # σ(0) = 1/2 where the argument is 0 as written: asking SymPy whether a numeric argument is zero makes it
+        # evaluate it numerically (seconds for σ of nine nested σ's at a point)
+        if x == 0:
             return sp.Rational(1, 2)
 
     def fdiff(self, argindex=1):
