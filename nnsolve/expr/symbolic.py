@@ -471,7 +471,8 @@ def _probe(difference: sp.Expr) -> bool | None:
     names = sorted(difference.free_symbols, key=str)
     zero, seen = mp.mpf(10) ** -(PRECISION - 10), 0
     for shift in range(len(PROBES)):
-        point = {n: PROBES[(i + shift) % len(PROBES)] + i for i, n in enumerate(names)}
+        # each name its own value, of both signs across the points (a kink such as relu's is crossed)
+        point = {n: PROBES[(i + shift) % len(PROBES)] * (i + 1) + Fraction(i, 13) for i, n in enumerate(names)}
         try:
             at = difference.xreplace({n: sp.Rational(v.numerator, v.denominator) for n, v in point.items()})
             if at.is_Rational:
