@@ -166,8 +166,11 @@ MAX_DENSE_OPERATIONS = Limit("MAX_DENSE_OPERATIONS", 5_000_000, "exact operation
 MAX_OPTIMIZER_STEPS = Limit("MAX_OPTIMIZER_STEPS", 1_000, "optimizer steps (optimizer.steps, descent.steps)")
 MAX_RECORDED_VALUES = Limit("MAX_RECORDED_VALUES", 25_000, "numbers recorded by the updates of one training run "
                                                            "(one update is always allowed)")
-MAX_DESCENT_WORK = Limit("MAX_DESCENT_WORK", 20_000, "units of work in a calculus descent (an iterate costs 20 and "
-                                                     "one per distinct part of the function and its gradient)")
+MAX_DESCENT_WORK = Limit("MAX_DESCENT_WORK", 1_000_000, "units of work (about 2 µs each) in a calculus descent: an "
+                                                        "iterate shown in full costs 50 × (20 + the distinct parts of "
+                                                        "the function and its gradient), one carried in a long run's "
+                                                        "trace 20 + the parts (and 50 for its row with trace: full)")
+MAX_DESCENT_STEPS = Limit("MAX_DESCENT_STEPS", 100_000, "updates of a calculus descent (descent.steps)")
 MAX_PERCEPTRON_EPOCHS = Limit("MAX_PERCEPTRON_EPOCHS", 1_000, "epochs of perceptron learning")
 # -- the other families ------------------------------------------------------------------------------
 MAX_CONV_ENTRIES = Limit("MAX_CONV_ENTRIES", 200_000, "numbers in one tensor of a conv_network: x, a layer's "

@@ -25,7 +25,8 @@ from ..problems.loader import read_number
 
 # function name -> number of arguments
 FUNCTIONS = {"exp": 1, "log": 1, "ln": 1, "log2": 1, "log10": 1, "sqrt": 1, "abs": 1, "relu": 1,
-             "sigmoid": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2, "step": 1, "sign": 1}
+             "sigmoid": 1, "σ": 1, "tanh": 1, "softplus": 1, "max": 2, "min": 2, "step": 1, "sign": 1,
+             "sin": 1, "cos": 1, "tan": 1, "atan": 1, "arctan": 1}
 
 
 class ExprError(ValueError):
@@ -116,7 +117,9 @@ class TokenCursor:
 class _Parser(TokenCursor):
     def __init__(self, text: str, factors: frozenset = frozenset()):
         super().__init__(_tokens(text))
+        self.text = text
         self.factors = factors      # names that multiply a following '(' instead of calling it: w(1 − w)
+        self.readings: list[str] = []     # "H(θ − t) read as H·(θ − t)", as the parse meets them
 
     def binary(self, ops: str, operand) -> object:
         left = operand()
@@ -173,8 +176,11 @@ class _Parser(TokenCursor):
             except ValueError as e:          # 1e999999999 would build a billion-digit integer
                 raise ExprError(str(e), col) from None
         if kind == "name":
-            if self.peek()[:2] == ("op", "(") and value not in self.factors:
-                return self.call(value, col)
+            if self.peek()[:2] == ("op", "("):
+                if value not in self.factors:
+                    return self.call(value, col)
+                inside = _bracketed(self.text, self.peek()[2] - 1)
+                self.readings.append(f"{value}{inside} read as {value}·{inside}")
             if value in FUNCTIONS:
                 raise ExprError(f"function {value!r} needs its argument in parentheses", col)
             return Name(value, col)
@@ -201,6 +207,17 @@ class _Parser(TokenCursor):
             want = FUNCTIONS[function]
             raise ExprError(f"{function} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", col)
         return Call(function, tuple(args), col)
+
+
+def _bracketed(text: str, start: int) -> str:
+    """The bracketed group of `text` opening at index `start`, as written (shortened past 40 characters)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            group = text[start:i + 1]
+            return group if len(group) <= 40 else group[:18] + "…" + group[-18:]
+    return "(…)"
 
 
 def _check_power(base, exponent, col: int) -> None:
@@ -249,7 +266,10 @@ def parse(text: str, factors=frozenset()):
     A name followed by '(' is a function call (so `sigmod(x)` is an error that names it) unless it is one
     of `factors`, the quantities of the problem at hand, where an answer's w(1 − w) is a product."""
     require_text(text, MAX_FORMULA_LENGTH)
-    parser = _Parser(text, frozenset(factors) - set(FUNCTIONS))
+    return _whole(_Parser(text, frozenset(factors) - set(FUNCTIONS)))
+
+
+def _whole(parser: _Parser):
     most = MAX_FORMULA_TOKENS.value
     if len(parser.tokens) > most:
         raise ExprError(f"more than {most} numbers, names and operators {MAX_FORMULA_TOKENS.hint}",
@@ -259,6 +279,68 @@ def parse(text: str, factors=frozenset()):
     if kind != "end":
         raise ExprError(f"unexpected {describe(kind, value)} (an operator missing before it?)", col)
     return tree
+
+
+def parse_declared(text: str, declared) -> tuple[object, list[str]]:
+    """The tree of a problem's formula read with the names the problem declares (its variables, constants,
+    values, named parts): a declared name before '(' multiplies it — H(θ − t) is H·(θ − t), unless H is a
+    function's name — and an undeclared name that is exactly one run of declared ones is their product — ab
+    is a·b when a and b are declared and ab is not. Returns the tree and how such names were read ("ab read
+    as a·b"), for the worked solution to say; a name with two readings is refused at its column."""
+    declared = frozenset(declared)
+    require_text(text, MAX_FORMULA_LENGTH)
+    parser = _Parser(text, declared - set(FUNCTIONS))
+    tree = _whole(parser)
+    readings = list(dict.fromkeys(parser.readings))
+    return split_products(tree, declared, readings), readings
+
+
+def split_products(tree, declared: frozenset, readings: list[str] | None = None):
+    """`tree` with each undeclared name that is one run of declared names as their product (see
+    parse_declared); ExprError at the name's column when it has more than one such reading."""
+    if isinstance(tree, Name):
+        if tree.name in declared:
+            return tree
+        ways, reading = name_readings(tree.name, declared)
+        if ways > 1:
+            raise ExprError(f"{tree.name!r} is not a name of the problem and reads as a product of its names in "
+                            "more than one way: write the product with * (or declare the name)", tree.column)
+        if reading is None:
+            return tree
+        if readings is not None:
+            said = f"{tree.name} read as {'·'.join(reading)}"
+            if said not in readings:
+                readings.append(said)
+        product = Name(reading[0], tree.column)
+        for factor in reading[1:]:
+            product = Op("*", (product, Name(factor, tree.column)), tree.column)
+        return product
+    if isinstance(tree, Op):
+        return Op(tree.op, tuple(split_products(t, declared, readings) for t in tree.operands), tree.column)
+    if isinstance(tree, Call):
+        return Call(tree.function, tuple(split_products(t, declared, readings) for t in tree.args), tree.column)
+    return tree
+
+
+def name_readings(name: str, known) -> tuple[int, list[str] | None]:
+    """How many ways (capped at 2) `name` is a run of two or more `known` names, and the way when there is
+    one. The ways are counted from the end, so a long name costs one pass, not one per way."""
+    ways = [0] * len(name) + [1]          # ways[i]: readings of name[i:], capped at 2
+    first: list[str | None] = [None] * len(name) + [None]
+    for i in range(len(name) - 1, -1, -1):
+        for k in known:
+            if k and name.startswith(k, i) and ways[i + len(k)]:
+                ways[i] = min(2, ways[i] + ways[i + len(k)])
+                first[i] = k
+    if ways[0] == 0 or first[0] == name:
+        return (0, None) if ways[0] <= 1 else (ways[0], None)
+    if ways[0] > 1:
+        return ways[0], None
+    reading, i = [], 0
+    while i < len(name):
+        reading.append(first[i])
+        i += len(first[i])
+    return 1, reading
 
 
 def require_text(text, limit) -> None:

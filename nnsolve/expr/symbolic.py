@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..engine.number import mp
 from ..engine.symbolic import Symbolic
-from .parser import Call, Name, Num, Op, parse
+from .parser import Call, Name, Num, Op, name_readings, parse
 
 PRECISION = 50        # significant digits of an irrational value, as everywhere in nnsolve
 
@@ -29,7 +29,9 @@ class sigmoid(sp.Function):
 
     @classmethod
     def eval(cls, x):
-        if x.is_zero:
+        # σ(0) = 1/2 where the argument is 0 as written: asking SymPy whether a numeric argument is zero makes it
+        # evaluate it numerically (seconds for σ of nine nested σ's at a point)
+        if x == 0:
             return sp.Rational(1, 2)
 
     def fdiff(self, argindex=1):
@@ -134,7 +136,8 @@ def to_sympy(tree, constants: dict | None = None) -> sp.Expr:
 _FUNCTIONS = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
     "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sigmoid": sigmoid, "tanh": sp.tanh, "softplus": softplus,
-    "max": sp.Max, "min": sp.Min, "step": step, "sign": sp.sign,
+    "max": sp.Max, "min": sp.Min, "step": step, "sign": sp.sign, "σ": sigmoid,
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "atan": sp.atan, "arctan": sp.atan,
 }
 
 
@@ -265,8 +268,8 @@ def _apply(e: sp.Expr, args: list, memo: dict):
             memo[CANCELLED] = True
         return total
     if e.is_Mul:
-        out = mp.mpf(1)
-        for a in args:
+        out = args[0]
+        for a in args[1:]:
             out *= a
         return out
     if e.is_Pow:
@@ -274,7 +277,8 @@ def _apply(e: sp.Expr, args: list, memo: dict):
         if e.exp.is_Integer:
             if base == 0 and exponent < 0:
                 raise ValueError("a division by 0")
-            return mp.power(base, int(e.exp))
+            # x² as x·x: one rounding either way, without the general power's set-up (a descent's hot path)
+            return base * base if e.exp == 2 else mp.power(base, int(e.exp))
         if base < 0:
             raise ValueError("the root of a negative number")
         if base == 0:
@@ -420,7 +424,7 @@ def split_names(tree, known: set[str]):
     if isinstance(tree, Name):
         if tree.name in known or tree.name in CONSTANTS:
             return tree
-        reading = _reading(tree.name, known)
+        _, reading = name_readings(tree.name, known)
         if reading is None:
             return tree
         factors = [Name(n, tree.column) for n in reading]
@@ -435,31 +439,56 @@ def split_names(tree, known: set[str]):
     return tree
 
 
-def _reading(name: str, known: set[str]) -> list[str] | None:
-    """The one way to write `name` as two or more known names in a row, if there is exactly one: the ways
-    are counted from the end (capped at 2), so a long name costs one pass, not one per way."""
-    ways = [0] * len(name) + [1]          # ways[i]: readings of name[i:], capped at 2
-    first: list[str | None] = [None] * len(name) + [None]
-    for i in range(len(name) - 1, -1, -1):
-        for k in known:
-            if k and name.startswith(k, i) and ways[i + len(k)]:
-                ways[i] = min(2, ways[i] + ways[i + len(k)])
-                first[i] = k
-    if ways[0] != 1 or first[0] == name:
-        return None
-    reading, i = [], 0
-    while i < len(name):
-        reading.append(first[i])
-        i += len(first[i])
-    return reading
+MAX_SIMPLIFIED_OPERATIONS = 400     # SymPy's simplify has no time bound: a larger difference is not given to it
+PROBES = (Fraction(3, 7), Fraction(-5, 11), Fraction(13, 17), Fraction(-2, 3))
 
 
 def equivalent(a: sp.Expr, b: sp.Expr) -> bool:
-    """Whether a − b is identically 0 (σ, softplus and ReLU rewritten first so SymPy can see it)."""
-    difference = (a - b).rewrite(sp.exp)
+    """Whether a − b is identically 0 (σ, softplus and ReLU rewritten first so SymPy can see it).
+
+    Bounded: the difference is first evaluated at a few points (each name a different small fraction, at 50
+    digits, cancellation checked); a value that is not 0 there settles it — they differ. Then SymPy simplifies
+    a difference of at most MAX_SIMPLIFIED_OPERATIONS operations; a larger one is judged by the points alone
+    (0 at every one of them, at 50 digits)."""
+    difference = a - b
+    if difference == 0:
+        return True
+    probed = _probe(difference)
+    if probed is False:
+        return False
+    if probed and sp.count_ops(difference) > MAX_SIMPLIFIED_OPERATIONS:
+        return True
+    difference = difference.rewrite(sp.exp)
     if difference == 0 or sp.simplify(difference) == 0:
         return True
     return sp.simplify(sp.expand(difference)) == 0
+
+
+def _probe(difference: sp.Expr) -> bool | None:
+    """False when the difference is certainly not 0 at one of the probe points; True when it is 0 at all of
+    them (at least three evaluated); None when too few points could be evaluated. A rational difference is
+    evaluated exactly, any other at 50 digits with its cancellation checked."""
+    names = sorted(difference.free_symbols, key=str)
+    zero, seen = mp.mpf(10) ** -(PRECISION - 10), 0
+    for shift in range(len(PROBES)):
+        # each name its own value, of both signs across the points (a kink such as relu's is crossed)
+        point = {n: PROBES[(i + shift) % len(PROBES)] * (i + 1) + Fraction(i, 13) for i, n in enumerate(names)}
+        try:
+            at = difference.xreplace({n: sp.Rational(v.numerator, v.denominator) for n, v in point.items()})
+            if at.is_Rational:
+                if at != 0:
+                    return False
+                seen += 1
+                continue
+            value = numeric(at)
+        except (ValueError, ArithmeticError, TypeError):
+            continue
+        if value is None:
+            continue
+        if abs(value) > zero:
+            return False
+        seen += 1
+    return True if seen >= 3 else None
 
 
 def formula_of(expr: sp.Expr, ids: dict[str, str]):

@@ -5,7 +5,8 @@ from .schema import CalculusProblem, consistency
 
 GROUPS = {"gradient": "the partial derivatives", "hessian": "the Hessian matrix",
           "points": "the kind of every given and stationary point, and the global minimum or infimum",
-          "descent": "every descent iterate"}
+          "descent": "every descent iterate", "taylor": "the Taylor polynomials",
+          "learning_rates": "the learning rates the curvature allows", "thresholds": "the solved thresholds"}
 
 
 def _solve(problem, policy=None):

@@ -14,7 +14,7 @@ import sympy as sp
 
 from ...expr import names_in, parse
 from ...expr.symbolic import symbol, text_of, to_sympy
-from .schema import CalculusProblem, variables_of
+from .schema import CalculusProblem, read, variables_of
 
 
 @dataclass
@@ -40,26 +40,26 @@ def function_of(problem: CalculusProblem) -> Function:
     definitions: dict[str, sp.Expr] = dict(constants)
     parts: list[tuple[sp.Expr, sp.Symbol]] = []
     for name, text in problem.where.items():          # each may use the ones before it
-        part = _built(("where", name), text, definitions)
+        part = _built(("where", name), read(problem, text), definitions)
         definitions[name] = part
         parts.append((part, symbol(name)))
     for name, text in problem.in_terms_of.items():
-        part = _built(("in_terms_of", name), text, definitions)
+        part = _built(("in_terms_of", name), read(problem, text), definitions)
         definitions[name] = part
         parts.append((part, symbol(name)))
-    f = _built(("function",), problem.function, definitions)
+    f = _built(("function",), read(problem, problem.function), definitions)
     variables = [symbol(n) for n in variables_of(problem)]
     symbols = sorted(f.free_symbols - set(variables), key=lambda s: _first_use(problem, str(s)))
     return Function(f, variables, definitions, parts, len(problem.where), symbols)
 
 
-def _built(loc: tuple, text: str, definitions: dict) -> sp.Expr:
-    """The SymPy expression of one text, refused (FunctionError at `loc`) where it is not a real number
+def _built(loc: tuple, tree, definitions: dict) -> sp.Expr:
+    """The SymPy expression of one parsed text, refused (FunctionError at `loc`) where it is not a real number
     for any value of its names: a 1/0 or log(0) of constants, or √−1."""
     unreal = FunctionError(loc, "has no real value anywhere: it contains a division by 0, log(0) or the square "
                                 "root of a negative number")
     try:
-        expr = to_sympy(parse(text), definitions)
+        expr = to_sympy(tree, definitions)
     except (ValueError, TypeError, ArithmeticError):     # min(1/0, x): SymPy cannot compare with ∞
         raise unreal from None
     if expr.has(sp.zoo, sp.nan, sp.oo, sp.I):
@@ -71,7 +71,7 @@ def _rate_issues(problem: CalculusProblem, function: Function) -> list[tuple[tup
     """The update's learning rate: a constant (a name or a positive number), not a variable or the function."""
     loc = ("update", "learning_rate")
     try:
-        rate = _built(loc, problem.update.learning_rate, function.definitions)
+        rate = _built(loc, read(problem, problem.update.learning_rate), function.definitions)
     except FunctionError as e:
         return [(e.loc, str(e))]
     taken = [n for n in names_in(parse(problem.update.learning_rate))
@@ -85,10 +85,24 @@ def _rate_issues(problem: CalculusProblem, function: Function) -> list[tuple[tup
     return []
 
 
+def _threshold_issues(problem: CalculusProblem, function: Function) -> list[tuple[tuple, str]]:
+    """A condition of solve_for that is no relation, or too large to solve, refused at its place."""
+    from .schema import declared
+    from .thresholds import ConditionError, condition_set
+
+    found = []
+    for i, spec in enumerate(problem.solve_for):
+        try:
+            condition_set(spec.condition, spec.symbol, dict(function.definitions), declared(problem))
+        except ConditionError as e:
+            found.append((("solve_for", i, "condition"), str(e)))
+    return found
+
+
 def _first_use(problem: CalculusProblem, name: str) -> int:
     """Where a symbol first appears in the file's texts: the order a reader meets them in."""
     seen = [n for text in [problem.function, *problem.where.values(), *problem.in_terms_of.values()]
-            for n in names_in(parse(text))]
+            for n in names_in(read(problem, text))]
     return seen.index(name) if name in seen else len(seen)
 
 
@@ -118,6 +132,9 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
         found = _rate_issues(problem, function)
         if found:
             return found
+    found = _threshold_issues(problem, function)
+    if found:
+        return found
     if not function.symbols or not (problem.descent or problem.learning_rate or problem.regularized):
         return []
     f, variables = function.f, function.variables
@@ -132,8 +149,10 @@ def function_issues(problem: CalculusProblem) -> list[tuple[tuple, str]]:
     if problem.descent is not None:
         refuse("descent", f.free_symbols)
     quadratic = A.is_quadratic(f, variables)
-    if problem.learning_rate and quadratic:
-        refuse("learning_rate", A.hessian(f, variables).free_symbols)
+    if problem.learning_rate is True and quadratic:
+        H = A.hessian(f, variables)
+        if not H.is_diagonal():        # a diagonal one gives each variable's rates as formulas
+            refuse("learning_rate", H.free_symbols)
     if problem.regularized is not None and quadratic:
         refuse("regularized", set().union(*(g.free_symbols for g in A.gradient(f, variables))))
     return found

@@ -15,6 +15,7 @@ from ...engine.number import exact_string
 from ...engine.symbolic import Verdict
 from ...expr.symbolic import as_sympy_number, to_exact
 from . import analysis as A
+from .local import per_variable
 
 NOT_QUADRATIC = "the learning-rate analysis needs a quadratic function (a constant Hessian)"
 NO_MINIMUM = Verdict("none: the surface has no minimum", ("none", "no minimum", "does not exist"))
@@ -36,6 +37,9 @@ def _has_minimum(solver) -> bool:
 
 def learning_rates(solver) -> None:
     title = "Learning rates (gradient descent on a quadratic)"
+    if A.is_quadratic(solver.f, solver.active) and A.hessian(solver.f, solver.active).free_symbols:
+        _symbolic_rates(solver, title)
+        return
     # a variable f does not use never moves under gradient descent: only the others have curvature
     H = _constant_hessian(solver, solver.active)
     analysis = Symbol(r"\eta", "η analysis")
@@ -49,6 +53,7 @@ def learning_rates(solver) -> None:
                                + ("gradient descent never converges (f decreases without bound along −∇f)" if moving
                                   else "f is constant and nothing moves"))
         return
+    per_variable(solver, H, title)      # a diagonal H: the variables are the eigen-directions, each its own rate
     eigen = A.eigenvalues(H)
     lam = solver.value_node("eigenvalues(H)", Symbol(r"\lambda", "λ"), eigen, title,
                             note="eigenvalues of the constant Hessian, ascending: the curvature along each eigenvector")
@@ -81,6 +86,27 @@ def learning_rates(solver) -> None:
                            + ("; λmin the smallest positive eigenvalue" if flat else ""))
     if not flat:
         solver.value_node("condition_number", Symbol(r"\kappa", "κ"), high / low, title, note="λmax / λmin")
+
+
+def _symbolic_rates(solver, title: str) -> None:
+    """A diagonal Hessian with symbols (f = a·x² + b·y²): each variable's rates as formulas, for h > 0."""
+    from .local import eta_symbol
+    from ...expr.symbolic import text_of
+
+    H = A.hessian(solver.f, solver.active)
+    for i, v in enumerate(solver.active):
+        h = H[i, i]
+        if h == 0:
+            solver.value_node(f"eta_max({v})", eta_symbol("max", v), Verdict("no bound"), title,
+                              note=f"h_{v}{v} = 0: no curvature along {v}")
+            continue
+        content, sign_part = h.as_content_primitive()       # 2·a > 0 exactly when a > 0
+        deciding = text_of(sign_part if content > 0 else h)
+        assumed = f"for {deciding} > 0 (with {deciding} ≤ 0 this direction does not curve up: no bound)"
+        solver.value_node(f"eta_max({v})", eta_symbol("max", v), solver.shown(2 / h, expand=False), title,
+                          note=f"the Hessian is diagonal: along {v}, η < 2/h_{v}{v} converges, {assumed}")
+        solver.value_node(f"eta_opt({v})", eta_symbol("opt", v), solver.shown(1 / h, expand=False), title,
+                          note=f"η = 1/h_{v}{v} reaches the minimum along {v} in one step, {assumed}")
 
 
 def regularized_optimum(solver) -> None:
@@ -121,6 +147,20 @@ def _l2(solver, title: str, alpha: Fraction, smallest) -> None:
                       note=f"f + {penalty} with α = {exact_string(alpha)}: solves ∇f + {exact_string(weight)}·w = 0")
 
 
+def _zeroing(solver, title: str, slopes: list, H: list[list]) -> None:
+    """For each weight where f curves up, the smallest α for which its L1 optimum is 0: soft-thresholding zeroes
+    it when |bᵢ| ≤ α (bᵢ = ∂f/∂wᵢ at 0), an inequality in the symbol α solved exactly."""
+    from .thresholds import smallest_where
+
+    a = sp.Symbol("alpha", nonnegative=True)
+    for v, b, h in zip(solver.vars, slopes, (H[i][i] for i in range(len(H)))):
+        if h <= 0:
+            continue
+        least = smallest_where(sp.Le(sp.Abs(as_sympy_number(b)) - a, 0), a)
+        solver.value_node(f"alpha_zero({v})", Symbol(rf"\alpha_{{0,{v}}}", f"α₀({v})"), to_exact(least), title,
+                          note=f"the smallest α with {v}* = 0: soft-thresholding zeroes {v} when |∂f/∂{v}(0)| ≤ α")
+
+
 def _l1(solver, title: str, alpha: Fraction, H: list[list], w) -> None:
     """f + α‖w‖₁ of a separable quadratic, weight by weight: soft-thresholding where it curves up; where it
     is linear (Hᵢᵢ = 0, slope bᵢ) the optimum is 0 when |bᵢ| < α, and there is none when |bᵢ| > α."""
@@ -143,6 +183,7 @@ def _l1(solver, title: str, alpha: Fraction, H: list[list], w) -> None:
         return
     optimum = [A.soft_threshold(-b / h, alpha / h) if h > 0 else Fraction(0) for b, h in
                ((slopes[i], H[i][i]) for i in range(len(H)))]
+    _zeroing(solver, title, slopes, H)
     curved = all(H[i][i] > 0 for i in range(len(H)))
     solver.value_node(node, symbol, optimum, title,
                       Formula(r"\operatorname{sign}({0}) \max(|{0}| - \alpha / H_{ii}, 0)",

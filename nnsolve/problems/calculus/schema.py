@@ -2,15 +2,16 @@
 asked about, and optionally descent iterations, a learning-rate analysis or a regularized optimum."""
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+import re
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from ...expr import ExprError, names_in, parse
-from ...limits import MAX_CALCULUS_VARIABLES     # a Hessian and a solve of ∇f = 0 stay exam-sized
+from ...expr import ExprError, names_in, parse, parse_declared
+from ...limits import MAX_CALCULUS_VARIABLES, MAX_DESCENT_STEPS  # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
-from ..fields import Model, Number, Text, Vector, register_model
+from ..fields import Model, Number, Text, Vector, _number, at_most, register_model
 
 RESERVED = {"e", "pi", "π"}
 
@@ -18,14 +19,55 @@ RESERVED = {"e", "pi", "π"}
 class Descent(Optimizer):
     """An optimizer of the dense family run on the function itself (gradient descent: type sgd)."""
 
+    steps: Annotated[int, at_most(MAX_DESCENT_STEPS)] = Field(default=1, ge=1, description="number of updates")
     start: Union[dict[str, Number], Vector] = Field(
         description="the starting point: {p: 6} or [6] in the order of `variables`")
+    tolerance: Optional[Number] = Field(default=None, description="stop at the first iterate where ‖∇f‖ < tolerance")
+    schedule: Optional[Union[list[Number], Text]] = Field(
+        default=None, description="the learning rate of each update instead of lr: a list (update t uses the t-th) "
+                                  "or a formula in t, e.g. 0.1/(1 + t)")
+    initial: Optional[dict[str, Union[dict[str, Number], Vector, int]]] = Field(
+        default=None, description="the optimizer's state before the first update: v (momentum, nesterov), G "
+                                  "(adagrad), s (rmsprop, adam), m (adam) by variable, and t (adam: updates done)")
+    verify: Optional[bool] = Field(
+        default=None, description="a long run: run it again at 100 digits and state how many digits agree (refused "
+                                  "below the digits shown); by default verified when that is quick")
+    trace: Literal["ends", "full"] = Field(
+        default="ends", description="a long run's iterations table: the first and last iterates (ends) or every one")
 
 
 class Regularized(Model):
     penalty: Literal["l1", "l2"] = Field(description="l2: + α/2·‖w‖² (or α‖w‖² with half: false); l1: + α‖w‖₁")
     strength: Number = Field(description="α ≥ 0")
     half: bool = Field(default=True, description="l2 only: the ½ in α/2·‖w‖²")
+
+
+def _coordinate(value):
+    """A number, read exactly, or a name (a symbolic coordinate: w0)."""
+    try:
+        return _number(value)
+    except ValueError:
+        if isinstance(value, str) and re.fullmatch(r"[^\W\d]\w*", value.strip()):
+            return value.strip()
+        raise
+
+
+Coordinate = Annotated[Any, BeforeValidator(_coordinate)]
+
+
+class Taylor(Model):
+    at: Union[dict[str, Coordinate], list[Coordinate]] = Field(
+        description="the point a: {x: 1, y: 2} or [1, 2]; a coordinate may be a name (a symbol: [w0])")
+    order: Literal[1, 2] = Field(default=2, description="1: the tangent plane; 2: also the quadratic model")
+
+
+class LocalRates(Model):
+    at: Union[dict[str, Number], Vector] = Field(description="the point whose curvature bounds the rate")
+
+
+class SolveFor(Model):
+    symbol: Text = Field(description="the name solved for, e.g. alpha (not a variable)")
+    condition: Text = Field(description="relations joined by `and`, e.g. abs(1 - 2 alpha) < 1")
 
 
 class Update(Model):
@@ -42,6 +84,8 @@ class CalculusProblem(Common):
                                   "the function, in order of appearance); a variable the function does not use "
                                   "is allowed (its derivative is 0)")
     constants: dict[str, Number] = Field(default_factory=dict, description="numbers for names, e.g. {a: 2}")
+    symbols: list[Text] = Field(default_factory=list, description="names that are constants without a value "
+                                                                  "(symbolic coefficients), e.g. [a, b]")
     where: dict[str, Text] = Field(
         default_factory=dict, description="names for parts of the function, e.g. {z: y*(w1*x1 + w2*x2)}; the "
                                           "function may use them and answers may too")
@@ -54,7 +98,12 @@ class CalculusProblem(Common):
     stationary_points: bool = Field(default=True, description="solve ∇f = 0 in closed form when possible")
     hessian: bool = Field(default=True, description="the Hessian (symbolic, and at every point)")
     descent: Optional[Descent] = None
-    learning_rate: bool = Field(default=False, description="learning-rate analysis of a quadratic function")
+    learning_rate: Union[bool, LocalRates] = Field(
+        default=False, description="true: the learning rates of a quadratic function; {at: point}: those the "
+                                   "curvature at a point allows (any function)")
+    solve_for: list[SolveFor] = Field(default_factory=list, description="thresholds: the values of a symbol for "
+                                                                         "which a condition holds")
+    taylor: Optional[Taylor] = Field(default=None, description="the Taylor polynomials of order 1 and 2 at a point")
     regularized: Optional[Regularized] = None
     update: Optional[Update] = Field(default=None, description="the symbolic gradient-descent update Δw = −η ∇f")
 
@@ -66,16 +115,37 @@ def point_list(p: CalculusProblem) -> list[tuple[str, tuple, list]]:
     return [(f"P{i + 1}", ("points", i), list(v)) for i, v in enumerate(p.points)]
 
 
+def declared(p: CalculusProblem) -> set[str]:
+    """The names the file declares: variables, constants, symbols, named parts and the update's rate."""
+    names = set(p.variables or ()) | set(p.constants) | set(p.symbols) | set(p.where) | set(p.in_terms_of)
+    if p.update is not None:
+        names.add(p.update.learning_rate)
+    return names
+
+
+def read(p: CalculusProblem, text: str):
+    """The tree of one of the problem's formulas, its implicit products read with the declared names."""
+    return parse_declared(text, declared(p))[0]
+
+
+def readings(p: CalculusProblem) -> list[str]:
+    """How the formulas' implicit products were read ("ab read as a·b"), for the worked solution."""
+    said: list[str] = []
+    for text in [p.function, *p.where.values(), *p.in_terms_of.values()]:
+        said += [r for r in parse_declared(text, declared(p))[1] if r not in said]
+    return said
+
+
 def variables_of(p: CalculusProblem) -> list[str]:
     if p.variables is not None:
         return list(p.variables)
-    named = set(p.constants) | set(p.where) | RESERVED
+    named = set(p.constants) | set(p.symbols) | set(p.where) | RESERVED
     if p.update is not None:
         named.add(p.update.learning_rate)
     out: list[str] = []
     for text in [p.function, *p.where.values()]:
         try:
-            out += [n for n in names_in(parse(text)) if n not in named and n not in out]
+            out += [n for n in names_in(read(p, text)) if n not in named and n not in out]
         except ExprError:
             pass
     return out
@@ -88,14 +158,22 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
             ([(("update", "learning_rate"), p.update.learning_rate)] if p.update is not None else [])
     for loc, text in texts:
         try:
-            parse(text)
+            read(p, text)
         except ExprError as e:
             found.append((loc, str(e)))
     if found:
         return found
+    used = {n for text in [p.function, *p.where.values(), *p.in_terms_of.values()] for n in names_in(read(p, text))}
+    for i, name in enumerate(p.symbols):
+        if name in p.constants or name in (p.variables or ()) or name in p.where:
+            found.append((("symbols", i), f"{name!r} is also a variable, a constant or a named part"))
+        elif name not in used:
+            found.append((("symbols", i), f"{name!r} is not used in the function"))
+    if found:
+        return found
     variables = variables_of(p)
     rate = p.update.learning_rate if p.update is not None else None
-    if not variables and p.variables is None and rate in names_in(parse(p.function)):
+    if not variables and p.variables is None and rate in names_in(read(p, p.function)):
         found.append((("update", "learning_rate"), f"{rate!r} names the learning rate, a constant, and is the "
                                                    "function's only name: nothing is left to differentiate by "
                                                    "(list the variables, or name the rate otherwise)"))
@@ -121,6 +199,30 @@ def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
                                f"({', '.join(variables)})"))
     if p.descent is not None:
         found += _descent_issues(p, variables)
+    for i, spec in enumerate(p.solve_for):
+        if spec.symbol in variables or spec.symbol in p.constants or spec.symbol == p.name:
+            found.append((("solve_for", i, "symbol"), f"{spec.symbol!r} is a variable, a constant or the function: "
+                                                      "solve for a name without a value"))
+        try:
+            parse_declared(spec.symbol, set())
+            for part in re.split(r"<=|>=|!=|==|≤|≥|≠|<|>|=|\s+and\s+", spec.condition):
+                parse_declared(part, declared(p) | {spec.symbol})
+        except ExprError as e:
+            found.append((("solve_for", i, "condition"), str(e)))
+    for key, spec in (("taylor", p.taylor), ("learning_rate", p.learning_rate)):
+        if isinstance(spec, (Taylor, LocalRates)):
+            found += _point_issues((key, "at"), spec.at, variables)
+    if p.taylor is not None:
+        coordinates = p.taylor.at.values() if isinstance(p.taylor.at, dict) else p.taylor.at
+        for name in (c for c in coordinates if isinstance(c, str)):
+            try:
+                parse_declared(name, set())
+            except ExprError as e:
+                found.append((("taylor", "at"), str(e)))
+                continue
+            if name in variables or name == p.name:
+                found.append((("taylor", "at"), f"{name!r} is a variable or the function: a symbolic coordinate is "
+                                                 "a name of its own (e.g. w0)"))
     if p.regularized is not None and p.regularized.strength < 0:
         found.append((("regularized", "strength"), "α must be ≥ 0"))
     if found:
@@ -135,9 +237,12 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     d = p.descent
     if d.type == "perceptron":
         return [(("descent", "type"), "the perceptron rule needs data and targets, not a function")]
-    settings = optimizer_issues(d, "descent", frozenset({"start"}))
+    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "schedule", "initial", "trace", "verify"}))
     if settings:
         return settings
+    found = _run_issues(d, variables)
+    if found:
+        return found
     if isinstance(d.start, dict):
         missing = [v for v in variables if v not in d.start]
         extra = [k for k in d.start if k not in variables]
@@ -148,6 +253,66 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     elif len(d.start) != len(variables):
         return [(("descent", "start"), f"{len(d.start)} values; expected {len(variables)} ({', '.join(variables)})")]
     return []
+
+
+def _point_issues(loc: tuple, at, variables: list[str]) -> list[tuple[tuple, str]]:
+    if isinstance(at, dict):
+        if set(at) != set(variables):
+            return [(loc, f"expected a value for each of {', '.join(variables)}")]
+    elif len(at) != len(variables):
+        return [(loc, f"{len(at)} values; expected {len(variables)} ({', '.join(variables)})")]
+    return []
+
+
+STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s", "v", "t"}}
+
+
+def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
+    """The keys that shape the run: a positive tolerance, a schedule of positive rates in t, a state by variable."""
+    from .kernel import SHOWN_IN_FULL, SUPPORTED
+
+    found = []
+    if d.verify and (d.steps <= SHOWN_IN_FULL or d.type not in SUPPORTED):
+        found.append((("descent", "verify"), f"verifies a carried run (more than {SHOWN_IN_FULL} steps); "
+                                             "this one is recorded update by update"))
+    if d.tolerance is not None and d.tolerance <= 0:
+        found.append((("descent", "tolerance"), "must be positive"))
+    if d.schedule is not None:
+        if d.type == "rprop":
+            found.append((("descent", "schedule"), "rprop has no learning rate (its steps adapt from step_init)"))
+        elif "lr" in d.model_fields_set:
+            found.append((("descent", "schedule"), "give either lr or schedule, not both"))
+        elif isinstance(d.schedule, list):
+            if len(d.schedule) < d.steps:
+                found.append((("descent", "schedule"), f"{len(d.schedule)} rates for {d.steps} updates"))
+            found += [(("descent", "schedule", i), "a learning rate must be positive")
+                      for i, x in enumerate(d.schedule) if x <= 0]
+        else:
+            try:
+                other = [n for n in names_in(parse(d.schedule)) if n not in ("t", *RESERVED)]
+            except ExprError as e:
+                other = None
+                found.append((("descent", "schedule"), str(e)))
+            if other:
+                found.append((("descent", "schedule"), f"uses {other[0]!r}: a schedule is a formula in the update's "
+                                                       "number t (and numbers)"))
+    if d.type == "adam" and {"s", "v"} <= set(d.initial or {}):
+        found.append((("descent", "initial", "v"), "Adam's second moment is given as s and as v: give one"))
+    for name, values in (d.initial or {}).items():
+        loc = ("descent", "initial", name)
+        if name not in STATE.get(d.type, ()):
+            allowed = ", ".join(sorted(STATE.get(d.type, ()))) or "none"
+            found.append((loc, f"{d.type} has no state {name!r} (its state: {allowed})"))
+        elif name == "t":
+            if not isinstance(values, int) or values < 0:
+                found.append((loc, "the number of updates done: a whole number ≥ 0"))
+        elif isinstance(values, int) or (isinstance(values, dict) and set(values) != set(variables)) or \
+                (not isinstance(values, dict) and len(values) != len(variables)):
+            found.append((loc, f"expected a value for each of {', '.join(variables)}"))
+        elif (name in ("s", "G") or (name == "v" and d.type == "adam")) and \
+                any(x < 0 for x in (values.values() if isinstance(values, dict) else values)):
+            found.append((loc, "a sum or mean of squares is at least 0"))
+    return found
 
 
 def start_values(p: CalculusProblem) -> dict:

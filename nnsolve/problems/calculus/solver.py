@@ -7,7 +7,11 @@ Ids (function named f, variables x, y; a point P1): `f`, `df/dx`, `gradient`, `h
 `type(P1)`; stationary points `S1`, `S2` … with the same quantities and `stationary_count`; `minimum`
 (a verdict), `global_minimum` and `infimum` (numbers); `delta_x` for the symbolic update; descent
 `x` (start), `f(0)`, `df/dx(0)`, `x(1)` …; learning rates `eigenvalues(H)`, `eta_opt`, `eta_max`,
-`eta_converge`, `eta_best`, `condition_number`; regularized optima `w*`, `w*_l2` or `w*_l1`.
+`eta_converge`, `eta_best`, `condition_number`, per variable `eta_max(x)`, `eta_opt(x)`, at a point
+`hessian(at)`, `eigenvalues(at)`, `lambda_max(at)`, `eta_max(at)`, `eta_opt(at)`; regularized optima `w*`,
+`w*_l2` or `w*_l1` and `alpha_zero(w1)`; Taylor polynomials `taylor1`, `taylor2` (with `taylor.f`,
+`taylor.gradient`, `taylor.hessian`); thresholds `solve(alpha)`, `smallest(alpha)`, `largest(alpha)`; a
+descent's `stopped_at` and, for a long run, the last iterate `x(N)` (see descent.py).
 """
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from ...engine.computation import Computation, Policy, Symbol
 from ...engine.formula import Formula
 from ...engine.number import mp
 from ...engine.symbolic import Symbolic, Verdict
-from ...expr import parse
 from ...expr.symbolic import BeyondRange, Expression, formula_of, text_of, to_exact, to_sympy
 from ...solution import Solution
 from ..common import solution_of
@@ -25,9 +28,11 @@ from . import analysis as A
 from .analysis import expandable
 from .descent import run_descent
 from .function import function_of, names
+from .local import local_rates, taylor
+from .thresholds import solve_for
 from .optima import learning_rates, regularized_optimum
 from .points import record_point
-from .schema import CalculusProblem, point_list, variables_of
+from .schema import CalculusProblem, point_list, read, readings, variables_of
 from .stationary import stationary_points
 
 MAX_SHOWN_TERMS = 60       # a derived polynomial is shown expanded when it has at most this many terms
@@ -149,8 +154,14 @@ class CalculusSolver:
             record_point(self, name, dict(zip(self.vars, coords)), f"At {name}")
         extent = self.stationary()
         self.global_behaviour(extent)
-        if p.learning_rate:
+        if p.taylor is not None:
+            taylor(self)
+        if p.solve_for:
+            solve_for(self)
+        if p.learning_rate is True:
             learning_rates(self)
+        elif p.learning_rate:
+            local_rates(self, p.learning_rate.at)
         if p.regularized is not None:
             regularized_optimum(self)
         if p.descent is not None:
@@ -159,7 +170,7 @@ class CalculusSolver:
 
     def symbolic_update(self) -> None:
         rate_text = self.p.update.learning_rate
-        rate = to_sympy(parse(rate_text), self.definitions)
+        rate = to_sympy(read(self.p, rate_text), self.definitions)
         for v, g in zip(self.vars, self.grads):
             self.formula_node(f"delta_{v}", rf"\Delta {sp.latex(v)}", f"Δ{v}", sp.factor_terms(-rate * g),
                               "Gradient-descent update", f"Δ{v} = −{rate_text} · ∂{self.name}/∂{v}", expand=False)
@@ -228,6 +239,9 @@ class CalculusSolver:
         steps = self.comp.to_steps(lambda n: self.sections.get(n.id, "Given"), givens_first=False)
         conventions = [("derivatives", "symbolic (exact); relu'(0) = 0, |x|' = sign(x); e and pi are the "
                                        "constants unless named as variables")]
+        said = readings(self.p)
+        if said:
+            conventions.insert(0, ("implicit multiplication", "; ".join(said) + " (the names the file declares decide it)"))
         if self.symbols:
             one = len(self.symbols) == 1
             conventions.insert(0, ("symbols", f"{names(self.symbols)} "
@@ -245,6 +259,9 @@ class CalculusSolver:
             "points": [s.id for s in solution.steps if s.id.startswith("type(")] +
                       [i for i in ("minimum", "global_minimum", "infimum") if solution.has(i)],
             "descent": [s.id for s in solution.steps if s.section.startswith("Update")],
+            "taylor": [i for i in ("taylor1", "taylor2") if solution.has(i)],
+            "learning_rates": [s.id for s in solution.steps if s.section.startswith("Learning rates")],
+            "thresholds": [s.id for s in solution.steps if s.section == "Thresholds"],
         }
         return solution
 

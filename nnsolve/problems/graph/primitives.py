@@ -155,8 +155,8 @@ class Function(Primitive):
 
     def __init__(self, name, fn, derivative, latex_local, text_local, uses_out=False):
         self.name, self._fn, self._derivative = name, fn, derivative
-        self.latex, self.text = {"relu": ("\\mathrm{ReLU}({0})", "relu({0})")}.get(
-            name, (rf"\{name}({{0}})" if name in ("exp", "log", "tanh", "sqrt") else rf"\mathrm{{{name}}}({{0}})",
+        self.latex, self.text = {"relu": ("\\mathrm{ReLU}({0})", "relu({0})"), "atan": (r"\arctan({0})", "atan({0})")}.get(
+            name, (rf"\{name}({{0}})" if name in ("exp", "log", "tanh", "sqrt", "sin", "cos", "tan") else rf"\mathrm{{{name}}}({{0}})",
                    f"{name}({{0}})"))
         if name == "sqrt":
             self.latex = r"\sqrt{{0}}"
@@ -196,6 +196,19 @@ def _log(base):
     return value
 
 
+def _trig(function, a, at_zero: int):
+    return Fraction(at_zero) if a == 0 else function(to_mpf(a))
+
+
+def _tan(a):
+    """tan(a), refused where cos(a) is 0 to the working precision (a pole: π/2 + kπ)."""
+    if a == 0:
+        return Fraction(0)
+    if abs(mp.cos(to_mpf(a))) < mp.mpf(10) ** -40:
+        raise DomainError(f"tan at {mp.nstr(to_mpf(a), 8)}: cos is 0 there (a pole of tan)")
+    return mp.tan(to_mpf(a))
+
+
 class Extremum(Primitive):
     """max(a, b) or min(a, b): the derivative goes to the argument chosen; on a tie, to the first."""
 
@@ -230,16 +243,28 @@ FUNCTIONS = {
     "relu": Function("relu", lambda a: a if a > 0 else Fraction(0), _relu_slope, r"[{0} > 0]", "[{0} > 0]"),
     "sigmoid": Function("sigmoid", scalar.sigmoid, lambda a, out: out * (1 - out), r"{0}(1 - {0})",
                         "{0} · (1 − {0})", uses_out=True),
-    "tanh": Function("tanh", scalar.tanh, lambda a, out: 1 - out * out, r"1 - {0}^2", "1 − {0}²", uses_out=True),
+    "tanh": Function("tanh", scalar.tanh, lambda a, out: 1 - out * out, r"\left(1 - {0}^2\right)",
+                        "(1 − {0}²)", uses_out=True),
     "softplus": Function("softplus", scalar.softplus, lambda a, out: scalar.sigmoid(a), r"\sigma({0})",
                          "σ({0})"),
     # ReLU's derivative [x > 0] and sign: flat wherever they have a derivative (0 at the jump, stated)
     "step": Function("step", lambda a: Fraction(int(a > 0)), lambda a, out: Fraction(0), "0", "0"),
     "sign": Function("sign", scalar.sign, lambda a, out: Fraction(0), "0", "0"),
+    # sin, cos, tan, atan: exact at 0 (sin 0 = tan 0 = atan 0 = 0, cos 0 = 1), 50 digits elsewhere
+    "sin": Function("sin", lambda a: _trig(mp.sin, a, 0), lambda a, out: _trig(mp.cos, a, 1), r"\cos({0})",
+                    "cos({0})"),
+    "cos": Function("cos", lambda a: _trig(mp.cos, a, 1), lambda a, out: -_trig(mp.sin, a, 0), r"(-\sin({0}))",
+                    "(−sin({0}))"),
+    "tan": Function("tan", _tan, lambda a, out: 1 + out * out, r"\left(1 + {0}^2\right)", "(1 + {0}²)",
+                    uses_out=True),
+    "atan": Function("atan", lambda a: _trig(mp.atan, a, 0), lambda a, out: 1 / (1 + a * a),
+                     r"\frac{ 1 }{1 + {0}^2}", "1/(1 + {0}²)"),
     "max": Extremum("max"),
     "min": Extremum("min"),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
+FUNCTIONS["σ"] = FUNCTIONS["sigmoid"]
+FUNCTIONS["arctan"] = FUNCTIONS["atan"]
 BINARY = {"+": Add(), "-": Sub(), "*": Mul(), "/": Div()}
 NEG = Neg()
 POWER = Power()

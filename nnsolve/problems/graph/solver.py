@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from ...engine.computation import Computation, Node, Policy, Symbol
 from ...engine.formula import join
-from ...expr import Call, Name, Num, Op, constant_value, parse
+from ...engine.number import mp
+from ...expr import Call, Name, Num, Op, constant_value
 from ...solution import Solution
 from ..common import solution_of
+from . import formulas
 from .primitives import BINARY, FUNCTIONS, NEG, POWER
-from .schema import GraphProblem, node_expressions
+from .schema import GraphProblem, node_expressions, read
 
 CONVENTIONS = [
     ("derivatives at a kink", "relu'(0) = 0 and |x|' = 0 at 0; max and min pass the derivative to the argument "
@@ -37,16 +39,30 @@ class GraphBuilder:
         self.named: dict[str, Node] = {}
         self.taken = set(problem.values) | {name for name, _, _ in node_expressions(problem)}
         self.counter = 0
+        self.readings: list[str] = []
+        self.symbolic = None
 
     def solve(self) -> Solution:
         for name, value in self.p.values.items():
             self.named[name] = self.comp.given(name, Symbol(name, name), value, differentiable=True)
+        if self.p.symbols:        # symbolic coefficients: SymPy's arithmetic, on formulas (imported only here)
+            from . import symbolic
+            self.symbolic = symbolic
+            for name in self.p.symbols:
+                self.named[name] = self.comp.given(name, Symbol(name, name), symbolic.leaf(name), differentiable=True,
+                                                   note="a symbol: no number")
         output = None
+        self.trees = {}
         for name, _, text in node_expressions(self.p):
-            output = self.build(parse(text), name)
+            tree, said = read(self.p, text)
+            self.readings += [r for r in said if r not in self.readings]
+            self.trees[name] = tree
+            output = self.build(tree, name)
             self.named[name] = output
+        self.output_id = output.id
         self.local_derivatives(output)
         self.comp.backward(output)
+        formulas.record(self)
         return self.solution(output)
 
     def fresh_id(self) -> str:
@@ -57,7 +73,7 @@ class GraphBuilder:
 
     def build(self, tree, name: str | None = None) -> Node:
         if isinstance(tree, Name):
-            return self.named[tree.name]
+            return self.named[tree.name] if tree.name in self.named else self.constant_named(tree.name)
         if isinstance(tree, Num):
             return self.constant(tree)
         if isinstance(tree, Op) and tree.op == "^":
@@ -76,8 +92,23 @@ class GraphBuilder:
             self.comp.given(text, Symbol(text, text), num.value)
         return self.comp.nodes[text]
 
+    def constant_named(self, name: str) -> Node:
+        """π or e, a given of 50 digits (a name the file gives a value is that value instead)."""
+        node_id = "π" if name in ("pi", "π") else "e"
+        if node_id not in self.comp.nodes:
+            latex = r"\pi" if node_id == "π" else "e"
+            if self.symbolic is not None:        # kept as π in the formulas of a graph with symbols
+                import sympy as sp
+                value = self.symbolic.FormulaValue(sp.pi if node_id == "π" else sp.E)
+            else:
+                value = +mp.pi if node_id == "π" else +mp.e
+            self.comp.given(node_id, Symbol(latex, node_id), value, note="the constant, to 50 digits")
+        return self.comp.nodes[node_id]
+
     def record(self, op, inputs: list[Node], name: str | None, **params) -> Node:
         node_id = name or self.fresh_id()
+        if self.symbolic is not None:
+            op = self.symbolic.Symbolically(op)
         return self.comp.apply(op, inputs, node_id, Symbol(_latex_name(node_id), node_id), **params)
 
     def local_derivatives(self, output: Node) -> None:
@@ -104,7 +135,7 @@ class GraphBuilder:
 
     def solution(self, output: Node) -> Solution:
         sections = {"given": "Given", "forward": "Forward", "local": "Local derivatives",
-                    "backward": "Backward (chain rule)"}
+                    "backward": "Backward (chain rule)", "formula": "Derivatives as formulas"}
         # the seed ∂f/∂f = 1 is the first line of the chain rule here, shown even where no formula uses it
         steps = self.comp.to_steps(lambda n: sections[n.phase], givens_first=False,
                                    keep=frozenset({"dL/d" + output.id}))
@@ -119,8 +150,18 @@ class GraphBuilder:
             "local": [s.id for s in steps if s.section == "Local derivatives"],
             "backward": [s.id for s in steps if s.section.startswith("Backward")],
             "gradients": [f"dL/d{leaf}" for leaf in self.p.values if f"dL/d{leaf}" in ids],
+            "formulas": [name for name, _ in formulas.requested(self.p)],
         }
-        return solution_of(self.p, "computation_graph", list(CONVENTIONS), steps, policy=self.comp.policy,
+        conventions = list(CONVENTIONS)
+        if self.p.symbols:
+            one = len(self.p.symbols) == 1
+            conventions.insert(0, ("symbols", f"{', '.join(self.p.symbols)} {'is a leaf' if one else 'are leaves'} "
+                                              "without a number: the values that depend on "
+                                              f"{'it' if one else 'them'} are formulas"))
+        if self.readings:
+            conventions.insert(0, ("implicit multiplication", "; ".join(self.readings) +
+                                   " (the names the file declares decide it)"))
+        return solution_of(self.p, "computation_graph", conventions, steps, policy=self.comp.policy,
                            aliases=aliases, groups=groups)
 
 

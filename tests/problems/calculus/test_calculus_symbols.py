@@ -157,7 +157,6 @@ def test_check_compares_cases_and_formulas_by_meaning():
 
 @pytest.mark.parametrize("extra, message, line", [
     ("descent: {type: sgd, lr: 0.1, steps: 2, start: [1]}\n", "descent: needs a number for a, c", 4),
-    ("learning_rate: true\n", "learning_rate: needs a number for a", 4),
     ("regularized: {penalty: l2, strength: 1}\n", "regularized: needs a number for a, c", 4),
 ])
 def test_what_needs_numbers_is_refused_at_its_key(tmp_path, extra, message, line):
