@@ -80,7 +80,7 @@ def _rate_issues(spec, refuse) -> None:
     others = [key for key in ("lr", "lr_decay") if key in spec.model_fields_set]
     if spec.lr_schedule is not None and others:
         refuse("lr_schedule", f"gives the learning rates a second time: give lr_schedule or {others[0]}, not both")
-    if spec.lr_schedule is not None:
+    if isinstance(spec.lr_schedule, list):           # (calculus also takes a formula in t, checked there)
         if len(spec.lr_schedule) != spec.steps:
             refuse("lr_schedule", f"has {len(spec.lr_schedule)} rates, one per update: steps is {spec.steps}")
         if any(rate <= 0 for rate in spec.lr_schedule):

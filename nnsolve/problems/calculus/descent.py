@@ -22,7 +22,7 @@ from ...optim import Pass, make_optimizer
 from .analysis import undefined_part
 from . import kernel
 from .carried import HIGH, LOW, PRECISION, at_shown_precision, trace
-from .run_keys import Schedule, initial_state
+from .run_keys import Schedule
 from .schema import start_values
 
 RUNAWAY = 10 ** 12
@@ -50,8 +50,7 @@ def run_descent(solver) -> None:
     for v, value in start_values(p).items():
         params[v] = comp.given(v, Symbol(v, v), value, differentiable=True)
         solver.section("Start", params[v])
-    optimizer = make_optimizer(schedule.first_spec(), comp, solver)
-    initial_state(solver, optimizer, params)
+    optimizer = make_optimizer(schedule.recorded_spec(p, recorded), comp, solver)
     run = Run(solver, spec)
     for s in range(recorded + 1):
         if not long:
@@ -69,7 +68,6 @@ def run_descent(solver) -> None:
         grads = [g.value[()] for g in at.grads.values()]
         if run.row(s, iterate, at.loss.value[()], grads, title) or s == recorded:
             break
-        schedule.set_rate(optimizer, comp, s + 1)
         before = set(comp.nodes)
         ahead = None
         shifted = optimizer.lookahead(s + 1, params)
@@ -177,9 +175,12 @@ def _iterations_said(spec, long: bool) -> str:
 
 
 def _settings(optimizer, schedule) -> str:
-    said = ", ".join(f"{symbol} = {exact_string(value)}" for symbol, value in optimizer.settings())
-    return said if schedule.text is None else said.replace(f"η = {exact_string(schedule.first)}",
-                                                           f"η per update: {schedule.text}")
+    said = []
+    for name, value in optimizer.settings():
+        if name == "η" and schedule.text is not None:      # a formula in t: stated as written, not its head
+            value = f"{schedule.text} at update t"
+        said.append(f"{name} = {value if isinstance(value, str) else exact_string(value)}")
+    return ", ".join(said)
 
 
 def norm_of(grads: list):

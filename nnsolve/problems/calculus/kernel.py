@@ -23,7 +23,8 @@ SUPPORTED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rprop
 
 
 def supported(spec) -> bool:
-    return spec.type in SUPPORTED
+    # previous weights give v₀ through the recorded optimizer's form: such a run is recorded update by update
+    return spec.type in SUPPORTED and getattr(spec, "previous_weights", None) is None
 
 
 class Rule:

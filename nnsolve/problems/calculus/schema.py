@@ -23,12 +23,14 @@ class Descent(Optimizer):
     start: Union[dict[str, Number], Vector] = Field(
         description="the starting point: {p: 6} or [6] in the order of `variables`")
     tolerance: Optional[Number] = Field(default=None, description="stop at the first iterate where ‖∇f‖ < tolerance")
-    schedule: Optional[Union[list[Number], Text]] = Field(
-        default=None, description="the learning rate of each update instead of lr: a list (update t uses the t-th) "
-                                  "or a formula in t, e.g. 0.1/(1 + t)")
-    initial: Optional[dict[str, Union[dict[str, Number], Vector, int]]] = Field(
-        default=None, description="the optimizer's state before the first update: v (momentum, nesterov), G "
-                                  "(adagrad), s (rmsprop, adam), m (adam) by variable, and t (adam: updates done)")
+    # the training families' keys, read by variable here, and a schedule may be a formula in the update's number t
+    lr_schedule: Optional[Union[list[Number], Text]] = Field(
+        default=None, description="the learning rate of each update instead of lr: a list (update t uses the t-th, "
+                                  "one per step) or a formula in t, e.g. 0.1/(1 + t)")
+    initial_state: dict[Literal["v", "m", "s", "G"], Union[Number, dict[str, Number], Vector]] = Field(
+        default_factory=dict, description="the optimizer's state before the first update, by the letter its rule "
+        "names (momentum/nesterov v, Adam m and s, RMSProp s, Adagrad G): one number for every variable, {x: …} or "
+        "a list in the order of `variables`")
     verify: Optional[bool] = Field(
         default=None, description="a long run: run it again at 100 digits and state how many digits agree (refused "
                                   "below the digits shown); by default verified when that is quick")
@@ -237,7 +239,7 @@ def _descent_issues(p: CalculusProblem, variables: list[str]) -> list[tuple[tupl
     d = p.descent
     if d.type == "perceptron":
         return [(("descent", "type"), "the perceptron rule needs data and targets, not a function")]
-    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "schedule", "initial", "trace", "verify"}))
+    settings = optimizer_issues(d, "descent", frozenset({"start", "tolerance", "trace", "verify"}))
     if settings:
         return settings
     found = _run_issues(d, variables)
@@ -264,11 +266,13 @@ def _point_issues(loc: tuple, at, variables: list[str]) -> list[tuple[tuple, str
     return []
 
 
-STATE = {"momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"G"}, "rmsprop": {"s"}, "adam": {"m", "s", "v", "t"}}
+def _state_values(values) -> list:
+    return list(values.values()) if isinstance(values, dict) else values if isinstance(values, list) else [values]
 
 
 def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
-    """The keys that shape the run: a positive tolerance, a schedule of positive rates in t, a state by variable."""
+    """The keys that shape the run besides the optimizer's own: a positive tolerance, a schedule formula in t, a
+    state by variable."""
     from .kernel import SHOWN_IN_FULL, SUPPORTED
 
     found = []
@@ -277,40 +281,20 @@ def _run_issues(d: Descent, variables: list[str]) -> list[tuple[tuple, str]]:
                                              "this one is recorded update by update"))
     if d.tolerance is not None and d.tolerance <= 0:
         found.append((("descent", "tolerance"), "must be positive"))
-    if d.schedule is not None:
-        if d.type == "rprop":
-            found.append((("descent", "schedule"), "rprop has no learning rate (its steps adapt from step_init)"))
-        elif "lr" in d.model_fields_set:
-            found.append((("descent", "schedule"), "give either lr or schedule, not both"))
-        elif isinstance(d.schedule, list):
-            if len(d.schedule) < d.steps:
-                found.append((("descent", "schedule"), f"{len(d.schedule)} rates for {d.steps} updates"))
-            found += [(("descent", "schedule", i), "a learning rate must be positive")
-                      for i, x in enumerate(d.schedule) if x <= 0]
-        else:
-            try:
-                other = [n for n in names_in(parse(d.schedule)) if n not in ("t", *RESERVED)]
-            except ExprError as e:
-                other = None
-                found.append((("descent", "schedule"), str(e)))
-            if other:
-                found.append((("descent", "schedule"), f"uses {other[0]!r}: a schedule is a formula in the update's "
-                                                       "number t (and numbers)"))
-    if d.type == "adam" and {"s", "v"} <= set(d.initial or {}):
-        found.append((("descent", "initial", "v"), "Adam's second moment is given as s and as v: give one"))
-    for name, values in (d.initial or {}).items():
-        loc = ("descent", "initial", name)
-        if name not in STATE.get(d.type, ()):
-            allowed = ", ".join(sorted(STATE.get(d.type, ()))) or "none"
-            found.append((loc, f"{d.type} has no state {name!r} (its state: {allowed})"))
-        elif name == "t":
-            if not isinstance(values, int) or values < 0:
-                found.append((loc, "the number of updates done: a whole number ≥ 0"))
-        elif isinstance(values, int) or (isinstance(values, dict) and set(values) != set(variables)) or \
-                (not isinstance(values, dict) and len(values) != len(variables)):
-            found.append((loc, f"expected a value for each of {', '.join(variables)}"))
-        elif (name in ("s", "G") or (name == "v" and d.type == "adam")) and \
-                any(x < 0 for x in (values.values() if isinstance(values, dict) else values)):
+    if isinstance(d.lr_schedule, str):      # a list is checked as in every family (one positive rate per update)
+        try:
+            other = [n for n in names_in(parse(d.lr_schedule)) if n not in ("t", *RESERVED)]
+        except ExprError as e:
+            other = None
+            found.append((("descent", "lr_schedule"), str(e)))
+        if other:
+            found.append((("descent", "lr_schedule"), f"uses {other[0]!r}: a schedule is a formula in the update's "
+                                                      "number t (and numbers)"))
+    for letter, values in d.initial_state.items():
+        loc = ("descent", "initial_state", letter)
+        if isinstance(values, list) and len(values) != len(variables):
+            found.append((loc, f"{len(values)} values; expected one for each of {', '.join(variables)}"))
+        elif letter in ("s", "G") and any(x < 0 for x in _state_values(values)):
             found.append((loc, "a sum or mean of squares is at least 0"))
     return found
 

@@ -119,12 +119,12 @@ def test_the_run_stops_when_the_gradient_norm_falls_below_the_tolerance(steps):
 
 
 def test_a_schedule_list_and_a_schedule_formula():
-    listed = solved(problem("type: sgd, steps: 3, start: [1], schedule: [0.1, 0.2, 0.3]", "x^2"))
+    listed = solved(problem("type: sgd, steps: 3, start: [1], lr_schedule: [0.1, 0.2, 0.3]", "x^2"))
     x = Fraction(1)
     for rate in (Fraction(1, 10), Fraction(2, 10), Fraction(3, 10)):
         x -= rate * 2 * x
     assert listed.value("x(3)")[()] == x
-    long = solved(problem("type: sgd, steps: 30, start: [1], schedule: 0.5/(1 + t)", "x^2"))
+    long = solved(problem("type: sgd, steps: 30, start: [1], lr_schedule: 0.5/(1 + t)", "x^2"))
     x = Fraction(1)
     for t in range(1, 31):
         x -= Fraction(1, 2) / (1 + t) * 2 * x
@@ -132,17 +132,26 @@ def test_a_schedule_list_and_a_schedule_formula():
         mpmath.mpf(10) ** -45 * abs(mpmath.mpf(x.numerator) / x.denominator)
 
 
+def test_a_step_decay_reaches_the_carried_updates():
+    solution = solved(problem("type: sgd, lr: 0.25, lr_decay: {factor: 0.5, every: 10}, steps: 40, start: [1]",
+                              "x^2"))
+    x = Fraction(1)
+    for t in range(1, 41):
+        x -= Fraction(1, 4) * Fraction(1, 2) ** ((t - 1) // 10) * 2 * x
+    assert solution.value("x(40)")[()] == x
+
+
 def test_an_initial_velocity_and_adam_state_resumed():
-    momentum = solved(problem("type: momentum, lr: 0.1, momentum: 0.5, steps: 2, start: [1], initial: {v: [2]}",
+    momentum = solved(problem("type: momentum, lr: 0.1, momentum: 0.5, steps: 2, start: [1], initial_state: {v: [2]}",
                               "x^2"))
     x, v = Fraction(1), Fraction(2)
     for _ in range(2):
         v = Fraction(1, 2) * v + 2 * x
         x -= Fraction(1, 10) * v
     assert momentum.value("x(2)")[()] == x
-    for steps, second in ((3, "s"), (30, "v")):      # Adam's second moment: nnsolve's s, the paper's v
+    for steps, state in ((3, "{m: [0.5, -1], s: [0.25, 4]}"), (30, "{m: {x: 0.5, y: -1}, s: {x: 0.25, y: 4}}")):
         adam = solved(problem(f"type: adam, lr: 0.1, steps: {steps}, start: [1, 2], "
-                              f"initial: {{m: [0.5, -1], {second}: [0.25, 4], t: 7}}"))
+                              f"initial_state: {state}, previous_steps: 7"))
         expected = adam_by_hand(steps, "0.1", "0.9", "0.999", "1e-8", [1, 2], lambda w: [2 * w[0], 20 * w[1]],
                                 m=["0.5", -1], s=["0.25", 4], t0=7)
         for name, value in zip(("x", "y"), expected):
@@ -157,10 +166,12 @@ def test_an_iterate_an_answer_names_is_recorded_from_the_carried_run():
 
 @pytest.mark.parametrize("descent, where", [
     ("type: sgd, lr: 0.1, steps: 2, start: [1], tolerance: 0", "descent.tolerance"),
-    ("type: sgd, steps: 3, start: [1], schedule: [0.1]", "descent.schedule"),
-    ("type: sgd, steps: 3, start: [1], schedule: 0.1 x", "descent.schedule"),
-    ("type: sgd, lr: 0.1, steps: 3, start: [1], initial: {v: [1]}", "descent.initial.v"),
-    ("type: adam, steps: 3, start: [1], initial: {m: [1, 2]}", "descent.initial.m"),
+    ("type: sgd, steps: 3, start: [1], lr_schedule: [0.1]", "descent.lr_schedule"),
+    ("type: sgd, steps: 3, start: [1], lr_schedule: 0.1 x", "descent.lr_schedule"),
+    ("type: sgd, lr: 0.1, steps: 3, start: [1], initial_state: {v: [1]}", "descent.initial_state"),
+    ("type: adam, steps: 3, start: [1], initial_state: {m: [1, 2]}", "descent.initial_state.m"),
+    ("type: adam, steps: 3, start: [1], initial_state: {v: [1]}", "descent.initial_state"),
+    ("type: momentum, steps: 3, start: [1], lr: 0.1, lr_schedule: [0.1, 0.1, 0.1]", "descent.lr_schedule"),
     ("type: sgd, lr: 0.1, steps: 200000, start: [1]", "descent.steps"),
 ])
 def test_run_keys_that_cannot_work_are_refused_at_their_place(descent, where):
