@@ -13,7 +13,6 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .derived import ERRORS as DERIVED_ERRORS
 from .errors import Issue, ProblemError, suggestion
 from .fields import as_written, validate
 from .loader import Document, load_file, load_text
@@ -86,7 +85,7 @@ class Family:
                 ids = []
                 if explicit:
                     known = [*solution.ids, *solution.aliases, *self.ask_groups]
-                    why = solution.meta.get(DERIVED_ERRORS, {}).get(str(item).strip())
+                    why = solution.meta.get(derived_errors_key(), {}).get(str(item).strip())
                     unknown.append((i, why or f"no quantity or group {item!r}" + suggestion(item, known)))
             out += [q for q in ids if q not in out]
         return out, unknown
@@ -152,3 +151,8 @@ def _path(loc) -> str:
 
 __all__ = ["load_problem", "parse_document", "load_text", "LoadedProblem", "ProblemError", "Issue", "families",
            "family", "Family", "REGISTRY"]
+
+
+def derived_errors_key() -> str:
+    from .derived import ERRORS          # derived asks (and numpy with them) load with the first solve, not the CLI
+    return ERRORS
