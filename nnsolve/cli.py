@@ -30,6 +30,12 @@ class Format(str, Enum):
     json = "json"
 
 
+class Style(str, Enum):
+    nnsolve = "nnsolve"
+    keras = "keras"
+    torchinfo = "torchinfo"
+
+
 FILES = typer.Argument(..., metavar="FILE", show_default=False,
                        help="problem files (YAML or JSON); - reads one from standard input")
 DIGITS = typer.Option(None, "--digits", min=0, max=30, help="decimals shown (default: the file's, else 4)")
@@ -138,16 +144,32 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
             input_shape: Optional[str] = typer.Option(
                 None, "--input-shape", help="input shape without the batch axis, e.g. 3x224x224 (PyTorch "
                                             "snippets need it unless a '# input: …' comment gives it)"),
+            model: Optional[str] = typer.Option(
+                None, "--model", metavar="SPEC",
+                help="the model of a snippet to summarise: a class of the file (Net, built with its defaults) "
+                     "or a call of one, e.g. 'ResNet(BasicBlock, [2, 2, 2, 2])' (read, not run, except with "
+                     "--trace); default: the last model the file builds"),
+            style: Style = typer.Option(Style.nnsolve, "--style",
+                                        help="table layout: nnsolve's (layers, shapes, MACs, receptive fields), "
+                                             "keras (as model.summary() prints) or torchinfo (the module tree)"),
+            trace: bool = typer.Option(False, "--trace",
+                                       help="RUNS the file with PyTorch (if installed) to build its model on the "
+                                            "meta device, for code the reader cannot follow: use it only on code "
+                                            "you would run yourself"),
             format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
-    """Print a Keras-style table of an architecture (a problem file, a bundled name, or a Keras/PyTorch
-    snippet .py, which is parsed and never run): shapes, parameters, MACs, receptive fields."""
+    """Print a table of an architecture (a problem file, a bundled name, or a Keras/PyTorch snippet .py,
+    which is parsed and not run, except with --trace): shapes, parameters, MACs, receptive fields."""
     from .problems.reading import STDIN
     if source == STDIN:
         _stop(_usage("", "summary reads an architecture file or a bundled name, not standard input"))
 
     def summarized(_: Path) -> str:
         from .arch.summary import summary as summarize
-        return summarize(source, format.value, flops, _shape(input_shape, source))
+        shape = _shape(input_shape, source)
+        if trace and source.lower().endswith(".py"):
+            from .arch.trace import WARNING
+            _say(WARNING.format(file=source))
+        return summarize(source, format.value, flops, shape, model, style.value, trace)
 
     with _Output(output, format, False) as out:
         ((_, text, code),) = _each([Path(source)], summarized, timeout)

@@ -271,6 +271,27 @@ def transposed(sizes, kernel, stride=1, padding=0, dilation=1, output_padding=No
     return tuple(out)
 
 
+class Adaptive(NamedTuple):
+    """An adaptive pooling axis of n inputs and m outputs (PyTorch's rule): output i reads inputs
+    ⌊i·n/m⌋ … ⌈(i + 1)·n/m⌉ − 1. `window` is the largest of those windows and `step` the largest step
+    between two starts (both n/m when m divides n, the windows then a plain pool's: a receptive field
+    through them is exact, otherwise an upper bound); `reads` is the sum of all m windows,
+    n + m − gcd(n, m)."""
+    window: int
+    step: int
+    reads: int
+
+
+def adaptive(n: int, m: int) -> Adaptive:
+    # output i's window is ⌊n/m⌋ + ⌈(t + r)/m⌉, t = i·n mod m (a multiple of g = gcd(n, m), at most
+    # m − g), r = n mod m: the largest is ⌊n/m⌋ + 2 when r > g, else + 1 (+ 0 when r = 0). The step
+    # after output i is ⌊n/m⌋ + ⌊(t + r)/m⌋: t ≥ m − r happens r times over i = 0 … m − 1, once at the
+    # last output (no step after it), so some step is ⌊n/m⌋ + 1 exactly when r ≥ 2
+    r, g = n % m, math.gcd(n, m)
+    window = n // m + (0 if r == 0 else 2 if r > g else 1)
+    return Adaptive(window, n // m + (1 if r >= 2 else 0), n + m - g)
+
+
 def _sides(pads) -> str:
     sides = [str(b) if b == a else f"{b}+{a}" for b, a in pads]
     return sides[0] if len(set(sides)) == 1 else ", ".join(sides)

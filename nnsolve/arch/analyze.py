@@ -20,6 +20,10 @@ from .kinds import KINDS, check_declared
 from .rules import ArchitectureError, Effect, Grid
 
 GLOBAL = "all"          # a receptive field covering the whole input
+# kinds whose input must have the batch axis in front (besides those with spatial axes): their channel or
+# joining axis is counted from it; and kinds that read the last axis, which must not be the batch
+BATCH_IN_FRONT = {"batch_norm", "global_avg_pool", "global_max_pool", "concat", "pixel_shuffle", "pixel_unshuffle"}
+LAST_AXIS = {"dense", "layer_norm", "simple_rnn", "lstm", "gru", "multihead_attention", "transformer_encoder"}
 
 
 def merge(fields: list) -> tuple | str:
@@ -111,6 +115,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
     flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
+    batches: dict[str, int] = {}              # a layer → where the batch axis is in its output (kinds_shape.py)
     previous = None
     if not any(layer.name == "input" for layer in architecture.layers):
         previous = "input"
@@ -128,8 +133,13 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             shape = _input_shape(layer.get("shape") or architecture.input_shape, layer)
             effect, field_ = Effect(shape), _identity_field(shape, layout)
         else:
+            batch = batches.get(sources[0], 0)
             effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
-                             flattened.get(sources[0]) if len(sources) == 1 else None)
+                             flattened.get(sources[0]) if len(sources) == 1 else None, batch)
+            if effect.batch_axis is not None and effect.batch_axis != 0:
+                batches[layer.name] = effect.batch_axis
+            elif effect.batch_axis is None and batch:
+                batches[layer.name] = batch
             if layer.get("activation") not in (None, "linear", "identity", "none"):
                 effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
             start = [fields[s] for s in sources] if from_input else \
@@ -143,12 +153,19 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
         previous = layer.name
 
 
-def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattened: tuple | None) -> Effect:
-    """The layer's rule after the checks every kind shares: its input's number of spatial axes and the
-    input sizes it declares; a size out of range (nnsolve.geometry) becomes this layer's error."""
+def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattened: tuple | None,
+            batch: int = 0) -> Effect:
+    """The layer's rule after the checks every kind shares: its input's number of spatial axes, where
+    its batch axis is (`batch`, moved by a permute or transpose before it) and the input sizes it
+    declares; a size out of range (nnsolve.geometry) becomes this layer's error."""
     kind = KINDS.get(layer.kind)
     if kind is None or kind.rule is None:
         raise ArchitectureError(f"unknown layer kind {layer.kind!r}", layer, "kind")
+    if batch and (kind.spatial_axes is not None or layer.kind in BATCH_IN_FRONT
+                  or layer.kind in LAST_AXIS and batch == len(inputs[0])):
+        where = "last, where the layer reads its features" if layer.kind in LAST_AXIS else "not in front"
+        raise ArchitectureError(f"its input has the batch axis at position {batch}, {where} (moved by a "
+                                "permute or transpose before it): move it back first", layer)
     if len(inputs) == 1 and kind.spatial_axes is not None and len(inputs[0]) != kind.spatial_axes + 1:
         named = "(L)" if kind.spatial_axes == 1 else "(H, W)"
         raise ArchitectureError(f"needs an input of channels and {kind.spatial_axes} spatial "
@@ -157,7 +174,8 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
     for shape in inputs:                   # attention's query, key and value all have the declared width
         check_declared(layer, shape, layout, flattened)
     try:
-        return kind.rule(layer, inputs, layout, conv)
+        return kind.rule(layer, inputs, layout, conv, batch) if kind.batch_aware else \
+            kind.rule(layer, inputs, layout, conv)
     except GeometryError as e:
         raise ArchitectureError(str(e), layer, e.setting) from None
 

@@ -58,6 +58,9 @@ class Architecture:
     layers: list[Layer]
     framework: Literal["keras", "pytorch", "nnsolve"] = "nnsolve"
     source: str | None = None             # file or snippet it was read from
+    notes: list[str] = field(default_factory=list)    # what a snippet's reader passed over ("line 40: skipped print(model)")
+    # what it took as given where the file leaves it open (an Input's None from --input-shape)
+    assumed: list[str] = field(default_factory=list)
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:

@@ -5,6 +5,7 @@ shape that arrives, in `check_declared`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Callable
 
 from ..geometry import Window, per_axis, transposed
@@ -22,6 +23,7 @@ class Kind:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     spatial_axes: int | None = None         # of its input (conv2d: 2); None: any
+    batch_aware: bool = False               # its rule takes where the batch axis is (kinds_shape.py)
 
     @property
     def takes(self) -> tuple[str, ...]:
@@ -31,12 +33,12 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def kind(*names: str, required=(), optional=(), spatial_axes=None):
+def kind(*names: str, required=(), optional=(), spatial_axes=None, batch_aware=False):
     """Declare the kinds a rule serves; `spatial_axes` is one number per name."""
     def register(rule):
         for i, name in enumerate(names):
             KINDS[name] = Kind(name, rule, tuple(required), tuple(optional),
-                               spatial_axes[i] if spatial_axes else None)
+                               spatial_axes[i] if spatial_axes else None, batch_aware)
         return rule
     return register
 
@@ -76,7 +78,7 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
 
-@kind("conv_transpose2d", required=("filters", "kernel"), spatial_axes=(2,),
+@kind("conv_transpose1d", "conv_transpose2d", required=("filters", "kernel"), spatial_axes=(1, 2),
       optional=("stride", "padding", "output_padding", "dilation", "groups", "bias", "in_channels"))
 def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
@@ -156,12 +158,15 @@ def dense(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   macs_formula=(f"{dot(shape[:-1])} rows · " if rows > 1 else "") + f"{fan_in}·{units}")
 
 
-@kind("batch_norm", optional=("eps", "momentum", "affine", "track_running_stats", "num_features"))
+@kind("batch_norm", "instance_norm", optional=("eps", "momentum", "affine", "track_running_stats", "num_features"))
 def batch_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
+    """Batch norm; instance norm counts alike (γ, β and the running statistics per channel), but PyTorch's
+    nn.InstanceNorm defaults to neither (affine and track_running_stats false)."""
     shape = _one(layer, shapes)
     channels = Grid.of(shape, layout).channels if len(shape) > 1 else shape[0]
-    trainable = 2 * channels if layer.get("affine", True) else 0
-    stats = 2 * channels if layer.get("track_running_stats", True) else 0
+    default = layer.kind == "batch_norm"
+    trainable = 2 * channels if layer.get("affine", default) else 0
+    stats = 2 * channels if layer.get("track_running_stats", default) else 0
     counted = stats if conv.running_stats == "parameters" else 0
     formula = " + ".join(([f"2·{channels} (γ, β)"] if trainable else [])
                          + ([f"2·{channels} (moving μ, σ²)"] if counted else [])) or "0"
@@ -189,23 +194,6 @@ def same_shape(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     work = {"activations": prod(shape)} if layer.kind == "activation" else {}
     return Effect(shape, work=work)
-
-
-@kind("flatten")
-def flatten(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
-    return Effect((prod(_one(layer, shapes)),), global_view=True)
-
-
-@kind("reshape", required=("shape",))
-def reshape(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
-    shape = _one(layer, shapes)
-    target = [int(v) for v in layer.get("shape")]
-    if target.count(-1) == 1:
-        known = prod(v for v in target if v != -1)
-        target[target.index(-1)] = prod(shape) // known
-    if prod(target) != prod(shape):
-        raise ArchitectureError(f"cannot reshape {tuple(shape)} ({prod(shape)} values) to {tuple(target)}", layer, "shape")
-    return Effect(tuple(target), global_view=True)
 
 
 @kind("zero_padding2d", optional=("padding",), spatial_axes=(2,))
@@ -254,23 +242,6 @@ def recurrent_macs_per_step(kind: str, features: int, units: int) -> tuple[int, 
     return GATES[kind] * units * (features + units), f"{GATES[kind]}·{units}·({features} + {units})"
 
 
-@kind("simple_rnn", "lstm", "gru", required=("units",),
-      optional=("return_sequences", "bias", "reset_after", "batch_first", "input_size"))
-def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
-    shape = _one(layer, shapes)
-    if len(shape) != 2:
-        raise ArchitectureError(f"reads a sequence (time steps, features), got shape {tuple(shape)}", layer)
-    steps, features = shape
-    units, gates = int(layer.get("units")), GATES[layer.kind]
-    biases = bias_vectors(layer.kind, conv.rnn, layer.get("bias", True), layer.get("reset_after", True))
-    per_step, per_step_formula = recurrent_macs_per_step(layer.kind, features, units)
-    out = (steps, units) if layer.get("return_sequences") else (units,)
-    return Effect(out, trainable=recurrent_params(layer.kind, features, units, biases), macs=steps * per_step,
-                  bias_adds=steps * gates * biases * units, global_view=True,
-                  params_formula=recurrent_params_formula(layer.kind, features, units, biases),
-                  macs_formula=f"{steps} steps · {per_step_formula}")
-
-
 @kind("multihead_attention", required=("heads", "key_dim"),
       optional=("value_dim", "bias", "output_dim", "batch_first", "embed_dim"))
 def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
@@ -303,6 +274,40 @@ def add(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect(tuple(shapes[0]), work={"elementwise": (len(shapes) - 1) * prod(shapes[0])})
 
 
+@kind("multiply")
+def multiply(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
+    """The elementwise product (x * x.sigmoid(), a squeeze-and-excitation gate out * w of shape (C, 1, 1)):
+    sizes equal or 1 on each axis, broadcast as PyTorch does; like add, no MACs, one elementwise operation
+    per output value and further input."""
+    if len(shapes) < 2 or any(len(s) != len(shapes[0]) for s in shapes):
+        raise ArchitectureError(f"needs two or more inputs of one rank, got {[tuple(s) for s in shapes]}", layer,
+                                "inputs")
+    out = []
+    for sizes in zip(*shapes):
+        wide = {v for v in sizes if v != 1}
+        if len(wide) > 1:
+            raise ArchitectureError(f"the inputs' shapes {[tuple(s) for s in shapes]} do not broadcast (each size "
+                                    "equal or 1)", layer, "inputs")
+        out.append(wide.pop() if wide else 1)
+    return Effect(tuple(out), work={"elementwise": (len(shapes) - 1) * prod(out)})
+
+
+@kind("slice", required=("axis",), optional=("start", "stop", "step"))
+def slice_(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
+    """x[:, :d] (torch.split, chunk): part of one axis, as Python's slices take it; the axis counts the
+    batch axis as 0, which is not sliced."""
+    shape = list(_one(layer, shapes))
+    axis = layer.get("axis")
+    if not 1 <= axis <= len(shape):
+        raise ArchitectureError(f"axis {axis}: the input has axes 1 to {len(shape)} besides the batch axis (0, "
+                                "not sliced)", layer, "axis")
+    size = len(range(*slice(layer.get("start"), layer.get("stop"), layer.get("step", 1)).indices(shape[axis - 1])))
+    if size == 0:
+        raise ArchitectureError(f"the slice leaves nothing of axis {axis} (size {shape[axis - 1]})", layer)
+    shape[axis - 1] = size
+    return Effect(tuple(shape))
+
+
 @kind("concat", optional=("axis",))
 def concat(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     rank = len(shapes[0])
@@ -322,6 +327,11 @@ def concat(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
 
 KINDS["input"] = Kind("input", None, optional=("shape",))
 
+# the rearranging, sequence and spatial kinds register themselves with `kind` from here: imported once this module is complete
+import_module(".kinds_shape", __package__)
+import_module(".kinds_sequence", __package__)
+import_module(".kinds_spatial", __package__)
+
 
 def _channels(shape, layout) -> int:
     return Grid.of(shape, layout).channels if len(shape) > 1 else shape[0]
@@ -334,6 +344,7 @@ DECLARED: dict[str, tuple[str, Callable]] = {
     "in_features": ("inputs", lambda shape, layout: shape[-1]),      # Dense and Linear act on the last axis
     "input_size": ("input features", lambda shape, layout: shape[-1]),
     "embed_dim": ("features", lambda shape, layout: shape[-1]),
+    "d_model": ("features", lambda shape, layout: shape[-1]),
 }
 
 

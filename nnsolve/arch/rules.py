@@ -44,6 +44,8 @@ class Effect:
     work: dict[str, int] = field(default_factory=dict)      # activations / pooling / normalization / elementwise
     windows: tuple[Window, ...] | None = None                # None: every output sees what its input saw
     global_view: bool = False                                # each output sees the whole input
+    # where the batch axis is in the output (counting it; 0 in front); None: where it was in the input
+    batch_axis: int | None = None
     # the spatial sizes of the padded tensor a computation on numbers allocates (the input with its
     # padding, the windows' reach in ceil mode; a transposed convolution's output with the padding it
     # crops): None for a layer that pads nothing

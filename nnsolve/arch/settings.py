@@ -132,10 +132,38 @@ def axis(value):
     return int(value)
 
 
+def bound(value):
+    """A slice's start or stop: a whole number (negative counts from the end) or None (the axis' end)."""
+    if value is None:
+        return None
+    return axis(value)
+
+
 def axes(value):
     items = value if isinstance(value, (list, tuple)) else [value]
     read = tuple(axis(v) for v in items)
     return read if isinstance(value, (list, tuple)) else read[0]
+
+
+def order(value):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SettingError(f"expected the axes in their new order, e.g. [0, 2, 1], got {_repr(value)}")
+    return tuple(axis(v) for v in value)
+
+
+def output_size(value):
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not items or any(v is not None and (_whole(v) is None or _whole(v) < 1) for v in items):
+        raise SettingError(f"expected an output size ≥ 1 or one per spatial axis (null keeps an axis), got "
+                           f"{_repr(value)}")
+    read = tuple(None if v is None else _bounded(_whole(v), value) for v in items)
+    return read if isinstance(value, (list, tuple)) else read[0]
+
+
+def merge_mode(value):
+    if value not in ("concat", "sum", "ave", "mul"):
+        raise SettingError(f"expected concat, sum, ave or mul, got {_repr(value)}")
+    return value
 
 
 def shape(value):
@@ -175,13 +203,29 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "keepdims": (flag, "keep the pooled axes as size 1"),
     "eps": (amount, "ε"), "momentum": (fraction, "the running statistics' momentum"),
     "affine": (flag, "learned scale and shift"), "track_running_stats": (flag, "keep running statistics"),
-    "axes": (axes, "the normalized axes"), "axis": (axis, "the axis joined along"),
+    "axes": (axes, "the axes (layer_norm: normalized, batch not counted; squeeze: batch counted)"), "axis": (axis, "the axis (concat: joined along; unsqueeze: the new one's place)"),
     "rate": (rate, "the drop rate"),
+    "start": (bound, "where a slice starts (None: the axis' start)"),
+    "stop": (bound, "where a slice stops (None: the axis' end)"), "step": (count, "a slice's step"),
     "activation": (text, "a fused activation"), "function": (text, "the activation"),
     "shape": (shape, "a shape"),
+    # the rearranging kinds (kinds_shape.py): dimension numbers count the batch axis, as PyTorch's
+    "dims": (order, "the axes in their new order"), "dim0": (axis, "the first axis swapped"),
+    "dim1": (axis, "the second axis swapped"), "start_dim": (axis, "the first axis flattened"),
+    "end_dim": (axis, "the last axis flattened"),
+    "batch_inferred": (flag, "the batch entry was -1"),
+    "times": (count, "how many steps repeat the vector"),
     "vocabulary": (count, "the number of tokens"), "dim": (count, "the embedding size"),
     "return_sequences": (flag, "output every time step"), "reset_after": (flag, "GRU: reset gate after the product"),
     "batch_first": (flag, "the batch axis first"),
+    "num_layers": (count, "stacked layers"), "bidirectional": (flag, "both directions"),
+    "proj_size": (count, "an LSTM's projection size"), "merge_mode": (merge_mode, "how two directions merge"),
+    "dim_feedforward": (count, "the feed-forward width"), "norm_first": (flag, "the norms before each block"),
+    "final_norm": (flag, "a LayerNorm after the last layer"), "d_model": (count, "the features it expects"),
+    "output_size": (output_size, "the output size per spatial axis"), "factor": (count, "the upscale factor"),
+    "added": (flag, "the forward adds the buffer to its input"),
+    "trainable": (flag, "parameter: learned (requires_grad)"),
+    "sizes": (shape, "the sizes an axis is split into"), "mode": (text, "nearest, linear or bilinear"),
     "heads": (count, "the number of heads"), "key_dim": (count, "the size of each head's queries and keys"),
     "value_dim": (count, "the size of each head's values"), "output_dim": (count, "the output size"),
     # sizes a layer declares for its input, checked against what arrives
@@ -190,7 +234,8 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "embed_dim": (count, "the features it expects"), "normalized_shape": (dims, "the trailing axes it expects"),
     "input_shape": (declared_shape, "the input shape it expects"),
 }
-READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims}
+READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims, ("buffer", "shape"): dims, ("parameter", "shape"): dims,
+                   ("upsample", "factor"): sizes}
 
 KERAS, TORCH = "Keras spelling", "PyTorch spelling"
 # alias → (the settings it may stand for, the first one its kind takes; where the spelling comes from)
@@ -201,7 +246,9 @@ ALIASES: dict[str, tuple[tuple[str, ...], str]] = {
     "units": (("filters",), "a dense layer's word"), "filters": (("units",), "a convolution's word"),
     "input_dim": (("in_features", "vocabulary"), KERAS), "output_dim": (("dim",), KERAS),
     "num_embeddings": (("vocabulary",), TORCH), "embedding_dim": (("dim",), TORCH),
-    "num_heads": (("heads",), "Keras and PyTorch spelling"), "p": (("rate",), TORCH), "epsilon": (("eps",), KERAS),
+    "num_heads": (("heads",), "Keras and PyTorch spelling"), "nhead": (("heads",), TORCH),
+    "upscale_factor": (("factor",), TORCH), "downscale_factor": (("factor",), TORCH),
+    "scale_factor": (("factor",), TORCH), "num_groups": (("groups",), TORCH), "unflattened_size": (("sizes",), TORCH), "p": (("rate",), TORCH), "epsilon": (("eps",), KERAS),
     "target_shape": (("shape",), KERAS), "elementwise_affine": (("affine",), TORCH),
     "in_channels": (("num_features",), TORCH), "in_features": (("num_features",), TORCH),
 }

@@ -11,23 +11,125 @@ from .rules import ArchitectureError, DeclaredSizeError
 from .table import render_summary
 
 
-def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, ...] | None = None) -> Analysis:
+MODEL_SPEC_LENGTH = 1000        # a class and its arguments; more is not a model choice
+
+
+def model_spec(text: str) -> str:
+    """`--model SPEC` checked by its syntax alone (`ast`, never evaluated): a class of the file (`Net`) or
+    a call of one with literal arguments, names of the file and arithmetic on sizes
+    (`ResNet(BasicBlock, [2, 2, 2, 2], num_classes=10)`). The reader evaluates it; anything else —
+    attribute access on a call, subscripts, lambdas, comprehensions, star-arguments — is refused here with
+    its column, so a SPEC can never do more than build the model."""
+    import ast
+
+    from ..problems.errors import Issue, ProblemError
+
+    def refuse(why: str, node: ast.AST | None = None):
+        at = f" (column {node.col_offset + 1})" if node is not None and hasattr(node, "col_offset") else ""
+        raise ProblemError([Issue("--model", f"expected a class of the file or a call of one, such as Net or "
+                                             f"'ResNet(BasicBlock, [2, 2, 2, 2])': {why}{at}")])
+
+    text = text.strip()
+    if not text:
+        refuse("it is empty")
+    if len(text) > MODEL_SPEC_LENGTH:
+        refuse(f"it is {len(text):,} characters long, at most {MODEL_SPEC_LENGTH:,}")
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as e:
+        refuse(f"{e.msg} (column {e.offset or 1})")
+
+    def dotted(node) -> bool:
+        """A name of the file or a dotted one (`models.ResNet`); Python's own `__…__` names are not."""
+        while isinstance(node, ast.Attribute) and not node.attr.startswith("__"):
+            node = node.value
+        return isinstance(node, ast.Name) and not node.id.startswith("__")
+
+    def name(node):
+        if node.id.startswith("__"):
+            refuse(f"the name {node.id} is not a class of the file", node)
+
+    def argument(node) -> None:
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (bytes, type(...))):
+            return
+        if isinstance(node, ast.Name):
+            return name(node)
+        if isinstance(node, ast.Attribute) and dotted(node):
+            return
+        parts = None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            parts = node.elts
+        elif isinstance(node, ast.Dict) and None not in node.keys:
+            parts = [*node.keys, *node.values]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            parts = [node.operand]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv,
+                                                                    ast.Div, ast.Pow)):
+            parts = [node.left, node.right]
+        elif isinstance(node, ast.Call):
+            return call(node)
+        if parts is not None:
+            for part in parts:
+                argument(part)
+            return
+        refuse(f"{ast.unparse(node)!r} is not an argument a model is built from (a number, text, a list, a "
+               f"name of the file or a call of one)", node)
+
+    def call(node: ast.Call) -> None:
+        if not dotted(node.func):
+            refuse(f"{ast.unparse(node.func)!r} is not a class name", node.func)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                refuse("star-arguments are not read", arg)
+            argument(arg)
+        for kw in node.keywords:
+            if kw.arg is None:
+                refuse("keyword unpacking (**) is not read", kw.value)
+            argument(kw.value)
+
+    if isinstance(tree, ast.Name):
+        name(tree)
+    elif isinstance(tree, ast.Attribute) and dotted(tree):
+        pass
+    elif isinstance(tree, ast.Call):
+        call(tree)
+    else:
+        refuse(f"{text!r} is neither a class name nor a call", tree)
+    return text
+
+
+def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, ...] | None = None,
+                model: str | None = None, trace: bool = False) -> Analysis:
     """A bundled architecture by name (`resnet50`), an `architecture` problem file, or a Keras/PyTorch
     snippet (`.py`, parsed, never run; a PyTorch snippet needs `input_shape` or a `# input: 3x224x224`
-    comment); malformed input raises the located ProblemError every command reports: a bad `flops`
-    convention at --flops, anything else at the snippet's line or the file's layer."""
+    comment). `model` chooses the snippet's model (`model_spec`), for a file that defines several or
+    builds none. Malformed input raises the located ProblemError every command reports: a bad `flops`
+    convention at --flops, a bad SPEC at --model, anything else at the snippet's line or the file's layer.
+    `trace` builds a PyTorch snippet's model by running it (nnsolve.arch.trace: opt-in, the CLI's --trace
+    only) instead of reading it."""
     from ..problems.errors import Issue, ProblemError, suggestion
 
+    path = Path(source)
+    if trace and path.suffix != ".py":
+        raise ProblemError([Issue("--trace", f"builds the model of a PyTorch file (.py); {source!r} is not one")])
+    if model is not None:
+        if path.suffix != ".py":
+            raise ProblemError([Issue("--model", f"chooses the model of a Keras/PyTorch snippet (.py); "
+                                                 f"{source!r} describes one architecture")])
+        model = model_spec(model)
     if flops is not None:
         try:
             parse_flops(flops)
         except ValueError as e:
             raise ProblemError([Issue("--flops", str(e))]) from None
-    path = Path(source)
     if path.suffix == ".py":
         from .snippets import load_snippet
         from .snippets.common import SnippetIssue
-        arch = load_snippet(path, input_shape=input_shape)
+        if trace:
+            from .trace import traced_architecture
+            arch = traced_architecture(path, input_shape, model)
+        else:
+            arch = load_snippet(path, input_shape=input_shape, model=model)
         try:
             return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
         except ArchitectureError as e:         # a size the snippet declares, a window that does not fit
@@ -63,5 +165,17 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
 
 
 def summary(source: str, fmt: str = "text", flops: str | None = None,
-            input_shape: tuple[int, ...] | None = None) -> str:
-    return render_summary(analysis_of(source, flops, input_shape), fmt)
+            input_shape: tuple[int, ...] | None = None, model: str | None = None, style: str = "nnsolve",
+            trace: bool = False) -> str:
+    """The printed summary: nnsolve's own table (text, Markdown or JSON), or as Keras' `model.summary()`
+    or torchinfo's `summary()` lay it out (`style`, text only)."""
+    if style != "nnsolve":
+        from ..problems.errors import Issue, ProblemError
+        from .styles import STYLES
+        if style not in STYLES:
+            raise ProblemError([Issue("--style", f"expected one of nnsolve, {', '.join(STYLES)}, got {style!r}")])
+        if fmt != "text":
+            raise ProblemError([Issue("--style", f"the {style} table is text: drop --format {fmt}, or use "
+                                                 f"--style nnsolve")])
+        return STYLES[style](analysis_of(source, flops, input_shape, model, trace))
+    return render_summary(analysis_of(source, flops, input_shape, model, trace), fmt)

@@ -3,6 +3,7 @@ MACs, receptive field), the totals and the conventions in force; as text, Markdo
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 from .analyze import GLOBAL, Analysis, LayerReport
 from .settings import alias_statement
@@ -26,14 +27,33 @@ def _row(r: LayerReport) -> tuple[str, ...]:
             f"{r.params:,}", f"{r.macs:,}", field_text(r.field))
 
 
+def rounded(value: Fraction, places: int = 2) -> str:
+    """`value` to `places` decimals, exactly (half to even, as Python's format of the float would mostly
+    do): 11.689512 → 11.69."""
+    scaled = round(value * 10 ** places)
+    whole, part = divmod(abs(scaled), 10 ** places)
+    return f"{'-' if scaled < 0 else ''}{whole}.{part:0{places}d}"
+
+
+DECIMAL_UNITS = ((10 ** 12, "T"), (10 ** 9, "G"), (10 ** 6, "M"), (10 ** 3, "K"))
+
+
+def with_unit(count: int) -> str:
+    """11,689,512 → '11.69 M', 1,814,073,344 → '1.81 G'; below a thousand the number itself."""
+    for size, unit in DECIMAL_UNITS:
+        if count >= size:
+            return f"{rounded(Fraction(count, size))} {unit}"
+    return str(count)
+
+
 def _total_lines(a: Analysis) -> list[str]:
     t = a.totals
-    lines = [f"Total params: {t['params']:,}", f"Trainable params: {t['trainable']:,}",
+    lines = [f"Total params: {t['params']:,} ({with_unit(t['params'])})", f"Trainable params: {t['trainable']:,}",
              f"Non-trainable params: {t['non_trainable']:,}"]
     if t["buffers"]:
         lines.append(f"Buffers (running statistics, not parameters): {t['buffers']:,}")
-    lines += [f"Multiply-accumulates: {t['macs']:,} ({t['macs'] / 1e9:.2f} G)",
-              f"FLOPs ({a.conventions.flops.name}): {t['flops']:,} ({t['flops'] / 1e9:.2f} G)"]
+    lines += [f"Multiply-accumulates: {t['macs']:,} ({with_unit(t['macs'])})",
+              f"FLOPs ({a.conventions.flops.name}): {t['flops']:,} ({with_unit(t['flops'])})"]
     return lines
 
 
@@ -49,6 +69,24 @@ def statements(a: Analysis) -> list[tuple[str, str]]:
     return a.conventions.statements() + ([("aliases", aliases)] if aliases else [])
 
 
+def passed_over(a: Analysis) -> list[str]:
+    """What the snippet's reader passed over as not building the model (a print, a training loop), one line each."""
+    return list(getattr(a.architecture, "notes", []) or [])
+
+
+def taken_as_given(a: Analysis) -> list[str]:
+    """What the snippet's reader took as given where the file leaves it open (an unknown size from
+    --input-shape, Keras's default data format), one line each."""
+    return list(getattr(a.architecture, "assumed", []) or [])
+
+
+def note_sections(a: Analysis) -> list[tuple[str, list[str]]]:
+    """The reader's notes under their headings, those that have any."""
+    sections = (("Taken as given (the file leaves it open):", taken_as_given(a)),
+                ("Passed over (not part of the model):", passed_over(a)))
+    return [(heading, notes) for heading, notes in sections if notes]
+
+
 def render_text(a: Analysis) -> str:
     rows = [HEADERS] + [_row(r) for r in a.layers]
     widths = [max(map(len, column)) for column in zip(*rows)]
@@ -61,6 +99,8 @@ def render_text(a: Analysis) -> str:
     out = [_heading(a), rule, line(HEADERS), rule, *(line(r) for r in rows[1:]), rule, *_total_lines(a), "",
            "Conventions:"]
     out += [f"  {name}: {statement}" for name, statement in statements(a)]
+    for heading, notes in note_sections(a):
+        out += ["", heading, *(f"  {note}" for note in notes)]
     return "\n".join(out) + "\n"
 
 
@@ -70,6 +110,8 @@ def render_markdown(a: Analysis) -> str:
     out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _row(r)) + " |" for r in a.layers]
     out += ["", *(f"- {line}" for line in _total_lines(a)), "", "Conventions:", ""]
     out += [f"- **{name}**: {statement}" for name, statement in statements(a)]
+    for heading, notes in note_sections(a):
+        out += ["", heading, "", *(f"- `{note}`" for note in notes)]
     return "\n".join(out) + "\n"
 
 
@@ -89,6 +131,8 @@ def summary_json(a: Analysis) -> dict:
                     "receptive_field": _field_json(r.field)} for r in a.layers],
         "totals": a.totals,
         "conventions": dict(statements(a)),
+        "passed_over": passed_over(a),
+        "taken_as_given": taken_as_given(a),
     }
 
 

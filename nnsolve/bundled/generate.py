@@ -19,14 +19,16 @@ class Net:
         self.layers.append(layer)
         return name or ""
 
-    def conv_bn(self, name, filters, kernel, stride=1, padding=0, act="relu", inputs=None, groups=1, bn=True):
+    def conv_bn(self, name, filters, kernel, stride=1, padding=0, act="relu", inputs=None, groups=1, bn=True,
+                bn_name=None, act_name=None):
+        """conv → batch norm → activation, named `name`, `name_bn`, `name_relu` unless named otherwise."""
         self("conv2d", f"{name}", inputs, filters=filters, kernel=kernel, stride=stride, padding=padding,
              **({"groups": groups} if groups > 1 else {}), bias=not bn)
         last = name
         if bn:
-            last = self("batch_norm", f"{name}_bn")
+            last = self("batch_norm", bn_name or f"{name}_bn")
         if act:
-            last = self("activation", f"{name}_{act}", function=act)
+            last = self("activation", act_name or f"{name}_{act}", function=act)
         return last
 
 
@@ -86,9 +88,15 @@ def vgg16(keras: bool = False):
 
 def resnet(units, bottleneck: bool, slim: bool = False):
     """torchvision (v1.5: stride on the 3×3 conv of the first unit of a stage) or TF-slim resnet_v1
-    (stride on the 3×3 conv of the last unit of a stage, none in the last stage)."""
+    (stride on the 3×3 conv of the last unit of a stage, none in the last stage). The torchvision layouts
+    use torchvision's module names (`layer1.0.conv1`, `layer1.0.bn1`, `layer1.0.downsample.0`); its one
+    `relu` module, called after each batch norm but the last and after the addition, is `relu`,
+    `relu_1`, `relu_2` here (a layer list names each call), and the addition, no module in torch, `add`."""
     n = Net()
-    last = n.conv_bn("conv1", 64, 7, 2, 3)
+    if slim:
+        n.conv_bn("conv1", 64, 7, 2, 3)
+    else:
+        n.conv_bn("conv1", 64, 7, 2, 3, bn_name="bn1", act_name="relu")
     n("max_pool2d", "maxpool", pool=3, stride=2, padding="same" if slim else 1)
     last, channels = "maxpool", 64
     for stage, count in enumerate(units, start=1):
@@ -99,22 +107,31 @@ def resnet(units, bottleneck: bool, slim: bool = False):
                 stride = 2 if (u == count and stage < len(units)) else 1
             else:
                 stride = 2 if (u == 1 and stage > 1) else 1
-            p = f"layer{stage}.{u}"
+            p = f"layer{stage}.{u}" if slim else f"layer{stage}.{u - 1}"
+            relus = iter(["relu", "relu_1", "relu_2"])
+
+            def names(i: int, act: bool):
+                if slim:
+                    return {}
+                return {"bn_name": f"{p}.bn{i}", **({"act_name": f"{p}.{next(relus)}"} if act else {})}
             if bottleneck:
-                x = n.conv_bn(f"{p}.conv1", width, 1, 1, 0, inputs=[last])
-                x = n.conv_bn(f"{p}.conv2", width, 3, stride, 1)
-                x = n.conv_bn(f"{p}.conv3", out, 1, 1, 0, act=None)
+                x = n.conv_bn(f"{p}.conv1", width, 1, 1, 0, inputs=[last], **names(1, True))
+                x = n.conv_bn(f"{p}.conv2", width, 3, stride, 1, **names(2, True))
+                x = n.conv_bn(f"{p}.conv3", out, 1, 1, 0, act=None, **names(3, False))
             else:
-                x = n.conv_bn(f"{p}.conv1", width, 3, stride, 1, inputs=[last])
-                x = n.conv_bn(f"{p}.conv2", width, 3, 1, 1, act=None)
+                x = n.conv_bn(f"{p}.conv1", width, 3, stride, 1, inputs=[last], **names(1, True))
+                x = n.conv_bn(f"{p}.conv2", width, 3, 1, 1, act=None, **names(2, False))
             shortcut = last
             if stride != 1 or channels != out:
                 if slim and channels == out:
                     shortcut = n("max_pool2d", f"{p}.subsample", inputs=[last], pool=1, stride=stride)
-                else:
+                elif slim:
                     shortcut = n.conv_bn(f"{p}.downsample", out, 1, stride, 0, act=None, inputs=[last])
+                else:
+                    shortcut = n.conv_bn(f"{p}.downsample.0", out, 1, stride, 0, act=None, inputs=[last],
+                                         bn_name=f"{p}.downsample.1")
             n("add", f"{p}.add", inputs=[x, shortcut])
-            last = n("activation", f"{p}.relu", function="relu")
+            last = n("activation", f"{p}.relu" if slim else f"{p}.{next(relus)}", function="relu")
             channels = out
     n("global_avg_pool", "avgpool")
     n("dense", "fc", units=1000)

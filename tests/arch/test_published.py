@@ -32,7 +32,7 @@ def test_keras_counts_moving_statistics_as_non_trainable():
 
 @pytest.mark.parametrize("name, layer, size", [
     ("alexnet", "pool5", 195), ("vgg16", "pool5", 212), ("vgg16_keras", "pool5", 212),
-    ("resnet50_slim", "layer4.3.relu", 483), ("resnet50", "layer4.3.relu", 427),
+    ("resnet50_slim", "layer4.3.relu", 483), ("resnet50", "layer4.2.relu_2", 427),
 ])
 def test_distill_receptive_fields(name, layer, size):
     field = analyze(load_bundled(name)).report(layer).field

@@ -25,17 +25,18 @@ def _value(solution, quantity):
 @settings(max_examples=30, deadline=None)
 @given(groups=st.integers(1, 3), per_group_in=st.integers(1, 3), per_group_out=st.integers(1, 3),
        kh=st.integers(1, 4), kw=st.integers(1, 4),
-       kind=st.sampled_from(["conv2d", "conv_transpose2d", "conv1d"]))
+       kind=st.sampled_from(["conv2d", "conv_transpose2d", "conv1d", "conv_transpose1d"]))
 def test_weight_shape_is_the_shape_of_the_torch_module_weight(groups, per_group_in, per_group_out, kh, kw, kind):
     torch = pytest.importorskip("torch")
     c_in, c_out = groups * per_group_in, groups * per_group_out
-    layer = {"kind": kind, "name": "conv", "filters": c_out, "kernel": [kh] if kind == "conv1d" else [kh, kw]}
-    if kind != "conv_transpose2d":
+    layer = {"kind": kind, "name": "conv", "filters": c_out, "kernel": [kh] if kind.endswith("1d") else [kh, kw]}
+    if not kind.startswith("conv_transpose"):
         layer["groups"] = groups
     module = {"conv2d": lambda: torch.nn.Conv2d(c_in, c_out, (kh, kw), groups=groups),
               "conv1d": lambda: torch.nn.Conv1d(c_in, c_out, kh, groups=groups),
-              "conv_transpose2d": lambda: torch.nn.ConvTranspose2d(c_in, c_out, (kh, kw))}[kind]()
-    spatial = [9] if kind == "conv1d" else [9, 9]
+              "conv_transpose2d": lambda: torch.nn.ConvTranspose2d(c_in, c_out, (kh, kw)),
+              "conv_transpose1d": lambda: torch.nn.ConvTranspose1d(c_in, c_out, kh)}[kind]()
+    spatial = [9] if kind.endswith("1d") else [9, 9]
     torch_order = _value(_solve([layer], [c_in, *spatial], ["conv.weight_shape"]), "conv.weight_shape")
     assert torch_order == list(module.weight.shape)
     # Keras keeps the kernel axes first: Conv (k…, in/groups, out), Conv2DTranspose (k…, out, in)

@@ -40,21 +40,33 @@ def detect_framework(tree: ast.Module) -> str:
 
 
 def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, ...] | None = None,
-                  framework: str | None = None) -> Architecture:
+                  framework: str | None = None, model: str | None = None) -> Architecture:
     """The Architecture a Keras or PyTorch snippet describes. `input_shape` (without the batch axis, in
     the framework's layout) is needed when the snippet does not state it — always for PyTorch, unless a
-    `# input: 3x224x224` comment gives it. Raises ProblemError with the line of anything unsupported."""
+    `# input: 3x224x224` comment gives it. `model` chooses the model (PyTorch): an expression over the
+    snippet's names, `ResNet(BasicBlock, [2, 2, 2, 2])`, or a class name, `Net`, built with its defaults;
+    without it, the last model the snippet builds. Raises ProblemError with the line of anything unsupported."""
     try:
         with reading(text):
             try:
-                return _architecture(text, source, input_shape, framework)
+                return _architecture(text, source, input_shape, framework, model)
             except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers inside Python's limit
                 raise SnippetError("the snippet nests too deeply", last_line()) from None
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as e:
+                # a combination of values the interpreter has no rule for: refused where it was reached
+                raise SnippetError(f"the reader cannot follow the code here ({type(e).__name__}: "
+                                   f"{str(e)[:80]})", last_line()) from None
     except SnippetError as e:
         raise problem(e, source) from None
 
 
-def _architecture(text: str, source, input_shape, framework) -> Architecture:
+def choose_model(text: str, spec: str, **kw) -> Architecture:
+    """The model `spec` names in a PyTorch snippet: `ResNet(BasicBlock, [2, 2, 2, 2])`, or `Net` built with
+    its defaults (parse_snippet's `model=`)."""
+    return parse_snippet(text, model=spec, **kw)
+
+
+def _architecture(text: str, source, input_shape, framework, model=None) -> Architecture:
     tree = parse_python(text)
     framework = framework or detect_framework(tree)
     if input_shape is not None:
@@ -63,16 +75,19 @@ def _architecture(text: str, source, input_shape, framework) -> Architecture:
         comment = input_shape_comment(text)
         shape = comment[0] if comment else None
     if framework == "keras":
+        if model is not None:
+            raise SnippetError("choosing the model (--model) is for PyTorch snippets: a Keras snippet's model is "
+                               "the last one it builds", None)
         return keras_architecture(tree, shape, source)
-    return torch_architecture(tree, shape, source)
+    return torch_architecture(tree, shape, source, model)
 
 
-def load_snippet(path, input_shape: tuple[int, ...] | None = None) -> Architecture:
-    """A `.py` snippet file, for `nnsolve summary model.py`."""
+def load_snippet(path, input_shape: tuple[int, ...] | None = None, model: str | None = None) -> Architecture:
+    """A `.py` snippet file, for `nnsolve summary model.py` (`model`: as for parse_snippet)."""
     from ...problems.reading import read_text
 
     path = Path(path)
     # read as a problem file is: never a FIFO or a device, at most the size limit, NUL bytes and bad UTF-8
     # located; the snippet's own length limit follows when it is parsed
     text, _ = read_text(path)
-    return parse_snippet(text, source=str(path), input_shape=input_shape)
+    return parse_snippet(text, source=str(path), input_shape=input_shape, model=model)

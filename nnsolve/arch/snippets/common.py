@@ -27,21 +27,22 @@ from ...problems.errors import Issue, ProblemError
 @dataclass(frozen=True)
 class SnippetIssue(Issue):
     def __str__(self) -> str:
-        at = f"line {self.line}: " if self.line else ""
+        at = f"line {self.line}: " if self.line else f"{self.path}: " if self.path else ""
         return f"{at}{self.message}"
 
 
 class SnippetError(Exception):
     """Raised inside the readers; `parse_snippet` turns it into a ProblemError with the source's name."""
 
-    def __init__(self, message: str, node: ast.AST | int | None):
+    def __init__(self, message: str, node: ast.AST | int | None, path: str = ""):
         self.message = message
         self.line = node if isinstance(node, int) or node is None else getattr(node, "lineno", None)
+        self.path = path              # "--model": a mistake in the chosen model's expression, not in the file
         super().__init__(message)
 
 
 def problem(error: SnippetError, source: str | None) -> ProblemError:
-    return ProblemError([SnippetIssue("", error.message, error.line)], source)
+    return ProblemError([SnippetIssue(error.path, error.message, error.line)], source)
 
 
 class Reading:
@@ -54,6 +55,20 @@ class Reading:
         self.text, self.steps, self.depth, self.line = text, 0, 0, None
         self.most_steps, self.deepest = read(MAX_SNIPPET_STEPS), read(MAX_SNIPPET_NESTING)
         self.largest = read(MAX_SNIPPET_MAGNITUDE)
+        self.lines: list[bytes] | None = None
+        self.most_layers = read(MAX_LAYERS)
+
+    def segment(self, node: ast.AST) -> str | None:
+        """The typed text of a one-line node (ast.get_source_segment splits the whole text at each call)."""
+        if getattr(node, "lineno", None) is None:        # a node of the --model expression: its repr
+            return None
+        if self.text is None or getattr(node, "end_lineno", None) != getattr(node, "lineno", 0):
+            return ast.get_source_segment(self.text, node) if self.text else None
+        if self.lines is None:
+            self.lines = [line.encode() for line in self.text.splitlines(keepends=True)]
+        if not 1 <= node.lineno <= len(self.lines):
+            return None
+        return self.lines[node.lineno - 1][node.col_offset:node.end_col_offset].decode(errors="replace")
 
 
 _READING = Reading()
@@ -70,30 +85,67 @@ def reading(text: str):
         _READING = outer
 
 
-@contextmanager
-def evaluating(node: ast.AST):
+class evaluating:
     """One evaluation step at `node`, nested inside the ones in progress; SnippetError at `node`'s line
-    past MAX_SNIPPET_STEPS steps or MAX_SNIPPET_NESTING levels."""
+    past MAX_SNIPPET_STEPS steps or MAX_SNIPPET_NESTING levels. (A class, not a generator-based context
+    manager: it is entered at every expression, and this is three times faster.)"""
+
+    __slots__ = ("reading",)
+
+    def __init__(self, node: ast.AST):
+        r = self.reading = _READING
+        r.steps += 1
+        r.line = getattr(node, "lineno", None) or r.line
+        if r.steps > r.most_steps:
+            raise SnippetError(f"reading the snippet takes more than {r.most_steps:,} evaluation steps: modules "
+                               f"that build each other over and over, or a loop far beyond an exam's model "
+                               f"{MAX_SNIPPET_STEPS.hint}", node)
+        if r.depth >= r.deepest:
+            raise SnippetError(f"the snippet nests too deeply: more than {r.deepest} expressions, calls or modules "
+                               f"inside each other {MAX_SNIPPET_NESTING.hint}", node)
+
+    def __enter__(self):
+        self.reading.depth += 1
+
+    def __exit__(self, *exc):
+        self.reading.depth -= 1
+        return False
+
+
+def charge(count: int, node: ast.AST) -> None:
+    """`count` evaluation steps at once: the items a list, a range or a text is built or gone through with,
+    so that building many large lists is bounded like a loop is."""
+    r = _READING
+    r.steps += count
+    if r.steps > r.most_steps:
+        raise SnippetError(f"reading the snippet takes more than {r.most_steps:,} evaluation steps: lists far "
+                           f"beyond an exam's model {MAX_SNIPPET_STEPS.hint}", node)
+
+
+def step(node: ast.AST) -> None:
+    """One evaluation step at `node` that nests nothing (a statement): SnippetError past MAX_SNIPPET_STEPS."""
     r = _READING
     r.steps += 1
     r.line = getattr(node, "lineno", None) or r.line
     if r.steps > r.most_steps:
         raise SnippetError(f"reading the snippet takes more than {r.most_steps:,} evaluation steps: modules that "
-                           f"build each other over and over, far beyond an exam's model {MAX_SNIPPET_STEPS.hint}",
-                           node)
-    if r.depth >= r.deepest:
-        raise SnippetError(f"the snippet nests too deeply: more than {r.deepest} expressions, calls or modules "
-                           f"inside each other {MAX_SNIPPET_NESTING.hint}", node)
-    r.depth += 1
-    try:
-        yield
-    finally:
-        r.depth -= 1
+                           f"build each other over and over, or a loop far beyond an exam's model "
+                           f"{MAX_SNIPPET_STEPS.hint}", node)
 
 
 def last_line() -> int | None:
     """The line the evaluation last reached: where a RecursionError is reported."""
     return _READING.line
+
+
+def model_in_function(tree: ast.Module, builders: tuple[str, ...]) -> ast.FunctionDef | None:
+    """The first top-level function that calls one of `builders` (Sequential, Model): where a model the
+    top level never builds is made."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and any(
+                isinstance(n, ast.Call) and (dotted(n.func) or "").rpartition(".")[2] in builders for n in ast.walk(stmt)):
+            return stmt
+    return None
 
 
 def shortened(text: str) -> str:
@@ -170,7 +222,7 @@ def _power(a, b, node):
 _BINARY: dict[type, Callable[[Any, Any, ast.AST], Any]] = {
     ast.Add: lambda a, b, n: a + b, ast.Sub: lambda a, b, n: a - b, ast.Mult: lambda a, b, n: a * b,
     ast.FloorDiv: lambda a, b, n: a // b, ast.Mod: lambda a, b, n: a % b,
-    ast.Div: lambda a, b, n: _exact(Fraction(a) / Fraction(b)), ast.Pow: _power,
+    ast.Div: lambda a, b, n: _true_division(a, b), ast.Pow: _power,
 }
 _ORDER: dict[type, Callable[[Any, Any], bool]] = {
     ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
@@ -179,9 +231,24 @@ _ORDER: dict[type, Callable[[Any, Any], bool]] = {
 _SYMBOL = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in"}
 
 
+class Quotient(int):
+    """A whole number that Python holds as a float: 64 / 2 is 32.0. It counts as 32 everywhere, but a
+    PyTorch layer size given as one is refused, as PyTorch refuses it (torch.empty takes ints only)."""
+
+    def __repr__(self) -> str:
+        return f"{int(self)}.0"
+
+    __str__ = __repr__
+
+
 def _exact(x: Fraction):
-    # 64/2 is a layer size; an int keeps it one (Python would make it the float 32.0)
-    return int(x) if x.denominator == 1 else x
+    # 64/2 is a layer size; an int keeps it one (Python would make it the float 32.0), marked a Quotient
+    return x if x.denominator != 1 else int(x)
+
+
+def _true_division(a, b):
+    x = _exact(Fraction(a) / Fraction(b))
+    return Quotient(x) if isinstance(x, int) else x
 
 
 def _compare(op: ast.cmpop, left, right, node: ast.AST) -> bool:
@@ -262,7 +329,7 @@ def _constant(node: ast.Constant):
     if isinstance(value, float):
         # the typed text, not the binary float: 0.1 is 1/10 as everywhere in nnsolve (its size was checked
         # when the snippet was parsed, so the fraction is small)
-        text = ast.get_source_segment(_READING.text, node) if _READING.text else None
+        text = _READING.segment(node)
         try:
             return _exact(Fraction(text.replace("_", "")))
         except (AttributeError, ValueError):         # no text (a hand-made node), or one Fraction does not read
@@ -275,115 +342,10 @@ def _constant(node: ast.Constant):
     raise SnippetError(f"the constant {describe(node)} is not supported", node)
 
 
-class Arguments:
-    """A layer call's arguments bound to the layer's parameter names, read with typed getters whose
-    errors name the layer, the argument and the line."""
-
-    def __init__(self, layer: str, call: ast.Call, params: tuple[str, ...], ignored: Callable[[str], bool],
-                 names: Callable[[ast.AST], Any]):
-        self.layer, self.call, self.params = layer, call, params
-        self.nodes: dict[str, ast.AST] = {}
-        for arg in call.args:
-            if isinstance(arg, ast.Starred):
-                raise SnippetError(f"star-arguments (*{describe(arg.value)}) in {layer} are not supported", arg)
-        if len(call.args) > len(params):
-            raise SnippetError(f"{layer} takes at most {len(params)} positional arguments, got {len(call.args)}",
-                               call)
-        for name, node in zip(params, call.args):
-            self.nodes[name] = node
-        for kw in call.keywords:
-            if kw.arg is None:
-                raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {layer} is not supported", kw)
-            if ignored(kw.arg) and kw.arg not in params:
-                continue          # initializers, regularizers, names: no effect on shapes or counts, never read
-            if kw.arg not in params:
-                raise SnippetError(f"unknown argument '{kw.arg}' to {layer}", kw.value)
-            if kw.arg in self.nodes:
-                raise SnippetError(f"{layer} got '{kw.arg}' twice", kw.value)
-            self.nodes[kw.arg] = kw.value
-        self.values = {name: literal(node, names) for name, node in self.nodes.items()}
-
-    def has(self, name: str) -> bool:
-        return name in self.values and self.values[name] is not None
-
-    def node(self, name: str) -> ast.AST:
-        return self.nodes.get(name, self.call)
-
-    def fail(self, name: str, expected: str) -> SnippetError:
-        return SnippetError(f"{self.layer} argument '{name}': expected {expected}, got {shown(self.values.get(name))}",
-                            self.node(name))
-
-    def setting_error(self, error) -> SnippetError:
-        """A setting the layer-list readers refused (settings.py), at the argument that gave it."""
-        from ..settings import ALIASES, SETTINGS
-        setting = error.setting
-        name = next((p for p in self.params if p in self.nodes
-                     and (p == setting or setting in ALIASES.get(p, ((), ""))[0])), None)
-        if name is not None:
-            return SnippetError(f"{self.layer} argument '{name}': {error}", self.nodes[name])
-        what = SETTINGS[setting][1] if setting in SETTINGS else setting
-        return SnippetError(f"{self.layer}: {what} ({setting}): {error}", self.call)
-
-    def required(self, name: str):
-        if not self.has(name):
-            raise SnippetError(f"{self.layer} needs the argument '{name}'", self.call)
-        return self.values[name]
-
-    def int(self, name: str, default=None, minimum: int = 1) -> int:
-        value = self.values[name] if self.has(name) else default
-        if value is None:
-            value = self.required(name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(name, f"an integer ≥ {minimum}")
-        return value
-
-    def ints(self, name: str, axes: int, default=None, minimum: int = 1) -> tuple[int, ...]:
-        """An int or a tuple of `axes` ints (kernel sizes, strides): always a tuple."""
-        value = self.values.get(name) if self.has(name) else default
-        if value is None:
-            value = self.required(name)
-        items = (value,) * axes if isinstance(value, int) and not isinstance(value, bool) else value
-        if (not isinstance(items, (tuple, list)) or len(items) != axes
-                or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in items)):
-            raise self.fail(name, f"an integer ≥ {minimum} or {axes} of them")
-        return tuple(items)
-
-    def number(self, name: str, default) -> Any:
-        value = self.values[name] if self.has(name) else default
-        if isinstance(value, bool) or not isinstance(value, (int, Fraction)) or value < 0:
-            raise self.fail(name, "a non-negative number")
-        return value
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self.values[name] if self.has(name) else default
-        if not isinstance(value, bool):
-            raise self.fail(name, "True or False")
-        return value
-
-    def choice(self, name: str, default, choices) -> Any:
-        value = self.values[name] if self.has(name) else default
-        if isinstance(value, str):
-            value = value.lower()
-        if value not in choices:
-            raise self.fail(name, "one of " + ", ".join(repr(c) for c in choices))
-        return value
-
-
-def layer_settings(make: Callable[["Arguments"], tuple[str, dict]], arguments: "Arguments") -> tuple[str, dict]:
-    """The kind and settings a layer call gives, every setting read as a layer list's is (settings.py) so
-    the same range checks hold for snippets and YAML: Dense(2.5), nn.Linear(4, -2), Dropout(5)."""
-    from ..settings import SettingError, read_given
-    kind, settings = make(arguments)
-    try:
-        return kind, read_given(kind, settings)
-    except SettingError as e:
-        raise arguments.setting_error(e) from None
-
-
 def check_layer_count(count: int, node) -> None:
     """SnippetError at `node` once a snippet's architecture passes MAX_LAYERS layers."""
     from ..ir import too_many_layers
-    if count > MAX_LAYERS.value:
+    if count > _READING.most_layers:
         raise SnippetError(too_many_layers(f"more than {MAX_LAYERS.shown}"), node)
 
 
@@ -408,3 +370,9 @@ class Namer:
             raise SnippetError(f"two layers are named {name!r}", node)
         self.taken.add(name)
         return name
+
+
+# the layer tables (keras_layers.py, torch_modules.py) read a call's arguments with these, from here
+from .arguments import Arguments, layer_settings  # noqa: E402  (arguments.py reads this module's helpers)
+
+__all__ = ["Arguments", "layer_settings"]

@@ -11,7 +11,8 @@ from .common import Arguments, SnippetError
 NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
 ACTIVATION_NAMESPACES = {"tf.nn", "keras.activations", "tf.keras.activations", "activations"}
 # read by the reader itself, not by a layer's settings
-READER_KEYS = {"name", "input_shape", "input_dim", "batch_input_shape", "data_format"}
+READER_KEYS = {"name", "input_shape", "input_dim", "batch_input_shape", "data_format",
+               "input_length"}        # Embedding(1000, 64, input_length=10): the input shape (10,)
 NO_EFFECT = {"trainable", "dtype", "seed", "noise_shape", "dropout", "recurrent_dropout", "unroll", "stateful",
              "go_backwards", "recurrent_activation", "inplace", "attention_axes", "max_value", "threshold"}
 
@@ -42,15 +43,17 @@ def _conv(kind: str, axes: int) -> Callable[[Arguments], tuple[str, dict]]:
     return build
 
 
-def _conv_transpose(a: Arguments):
-    stride = a.ints("strides", 2, 1)
-    s = {"filters": a.int("filters"), "kernel": a.ints("kernel_size", 2), "stride": stride, "padding": _padding(a),
-         "dilation": a.ints("dilation_rate", 2, 1), "bias": a.flag("use_bias", True)}
-    if a.has("output_padding"):           # without one, Keras gives (n − 1)s + max(k, s) (valid) or n·s (same)
-        s["output_padding"] = a.ints("output_padding", 2, 0, minimum=0)
-        if any(o >= st for o, st in zip(s["output_padding"], stride)):
-            raise a.fail("output_padding", f"values smaller than the strides {stride} (Keras's rule)")
-    return "conv_transpose2d", _fused(a, s)
+def _conv_transpose(axes: int):
+    def build(a: Arguments):
+        stride = a.ints("strides", axes, 1)
+        s = {"filters": a.int("filters"), "kernel": a.ints("kernel_size", axes), "stride": stride,
+             "padding": _padding(a), "dilation": a.ints("dilation_rate", axes, 1), "bias": a.flag("use_bias", True)}
+        if a.has("output_padding"):       # without one, Keras gives (n − 1)s + max(k, s) (valid) or n·s (same)
+            s["output_padding"] = a.ints("output_padding", axes, 0, minimum=0)
+            if any(o >= st for o, st in zip(s["output_padding"], stride)):
+                raise a.fail("output_padding", f"values smaller than the strides {stride} (Keras's rule)")
+        return f"conv_transpose{axes}d", _fused(a, s)
+    return build
 
 
 def _depthwise(kind: str):
@@ -119,6 +122,21 @@ def _rnn(kind: str):
     return build
 
 
+def _bidirectional(a: Arguments):
+    """Bidirectional(LSTM(64), merge_mode="concat"): the wrapped layer once per direction; concat doubles
+    its width, sum, ave and mul keep it. The wrapped layer comes as an unapplied layer (its kind and
+    settings)."""
+    inner = a.required("layer")
+    if getattr(inner, "kind", None) not in ("simple_rnn", "lstm", "gru"):
+        raise a.fail("layer", "a recurrent layer (SimpleRNN, LSTM or GRU)")
+    if a.has("backward_layer"):
+        raise SnippetError("Bidirectional with a backward_layer of its own is not supported", a.node("backward_layer"))
+    if "merge_mode" in a.values and a.values["merge_mode"] is None:
+        raise a.fail("merge_mode", "'concat', 'sum', 'ave' or 'mul' (None returns two tensors)")
+    merge = a.choice("merge_mode", "concat", ("concat", "sum", "ave", "mul"))
+    return inner.kind, {**inner.settings, "bidirectional": True, "merge_mode": merge}
+
+
 def _attention(a: Arguments):
     key_dim = a.int("key_dim")
     s = {"heads": a.int("num_heads"), "key_dim": key_dim, "value_dim": a.int("value_dim", key_dim),
@@ -144,8 +162,25 @@ def _reshape(a: Arguments):
     return "reshape", {"shape": tuple(shape)}
 
 
+def _permute(a: Arguments):
+    dims = a.required("dims")
+    if not isinstance(dims, (tuple, list)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in dims):
+        raise a.fail("dims", "a tuple of axes counted from 1 (the batch axis 0 stays)")
+    return "permute", {"dims": (0, *dims)}
+
+
+def _upsampling(axes: int):
+    def build(a: Arguments):
+        size = a.ints("size", axes, 2)
+        mode = a.choice("interpolation", "nearest", ("nearest", "bilinear")) if axes == 2 else "nearest"
+        return "upsample", {"factor": size if axes > 1 else size[0], "mode": mode}
+    return build
+
+
 CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
         "use_bias")
+CONV_TRANSPOSE = ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate",
+                  "activation", "use_bias")
 POOL = ("pool_size", "strides", "padding", "data_format")
 RNN = ("units", "activation", "use_bias", "return_sequences", "reset_after")
 
@@ -155,8 +190,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable]] = {
               lambda a: ("dense", _fused(a, {"units": a.int("units"), "bias": a.flag("use_bias", True)}))),
     "Conv1D": (CONV, _conv("conv1d", 1)),
     "Conv2D": (CONV, _conv("conv2d", 2)),
-    "Conv2DTranspose": (("filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
-                         "dilation_rate", "activation", "use_bias"), _conv_transpose),
+    "Conv1DTranspose": (CONV_TRANSPOSE, _conv_transpose(1)),
+    "Conv2DTranspose": (CONV_TRANSPOSE, _conv_transpose(2)),
     "DepthwiseConv2D": (("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate",
                          "activation", "use_bias"), _depthwise("depthwise_conv2d")),
     "SeparableConv2D": (("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
@@ -165,6 +200,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "MaxPooling2D": (POOL, _pool("max_pool2d", 2)),
     "AveragePooling1D": (POOL, _pool("avg_pool1d", 1)),
     "AveragePooling2D": (POOL, _pool("avg_pool2d", 2)),
+    "GlobalAveragePooling1D": (("data_format", "keepdims"), _global("global_avg_pool")),
+    "GlobalMaxPooling1D": (("data_format", "keepdims"), _global("global_max_pool")),
     "GlobalAveragePooling2D": (("data_format", "keepdims"), _global("global_avg_pool")),
     "GlobalMaxPooling2D": (("data_format", "keepdims"), _global("global_max_pool")),
     "BatchNormalization": (("axis", "momentum", "epsilon", "center", "scale"), _normalization("batch_norm")),
@@ -175,11 +212,21 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "ReLU": (("max_value", "negative_slope", "threshold"), _activation_layer("relu")),
     "ZeroPadding2D": (("padding", "data_format"), _zero_padding),
     "Reshape": (("target_shape",), _reshape),
+    "Permute": (("dims",), _permute),
+    "RepeatVector": (("n",), lambda a: ("repeat_vector", {"times": a.int("n")})),
+    "UpSampling1D": (("size",), _upsampling(1)),
+    "UpSampling2D": (("size", "data_format", "interpolation"), _upsampling(2)),
+    "SpatialDropout1D": (("rate",), lambda a: ("dropout", {"rate": a.number("rate", None)})),
+    "SpatialDropout2D": (("rate", "data_format"), lambda a: ("dropout", {"rate": a.number("rate", None)})),
+    "LeakyReLU": (("negative_slope", "alpha"), _activation_layer("leaky_relu")),
+    "Softmax": (("axis",), _activation_layer("softmax")),
+    "Identity": ((), lambda a: ("identity", {})),
     "Embedding": (("input_dim", "output_dim"),
                   lambda a: ("embedding", {"vocabulary": a.int("input_dim"), "dim": a.int("output_dim")})),
     "SimpleRNN": (RNN, _rnn("simple_rnn")),
     "LSTM": (RNN, _rnn("lstm")),
     "GRU": (RNN, _rnn("gru")),
+    "Bidirectional": (("layer", "merge_mode", "weights", "backward_layer"), _bidirectional),
     "MultiHeadAttention": (("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape"),
                            _attention),
     "Add": ((), lambda a: ("add", {})),
@@ -187,4 +234,5 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable]] = {
 }
 MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate"}      # keras.layers.add([a, b])
 PARAMETER_FREE = {"input", "dropout", "flatten", "activation", "zero_padding2d", "reshape", "add", "concat",
+                  "permute", "identity", "upsample", "repeat_vector",
                   "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "global_avg_pool", "global_max_pool"}

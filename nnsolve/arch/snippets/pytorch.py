@@ -1,28 +1,31 @@
-"""Read a PyTorch snippet — `nn.Sequential(...)` (positional or OrderedDict) or a `class M(nn.Module)`
-whose `__init__` assigns layers and whose straight-line `forward` wires them — into an Architecture,
-channels-first, by walking its syntax tree: nothing in it is run.
+"""Read a PyTorch model file into an Architecture, channels-first, by interpreting its syntax tree
+(interpreter.py): nothing in it is imported or run.
 
+The file's own Python builds the model — functions, classes and inheritance, loops, containers
+(nn.Sequential, nn.ModuleList, nn.ModuleDict) — and the model (the last one the file builds, or the one
+`model=` names) is then called on the input: its `forward`, read the same way, wires the layers.
 PyTorch layers state their input size (`nn.Conv2d(3, 16, 3)`): kept as in_channels, in_features,
-num_features, input_size, normalized_shape or embed_dim (torch_modules.py), so the analysis refuses a
-size that differs from the shape arriving there, as PyTorch would when run. Layer names are PyTorch's
-module names (`conv1`, `features.0`).
+num_features, … (torch_modules.py), so the analysis refuses a size that differs from the shape arriving
+there, as PyTorch would when run. Layer names are PyTorch's module names (`layer1.0.conv1`).
 """
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ...limits import MAX_SELF_NESTING
 from ..ir import Architecture, Layer
-from ..settings import SettingError, read_given
-from .common import (Arguments, Namer, SnippetError, check_layer_count, describe, dotted, evaluating, layer_settings,
-                     literal)
-from .torch_modules import ACTIVATION_FUNCTIONS, FUNCTIONAL, MODULES, PARAMETER_FREE, RECURRENT, TORCH, _ignored
+from .common import Arguments, Namer, SnippetError, describe, layer_settings, model_in_function, shown
+from .builtins import module_name
+from . import script
+from .interpreter import Interpreter
+from .torch_forward import Filled, ForwardMixin, Tensor, Weights
+from .torch_modules import MODULES, _ignored
+from .values import ClassValue, External, Frame, Instance, Opaque
 
 
-
-@dataclass
+@dataclass(eq=False)
 class Module:
     """One built-in layer, e.g. nn.Conv2d(3, 16, 3)."""
     kind: str
@@ -30,435 +33,481 @@ class Module:
     line: int
     written: str                  # the class name, for messages (Linear)
     calls: int = 0
+    path: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class SequentialModule:
+    """nn.Sequential (called: its children in turn), nn.ModuleList or nn.ModuleDict (holders only)."""
     children: list[tuple[str, Any]]
     node: ast.AST | None = None           # where it is built: its children's calls are located there
+    container: str = "Sequential"
+    path: str | None = None
 
 
-@dataclass
-class Instance:
-    """An instance of a module class defined in the snippet: its attributes after __init__."""
-    cls: ast.ClassDef
-    attributes: dict[str, Any] = field(default_factory=dict)
+@dataclass(eq=False)
+class UnknownModule:
+    """A torch.nn class the reader does not know (a loss, an unsupported layer): refused once the model
+    uses it, never before (a loss beside the model is no concern of the summary)."""
+    name: str
+    node: ast.AST
+    path: str | None = None
 
 
-@dataclass(frozen=True)
-class Tensor:
-    layer: str
+MODULE_VALUES = (Module, SequentialModule, Instance, UnknownModule)
+SAME_MODULE = {"to", "cuda", "cpu", "eval", "train", "double", "float", "half", "requires_grad_", "share_memory"}
 
 
-class Unusable:
-    """The second result of an LSTM or attention call (`out, (h, c) = self.lstm(x)`): not followed."""
+def _torch_name(full: str) -> tuple[str, str] | None:
+    """("nn", "Linear") for torch.nn.Linear; ("functional", "relu") for F.relu, torch.relu; else None."""
+    for prefix, kind in (("torch.nn.functional.", "functional"), ("torch.nn.modules.", "nn"), ("torch.nn.", "nn"),
+                         ("torch.", "functional")):
+        if full.startswith(prefix):
+            rest = full[len(prefix):]
+            return kind, rest.rpartition(".")[2] if kind == "nn" else rest
+    return None
 
 
-class TorchReader:
+class TorchReader(ForwardMixin, Interpreter):
+    IMPLICIT = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch",
+                "OrderedDict": "collections.OrderedDict", **{name: f"torch.nn.{name}" for name in MODULES}}
+
     def __init__(self, tree: ast.Module):
-        self.tree = tree
-        self.env: dict[str, Any] = {}
-        self.classes: dict[str, ast.ClassDef] = {}
+        super().__init__(tree)
         self.layers: list[Layer] = []
         self.namer = Namer()
-        self.model = None
-        self.path = ""                # the module whose forward is being read
-        self.building: list[str] = []     # the classes whose __init__ is being read, outermost first
+        self.built: list = []                 # module values the file's top level assigns, in order
+        self.path = ""                        # the module whose forward is being read
+        self.building: list[str] = []         # the classes whose __init__ is being read, outermost first
 
-    # ---- top level and __init__
-    def read(self, input_shape) -> list[Layer]:
-        for stmt in self.tree.body:
-            self.top_statement(stmt)
-        if self.model is None:
-            if not self.classes:
-                raise SnippetError("no model found: expected nn.Sequential(...) or a class deriving from nn.Module",
-                                   None)
-            last = list(self.classes.values())[-1]
-            self.model = self.instantiate(last, [], [], last)
+    # ---- the model
+    def read(self, input_shape, spec: str | None = None) -> list[Layer]:
+        self.run_module()
+        model = self.chosen(spec) if spec is not None else self.last_model()
+        self.name_modules(model, "", set())
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)
-        self.run(self.model, "", [Tensor("input")], self.tree)
+        self.output(self.run(model, [Tensor("input")], {}, self.tree))
+        self.refuse_uncalled(model)
+        self.count_weights(model)
         return self.layers
 
-    def top_statement(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Pass)) or _docstring(stmt):
+    def count_weights(self, model) -> None:
+        """Each nn.Parameter the model's modules hold: a parameter layer beside the input, named by its
+        module path (`ln_f.weight`), so the totals count it as PyTorch's model.parameters() does."""
+        seen: set = set()
+        found: list = []
+
+        def walk(value, path):
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, Weights):
+                found.append((path, value))
+            items = [(k, c) for k, c in value.children] if isinstance(value, SequentialModule) else \
+                list(value.attributes.items()) if isinstance(value, Instance) else \
+                list(value.items()) if isinstance(value, dict) else list(enumerate(value)) \
+                if isinstance(value, (list, tuple)) else []
+            for key, child in items:
+                walk(child, f"{path}.{key}" if path else str(key))
+        walk(model, "")
+        for k, (path, weights) in enumerate(found):
+            name = self.namer.fresh(path or "parameter")
+            settings = {"shape": weights.shape, **({} if weights.trainable else {"trainable": False})}
+            self.layers.insert(1 + k, Layer(name, "parameter", settings, ("input",), weights.line, "Parameter"))
+
+    def refuse_uncalled(self, model) -> None:
+        """A layer with weights that __init__ builds and forward never calls (conv1 of a block whose forward
+        skips it): PyTorch counts its parameters, the layers forward runs do not hold it — refused rather
+        than a count different from PyTorch's."""
+        from .torch_modules import PARAMETER_FREE
+        seen: set = set()
+
+        def walk(value):
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE:
+                raise SnippetError(f"module '{value.path or value.written}' ({value.written}, line {value.line}) is "
+                                   "built but forward never calls it: PyTorch counts its parameters in the model, "
+                                   "the summary counts the layers forward runs", value.line)
+            children = [c for _, c in value.children] if isinstance(value, SequentialModule) else \
+                list(value.attributes.values()) if isinstance(value, Instance) else \
+                list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) \
+                else []
+            for child in children:
+                walk(child)
+        walk(model)
+
+    def output(self, result) -> None:
+        """The model's output is what forward returns — its first tensor when it returns several (an actor's
+        probabilities before its critic's value): that layer goes last, where the analysis reads the output."""
+        first = result
+        while isinstance(first, (tuple, list)) and first:
+            first = first[0]
+        if not isinstance(first, Tensor):
+            raise SnippetError(f"the model's forward returns {shown(result)}, not a tensor of the model", None)
+        at = next(i for i, layer in enumerate(self.layers) if layer.name == first.layer)
+        later = self.layers[at + 1:]
+        if later and any(first.layer in layer.inputs or (not layer.inputs and i == 0) for i, layer in enumerate(later)):
+            raise SnippetError(f"the model's forward returns several tensors and later layers read its first "
+                               f"({first.layer}): which is the output is not clear", None)
+        if later:
+            self.layers.append(self.layers.pop(at))
+
+    def assign(self, target, value, frame, stmt) -> None:
+        super().assign(target, value, frame, stmt)
+        if frame is self.globals and isinstance(target, ast.Name) and isinstance(value, MODULE_VALUES[:3]):
+            self.built.append(value)
+
+    def last_model(self):
+        """The last module the top level builds that is not part of another one it builds; else the one
+        module class no other class uses, built with its defaults."""
+        inside: set = set()
+        for value in self.built:
+            reached: set = set()
+            self.name_modules(value, None, reached, record_only=True)
+            inside |= reached - {id(value)}
+        free = [v for v in self.built if id(v) not in inside]
+        if free:
+            return free[-1]
+        classes = [v for v in self.globals.names.values() if isinstance(v, ClassValue) and v.name in
+                   {n.name for n in self.tree.body if isinstance(n, ast.ClassDef)} and _is_module_class(v)]
+        used = {n.id for c in classes for n in ast.walk(c.node) if isinstance(n, ast.Name)}
+        candidates = [c for c in classes if c.name not in used or len(classes) == 1]
+        if not classes:
+            inside = model_in_function(self.tree, ("Sequential", "ModuleList"))
+            raise SnippetError("no model found: expected nn.Sequential(...) or a class deriving from nn.Module"
+                               + (f" (the function {inside.name} builds one, and the file does not call it: choose "
+                                  f"the model with --model '{inside.name}(…)')" if inside else ""), inside)
+        if len(candidates) != 1:
+            names = ", ".join(c.name for c in (candidates or classes))
+            raise SnippetError(f"the file defines the module classes {names} and builds none of them: choose the "
+                               f"model (--model {(candidates or classes)[-1].name} or --model "
+                               f"'{(candidates or classes)[-1].name}(…)')", (candidates or classes)[-1].node)
+        try:
+            return self.instantiate(candidates[0], [], {}, candidates[0].node)
+        except SnippetError as e:
+            if "needs the argument" not in e.message:
+                raise
+            name = candidates[0].name
+            raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
+                               f"(--model '{name}(…)')", candidates[0].node) from None
+
+    def chosen(self, spec: str):
+        """The model `spec` names: a class of the file (built with its defaults) or an expression over the
+        file's names (and `types.SimpleNamespace(...)` for a configuration object). A mistake in it is
+        reported at --model."""
+        try:
+            expr = ast.parse(spec.strip(), mode="eval").body
+        except SyntaxError as e:
+            raise SnippetError(f"the model {spec!r} is not a Python expression: {e.msg}", None, "--model") from None
+        for node in ast.walk(expr):
+            for attr in ("lineno", "end_lineno"):
+                if hasattr(node, attr):
+                    setattr(node, attr, None)          # located at the option, not at a line of the file
+        frame = Frame({"types": External("types")}, self.globals)
+        try:
+            value = self.eval(expr, frame)
+            if isinstance(value, ClassValue):
+                value = self.instantiate(value, [], {}, expr)
+        except SnippetError as e:
+            if e.line is None and not e.path:
+                e.path = "--model"
+            raise
+        if not isinstance(value, MODULE_VALUES[:3]):
+            raise SnippetError(f"the model {spec!r} is not a module of the file ({shown(value)})", None, "--model")
+        return value
+
+    def name_modules(self, value, path, seen: set, record_only: bool = False) -> None:
+        """PyTorch's module names (`layer1.0.conv1`): each module is named where it is first reached."""
+        if not isinstance(value, MODULE_VALUES) or id(value) in seen:
             return
-        if isinstance(stmt, ast.ClassDef):
-            self.classes[stmt.name] = stmt
-            return
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            value = self.build(stmt.value, self.env, None)
-            self.env[stmt.targets[0].id] = value
-            if isinstance(value, (Module, SequentialModule, Instance)):
-                self.model = value
-            return
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and _is_print_or_summary(stmt.value):
-            return
-        raise SnippetError(f"unsupported statement: {describe(stmt).splitlines()[0]}", stmt)
+        if path is not None or record_only:
+            seen.add(id(value))
+        if not record_only and value.path is None:
+            value.path = path
+        sub = (lambda name: f"{path}.{name}" if path else name) if path is not None else (lambda name: None)
+        if isinstance(value, SequentialModule):
+            for name, child in value.children:
+                self.name_modules(child, sub(name), seen, record_only)
+        elif isinstance(value, Instance):
+            for name, attr in value.attributes.items():
+                items = attr.items() if isinstance(attr, dict) else enumerate(attr) \
+                    if isinstance(attr, (list, tuple)) else None
+                if items is None:
+                    self.name_modules(attr, sub(name), seen, record_only)
+                else:
+                    for key, item in items:
+                        self.name_modules(item, sub(f"{name}.{key}"), seen, record_only)
 
-    def names(self, scope: dict, instance: Instance | None):
-        def resolve(node: ast.AST):
-            if isinstance(node, ast.Name) and node.id in scope:
-                return scope[node.id]
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-                    and instance is not None and node.attr in instance.attributes):
-                return instance.attributes[node.attr]
-            raise SnippetError(f"name '{describe(node)}' is not defined earlier in the snippet", node)
-        return resolve
-
-    def build(self, node: ast.AST, scope: dict, instance: Instance | None):
-        """A value in __init__ or at top level: a module, a class instance or a literal."""
-        if not isinstance(node, ast.Call):
-            return literal(node, self.names(scope, instance))
-        with evaluating(node):
-            return self.construct(node, scope, instance)
-
-    def construct(self, node: ast.Call, scope: dict, instance: Instance | None):
-        name = dotted(node.func)
-        if name in self.classes:
-            return self.instantiate(self.classes[name], node.args, node.keywords, node, scope, instance)
-        prefix, _, last = (name or "").rpartition(".")
-        if prefix in TORCH or (not prefix and last in MODULES | {"Sequential": 0}):
-            if last == "Sequential":
-                return self.sequential(node, scope, instance)
-            if last in MODULES:
-                params, make = MODULES[last]
-                kind, settings = layer_settings(make, Arguments(last, node, params, _ignored,
-                                                                self.names(scope, instance)))
-                return Module(kind, settings, node.lineno, last)
-            raise SnippetError(f"unsupported layer '{last}'", node)
-        raise SnippetError(f"call to unknown function '{name or describe(node.func)}'", node)
-
-    def sequential(self, call: ast.Call, scope, instance) -> SequentialModule:
-        if call.keywords:
-            raise SnippetError("nn.Sequential takes its layers as positional arguments", call)
-        args = call.args
-        if len(args) == 1 and isinstance(args[0], ast.Call) and dotted(args[0].func) in (
-                "OrderedDict", "collections.OrderedDict"):
-            pairs = args[0].args[0] if args[0].args else None
-            if not isinstance(pairs, (ast.List, ast.Tuple)) or not all(
-                    isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
-                raise SnippetError("OrderedDict expects a list of (name, layer) pairs", args[0])
-            children = [(self.child_name(p.elts[0], scope, instance), self.build(p.elts[1], scope, instance))
-                        for p in pairs.elts]
-        else:
-            for arg in args:
-                if isinstance(arg, ast.Starred):
-                    raise SnippetError(f"star-arguments (*{describe(arg.value)}) in nn.Sequential are not supported",
-                                       arg)
-            children = [(str(i), self.build(arg, scope, instance)) for i, arg in enumerate(args)]
-        for (_, child), node in zip(children, args):
-            if not isinstance(child, (Module, SequentialModule, Instance)):
-                raise SnippetError(f"'{describe(node)}' is not a layer", node)
-        return SequentialModule(children, call)
-
-    def child_name(self, node: ast.AST, scope, instance) -> str:
-        name = literal(node, self.names(scope, instance))
-        if not isinstance(name, str) or not name:
-            raise SnippetError(f"an OrderedDict's layer names are text, got {describe(node)}", node)
-        return name
-
-    def instantiate(self, cls: ast.ClassDef, args, keywords, where, scope=None, outer=None) -> Instance:
+    # ---- building
+    def instantiate(self, cls: ClassValue, args, kwargs, node):
         deepest = MAX_SELF_NESTING.value
         if self.building.count(cls.name) >= deepest:     # Tree(depth - 1) inside Tree: fine, if it ends
             chain = " → ".join(self.building[self.building.index(cls.name):] + [cls.name])
             raise SnippetError(f"class {cls.name} builds an instance of itself while it is being built, "
                                f"{deepest} deep ({chain}): its recursion does not end {MAX_SELF_NESTING.hint}",
-                               where)
+                               node)
         self.building.append(cls.name)
         try:
-            with evaluating(where):
-                return self.instance(cls, args, keywords, where, scope, outer)
+            return super().instantiate(cls, args, kwargs, node)
         finally:
             self.building.pop()
 
-    def instance(self, cls: ast.ClassDef, args, keywords, where, scope, outer) -> Instance:
-        instance = Instance(cls)
-        init = _method(cls, "__init__")
-        if init is None:
-            if args or keywords:
-                raise SnippetError(f"{cls.name} takes no arguments (it has no __init__)", where)
-            return instance
-        params = [a.arg for a in init.args.args[1:]]
-        if len(args) > len(params):
-            raise SnippetError(f"{cls.name} takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
-                               f"got {len(args)}", where)
-        defaults = init.args.defaults
-        local: dict[str, Any] = dict(zip(params[len(params) - len(defaults):],
-                                         (literal(d, self.names({}, None)) for d in defaults)))
-        resolve = self.names(scope or {}, outer)
-        for name, arg in zip(params, args):
-            local[name] = self.build(arg, scope or {}, outer) if isinstance(arg, ast.Call) else literal(arg, resolve)
-        for kw in keywords:
-            if kw.arg is None:
-                raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {cls.name} is not supported", kw)
-            if kw.arg not in params:
-                raise SnippetError(f"unknown argument '{kw.arg}' to {cls.name}", kw.value)
-            local[kw.arg] = literal(kw.value, resolve)
-        missing = [p for p in params if p not in local]
-        if missing:
-            raise SnippetError(f"{cls.name} needs the argument '{missing[0]}'", where)
-        self.init_body(init.body, local, instance)
-        return instance
+    def init_external(self, instance, args, kwargs, node) -> None:
+        """`class VGG(nn.Sequential)` whose __init__ calls super().__init__(layers…): its children."""
+        if isinstance(instance, Instance) and any(b.endswith("Sequential") for b in instance.cls.external_bases()):
+            for name, child in self.sequential(args, kwargs, node).children:
+                instance.attributes[name] = child
 
-    def init_body(self, body, local: dict, instance: Instance) -> None:
-        for stmt in body:
-            if _docstring(stmt) or isinstance(stmt, ast.Pass) or _is_super_init(stmt):
-                continue
-            if isinstance(stmt, ast.If):
-                test = literal(stmt.test, self.names(local, instance))
-                self.init_body(stmt.body if test else stmt.orelse, local, instance)
-                continue
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target, value = stmt.targets[0], self.build(stmt.value, local, instance)
-                if isinstance(target, ast.Name):
-                    local[target.id] = value
-                    continue
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                        and target.value.id == "self":
-                    instance.attributes[target.attr] = value
-                    continue
-            raise SnippetError(f"unsupported statement in __init__: {describe(stmt).splitlines()[0]}", stmt)
+    def call_external(self, func: External, args, kwargs, node):
+        torch = _torch_name(func.name)
+        if func.name in ("collections.OrderedDict", "typing.OrderedDict"):
+            from .builtins import _dict
+            return _dict(self, args, kwargs, node)
+        if torch is None:
+            return self.outside(func, args, kwargs, node)
+        kind, name = torch
+        if kind == "nn":
+            return self.module(name, args, kwargs, node)
+        return self.function(name, args, kwargs, node)
 
-    # ---- forward: the graph
-    def run(self, module, path: str, inputs: list, where: ast.AST):
-        with evaluating(where):
-            return self.call_module(module, path, inputs, where)
+    def is_layer_name(self, func) -> bool:
+        return isinstance(func, External) and (_torch_name(func.name) or ("", ""))[0] == "nn"
 
-    def call_module(self, module, path: str, inputs: list, where: ast.AST):
-        if isinstance(module, Module):
-            return self.add_module(module, path, inputs, where)
-        if isinstance(module, SequentialModule):
-            if len(inputs) != 1:
-                raise SnippetError("an nn.Sequential takes one input", where)
-            current = inputs[0]
-            for child_name, child in module.children:
-                current = self.run(child, _join(path, child_name), [current], module.node or where)
-            return current
-        forward = _method(module.cls, "forward")
-        if forward is None:
-            raise SnippetError(f"class {module.cls.name} has no forward method", module.cls)
-        params = [a.arg for a in forward.args.args[1:]]
-        if len(params) != len(inputs):
-            raise SnippetError(f"{module.cls.name}.forward takes {len(params)} inputs, got {len(inputs)}",
-                               where if getattr(where, "lineno", None) else forward)
-        local = dict(zip(params, inputs))
-        outer, self.path = self.path, path
-        try:
-            return self.forward_body(forward, module, local, path)
-        finally:
-            self.path = outer
+    def outside(self, func: External, args, kwargs, node):
+        """A function of another library: a few of math's on known numbers, anything else unknown."""
+        from .common import is_number
+        name = func.name.rpartition(".")[2]
+        if func.name == "functools.partial" and args:        # partial(nn.BatchNorm2d, eps=0.001)
+            return _Partial(args[0], list(args[1:]), dict(kwargs))
+        if func.name == "argparse.ArgumentParser":             # the script's options: their defaults (script.py)
+            return script.ArgumentParser()
+        if func.name == "types.SimpleNamespace" and not args:  # a configuration object: its attributes
+            return Instance(_NAMESPACE, dict(kwargs))
+        if func.name.split(".")[0] in ("math", "numpy", "np") and args and not kwargs:
+            values = self.items(args[0], node) if name == "prod" and isinstance(args[0], (list, tuple)) else args
+            if all(is_number(v) for v in values):
+                import math
+                if name in ("ceil", "floor") and len(values) == 1:
+                    return getattr(math, name)(values[0])
+                if name == "prod":
+                    out = 1
+                    for v in values:
+                        out = self.binary(ast.Mult(), out, v, node)
+                    return out
+        self.note(node, f"skipped {describe(node).splitlines()[0]}")
+        return Opaque(f"{describe(node)} (line {getattr(node, 'lineno', '?')})")
 
-    def forward_body(self, forward: ast.FunctionDef, module: Instance, local: dict, path: str) -> Tensor:
-        for stmt in forward.body:
-            if _docstring(stmt) or isinstance(stmt, ast.Pass):
-                continue
-            if isinstance(stmt, ast.Return) and stmt.value is not None:
-                return self.tensor(stmt.value, local, module, path)
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                self.bind(stmt.targets[0], self.tensor(stmt.value, local, module, path), local, stmt)
-                continue
-            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name):
-                target = ast.copy_location(ast.Name(stmt.target.id), stmt.target)
-                local[stmt.target.id] = self.tensor(ast.copy_location(ast.BinOp(target, ast.Add(), stmt.value), stmt),
-                                                    local, module, path)
-                continue
-            raise SnippetError(f"unsupported statement in forward: {describe(stmt).splitlines()[0]}", stmt)
-        raise SnippetError(f"{module.cls.name}.forward returns nothing", forward)
+    def module(self, name: str, args, kwargs, node):
+        if name == "Sequential":
+            return self.sequential(args, kwargs, node)
+        if name in ("ModuleList", "ModuleDict"):
+            return self.holder(name, args, kwargs, node)
+        if name == "Parameter":
+            if not args or not isinstance(args[0], Filled) or len(args) > 2 or set(kwargs) - {"requires_grad"}:
+                raise SnippetError(f"{describe(node)}: nn.Parameter of torch.ones/zeros/randn/rand/empty of known "
+                                   "sizes only (its values are counted)", node)
+            trainable = args[1] if len(args) > 1 else kwargs.get("requires_grad", True)
+            if not isinstance(trainable, bool):
+                raise SnippetError(f"{describe(node)}: requires_grad must be True or False", node)
+            return Weights(f"{describe(node)} (line {node.lineno})", args[0].shape, node.lineno, trainable)
+        if name == "Module":
+            return Opaque("nn.Module()")
+        if name in MODULES:
+            params, make = MODULES[name]
+            kind, settings = layer_settings(make, Arguments.of_values(name, node, params, _ignored, args, kwargs))
+            return Module(kind, settings, node.lineno, name)
+        if name[:1].isupper():
+            return UnknownModule(name, node)
+        if name.startswith("init.") or name in ("utils",):
+            self.note(node, f"skipped {describe(node)}")
+        return Opaque(f"{describe(node)} (line {node.lineno})")
 
-    def bind(self, target: ast.AST, value, local: dict, stmt) -> None:
-        if isinstance(target, ast.Name):
-            local[target.id] = value
-        elif isinstance(target, ast.Tuple) and target.elts:
-            self.bind(target.elts[0], value, local, stmt)          # out, (h, c) = self.lstm(x)
-            for rest in target.elts[1:]:
-                self.bind(rest, Unusable(), local, stmt)
+    def sequential(self, args, kwargs, node) -> SequentialModule:
+        if kwargs:
+            raise SnippetError("nn.Sequential takes its layers as positional arguments", node)
+        if len(args) == 1 and isinstance(args[0], dict):
+            children = list(args[0].items())
+            for key, _ in children:
+                if not isinstance(key, str) or not key:
+                    raise SnippetError(f"an OrderedDict's layer names are text, got {shown(key)}", node)
         else:
-            raise SnippetError(f"unsupported assignment target {describe(target)}", stmt)
+            children = [(str(i), arg) for i, arg in enumerate(args)]
+        plain = isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) \
+            and len(node.args) == len(args)
+        for i, (_, child) in enumerate(children):
+            if not isinstance(child, MODULE_VALUES):
+                where = node.args[i] if plain else node
+                raise SnippetError(f"'{describe(where)}' is not a layer ({shown(child)})", where)
+        return SequentialModule(children, node)
 
-    def add_module(self, module: Module, path: str, inputs: list, where: ast.AST) -> Tensor:
-        if module.calls and module.kind not in PARAMETER_FREE:
-            raise SnippetError(f"module '{path}' is called twice (shared weights are not supported)", where)
-        name = self.namer.claim(path, where) if not module.calls else self.namer.fresh(path)
-        module.calls += 1
-        sources = tuple(t.layer for t in inputs)
-        line = getattr(where, "lineno", None) if module.calls > 1 else module.line
-        if module.kind in RECURRENT and module.settings["num_layers"] > 1:
-            return self.stacked_rnn(module, name, sources, line)
-        settings = {k: v for k, v in module.settings.items() if k != "num_layers"}
-        self.append(Layer(name, module.kind, settings, sources, line, module.written), where)
-        return Tensor(name)
+    def holder(self, name: str, args, kwargs, node) -> SequentialModule:
+        given = args[0] if args else kwargs.get("modules", [] if name == "ModuleList" else {})
+        if isinstance(given, Opaque):
+            raise SnippetError(f"{describe(node)}: its modules are not known without running the code "
+                               f"({given.what})", node)
+        pairs = list(given.items()) if isinstance(given, dict) else \
+            [(str(i), m) for i, m in enumerate(self.items(given, node))]
+        for key, child in pairs:
+            if not isinstance(child, MODULE_VALUES):
+                raise SnippetError(f"{describe(node)}: {shown(child)} is not a layer", node)
+        return SequentialModule(pairs, node, name)
 
-    def append(self, layer: Layer, where) -> None:
-        check_layer_count(len(self.layers) + 1, layer.line or where)
-        self.layers.append(layer)
+    # ---- methods and attributes of modules
+    def attribute_other(self, owner, name: str, node):
+        if isinstance(owner, (script.ArgumentParser, script.Options)):
+            return script.attribute(self, owner, name, node)
+        if isinstance(owner, SequentialModule):             # self.transformer.wte: a child by its name
+            match = [child for key, child in owner.children if key == name]
+            if match:
+                return match[0]
+        if isinstance(owner, MODULE_VALUES):
+            if name in SAME_MODULE:
+                return _Same(owner)
+            if isinstance(owner, SequentialModule) and name in ("append", "extend", "add_module", "insert"):
+                return _Grow(owner, name)
+            if isinstance(owner, SequentialModule) and name in ("children", "values", "keys", "items"):
+                return _Grow(owner, name)
+            if isinstance(owner, Module):
+                key = {"in_features": "in_features", "out_features": "units", "out_channels": "filters",
+                       "in_channels": "in_channels", "num_features": "num_features", "hidden_size": "units",
+                       "embedding_dim": "dim", "num_embeddings": "vocabulary"}.get(name)
+                if key in owner.settings:
+                    return owner.settings[key]
+            return Opaque(f"{describe(node)} (line {node.lineno})")
+        return super().attribute_other(owner, name, node)
 
-    def stacked_rnn(self, module: Module, name: str, sources, line) -> Tensor:
-        """num_layers=3 is three recurrent layers, each fed the previous one's hidden states."""
-        settings = {k: v for k, v in module.settings.items() if k != "num_layers"}
-        check_layer_count(len(self.layers) + module.settings["num_layers"], line)       # before building one
-        for k in range(module.settings["num_layers"]):
-            layer_name = name if k == 0 else self.namer.fresh(f"{name}.layer{k}")
-            size = settings["input_size"] if k == 0 else settings["units"]
-            self.append(Layer(layer_name, module.kind, {**settings, "input_size": size}, sources, line,
-                              module.written), line)
-            sources = (layer_name,)
-        return Tensor(sources[0])
+    def missing_attribute(self, cls, instance, name, node):
+        if name in ("add_module", "register_module", "__setattr__") and instance is not None:
+            return _Register(instance)
+        if name == "training" and instance is not None and self.in_forward:
+            # the summary is of the model as model.eval() runs it (dropout off, no training-only branch)
+            self.note(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
+            return False
+        if name == "__getattr__" and instance is not None:          # self.__getattr__('level_%d' % i)
+            return _GetAttr(instance)
+        if name in SAME_MODULE and instance is not None:
+            return _Same(instance)
+        return super().missing_attribute(cls, instance, name, node)
 
-    def functional(self, kind: str, settings: dict, base: str, inputs: list, node: ast.AST) -> Tensor:
-        name = self.namer.fresh(_join(self.path, base))     # F.relu inside `block`: block.relu
-        try:
-            settings = read_given(kind, settings)
-        except SettingError as e:
-            raise SnippetError(f"{dotted(node.func) or kind}: {e}", node) from None
-        self.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), node.lineno,
-                          dotted(node.func) if isinstance(node, ast.Call) else None), node)
-        return Tensor(name)
+    def set_attribute(self, owner, name: str, value, stmt) -> None:
+        if isinstance(owner, script.Options):
+            return script.set_option(owner, name, value)
+        return super().set_attribute(owner, name, value, stmt)
 
-    def tensor(self, node: ast.AST, local: dict, instance: Instance, path: str):
-        """A forward expression: the Tensor it gives."""
-        with evaluating(node):
-            return self.forward_value(node, local, instance, path)
+    def call_other(self, func, args, kwargs, node):
+        if isinstance(func, script.ParserMethod):
+            return script.call(self, func, args, kwargs, node)
+        if isinstance(func, _Same):
+            return func.module
+        if isinstance(func, _Register):
+            if len(args) == 2 and isinstance(args[0], str):
+                func.instance.attributes[module_name(args[0], node)] = args[1]
+                return None
+            raise SnippetError(f"{describe(node)}: add_module(name, module)", node)
+        if isinstance(func, _Grow):
+            return self.grow(func, args, node)
+        if isinstance(func, _GetAttr):
+            if len(args) != 1 or not isinstance(args[0], str):
+                raise SnippetError(f"{describe(node)}: __getattr__ takes one name", node)
+            return self.attribute(func.instance, args[0], node)
+        if isinstance(func, _Partial):
+            return self.call(func.func, func.args + list(args), {**func.kwargs, **kwargs}, node)
+        return super().call_other(func, args, kwargs, node)
 
-    def forward_value(self, node: ast.AST, local: dict, instance: Instance, path: str):
-        if isinstance(node, ast.Name):
-            value = local.get(node.id)
-            if isinstance(value, Tensor):
-                return value
-            raise SnippetError(f"'{node.id}' is not a tensor computed earlier in forward", node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self.functional("add", {}, "add", [self.tensor(node.left, local, instance, path),
-                                                     self.tensor(node.right, local, instance, path)], node)
-        if isinstance(node, ast.Subscript):
-            return self.last_step(node, local, instance, path)
-        if not isinstance(node, ast.Call):
-            raise SnippetError(f"unsupported expression in forward: {describe(node)}", node)
-        func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            if func.attr not in instance.attributes:
-                raise SnippetError(f"self.{func.attr} is not assigned in __init__", node)
-            module = instance.attributes[func.attr]
-            if not isinstance(module, (Module, SequentialModule, Instance)):
-                raise SnippetError(f"self.{func.attr} is not a layer", node)
-            if node.keywords:
-                raise SnippetError(f"keyword arguments to self.{func.attr}(...) are not supported", node)
-            args = [self.tensor(a, local, instance, path) for a in node.args]
-            if isinstance(module, Module) and module.kind == "multihead_attention":
-                args = list(dict.fromkeys(args))                  # self.attn(x, x, x): one input read thrice
-            return self.run(module, _join(path, func.attr), args, node)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in local:
-            return self.tensor_method(node, local, instance, path)
-        return self.function(node, local, instance, path)
+    def grow(self, func: "_Grow", args, node):
+        holder, name = func.holder, func.name
+        if name == "children" or name == "values":
+            return [child for _, child in holder.children]
+        if name == "keys":
+            return [key for key, _ in holder.children]
+        if name == "items":
+            return list(holder.children)
+        new = [(module_name(args[0], node), args[1])] if name == "add_module" and len(args) == 2 else \
+            [(None, args[0])] if name == "append" and len(args) == 1 else \
+            [(None, m) for m in self.items(args[0], node)] if name == "extend" and len(args) == 1 else None
+        if new is None or not all(isinstance(m, MODULE_VALUES) for _, m in new):
+            raise SnippetError(f"{describe(node)} is not supported", node)
+        for key, module in new:
+            holder.children.append((key if key is not None else str(len(holder.children)), module))
+        return None
 
-    def function(self, node: ast.Call, local, instance, path) -> Tensor:
-        name = dotted(node.func) or describe(node.func)
-        prefix, _, last = name.rpartition(".")
-        if prefix not in FUNCTIONAL:
-            raise SnippetError(f"call to unknown function '{name}'", node)
-        resolve = self.names(local, instance)
-        if (last in ACTIVATION_FUNCTIONS or last == "flatten") and not node.args:
-            raise SnippetError(f"{name}() needs the tensor it applies to", node)
-        if last in ACTIVATION_FUNCTIONS:
-            return self.functional("activation", {"function": ACTIVATION_FUNCTIONS[last]}, last,
-                                   [self.tensor(node.args[0], local, instance, path)], node)
-        if last == "cat":
-            items = node.args[0] if node.args else None
-            if not isinstance(items, (ast.List, ast.Tuple)):
-                raise SnippetError("torch.cat expects a list of tensors", node)
-            dim = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "dim"), None)
-            axis = literal(dim, resolve) if dim is not None else 0
-            return self.functional("concat", {"axis": axis}, "cat",
-                                   [self.tensor(e, local, instance, path) for e in items.elts], node)
-        if last == "add":
-            if len(node.args) < 2 or node.keywords:
-                raise SnippetError(f"{name} adds two or more tensors given by position", node)
-            return self.functional("add", {}, "add", [self.tensor(a, local, instance, path) for a in node.args], node)
-        if last == "flatten":
-            start = literal(node.args[1], resolve) if len(node.args) > 1 else 0
-            if start != 1:
-                raise SnippetError("torch.flatten other than start_dim=1 is not supported", node)
-            return self.functional("flatten", {}, "flatten", [self.tensor(node.args[0], local, instance, path)], node)
-        module_name = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "MaxPool1d",
-                       "avg_pool1d": "AvgPool1d", "dropout": "Dropout", "adaptive_avg_pool2d": "AdaptiveAvgPool2d",
-                       "adaptive_max_pool2d": "AdaptiveMaxPool2d"}.get(last)
-        if module_name and node.args:
-            params, make = MODULES[module_name]
-            rest = ast.Call(node.func, node.args[1:], [k for k in node.keywords if k.arg != "training"],
-                            lineno=node.lineno)
-            kind, settings = layer_settings(make, Arguments(f"{name}", rest, params, _ignored, resolve))
-            return self.functional(kind, settings, last, [self.tensor(node.args[0], local, instance, path)], node)
-        raise SnippetError(f"call to unknown function '{name}'", node)
+    def items_other(self, value, node):
+        if isinstance(value, SequentialModule):
+            if value.container == "ModuleDict":
+                return [key for key, _ in value.children]
+            return [child for _, child in value.children]
+        return super().items_other(value, node) if hasattr(super(), "items_other") else None
 
-    def tensor_method(self, node: ast.Call, local, instance, path) -> Tensor:
-        source = self.tensor(node.func.value, local, instance, path)
-        method = node.func.attr
-        resolve = self.names(local, instance)
-        if method in ACTIVATION_FUNCTIONS:
-            return self.functional("activation", {"function": method}, method, [source], node)
-        if method in ("view", "reshape", "flatten"):
-            if method == "flatten":
-                ok = len(node.args) == 1 and literal(node.args[0], resolve) == 1
-            else:
-                ok = len(node.args) == 2 and _batch_axis(node.args[0], source, local) \
-                    and (literal(node.args[1], resolve) == -1 or isinstance(literal(node.args[1], resolve), int))
-            if not ok:
-                raise SnippetError(f"x.{method}({', '.join(describe(a) for a in node.args)}): only flattening to "
-                                   "(batch, -1) is supported", node)
-            return self.functional("flatten", {}, "flatten", [source], node)
-        raise SnippetError(f"unsupported tensor method '{method}'", node)
+    def subscript_other(self, owner, index, index_node, node):
+        if isinstance(owner, SequentialModule):
+            if owner.container == "ModuleDict":
+                match = [child for key, child in owner.children if key == index]
+                if match:
+                    return match[0]
+            elif isinstance(index, slice):
+                return SequentialModule(owner.children[index], owner.node, owner.container)
+            elif isinstance(index, int) and not isinstance(index, bool) and -len(owner.children) <= index < len(owner.children):
+                return owner.children[index][1]
+            raise SnippetError(f"{describe(node)}: no module {shown(index)} in it", node)
+        return super().subscript_other(owner, index, index_node, node)
 
-    def last_step(self, node: ast.Subscript, local, instance, path) -> Tensor:
-        """`out[:, -1, :]` after a batch_first recurrent layer: its last hidden state only."""
-        source = self.tensor(node.value, local, instance, path)
-        index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        layer = self.layers[-1]
-        if (layer.name == source.layer and layer.kind in RECURRENT and layer.get("batch_first")
-                and len(index) >= 2 and isinstance(index[0], ast.Slice)
-                and literal(index[1], self.names(local, instance)) == -1
-                and all(isinstance(i, ast.Slice) for i in index[2:])):
-            self.layers[-1] = replace(layer, settings={**layer.settings, "return_sequences": False})
-            return source
-        raise SnippetError(f"unsupported indexing {describe(node)} (only out[:, -1, :] right after a "
-                           "batch_first recurrent layer)", node)
+    def isinstance_other(self, value, cls, node):
+        if isinstance(cls, External) and isinstance(value, Module):
+            return cls.name.rpartition(".")[2] == value.written
+        if isinstance(cls, External) and isinstance(value, SequentialModule):
+            return cls.name.rpartition(".")[2] in (value.container, "Module")
+        return False
 
 
-def _batch_axis(node: ast.AST, source: Tensor, local: dict) -> bool:
-    """x.size(0), x.shape[0] or -1 as the first view/reshape size."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return node.operand.value == 1
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "size":
-        return len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 0
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
-        return isinstance(node.slice, ast.Constant) and node.slice.value == 0
-    return isinstance(node, ast.Name) and not isinstance(local.get(node.id), Tensor)
+@dataclass(eq=False)
+class _Same:
+    module: Any
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+@dataclass(eq=False)
+class _Grow:
+    holder: SequentialModule
+    name: str
 
 
-def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | None:
-    return next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == name), None)
+@dataclass(eq=False)
+class _Partial:
+    func: Any
+    args: list
+    kwargs: dict
 
 
-def _docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+@dataclass(eq=False)
+class _GetAttr:
+    instance: Instance
 
 
-def _is_super_init(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "__init__"
-            and isinstance(stmt.value.func.value, ast.Call) and dotted(stmt.value.func.value.func) == "super")
+@dataclass(eq=False)
+class _Register:
+    instance: Instance
 
 
-def _is_print_or_summary(call: ast.Call) -> bool:
-    return dotted(call.func) == "print"
+def _is_module_class(cls: ClassValue) -> bool:
+    return any(b.endswith(("Module", "Sequential")) for b in cls.external_bases())
 
 
-def torch_architecture(tree: ast.Module, input_shape, source) -> Architecture:
+_NAMESPACE = ClassValue(ast.ClassDef("SimpleNamespace", [], [], [ast.Pass()], []), [External("types.SimpleNamespace")])
+
+
+def _note_line(note: str) -> int:
+    """Notes in the order of the file's lines (the model's __init__ runs after the top level is read)."""
+    number = note[5:].partition(":")[0] if note.startswith("line ") else ""
+    return int(number) if number.isdigit() else 0
+
+
+def torch_architecture(tree: ast.Module, input_shape, source, model: str | None = None) -> Architecture:
     if input_shape is None:
         raise SnippetError("a PyTorch snippet does not state its input shape: pass it (e.g. 3x224x224) or add a "
                            "comment '# input: 3x224x224'", None)
-    layers = TorchReader(tree).read(tuple(input_shape))
+    reader = TorchReader(tree)
+    layers = reader.read(tuple(input_shape), model)
     return Architecture(name="model", input_shape=tuple(input_shape), layout="channels_first", layers=layers,
-                        framework="pytorch", source=source)
+                        framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line))

@@ -95,7 +95,7 @@ def weight_shape(r: LayerReport, analysis: Analysis, order: str) -> tuple[int, .
         return (shape_in[-1], layer.get("units")) if keras else (layer.get("units"), shape_in[-1])
     if layer.kind == "embedding":
         return (layer.get("vocabulary"), layer.get("dim"))
-    if layer.kind not in ("conv1d", "conv2d", "conv_transpose2d", "depthwise_conv2d"):
+    if layer.kind not in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "depthwise_conv2d"):
         return None
     grid = Grid.of(shape_in, arch.layout)
     k = per_axis(layer.get("kernel"), len(grid.spatial), "kernel")
@@ -104,7 +104,7 @@ def weight_shape(r: LayerReport, analysis: Analysis, order: str) -> tuple[int, .
         m = int(layer.get("depth_multiplier", 1) or 1)
         return (*k, c_in, m) if keras else (c_in * m, 1, *k)
     filters = int(layer.get("filters"))
-    if layer.kind == "conv_transpose2d":
+    if layer.kind in ("conv_transpose1d", "conv_transpose2d"):
         return (*k, filters, c_in) if keras else (c_in, filters // groups, *k)
     return (*k, c_in // groups, filters) if keras else (filters, c_in // groups, *k)
 

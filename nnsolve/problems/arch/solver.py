@@ -36,8 +36,8 @@ from ...solution import Solution, Step
 from ..common import Common, solution_of
 from ..fields import Model
 from .padding import solve_paddings
-from ...arch.kinds import recurrent_macs_per_step as macs_per_step
-from .recurrent import GATES, HiddenSize, HiddenSizeSpec, both_conventions
+from ...arch.kinds_sequence import recurrent_counts
+from .recurrent import GATES, HiddenSize, HiddenSizeSpec
 from .quantities import ORDER_STATEMENT, SelectionError, input_shape, is_sum, layer_sum, weight_order, weight_shape
 
 
@@ -199,12 +199,13 @@ def _hidden_size_steps(q: HiddenSize) -> list[Step]:
 
 
 def _recurrent_steps(r: LayerReport, features: int) -> list[Step]:
-    kind, layer = r.layer.kind, r.layer
-    counts = both_conventions(kind, features, int(layer.get("units")), bool(layer.get("bias", True)),
-                              bool(layer.get("reset_after", True)))
-    steps = [_step(f"{r.name}.params_{c}", n, r.name, text, f"{c} convention") for c, (n, text) in counts.items()]
-    macs, text = macs_per_step(kind, features, int(layer.get("units")))
-    return steps + [_step(f"{r.name}.macs_per_step", macs, r.name, text, "one time step")]
+    # one count for both conventions, stacked and bidirectional layers included (arch/kinds_sequence.py)
+    counts = {c: recurrent_counts(r.layer, features, c) for c in ("keras", "pytorch")}
+    steps = [_step(f"{r.name}.params_{c}", n["params"], r.name, n["params_formula"], f"{c} convention")
+             for c, n in counts.items()]
+    n = counts["keras"]
+    return steps + [_step(f"{r.name}.macs_per_step", n["macs_per_step"], r.name, n["macs_per_step_formula"],
+                          "one time step")]
 
 
 def _change_steps(original: Analysis, compared: Analysis) -> list[Step]:

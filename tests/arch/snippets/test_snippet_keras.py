@@ -120,3 +120,84 @@ def test_layer_normalization_axes_count_the_batch_axis_as_keras_does():
                          "    layers.Conv2D(4, 3, input_shape=(8, 6, 3)),\n"
                          "    layers.LayerNormalization(axis=[1, 2, 3]),\n    layers.LayerNormalization(axis=1),\n])\n")
     assert [r.params for r in analyze(arch).layers] == [0, (3 * 3 * 3 + 1) * 4, 2 * 6 * 4 * 4, 2 * 6]
+
+
+SCRIPT = """import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+rows, cols = 28, 28
+num_classes = 10
+model = keras.Sequential([
+    keras.Input(shape=(rows, cols, 1)),
+    layers.Conv2D(8, 3, activation="relu"),
+    layers.Flatten(),
+    layers.Dense(num_classes, activation="softmax"),
+])
+print(model)
+model.summary()
+
+
+def plot(history):
+    import matplotlib.pyplot as plt
+    plt.plot(history.history["loss"])
+
+
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(x_train, y_train, batch_size=128, epochs=2)
+
+if __name__ == "__main__":
+    plot(None)
+"""
+
+
+def test_print_and_script_code_are_passed_over_with_notes():
+    arch = parse_snippet(SCRIPT)
+    # conv: (3·3·1 + 1)·8 = 80; dense: (26·26·8 + 1)·10 = 54,090
+    assert analyze(arch).totals["params"] == 80 + 54_090
+    notes = "\n".join(arch.notes)
+    assert "line 15: skipped print(model)" in notes and "model.fit(" in notes and "__name__" in notes
+    assert "load_data" in notes
+
+
+def test_an_unknown_value_reaching_a_layer_is_refused_at_its_line():
+    text = "from tensorflow import keras\nfrom tensorflow.keras import layers\nn = np.load('n.npy')\n" \
+           "model = keras.Sequential([layers.Dense(n, input_shape=(4,))])\n"
+    import pytest
+    from nnsolve.problems.errors import ProblemError
+    with pytest.raises(ProblemError) as e:
+        parse_snippet(text)
+    assert "line 4: Dense argument 'units': n is not known without running the code" in str(e.value)
+
+
+DATA_SCRIPT = """from tensorflow import keras
+from tensorflow.keras import backend as K
+from tensorflow.keras.layers import Conv2D, Dense, Flatten
+
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+if K.image_data_format() == 'channels_first':
+    input_shape = (1, 28, 28)
+else:
+    input_shape = (28, 28, 1)
+x_train = x_train.astype('float32') / 255
+model = keras.Sequential()
+model.add(Conv2D(4, (3, 3), activation='relu', input_shape=input_shape))
+model.add(Flatten())
+model.add(Dense(10))
+model.fit_generator(x_train, epochs=1)
+score = model.evaluate(x_train, y_train, verbose=0)
+print('Test loss:', score[0])
+"""
+
+
+def test_script_statements_around_a_keras_model_are_passed_over():
+    # the input shape depends on the backend's data format: given with the snippet
+    arch = parse_snippet(DATA_SCRIPT, input_shape=(28, 28, 1))
+    # conv (3·3·1 + 1)·4 = 40; dense (26·26·4 + 1)·10 = 27,050
+    assert analyze(arch).totals["params"] == 40 + 27_050
+    notes = "\n".join(arch.notes)
+    # the backend's data format is Keras's default, channels-last (the reader's layout), said in a note
+    assert arch.assumed == ["line 6: K.image_data_format() is Keras's default, 'channels_last'"]
+    assert "fit_generator" in notes and "line 17: skipped" in notes

@@ -186,5 +186,6 @@ def test_input_shape_from_comment_and_recurrent_stack():
     assert parse_snippet(LENET_CLASS).input_shape == (1, 32, 32)
     arch = parse_snippet(RECURRENT, input_shape=(7,))
     lstm_layers = [l for l in arch.layers if l.kind == "lstm"]
-    assert [l.settings["input_size"] for l in lstm_layers] == [16, 32]         # num_layers=2 → two stacked layers
+    # num_layers=2 is one layer (as PyTorch's module), its kind counting the second's 32 inputs
+    assert [(l.settings["input_size"], l.settings["num_layers"]) for l in lstm_layers] == [(16, 2)]
     assert arch.layer("gru").settings["reset_after"] is True and arch.layer("gru").settings["bias"] is False

@@ -62,7 +62,7 @@ FORWARD = TORCH + """class M(nn.Module):
      "line 4: 1 in 5: `in` looks in a tuple, a list or a text"),
     (TORCH + "n = 3 if 2 is 1 else 4\nmodel = nn.Sequential(nn.Linear(4, n))\n", "line 4: 2 is 1: `is` compares with"),
     # arithmetic on what is not a number
-    (TORCH + "n = (1,) * 2\n", "line 4: arithmetic on (1,) (not a number: (1,)) is not supported"),
+    (TORCH + "n = (1,) - 2\n", "line 4: arithmetic on (1,) (not a number: (1,)) is not supported"),
     (TORCH + "n = 'a' + 1\n", "line 4: arithmetic on 'a' (not a number: 'a') is not supported"),
     (TORCH + "n = -None\n", "line 4: arithmetic on None"),
     (TORCH + "n = 2 ** 0.5\n", "line 4: 2 ** 0.5: only whole exponents up to 64 are supported"),
@@ -87,15 +87,20 @@ FORWARD = TORCH + """class M(nn.Module):
     (TORCH + "model = nn.Sequential(nn.LSTM(4, 8, num_layers=1000000))\n",
      f"line 4: LSTM argument 'num_layers': expected at most {MAX_LAYERS:,} (the layers of an architecture; raise it "
      "with NNSOLVE_MAX_LAYERS), got 1000000"),
-    (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4)] * 10**6)\n", "line 4: star-arguments"),
+    (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4)] * 10**6)\n", "line 4: [nn.Linear(4, 4)] * 10 ** 6 makes "
+                                                                      "1,000,000 items, far beyond a model"),
     (TORCH + "layers = []\nfor i in range(10**9):\n    layers.append(nn.Linear(4, 4))\n",
-     "line 5: unsupported statement: for i in range(10 ** 9):"),
-    (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4) for _ in range(10**9)])\n", "line 4: star-arguments"),
+     f"line 5: range(10 ** 9) has 1,000,000,000 items: more than the {MAX_SNIPPET_STEPS:,} evaluation steps"),
+    (TORCH + "model = nn.Sequential(*[nn.Linear(4, 4) for _ in range(10**9)])\n", "line 4: range(10 ** 9) has"),
+    # a loop that never ends: refused at the step budget
+    (TORCH + "n = 1\nwhile n > 0:\n    n = n + 1\n", f"line 5: reading the snippet takes more than "
+                                                        f"{MAX_SNIPPET_STEPS:,} evaluation steps"),
+    (TORCH + "def f(n):\n    return f(n + 1)\nm = f(1)\n", "nests too deeply"),
     (TORCH + "r = nn.ReLU()\n" + "".join(f"s{i} = nn.Sequential({', '.join([f's{i - 1}' if i else 'r'] * 2)})\n"
                                          for i in range(40)) + "model = s39\n",
      f"line 5: more than {MAX_LAYERS:,} layers: an architecture has at most {MAX_LAYERS:,} (raise it with "
      "NNSOLVE_MAX_LAYERS)"),
-    (expo(40), f"line 14: reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps"),
+    (expo(40), f"line 6: reading the snippet takes more than {MAX_SNIPPET_STEPS:,} evaluation steps"),
     (TORCH + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = A()\n"
              "    def forward(self, x):\n        return self.a(x)\nmodel = A()\n",
      "line 7: class A builds an instance of itself while it is being built, 16 deep (A → A → A"),
@@ -274,3 +279,19 @@ def test_mutated_snippets_are_read_or_refused_with_a_located_problem(text):
         except ArchitectureError as e:        # the summary locates these at the layer's line
             assert e.layer is None or e.layer.line is not None or e.layer.kind == "input", str(e)
     assert time.perf_counter() - began < SECONDS, text
+
+
+@pytest.mark.parametrize("body, line", [
+    ("n = 1\nwhile n > 0:\n    n = n + 1\n", 5),
+    ("layers = []\nwhile True:\n    layers.append(nn.ReLU())\n", 6),
+    ("x = [list(range(90000)) for i in range(90000)]\n", 4),
+    ("layers = []\nfor i in range(10 ** 12):\n    layers += [nn.ReLU()]\n", 5),
+    ("def f(n):\n    return f(n + 1) + 1\nm = f(0)\n", None),
+    ("blocks = [nn.Linear(4, 4)]\nfor _ in range(40):\n    blocks = blocks + blocks\n", None),
+])
+def test_runaway_loops_lists_and_recursion_are_refused_within_a_second(body, line):
+    began = time.perf_counter()
+    text = message(TORCH + body)
+    assert time.perf_counter() - began < 1
+    assert line is None or f"line {line}:" in text
+    assert "line " in text
