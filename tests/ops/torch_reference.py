@@ -31,6 +31,12 @@ def decimals(low: int, high: int) -> st.SearchStrategy[Fraction]:
     return st.integers(low, high).map(lambda k: Fraction(k, 100))
 
 
+def matrix(draw, rows: int, cols: int, entries: st.SearchStrategy | None = None) -> list[list]:
+    """A rows × cols list of lists drawn inside a @st.composite (default entries: k/100 for k in [−200, 200])."""
+    entries = decimals(-200, 200) if entries is None else entries
+    return [[draw(entries) for _ in range(cols)] for _ in range(rows)]
+
+
 def decimal_vectors(low: int, high: int, size: int) -> st.SearchStrategy[list[Fraction]]:
     return st.lists(decimals(low, high), min_size=size, max_size=size)
 

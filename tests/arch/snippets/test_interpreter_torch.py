@@ -11,6 +11,7 @@ from nnsolve.arch.snippets import parse_snippet
 from nnsolve.problems.errors import ProblemError
 
 torch = pytest.importorskip("torch")
+from arch.snippets.torch_built import assert_matches_torch, built  # noqa: E402
 
 HEADER = "import os\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n" \
          "from collections import OrderedDict\n"
@@ -274,22 +275,9 @@ CASES = {"vgg_functions_and_script": (VGG_SCRIPT, (3, 32, 32)), "resnet_block_cl
          "partial_norm_layer_and_no_grad_in_forward": (PARTIAL, (4, 8, 8))}
 
 
-def built(snippet: str):
-    """The oracle side only: the test's own snippet executed by torch."""
-    namespace: dict = {"__name__": "snippet"}
-    exec(compile(snippet, "<snippet>", "exec"), namespace)      # noqa: S102 — test-owned text, never user input
-    return namespace["model"]
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_parameters_and_output_shape_match_torch(case):
-    snippet, shape = CASES[case]
-    analysis = analyze(parse_snippet(snippet, input_shape=shape))
-    model = built(snippet).double().eval()
-    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
-    with torch.no_grad():
-        y = model(torch.randn(2, *shape, dtype=torch.float64))
-    assert tuple(y.shape[1:]) == tuple(analysis.layers[-1].shape)
+    assert_matches_torch(*CASES[case])
 
 
 def test_module_names_are_pytorchs():

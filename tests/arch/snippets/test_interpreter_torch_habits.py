@@ -11,6 +11,7 @@ from nnsolve.arch.snippets import parse_snippet
 from nnsolve.problems.errors import ProblemError
 
 torch = pytest.importorskip("torch")
+from arch.snippets.torch_built import assert_matches_torch, built  # noqa: E402
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
@@ -136,23 +137,9 @@ model = Net()
 CASES = {"slices_split_and_chunk": (PIECES, (3, 4, 4)), "padding_layers_and_interpolate": (BORDERS, (2, 6, 7)), "sizes_asked_in_forward": (SIZES, (3, 17, 17)), "products_and_elementwise_functions": (GATES, (2, 5, 5))}
 
 
-def built(snippet: str):
-    """The oracle side only: the test's own snippet executed by torch."""
-    namespace: dict = {"__name__": "snippet"}
-    exec(compile(snippet, "<snippet>", "exec"), namespace)      # noqa: S102 — test-owned text, never user input
-    return namespace["model"]
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_parameters_and_output_shape_match_torch(case):
-    snippet, shape = CASES[case]
-    analysis = analyze(parse_snippet(snippet, input_shape=shape))
-    model = built(snippet).double().eval()
-    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
-    with torch.no_grad():
-        y = model(torch.randn(2, *shape, dtype=torch.float64))
-    y = y[0] if isinstance(y, tuple) else y             # a model returning (output, …): its first tensor
-    assert tuple(y.shape[1:]) == tuple(analysis.layers[-1].shape)
+    assert_matches_torch(*CASES[case])
 
 
 def test_a_size_given_by_true_division_is_refused_as_pytorch_refuses_it():

@@ -15,13 +15,9 @@ import nnsolve
 from nnsolve.api import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ops"))
-from torch_reference import F, assert_close, decimals, leaf  # noqa: E402
+from torch_reference import F, assert_close, leaf, matrix  # noqa: E402
 
 SMALL = settings(max_examples=25, deadline=None)
-
-
-def matrix(draw, rows, cols):
-    return [[draw(decimals(-200, 200)) for _ in range(cols)] for _ in range(rows)]
 
 
 @st.composite

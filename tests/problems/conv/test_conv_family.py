@@ -3,7 +3,6 @@ and one bad-input test per class of error (located message, exit code 2 from the
 from __future__ import annotations
 
 import sys
-import textwrap
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,15 +15,11 @@ from nnsolve import api
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ops"))
 from torch_reference import assert_close, floats  # noqa: E402
+from problems.solving import solve_text  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "conv"
 F = torch.nn.functional
 
-
-def solve_text(text: str, tmp_path: Path):
-    path = tmp_path / "problem.yaml"
-    path.write_text(textwrap.dedent(text))
-    return api.solve(api.load(path))
 
 
 def test_worked_example_by_hand():

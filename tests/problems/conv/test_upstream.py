@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,18 +13,13 @@ import pytest
 import torch
 from problems.bad_input import cli_rejects
 
-from nnsolve import api
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ops"))
 from torch_reference import assert_close, floats, leaf  # noqa: E402
+from problems.solving import solve_text  # noqa: E402
 
 F = torch.nn.functional
 
-
-def solve_text(text: str, tmp_path: Path):
-    path = tmp_path / "problem.yaml"
-    path.write_text(textwrap.dedent(text))
-    return api.solve(api.load(path))
 
 
 X2 = [[[1, 2, 0, 1, 2], [0, 1, 3, 1, 0], [2, 1, 0, 0, 1], [1, 0, 1, 2, 1], [0, 2, 1, 0, 1]],

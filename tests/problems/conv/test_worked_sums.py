@@ -20,14 +20,10 @@ from nnsolve.render.markdown import render_markdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ops"))
 from torch_reference import assert_close, floats, leaf  # noqa: E402
+from problems.solving import solve_text  # noqa: E402
 
 F = torch.nn.functional
 
-
-def solve_text(text: str, tmp_path: Path):
-    path = tmp_path / "problem.yaml"
-    path.write_text(textwrap.dedent(text))
-    return api.solve(api.load(path))
 
 
 def entry_value(e) -> Fraction:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,14 +12,9 @@ from problems.bad_input import cli_rejects
 import torch
 from hypothesis import assume, given, settings, strategies as st
 
-from nnsolve import api
 from nnsolve.engine.number import to_float
+from problems.solving import solve_text  # noqa: E402
 
-
-def solve_text(text: str, tmp_path: Path):
-    path = tmp_path / "problem.yaml"
-    path.write_text(text)
-    return api.solve(api.load(path))
 
 
 def _decimals(rng, shape):
