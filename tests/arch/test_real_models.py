@@ -5,7 +5,8 @@ conventions) or that Keras' documented rules give (the arithmetic written out in
 
 The files themselves are public code and are not committed here (the workplace keeps fetched code out of
 commits): the manifest names each one by repository, path and commit, and the tests read them from the
-directory NNSOLVE_REAL_MODELS (default /tmp/nnsolve-real-models), each file verbatim after one first line
+directory NNSOLVE_REAL_MODELS names (no default: the corpus is read only when asked for), each file verbatim
+after one first line
 `# Source: <url> (<licence>)`. Without that directory the tests that need the files are skipped.
 
 A file marked `status: supported` must read and match exactly. A `pending` one must either match or be
@@ -29,10 +30,12 @@ from nnsolve.problems.errors import ProblemError
 HERE = Path(__file__).parent / "real_models"
 MANIFEST = yaml.safe_load((HERE / "manifest.yaml").read_text())
 FILES: dict = MANIFEST["files"]
-CORPUS = Path(os.environ.get("NNSOLVE_REAL_MODELS", "/tmp/nnsolve-real-models"))
+CORPUS = Path(os.environ["NNSOLVE_REAL_MODELS"]) if os.environ.get("NNSOLVE_REAL_MODELS") else None
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the corpus directory {CORPUS} is absent "
-                                                                "(set NNSOLVE_REAL_MODELS; see real_models/manifest.yaml)")
+needs_corpus = pytest.mark.skipif(CORPUS is None or not CORPUS.is_dir(),
+                                  reason=f"the corpus of real model files is not here "
+                                         f"({CORPUS or 'NNSOLVE_REAL_MODELS unset'}: set NNSOLVE_REAL_MODELS to its "
+                                         "directory; see real_models/manifest.yaml)")
 
 OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
              ast.Pow: operator.pow}
