@@ -36,6 +36,8 @@ class GeometryError(ValueError):
 
 def whole(value, setting: str, least: int) -> int:
     """A whole-number setting of at least `least` (the loader's exact 3 counts; 2.5, True and 'x' do not)."""
+    if value.__class__ is int and value >= least:       # the common case, without the checks of an ABC
+        return value
     if isinstance(value, Fraction) and value.denominator == 1:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, Integral):
@@ -47,6 +49,8 @@ def whole(value, setting: str, least: int) -> int:
 
 def per_axis(value, axes: int, setting: str, least: int = 1) -> tuple[int, ...]:
     """One number for every spatial axis, or a list with one per axis."""
+    if value.__class__ is int and value >= least:
+        return (value,) * axes
     if isinstance(value, (list, tuple)):
         if len(value) != axes:
             raise GeometryError(f"{setting} has {len(value)} entries, the layer has {axes} spatial "
@@ -141,11 +145,15 @@ class Field(NamedTuple):
         return self.start + Fraction(self.size - 1, 2)
 
     def through(self, window: Window) -> "Field":
+        extent, stride, pad, upsample = window
+        if extent == 1 and stride == 1 and pad == 0 and upsample == 1:
+            return self                   # a 1×1 window at stride 1 (a pointwise convolution) moves nothing
         # plain ints unless a transposed convolution made the jump a fraction (Fractions are slow)
-        jump = self.jump if window.upsample == 1 else Fraction(self.jump) / window.upsample
-        size = self.size + (window.extent - 1) * self.jump
-        return Field(int(size) if size == int(size) else math.ceil(size), jump * window.stride,
-                     self.start - window.pad * self.jump)
+        jump = self.jump if upsample == 1 else Fraction(self.jump) / upsample
+        size = self.size + (extent - 1) * self.jump
+        if size.__class__ is not int:
+            size = int(size) if size == int(size) else math.ceil(size)
+        return Field(size, jump * stride, self.start - pad * self.jump)
 
 
 class Axis(NamedTuple):
@@ -190,6 +198,8 @@ def padding_sides(padding, sizes, kernel, stride, dilation) -> tuple[tuple[int, 
     axes = len(sizes)
     if padding is None:
         padding = 0
+    if padding.__class__ is int and padding >= 0:
+        return ((padding, padding),) * axes
     if isinstance(padding, str):
         word = padding.lower()
         if word == "valid":

@@ -16,7 +16,7 @@ from ..geometry import Field, GeometryError
 from .conventions import Conventions
 from ..limits import MAX_LAYERS, MAX_TENSOR_ELEMENTS
 from .ir import Architecture, Layer, too_many_layers
-from .kinds import KINDS, check_declared
+from .kinds import DECLARED, KINDS, check_declared
 from .rules import ArchitectureError, Effect, Grid
 
 GLOBAL = "all"          # a receptive field covering the whole input
@@ -40,7 +40,7 @@ def merge(fields: list) -> tuple | str:
     return tuple(out)
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerReport:
     layer: Layer
     shape: tuple[int, ...]
@@ -92,10 +92,14 @@ class Analysis:
         raise KeyError(name)
 
 
-def flops(effect: Effect, conv: Conventions, shape) -> int:
+def flops(effect: Effect, conv: Conventions) -> int:
     f = conv.flops
-    return f.per_mac * effect.macs + (effect.bias_adds if f.bias else 0) + sum(
-        n for work, n in effect.work.items() if work in f.counted)
+    total = f.per_mac * effect.macs
+    if f.bias:
+        total += effect.bias_adds
+    if f.counted and effect.work:
+        total += sum([n for work, n in effect.work.items() if work in f.counted])
+    return total
 
 
 def analyze(architecture: Architecture, conventions: Conventions | None = None) -> Analysis:
@@ -105,6 +109,9 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
     return result
 
 
+NO_ACTIVATION = (None, "linear", "identity", "none")
+
+
 def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[LayerReport]:
     """Each layer's report in order, as soon as it is known: a caller with checks of its own (the
     conv_network family) interleaves them and stops at the first problem. ArchitectureError (with the
@@ -112,6 +119,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     layout = architecture.layout
     if len(architecture.layers) > MAX_LAYERS.value:
         raise ArchitectureError(too_many_layers(len(architecture.layers)))
+    bound = MAX_TENSOR_ELEMENTS.value          # read once: each reading looks at the environment
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
     flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
@@ -133,24 +141,32 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             shape = _input_shape(layer.get("shape") or architecture.input_shape, layer)
             effect, field_ = Effect(shape), _identity_field(shape, layout)
         else:
-            batch = batches.get(sources[0], 0)
+            first = sources[0]
+            batch = batches.get(first, 0)
             effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
-                             flattened.get(sources[0]) if len(sources) == 1 else None, batch)
+                             flattened.get(first) if len(sources) == 1 else None, batch)
             if effect.batch_axis is not None and effect.batch_axis != 0:
                 batches[layer.name] = effect.batch_axis
             elif effect.batch_axis is None and batch:
                 batches[layer.name] = batch
-            if layer.get("activation") not in (None, "linear", "identity", "none"):
+            if layer.settings.get("activation") not in NO_ACTIVATION:
                 effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
-            start = [fields[s] for s in sources] if from_input else \
-                [_identity_field(shapes[s], layout) for s in sources]
-            field_ = _field_after(merge(start) if len(start) > 1 else start[0], effect)
-            _check_bounds(layer, effect.shape, field_)
+            if len(sources) == 1:
+                before = fields[first] if from_input else _identity_field(shapes[first], layout)
+            else:
+                before = merge([fields[s] if from_input else _identity_field(shapes[s], layout) for s in sources])
+            field_ = _field_after(before, effect)
+            inherited = field_ is before and len(sources) == 1      # checked where it was made
+            _check_bounds(layer, effect.shape, None if inherited else field_, bound)
         shapes[layer.name], fields[layer.name] = effect.shape, field_
         if layer.kind == "flatten":
             flattened[layer.name] = shapes[sources[0]]
-        yield LayerReport(layer, effect.shape, effect, flops(effect, conv, effect.shape), field_, tuple(sources))
+        yield LayerReport(layer, effect.shape, effect, flops(effect, conv), field_, tuple(sources))
         previous = layer.name
+
+
+# the settings that state a layer's input size: the few layers that have one are checked (check_declared)
+DECLARING = frozenset(DECLARED) | {"normalized_shape", "input_shape"}
 
 
 def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattened: tuple | None,
@@ -171,8 +187,9 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
         raise ArchitectureError(f"needs an input of channels and {kind.spatial_axes} spatial "
                                 f"ax{'i' if kind.spatial_axes == 1 else 'e'}s {named}, got shape {tuple(inputs[0])}",
                                 layer)
-    for shape in inputs:                   # attention's query, key and value all have the declared width
-        check_declared(layer, shape, layout, flattened)
+    if not DECLARING.isdisjoint(layer.settings):
+        for shape in inputs:                   # attention's query, key and value all have the declared width
+            check_declared(layer, shape, layout, flattened)
     try:
         return kind.rule(layer, inputs, layout, conv, batch) if kind.batch_aware else \
             kind.rule(layer, inputs, layout, conv)
@@ -204,10 +221,10 @@ def _shape_text(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _check_bounds(layer: Layer, shape: tuple, field_) -> None:
-    """A layer's output of at most MAX_TENSOR_ELEMENTS values, and a receptive field of at most as many
-    positions and steps: each operation of the analysis then stays on numbers of a few dozen digits."""
-    bound = MAX_TENSOR_ELEMENTS.value
+def _check_bounds(layer: Layer, shape: tuple, field_, bound: int) -> None:
+    """A layer's output of at most `bound` (MAX_TENSOR_ELEMENTS) values, and a receptive field of at most as
+    many positions and steps: each operation of the analysis then stays on numbers of a few dozen digits.
+    `field_` None: the field the layer's input had, checked already."""
     if math.prod(shape) > bound:
         raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; at most {bound:,} "
                                 f"in any tensor {MAX_TENSOR_ELEMENTS.hint}", layer)
@@ -232,4 +249,4 @@ def _field_after(before, effect: Effect):
         return before
     if len(before) != len(effect.windows):
         return GLOBAL
-    return tuple(f.through(w) for f, w in zip(before, effect.windows))
+    return tuple([f.through(w) for f, w in zip(before, effect.windows)])

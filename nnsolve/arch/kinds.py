@@ -71,10 +71,11 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     fan_in = prod(k) * (grid.channels // groups)
     bias = 1 if layer.get("bias", True) else 0
     macs, adds = _with_bias(layer, fan_in, prod(spatial) * filters)
-    group = f"{grid.channels}/{groups}" if groups > 1 else str(grid.channels)
+    group = f"{grid.channels}/{groups}" if groups > 1 else grid.channels
     return Effect(grid.rebuild(spatial, filters), trainable=(fan_in + bias) * filters, macs=macs, bias_adds=adds,
-                  windows=windows, padded=padded, params_formula=f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
-                  macs_formula=f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}",
+                  windows=windows, padded=padded,
+                  formulas=lambda: (f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
+                                    f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}"),
                   shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
 
@@ -88,13 +89,13 @@ def conv_transpose(layer: Layer, shapes, layout: str, conv: Conventions) -> Effe
     sizes, k = tuple(a.output for a in axes), tuple(a.kernel for a in axes)
     windows = tuple(a.upsampling_window for a in axes)
     bias = 1 if layer.get("bias", True) else 0
-    per_group = f"{filters}/{groups}" if groups > 1 else str(filters)
+    per_group = f"{filters}/{groups}" if groups > 1 else filters
     fan = prod(k) * grid.channels * filters // groups
     return Effect(grid.rebuild(sizes, filters), trainable=fan + bias * filters,
                   macs=prod(grid.spatial) * fan, bias_adds=bias * prod(sizes) * filters, windows=windows,
                   padded=tuple(a.output + a.before + a.after for a in axes),
-                  params_formula=f"{dot(k)}·{grid.channels}·{per_group}{f' + {filters}' if bias else ''}",
-                  macs_formula=f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}",
+                  formulas=lambda: (f"{dot(k)}·{grid.channels}·{per_group}{f' + {filters}' if bias else ''}",
+                                    f"{dot(grid.spatial)} inputs · {dot(k)}·{grid.channels}·{per_group}"),
                   shape_formula=ShapeFormula(grid, axes, filters, transposed_conv=True))
 
 
@@ -114,16 +115,16 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
         bias = out_channels if layer.get("bias", True) else 0
         return Effect(grid.rebuild(spatial, out_channels), trainable=depth_params + bias,
                       macs=outputs * depth_params, bias_adds=outputs * bias, windows=windows, padded=padded,
-                      params_formula=f"{dot(k)}·{out_channels}{f' + {bias}' if bias else ''}",
-                      macs_formula=f"{dot(spatial)} · {dot(k)}·{out_channels}",
+                      formulas=lambda: (f"{dot(k)}·{out_channels}{f' + {bias}' if bias else ''}",
+                                        f"{dot(spatial)} · {dot(k)}·{out_channels}"),
                       shape_formula=ShapeFormula(grid, axes, out_channels, ceil))
     filters = int(layer.get("filters"))
     bias = filters if layer.get("bias", True) else 0
     return Effect(grid.rebuild(spatial, filters), trainable=depth_params + out_channels * filters + bias,
                   macs=outputs * (depth_params + out_channels * filters), bias_adds=outputs * bias, windows=windows,
                   padded=padded,
-                  params_formula=f"{dot(k)}·{out_channels} + {out_channels}·{filters}{f' + {filters}' if bias else ''}",
-                  macs_formula=f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})",
+                  formulas=lambda: (f"{dot(k)}·{out_channels} + {out_channels}·{filters}{f' + {filters}' if bias else ''}",
+                                    f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})"),
                   shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
 
@@ -154,8 +155,8 @@ def dense(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     rows = prod(shape[:-1])
     return Effect((*shape[:-1], units), trainable=(fan_in + bias) * units, macs=rows * fan_in * units,
                   bias_adds=bias * rows * units, global_view=len(shape) == 1,
-                  params_formula=f"({fan_in}{' + 1' if bias else ''})·{units}",
-                  macs_formula=(f"{dot(shape[:-1])} rows · " if rows > 1 else "") + f"{fan_in}·{units}")
+                  formulas=lambda: (f"({fan_in}{' + 1' if bias else ''})·{units}",
+                                    (f"{dot(shape[:-1])} rows · " if rows > 1 else "") + f"{fan_in}·{units}"))
 
 
 @kind("batch_norm", "instance_norm", optional=("eps", "momentum", "affine", "track_running_stats", "num_features"))
@@ -168,10 +169,12 @@ def batch_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     trainable = 2 * channels if layer.get("affine", default) else 0
     stats = 2 * channels if layer.get("track_running_stats", default) else 0
     counted = stats if conv.running_stats == "parameters" else 0
-    formula = " + ".join(([f"2·{channels} (γ, β)"] if trainable else [])
-                         + ([f"2·{channels} (moving μ, σ²)"] if counted else [])) or "0"
+
+    def formulas() -> tuple[str, str]:
+        return " + ".join(([f"2·{channels} (γ, β)"] if trainable else [])
+                          + ([f"2·{channels} (moving μ, σ²)"] if counted else [])) or "0", "0"
     return Effect(shape, trainable=trainable, non_trainable=counted, buffers=stats - counted,
-                  work={"normalization": 2 * prod(shape)}, params_formula=formula)
+                  work={"normalization": 2 * prod(shape)}, formulas=formulas)
 
 
 @kind("layer_norm", optional=("axes", "affine", "eps", "normalized_shape"))
@@ -185,7 +188,7 @@ def layer_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     normalized = prod(shape[a] for a in axes)
     trainable = 2 * normalized if layer.get("affine", True) else 0
     return Effect(shape, trainable=trainable, work={"normalization": 2 * prod(shape)},
-                  params_formula=f"2·{normalized}" if trainable else "0")
+                  formulas=lambda: (f"2·{normalized}" if trainable else "0", "0"))
 
 
 @kind("dropout", optional=("rate",))
@@ -213,7 +216,7 @@ def zero_padding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect
 def embedding(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = _one(layer, shapes)
     vocabulary, dim = int(layer.get("vocabulary")), int(layer.get("dim"))
-    return Effect((*shape, dim), trainable=vocabulary * dim, params_formula=f"{vocabulary}·{dim}")
+    return Effect((*shape, dim), trainable=vocabulary * dim, formulas=lambda: (f"{vocabulary}·{dim}", "0"))
 
 
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
@@ -262,9 +265,9 @@ def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     plus = " + 1" if b else ""
     return Effect((*query[:-1], out_dim), trainable=params, macs=macs,
                   bias_adds=b * (tq * heads * kd + tk * heads * (kd + vd) + tq * out_dim), global_view=True,
-                  params_formula=f"({query[-1]}{plus})·{heads}·{kd} + ({key[-1]}{plus})·{heads}·{kd} + "
-                                 f"({value[-1]}{plus})·{heads}·{vd} + ({heads}·{vd}{plus})·{out_dim}",
-                  macs_formula=f"projections + {tq}·{tk}·{heads}·({kd} + {vd}) for scores and weighted values")
+                  formulas=lambda: (f"({query[-1]}{plus})·{heads}·{kd} + ({key[-1]}{plus})·{heads}·{kd} + "
+                                    f"({value[-1]}{plus})·{heads}·{vd} + ({heads}·{vd}{plus})·{out_dim}",
+                                    f"projections + {tq}·{tk}·{heads}·({kd} + {vd}) for scores and weighted values"))
 
 
 @kind("add")

@@ -76,8 +76,8 @@ def recurrent(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     c = recurrent_counts(layer, features, conv.rnn)
     out = (steps, c["width"]) if layer.get("return_sequences") else (c["width"],)
     return Effect(out, trainable=c["params"], macs=steps * c["macs_per_step"], bias_adds=steps * c["bias_vectors"],
-                  global_view=True, params_formula=c["params_formula"],
-                  macs_formula=f"{steps} steps · {c['macs_per_step_formula']}")
+                  global_view=True,
+                  formulas=lambda: (c["params_formula"], f"{steps} steps · {c['macs_per_step_formula']}"))
 
 
 @kind("transformer_encoder", required=("heads",),
@@ -108,15 +108,17 @@ def transformer_encoder(layer: Layer, shapes, layout: str, conv: Conventions) ->
     norm_params = norm.trainable if bias else d
     final = norm.trainable if layer.get("final_norm") else 0
     per_layer = attn.trainable + ff1.trainable + ff2.trainable + 2 * norm_params
-    b = " + " if bias else ""
-    one = (f"4·{d}²{b}{'4·' + str(d) if bias else ''} + {d}·{f}{b}{f if bias else ''} + {f}·{d}{b}"
-           f"{d if bias else ''} + {'2·2·' if bias else '2·'}{d}")
-    formula = (f"{n}·({one})" if n > 1 else one) + (f" + 2·{d}" if final else "")
     macs = attn.macs + ff1.macs + ff2.macs
-    macs_one = f"4·{steps}·{d}² + 2·{steps}²·{d} + 2·{steps}·{d}·{f}"
+
+    def formulas() -> tuple[str, str]:
+        b = " + " if bias else ""
+        one = (f"4·{d}²{b}{'4·' + str(d) if bias else ''} + {d}·{f}{b}{f if bias else ''} + {f}·{d}{b}"
+               f"{d if bias else ''} + {'2·2·' if bias else '2·'}{d}")
+        macs_one = f"4·{steps}·{d}² + 2·{steps}²·{d} + 2·{steps}·{d}·{f}"
+        return ((f"{n}·({one})" if n > 1 else one) + (f" + 2·{d}" if final else ""),
+                f"{n}·({macs_one})" if n > 1 else macs_one)
     work = {"normalization": n * 2 * norm.work["normalization"] + (norm.work["normalization"] if final else 0),
             "activations": n * steps * f, "elementwise": n * 2 * steps * d}
     return Effect(shape, trainable=n * per_layer + final, macs=n * macs,
                   bias_adds=n * (attn.bias_adds + ff1.bias_adds + ff2.bias_adds), work=work, global_view=True,
-                  params_formula=formula,
-                  macs_formula=(f"{n}·({macs_one})" if n > 1 else macs_one))
+                  formulas=formulas)

@@ -60,7 +60,7 @@ def group_norm(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
         raise ArchitectureError(f"{groups} groups must divide the {channels} channels", layer, "groups")
     trainable = 2 * channels if layer.get("affine", True) else 0
     return Effect(tuple(shape), trainable=trainable, work={"normalization": 2 * prod(shape)},
-                  params_formula=f"2·{channels} (γ, β)" if trainable else "0")
+                  formulas=lambda: (f"2·{channels} (γ, β)" if trainable else "0", "0"))
 
 
 @kind("upsample", optional=("factor", "output_size", "mode"))
@@ -103,7 +103,7 @@ def buffer(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     shape = tuple(_one(layer, shapes))
     values = prod(layer.get("shape"))
     return Effect(shape, buffers=values, work={"elementwise": prod(shape)} if layer.get("added") else {},
-                  params_formula=f"0 (buffer of {'×'.join(map(str, layer.get('shape')))} = {values} values)")
+                  formulas=lambda: (f"0 (buffer of {'×'.join(map(str, layer.get('shape')))} = {values} values)", "0"))
 
 
 @kind("parameter", required=("shape",), optional=("trainable",))
@@ -115,4 +115,4 @@ def parameter(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     values = prod(shape)
     trainable = layer.get("trainable", True)
     return Effect(shape, trainable=values if trainable else 0, non_trainable=0 if trainable else values,
-                  params_formula=f"{'×'.join(map(str, shape))} = {values}")
+                  formulas=lambda: (f"{'×'.join(map(str, shape))} = {values}", "0"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from ..geometry import Window, size_text, slide
 from .conventions import Conventions
@@ -33,7 +33,7 @@ class DeclaredSizeError(ArchitectureError):
         self.declared, self.arrived = declared, arrived
 
 
-@dataclass
+@dataclass(slots=True)
 class Effect:
     shape: tuple[int, ...]
     trainable: int = 0
@@ -50,10 +50,19 @@ class Effect:
     # padding, the windows' reach in ceil mode; a transposed convolution's output with the padding it
     # crops): None for a layer that pads nothing
     padded: tuple[int, ...] | None = None
-    params_formula: str = "0"
-    macs_formula: str = "0"
+    # () → (params formula, MACs formula) with the layer's numbers, "(3·3·64 + 1)·128": called only when a
+    # worked solution prints them (a summary never does, and writing them was a fifth of its analysis)
+    formulas: Callable[[], tuple[str, str]] | None = None
     # the output shape with each slid axis's size formula in numbers, written only when a worked solution asks
     shape_formula: "ShapeFormula | None" = None
+
+    @property
+    def params_formula(self) -> str:
+        return self.formulas()[0] if self.formulas else "0"
+
+    @property
+    def macs_formula(self) -> str:
+        return self.formulas()[1] if self.formulas else "0"
 
 
 class ShapeFormula(NamedTuple):
@@ -70,9 +79,9 @@ class ShapeFormula(NamedTuple):
         return "[" + ", ".join(map(str, self.grid.rebuild(sizes, self.channels))) + "]"
 
 
-@dataclass(frozen=True)
-class Grid:
-    """A shape split into spatial axes and channels, in a layout; `rebuild` puts it back."""
+class Grid(NamedTuple):
+    """A shape split into spatial axes and channels, in a layout; `rebuild` puts it back. (A named tuple:
+    one is made per layer, and a frozen dataclass's __init__ costs several times more.)"""
     spatial: tuple[int, ...]
     channels: int
     channels_last: bool
@@ -106,5 +115,5 @@ def sliding(layer: Layer, grid: Grid, conv: Conventions, setting: str = "kernel"
     ceil = bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil"
     axes = slide(grid.spatial, window, (window if setting == "pool" else 1) if stride is None else stride,
                  layer.get("padding"), layer.get("dilation"), setting=setting, ceil_mode=ceil)
-    return (tuple(a.output for a in axes), tuple(a.window for a in axes),
-            tuple(max(a.size + a.before + a.after, a.covered) for a in axes), (axes, ceil))
+    return (tuple([a.output for a in axes]), tuple([a.window for a in axes]),
+            tuple([max(a.size + a.before + a.after, a.covered) for a in axes]), (axes, ceil))
