@@ -9,10 +9,11 @@ over all paths (Distill, "Computing Receptive Fields of CNNs", 2019).
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ..geometry import Field, GeometryError
+from ..geometry import Field, GeometryError, Window
 from .conventions import Conventions
 from ..limits import MAX_LAYERS, MAX_TENSOR_ELEMENTS
 from .ir import Architecture, Layer, too_many_layers
@@ -28,15 +29,21 @@ LAST_AXIS = {"dense", "layer_norm", "simple_rnn", "lstm", "gru", "multihead_atte
 
 def merge(fields: list) -> tuple | str:
     """Union of the fields of several branches, axis by axis; any global branch makes it global."""
-    if any(f == GLOBAL for f in fields):
-        return GLOBAL
-    if len({len(f) for f in fields}) != 1:
-        return GLOBAL
+    first = fields[0]
+    for f in fields:
+        if f == GLOBAL or len(f) != len(first):
+            return GLOBAL
     out = []
     for axis in zip(*fields):
-        start = min(f.start for f in axis)
-        end = max(f.start + f.size - 1 for f in axis)
-        out.append(Field(int(end - start + 1), max(f.jump for f in axis), start))
+        start, end, jump = axis[0].start, axis[0].start + axis[0].size, axis[0].jump
+        for f in axis:
+            if f.start < start:
+                start = f.start
+            if f.start + f.size > end:
+                end = f.start + f.size
+            if f.jump > jump:
+                jump = f.jump
+        out.append(Field(int(end - start), jump, start))
     return tuple(out)
 
 
@@ -110,6 +117,8 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
 
 
 NO_ACTIVATION = (None, "linear", "identity", "none")
+# the types of settings a repeated layer is recognised by (`_repeat_key`); tuples of ints besides
+PLAIN = frozenset((int, str, bool, float, type(None)))
 
 
 def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[LayerReport]:
@@ -117,20 +126,25 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     conv_network family) interleaves them and stops at the first problem. ArchitectureError (with the
     layer) for a layer that cannot be analysed."""
     layout = architecture.layout
-    if len(architecture.layers) > MAX_LAYERS.value:
-        raise ArchitectureError(too_many_layers(len(architecture.layers)))
+    layers = architecture.layers
+    if len(layers) > MAX_LAYERS.value:
+        raise ArchitectureError(too_many_layers(len(layers)))
     bound = MAX_TENSOR_ELEMENTS.value          # read once: each reading looks at the environment
     shapes: dict[str, tuple] = {}
     fields: dict[str, tuple | str] = {}
     flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
     batches: dict[str, int] = {}              # a layer → where the batch axis is in its output (kinds_shape.py)
+    # a layer the network repeats on the same input (36 bottleneck blocks in ResNet-152's third stage) has
+    # the effect and FLOPs it had the first time: `_repeat_key` → (effect, FLOPs), for this analysis only
+    repeated: dict[tuple, tuple[Effect, int]] = {}
     previous = None
-    if not any(layer.name == "input" for layer in architecture.layers):
+    if "input" not in map(attrgetter("name"), layers):
         previous = "input"
         shapes["input"] = _input_shape(architecture.input_shape, None)
         fields["input"] = _identity_field(shapes["input"], layout)
     from_input = conv.receptive_field == "input"
-    for layer in architecture.layers:
+    for layer in layers:
+        name = layer.name
         sources = layer.inputs or ((previous,) if previous else ())
         if not sources and layer.kind != "input":
             raise ArchitectureError("reads no layer: an input layer comes after it, name its inputs", layer, "inputs")
@@ -139,30 +153,80 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
                 raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
         if layer.kind == "input":
             shape = _input_shape(layer.get("shape") or architecture.input_shape, layer)
-            effect, field_ = Effect(shape), _identity_field(shape, layout)
+            effect, field_, layer_flops = Effect(shape), _identity_field(shape, layout), 0
         else:
             first = sources[0]
-            batch = batches.get(first, 0)
-            effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
-                             flattened.get(first) if len(sources) == 1 else None, batch)
-            if effect.batch_axis is not None and effect.batch_axis != 0:
-                batches[layer.name] = effect.batch_axis
-            elif effect.batch_axis is None and batch:
-                batches[layer.name] = batch
-            if layer.settings.get("activation") not in NO_ACTIVATION:
-                effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
-            if len(sources) == 1:
-                before = fields[first] if from_input else _identity_field(shapes[first], layout)
+            one = len(sources) == 1
+            batch = batches.get(first, 0) if batches else 0
+            inputs = (shapes[first],) if one else tuple([shapes[s] for s in sources])
+            key = _repeat_key(layer, inputs, batch)
+            try:
+                known = repeated.get(key) if key is not None else None
+            except TypeError:           # a shape of a rule's that is not a tuple: analysed each time
+                key = known = None
+            if known is None:
+                effect = _effect(layer, list(inputs), layout, conv, flattened.get(first) if one else None, batch)
+                if layer.settings.get("activation") not in NO_ACTIVATION:
+                    effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
+                _check_size(layer, effect.shape, bound)
+                known = effect, flops(effect, conv), _still(effect)
+                if key is not None:
+                    repeated[key] = known
+            effect, layer_flops, still = known
+            if effect.batch_axis is None:
+                if batch:
+                    batches[name] = batch
+            elif effect.batch_axis != 0:
+                batches[name] = effect.batch_axis
+            if one:
+                before = fields[first] if from_input else _identity_field(inputs[0], layout)
             else:
                 before = merge([fields[s] if from_input else _identity_field(shapes[s], layout) for s in sources])
-            field_ = _field_after(before, effect)
-            inherited = field_ is before and len(sources) == 1      # checked where it was made
-            _check_bounds(layer, effect.shape, None if inherited else field_, bound)
-        shapes[layer.name], fields[layer.name] = effect.shape, field_
-        if layer.kind == "flatten":
-            flattened[layer.name] = shapes[sources[0]]
-        yield LayerReport(layer, effect.shape, effect, flops(effect, conv), field_, tuple(sources))
-        previous = layer.name
+            if effect.global_view:
+                field_ = GLOBAL
+            elif still and (still < 0 or before == GLOBAL or len(before) == still):
+                field_ = before                 # passed on unchanged, and checked where it was made
+                if not one:
+                    _check_field(layer, field_, bound)
+            else:
+                field_ = _field_after(before, effect)
+                _check_field(layer, field_, bound)
+            if layer.kind == "flatten":
+                flattened[name] = inputs[0]
+        shapes[name] = effect.shape
+        fields[name] = field_
+        yield LayerReport(layer, effect.shape, effect, layer_flops, field_, tuple(sources))
+        previous = name
+
+
+STILL = Window(1, 1, 0)
+
+
+def _still(effect: Effect) -> int:
+    """For a layer whose outputs see what its input's saw (no windows; a 1×1 window at stride 1 without
+    padding, as a pointwise convolution's), the number of spatial axes it passes a field of on (-1: any);
+    0 for a layer that moves the field or makes it global."""
+    if effect.global_view:
+        return 0
+    if effect.windows is None:
+        return -1
+    return len(effect.windows) if all([w == STILL for w in effect.windows]) else 0
+
+
+def _repeat_key(layer: Layer, inputs: tuple, batch: int) -> tuple | None:
+    """What a layer's effect depends on: its kind, its settings and their types (True equals 1, and only
+    1 is a kernel size), its input shapes and where their batch axis is (the layout and the conventions
+    are the analysis's). None — analysed each time — for a setting other than a number, a text, None or a
+    tuple of ints."""
+    settings = layer.settings
+    if not settings:
+        return layer.kind, inputs, batch
+    types = tuple(map(type, settings.values()))
+    if not PLAIN.issuperset(types) and not all(
+            v.__class__ in PLAIN or v.__class__ is tuple and all([i.__class__ is int for i in v])
+            for v in settings.values()):
+        return None
+    return layer.kind, tuple(settings.items()), types, inputs, batch
 
 
 # the settings that state a layer's input size: the few layers that have one are checked (check_declared)
@@ -221,13 +285,16 @@ def _shape_text(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _check_bounds(layer: Layer, shape: tuple, field_, bound: int) -> None:
-    """A layer's output of at most `bound` (MAX_TENSOR_ELEMENTS) values, and a receptive field of at most as
-    many positions and steps: each operation of the analysis then stays on numbers of a few dozen digits.
-    `field_` None: the field the layer's input had, checked already."""
+def _check_size(layer: Layer, shape: tuple, bound: int) -> None:
+    """A layer's output of at most `bound` (MAX_TENSOR_ELEMENTS) values (and `_check_field`, a receptive
+    field of at most as many positions and steps): each operation of the analysis then stays on numbers
+    of a few dozen digits."""
     if math.prod(shape) > bound:
         raise ArchitectureError(f"its output {_shape_text(shape)} holds {_size(shape):,} values; at most {bound:,} "
                                 f"in any tensor {MAX_TENSOR_ELEMENTS.hint}", layer)
+
+
+def _check_field(layer: Layer, field_, bound: int) -> None:
     if field_.__class__ is tuple:
         for size, jump, start in field_:
             if size > bound or not -bound <= jump <= bound or not -bound <= start <= bound:

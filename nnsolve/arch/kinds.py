@@ -50,15 +50,11 @@ def _one(layer: Layer, shapes) -> tuple[int, ...]:
 
 
 def _groups(layer: Layer, grid: Grid) -> tuple[int, int]:
-    groups, filters = int(layer.get("groups") or 1), int(layer.get("filters"))
+    groups, filters = int(layer.settings.get("groups") or 1), int(layer.settings.get("filters"))
     if grid.channels % groups or filters % groups:
         raise ArchitectureError(f"groups={groups} must divide the {grid.channels} input channels and the "
                                 f"{filters} filters", layer, "groups")
     return groups, filters
-
-
-def _with_bias(layer: Layer, macs_per_output: int, outputs: int) -> tuple[int, int]:
-    return macs_per_output * outputs, (outputs if layer.get("bias", True) else 0)
 
 
 @kind("conv1d", "conv2d", required=("filters", "kernel"), spatial_axes=(1, 2),
@@ -67,13 +63,13 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
     groups, filters = _groups(layer, grid)
     spatial, windows, padded, (axes, ceil) = sliding(layer, grid, conv)
-    k = per_axis(layer.get("kernel"), len(spatial), "kernel")
+    k = tuple([a.kernel for a in axes])
     fan_in = prod(k) * (grid.channels // groups)
-    bias = 1 if layer.get("bias", True) else 0
-    macs, adds = _with_bias(layer, fan_in, prod(spatial) * filters)
+    bias = 1 if layer.settings.get("bias", True) else 0
+    outputs = prod(spatial) * filters
     group = f"{grid.channels}/{groups}" if groups > 1 else grid.channels
-    return Effect(grid.rebuild(spatial, filters), trainable=(fan_in + bias) * filters, macs=macs, bias_adds=adds,
-                  windows=windows, padded=padded,
+    return Effect(grid.rebuild(spatial, filters), trainable=(fan_in + bias) * filters, macs=fan_in * outputs,
+                  bias_adds=bias * outputs, windows=windows, padded=padded,
                   formulas=lambda: (f"({dot(k)}·{group}{' + 1' if bias else ''})·{filters}",
                                     f"{dot(spatial)}·{filters} outputs · {dot(k)}·{group}"),
                   shape_formula=ShapeFormula(grid, axes, filters, ceil))

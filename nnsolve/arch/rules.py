@@ -110,10 +110,11 @@ def sliding(layer: Layer, grid: Grid, conv: Conventions, setting: str = "kernel"
     Effect.padded) and (the axes, ceil mode) for the sizes' formulas, of a convolution (`setting` kernel)
     or a pooling (`setting` pool, whose stride defaults to the window); ceil when the layer or the
     convention says so. The sizes are nnsolve.geometry's."""
-    window = layer.get(setting)
-    stride = layer.get("stride")
-    ceil = bool(layer.get("ceil_mode", False)) or conv.output_size == "ceil"
+    settings = layer.settings
+    window = settings.get(setting)
+    stride = settings.get("stride")
+    ceil = bool(settings.get("ceil_mode", False)) or conv.output_size == "ceil"
     axes = slide(grid.spatial, window, (window if setting == "pool" else 1) if stride is None else stride,
-                 layer.get("padding"), layer.get("dilation"), setting=setting, ceil_mode=ceil)
+                 settings.get("padding"), settings.get("dilation"), setting=setting, ceil_mode=ceil)
     return (tuple([a.output for a in axes]), tuple([a.window for a in axes]),
             tuple([max(a.size + a.before + a.after, a.covered) for a in axes]), (axes, ceil))
