@@ -11,11 +11,23 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .errors import Issue, ProblemError, suggestion
-from .fields import as_written, validate
-from .loader import Document, load_file, load_text
+
+if TYPE_CHECKING:
+    from .loader import Document
+
+# the loader and the schemas' validation (numpy, pydantic and mpmath with them, ~0.2 s) load when first
+# used: `nnsolve summary model.py` reads no problem file and needs only the errors
+_LAZY = {"Document": ".loader", "load_file": ".loader", "load_text": ".loader", "as_written": ".fields",
+         "validate": ".fields"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # the `problem:` key → the package that defines the family
 REGISTRY = {
@@ -129,6 +141,7 @@ def parse_document(doc: Document) -> LoadedProblem:
     if kind not in REGISTRY:
         raise ProblemError([Issue("problem", f"unknown problem kind {kind!r}" + suggestion(str(kind), known),
                                   doc.line_of(("problem",)))], doc.source)
+    from .fields import as_written, validate
     chosen = family(kind)
     model = validate(chosen.schema, doc)
     issues = []
@@ -141,6 +154,7 @@ def parse_document(doc: Document) -> LoadedProblem:
 
 
 def load_problem(path) -> LoadedProblem:
+    from .loader import load_file
     return parse_document(load_file(path))
 
 
