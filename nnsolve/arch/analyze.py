@@ -36,13 +36,13 @@ def merge(fields: list) -> tuple | str:
     out = []
     for axis in zip(*fields):
         start, end, jump = axis[0].start, axis[0].start + axis[0].size, axis[0].jump
-        for f in axis:
-            if f.start < start:
-                start = f.start
-            if f.start + f.size > end:
-                end = f.start + f.size
-            if f.jump > jump:
-                jump = f.jump
+        for size, step, begin in axis:
+            if begin < start:
+                start = begin
+            if begin + size > end:
+                end = begin + size
+            if step > jump:
+                jump = step
         out.append(Field(int(end - start), jump, start))
     return tuple(out)
 

@@ -29,16 +29,19 @@ def _rows(a: Analysis) -> list[tuple[str, ...]]:
     effect_cells: dict[int, tuple[str, str, str]] = {}      # id → cells: every effect and field lives in `a`
     field_cells: dict[int, str] = {}
     rows = []
+    field = text = None
     for r in a.layers:
         e = r.effect
         cells = effect_cells.get(id(e))
         if cells is None:
-            cells = effect_cells[id(e)] = ("(" + ", ".join(map(str, r.shape)) + ")",
+            cells = effect_cells[id(e)] = ("(" + ", ".join(map(str, e.shape)) + ")",
                                            f"{e.trainable + e.non_trainable:,}", f"{e.macs:,}")
-        field = field_cells.get(id(r.field))
-        if field is None:
-            field = field_cells[id(r.field)] = field_text(r.field)
-        rows.append((r.layer.name, r.layer.kind, *cells, field))
+        if r.field is not field:                # mostly the field of the layer before
+            field = r.field
+            text = field_cells.get(id(field))
+            if text is None:
+                text = field_cells[id(field)] = field_text(field)
+        rows.append((r.layer.name, r.layer.kind, *cells, text))
     return rows
 
 
