@@ -33,7 +33,7 @@ class DeclaredSizeError(ArchitectureError):
         self.declared, self.arrived = declared, arrived
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Effect:
     shape: tuple[int, ...]
     trainable: int = 0
@@ -56,6 +56,18 @@ class Effect:
     # the output shape with each slid axis's size formula in numbers, written only when a worked solution asks
     shape_formula: "ShapeFormula | None" = None
 
+    def __init__(self, shape, trainable=0, non_trainable=0, buffers=0, macs=0, bias_adds=0, work=None,
+                 windows=None, global_view=False, batch_axis=None, padded=None, formulas=None,
+                 shape_formula=None, params_formula: str | None = None, macs_formula: str | None = None):
+        """`params_formula` and `macs_formula`: a formula written out already, for a rule whose formulas
+        cost nothing to write (or `dataclasses.replace` of one); it replaces that one of `formulas`."""
+        self.shape, self.trainable, self.non_trainable, self.buffers = shape, trainable, non_trainable, buffers
+        self.macs, self.bias_adds, self.work = macs, bias_adds, {} if work is None else work
+        self.windows, self.global_view, self.batch_axis, self.padded = windows, global_view, batch_axis, padded
+        if params_formula is not None or macs_formula is not None:
+            formulas = _written(formulas, params_formula, macs_formula)
+        self.formulas, self.shape_formula = formulas, shape_formula
+
     @property
     def params_formula(self) -> str:
         return self.formulas()[0] if self.formulas else "0"
@@ -63,6 +75,13 @@ class Effect:
     @property
     def macs_formula(self) -> str:
         return self.formulas()[1] if self.formulas else "0"
+
+
+def _written(formulas, params: str | None, macs: str | None) -> Callable[[], tuple[str, str]]:
+    def written() -> tuple[str, str]:
+        before = formulas() if formulas else ("0", "0")
+        return before[0] if params is None else params, before[1] if macs is None else macs
+    return written
 
 
 class ShapeFormula(NamedTuple):
