@@ -43,7 +43,7 @@ class Interpreter(ExpressionMixin):
         self.notes: list[str] = []
 
     def note(self, node, text: str) -> None:
-        line = getattr(node, "lineno", None)
+        line = node if isinstance(node, int) else getattr(node, "lineno", None)
         entry = f"line {line}: {text}" if line else text
         if entry not in self.notes and len(self.notes) < 200:
             self.notes.append(entry)

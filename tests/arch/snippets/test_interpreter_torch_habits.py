@@ -271,14 +271,25 @@ model = nn.Sequential(Block(3, True), Block(3, False))
 """
 
 
-def test_a_layer_forward_never_calls_is_refused_not_left_out_of_the_count():
-    """PyTorch counts the second block's `expand` (built, never called): leaving it out would be a wrong
-    parameter count."""
-    model = built(SKIPPED)
+def test_a_layer_forward_never_calls_is_counted_as_pytorch_counts_it():
+    """PyTorch counts the second block's `expand` (built, never called): the summary counts its weights
+    too, says so, and gives it no MACs — the forward pass's MACs are those of the layers it runs."""
+    model = built(SKIPPED).double().eval()
     assert sum(p.numel() for p in model.parameters()) == 2 * (3 * 3 + 3) + 2 * (3 * 3 * 9 + 3)
+    arch = parse_snippet(SKIPPED, input_shape=(3, 8, 8))
+    totals = analyze(arch).totals
+    assert totals["params"] == sum(p.numel() for p in model.parameters())
+    assert totals["macs"] == 8 * 8 * 3 * 3 + 2 * 8 * 8 * 3 * 27      # one 1×1 conv, two 3×3 convs run
+    assert any(note.startswith("line 9: 1.expand (Conv2d) is built but forward never calls it: its 12 parameters "
+                               "are counted") for note in arch.notes), arch.notes
+
+
+def test_a_lazy_layer_forward_never_calls_is_refused():
+    """Its size comes from the input it never gets: PyTorch cannot count it either."""
+    text = SKIPPED.replace("nn.Conv2d(channels, channels, 1)", "nn.LazyConv2d(channels, 1)")
     with pytest.raises(ProblemError) as e:
-        parse_snippet(SKIPPED, input_shape=(3, 8, 8))
-    assert "line 9: module '1.expand' (Conv2d, line 9) is built but forward never calls it" in str(e.value)
+        parse_snippet(text, input_shape=(3, 8, 8))
+    assert "line 9: module '1.expand' (LazyConv2d, line 9) is built but forward never calls it" in str(e.value)
 
 
 def test_self_training_is_false_the_model_read_in_evaluation_mode():
