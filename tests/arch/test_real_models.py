@@ -70,6 +70,7 @@ def flags(entry: dict) -> list[str]:
         out.append(f"--model {entry['model']!r}")
     if entry["framework"] == "keras" and entry.get("input_shape_flag"):
         out.append("--input-shape " + "x".join(str(v) for v in entry["input_shape"]))
+    out.extend(f"--set {name}={value!r}" for name, value in entry.get("set", {}).items())
     return out
 
 
@@ -82,6 +83,8 @@ def nnsolve_read(name: str, entry: dict) -> dict:
         kwargs["input_shape"] = tuple(entry["input_shape"])
     if "model" in entry:
         kwargs["model"] = entry["model"]
+    if "set" in entry:
+        kwargs["given"] = dict(entry["set"])
     try:
         analysis = analysis_of(str(CORPUS / name), **kwargs)
     except ProblemError as e:

@@ -73,8 +73,8 @@ class TorchReader(ModelChoice, ForwardMixin, Interpreter):
                 "OrderedDict": "collections.OrderedDict", **{name: f"torch.nn.{name}" for name in MODULES}}
     MODEL_VALUES = (Module, SequentialModule, Instance)
 
-    def __init__(self, tree: ast.Module):
-        super().__init__(tree)
+    def __init__(self, tree: ast.Module, given: dict | None = None):
+        super().__init__(tree, given)
         self.layers: list[Layer] = []
         self.namer = Namer()
         self.built: list = []                 # module values the file's top level assigns, in order
@@ -493,8 +493,9 @@ def _note_line(note: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def torch_architecture(tree: ast.Module, input_shape, source, model: str | None = None) -> Architecture:
-    reader = TorchReader(tree)
+def torch_architecture(tree: ast.Module, input_shape, source, model: str | None = None,
+                       given: dict | None = None) -> Architecture:
+    reader = TorchReader(tree, given)
     layers = reader.read(tuple(input_shape) if input_shape else None, model)
     return Architecture(name="model", input_shape=tuple(layers[0].settings["shape"]), layout="channels_first", layers=layers,
                         framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line))
