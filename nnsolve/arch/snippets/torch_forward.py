@@ -22,6 +22,12 @@ _BATCH_SIZE = getattr(torch_modules, "BatchSize", None)
 REARRANGEMENTS = {"view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "unsqueeze", "squeeze"}
 BATCH = Opaque("the batch size (x.size(0))")          # x.size(0), x.shape[0] and names bound to them
 
+
+@dataclass(frozen=True)
+class BatchRows(Opaque):
+    """The batch size times `rows`: `out.size(0) * out.size(1)` in `out.reshape(out.size(0) * out.size(1), -1)`."""
+    rows: int = 1
+
 POOLS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "MaxPool1d", "avg_pool1d": "AvgPool1d",
          "dropout": "Dropout", "adaptive_avg_pool2d": "AdaptiveAvgPool2d", "adaptive_max_pool2d": "AdaptiveMaxPool2d",
          "adaptive_avg_pool1d": "AdaptiveAvgPool1d", "adaptive_max_pool1d": "AdaptiveMaxPool1d",
@@ -238,6 +244,11 @@ class ForwardMixin:
         return super().attribute_other(owner, name, node)
 
     def binary_other(self, op, a, b, node):
+        batch, factor = (a, b) if isinstance(a, Opaque) else (b, a)
+        if isinstance(op, ast.Mult) and (batch is BATCH or isinstance(batch, BatchRows)) and is_number(factor) \
+                and isinstance(factor, int) and not isinstance(factor, bool) and factor >= 1:
+            rows = factor * (batch.rows if isinstance(batch, BatchRows) else 1)
+            return BatchRows(f"the batch size times {rows} ({describe(node)})", rows)
         if not (isinstance(a, Tensor) or isinstance(b, Tensor)):
             filled, other = (a, b) if isinstance(a, Filled) else (b, a)
             if isinstance(filled, Filled) and not is_number(other):      # torch.zeros(4, 1) + torch.zeros(1, 3)
@@ -309,12 +320,13 @@ class ForwardMixin:
         """x.size() at this point of forward: the batch's size (BATCH) and the sizes the layers so far give
         the tensor, by the same analysis the summary makes (so N, C, H, W = x.size() is what PyTorch has).
         None where that is not sure: a layer that cannot be analysed yet, a batch axis moved by a permute,
-        or a sequence layer (PyTorch's own order of axes there, sequence first, is not the analysis')."""
+        or a sequence layer that puts the sequence first (PyTorch's default order there, (steps, batch, …), is
+        not the analysis'; with batch_first=True it is)."""
         from ..analyze import layer_reports
         from ..conventions import Conventions
         from ..ir import Architecture
         from ..rules import ArchitectureError
-        if any(layer.kind in SEQUENCE_KINDS for layer in self.layers):
+        if any(layer.kind in SEQUENCE_KINDS - {"embedding"} and not layer.get("batch_first") for layer in self.layers):
             return None
         first = self.layers[0] if self.layers and self.layers[0].kind == "input" else None
         if first is None:
@@ -462,6 +474,8 @@ class ForwardMixin:
         def plain(value):
             if value is BATCH:
                 return _BATCH_SIZE()
+            if isinstance(value, BatchRows):
+                return _BATCH_SIZE(value.rows)
             if isinstance(value, (list, tuple)):
                 return type(value)(plain(v) for v in value)
             if isinstance(value, Opaque):
@@ -474,7 +488,25 @@ class ForwardMixin:
             raise SnippetError(f"{describe(node)}: {e}", node) from None
         if kind == "flatten" and settings in ({"start_dim": 1, "end_dim": -1}, {}):
             settings = {}
+        if kind == "reshape" and settings.get("batch_inferred"):
+            self.note_rows(source, settings["shape"], node)
         return self.functional(kind, settings, method, [source], node)
+
+    def note_rows(self, source: Tensor, row: tuple, node) -> None:
+        """`h.view(-1, hidden)` that puts several rows of each sample into the batch axis: said, since the
+        output then has batch × rows rows (a flatten's -1 is the batch alone)."""
+        sizes = self.known_sizes(source)
+        if sizes is None or -1 in row or any(not isinstance(v, int) for v in row):
+            return
+        values, width = 1, 1
+        for v in sizes[1:]:
+            values *= v
+        for v in row:
+            width *= v
+        if width and values % width == 0 and values // width > 1:
+            self.note(node, f"{describe(node)} puts each sample's {values // width} rows of "
+                            f"{'×'.join(map(str, row))} into the batch axis (batch × {values // width} rows), as "
+                            "PyTorch runs it")
 
     def reshape(self, source: Tensor, args, node) -> Tensor:
         """x.view(x.size(0), -1) flattens; x.reshape(-1, 28, 28) or x.view(batch, 16, 4, 4) reshapes

@@ -284,7 +284,11 @@ RECURRENT = {"simple_rnn", "lstm", "gru"}
 
 
 class BatchSize:
-    """What `x.size(0)`, `x.shape[0]` or a name bound to it stands for in a forward's reshape: the batch."""
+    """What `x.size(0)`, `x.shape[0]` or a name bound to it stands for in a forward's reshape: the batch;
+    `rows` > 1 for the batch size times a number (`out.size(0) * out.size(1)`)."""
+
+    def __init__(self, rows: int = 1):
+        self.rows = rows
 
 
 def tensor_method(method: str, args: tuple, keywords: dict | None = None) -> tuple[str, dict]:
@@ -306,7 +310,10 @@ def tensor_method(method: str, args: tuple, keywords: dict | None = None) -> tup
             raise ValueError(f"{method}: the first size must be the batch (x.size(0) or -1), got {first!r}")
         if any(isinstance(v, BatchSize) for v in rest) or not rest:
             raise ValueError(f"{method}: the batch must be the first size and stay alone on it")
-        return "reshape", {"shape": rest, **({"batch_inferred": True} if first == -1 else {})}
+        rows = first.rows if isinstance(first, BatchSize) else None
+        inferred = {"batch_inferred": True} if first == -1 else {"batch_inferred": True, "rows": rows} \
+            if rows not in (None, 1) else {}
+        return "reshape", {"shape": rest, **inferred}
     if method == "permute":
         dims = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
         return "permute", {"dims": dims or tuple(kw.get("dims", ()))}

@@ -398,3 +398,70 @@ def test_a_broadcast_of_two_such_tensors_is_not_followed():
     with pytest.raises(ProblemError) as e:
         parse_snippet(text, input_shape=(3,))
     assert "is not known without running the code" in str(e.value)
+
+
+TOKENS = HEADER + """
+class Tagger(nn.Module):
+    def __init__(self, words=50, width=8, hidden=12, tags=7):
+        super().__init__()
+        self.embed = nn.Embedding(words, width)
+        self.rnn = nn.GRU(width, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, tags)
+
+    def forward(self, x):
+        h, _ = self.rnn(self.embed(x))
+        h = h.reshape(h.size(0) * h.size(1), h.size(2))
+        return self.out(h)
+
+
+model = Tagger()
+"""
+
+
+@pytest.mark.parametrize("first_size", ["h.size(0) * h.size(1)", "-1"])
+def test_rows_of_every_step_go_into_the_batch_axis_as_pytorch_puts_them(first_size):
+    """A language model's or tagger's `h.reshape(batch · steps, hidden)`: each sample gives one row per
+    step, counted per sample as PyTorch runs it (its output for a batch of 1 has 9 rows)."""
+    text = TOKENS.replace("h.size(0) * h.size(1)", first_size)
+    model = built(text).eval()
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(1, 9, dtype=torch.long)).shape) == (9, 7)
+        assert tuple(model(torch.zeros(3, 9, dtype=torch.long)).shape) == (27, 7)
+    arch = parse_snippet(text, input_shape=(9,))
+    assert any("puts each sample's 9 rows of 12 into the batch axis (batch × 9 rows)" in n for n in arch.notes)
+    analysis = analyze(arch)
+    assert analysis.layers[-1].shape == (9, 7)
+    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
+    gru = 9 * 3 * 12 * (8 + 12)
+    assert analysis.totals["macs"] == gru + 9 * 12 * 7
+
+
+def test_rows_that_would_mix_samples_are_refused():
+    text = TOKENS.replace("h.size(0) * h.size(1), h.size(2)", "-1, 5")
+    with pytest.raises(ArchitectureError) as e:
+        analyze(parse_snippet(text, input_shape=(9,)))
+    assert "rows of 5 values would mix samples" in str(e.value)
+
+
+def test_sequence_first_output_viewed_as_rows():
+    """(steps, batch, features) viewed as (-1, features): steps × batch rows, `steps` of them per sample."""
+    text = HEADER + """
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(4, 6, num_layers=2)
+        self.head = nn.Linear(6, 3)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out).view(-1, 3)
+
+
+model = Decoder()
+"""
+    model = built(text).eval()
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(5, 1, 4)).shape) == (5, 3)
+    analysis = analyze(parse_snippet(text, input_shape=(5, 4)))
+    assert analysis.layers[-1].shape == (5, 3)
+    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
