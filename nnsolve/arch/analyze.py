@@ -9,7 +9,7 @@ over all paths (Distill, "Computing Receptive Fields of CNNs", 2019).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from ..geometry import Field, GeometryError
@@ -136,6 +136,8 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             batch = batches.get(sources[0], 0)
             effect = _effect(layer, [shapes[s] for s in sources], layout, conv,
                              flattened.get(sources[0]) if len(sources) == 1 else None, batch)
+            if layer.get("shares") is not None:
+                effect = _sharing(layer, effect, shapes)
             if effect.batch_axis is not None and effect.batch_axis != 0:
                 batches[layer.name] = effect.batch_axis
             elif effect.batch_axis is None and batch:
@@ -178,6 +180,14 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
             kind.rule(layer, inputs, layout, conv)
     except GeometryError as e:
         raise ArchitectureError(str(e), layer, e.setting) from None
+
+
+def _sharing(layer: Layer, effect: Effect, shapes: dict) -> Effect:
+    """A layer that uses the weights of an earlier one again: its work counts, its parameters do not."""
+    shared = layer.get("shares")
+    if shared not in shapes:
+        raise ArchitectureError(f"shares the weights of {shared!r}, which is not a layer before it", layer, "shares")
+    return replace(effect, trainable=0, non_trainable=0, buffers=0, params_formula=f"0 (the weights of {shared})")
 
 
 def _size(shape) -> int:

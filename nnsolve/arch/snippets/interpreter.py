@@ -142,8 +142,10 @@ class Interpreter(ExpressionMixin):
                     settable(node.id, Opaque(f"{node.id}, set {why} (line {stmt.lineno})")) \
                     if frame is self.globals else Opaque(f"{node.id}, set {why} (line {stmt.lineno})")
 
-    def for_loop(self, stmt: ast.For, frame: Frame) -> None:
-        iterable = self.eval(stmt.iter, frame)
+    def for_loop(self, stmt: ast.For, frame: Frame, iterable=None) -> None:
+        """`iterable`: the loop's iterable when a reader has evaluated it already (evaluated once: it may
+        build layers, as x.split(1, dim=1) in a forward does)."""
+        iterable = self.eval(stmt.iter, frame) if iterable is None else iterable
         if isinstance(iterable, Opaque):
             self.note(stmt, f"skipped the loop `for {describe(stmt.target)} in {describe(stmt.iter)}:` "
                             "(over what is not known without running the code)")

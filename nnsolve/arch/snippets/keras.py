@@ -398,11 +398,12 @@ class KerasReader(ScriptCalls):
             if not items or not all(isinstance(v, Tensor) for v in items):
                 raise SnippetError(f"'{describe(arg)}' is not a tensor of the model", arg)
             inputs += [v.layer for v in items]
-        if layer.applied and layer.kind not in PARAMETER_FREE:
-            raise SnippetError(f"layer '{layer.name}' is applied twice (shared weights are not supported)", call)
         name = layer.name if not layer.applied else self.namer.fresh(layer.name)
+        settings = layer.declared()
+        if layer.applied and layer.kind not in PARAMETER_FREE:      # the same weights, applied again
+            settings = {**settings, "shares": layer.name}
         layer.applied += 1
-        self.add_layer(Layer(name, layer.kind, layer.declared(), tuple(inputs), call.lineno, layer.written))
+        self.add_layer(Layer(name, layer.kind, settings, tuple(inputs), call.lineno, layer.written))
         return Tensor(name)
 
     def sequential(self, call: ast.Call) -> SequentialModel:

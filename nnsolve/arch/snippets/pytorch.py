@@ -35,6 +35,7 @@ class Module:
     written: str                  # the class name, for messages (Linear)
     calls: int = 0
     path: str | None = None
+    first_layer: str | None = None       # the layer its first call made: later calls share its weights
 
 
 @dataclass(eq=False)

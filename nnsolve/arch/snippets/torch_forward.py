@@ -36,6 +36,7 @@ FILLED = {"ones", "zeros", "randn", "rand", "empty"}
 LIKE = {"randn_like", "rand_like", "zeros_like", "ones_like", "empty_like", "full_like"}
 SAME_TENSOR = {"contiguous", "clone", "detach", "float", "double", "half", "to", "cuda", "cpu", "requires_grad_"}
 TUPLE_RESULT = RECURRENT | {"multihead_attention"}
+CELLS = {"simple_rnn_cell", "lstm_cell", "gru_cell"}
 _OWN_MODULES = re.compile(r"self\.(named_)?(modules|parameters|children|buffers)\(\)")
 
 
@@ -140,23 +141,32 @@ class ForwardMixin:
         return current
 
     def add_module(self, module, inputs, where):
+        if module.kind in CELLS:                      # cell(x_t, (h, c)): the state is carried, not a new input
+            inputs = inputs[:1]
         if not inputs or len(_tensors(inputs)) != len(inputs):
             raise SnippetError(f"{module.written} is called on {', '.join(shown(v) for v in inputs) or 'nothing'}, "
                                "not on tensors of the model", where)
-        if module.calls and module.kind not in PARAMETER_FREE:
-            raise SnippetError(f"module '{module.path}' is called twice (shared weights are not supported)", where)
         path = module.path or self._join(module.written.lower())
         name = self.namer.claim(path, where) if not module.calls and module.path else self.namer.fresh(path)
         module.calls += 1
         sources = tuple(t.layer for t in inputs)
         line = getattr(where, "lineno", None) if module.calls > 1 else module.line
         if module.kind in RECURRENT and module.settings["num_layers"] > 1 and not _counts_stack(module.kind):
+            if module.calls > 1:
+                raise SnippetError(f"module '{module.path}' (a stacked {module.written}) is called twice: its "
+                                   "shared weights are not followed", where)
             out = self.stacked_rnn(module, name, sources, line)
         else:
             settings = module.settings if _counts_stack(module.kind) else \
                 {k: v for k, v in module.settings.items() if k != "num_layers"}
+            if module.calls > 1 and module.kind not in PARAMETER_FREE:       # the same weights, used again
+                settings = {**settings, "shares": module.first_layer}
             self.append(Layer(name, module.kind, settings, sources, line, module.written), where)
             out = Tensor(name)
+            if module.calls == 1:
+                module.first_layer = name
+        if module.kind == "lstm_cell":                # (h, c): the cell state has the hidden state's shape
+            return out, out
         if module.kind in TUPLE_RESULT:               # (output, hidden state) / (output, attention weights)
             return out, Opaque(f"the second result of {module.written} (line {line})")
         return out
@@ -227,6 +237,7 @@ class ForwardMixin:
             if isinstance(iterable, Opaque) and not (self.building and _OWN_MODULES.fullmatch(describe(stmt.iter))):
                 raise SnippetError(f"the loop over {describe(stmt.iter)} is not known without running the code "
                                    f"({iterable.what})", stmt)
+            return super().for_loop(stmt, frame, iterable)
         super().for_loop(stmt, frame)
 
     def attribute(self, owner, name: str, node):

@@ -187,6 +187,15 @@ def _instance_norm(a: Arguments):
                              **_stated(a, "num_features")}
 
 
+def _cell(kind: str):
+    def build(a: Arguments):
+        s = {"units": a.int("hidden_size"), "bias": a.flag("bias", True), "input_size": a.int("input_size")}
+        if kind == "gru_cell":
+            s["reset_after"] = True         # PyTorch's GRUCell, as its GRU, keeps b_hh apart
+        return kind, s
+    return build
+
+
 def _unflatten(a: Arguments):
     sizes = a.required("unflattened_size")
     if not isinstance(sizes, (tuple, list)) or not all(isinstance(v, int) for v in sizes):
@@ -261,6 +270,9 @@ MODULES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "RNN": (SIMPLE_RNN, _rnn("simple_rnn")),
     "LSTM": (LSTM, _rnn("lstm")),
     "GRU": (RNN, _rnn("gru")),
+    "RNNCell": (("input_size", "hidden_size", "bias", "nonlinearity"), _cell("simple_rnn_cell")),
+    "LSTMCell": (("input_size", "hidden_size", "bias"), _cell("lstm_cell")),
+    "GRUCell": (("input_size", "hidden_size", "bias"), _cell("gru_cell")),
     "MultiheadAttention": (("embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim",
                             "vdim", "batch_first"), _attention),
     "TransformerEncoderLayer": (("d_model", "nhead", "dim_feedforward", "dropout", "batch_first", "norm_first",
