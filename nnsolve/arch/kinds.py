@@ -334,6 +334,7 @@ import_module(".kinds_shape", __package__)
 import_module(".kinds_sequence", __package__)
 import_module(".kinds_spatial", __package__)
 import_module(".kinds_cells", __package__)
+import_module(".kinds_functions", __package__)
 
 
 def _channels(shape, layout) -> int:

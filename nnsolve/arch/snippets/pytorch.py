@@ -17,6 +17,7 @@ from typing import Any
 from ...limits import MAX_SELF_NESTING
 from ..ir import Architecture, Layer
 from .choosing import SAME_MODULE, ModelChoice
+from .torch_functions import FunctionsMixin
 from .common import Arguments, Namer, SnippetError, describe, layer_settings, shown
 from .builtins import module_name
 from . import script
@@ -36,6 +37,7 @@ class Module:
     calls: int = 0
     path: str | None = None
     first_layer: str | None = None       # the layer its first call made: later calls share its weights
+    tied: dict | None = None             # weights tied with another module's: {"layer": the first to run}
 
 
 @dataclass(eq=False)
@@ -69,7 +71,7 @@ def _torch_name(full: str) -> tuple[str, str] | None:
     return None
 
 
-class TorchReader(ModelChoice, ForwardMixin, Interpreter):
+class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
     IMPLICIT = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch",
                 "OrderedDict": "collections.OrderedDict", **{name: f"torch.nn.{name}" for name in MODULES}}
     MODEL_VALUES = (Module, SequentialModule, Instance)
@@ -134,7 +136,8 @@ class TorchReader(ModelChoice, ForwardMixin, Interpreter):
             if id(value) in seen:
                 return
             seen.add(id(value))
-            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE:
+            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE \
+                    and not (value.tied and value.tied["layer"]):          # its tied weight is counted where it ran
                 self.uncalled(value)
             children = [c for _, c in value.children] if isinstance(value, SequentialModule) else \
                 list(value.attributes.values()) if isinstance(value, Instance) else \
@@ -337,6 +340,8 @@ class TorchReader(ModelChoice, ForwardMixin, Interpreter):
                 return _Grow(owner, name)
             if isinstance(owner, SequentialModule) and name in ("children", "values", "keys", "items"):
                 return _Grow(owner, name)
+            if isinstance(owner, Module) and name in ("weight", "bias"):
+                return self.module_weight(owner, name, node)
             if isinstance(owner, Module):
                 key = {"in_features": "in_features", "out_features": "units", "out_channels": "filters",
                        "in_channels": "in_channels", "num_features": "num_features", "hidden_size": "units",
@@ -362,6 +367,8 @@ class TorchReader(ModelChoice, ForwardMixin, Interpreter):
     def set_attribute(self, owner, name: str, value, stmt) -> None:
         if isinstance(owner, script.Options):
             return script.set_option(owner, name, value)
+        if isinstance(owner, Module) and name in ("weight", "bias"):
+            return self.tie(owner, name, value, stmt)
         return super().set_attribute(owner, name, value, stmt)
 
     def call_other(self, func, args, kwargs, node):

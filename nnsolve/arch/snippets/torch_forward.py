@@ -13,6 +13,7 @@ from .common import (Arguments, SnippetError, check_layer_count, describe, evalu
                      shown)
 from . import torch_modules
 from .torch_modules import ACTIVATION_FUNCTIONS, MODULES, PARAMETER_FREE, RECURRENT, _ignored
+from .torch_functions import NOT_HANDLED
 from .values import Function, Instance, Opaque
 
 # the layer kinds of a forward's rearrangements (view, permute, transpose, …), where the layer table gives them
@@ -159,12 +160,16 @@ class ForwardMixin:
         else:
             settings = module.settings if _counts_stack(module.kind) else \
                 {k: v for k, v in module.settings.items() if k != "num_layers"}
-            if module.calls > 1 and module.kind not in PARAMETER_FREE:       # the same weights, used again
-                settings = {**settings, "shares": module.first_layer}
+            # the same weights, used again: a second call, or a layer tied to one that ran before (a.weight = b.weight)
+            owner = module.first_layer if module.calls > 1 else (module.tied or {}).get("layer")
+            if owner is not None and module.kind not in PARAMETER_FREE:
+                settings = {**settings, "shares": owner}
             self.append(Layer(name, module.kind, settings, sources, line, module.written), where)
             out = Tensor(name)
             if module.calls == 1:
                 module.first_layer = name
+                if module.tied is not None and module.tied["layer"] is None:
+                    module.tied["layer"] = name
         if module.kind == "lstm_cell":                # (h, c): the cell state has the hidden state's shape
             return out, out
         if module.kind in TUPLE_RESULT:               # (output, hidden state) / (output, attention weights)
@@ -241,7 +246,7 @@ class ForwardMixin:
         super().for_loop(stmt, frame)
 
     def attribute(self, owner, name: str, node):
-        if isinstance(owner, Filled) and name in ("shape", "size"):     # W = torch.randn(4, 1); W.size(0)
+        if isinstance(owner, (Filled, Weights)) and name in ("shape", "size"):   # W = torch.randn(4, 1); W.size(0)
             return owner.shape if name == "shape" else _FilledSize(owner)
         return super().attribute(owner, name, node)
 
@@ -270,6 +275,8 @@ class ForwardMixin:
                 return self.functional("add", {}, "add", [a, b], node)
             if isinstance(op, ast.Mult):
                 return self.functional("multiply", {}, "mul", [a, b], node)
+            if isinstance(op, ast.MatMult):
+                return self.functional("matmul", {}, "matmul", [a, b], node)
             raise SnippetError(f"{describe(node)}: only the sum and the product of two tensors are supported", node)
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
             tensor, other = (a, b) if isinstance(a, Tensor) else (b, a)
@@ -289,6 +296,9 @@ class ForwardMixin:
                 return sizes[_axis(index, len(sizes))]
             return Opaque(f"{describe(node)} (line {node.lineno})")
         if isinstance(owner, Tensor):
+            one = self.one_position(owner, index, node)
+            if one is not NOT_HANDLED:
+                return one
             if self.part_of_one_axis(index) is not None:
                 axis, part = self.part_of_one_axis(index)
                 return self.functional("slice", {"axis": axis, "start": part.start, "stop": part.stop,
@@ -368,6 +378,9 @@ class ForwardMixin:
     # ---- torch functions and tensor methods
     def function(self, name: str, args, kwargs, node):
         tensors = _tensors(list(args) + [v for a in args if isinstance(a, (list, tuple)) for v in a])
+        handled = self.torch_function(name, args, kwargs, node, tensors)       # torch_functions.py
+        if handled is not NOT_HANDLED:
+            return handled
         if not tensors:
             if name in ACTIVATION_FUNCTIONS or name in ("flatten", "cat", "add"):
                 if not args:
@@ -417,6 +430,9 @@ class ForwardMixin:
         raise SnippetError(f"call to unknown function '{_called(node)}'", node)
 
     def tensor_method(self, source: Tensor, method: str, args, kwargs, node):
+        handled = self.torch_tensor_method(source, method, args, kwargs, node)     # torch_functions.py
+        if handled is not NOT_HANDLED:
+            return handled
         if method in ACTIVATION_FUNCTIONS:
             return self.functional("activation", {"function": ACTIVATION_FUNCTIONS[method]}, method, [source], node)
         if method in SAME_TENSOR:
