@@ -11,7 +11,7 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Callable, NoReturn, Optional
+from typing import Callable, List, NoReturn, Optional
 
 import typer
 
@@ -149,6 +149,10 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
                 help="the model of a snippet to summarise: a class of the file (Net, built with its defaults) "
                      "or a call of one, e.g. 'ResNet(BasicBlock, [2, 2, 2, 2])' (read, not run, except with "
                      "--trace); default: the last model the file builds"),
+            set_: Optional[List[str]] = typer.Option(
+                None, "--set", metavar="NAME=VALUE",
+                help="a value for a name the snippet sets from its data, known only when run, e.g. "
+                     "--set num_classes=10 (repeatable; a literal, never evaluated)"),
             style: Style = typer.Option(Style.nnsolve, "--style",
                                         help="table layout: nnsolve's (layers, shapes, MACs, receptive fields), "
                                              "keras (as model.summary() prints) or torchinfo (the module tree)"),
@@ -169,7 +173,9 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
         if trace and source.lower().endswith(".py"):
             from .arch.trace import WARNING
             _say(WARNING.format(file=source))
-        return summarize(source, format.value, flops, shape, model, style.value, trace)
+        from .arch.summary import given_values
+        given = given_values(set_ or [])
+        return summarize(source, format.value, flops, shape, model, style.value, trace, given)
 
     with _Output(output, format, False) as out:
         ((_, text, code),) = _each([Path(source)], summarized, timeout)

@@ -9,8 +9,8 @@ over all paths (Distill, "Computing Receptive Fields of CNNs", 2019).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..geometry import Field, GeometryError, Window
@@ -166,6 +166,8 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
                 key = known = None
             if known is None:
                 effect = _effect(layer, list(inputs), layout, conv, flattened.get(first) if one else None, batch)
+                if layer.settings.get("shares") is not None:
+                    effect = _sharing(layer, effect, shapes)
                 if layer.settings.get("activation") not in NO_ACTIVATION:
                     effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
                 _check_size(layer, effect.shape, bound)
@@ -259,6 +261,14 @@ def _effect(layer: Layer, inputs: list, layout: str, conv: Conventions, flattene
             kind.rule(layer, inputs, layout, conv)
     except GeometryError as e:
         raise ArchitectureError(str(e), layer, e.setting) from None
+
+
+def _sharing(layer: Layer, effect: Effect, shapes: dict) -> Effect:
+    """A layer that uses the weights of an earlier one again: its work counts, its parameters do not."""
+    shared = layer.get("shares")
+    if shared not in shapes:
+        raise ArchitectureError(f"shares the weights of {shared!r}, which is not a layer before it", layer, "shares")
+    return replace(effect, trainable=0, non_trainable=0, buffers=0, params_formula=f"0 (the weights of {shared})")
 
 
 def _size(shape) -> int:

@@ -13,7 +13,9 @@ from .conventions import Conventions
 from .ir import Layer
 from .rules import ArchitectureError, DeclaredSizeError, Effect, Grid, ShapeFormula, dot, prod, sliding
 
-EVERY_KIND = ("activation", "input_shape")      # a fused Keras activation; a Keras input_shape on any layer
+# a fused Keras activation; a Keras input_shape on any layer; `shares`: the layer whose weights this one
+# uses again (a module called twice, a cell in a loop): its MACs count, its parameters are that layer's
+EVERY_KIND = ("activation", "input_shape", "shares")
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,8 @@ KINDS["input"] = Kind("input", None, optional=("shape",))
 import_module(".kinds_shape", __package__)
 import_module(".kinds_sequence", __package__)
 import_module(".kinds_spatial", __package__)
+import_module(".kinds_cells", __package__)
+import_module(".kinds_functions", __package__)
 
 
 def _channels(shape, layout) -> int:

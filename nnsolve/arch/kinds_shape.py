@@ -119,16 +119,25 @@ def flatten(layer: Layer, shapes, layout: str, conv, batch: int = 0) -> Effect:
     return _result(full[:start] + [B if B in joined else prod(others)] + full[end + 1:])
 
 
-@kind("reshape", required=("shape",), optional=("batch_inferred",), batch_aware=True)
+@kind("reshape", required=("shape",), optional=("batch_inferred", "rows"), batch_aware=True)
 def reshape(layer: Layer, shapes, layout: str, conv, batch: int = 0) -> Effect:
     """Keras `Reshape((7, 7, 64))` (shape without the batch axis); `x.view(x.size(0), -1, 28)` or
     `x.reshape(-1, 28, 28)`: the sizes after the batch entry, with batch_inferred when the batch entry
-    was -1 (the other sizes then must hold a whole sample)."""
+    was -1 or the batch size times `rows` (`out.size(0) * out.size(1)`).
+
+    A first entry -1 that takes more than the batch — a language model's `out.view(-1, vocabulary)` on
+    (batch, steps, vocabulary), or on (steps, batch, …) — puts each sample's rows into the batch axis, as
+    PyTorch does: each sample gives (rows, *sizes), counted as such. Only whole rows of one sample: the sizes
+    must divide what follows the batch axis, else samples would mix and that is refused."""
     shape = _one_shape(layer, shapes)
+    target = [int(v) for v in layer.get("shape")]
+    if layer.get("batch_inferred") and -1 not in target:
+        merged = _rows_per_sample(layer, shape, batch, target)
+        if merged is not None:
+            return Effect((merged, *target), batch_axis=0, global_view=True)
     if batch != 0:
         raise ArchitectureError(f"reshapes a tensor whose batch axis is axis {batch} of "
                                 f"{_shown(_full(shape, batch))}: move it first (permute or transpose)", layer)
-    target = [int(v) for v in layer.get("shape")]
     values = prod(shape)
     if -1 in target:
         known = prod(v for v in target if v != -1)
@@ -142,6 +151,24 @@ def reshape(layer: Layer, shapes, layout: str, conv, batch: int = 0) -> Effect:
         raise ArchitectureError(f"cannot reshape {tuple(shape)} ({values} values per sample) to {tuple(target)} "
                                 f"({prod(target)} values){batch_note}", layer, "shape")
     return Effect(tuple(target), batch_axis=0, global_view=True)
+
+
+def _rows_per_sample(layer: Layer, shape, batch: int, target: list) -> int | None:
+    """How many rows of `target`'s sizes each sample gives when the batch entry takes more than the batch
+    (None when it is the batch alone, as in a flatten)."""
+    values, row = prod(shape), prod(target)
+    given = layer.get("rows")
+    if row == values and given in (None, 1):
+        return None
+    after = prod(shape[batch:])                    # what follows the batch axis in the tensor
+    if values % row or after % row:
+        raise ArchitectureError(f"cannot reshape {_shown(_full(shape, batch))} to (-1, {', '.join(map(str, target))}): "
+                                f"rows of {row} values would mix samples", layer, "shape")
+    rows = values // row
+    if given is not None and given != rows:
+        raise ArchitectureError(f"the batch size times {given} rows of {tuple(target)} do not hold "
+                                f"{_shown(_full(shape, batch))}: each sample gives {rows} such rows", layer, "shape")
+    return rows
 
 
 @kind("unflatten", required=("axis", "sizes"), batch_aware=True)

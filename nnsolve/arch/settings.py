@@ -233,6 +233,8 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "num_features": (count, "the channels it normalizes"), "input_size": (count, "the features per step it expects"),
     "embed_dim": (count, "the features it expects"), "normalized_shape": (dims, "the trailing axes it expects"),
     "input_shape": (declared_shape, "the input shape it expects"),
+    "shares": (text, "the name of an earlier layer whose weights it uses again"),
+    "length": (count, "the number of positions"),
 }
 READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims, ("buffer", "shape"): dims, ("parameter", "shape"): dims,
                    ("upsample", "factor"): sizes}

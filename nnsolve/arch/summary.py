@@ -14,6 +14,51 @@ from .table import render_summary
 MODEL_SPEC_LENGTH = 1000        # a class and its arguments; more is not a model choice
 
 
+def given_values(texts: list[str]) -> dict:
+    """`--set NAME=VALUE`, repeatable: a value for a name the snippet's top level sets from what is known
+    only when run (`num_classes = len(np.unique(y_train))`, `vocab_size = len(corpus.dictionary)`). VALUE is
+    a Python literal — a number, a text, True/False/None, or a tuple/list of them — read with
+    ast.literal_eval, never evaluated otherwise."""
+    import ast
+    import keyword
+
+    from ..problems.errors import Issue, ProblemError
+    from .snippets.common import is_number
+    from ..limits import MAX_SNIPPET_DIGITS
+
+    given: dict = {}
+    for text in texts:
+        name, equals, value = text.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier() or keyword.iskeyword(name):
+            raise ProblemError([Issue("--set", f"expected NAME=VALUE with NAME a Python name, e.g. num_classes=10, "
+                                               f"got {text[:40]!r}")])
+        if name in given:
+            raise ProblemError([Issue("--set", f"{name} is given twice")])
+        if len(value) > 1000:
+            raise ProblemError([Issue("--set", f"the value of {name} is {len(value):,} characters long, at most "
+                                               "1,000")])
+        try:
+            literal = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise ProblemError([Issue("--set", f"{name}: expected a literal value (a number, a text in quotes, "
+                                               f"True/False/None, or a tuple/list of them), got {value[:40]!r}")]) \
+                from None
+        stack = [literal]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (tuple, list)):
+                stack.extend(item)
+            elif isinstance(item, (complex, bytes, set, dict)):
+                raise ProblemError([Issue("--set", f"{name}: a {type(item).__name__} is no value a model file "
+                                                   "sets its sizes from")])
+            elif is_number(item) and not isinstance(item, bool) and len(str(abs(int(item)))) > MAX_SNIPPET_DIGITS.value:
+                raise ProblemError([Issue("--set", f"{name}: a number far beyond any model's size "
+                                                   f"{MAX_SNIPPET_DIGITS.hint}")])
+        given[name] = literal
+    return given
+
+
 def model_spec(text: str) -> str:
     """`--model SPEC` checked by its syntax alone (`ast`, never evaluated): a class of the file (`Net`) or
     a call of one with literal arguments, names of the file and arithmetic on sizes
@@ -99,12 +144,13 @@ def model_spec(text: str) -> str:
 
 
 def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, ...] | None = None,
-                model: str | None = None, trace: bool = False) -> Analysis:
+                model: str | None = None, trace: bool = False, given: dict | None = None) -> Analysis:
     """A bundled architecture by name (`resnet50`), an `architecture` problem file, or a Keras/PyTorch
     snippet (`.py`, parsed, never run; a PyTorch snippet needs `input_shape` or a `# input: 3x224x224`
     comment). `model` chooses the snippet's model (`model_spec`), for a file that defines several or
     builds none. Malformed input raises the located ProblemError every command reports: a bad `flops`
     convention at --flops, a bad SPEC at --model, anything else at the snippet's line or the file's layer.
+    `given`: values for names the snippet sets from its data (the CLI's --set, `given_values`).
     `trace` builds a PyTorch snippet's model by running it (nnsolve.arch.trace: opt-in, the CLI's --trace
     only) instead of reading it."""
     from ..problems.errors import Issue, ProblemError, suggestion
@@ -112,6 +158,10 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
     path = Path(source)
     if trace and path.suffix != ".py":
         raise ProblemError([Issue("--trace", f"builds the model of a PyTorch file (.py); {source!r} is not one")])
+    if given and (path.suffix != ".py" or trace):
+        raise ProblemError([Issue("--set", "gives values to names a Keras/PyTorch snippet (.py) sets from its data, "
+                                           "for the reader: " + ("--trace runs the file as it is" if trace else
+                                                                 f"{source!r} describes one architecture"))])
     if model is not None:
         if path.suffix != ".py":
             raise ProblemError([Issue("--model", f"chooses the model of a Keras/PyTorch snippet (.py); "
@@ -129,7 +179,7 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
             from .trace import traced_architecture
             arch = traced_architecture(path, input_shape, model)
         else:
-            arch = load_snippet(path, input_shape=input_shape, model=model)
+            arch = load_snippet(path, input_shape=input_shape, model=model, given=given)
         try:
             return analyze(arch, Conventions.for_framework(arch.framework, flops=flops))
         except ArchitectureError as e:         # a size the snippet declares, a window that does not fit
@@ -166,7 +216,7 @@ def analysis_of(source: str, flops: str | None = None, input_shape: tuple[int, .
 
 def summary(source: str, fmt: str = "text", flops: str | None = None,
             input_shape: tuple[int, ...] | None = None, model: str | None = None, style: str = "nnsolve",
-            trace: bool = False) -> str:
+            trace: bool = False, given: dict | None = None) -> str:
     """The printed summary: nnsolve's own table (text, Markdown or JSON), or as Keras' `model.summary()`
     or torchinfo's `summary()` lay it out (`style`, text only)."""
     if style != "nnsolve":
@@ -177,5 +227,5 @@ def summary(source: str, fmt: str = "text", flops: str | None = None,
         if fmt != "text":
             raise ProblemError([Issue("--style", f"the {style} table is text: drop --format {fmt}, or use "
                                                  f"--style nnsolve")])
-        return STYLES[style](analysis_of(source, flops, input_shape, model, trace))
-    return render_summary(analysis_of(source, flops, input_shape, model, trace), fmt)
+        return STYLES[style](analysis_of(source, flops, input_shape, model, trace, given))
+    return render_summary(analysis_of(source, flops, input_shape, model, trace, given), fmt)

@@ -94,7 +94,10 @@ def test_a_convolution_refuses_a_tensor_whose_batch_axis_moved():
 @pytest.mark.parametrize("shape, layer, message, setting", [
     ((784,), ("reshape", {"shape": (28, 27)}), r"cannot reshape \(784,\) \(784 values per sample\) to \(28, 27\)",
      "shape"),
-    ((784,), ("reshape", {"shape": (28,), "batch_inferred": True}), "change the batch size", "shape"),
+    ((784,), ("reshape", {"shape": (500,), "batch_inferred": True}), "rows of 500 values would mix samples",
+     "shape"),
+    ((784,), ("reshape", {"shape": (28,), "batch_inferred": True, "rows": 4}), "each sample gives 28 such rows",
+     "shape"),
     ((10,), ("reshape", {"shape": (3, -1)}), "not a multiple of 3", "shape"),
     ((3, 4), ("permute", {"dims": (0, 2)}), "must name each of the 3 axes", "dims"),
     ((3, 4), ("permute", {"dims": (0, 1, 3)}), "dimension 3 is out of range", "dims"),

@@ -68,7 +68,7 @@ def test_the_spec_reaches_the_snippet_reader(tmp_path, monkeypatch):
     seen = {}
     real = snippets.load_snippet
 
-    def spy(file, input_shape=None, model=None):
+    def spy(file, input_shape=None, model=None, given=None):
         seen["model"] = model
         return real(file, input_shape)
     monkeypatch.setattr(snippets, "load_snippet", spy)

@@ -40,16 +40,17 @@ def detect_framework(tree: ast.Module) -> str:
 
 
 def parse_snippet(text: str, source: str | None = None, input_shape: tuple[int, ...] | None = None,
-                  framework: str | None = None, model: str | None = None) -> Architecture:
+                  framework: str | None = None, model: str | None = None, given: dict | None = None) -> Architecture:
     """The Architecture a Keras or PyTorch snippet describes. `input_shape` (without the batch axis, in
     the framework's layout) is needed when the snippet does not state it — always for PyTorch, unless a
     `# input: 3x224x224` comment gives it. `model` chooses the model (PyTorch): an expression over the
     snippet's names, `ResNet(BasicBlock, [2, 2, 2, 2])`, or a class name, `Net`, built with its defaults;
-    without it, the last model the snippet builds. Raises ProblemError with the line of anything unsupported."""
+    without it, the last model the snippet builds. `given`: values for names the snippet's top level sets
+    from what is known only when run (`{"num_classes": 10}`, the CLI's --set). Raises ProblemError with the line of anything unsupported."""
     try:
         with reading(text):
             try:
-                return _architecture(text, source, input_shape, framework, model)
+                return _architecture(text, source, input_shape, framework, model, given)
             except RecursionError:        # MAX_SNIPPET_NESTING keeps the readers inside Python's limit
                 raise SnippetError("the snippet nests too deeply", last_line()) from None
             except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as e:
@@ -66,7 +67,7 @@ def choose_model(text: str, spec: str, **kw) -> Architecture:
     return parse_snippet(text, model=spec, **kw)
 
 
-def _architecture(text: str, source, input_shape, framework, model=None) -> Architecture:
+def _architecture(text: str, source, input_shape, framework, model=None, given=None) -> Architecture:
     tree = parse_python(text)
     framework = framework or detect_framework(tree)
     if input_shape is not None:
@@ -78,16 +79,17 @@ def _architecture(text: str, source, input_shape, framework, model=None) -> Arch
         if model is not None:
             raise SnippetError("choosing the model (--model) is for PyTorch snippets: a Keras snippet's model is "
                                "the last one it builds", None)
-        return keras_architecture(tree, shape, source)
-    return torch_architecture(tree, shape, source, model)
+        return keras_architecture(tree, shape, source, given)
+    return torch_architecture(tree, shape, source, model, given)
 
 
-def load_snippet(path, input_shape: tuple[int, ...] | None = None, model: str | None = None) -> Architecture:
-    """A `.py` snippet file, for `nnsolve summary model.py` (`model`: as for parse_snippet)."""
+def load_snippet(path, input_shape: tuple[int, ...] | None = None, model: str | None = None,
+                 given: dict | None = None) -> Architecture:
+    """A `.py` snippet file, for `nnsolve summary model.py` (`model`, `given`: as for parse_snippet)."""
     from ...problems.reading import read_text
 
     path = Path(path)
     # read as a problem file is: never a FIFO or a device, at most the size limit, NUL bytes and bad UTF-8
     # located; the snippet's own length limit follows when it is parsed
     text, _ = read_text(path)
-    return parse_snippet(text, source=str(path), input_shape=input_shape, model=model)
+    return parse_snippet(text, source=str(path), input_shape=input_shape, model=model, given=given)

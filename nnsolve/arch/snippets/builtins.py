@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .common import _READING, SnippetError, _exact, charge, describe, is_number, shown
-from .values import ClassValue, Instance, Opaque
+from .values import ClassValue, External, Instance, Opaque
 
 
 def _room(owner: list, more: int, node) -> None:
@@ -117,6 +117,8 @@ def _float(interp, args, kwargs, node):
     value = args[0] if args else 0
     if isinstance(value, Opaque) or is_number(value):
         return value
+    if isinstance(value, str) and value.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return Opaque(f"{describe(node)} (no size)")         # a mask's fill value, never a layer's size
     raise SnippetError(f"{describe(node)}: float of {shown(value)} is not supported", node)
 
 
@@ -246,6 +248,10 @@ def module_name(name, node) -> str:
 def _hasattr(interp, args, kwargs, node):
     if len(args) == 2 and isinstance(args[0], Instance) and isinstance(args[1], str):
         return args[1] in args[0].attributes
+    if len(args) == 2 and isinstance(args[0], External) and isinstance(args[1], str):
+        known = interp.external_has(args[0], args[1], node)       # a framework's reader knows its library
+        if known is not None:
+            return known
     return Opaque(describe(node))
 
 

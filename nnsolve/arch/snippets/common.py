@@ -133,6 +133,38 @@ def step(node: ast.AST) -> None:
                            f"{MAX_SNIPPET_STEPS.hint}", node)
 
 
+def given_note(name: str, value, stmt: ast.stmt) -> str:
+    """The note for a value --set gives a name the file's top level sets (from its data, under an `if`
+    that is known only when run)."""
+    how = f"from {describe(stmt.value)}" if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) \
+        and stmt.value is not None else f"under `{describe(stmt).splitlines()[0]}`"
+    return f"{name} = {shown(value)}, given with --set (the file sets it {how})"
+
+
+def settable(name: str, value):
+    """An unknown value the file's top level binds to `name`: its refusal says how to give it."""
+    import dataclasses
+    hint = f"; give it with --set {name}=…"
+    return value if value.what.endswith(hint) else dataclasses.replace(value, what=value.what + hint)
+
+
+def refuse_unset_given(tree: ast.Module, given: dict) -> None:
+    """Each name --set gives must be one the file's top level sets (not a function's or a class's own)."""
+    top: set = set()
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            top.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    for name in given:
+        if name not in top:
+            raise SnippetError(f"the file's top level sets no name {name!r} (--set gives a value to a name the "
+                               "file sets from what is known only when run)", None, "--set")
+
+
 def last_line() -> int | None:
     """The line the evaluation last reached: where a RecursionError is reported."""
     return _READING.line

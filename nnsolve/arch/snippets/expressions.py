@@ -155,6 +155,8 @@ class ExpressionMixin:
 
     def attribute(self, owner, name: str, node):
         if isinstance(owner, External):
+            if owner.name.split(".")[-1] in ("math", "numpy", "np", "torch") and name in ("pi", "e", "tau", "inf", "nan"):
+                return Opaque(f"{owner.name}.{name} (a constant, no size)")     # math.sqrt(2 / math.pi) * x
             return External(f"{owner.name}.{name}")
         if isinstance(owner, Opaque):
             return Opaque(f"{describe(node)} (line {node.lineno})")
@@ -296,6 +298,11 @@ class ExpressionMixin:
         if abs(value) > _READING.largest:
             raise SnippetError(f"{describe(node)} is far beyond any layer size {MAX_SNIPPET_MAGNITUDE.hint}", node)
         return value
+
+    def external_has(self, module: External, name: str, node) -> bool | None:
+        """hasattr(torch.nn.functional, 'scaled_dot_product_attention'): whether the library the reader
+        knows has the name; None when it cannot tell."""
+        return None
 
     def binary_other(self, op, a, b, node):
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from .common import SnippetError, describe, evaluating, shown, step
+from .common import SnippetError, describe, evaluating, given_note, refuse_unset_given, settable, shown, step
 from .builtins import BUILTINS, call_method
 from .expressions import ExpressionMixin, _BoundBuiltin, _ExternalInit, _truth
 from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque
@@ -37,20 +37,29 @@ class Interpreter(ExpressionMixin):
     # names a snippet often uses without importing them: what they stand for
     IMPLICIT: dict[str, str] = {}
 
-    def __init__(self, tree: ast.Module):
+    def __init__(self, tree: ast.Module, given: dict | None = None):
         self.tree = tree
         self.globals = Frame({"__name__": Opaque("__name__ (the module's name when run)")})
         self.notes: list[str] = []
+        # values the user gives for names the file's top level sets from its data (--set num_classes=10)
+        self.given = dict(given or {})
 
     def note(self, node, text: str) -> None:
-        line = getattr(node, "lineno", None)
+        line = node if isinstance(node, int) else getattr(node, "lineno", None)
         entry = f"line {line}: {text}" if line else text
         if entry not in self.notes and len(self.notes) < 200:
             self.notes.append(entry)
 
     # ---- statements
     def run_module(self) -> None:
+        refuse_unset_given(self.tree, self.given)
         self.block(self.tree.body, self.globals)
+
+    def given_value(self, name: str, value, stmt):
+        """The value --set gives `name` where the top level sets it (it wins over what the file computes,
+        known or not), stated in a note."""
+        self.note(stmt, given_note(name, self.given[name], stmt))
+        return self.given[name]
 
     def block(self, body, frame: Frame) -> None:
         for stmt in body:
@@ -128,10 +137,15 @@ class Interpreter(ExpressionMixin):
         """The names a skipped block binds (or changes: `total += labels.size(0)`) are unknown after it."""
         for node in ast.walk(ast.Module(list(body), [])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                frame.names[node.id] = Opaque(f"{node.id}, set {why} (line {stmt.lineno})")
+                frame.names[node.id] = self.given_value(node.id, None, stmt) \
+                    if frame is self.globals and node.id in self.given else \
+                    settable(node.id, Opaque(f"{node.id}, set {why} (line {stmt.lineno})")) \
+                    if frame is self.globals else Opaque(f"{node.id}, set {why} (line {stmt.lineno})")
 
-    def for_loop(self, stmt: ast.For, frame: Frame) -> None:
-        iterable = self.eval(stmt.iter, frame)
+    def for_loop(self, stmt: ast.For, frame: Frame, iterable=None) -> None:
+        """`iterable`: the loop's iterable when a reader has evaluated it already (evaluated once: it may
+        build layers, as x.split(1, dim=1) in a forward does)."""
+        iterable = self.eval(stmt.iter, frame) if iterable is None else iterable
         if isinstance(iterable, Opaque):
             self.note(stmt, f"skipped the loop `for {describe(stmt.target)} in {describe(stmt.iter)}:` "
                             "(over what is not known without running the code)")
@@ -187,6 +201,10 @@ class Interpreter(ExpressionMixin):
 
     def assign(self, target: ast.AST, value, frame: Frame, stmt) -> None:
         if isinstance(target, ast.Name):
+            if frame is self.globals and target.id in self.given:
+                value = self.given_value(target.id, value, stmt)
+            elif frame is self.globals and isinstance(value, Opaque):
+                value = settable(target.id, value)
             frame.names[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import Architecture, Layer
-from .common import (Arguments, check_layer_count, describe, dotted, evaluating, layer_settings,
-                     model_in_function, Namer, shown, SnippetError)
+from .common import (Arguments, check_layer_count, describe, dotted, evaluating, given_note, layer_settings, settable,
+                     model_in_function, Namer, refuse_unset_given, shown, SnippetError)
 from .source import checked_input_shape
 from .values import Opaque
 from .keras_script import Function, Returned, ScriptCalls, _is_image_data_format
@@ -62,8 +62,9 @@ class FunctionalModel:
 
 
 class KerasReader(ScriptCalls):
-    def __init__(self, tree: ast.Module):
+    def __init__(self, tree: ast.Module, given: dict | None = None):
         self.tree = tree
+        self.given = dict(given or {})        # --set: values for names the top level sets from its data
         self.env: dict[str, Any] = {}
         self.graph: list[Layer] = []          # every applied layer of the functional API, in order
         self.namer = Namer()
@@ -75,6 +76,7 @@ class KerasReader(ScriptCalls):
 
     # ---- statements
     def read(self) -> tuple[list[Layer], tuple | None]:
+        refuse_unset_given(self.tree, self.given)
         for stmt in self.tree.body:
             self.statement(stmt)
         if self.model is None:
@@ -98,7 +100,7 @@ class KerasReader(ScriptCalls):
             self.note(stmt, f"skipped {describe(stmt).splitlines()[0][:70]}")
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    self.env[node.id] = Opaque(f"{node.id} (line {stmt.lineno})")
+                    self.env[node.id] = self.bound(node.id, Opaque(f"{node.id} (line {stmt.lineno})"), stmt)
 
     def builds_layers(self, stmt: ast.stmt, seen: frozenset = frozenset()) -> bool:
         """Whether `stmt` builds or uses a layer or a model (then its errors are the model's)."""
@@ -158,7 +160,7 @@ class KerasReader(ScriptCalls):
             return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = self.expression(stmt.value)
-            self.env[stmt.targets[0].id] = value
+            self.env[stmt.targets[0].id] = self.bound(stmt.targets[0].id, value, stmt)
             self.note_model(value)
             return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple):
@@ -174,9 +176,16 @@ class KerasReader(ScriptCalls):
             return
         raise SnippetError(f"unsupported statement: {describe(stmt).splitlines()[0]}", stmt)
 
+    def bound(self, name: str, value, stmt):
+        """What the top level binds `name` to: the value --set gives it, if any (noted)."""
+        if self.depth or name not in self.given:
+            return settable(name, value) if not self.depth and isinstance(value, Opaque) else value
+        self.note(stmt, given_note(name, self.given[name], stmt))
+        return self.given[name]
+
     def unpack(self, target: ast.AST, value, stmt) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = value
+            self.env[target.id] = self.bound(target.id, value, stmt)
             return
         if not isinstance(target, ast.Tuple):
             raise SnippetError(f"unsupported assignment target {describe(target)}", stmt)
@@ -389,11 +398,12 @@ class KerasReader(ScriptCalls):
             if not items or not all(isinstance(v, Tensor) for v in items):
                 raise SnippetError(f"'{describe(arg)}' is not a tensor of the model", arg)
             inputs += [v.layer for v in items]
-        if layer.applied and layer.kind not in PARAMETER_FREE:
-            raise SnippetError(f"layer '{layer.name}' is applied twice (shared weights are not supported)", call)
         name = layer.name if not layer.applied else self.namer.fresh(layer.name)
+        settings = layer.declared()
+        if layer.applied and layer.kind not in PARAMETER_FREE:      # the same weights, applied again
+            settings = {**settings, "shares": layer.name}
         layer.applied += 1
-        self.add_layer(Layer(name, layer.kind, layer.declared(), tuple(inputs), call.lineno, layer.written))
+        self.add_layer(Layer(name, layer.kind, settings, tuple(inputs), call.lineno, layer.written))
         return Tensor(name)
 
     def sequential(self, call: ast.Call) -> SequentialModel:
@@ -479,8 +489,8 @@ def read_keras(tree: ast.Module) -> tuple[list[Layer], tuple | None]:
     return KerasReader(tree).read()
 
 
-def keras_architecture(tree: ast.Module, input_shape, source) -> Architecture:
-    reader = KerasReader(tree)
+def keras_architecture(tree: ast.Module, input_shape, source, given: dict | None = None) -> Architecture:
+    reader = KerasReader(tree, given)
     reader.given_shape = input_shape
     layers, shape = reader.read()
     shape = shape if shape is not None else input_shape

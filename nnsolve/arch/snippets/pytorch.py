@@ -16,13 +16,15 @@ from typing import Any
 
 from ...limits import MAX_SELF_NESTING
 from ..ir import Architecture, Layer
-from .common import Arguments, Namer, SnippetError, describe, layer_settings, model_in_function, shown
+from .choosing import SAME_MODULE, ModelChoice
+from .torch_functions import FunctionsMixin
+from .common import Arguments, Namer, SnippetError, describe, layer_settings, shown
 from .builtins import module_name
 from . import script
 from .interpreter import Interpreter
 from .torch_forward import Filled, ForwardMixin, Tensor, Weights
 from .torch_modules import MODULES, _ignored
-from .values import ClassValue, External, Frame, Instance, Opaque
+from .values import ClassValue, External, Instance, Opaque
 
 
 @dataclass(eq=False)
@@ -34,6 +36,8 @@ class Module:
     written: str                  # the class name, for messages (Linear)
     calls: int = 0
     path: str | None = None
+    first_layer: str | None = None       # the layer its first call made: later calls share its weights
+    tied: dict | None = None             # weights tied with another module's: {"layer": the first to run}
 
 
 @dataclass(eq=False)
@@ -55,7 +59,6 @@ class UnknownModule:
 
 
 MODULE_VALUES = (Module, SequentialModule, Instance, UnknownModule)
-SAME_MODULE = {"to", "cuda", "cpu", "eval", "train", "double", "float", "half", "requires_grad_", "share_memory"}
 
 
 def _torch_name(full: str) -> tuple[str, str] | None:
@@ -68,12 +71,13 @@ def _torch_name(full: str) -> tuple[str, str] | None:
     return None
 
 
-class TorchReader(ForwardMixin, Interpreter):
+class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
     IMPLICIT = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch",
                 "OrderedDict": "collections.OrderedDict", **{name: f"torch.nn.{name}" for name in MODULES}}
+    MODEL_VALUES = (Module, SequentialModule, Instance)
 
-    def __init__(self, tree: ast.Module):
-        super().__init__(tree)
+    def __init__(self, tree: ast.Module, given: dict | None = None):
+        super().__init__(tree, given)
         self.layers: list[Layer] = []
         self.namer = Namer()
         self.built: list = []                 # module values the file's top level assigns, in order
@@ -83,12 +87,16 @@ class TorchReader(ForwardMixin, Interpreter):
     # ---- the model
     def read(self, input_shape, spec: str | None = None) -> list[Layer]:
         self.run_module()
-        model = self.chosen(spec) if spec is not None else self.last_model()
+        model = self.the_model(spec)
+        input_shape = input_shape or self.example_shape()
+        if input_shape is None:
+            raise SnippetError("a PyTorch snippet does not state its input shape: pass it (e.g. 3x224x224) or add a "
+                               "comment '# input: 3x224x224'", None)
         self.name_modules(model, "", set())
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)
         self.output(self.run(model, [Tensor("input")], {}, self.tree))
-        self.refuse_uncalled(model)
+        self.count_uncalled(model)
         self.count_weights(model)
         return self.layers
 
@@ -116,10 +124,11 @@ class TorchReader(ForwardMixin, Interpreter):
             settings = {"shape": weights.shape, **({} if weights.trainable else {"trainable": False})}
             self.layers.insert(1 + k, Layer(name, "parameter", settings, ("input",), weights.line, "Parameter"))
 
-    def refuse_uncalled(self, model) -> None:
-        """A layer with weights that __init__ builds and forward never calls (conv1 of a block whose forward
-        skips it): PyTorch counts its parameters, the layers forward runs do not hold it — refused rather
-        than a count different from PyTorch's."""
+    def count_uncalled(self, model) -> None:
+        """A layer with weights that __init__ builds and forward never calls (EfficientNet's expansion conv
+        when its ratio is 1): PyTorch's model.parameters() holds its weights, so the summary counts them
+        too — beside the input, as that module's parameters (and buffers), with no output and no MACs —
+        and says so. A module whose size cannot be told without an input is refused."""
         from .torch_modules import PARAMETER_FREE
         seen: set = set()
 
@@ -127,10 +136,9 @@ class TorchReader(ForwardMixin, Interpreter):
             if id(value) in seen:
                 return
             seen.add(id(value))
-            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE:
-                raise SnippetError(f"module '{value.path or value.written}' ({value.written}, line {value.line}) is "
-                                   "built but forward never calls it: PyTorch counts its parameters in the model, "
-                                   "the summary counts the layers forward runs", value.line)
+            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE \
+                    and not (value.tied and value.tied["layer"]):          # its tied weight is counted where it ran
+                self.uncalled(value)
             children = [c for _, c in value.children] if isinstance(value, SequentialModule) else \
                 list(value.attributes.values()) if isinstance(value, Instance) else \
                 list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) \
@@ -138,6 +146,27 @@ class TorchReader(ForwardMixin, Interpreter):
             for child in children:
                 walk(child)
         walk(model)
+
+    def uncalled(self, module: Module) -> None:
+        effect = held_weights(module)
+        name = module.path or module.written
+        if effect is None:
+            raise SnippetError(f"module '{name}' ({module.written}, line {module.line}) is built but forward never "
+                               "calls it: PyTorch counts its parameters in the model, and its size is not known "
+                               "without an input", module.line)
+        self.note(module.line, f"{name} ({module.written}) is built but forward never calls it: its "
+                               f"{effect.trainable + effect.non_trainable:,} parameters are counted, as PyTorch's "
+                               "model.parameters() holds them; no output, no MACs")
+        at = 1 + sum(1 for layer in self.layers if layer.kind in ("parameter", "buffer"))
+        written = f"{module.written} (never called)"
+        for kind, values, settings in (("parameter", effect.trainable, {}),
+                                       ("parameter", effect.non_trainable, {"trainable": False}),
+                                       ("buffer", effect.buffers, {})):
+            if values:
+                layer_name = self.namer.fresh(name if kind == "parameter" else f"{name}.buffers")
+                self.layers.insert(at, Layer(layer_name, kind, {"shape": (values,), **settings}, ("input",),
+                                             module.line, written))
+                at += 1
 
     def output(self, result) -> None:
         """The model's output is what forward returns — its first tensor when it returns several (an actor's
@@ -159,65 +188,6 @@ class TorchReader(ForwardMixin, Interpreter):
         super().assign(target, value, frame, stmt)
         if frame is self.globals and isinstance(target, ast.Name) and isinstance(value, MODULE_VALUES[:3]):
             self.built.append(value)
-
-    def last_model(self):
-        """The last module the top level builds that is not part of another one it builds; else the one
-        module class no other class uses, built with its defaults."""
-        inside: set = set()
-        for value in self.built:
-            reached: set = set()
-            self.name_modules(value, None, reached, record_only=True)
-            inside |= reached - {id(value)}
-        free = [v for v in self.built if id(v) not in inside]
-        if free:
-            return free[-1]
-        classes = [v for v in self.globals.names.values() if isinstance(v, ClassValue) and v.name in
-                   {n.name for n in self.tree.body if isinstance(n, ast.ClassDef)} and _is_module_class(v)]
-        used = {n.id for c in classes for n in ast.walk(c.node) if isinstance(n, ast.Name)}
-        candidates = [c for c in classes if c.name not in used or len(classes) == 1]
-        if not classes:
-            inside = model_in_function(self.tree, ("Sequential", "ModuleList"))
-            raise SnippetError("no model found: expected nn.Sequential(...) or a class deriving from nn.Module"
-                               + (f" (the function {inside.name} builds one, and the file does not call it: choose "
-                                  f"the model with --model '{inside.name}(…)')" if inside else ""), inside)
-        if len(candidates) != 1:
-            names = ", ".join(c.name for c in (candidates or classes))
-            raise SnippetError(f"the file defines the module classes {names} and builds none of them: choose the "
-                               f"model (--model {(candidates or classes)[-1].name} or --model "
-                               f"'{(candidates or classes)[-1].name}(…)')", (candidates or classes)[-1].node)
-        try:
-            return self.instantiate(candidates[0], [], {}, candidates[0].node)
-        except SnippetError as e:
-            if "needs the argument" not in e.message:
-                raise
-            name = candidates[0].name
-            raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
-                               f"(--model '{name}(…)')", candidates[0].node) from None
-
-    def chosen(self, spec: str):
-        """The model `spec` names: a class of the file (built with its defaults) or an expression over the
-        file's names (and `types.SimpleNamespace(...)` for a configuration object). A mistake in it is
-        reported at --model."""
-        try:
-            expr = ast.parse(spec.strip(), mode="eval").body
-        except SyntaxError as e:
-            raise SnippetError(f"the model {spec!r} is not a Python expression: {e.msg}", None, "--model") from None
-        for node in ast.walk(expr):
-            for attr in ("lineno", "end_lineno"):
-                if hasattr(node, attr):
-                    setattr(node, attr, None)          # located at the option, not at a line of the file
-        frame = Frame({"types": External("types")}, self.globals)
-        try:
-            value = self.eval(expr, frame)
-            if isinstance(value, ClassValue):
-                value = self.instantiate(value, [], {}, expr)
-        except SnippetError as e:
-            if e.line is None and not e.path:
-                e.path = "--model"
-            raise
-        if not isinstance(value, MODULE_VALUES[:3]):
-            raise SnippetError(f"the model {spec!r} is not a module of the file ({shown(value)})", None, "--model")
-        return value
 
     def name_modules(self, value, path, seen: set, record_only: bool = False) -> None:
         """PyTorch's module names (`layer1.0.conv1`): each module is named where it is first reached."""
@@ -370,6 +340,8 @@ class TorchReader(ForwardMixin, Interpreter):
                 return _Grow(owner, name)
             if isinstance(owner, SequentialModule) and name in ("children", "values", "keys", "items"):
                 return _Grow(owner, name)
+            if isinstance(owner, Module) and name in ("weight", "bias"):
+                return self.module_weight(owner, name, node)
             if isinstance(owner, Module):
                 key = {"in_features": "in_features", "out_features": "units", "out_channels": "filters",
                        "in_channels": "in_channels", "num_features": "num_features", "hidden_size": "units",
@@ -395,6 +367,8 @@ class TorchReader(ForwardMixin, Interpreter):
     def set_attribute(self, owner, name: str, value, stmt) -> None:
         if isinstance(owner, script.Options):
             return script.set_option(owner, name, value)
+        if isinstance(owner, Module) and name in ("weight", "bias"):
+            return self.tie(owner, name, value, stmt)
         return super().set_attribute(owner, name, value, stmt)
 
     def call_other(self, func, args, kwargs, node):
@@ -490,11 +464,35 @@ class _Register:
     instance: Instance
 
 
-def _is_module_class(cls: ClassValue) -> bool:
-    return any(b.endswith(("Module", "Sequential")) for b in cls.external_bases())
-
-
 _NAMESPACE = ClassValue(ast.ClassDef("SimpleNamespace", [], [], [ast.Pass()], []), [External("types.SimpleNamespace")])
+
+
+def held_weights(module: Module):
+    """The parameters and buffers a built-in module holds, from the sizes it states (in_channels,
+    in_features, num_features, …): its rule applied to the smallest input of that size; None when it
+    states none (a Lazy layer)."""
+    from ..conventions import Conventions
+    from ..rules import ArchitectureError
+    from ..kinds import DECLARED, KINDS
+    stated = [module.settings[key] for key in DECLARED if isinstance(module.settings.get(key), int)]
+    kind = KINDS.get(module.kind)
+    if not stated or kind is None:
+        return None
+    size = stated[0]
+    reach = 1 + max([int(v) for key in ("kernel", "dilation") for v in _ints(module.settings.get(key))] or [1]) ** 2
+    shapes = [(size,) + (reach,) * kind.spatial_axes] if kind.spatial_axes is not None else [(size,), (1, size)]
+    layer = Layer("uncalled", module.kind, {k: v for k, v in module.settings.items() if k in kind.takes}, ("input",))
+    for shape in shapes:
+        try:
+            return kind.rule(layer, [shape], "channels_first", Conventions(rnn="pytorch", running_stats="buffers"))
+        except (ArchitectureError, ValueError, TypeError, ZeroDivisionError):
+            continue
+    return None
+
+
+def _ints(value) -> list:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
 def _note_line(note: str) -> int:
@@ -503,11 +501,9 @@ def _note_line(note: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def torch_architecture(tree: ast.Module, input_shape, source, model: str | None = None) -> Architecture:
-    if input_shape is None:
-        raise SnippetError("a PyTorch snippet does not state its input shape: pass it (e.g. 3x224x224) or add a "
-                           "comment '# input: 3x224x224'", None)
-    reader = TorchReader(tree)
-    layers = reader.read(tuple(input_shape), model)
-    return Architecture(name="model", input_shape=tuple(input_shape), layout="channels_first", layers=layers,
+def torch_architecture(tree: ast.Module, input_shape, source, model: str | None = None,
+                       given: dict | None = None) -> Architecture:
+    reader = TorchReader(tree, given)
+    layers = reader.read(tuple(input_shape) if input_shape else None, model)
+    return Architecture(name="model", input_shape=tuple(layers[0].settings["shape"]), layout="channels_first", layers=layers,
                         framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line))

@@ -13,6 +13,7 @@ from .common import (Arguments, SnippetError, check_layer_count, describe, evalu
                      shown)
 from . import torch_modules
 from .torch_modules import ACTIVATION_FUNCTIONS, MODULES, PARAMETER_FREE, RECURRENT, _ignored
+from .torch_functions import NOT_HANDLED
 from .values import Function, Instance, Opaque
 
 # the layer kinds of a forward's rearrangements (view, permute, transpose, …), where the layer table gives them
@@ -22,6 +23,12 @@ _BATCH_SIZE = getattr(torch_modules, "BatchSize", None)
 REARRANGEMENTS = {"view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "unsqueeze", "squeeze"}
 BATCH = Opaque("the batch size (x.size(0))")          # x.size(0), x.shape[0] and names bound to them
 
+
+@dataclass(frozen=True)
+class BatchRows(Opaque):
+    """The batch size times `rows`: `out.size(0) * out.size(1)` in `out.reshape(out.size(0) * out.size(1), -1)`."""
+    rows: int = 1
+
 POOLS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "MaxPool1d", "avg_pool1d": "AvgPool1d",
          "dropout": "Dropout", "adaptive_avg_pool2d": "AdaptiveAvgPool2d", "adaptive_max_pool2d": "AdaptiveMaxPool2d",
          "adaptive_avg_pool1d": "AdaptiveAvgPool1d", "adaptive_max_pool1d": "AdaptiveMaxPool1d",
@@ -30,6 +37,7 @@ FILLED = {"ones", "zeros", "randn", "rand", "empty"}
 LIKE = {"randn_like", "rand_like", "zeros_like", "ones_like", "empty_like", "full_like"}
 SAME_TENSOR = {"contiguous", "clone", "detach", "float", "double", "half", "to", "cuda", "cpu", "requires_grad_"}
 TUPLE_RESULT = RECURRENT | {"multihead_attention"}
+CELLS = {"simple_rnn_cell", "lstm_cell", "gru_cell"}
 _OWN_MODULES = re.compile(r"self\.(named_)?(modules|parameters|children|buffers)\(\)")
 
 
@@ -134,23 +142,36 @@ class ForwardMixin:
         return current
 
     def add_module(self, module, inputs, where):
+        if module.kind in CELLS:                      # cell(x_t, (h, c)): the state is carried, not a new input
+            inputs = inputs[:1]
         if not inputs or len(_tensors(inputs)) != len(inputs):
             raise SnippetError(f"{module.written} is called on {', '.join(shown(v) for v in inputs) or 'nothing'}, "
                                "not on tensors of the model", where)
-        if module.calls and module.kind not in PARAMETER_FREE:
-            raise SnippetError(f"module '{module.path}' is called twice (shared weights are not supported)", where)
         path = module.path or self._join(module.written.lower())
         name = self.namer.claim(path, where) if not module.calls and module.path else self.namer.fresh(path)
         module.calls += 1
         sources = tuple(t.layer for t in inputs)
         line = getattr(where, "lineno", None) if module.calls > 1 else module.line
         if module.kind in RECURRENT and module.settings["num_layers"] > 1 and not _counts_stack(module.kind):
+            if module.calls > 1:
+                raise SnippetError(f"module '{module.path}' (a stacked {module.written}) is called twice: its "
+                                   "shared weights are not followed", where)
             out = self.stacked_rnn(module, name, sources, line)
         else:
             settings = module.settings if _counts_stack(module.kind) else \
                 {k: v for k, v in module.settings.items() if k != "num_layers"}
+            # the same weights, used again: a second call, or a layer tied to one that ran before (a.weight = b.weight)
+            owner = module.first_layer if module.calls > 1 else (module.tied or {}).get("layer")
+            if owner is not None and module.kind not in PARAMETER_FREE:
+                settings = {**settings, "shares": owner}
             self.append(Layer(name, module.kind, settings, sources, line, module.written), where)
             out = Tensor(name)
+            if module.calls == 1:
+                module.first_layer = name
+                if module.tied is not None and module.tied["layer"] is None:
+                    module.tied["layer"] = name
+        if module.kind == "lstm_cell":                # (h, c): the cell state has the hidden state's shape
+            return out, out
         if module.kind in TUPLE_RESULT:               # (output, hidden state) / (output, attention weights)
             return out, Opaque(f"the second result of {module.written} (line {line})")
         return out
@@ -221,10 +242,11 @@ class ForwardMixin:
             if isinstance(iterable, Opaque) and not (self.building and _OWN_MODULES.fullmatch(describe(stmt.iter))):
                 raise SnippetError(f"the loop over {describe(stmt.iter)} is not known without running the code "
                                    f"({iterable.what})", stmt)
+            return super().for_loop(stmt, frame, iterable)
         super().for_loop(stmt, frame)
 
     def attribute(self, owner, name: str, node):
-        if isinstance(owner, Filled) and name in ("shape", "size"):     # W = torch.randn(4, 1); W.size(0)
+        if isinstance(owner, (Filled, Weights)) and name in ("shape", "size"):   # W = torch.randn(4, 1); W.size(0)
             return owner.shape if name == "shape" else _FilledSize(owner)
         return super().attribute(owner, name, node)
 
@@ -238,6 +260,11 @@ class ForwardMixin:
         return super().attribute_other(owner, name, node)
 
     def binary_other(self, op, a, b, node):
+        batch, factor = (a, b) if isinstance(a, Opaque) else (b, a)
+        if isinstance(op, ast.Mult) and (batch is BATCH or isinstance(batch, BatchRows)) and is_number(factor) \
+                and isinstance(factor, int) and not isinstance(factor, bool) and factor >= 1:
+            rows = factor * (batch.rows if isinstance(batch, BatchRows) else 1)
+            return BatchRows(f"the batch size times {rows} ({describe(node)})", rows)
         if not (isinstance(a, Tensor) or isinstance(b, Tensor)):
             filled, other = (a, b) if isinstance(a, Filled) else (b, a)
             if isinstance(filled, Filled) and not is_number(other):      # torch.zeros(4, 1) + torch.zeros(1, 3)
@@ -248,6 +275,8 @@ class ForwardMixin:
                 return self.functional("add", {}, "add", [a, b], node)
             if isinstance(op, ast.Mult):
                 return self.functional("multiply", {}, "mul", [a, b], node)
+            if isinstance(op, ast.MatMult):
+                return self.functional("matmul", {}, "matmul", [a, b], node)
             raise SnippetError(f"{describe(node)}: only the sum and the product of two tensors are supported", node)
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
             tensor, other = (a, b) if isinstance(a, Tensor) else (b, a)
@@ -267,6 +296,9 @@ class ForwardMixin:
                 return sizes[_axis(index, len(sizes))]
             return Opaque(f"{describe(node)} (line {node.lineno})")
         if isinstance(owner, Tensor):
+            one = self.one_position(owner, index, node)
+            if one is not NOT_HANDLED:
+                return one
             if self.part_of_one_axis(index) is not None:
                 axis, part = self.part_of_one_axis(index)
                 return self.functional("slice", {"axis": axis, "start": part.start, "stop": part.stop,
@@ -309,12 +341,13 @@ class ForwardMixin:
         """x.size() at this point of forward: the batch's size (BATCH) and the sizes the layers so far give
         the tensor, by the same analysis the summary makes (so N, C, H, W = x.size() is what PyTorch has).
         None where that is not sure: a layer that cannot be analysed yet, a batch axis moved by a permute,
-        or a sequence layer (PyTorch's own order of axes there, sequence first, is not the analysis')."""
+        or a sequence layer that puts the sequence first (PyTorch's default order there, (steps, batch, …), is
+        not the analysis'; with batch_first=True it is)."""
         from ..analyze import layer_reports
         from ..conventions import Conventions
         from ..ir import Architecture
         from ..rules import ArchitectureError
-        if any(layer.kind in SEQUENCE_KINDS for layer in self.layers):
+        if any(layer.kind in SEQUENCE_KINDS - {"embedding"} and not layer.get("batch_first") for layer in self.layers):
             return None
         first = self.layers[0] if self.layers and self.layers[0].kind == "input" else None
         if first is None:
@@ -345,6 +378,9 @@ class ForwardMixin:
     # ---- torch functions and tensor methods
     def function(self, name: str, args, kwargs, node):
         tensors = _tensors(list(args) + [v for a in args if isinstance(a, (list, tuple)) for v in a])
+        handled = self.torch_function(name, args, kwargs, node, tensors)       # torch_functions.py
+        if handled is not NOT_HANDLED:
+            return handled
         if not tensors:
             if name in ACTIVATION_FUNCTIONS or name in ("flatten", "cat", "add"):
                 if not args:
@@ -394,6 +430,9 @@ class ForwardMixin:
         raise SnippetError(f"call to unknown function '{_called(node)}'", node)
 
     def tensor_method(self, source: Tensor, method: str, args, kwargs, node):
+        handled = self.torch_tensor_method(source, method, args, kwargs, node)     # torch_functions.py
+        if handled is not NOT_HANDLED:
+            return handled
         if method in ACTIVATION_FUNCTIONS:
             return self.functional("activation", {"function": ACTIVATION_FUNCTIONS[method]}, method, [source], node)
         if method in SAME_TENSOR:
@@ -462,6 +501,8 @@ class ForwardMixin:
         def plain(value):
             if value is BATCH:
                 return _BATCH_SIZE()
+            if isinstance(value, BatchRows):
+                return _BATCH_SIZE(value.rows)
             if isinstance(value, (list, tuple)):
                 return type(value)(plain(v) for v in value)
             if isinstance(value, Opaque):
@@ -474,7 +515,25 @@ class ForwardMixin:
             raise SnippetError(f"{describe(node)}: {e}", node) from None
         if kind == "flatten" and settings in ({"start_dim": 1, "end_dim": -1}, {}):
             settings = {}
+        if kind == "reshape" and settings.get("batch_inferred"):
+            self.note_rows(source, settings["shape"], node)
         return self.functional(kind, settings, method, [source], node)
+
+    def note_rows(self, source: Tensor, row: tuple, node) -> None:
+        """`h.view(-1, hidden)` that puts several rows of each sample into the batch axis: said, since the
+        output then has batch × rows rows (a flatten's -1 is the batch alone)."""
+        sizes = self.known_sizes(source)
+        if sizes is None or -1 in row or any(not isinstance(v, int) for v in row):
+            return
+        values, width = 1, 1
+        for v in sizes[1:]:
+            values *= v
+        for v in row:
+            width *= v
+        if width and values % width == 0 and values // width > 1:
+            self.note(node, f"{describe(node)} puts each sample's {values // width} rows of "
+                            f"{'×'.join(map(str, row))} into the batch axis (batch × {values // width} rows), as "
+                            "PyTorch runs it")
 
     def reshape(self, source: Tensor, args, node) -> Tensor:
         """x.view(x.size(0), -1) flattens; x.reshape(-1, 28, 28) or x.view(batch, 16, 4, 4) reshapes

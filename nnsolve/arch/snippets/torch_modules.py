@@ -187,6 +187,15 @@ def _instance_norm(a: Arguments):
                              **_stated(a, "num_features")}
 
 
+def _cell(kind: str):
+    def build(a: Arguments):
+        s = {"units": a.int("hidden_size"), "bias": a.flag("bias", True), "input_size": a.int("input_size")}
+        if kind == "gru_cell":
+            s["reset_after"] = True         # PyTorch's GRUCell, as its GRU, keeps b_hh apart
+        return kind, s
+    return build
+
+
 def _unflatten(a: Arguments):
     sizes = a.required("unflattened_size")
     if not isinstance(sizes, (tuple, list)) or not all(isinstance(v, int) for v in sizes):
@@ -261,6 +270,9 @@ MODULES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "RNN": (SIMPLE_RNN, _rnn("simple_rnn")),
     "LSTM": (LSTM, _rnn("lstm")),
     "GRU": (RNN, _rnn("gru")),
+    "RNNCell": (("input_size", "hidden_size", "bias", "nonlinearity"), _cell("simple_rnn_cell")),
+    "LSTMCell": (("input_size", "hidden_size", "bias"), _cell("lstm_cell")),
+    "GRUCell": (("input_size", "hidden_size", "bias"), _cell("gru_cell")),
     "MultiheadAttention": (("embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim",
                             "vdim", "batch_first"), _attention),
     "TransformerEncoderLayer": (("d_model", "nhead", "dim_feedforward", "dropout", "batch_first", "norm_first",
@@ -284,7 +296,11 @@ RECURRENT = {"simple_rnn", "lstm", "gru"}
 
 
 class BatchSize:
-    """What `x.size(0)`, `x.shape[0]` or a name bound to it stands for in a forward's reshape: the batch."""
+    """What `x.size(0)`, `x.shape[0]` or a name bound to it stands for in a forward's reshape: the batch;
+    `rows` > 1 for the batch size times a number (`out.size(0) * out.size(1)`)."""
+
+    def __init__(self, rows: int = 1):
+        self.rows = rows
 
 
 def tensor_method(method: str, args: tuple, keywords: dict | None = None) -> tuple[str, dict]:
@@ -306,7 +322,10 @@ def tensor_method(method: str, args: tuple, keywords: dict | None = None) -> tup
             raise ValueError(f"{method}: the first size must be the batch (x.size(0) or -1), got {first!r}")
         if any(isinstance(v, BatchSize) for v in rest) or not rest:
             raise ValueError(f"{method}: the batch must be the first size and stay alone on it")
-        return "reshape", {"shape": rest, **({"batch_inferred": True} if first == -1 else {})}
+        rows = first.rows if isinstance(first, BatchSize) else None
+        inferred = {"batch_inferred": True} if first == -1 else {"batch_inferred": True, "rows": rows} \
+            if rows not in (None, 1) else {}
+        return "reshape", {"shape": rest, **inferred}
     if method == "permute":
         dims = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
         return "permute", {"dims": dims or tuple(kw.get("dims", ()))}

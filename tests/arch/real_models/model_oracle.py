@@ -4,8 +4,11 @@ count, output shape and multiply-accumulates counted by forward hooks under nnso
 convolution, in elements · kernel · (out channels / groups); a linear layer, out elements · in features;
 a recurrent layer, steps · G·h·(d + h) per layer and direction (G = 1, 3, 4; d = the layer's input width:
 the input size, then h · directions); a recurrent cell, G·h·(d + h) per call; multi-head attention, its
-projections plus tq·tk·heads·(kd + vd) for the scores and the weighted values. Everything else (norms,
-pooling, embeddings, activations, functional matmuls and element-wise work) counts 0 MACs.
+projections plus tq·tk·heads·(kd + vd) for the scores and the weighted values; the functional
+F.scaled_dot_product_attention(q, k, v), counted alike: heads·T·S·(E + Ev), and a product a @ b of two
+tensors (torch.matmul, bmm): T·E·S per entry of the leading axes (a torch function mode sees these calls
+outside those modules). Everything else (norms, pooling, embeddings, activations and element-wise work)
+counts 0 MACs.
 
 This RUNS the file's code, so only this test process uses it, and only on the corpus's own files: it
 executes the module's imports, class and function definitions and its constant assignments (a name = an
@@ -112,6 +115,25 @@ def measure(path: Path, entry: dict) -> dict:
         torch.set_default_dtype(before)
 
 
+class _AttentionProducts(torch.overrides.TorchFunctionMode):
+    """Counts F.scaled_dot_product_attention and the products a @ b the model's own code calls."""
+    PRODUCTS = {torch.matmul, torch.bmm, torch.Tensor.__matmul__, torch.Tensor.matmul, torch.Tensor.bmm}
+
+    def __init__(self, counter, inside):
+        super().__init__()
+        self.counter, self.inside = counter, inside
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func is torch.nn.functional.scaled_dot_product_attention and not self.inside[0]:
+            q, k, v = args[:3]
+            self.counter[0] += math.prod(q.shape[1:-2]) * q.shape[-2] * k.shape[-2] * (q.shape[-1] + v.shape[-1])
+        out = func(*args, **(kwargs or {}))
+        if func in self.PRODUCTS and not self.inside[0] and len(args) == 2 and args[0].dim() >= 2:
+            # per sample: the output's entries after the batch axis, each a sum over the shared axis
+            self.counter[0] += math.prod(out.shape[1:]) * args[0].shape[-1]
+        return out
+
+
 def run(model: nn.Module, entry: dict, namespace: dict | None = None) -> dict:
     """Parameters, output shape (without the batch axis) and MACs of `model` on one input of the entry's
     shape (`input_shape`, `batch_axis`, `input_dtype`, `call`)."""
@@ -128,7 +150,12 @@ def run(model: nn.Module, entry: dict, namespace: dict | None = None) -> dict:
     handles = [m.register_forward_hook(_macs_hook(counter)) for m in model.modules()]
     model.eval()
     torch.backends.mha.set_fastpath_enabled(False)     # the fast path skips the layers' hooks
-    with torch.no_grad():
+    inside = [0]                              # attention modules running: their own products are counted by hooks
+    for m in model.modules():
+        if isinstance(m, (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)):
+            handles.append(m.register_forward_pre_hook(lambda *_: inside.__setitem__(0, inside[0] + 1)))
+            handles.append(m.register_forward_hook(lambda *_: inside.__setitem__(0, inside[0] - 1)))
+    with torch.no_grad(), _AttentionProducts(counter, inside):
         out = eval(entry.get("call", "model(x)"), {**(namespace or {}), "model": model, "x": x, "torch": torch})
     for h in handles:
         h.remove()

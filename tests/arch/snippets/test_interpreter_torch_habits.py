@@ -271,14 +271,25 @@ model = nn.Sequential(Block(3, True), Block(3, False))
 """
 
 
-def test_a_layer_forward_never_calls_is_refused_not_left_out_of_the_count():
-    """PyTorch counts the second block's `expand` (built, never called): leaving it out would be a wrong
-    parameter count."""
-    model = built(SKIPPED)
+def test_a_layer_forward_never_calls_is_counted_as_pytorch_counts_it():
+    """PyTorch counts the second block's `expand` (built, never called): the summary counts its weights
+    too, says so, and gives it no MACs — the forward pass's MACs are those of the layers it runs."""
+    model = built(SKIPPED).double().eval()
     assert sum(p.numel() for p in model.parameters()) == 2 * (3 * 3 + 3) + 2 * (3 * 3 * 9 + 3)
+    arch = parse_snippet(SKIPPED, input_shape=(3, 8, 8))
+    totals = analyze(arch).totals
+    assert totals["params"] == sum(p.numel() for p in model.parameters())
+    assert totals["macs"] == 8 * 8 * 3 * 3 + 2 * 8 * 8 * 3 * 27      # one 1×1 conv, two 3×3 convs run
+    assert any(note.startswith("line 9: 1.expand (Conv2d) is built but forward never calls it: its 12 parameters "
+                               "are counted") for note in arch.notes), arch.notes
+
+
+def test_a_lazy_layer_forward_never_calls_is_refused():
+    """Its size comes from the input it never gets: PyTorch cannot count it either."""
+    text = SKIPPED.replace("nn.Conv2d(channels, channels, 1)", "nn.LazyConv2d(channels, 1)")
     with pytest.raises(ProblemError) as e:
-        parse_snippet(SKIPPED, input_shape=(3, 8, 8))
-    assert "line 9: module '1.expand' (Conv2d, line 9) is built but forward never calls it" in str(e.value)
+        parse_snippet(text, input_shape=(3, 8, 8))
+    assert "line 9: module '1.expand' (LazyConv2d, line 9) is built but forward never calls it" in str(e.value)
 
 
 def test_self_training_is_false_the_model_read_in_evaluation_mode():
@@ -387,3 +398,70 @@ def test_a_broadcast_of_two_such_tensors_is_not_followed():
     with pytest.raises(ProblemError) as e:
         parse_snippet(text, input_shape=(3,))
     assert "is not known without running the code" in str(e.value)
+
+
+TOKENS = HEADER + """
+class Tagger(nn.Module):
+    def __init__(self, words=50, width=8, hidden=12, tags=7):
+        super().__init__()
+        self.embed = nn.Embedding(words, width)
+        self.rnn = nn.GRU(width, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, tags)
+
+    def forward(self, x):
+        h, _ = self.rnn(self.embed(x))
+        h = h.reshape(h.size(0) * h.size(1), h.size(2))
+        return self.out(h)
+
+
+model = Tagger()
+"""
+
+
+@pytest.mark.parametrize("first_size", ["h.size(0) * h.size(1)", "-1"])
+def test_rows_of_every_step_go_into_the_batch_axis_as_pytorch_puts_them(first_size):
+    """A language model's or tagger's `h.reshape(batch · steps, hidden)`: each sample gives one row per
+    step, counted per sample as PyTorch runs it (its output for a batch of 1 has 9 rows)."""
+    text = TOKENS.replace("h.size(0) * h.size(1)", first_size)
+    model = built(text).eval()
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(1, 9, dtype=torch.long)).shape) == (9, 7)
+        assert tuple(model(torch.zeros(3, 9, dtype=torch.long)).shape) == (27, 7)
+    arch = parse_snippet(text, input_shape=(9,))
+    assert any("puts each sample's 9 rows of 12 into the batch axis (batch × 9 rows)" in n for n in arch.notes)
+    analysis = analyze(arch)
+    assert analysis.layers[-1].shape == (9, 7)
+    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
+    gru = 9 * 3 * 12 * (8 + 12)
+    assert analysis.totals["macs"] == gru + 9 * 12 * 7
+
+
+def test_rows_that_would_mix_samples_are_refused():
+    text = TOKENS.replace("h.size(0) * h.size(1), h.size(2)", "-1, 5")
+    with pytest.raises(ArchitectureError) as e:
+        analyze(parse_snippet(text, input_shape=(9,)))
+    assert "rows of 5 values would mix samples" in str(e.value)
+
+
+def test_sequence_first_output_viewed_as_rows():
+    """(steps, batch, features) viewed as (-1, features): steps × batch rows, `steps` of them per sample."""
+    text = HEADER + """
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(4, 6, num_layers=2)
+        self.head = nn.Linear(6, 3)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out).view(-1, 3)
+
+
+model = Decoder()
+"""
+    model = built(text).eval()
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(5, 1, 4)).shape) == (5, 3)
+    analysis = analyze(parse_snippet(text, input_shape=(5, 4)))
+    assert analysis.layers[-1].shape == (5, 3)
+    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())
