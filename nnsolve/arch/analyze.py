@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Iterator
 
-from ..geometry import Field, GeometryError, Window
+from ..geometry import Field, GeometryError, Window, new_field
 from .conventions import Conventions
 from ..limits import MAX_LAYERS, MAX_TENSOR_ELEMENTS
 from .ir import Architecture, Layer, too_many_layers
@@ -43,7 +43,7 @@ def merge(fields: list) -> tuple | str:
                 end = begin + size
             if step > jump:
                 jump = step
-        out.append(Field(int(end - start), jump, start))
+        out.append(new_field(Field, (int(end - start), jump, start)))
     return tuple(out)
 
 

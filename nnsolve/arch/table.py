@@ -41,7 +41,7 @@ def _rows(a: Analysis) -> list[tuple[str, ...]]:
             text = field_cells.get(id(field))
             if text is None:
                 text = field_cells[id(field)] = field_text(field)
-        rows.append((r.layer.name, r.layer.kind, *cells, text))
+        rows.append((r.layer.name, r.layer.kind, cells[0], cells[1], cells[2], text))
     return rows
 
 
