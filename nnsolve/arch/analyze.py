@@ -158,7 +158,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             first = sources[0]
             one = len(sources) == 1
             batch = batches.get(first, 0) if batches else 0
-            inputs = (shapes[first],) if one else tuple([shapes[s] for s in sources])
+            inputs = (shapes[first],) if one else tuple(map(shapes.__getitem__, sources))
             key = _repeat_key(layer, inputs, batch)
             try:
                 known = repeated.get(key) if key is not None else None
@@ -183,7 +183,8 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             if one:
                 before = fields[first] if from_input else _identity_field(inputs[0], layout)
             else:
-                before = merge([fields[s] if from_input else _identity_field(shapes[s], layout) for s in sources])
+                before = merge(list(map(fields.__getitem__, sources)) if from_input else
+                               [_identity_field(shape, layout) for shape in inputs])
             if effect.global_view:
                 field_ = GLOBAL
             elif still and (still < 0 or before == GLOBAL or len(before) == still):
@@ -212,7 +213,8 @@ def _still(effect: Effect) -> int:
         return 0
     if effect.windows is None:
         return -1
-    return len(effect.windows) if all([w == STILL for w in effect.windows]) else 0
+    windows = effect.windows
+    return len(windows) if windows.count(STILL) == len(windows) else 0
 
 
 def _repeat_key(layer: Layer, inputs: tuple, batch: int) -> tuple | None:
@@ -326,4 +328,4 @@ def _field_after(before, effect: Effect):
         return before
     if len(before) != len(effect.windows):
         return GLOBAL
-    return tuple([f.through(w) for f, w in zip(before, effect.windows)])
+    return tuple(map(Field.through, before, effect.windows))

@@ -65,7 +65,7 @@ def conv(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     grid = Grid.of(_one(layer, shapes), layout)
     groups, filters = _groups(layer, grid)
     spatial, windows, padded, (axes, ceil) = sliding(layer, grid, conv)
-    k = tuple([a.kernel for a in axes])
+    k = per_axis(layer.settings.get("kernel"), len(spatial), "kernel")
     fan_in = prod(k) * (grid.channels // groups)
     bias = 1 if layer.settings.get("bias", True) else 0
     outputs = prod(spatial) * filters
