@@ -144,14 +144,17 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
         fields["input"] = _identity_field(shapes["input"], layout)
     from_input = conv.receptive_field == "input"
     for layer in layers:
-        name = layer.name
-        sources = layer.inputs or ((previous,) if previous else ())
-        if not sources and layer.kind != "input":
+        name, kind = layer.name, layer.kind
+        sources = layer.inputs
+        if sources:
+            for s in sources:
+                if s not in shapes:
+                    raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
+        elif previous:
+            sources = (previous,)
+        elif kind != "input":
             raise ArchitectureError("reads no layer: an input layer comes after it, name its inputs", layer, "inputs")
-        for s in sources:
-            if s not in shapes:
-                raise ArchitectureError(f"reads {s!r}, which is not a layer before it", layer, "inputs")
-        if layer.kind == "input":
+        if kind == "input":
             shape = _input_shape(layer.get("shape") or architecture.input_shape, layer)
             effect, field_, layer_flops = Effect(shape), _identity_field(shape, layout), 0
         else:
@@ -185,7 +188,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             else:
                 before = merge(list(map(fields.__getitem__, sources)) if from_input else
                                [_identity_field(shape, layout) for shape in inputs])
-            if effect.global_view:
+            if still == GLOBAL_VIEW:
                 field_ = GLOBAL
             elif still and (still < 0 or before == GLOBAL or len(before) == still):
                 field_ = before                 # passed on unchanged, and checked where it was made
@@ -194,7 +197,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             else:
                 field_ = _field_after(before, effect)
                 _check_field(layer, field_, bound)
-            if layer.kind == "flatten":
+            if kind == "flatten":
                 flattened[name] = inputs[0]
         shapes[name] = effect.shape
         fields[name] = field_
@@ -205,12 +208,15 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
 STILL = Window(1, 1, 0)
 
 
+GLOBAL_VIEW = -2
+
+
 def _still(effect: Effect) -> int:
     """For a layer whose outputs see what its input's saw (no windows; a 1×1 window at stride 1 without
     padding, as a pointwise convolution's), the number of spatial axes it passes a field of on (-1: any);
-    0 for a layer that moves the field or makes it global."""
+    GLOBAL_VIEW for a layer whose outputs see the whole input, 0 for one that moves the field."""
     if effect.global_view:
-        return 0
+        return GLOBAL_VIEW
     if effect.windows is None:
         return -1
     windows = effect.windows
