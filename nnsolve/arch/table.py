@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from operator import itemgetter
 
 from .analyze import GLOBAL, Analysis
 from .settings import alias_statement
@@ -22,10 +23,10 @@ def field_text(field) -> str:
     return f"{sizes} (jump {jump})"
 
 
-def _rows(a: Analysis) -> list[tuple[str, ...]]:
-    """One row of cells per layer. A network repeats its layers (the analysis shares one effect between
-    the repeats of a layer, and one receptive field between layers that pass it on), so each effect's and
-    each field's cells are written once."""
+def _rows(a: Analysis) -> tuple[list[tuple[str, ...]], list[tuple[str, str, str]]]:
+    """One row of cells per layer, and the distinct (output shape, params, MACs) among them. A network
+    repeats its layers (the analysis shares one effect between the repeats of a layer, and one receptive
+    field between layers that pass it on), so each effect's and each field's cells are written once."""
     effect_cells: dict[int, tuple[str, str, str]] = {}      # id → cells: every effect and field lives in `a`
     field_cells: dict[int, str] = {}
     rows = []
@@ -42,7 +43,7 @@ def _rows(a: Analysis) -> list[tuple[str, ...]]:
             if text is None:
                 text = field_cells[id(field)] = field_text(field)
         rows.append((r.layer.name, r.layer.kind, cells[0], cells[1], cells[2], text))
-    return rows
+    return rows, list(effect_cells.values())
 
 
 def rounded(value: Fraction, places: int = 2) -> str:
@@ -106,11 +107,15 @@ def note_sections(a: Analysis) -> list[tuple[str, list[str]]]:
 
 
 def render_text(a: Analysis) -> str:
-    rows = [HEADERS, *_rows(a)]
-    widths = [max(map(len, column)) for column in zip(*rows)]
+    layers, distinct = _rows(a)
+    rows = [HEADERS, *layers]
+    # the widths of the columns of names and kinds, and of the distinct cells of the others (the last,
+    # the receptive field, is not padded)
+    widths = [max(map(len, map(itemgetter(i), rows))) for i in (0, 1)]
+    widths += [max(map(len, column)) for column in zip(HEADERS[2:5], *distinct)]
     # one printf-style template for every row (per-cell padding calls were a third of the summary's time,
     # and `%` pads in half the time of str.format); the last column, never empty, unpadded: no trailing spaces
-    template = "  ".join(f"%{'' if i in (3, 4) else '-'}{w}s" for i, w in enumerate(widths[:-1])) + "  %s"
+    template = "  ".join(f"%{'' if i in (3, 4) else '-'}{w}s" for i, w in enumerate(widths)) + "  %s"
     lines = [template % row for row in rows]
     rule = "─" * len(lines[0])
     out = [_heading(a), rule, lines[0], rule, *lines[1:], rule, *_total_lines(a), "", "Conventions:"]
@@ -123,7 +128,7 @@ def render_text(a: Analysis) -> str:
 def render_markdown(a: Analysis) -> str:
     out = [f"**{_heading(a)}**", "", "| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if i in (3, 4) else "---" for i in range(len(HEADERS))) + "|"]
-    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _rows(a)]
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _rows(a)[0]]
     out += ["", *(f"- {line}" for line in _total_lines(a)), "", "Conventions:", ""]
     out += [f"- **{name}**: {statement}" for name, statement in statements(a)]
     for heading, notes in note_sections(a):
