@@ -117,7 +117,7 @@ def analyze(architecture: Architecture, conventions: Conventions | None = None) 
 
 
 NO_ACTIVATION = (None, "linear", "identity", "none")
-# the types of settings a repeated layer is recognised by (`_repeat_key`); tuples of ints besides
+# the types of settings a repeated layer is recognised by (its key in `layer_reports`); tuples of ints besides
 PLAIN = frozenset((int, str, bool, float, type(None)))
 
 
@@ -135,7 +135,7 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
     flattened: dict[str, tuple] = {}          # a flatten layer → the shape it made a vector of
     batches: dict[str, int] = {}              # a layer → where the batch axis is in its output (kinds_shape.py)
     # a layer the network repeats on the same input (36 bottleneck blocks in ResNet-152's third stage) has
-    # the effect and FLOPs it had the first time: `_repeat_key` → (effect, FLOPs), for this analysis only
+    # the effect and FLOPs it had the first time: its key → (effect, FLOPs, `_still`), for this analysis only
     repeated: dict[tuple, tuple[Effect, int]] = {}
     previous = None
     if "input" not in map(attrgetter("name"), layers):
@@ -162,16 +162,26 @@ def layer_reports(architecture: Architecture, conv: Conventions) -> Iterator[Lay
             one = len(sources) == 1
             batch = batches.get(first, 0) if batches else 0
             inputs = (shapes[first],) if one else tuple(map(shapes.__getitem__, sources))
-            key = _repeat_key(layer, inputs, batch)
+            # what the layer's effect depends on (the layout and the conventions are the analysis's): its
+            # kind, its settings with their types (True equals 1, and only 1 is a kernel size), its input
+            # shapes and where their batch axis is; None (analysed each time) for a setting other than a
+            # number, a text, None or a tuple of ints
+            settings = layer.settings
+            if not settings:
+                key = kind, inputs, batch
+            else:
+                types = tuple(map(type, settings.values()))
+                key = (kind, tuple(settings.items()), types, inputs, batch) \
+                    if PLAIN.issuperset(types) or _plain(settings) else None
             try:
                 known = repeated.get(key) if key is not None else None
             except TypeError:           # a shape of a rule's that is not a tuple: analysed each time
                 key = known = None
             if known is None:
                 effect = _effect(layer, list(inputs), layout, conv, flattened.get(first) if one else None, batch)
-                if layer.settings.get("shares") is not None:
+                if settings.get("shares") is not None:
                     effect = _sharing(layer, effect, shapes)
-                if layer.settings.get("activation") not in NO_ACTIVATION:
+                if settings.get("activation") not in NO_ACTIVATION:
                     effect.work["activations"] = effect.work.get("activations", 0) + _size(effect.shape)
                 _check_size(layer, effect.shape, bound)
                 known = effect, flops(effect, conv), _still(effect)
@@ -223,20 +233,10 @@ def _still(effect: Effect) -> int:
     return len(windows) if windows.count(STILL) == len(windows) else 0
 
 
-def _repeat_key(layer: Layer, inputs: tuple, batch: int) -> tuple | None:
-    """What a layer's effect depends on: its kind, its settings and their types (True equals 1, and only
-    1 is a kernel size), its input shapes and where their batch axis is (the layout and the conventions
-    are the analysis's). None — analysed each time — for a setting other than a number, a text, None or a
-    tuple of ints."""
-    settings = layer.settings
-    if not settings:
-        return layer.kind, inputs, batch
-    types = tuple(map(type, settings.values()))
-    if not PLAIN.issuperset(types) and not all(
-            v.__class__ in PLAIN or v.__class__ is tuple and all([i.__class__ is int for i in v])
-            for v in settings.values()):
-        return None
-    return layer.kind, tuple(settings.items()), types, inputs, batch
+def _plain(settings: dict) -> bool:
+    """Settings that are numbers, texts, None or tuples of ints (of type int, not bool)."""
+    return all(v.__class__ in PLAIN or v.__class__ is tuple and all([i.__class__ is int for i in v])
+               for v in settings.values())
 
 
 # the settings that state a layer's input size: the few layers that have one are checked (check_declared)

@@ -1,5 +1,5 @@
 """A layer repeated on the same input (ResNet's blocks) is analysed once per analysis and its effect
-shared (nnsolve.arch.analyze, `_repeat_key`): the repeats must count exactly as a fresh analysis would,
+shared (nnsolve.arch.analyze.layer_reports): the repeats must count exactly as a fresh analysis would,
 and a setting equal to an earlier one's but of another type (True for 1) must still be refused."""
 import subprocess
 import sys
