@@ -80,7 +80,8 @@ def main() -> None:
     from test_against_torch import torch_resnet
     model = torch_resnet([3, 8, 36, 3], True).eval()
     with torch.no_grad():        # its table written too (what verbose=1 prints), as nnsolve's is
-        theirs, theirs_median = best_of(lambda: str(torchinfo.summary(model, input_size=(1, 3, 224, 224), verbose=0)), 5)
+        theirs, theirs_median = best_of(
+            lambda: str(torchinfo.summary(model, input_size=(1, 3, 224, 224), verbose=0)), 5)
     print(f"torchinfo.summary on the same network in torch, its table written: best {theirs * 1e3:.0f} ms, "
           f"median {theirs_median * 1e3:.0f} ms")
     print(f"ratio: {theirs / ours:.0f}× (goal ≥ 100×)")
