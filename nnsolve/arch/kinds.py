@@ -121,7 +121,8 @@ def depthwise(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect(grid.rebuild(spatial, filters), trainable=depth_params + out_channels * filters + bias,
                   macs=outputs * (depth_params + out_channels * filters), bias_adds=outputs * bias, windows=windows,
                   padded=padded,
-                  formulas=lambda: (f"{dot(k)}·{out_channels} + {out_channels}·{filters}{f' + {filters}' if bias else ''}",
+                  formulas=lambda: (f"{dot(k)}·{out_channels} + {out_channels}·{filters}"
+                                    f"{f' + {filters}' if bias else ''}",
                                     f"{dot(spatial)} · ({dot(k)}·{out_channels} + {out_channels}·{filters})"),
                   shape_formula=ShapeFormula(grid, axes, filters, ceil))
 
@@ -265,7 +266,8 @@ def attention(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   bias_adds=b * (tq * heads * kd + tk * heads * (kd + vd) + tq * out_dim), global_view=True,
                   formulas=lambda: (f"({query[-1]}{plus})·{heads}·{kd} + ({key[-1]}{plus})·{heads}·{kd} + "
                                     f"({value[-1]}{plus})·{heads}·{vd} + ({heads}·{vd}{plus})·{out_dim}",
-                                    f"projections + {tq}·{tk}·{heads}·({kd} + {vd}) for scores and weighted values"))
+                                    f"projections + {tq}·{tk}·{heads}·({kd} + {vd}) for scores and weighted "
+                                    "values"))
 
 
 @kind("add")
