@@ -230,6 +230,8 @@ class ExpressionMixin:
         return self.subscript_other(owner, index, index_node, node)
 
     def subscript_other(self, owner, index, index_node, node):
+        if isinstance(owner, External):            # sys.argv[1], os.environ['DATA']: known only when run
+            return Opaque(f"{describe(node)} (line {getattr(node, 'lineno', '?')})")
         raise SnippetError(f"{describe(node)}: {shown(owner)} cannot be indexed", node)
 
     def items(self, value, node) -> list:
