@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from .common import SnippetError, describe, dotted, model_in_function, shown
+from .common import SnippetError, budget_spent, describe, dotted, model_in_function, shown
 from .values import ClassValue, External, Frame, Function
 
 # methods that return the module itself: `Net().to(device)` builds Net
@@ -54,6 +54,8 @@ class ModelChoice:
             try:
                 value = self.eval(call, Frame({}, self.globals))
             except SnippetError:
+                if budget_spent():            # a runaway build: refused as such, not passed over
+                    raise
                 continue                      # built from the function's own values: not knowable here
             if not isinstance(value, self.MODEL_VALUES):
                 continue

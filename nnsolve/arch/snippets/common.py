@@ -165,6 +165,11 @@ def refuse_unset_given(tree: ast.Module, given: dict) -> None:
                                "file sets from what is known only when run)", None, "--set")
 
 
+def budget_spent() -> bool:
+    """Whether the reading has used up its evaluation steps (a refusal to pass on, not to try past)."""
+    return _READING.steps > _READING.most_steps
+
+
 def last_line() -> int | None:
     """The line the evaluation last reached: where a RecursionError is reported."""
     return _READING.line
