@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import SnippetError, describe, shown
+from .torch_values import Tensor
 from .values import External, Opaque
 
 NOT_HANDLED = object()
@@ -44,7 +45,6 @@ class FunctionsMixin:
 
     def torch_function(self, name: str, args, kwargs, node, tensors: list):
         """The layer a torch function of the forward makes, or NOT_HANDLED."""
-        from .torch_forward import Tensor
         if name == "arange" and not tensors and self.in_forward:
             return self.positions(args, kwargs, node)
         if name == "layer_norm" and args and isinstance(args[0], Tensor):
@@ -83,7 +83,6 @@ class FunctionsMixin:
 
     def positions(self, args, kwargs, node):
         """torch.arange(t) / torch.arange(0, t) in forward: the positions layer (from the input, which fixes t)."""
-        from .torch_forward import Tensor
         bounds = [a for a in args]
         if any(not isinstance(v, int) or isinstance(v, bool) for v in bounds) or not 1 <= len(bounds) <= 3 \
                 or set(kwargs) - {"dtype", "device", "start", "end", "step"}:
@@ -130,6 +129,5 @@ class FunctionsMixin:
 
 
 def _only_tensors(values) -> list:
-    from .torch_forward import Tensor
     return [v for v in values if isinstance(v, Tensor)]
 
