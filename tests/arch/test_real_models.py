@@ -15,10 +15,7 @@ files are ones PyTorch itself cannot build: they must be refused.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
-import operator
 import os
 from pathlib import Path
 
@@ -26,6 +23,9 @@ import pytest
 import yaml
 
 from nnsolve.problems.errors import ProblemError
+
+from arch.model_corpus import assert_located, expected, flags, oracle, status
+from arch.model_corpus import nnsolve_read as read_file
 
 HERE = Path(__file__).parent / "real_models"
 MANIFEST = yaml.safe_load((HERE / "manifest.yaml").read_text())
@@ -37,76 +37,9 @@ needs_corpus = pytest.mark.skipif(CORPUS is None or not CORPUS.is_dir(),
                                          f"({CORPUS or 'NNSOLVE_REAL_MODELS unset'}: set NNSOLVE_REAL_MODELS to its "
                                          "directory; see real_models/manifest.yaml)")
 
-OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
-             ast.Pow: operator.pow}
-
-
-def arithmetic(text) -> int:
-    """An integer expression of the manifest (`3*3*1*32 + 32`): numbers, + − · // ** and brackets only."""
-    if isinstance(text, int):
-        return text
-
-    def value(node):
-        if isinstance(node, ast.Expression):
-            return value(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return node.value
-        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            return OPERATORS[type(node.op)](value(node.left), value(node.right))
-        raise ValueError(f"not plain integer arithmetic: {ast.dump(node)}")
-    return value(ast.parse(str(text), mode="eval"))
-
-
-def expected(entry: dict) -> dict:
-    e = entry["expected"]
-    return {"params": arithmetic(e["params"]), "macs": arithmetic(e["macs"]), "output_shape": list(e["output_shape"])}
-
-
-def flags(entry: dict) -> list[str]:
-    """The flags a file needs beyond its path and, for PyTorch, the input shape every PyTorch file needs
-    (a module does not state its input): the issue's 'one flag' — a model choice, or a Keras input size
-    the file leaves open."""
-    out = []
-    if "model" in entry:
-        out.append(f"--model {entry['model']!r}")
-    if entry["framework"] == "keras" and entry.get("input_shape_flag"):
-        out.append("--input-shape " + "x".join(str(v) for v in entry["input_shape"]))
-    return out
-
 
 def nnsolve_read(name: str, entry: dict) -> dict:
-    """What `nnsolve summary` reads from the file: totals and the output shape; ProblemError if refused."""
-    from nnsolve.arch.summary import analysis_of
-
-    kwargs = {}
-    if entry.get("input_shape_flag", entry["framework"] == "pytorch"):
-        kwargs["input_shape"] = tuple(entry["input_shape"])
-    if "model" in entry:
-        if "model" not in inspect.signature(analysis_of).parameters:
-            pytest.skip("needs --model, which the reader does not take yet")
-        kwargs["model"] = entry["model"]
-    analysis = analysis_of(str(CORPUS / name), **kwargs)
-    totals = analysis.totals
-    return {"params": totals["params"], "macs": totals["macs"], "output_shape": list(analysis.layers[-1].shape)}
-
-
-def oracle():
-    """real_models/model_oracle.py, loaded by its path (tests/ops has a torch_reference module of its own)."""
-    pytest.importorskip("torch")
-    import importlib.util
-    import sys
-
-    name = "nnsolve_tests_real_model_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "model_oracle.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def status(entry: dict) -> str:
-    return str(entry.get("status", "pending")).split(":")[0].strip()
+    return read_file(CORPUS / name, entry)
 
 
 def test_manifest_is_complete():
@@ -167,8 +100,7 @@ def test_nnsolve_reads_the_real_file(name):
         got = nnsolve_read(name, entry)
     except ProblemError as e:
         assert status(entry) != "supported", f"{name} is marked supported but is refused: {e}"
-        for issue in e.issues:                  # located: at a line of the file, or at the flag it needs
-            assert issue.line is not None or issue.path, f"{name}: refused without a place: {issue}"
+        assert_located(name, e)
         return
     assert status(entry) != "refused", f"{name}: PyTorch cannot build this file, nnsolve read {got}"
     assert got == expected(entry), f"{name}: a wrong number, not a refusal"

@@ -1,0 +1,92 @@
+"""What the two corpora of model files share (tests/arch/test_real_models.py: published files kept out of
+commits; tests/arch/test_model_files.py: our own committed files): a manifest's expected numbers (plain
+integer arithmetic), an entry's status, what `nnsolve summary` reads from a file, the PyTorch oracle
+(real_models/model_oracle.py) and the check that a refusal is located."""
+from __future__ import annotations
+
+import ast
+import inspect
+import operator
+from pathlib import Path
+
+import pytest
+
+ORACLE = Path(__file__).parent / "real_models" / "model_oracle.py"
+
+OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
+             ast.Pow: operator.pow}
+
+
+def arithmetic(text) -> int:
+    """An integer expression of the manifest (`3*3*1*32 + 32`): numbers, + − · // ** and brackets only."""
+    if isinstance(text, int):
+        return text
+
+    def value(node):
+        if isinstance(node, ast.Expression):
+            return value(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return node.value
+        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+            return OPERATORS[type(node.op)](value(node.left), value(node.right))
+        raise ValueError(f"not plain integer arithmetic: {ast.dump(node)}")
+    return value(ast.parse(str(text), mode="eval"))
+
+
+def expected(entry: dict) -> dict:
+    e = entry["expected"]
+    return {"params": arithmetic(e["params"]), "macs": arithmetic(e["macs"]), "output_shape": list(e["output_shape"])}
+
+
+def status(entry: dict) -> str:
+    return str(entry.get("status", "pending")).split(":")[0].strip()
+
+
+def flags(entry: dict) -> list[str]:
+    """The flags a file needs beyond its path and, for PyTorch, the input shape every PyTorch file needs
+    (a module does not state its input): the issue's 'one flag' — a model choice, or a Keras input size
+    the file leaves open."""
+    out = []
+    if "model" in entry:
+        out.append(f"--model {entry['model']!r}")
+    if entry["framework"] == "keras" and entry.get("input_shape_flag"):
+        out.append("--input-shape " + "x".join(str(v) for v in entry["input_shape"]))
+    return out
+
+
+def nnsolve_read(path: Path, entry: dict) -> dict:
+    """What `nnsolve summary` reads from the file with the entry's flags: totals and the output shape;
+    ProblemError if refused."""
+    from nnsolve.arch.summary import analysis_of
+
+    kwargs = {}
+    if entry.get("input_shape_flag", entry["framework"] == "pytorch"):
+        kwargs["input_shape"] = tuple(entry["input_shape"])
+    if "model" in entry:
+        if "model" not in inspect.signature(analysis_of).parameters:
+            pytest.skip("needs --model, which the reader does not take yet")
+        kwargs["model"] = entry["model"]
+    analysis = analysis_of(str(path), **kwargs)
+    totals = analysis.totals
+    return {"params": totals["params"], "macs": totals["macs"], "output_shape": list(analysis.layers[-1].shape)}
+
+
+def assert_located(name: str, error) -> None:
+    """A refusal names its place: a line of the file, or the flag it needs."""
+    for issue in error.issues:
+        assert issue.line is not None or issue.path, f"{name}: refused without a place: {issue}"
+
+
+def oracle():
+    """real_models/model_oracle.py, loaded by its path (tests/ops has a torch_reference module of its own)."""
+    pytest.importorskip("torch")
+    import importlib.util
+    import sys
+
+    name = "nnsolve_tests_real_model_oracle"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ORACLE)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
