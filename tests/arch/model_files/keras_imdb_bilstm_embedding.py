@@ -1,24 +1,40 @@
-# nnsolve corpus: a Keras IMDB script: Embedding(input_length=), stacked Bidirectional LSTMs, padded sequences and fit
+# nnsolve corpus: a Keras review classifier: a Tokenizer on a CSV, Embedding(input_length=), stacked Bidirectional LSTMs from a function
+import csv
+import os
+
 from tensorflow import keras
 from tensorflow.keras.layers import LSTM, Bidirectional, Dense, Dropout, Embedding
 from tensorflow.keras.models import Sequential
-from tensorflow.keras.preprocessing import sequence
+from tensorflow.keras.preprocessing.sequence import pad_sequences
+from tensorflow.keras.preprocessing.text import Tokenizer
 
-max_words = 12000
-seq_len = 80
-embed_dim = 32
+DATA = os.path.join("data", "reviews.csv")
+VOCAB = 12000
+MAXLEN = 80
 
-print("Loading data...")
-(x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(num_words=max_words)
-x_train = sequence.pad_sequences(x_train, maxlen=seq_len)
-x_test = sequence.pad_sequences(x_test, maxlen=seq_len)
 
-model = Sequential()
-model.add(Embedding(max_words, embed_dim, input_length=seq_len))
-model.add(Bidirectional(LSTM(24, return_sequences=True)))
-model.add(Dropout(0.3))
-model.add(Bidirectional(LSTM(12)))
-model.add(Dense(1, activation="sigmoid"))
+def read_reviews(path=DATA):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["text"] for r in rows], [int(r["stars"]) >= 4 for r in rows]
 
-model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=32, epochs=4, validation_data=(x_test, y_test))
+
+def build(vocab, maxlen, dim=32, units=24, top_units=12):
+    net = Sequential(name="bilstm_reviews")
+    net.add(Embedding(vocab, dim, input_length=maxlen))
+    net.add(Bidirectional(LSTM(units, return_sequences=True)))
+    net.add(Dropout(0.3))
+    net.add(Bidirectional(LSTM(top_units)))
+    net.add(Dense(1, activation="sigmoid"))
+    return net
+
+
+model = build(VOCAB, MAXLEN)
+model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy", metrics=["AUC"])
+
+if __name__ == "__main__":
+    texts, labels = read_reviews()
+    tok = Tokenizer(num_words=VOCAB, oov_token="<unk>")
+    tok.fit_on_texts(texts)
+    x = pad_sequences(tok.texts_to_sequences(texts), maxlen=MAXLEN)
+    model.fit(x, labels, epochs=4, batch_size=32, validation_split=0.2)

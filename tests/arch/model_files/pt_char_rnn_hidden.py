@@ -1,34 +1,34 @@
-# nnsolve corpus: a character model with an optional hidden state argument, init_hidden(), a two-layer GRU and reshape
+# nnsolve corpus: a next-character model with an optional state argument, zero_state(), a two-layer GRU and reshape
 import string
 
 import torch
 import torch.nn as nn
 
-ALPHABET = string.printable
-N_CHARS = len(ALPHABET)
+SYMBOLS = string.ascii_lowercase + " .,;'-"
+N_SYMBOLS = len(SYMBOLS)
 
 
-class CharRNN(nn.Module):
-    def __init__(self, n_chars, hidden=64, layers=2, emb=16):
-        super(CharRNN, self).__init__()
-        self.hidden_size = hidden
-        self.n_layers = layers
-        self.encoder = nn.Embedding(n_chars, emb)
-        self.rnn = nn.GRU(emb, hidden, layers, batch_first=True)
-        self.decoder = nn.Linear(hidden, n_chars)
+class NextCharModel(nn.Module):
+    def __init__(self, n_symbols, width=64, depth=2, emb=16):
+        super(NextCharModel, self).__init__()
+        self.width = width
+        self.depth = depth
+        self.lookup = nn.Embedding(n_symbols, emb)
+        self.core = nn.GRU(emb, width, depth, batch_first=True)
+        self.readout = nn.Linear(width, n_symbols)
 
-    def forward(self, x, hidden=None):
-        batch = x.size(0)
-        out, hidden = self.rnn(self.encoder(x), hidden)
-        logits = self.decoder(out.reshape(-1, self.hidden_size))
-        return logits.view(batch, -1, logits.size(-1)), hidden
+    def forward(self, ids, state=None):
+        batch = ids.size(0)
+        out, state = self.core(self.lookup(ids), state)
+        logits = self.readout(out.reshape(-1, self.width))
+        return logits.view(batch, -1, logits.size(-1)), state
 
-    def init_hidden(self, batch):
-        return torch.zeros(self.n_layers, batch, self.hidden_size)
-
-
-def char_tensor(text):
-    return torch.tensor([ALPHABET.index(c) for c in text], dtype=torch.long)
+    def zero_state(self, batch):
+        return torch.zeros(self.depth, batch, self.width)
 
 
-rnn = CharRNN(N_CHARS)
+def encode_text(text):
+    return torch.tensor([SYMBOLS.find(ch) for ch in text.lower() if ch in SYMBOLS])
+
+
+lm = NextCharModel(N_SYMBOLS)

@@ -4,93 +4,81 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class Bottle(nn.Module):
-    expansion = 4
+class WideBottleneck(nn.Module):
+    widen = 4
 
-    def __init__(self, inplanes, planes, stride=1):
+    def __init__(self, c_in, mid, stride=1):
         super().__init__()
-        self.reduce = nn.Conv2d(inplanes, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.spatial = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.expand = nn.Conv2d(planes, planes * self.expansion, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes * self.expansion)
-        self.shortcut = nn.Identity()
-        if stride != 1 or inplanes != planes * self.expansion:
-            self.shortcut = nn.Sequential(
-                nn.Conv2d(inplanes, planes * self.expansion, 1, stride=stride, bias=False),
-                nn.BatchNorm2d(planes * self.expansion))
+        c_out = mid * self.widen
+        self.squeeze = nn.Sequential(nn.Conv2d(c_in, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU(inplace=True))
+        self.spatial = nn.Sequential(nn.Conv2d(mid, mid, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(mid),
+                                     nn.ReLU(inplace=True))
+        self.restore = nn.Sequential(nn.Conv2d(mid, c_out, 1, bias=False), nn.BatchNorm2d(c_out))
+        self.bypass = nn.Identity()
+        if stride > 1 or c_in != c_out:
+            self.bypass = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.reduce(x)))
-        out = F.relu(self.bn2(self.spatial(out)))
-        out = self.bn3(self.expand(out))
-        out += self.shortcut(x)
-        return F.relu(out)
+        return F.relu(self.restore(self.spatial(self.squeeze(x))) + self.bypass(x))
 
 
-class Basic(nn.Module):
-    expansion = 1
+class TwoConv(nn.Module):
+    widen = 1
 
-    def __init__(self, inplanes, planes, stride=1):
+    def __init__(self, c_in, mid, stride=1):
         super().__init__()
-        self.c1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-        self.b1 = nn.BatchNorm2d(planes)
-        self.c2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.b2 = nn.BatchNorm2d(planes)
-        self.shortcut = nn.Identity()
-        if stride != 1 or inplanes != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+        self.first = nn.Conv2d(c_in, mid, 3, stride, 1, bias=False)
+        self.first_bn = nn.BatchNorm2d(mid)
+        self.second = nn.Conv2d(mid, mid, 3, 1, 1, bias=False)
+        self.second_bn = nn.BatchNorm2d(mid)
+        self.bypass = nn.Identity()
+        if stride > 1 or c_in != mid:
+            self.bypass = nn.Sequential(nn.Conv2d(c_in, mid, 1, stride, bias=False), nn.BatchNorm2d(mid))
 
     def forward(self, x):
-        out = F.relu(self.b1(self.c1(x)))
-        out = self.b2(self.c2(out))
-        return F.relu(out + self.shortcut(x))
+        y = F.relu(self.first_bn(self.first(x)))
+        y = self.second_bn(self.second(y))
+        return F.relu(y + self.bypass(x))
 
 
-class ResNet(nn.Module):
-    def __init__(self, block, num_blocks, num_classes=10, stem=16):
+class StageNet(nn.Module):
+    def __init__(self, unit, depths, num_classes=10, stem=16):
         super().__init__()
-        self.in_planes = stem
-        self.conv1 = nn.Conv2d(3, stem, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(stem)
-        widths = [stem * 2 ** i for i in range(len(num_blocks))]
-        self.layers = nn.ModuleList()
-        for i, (w, n) in enumerate(zip(widths, num_blocks)):
-            self.layers.append(self._make_layer(block, w, n, 1 if i == 0 else 2))
-        self.linear = nn.Linear(widths[-1] * block.expansion, num_classes)
+        self.cursor = stem
+        self.stem = nn.Sequential(nn.Conv2d(3, stem, 3, padding=1, bias=False), nn.BatchNorm2d(stem), nn.ReLU())
+        widths = [stem * 2 ** i for i in range(len(depths))]
+        self.stages = nn.ModuleList()
+        for i, (w, n) in enumerate(zip(widths, depths)):
+            self.stages.append(self._make_layer(unit, w, n, 1 if i == 0 else 2))
+        self.fc = nn.Linear(widths[-1] * unit.widen, num_classes)
 
-    def _make_layer(self, block, planes, n, stride):
-        layers = []
-        for s in [stride] + [1] * (n - 1):
-            layers.append(block(self.in_planes, planes, s))
-            self.in_planes = planes * block.expansion
-        return nn.Sequential(*layers)
+    def _make_layer(self, unit, width, n, stride):
+        units = [unit(self.cursor, width, stride)]
+        self.cursor = width * unit.widen
+        units += [unit(self.cursor, width) for _ in range(n - 1)]
+        return nn.Sequential(*units)
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        for layer in self.layers:
-            out = layer(out)
-        out = F.adaptive_avg_pool2d(out, (1, 1))
-        out = torch.flatten(out, 1)
-        return self.linear(out)
+        x = self.stem(x)
+        for stage in self.stages:
+            x = stage(x)
+        x = F.adaptive_avg_pool2d(x, (1, 1))
+        return self.fc(torch.flatten(x, 1))
 
 
-def ResNetTiny():
-    return ResNet(Basic, [1, 1])
+def StageNetTiny():
+    return StageNet(TwoConv, [1, 1])
 
 
-def ResNetSmall(num_classes=10):
-    return ResNet(Basic, [2, 2, 2], num_classes=num_classes)
+def StageNetSmall(num_classes=10):
+    return StageNet(TwoConv, [2, 2, 2], num_classes=num_classes)
 
 
-def ResNetBottle():
-    return ResNet(Bottle, [1, 2, 1], stem=8)
+def StageNetWide():
+    return StageNet(WideBottleneck, [1, 2, 1], stem=8)
 
 
 def test():
-    net = ResNetBottle()
-    y = net(torch.randn(1, 3, 32, 32))
-    print(y.size())
-
-# test()
+    net = StageNetWide()
+    out = net(torch.randn(1, 3, 32, 32))
+    assert out.shape == (1, 10), out.shape

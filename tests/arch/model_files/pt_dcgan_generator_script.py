@@ -13,12 +13,11 @@ ap.add_argument("--gen-width", type=int, default=16)
 ap.add_argument("--disc-width", type=int, default=16)
 ap.add_argument("--image-channels", type=int, default=1)
 ap.add_argument("--outdir", default="samples")
-ap.add_argument("--seed", type=int)
+ap.add_argument("--seed", type=int, default=0, help="0 draws a random seed")
 opt = ap.parse_args()
 
-if opt.seed is None:
-    opt.seed = random.randint(1, 10000)
-torch.manual_seed(opt.seed)
+seed = opt.seed or random.SystemRandom().randrange(1 << 16)
+torch.manual_seed(seed)
 os.makedirs(opt.outdir, exist_ok=True)
 device = "cuda:0" if torch.cuda.is_available() else "cpu"
 
@@ -61,22 +60,22 @@ class Generator(nn.Module):
         return self.net(z)
 
 
-def weights_init(m):
-    name = m.__class__.__name__
-    if name.find("Conv") != -1:
-        nn.init.normal_(m.weight, 0.0, 0.02)
-    elif name.find("BatchNorm") != -1:
-        nn.init.normal_(m.weight, 1.0, 0.02)
-        nn.init.zeros_(m.bias)
+def gan_init(module):
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.trunc_normal_(module.weight, std=0.03)
+    if isinstance(module, nn.BatchNorm2d):
+        nn.init.constant_(module.weight, 1.0)
+        nn.init.constant_(module.bias, 0.0)
 
 
 netD = Discriminator(opt.image_channels, opt.disc_width).to(device)
-netD.apply(weights_init)
+netD.apply(gan_init)
 netG = Generator(opt.latent, opt.gen_width, opt.image_channels).to(device)
-netG.apply(weights_init)
+netG.apply(gan_init)
 print(netG)
 
-criterion = nn.BCELoss()
-fixed_noise = torch.randn(16, opt.latent, 1, 1, device=device)
-optD = optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
-optG = optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+adversarial = nn.BCEWithLogitsLoss()
+preview_z = torch.randn(8, opt.latent, 1, 1, device=device)
+opt_d = optim.RMSprop(netD.parameters(), lr=1e-4)
+opt_g = optim.RMSprop(netG.parameters(), lr=1e-4)
+print(f"seed {seed}, samples go to {os.path.abspath(opt.outdir)}")

@@ -12,9 +12,9 @@ class Tagger(nn.Module):
         self.init_weights()
 
     def init_weights(self):
-        nn.init.uniform_(self.words.weight, -0.1, 0.1)
-        nn.init.xavier_uniform_(self.proj.weight)
-        nn.init.zeros_(self.proj.bias)
+        nn.init.normal_(self.words.weight, std=0.05)
+        nn.init.xavier_normal_(self.proj.weight)
+        self.proj.bias.data.fill_(0.0)
 
     def encode(self, tokens):
         states, _ = self.gru(self.words(tokens))

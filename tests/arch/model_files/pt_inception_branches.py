@@ -1,4 +1,4 @@
-# nnsolve corpus: an Inception-style net: parallel branches joined by torch.cat, branch widths as a tuple argument
+# nnsolve corpus: an Inception-style net: parallel branches in a ModuleList joined by torch.cat over a comprehension, F.dropout
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -9,35 +9,48 @@ class ConvBN(nn.Sequential):
         super().__init__(nn.Conv2d(c_in, c_out, k, bias=False, **kw), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
 
 
-class Mixed(nn.Module):
-    def __init__(self, c_in, widths):
+class PoolBranch(nn.Module):
+    def __init__(self, c_in, c_out):
         super().__init__()
-        w1, w3r, w3, w5r, w5, wp = widths
-        self.b1 = ConvBN(c_in, w1, 1)
-        self.b3 = nn.Sequential(ConvBN(c_in, w3r, 1), ConvBN(w3r, w3, 3, padding=1))
-        self.b5 = nn.Sequential(ConvBN(c_in, w5r, 1), ConvBN(w5r, w5, 3, padding=1), ConvBN(w5, w5, 3, padding=1))
-        self.bp = ConvBN(c_in, wp, 1)
-        self.out_channels = w1 + w3 + w5 + wp
+        self.proj = ConvBN(c_in, c_out, 1)
 
     def forward(self, x):
-        pooled = F.max_pool2d(x, 3, stride=1, padding=1)
-        return torch.cat([self.b1(x), self.b3(x), self.b5(x), self.bp(pooled)], 1)
+        return self.proj(F.avg_pool2d(x, 3, stride=1, padding=1))
 
 
-class SmallInception(nn.Module):
+class MultiBranch(nn.Module):
+    """Branches given as (reduce, out, kernel): a 1x1 reduction then a k x k conv; reduce 0 means the 1x1 alone."""
+
+    def __init__(self, c_in, specs, pool_width):
+        super().__init__()
+        branches = []
+        for reduce, out, k in specs:
+            if reduce == 0:
+                branches.append(ConvBN(c_in, out, 1))
+            else:
+                branches.append(nn.Sequential(ConvBN(c_in, reduce, 1), ConvBN(reduce, out, k, padding=k // 2)))
+        branches.append(PoolBranch(c_in, pool_width))
+        self.branches = nn.ModuleList(branches)
+        self.width = sum(out for _, out, _ in specs) + pool_width
+
+    def forward(self, x):
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+class BranchyNet(nn.Module):
     def __init__(self, n_classes=10):
         super().__init__()
-        self.stem = ConvBN(3, 32, 3, padding=1)
-        self.mixed_a = Mixed(32, (8, 12, 16, 4, 8, 8))
-        self.mixed_b = Mixed(self.mixed_a.out_channels, (16, 16, 24, 4, 8, 8))
-        self.fc = nn.Linear(self.mixed_b.out_channels, n_classes)
+        self.stem = ConvBN(3, 24, 3, padding=1)
+        self.mix1 = MultiBranch(24, [(0, 12, 1), (12, 16, 3), (4, 8, 5)], 8)
+        self.mix2 = MultiBranch(self.mix1.width, [(0, 16, 1), (16, 24, 3)], 8)
+        self.fc = nn.Linear(self.mix2.width, n_classes)
 
     def forward(self, x):
         x = self.stem(x)
-        x = F.max_pool2d(self.mixed_a(x), 2)
-        x = self.mixed_b(x)
+        x = F.max_pool2d(self.mix1(x), 2)
+        x = self.mix2(x)
         x = F.adaptive_avg_pool2d(x, 1).flatten(1)
         return self.fc(F.dropout(x, 0.2, self.training))
 
 
-model = SmallInception()
+model = BranchyNet()

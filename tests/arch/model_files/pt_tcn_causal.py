@@ -1,45 +1,42 @@
-# nnsolve corpus: a temporal convolutional net: dilated causal Conv1d with the padding sliced off, residual 1x1 downsample
+# nnsolve corpus: a temporal convolutional net: dilated Conv1d made causal by left padding (F.pad), residual 1x1 projections
 import torch.nn as nn
+import torch.nn.functional as F
 
 
-class Chomp(nn.Module):
-    def __init__(self, size):
-        super().__init__()
-        self.size = size
-
-    def forward(self, x):
-        return x[:, :, :-self.size].contiguous()
-
-
-class CausalBlock(nn.Module):
-    def __init__(self, c_in, c_out, kernel, dilation, dropout=0.1):
-        super().__init__()
-        pad = (kernel - 1) * dilation
-        self.path = nn.Sequential(
-            nn.Conv1d(c_in, c_out, kernel, padding=pad, dilation=dilation), Chomp(pad), nn.ReLU(), nn.Dropout(dropout),
-            nn.Conv1d(c_out, c_out, kernel, padding=pad, dilation=dilation), Chomp(pad), nn.ReLU(), nn.Dropout(dropout),
-        )
-        self.down = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else None
-        self.relu = nn.ReLU()
+class CausalConv(nn.Conv1d):
+    def __init__(self, c_in, c_out, kernel, dilation):
+        super().__init__(c_in, c_out, kernel, dilation=dilation)
+        self.left = (kernel - 1) * dilation
 
     def forward(self, x):
-        res = x if self.down is None else self.down(x)
-        return self.relu(self.path(x) + res)
+        return super().forward(F.pad(x, (self.left, 0)))
 
 
-class TCN(nn.Module):
-    def __init__(self, n_inputs=4, channels=(16, 16, 24), kernel=3, n_outputs=2):
+class DilatedUnit(nn.Module):
+    def __init__(self, c_in, c_out, kernel, dilation, p_drop=0.1):
         super().__init__()
-        blocks = []
-        for i, c in enumerate(channels):
-            c_in = n_inputs if i == 0 else channels[i - 1]
-            blocks += [CausalBlock(c_in, c, kernel, dilation=2 ** i)]
-        self.tcn = nn.Sequential(*blocks)
-        self.readout = nn.Linear(channels[-1], n_outputs)
+        self.conv1 = CausalConv(c_in, c_out, kernel, dilation)
+        self.conv2 = CausalConv(c_out, c_out, kernel, dilation)
+        self.drop = nn.Dropout(p_drop)
+        self.skip = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
 
     def forward(self, x):
-        y = self.tcn(x)
-        return self.readout(y[:, :, -1])
+        h = self.drop(F.relu(self.conv1(x)))
+        h = self.drop(F.relu(self.conv2(h)))
+        return F.relu(h + self.skip(x))
 
 
-tcn = TCN()
+class TemporalNet(nn.Module):
+    def __init__(self, n_inputs=4, widths=(16, 16, 24), kernel=3, n_outputs=2):
+        super().__init__()
+        ins = (n_inputs,) + tuple(widths[:-1])
+        self.units = nn.Sequential(*[DilatedUnit(i, o, kernel, 2 ** level)
+                                     for level, (i, o) in enumerate(zip(ins, widths))])
+        self.readout = nn.Linear(widths[-1], n_outputs)
+
+    def forward(self, x):
+        h = self.units(x)
+        return self.readout(h[:, :, -1])
+
+
+tcn = TemporalNet()

@@ -53,8 +53,8 @@ class TinyGPT(nn.Module):
         self.apply(self._init)
 
     def _init(self, m):
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.02 / math.sqrt(2 * DEPTH))
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=1 / math.sqrt(m.weight.size(-1)))
 
     def forward(self, idx, targets=None):
         b, t = idx.size()
@@ -67,16 +67,17 @@ class TinyGPT(nn.Module):
         return logits, F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
 
 
-@torch.no_grad()
-def sample(model, idx, steps, temperature=1.0):
-    for _ in range(steps):
-        logits = model(idx[:, -CONTEXT:])[:, -1, :] / temperature
-        nxt = torch.multinomial(F.softmax(logits, dim=-1), 1)
-        idx = torch.cat([idx, nxt], dim=1)
-    return idx
+def greedy(model, prompt, length):
+    model.eval()
+    out = list(prompt)
+    with torch.no_grad():
+        while len(out) < length:
+            window = torch.tensor([out[-CONTEXT:]])
+            out.append(int(model(window)[0, -1].argmax()))
+    return out
 
 
 if __name__ == "__main__":
     gpt = TinyGPT()
     opt = torch.optim.AdamW(gpt.parameters(), lr=3e-4)
-    print(sample(gpt, torch.zeros(1, 1, dtype=torch.long), 20))
+    print(greedy(gpt, [1, 2, 3], 24))

@@ -1,10 +1,10 @@
-# nnsolve corpus: a two-level U-Net: torch.cat skip connections, a ModuleDict of stages, a double-conv helper function
+# nnsolve corpus: a two-level U-Net: torch.cat skip connections, a ModuleDict of stages, a two-conv helper function
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
-def double_conv(c_in, c_out):
+def twin_conv(c_in, c_out):
     return nn.Sequential(
         nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
         nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
@@ -15,11 +15,11 @@ class MiniUNet(nn.Module):
     def __init__(self, in_ch=3, n_classes=2, base=8):
         super().__init__()
         self.stages = nn.ModuleDict({
-            "down0": double_conv(in_ch, base),
-            "down1": double_conv(base, base * 2),
-            "bottom": double_conv(base * 2, base * 4),
-            "up1": double_conv(base * 4 + base * 2, base * 2),
-            "up0": double_conv(base * 2 + base, base),
+            "down0": twin_conv(in_ch, base),
+            "down1": twin_conv(base, base * 2),
+            "bottom": twin_conv(base * 2, base * 4),
+            "up1": twin_conv(base * 4 + base * 2, base * 2),
+            "up0": twin_conv(base * 2 + base, base),
         })
         self.head = nn.Conv2d(base, n_classes, kernel_size=1)
 
