@@ -1,7 +1,8 @@
 """What the two corpora of model files share (tests/arch/test_real_models.py: published files kept out of
 commits; tests/arch/test_model_files.py: our own committed files): a manifest's expected numbers (plain
 integer arithmetic), an entry's status, what `nnsolve summary` reads from a file, the PyTorch oracle
-(real_models/model_oracle.py) and the check that a refusal is located."""
+(real_models/model_oracle.py), the check that a refusal is located, and the PyTorch building blocks in which
+the tests write a Keras file's layers again (torch_twin_blocks)."""
 from __future__ import annotations
 
 import ast
@@ -90,3 +91,49 @@ def oracle():
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def torch_twin_blocks():
+    """What a Keras model written again in PyTorch needs beyond torch.nn: a chain of modules and plain
+    functions (a transpose to channels last), a recurrent layer's whole sequence (`seq`) or last step
+    (`last`), a batch-first LSTM, `repeat(n)` (RepeatVector) and a residual sum (`Residual(body, shortcut)`)."""
+    import types
+
+    from torch import nn
+
+    class Chain(nn.Module):
+        def __init__(self, *steps):
+            super().__init__()
+            self.steps = steps
+            self.layers = nn.ModuleList(s for s in steps if isinstance(s, nn.Module))
+
+        def forward(self, x):
+            for step in self.steps:
+                x = step(x)
+            return x
+
+    class Outputs(nn.Module):              # a recurrent layer's sequence, or its last step
+        def __init__(self, rnn, last):
+            super().__init__()
+            self.lstm, self.last = rnn, last
+
+        def forward(self, x):
+            out = self.lstm(x)[0]
+            return out[:, -1] if self.last else out
+
+    class Residual(nn.Module):
+        def __init__(self, body, shortcut):
+            super().__init__()
+            self.body, self.shortcut = body, shortcut
+
+        def forward(self, x):
+            return self.body(x) + self.shortcut(x)
+
+    def repeat(n):
+        return lambda x: x.unsqueeze(1).repeat(1, n, 1)
+
+    return types.SimpleNamespace(
+        Chain=Chain, Residual=Residual, repeat=repeat,
+        seq=lambda rnn: Outputs(rnn, False), last=lambda rnn: Outputs(rnn, True),
+        channels_last=lambda x: x.transpose(1, 2),
+        lstm=lambda i, h, bidirectional=False: nn.LSTM(i, h, batch_first=True, bidirectional=bidirectional))

@@ -24,7 +24,7 @@ import yaml
 
 from nnsolve.problems.errors import ProblemError
 
-from arch.model_corpus import assert_located, expected, flags, oracle, status
+from arch.model_corpus import assert_located, expected, flags, oracle, status, torch_twin_blocks
 from arch.model_corpus import nnsolve_read as read_file
 
 HERE = Path(__file__).parent / "real_models"
@@ -136,40 +136,10 @@ def _keras_layers_in_torch():
     one bias per gate) and batch norm's moving mean and variance (Keras: non-trainable parameters)."""
     from torch import nn
 
-    class Chain(nn.Module):
-        def __init__(self, *steps):
-            super().__init__()
-            self.steps = steps
-            self.layers = nn.ModuleList(s for s in steps if isinstance(s, nn.Module))
+    blocks = torch_twin_blocks()
+    Chain, seq, last, channels_last, lstm = blocks.Chain, blocks.seq, blocks.last, blocks.channels_last, blocks.lstm
 
-        def forward(self, x):
-            for step in self.steps:
-                x = step(x)
-            return x
-
-    class Outputs(nn.Module):              # a recurrent layer's sequence, or its last step
-        def __init__(self, lstm, last):
-            super().__init__()
-            self.lstm, self.last = lstm, last
-
-        def forward(self, x):
-            out = self.lstm(x)[0]
-            return out[:, -1] if self.last else out
-
-    def seq(lstm):
-        return Outputs(lstm, False)
-
-    def last(lstm):
-        return Outputs(lstm, True)
-
-    def channels_last(x):
-        return x.transpose(1, 2)
-
-    def lstm(i, h, bidirectional=False):
-        return nn.LSTM(i, h, batch_first=True, bidirectional=bidirectional)
-
-    def repeat(x):
-        return x.unsqueeze(1).repeat(1, 4, 1)
+    repeat = blocks.repeat(4)             # RepeatVector(DIGITS + 1)
 
     def conv_t(i, o, s, op):
         return nn.ConvTranspose1d(i, o, 7, stride=s, padding=3, output_padding=op)
