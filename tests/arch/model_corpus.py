@@ -80,7 +80,7 @@ def assert_located(name: str, error) -> None:
 
 def oracle():
     """real_models/model_oracle.py, loaded by its path (tests/ops has a torch_reference module of its own)."""
-    pytest.importorskip("torch")
+    pytest.importorskip("torch", reason="the PyTorch oracle builds the models with torch, which is not installed")
     import importlib.util
     import sys
 
