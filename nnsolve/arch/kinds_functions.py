@@ -34,10 +34,20 @@ def positions(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     return Effect((int(layer.get("length")),))
 
 
-@kind("matmul")
+@kind("matmul", optional=("right",))
 def matmul(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     """`a @ b` of two tensors of the model (attention's q @ kᵀ and att @ v): (…, T, E) @ (…, E, S) → (…, T, S),
-    T·E·S multiply-accumulates for each entry of the leading axes (the heads), which must agree."""
+    T·E·S multiply-accumulates for each entry of the leading axes (the heads), which must agree. With
+    `right`, b is a module's own weights of that shape, (E,) or (E, S): (…, E) @ (E,) → (…), one
+    multiply-accumulate per value of a; (…, E) @ (E, S) → (…, S)."""
+    right = layer.get("right")
+    if right is not None:
+        a, w = tuple(shapes[0]), tuple(right)
+        if len(shapes) != 1 or len(w) not in (1, 2) or a[-1] != w[0]:
+            raise ArchitectureError(f"{a} @ weights {w}: expected (…, E) @ (E,) or (E, S)", layer)
+        out = a[:-1] + w[1:]
+        return Effect(out, macs=prod(a) * (w[1] if len(w) == 2 else 1), global_view=True,
+                      macs_formula=f"{prod(a[:-1])}·{a[-1]}" + (f"·{w[1]}" if len(w) == 2 else ""))
     if len(shapes) != 2:
         raise ArchitectureError(f"multiplies two tensors, it was given {len(shapes)}", layer, "inputs")
     a, b = (tuple(s) for s in shapes)

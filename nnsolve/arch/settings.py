@@ -235,6 +235,7 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "input_shape": (declared_shape, "the input shape it expects"),
     "shares": (text, "the name of an earlier layer whose weights it uses again"),
     "length": (count, "the number of positions"),
+    "right": (dims, "the shape of the weights a tensor is multiplied by"),
 }
 READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims, ("buffer", "shape"): dims, ("parameter", "shape"): dims,
                    ("upsample", "factor"): sizes}

@@ -226,6 +226,8 @@ class ForwardMixin(TensorsMixin):
                 return self.functional("multiply", {}, "mul", [a, b], node)
             if isinstance(op, ast.MatMult):
                 return self.functional("matmul", {}, "matmul", [a, b], node)
+        if isinstance(op, ast.MatMult) and isinstance(a, Tensor) and isinstance(b, Weights):    # h @ self.query
+            return self.functional("matmul", {"right": b.shape}, "matmul", [a], node)
             raise SnippetError(f"{describe(node)}: only the sum and the product of two tensors are supported", node)
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
             tensor, other = (a, b) if isinstance(a, Tensor) else (b, a)

@@ -59,7 +59,7 @@ class FunctionsMixin:
                                                   tuple(shape), "affine": False}, name, [args[0]], node)
         if name in ELEMENTWISE and args and isinstance(args[0], Tensor) and len(tensors) == 1:
             return self.functional("activation", {"function": name}, name, [args[0]], node)
-        if name == "matmul" and len(args) == 2 and len(tensors) == 2:
+        if name in ("matmul", "bmm") and len(args) == 2 and len(tensors) == 2:
             return self.functional("matmul", {}, "matmul", list(args), node)
         if name == "scaled_dot_product_attention":
             if len(args) < 3 or len(_only_tensors(args[:3])) != 3:
