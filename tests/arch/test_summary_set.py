@@ -46,15 +46,15 @@ def test_a_size_from_the_data_is_refused_with_the_flag_that_gives_it():
 def test_given_values_replace_what_the_file_computes_and_are_noted():
     arch = parse_snippet(TORCH, input_shape=(4,), given={"vocab_size": 50, "hidden": 8})
     assert analyze(arch).totals["params"] == 50 * 8 + (4 * 8) * 2 + 2
-    assert "line 5: vocab_size = 50, given with --set (the file sets it from len(set(words)))" in arch.notes
+    assert "line 5: vocab_size = 50, given with --set (the file sets it from len(set(words)))" in arch.assumed
     assert any(n.startswith("line 6: hidden = 8, given with --set (the file sets it under `if sys.argv[2]")
-               for n in arch.notes), arch.notes
+               for n in arch.assumed), arch.assumed
 
 
 def test_keras_takes_given_values_too():
     arch = parse_snippet(KERAS, given={"num_classes": 4})
     assert analyze(arch).totals["params"] == (6 + 1) * 4
-    assert "line 6: num_classes = 4, given with --set (the file sets it from len(np.unique(y_train)))" in arch.notes
+    assert "line 6: num_classes = 4, given with --set (the file sets it from len(np.unique(y_train)))" in arch.assumed
 
 
 def test_the_command_line(tmp_path):

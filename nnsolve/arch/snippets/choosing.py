@@ -60,7 +60,7 @@ class ModelChoice:
             if not isinstance(value, self.MODEL_VALUES):
                 continue
             where = "the file's main block" if isinstance(place, ast.If) else f"{place.name}()"
-            self.note(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
+            self.assume(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
                               f"top level; another one: --model)")
             self.example = _example_input(place, assign)
             return value
@@ -93,7 +93,7 @@ class ModelChoice:
             raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
                                f"(--model '{name}(…)')", candidates[0].node) from None
         if len(classes) > 1:
-            self.note(candidates[0].node, f"the model is {candidates[0].name}() with its defaults, the one module "
+            self.assume(candidates[0].node, f"the model is {candidates[0].name}() with its defaults, the one module "
                                           "class no other class uses (another one: --model)")
         return value
 
@@ -137,7 +137,7 @@ class ModelChoice:
             return None
         from .source import checked_input_shape
         shape = checked_input_shape(shape[1:], call)
-        self.note(call, f"the input is {'×'.join(map(str, shape))}, the file's own example "
+        self.assume(call, f"the input is {'×'.join(map(str, shape))}, the file's own example "
                         f"{describe(call)} without its batch axis (another one: --input-shape)")
         return shape
 

@@ -256,7 +256,21 @@ def _power(a, b, node):
     return _exact(Fraction(a) ** b)
 
 
+def _bits(op):
+    """<<, >>, &, |, ^ on whole numbers (`1 << 16`); a shift past 64 places is far beyond any layer size."""
+    def run(a, b, node):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)):
+            raise SnippetError(f"{describe(node)}: bit operations take whole numbers", node)
+        if op in ("<<", ">>") and not 0 <= b <= 64:
+            raise SnippetError(f"{describe(node)}: a shift of 0 to 64 places, got {b}", node)
+        return {"<<": a << b if op == "<<" else 0, ">>": a >> b if op == ">>" else 0, "&": a & b, "|": a | b,
+                "^": a ^ b}[op]
+    return run
+
+
 _BINARY: dict[type, Callable[[Any, Any, ast.AST], Any]] = {
+    ast.LShift: _bits("<<"), ast.RShift: _bits(">>"), ast.BitAnd: _bits("&"), ast.BitOr: _bits("|"),
+    ast.BitXor: _bits("^"),
     ast.Add: lambda a, b, n: a + b, ast.Sub: lambda a, b, n: a - b, ast.Mult: lambda a, b, n: a * b,
     ast.FloorDiv: lambda a, b, n: a // b, ast.Mod: lambda a, b, n: a % b,
     ast.Div: lambda a, b, n: _true_division(a, b), ast.Pow: _power,

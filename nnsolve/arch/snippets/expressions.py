@@ -11,6 +11,11 @@ from .common import SnippetError, _BINARY, _READING, _compare, _constant, charge
 from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque, Super
 
 
+# the standard library's string constants a character model builds its vocabulary from
+STRING_CONSTANTS = {name: getattr(__import__("string"), name) for name in
+                    ("ascii_lowercase", "ascii_uppercase", "ascii_letters", "digits", "hexdigits", "octdigits",
+                     "punctuation", "printable", "whitespace")}
+
 class ExpressionMixin:
     def eval(self, node: ast.AST, frame: Frame):
         with evaluating(node):
@@ -155,6 +160,8 @@ class ExpressionMixin:
 
     def attribute(self, owner, name: str, node):
         if isinstance(owner, External):
+            if owner.name == "string" and name in STRING_CONSTANTS:          # string.ascii_lowercase: a known text
+                return STRING_CONSTANTS[name]
             if owner.name.split(".")[-1] in ("math", "numpy", "np", "torch") and name in ("pi", "e", "tau", "inf", "nan"):
                 return Opaque(f"{owner.name}.{name} (a constant, no size)")     # math.sqrt(2 / math.pi) * x
             return External(f"{owner.name}.{name}")

@@ -180,7 +180,9 @@ class KerasReader(ScriptCalls):
         """What the top level binds `name` to: the value --set gives it, if any (noted)."""
         if self.depth or name not in self.given:
             return settable(name, value) if not self.depth and isinstance(value, Opaque) else value
-        self.note(stmt, given_note(name, self.given[name], stmt))
+        entry = f"line {stmt.lineno}: {given_note(name, self.given[name], stmt)}"
+        if entry not in self.assumed:
+            self.assumed.append(entry)
         return self.given[name]
 
     def unpack(self, target: ast.AST, value, stmt) -> None:

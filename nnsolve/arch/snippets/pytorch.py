@@ -236,7 +236,7 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
             return _Register(instance)
         if name == "training" and instance is not None and self.in_forward:
             # the summary is of the model as model.eval() runs it (dropout off, no training-only branch)
-            self.note(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
+            self.assume(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
             return False
         if name == "__getattr__" and instance is not None:          # self.__getattr__('level_%d' % i)
             return _GetAttr(instance)
@@ -358,4 +358,5 @@ def torch_architecture(tree: ast.Module, input_shape, source, model: str | None 
     reader = TorchReader(tree, given)
     layers = reader.read(tuple(input_shape) if input_shape else None, model)
     return Architecture(name="model", input_shape=tuple(layers[0].settings["shape"]), layout="channels_first", layers=layers,
-                        framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line))
+                        framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line),
+                        assumed=sorted(reader.assumed, key=_note_line))

@@ -39,7 +39,7 @@ class ModuleWeight(Opaque):
 class FunctionsMixin:
     def external_has(self, module: External, name: str, node) -> bool | None:
         if module.name in ("torch.nn.functional", "F") and name in TORCH_2:
-            self.note(node, f"{describe(node)} is True: PyTorch 2 has torch.nn.functional.{name}")
+            self.assume(node, f"{describe(node)} is True: PyTorch 2 has torch.nn.functional.{name}")
             return True
         return None
 
@@ -124,7 +124,7 @@ class FunctionsMixin:
                                    "(its bias): partly shared weights are not followed", stmt)
         group = module.tied or other.tied or {"layer": None, "line": stmt.lineno}
         module.tied = other.tied = group
-        self.note(stmt, f"{describe(stmt).splitlines()[0]}: one weight tensor for both layers, counted once "
+        self.assume(stmt, f"{describe(stmt).splitlines()[0]}: one weight tensor for both layers, counted once "
                         "(the second in forward shares the first's)")
 
 

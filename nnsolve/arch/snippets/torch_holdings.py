@@ -87,7 +87,7 @@ class HoldingsMixin:
             raise SnippetError(f"module '{name}' ({module.written}, line {module.line}) is built but forward never "
                                "calls it: PyTorch counts its parameters in the model, and its size is not known "
                                "without an input", module.line)
-        self.note(module.line, f"{name} ({module.written}) is built but forward never calls it: its "
+        self.assume(module.line, f"{name} ({module.written}) is built but forward never calls it: its "
                                f"{effect.trainable + effect.non_trainable:,} parameters are counted, as PyTorch's "
                                "model.parameters() holds them; no output, no MACs")
         at = 1 + sum(1 for layer in self.layers if layer.kind in ("parameter", "buffer"))

@@ -194,7 +194,7 @@ class TensorsMixin:
         for v in row:
             width *= v
         if width and values % width == 0 and values // width > 1:
-            self.note(node, f"{describe(node)} puts each sample's {values // width} rows of "
+            self.assume(node, f"{describe(node)} puts each sample's {values // width} rows of "
                             f"{'×'.join(map(str, row))} into the batch axis (batch × {values // width} rows), as "
                             "PyTorch runs it")
 

@@ -112,8 +112,8 @@ def test_a_tiny_gpt_matches_torch(fused):
     linear = t * w * 3 * w + t * w * w + t * w * 2 * w + t * 2 * w * w + 1 * w * 11
     attention = h * t * t * (w // h) * 2                  # scores and weighted values, either way
     assert analysis.totals["macs"] == linear + attention
-    assert any("self.tokens.weight = self.head.weight: one weight tensor for both layers" in n for n in arch.notes)
-    assert any("is True: PyTorch 2 has torch.nn.functional.scaled_dot_product_attention" in n for n in arch.notes)
+    assert any("self.tokens.weight = self.head.weight: one weight tensor for both layers" in n for n in arch.assumed)
+    assert any("is True: PyTorch 2 has torch.nn.functional.scaled_dot_product_attention" in n for n in arch.assumed)
 
 
 def test_tying_a_layer_that_also_has_a_bias_is_refused():
