@@ -182,7 +182,7 @@ class ExpressionMixin:
                 return Bound(value, owner.instance)
             if name == "__init__":
                 return _ExternalInit(owner.instance)
-            return Opaque(f"{describe(node)} (line {node.lineno})")
+            return self.super_external(owner.instance, name, node)
         if isinstance(owner, dict) and name in ("items", "keys", "values", "get"):
             return _BoundBuiltin(owner, name)
         if isinstance(owner, list) and name in ("append", "extend", "insert", "pop", "index"):
@@ -217,7 +217,8 @@ class ExpressionMixin:
     def subscript(self, owner, index_node, frame: Frame, node):
         index = self.eval(index_node, frame)
         if isinstance(owner, Opaque) or isinstance(index, Opaque):
-            return owner if isinstance(owner, Opaque) else Opaque(f"{describe(node)} (line {node.lineno})")
+            return self.subscript_unknown(owner, index, node) if isinstance(owner, Opaque) \
+                else Opaque(f"{describe(node)} (line {node.lineno})")
         if isinstance(owner, dict):
             key = _key(index, index_node)
             if key not in owner:
@@ -235,6 +236,14 @@ class ExpressionMixin:
                 raise SnippetError(f"{describe(node)}: index {index} is out of range ({len(owner)} items)", node)
             return owner[index]
         return self.subscript_other(owner, index, index_node, node)
+
+    def super_external(self, instance, name: str, node):
+        """`super().forward` where the method is the library base class's: unknown (a reader may know it)."""
+        return Opaque(f"{describe(node)} (line {node.lineno})")
+
+    def subscript_unknown(self, owner: Opaque, index, node):
+        """An unknown value indexed: unknown (a reader may know the part's shape)."""
+        return owner
 
     def subscript_other(self, owner, index, index_node, node):
         if isinstance(owner, External):            # sys.argv[1], os.environ['DATA']: known only when run

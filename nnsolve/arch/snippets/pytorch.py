@@ -24,7 +24,7 @@ from .builtins import module_name
 from . import script
 from .interpreter import Interpreter
 from .torch_forward import ForwardMixin
-from .torch_values import MODULE_VALUES, Filled, Module, SequentialModule, Tensor, UnknownModule, Weights
+from .torch_values import BUILT_IN, MODULE_VALUES, Filled, Module, SequentialModule, Tensor, UnknownModule, Weights
 from .torch_modules import MODULES, _ignored
 from .values import ClassValue, External, Instance, Opaque
 
@@ -53,6 +53,7 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
         self.built: list = []                 # module values the file's top level assigns, in order
         self.path = ""                        # the module whose forward is being read
         self.building: list[str] = []         # the classes whose __init__ is being read, outermost first
+        self.buffers: list = []               # (module, name, value, line) of each register_buffer
 
     # ---- the model
     def read(self, input_shape, spec: str | None = None) -> list[Layer]:
@@ -106,10 +107,25 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
             self.building.pop()
 
     def init_external(self, instance, args, kwargs, node) -> None:
-        """`class VGG(nn.Sequential)` whose __init__ calls super().__init__(layers…): its children."""
-        if isinstance(instance, Instance) and any(b.endswith("Sequential") for b in instance.cls.external_bases()):
+        """`class VGG(nn.Sequential)` whose __init__ calls super().__init__(layers…): its children.
+        `class CausalConv1d(nn.Conv1d)` whose __init__ calls super().__init__(4, 8, 3, dilation=2): the layer
+        it is, called by its forward's super().forward(x) or as the inherited forward."""
+        if not isinstance(instance, Instance):
+            return
+        bases = instance.cls.external_bases()
+        if any(b.endswith("Sequential") for b in bases):
             for name, child in self.sequential(args, kwargs, node).children:
                 instance.attributes[name] = child
+            return
+        layer = next((_torch_name(b)[1] for b in bases if (_torch_name(b) or ("", ""))[0] == "nn"
+                      and _torch_name(b)[1] in MODULES), None)
+        if layer is not None:
+            instance.attributes[BUILT_IN] = self.module(layer, args, kwargs, node)
+
+    def super_external(self, instance, name: str, node):
+        if name == "forward" and isinstance(instance, Instance) and BUILT_IN in instance.attributes:
+            return _LayerForward(instance.attributes[BUILT_IN])
+        return super().super_external(instance, name, node)
 
     def call_external(self, func: External, args, kwargs, node):
         torch = _torch_name(func.name)
@@ -234,6 +250,8 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
     def missing_attribute(self, cls, instance, name, node):
         if name in ("add_module", "register_module", "__setattr__") and instance is not None:
             return _Register(instance)
+        if name == "register_buffer" and instance is not None:
+            return _RegisterBuffer(instance)
         if name == "training" and instance is not None and self.in_forward:
             # the summary is of the model as model.eval() runs it (dropout off, no training-only branch)
             self.assume(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
@@ -256,6 +274,14 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
             return script.call(self, func, args, kwargs, node)
         if isinstance(func, _Same):
             return func.module
+        if isinstance(func, _LayerForward):
+            return self.run(func.module, list(args), kwargs, node)
+        if isinstance(func, _RegisterBuffer):          # self.register_buffer('pe', torch.zeros(…), persistent=…)
+            if len(args) not in (2, 3) or not isinstance(args[0], str) or set(kwargs) - {"persistent"}:
+                raise SnippetError(f"{describe(node)}: register_buffer(name, tensor)", node)
+            func.instance.attributes[module_name(args[0], node)] = args[1]
+            self.buffers.append((func.instance, args[0], args[1], node.lineno))
+            return None
         if isinstance(func, _Register):
             if len(args) == 2 and isinstance(args[0], str):
                 func.instance.attributes[module_name(args[0], node)] = args[1]
@@ -341,6 +367,16 @@ class _GetAttr:
 
 @dataclass(eq=False)
 class _Register:
+    instance: Instance
+
+
+@dataclass(eq=False)
+class _LayerForward:
+    module: Module
+
+
+@dataclass(eq=False)
+class _RegisterBuffer:
     instance: Instance
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from ..ir import Layer
 from ..settings import SettingError, read_given
 from .common import (Arguments, SnippetError, check_layer_count, describe, evaluating, is_number, layer_settings,
                      shown)
 from .torch_modules import ACTIVATION_FUNCTIONS, MODULES, PARAMETER_FREE, RECURRENT, _ignored
-from .torch_functions import NOT_HANDLED
+from .torch_functions import NOT_HANDLED, Reduced
 from .torch_tensors import TensorsMixin, _Shape, _axis
-from .torch_values import (BATCH, MODULE_VALUES, REARRANGEMENTS, BatchRows, Filled, Module, SequentialModule, Tensor,
+from .torch_values import (BATCH, BUILT_IN, MODULE_VALUES, REARRANGEMENTS, BatchRows, Filled, Module, SequentialModule, Tensor,
                            TensorMethod, UnknownModule, Weights, _FilledSize, _tensors)
 from .values import Function, Instance, Opaque
 
@@ -58,6 +59,8 @@ class ForwardMixin(TensorsMixin):
             forward = module.cls.lookup("forward")
         except KeyError:
             forward = None
+        if forward is None and BUILT_IN in module.attributes:        # class Causal(nn.Conv1d) without a forward
+            return self.call_module(module.attributes[BUILT_IN], inputs, kwargs, where)
         if forward is None:
             if any(b.endswith("Sequential") for b in module.cls.external_bases()):
                 return self.chain(list(module.attributes.values()), inputs, where)
@@ -156,6 +159,8 @@ class ForwardMixin(TensorsMixin):
     def call_other(self, func, args, kwargs, node):
         if isinstance(func, TensorMethod):
             return self.tensor_method(func.tensor, func.name, args, kwargs, node)
+        if isinstance(func, _Expand):
+            return self.expanded(func.weights, args, node)
         if isinstance(func, _FilledSize):
             shape = func.filled.shape
             if not args and not kwargs:
@@ -197,6 +202,10 @@ class ForwardMixin(TensorsMixin):
     def attribute(self, owner, name: str, node):
         if isinstance(owner, (Filled, Weights)) and name in ("shape", "size"):   # W = torch.randn(4, 1); W.size(0)
             return owner.shape if name == "shape" else _FilledSize(owner)
+        if isinstance(owner, Weights) and name == "expand":                    # self.cls.expand(n, -1, -1)
+            return _Expand(owner)
+        if isinstance(owner, Reduced) and name in ("values", "indices"):        # x.max(dim=1).values
+            return getattr(owner, name)
         return super().attribute(owner, name, node)
 
     def attribute_other(self, owner, name: str, node):
@@ -245,6 +254,8 @@ class ForwardMixin(TensorsMixin):
         """Weights of `shape` broadcast against the tensor without changing its shape (from the right, each
         size equal or 1)."""
         sizes = self.known_sizes(tensor)
+        if sizes is not None and len(shape) == len(sizes) and shape and shape[0] == 1:
+            shape = shape[1:]                                # (1, t, d): its 1 meets the batch axis
         if sizes is None or len(shape) > len(sizes) - 1:
             return False
         return all(w in (1, n) for w, n in zip(reversed(shape), reversed(sizes[1:])))
@@ -318,3 +329,8 @@ def _called(node) -> str:
 
 
 _ = Instance
+
+
+@dataclass(eq=False)
+class _Expand:
+    weights: Weights

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..ir import Layer
 from .common import SnippetError
-from .torch_values import MODULE_VALUES, Module, SequentialModule, Weights
+from .torch_values import BUILT_IN, MODULE_VALUES, Filled, Module, SequentialModule, Weights
 from .values import Instance
 
 
@@ -19,7 +19,8 @@ class HoldingsMixin:
             seen.add(id(value))
         if not record_only and value.path is None:
             value.path = path
-        sub = (lambda name: f"{path}.{name}" if path else name) if path is not None else (lambda name: None)
+        sub = (lambda name: path if name == BUILT_IN else f"{path}.{name}" if path else name) \
+            if path is not None else (lambda name: None)
         if isinstance(value, SequentialModule):
             for name, child in value.children:
                 self.name_modules(child, sub(name), seen, record_only)
@@ -38,12 +39,13 @@ class HoldingsMixin:
         module path (`ln_f.weight`), so the totals count it as PyTorch's model.parameters() does."""
         seen: set = set()
         found: list = []
+        registered = {id(value): line for _, _, value, line in self.buffers if isinstance(value, Filled)}
 
         def walk(value, path):
             if id(value) in seen:
                 return
             seen.add(id(value))
-            if isinstance(value, Weights):
+            if isinstance(value, Weights) or id(value) in registered:
                 found.append((path, value))
             items = [(k, c) for k, c in value.children] if isinstance(value, SequentialModule) else \
                 list(value.attributes.items()) if isinstance(value, Instance) else \
@@ -54,8 +56,13 @@ class HoldingsMixin:
         walk(model, "")
         for k, (path, weights) in enumerate(found):
             name = self.namer.fresh(path or "parameter")
-            settings = {"shape": weights.shape, **({} if weights.trainable else {"trainable": False})}
-            self.layers.insert(1 + k, Layer(name, "parameter", settings, ("input",), weights.line, "Parameter"))
+            if isinstance(weights, Weights):
+                settings = {"shape": weights.shape, **({} if weights.trainable else {"trainable": False})}
+                layer = Layer(name, "parameter", settings, ("input",), weights.line, "Parameter")
+            else:                                 # a registered buffer: saved with the model, not a parameter
+                layer = Layer(name, "buffer", {"shape": weights.shape, "held": True}, ("input",),
+                              registered[id(weights)], "Buffer")
+            self.layers.insert(1 + k, layer)
 
     def count_uncalled(self, model) -> None:
         """A layer with weights that __init__ builds and forward never calls (EfficientNet's expansion conv

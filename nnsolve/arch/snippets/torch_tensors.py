@@ -15,6 +15,18 @@ from .values import Opaque
 
 
 class TensorsMixin:
+    def items_other(self, value, node):
+        """`n, t = x.shape` (the sizes at this point of forward); `values, indices = x.max(dim=1)`."""
+        from .torch_functions import Reduced
+        if isinstance(value, _Shape):
+            sizes = self.known_sizes(value.tensor)
+            if sizes is None:
+                raise SnippetError(f"{describe(node)}: the sizes are not known here", node)
+            return list(sizes)
+        if isinstance(value, Reduced):
+            return [value.values, value.indices]
+        return super().items_other(value, node)
+
     def subscript_other(self, owner, index, index_node, node):
         if isinstance(owner, _Shape):
             if index == 0:
@@ -23,10 +35,18 @@ class TensorsMixin:
             if sizes is not None and _axis(index, len(sizes)) is not None:
                 return sizes[_axis(index, len(sizes))]
             return Opaque(f"{describe(node)} (line {node.lineno})")
+        from .torch_functions import Reduced
+        if isinstance(owner, Reduced) and index in (0, 1) and not isinstance(index, bool):
+            return (owner.values, owner.indices)[index]
         if isinstance(owner, Tensor):
             one = self.one_position(owner, index, node)
             if one is not NOT_HANDLED:
                 return one
+            if self.last_step_applies(owner, index):
+                return self.last_step(owner, index, node)
+            picked = self.select_one(owner, index, node)
+            if picked is not NOT_HANDLED:
+                return picked
             if self.part_of_one_axis(index) is not None:
                 axis, part = self.part_of_one_axis(index)
                 return self.functional("slice", {"axis": axis, "start": part.start, "stop": part.stop,
@@ -52,14 +72,18 @@ class TensorsMixin:
             return None
         return (axis, part) if part.step is None or part.step >= 1 else None
 
+    def last_step_applies(self, source: Tensor, index) -> bool:
+        index = index if isinstance(index, tuple) else (index,)
+        layer = self.layers[-1] if self.layers else None
+        every = slice(None, None, None)
+        return (layer is not None and layer.name == source.layer and layer.kind in RECURRENT
+                and layer.get("batch_first") and len(index) >= 2 and index[0] == every and index[1] == -1
+                and all(i == every for i in index[2:]))
+
     def last_step(self, source: Tensor, index, node) -> Tensor:
         """`out[:, -1, :]` after a batch_first recurrent layer: its last hidden state only."""
-        index = index if isinstance(index, tuple) else (index,)
         layer = self.layers[-1]
-        every = slice(None, None, None)
-        if (layer.name == source.layer and layer.kind in RECURRENT and layer.get("batch_first")
-                and len(index) >= 2 and index[0] == every and index[1] == -1
-                and all(i == every for i in index[2:])):
+        if self.last_step_applies(source, index):
             self.layers[-1] = replace(layer, settings={**layer.settings, "return_sequences": False})
             return source
         raise SnippetError(f"unsupported indexing {describe(node)} (only out[:, -1, :] right after a "

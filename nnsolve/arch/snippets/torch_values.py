@@ -88,3 +88,6 @@ class UnknownModule:
 
 
 MODULE_VALUES = (Module, SequentialModule, Instance, UnknownModule)
+# the attribute under which an instance of a class deriving a built-in layer (class CausalConv1d(nn.Conv1d))
+# keeps that layer: it carries the instance's own module name
+BUILT_IN = "__builtin_layer__"
