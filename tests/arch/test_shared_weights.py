@@ -43,7 +43,7 @@ GATES = {"LSTMCell": 4, "GRUCell": 3, "RNNCell": 1}
 
 @pytest.mark.parametrize("cell", sorted(STEPS))
 def test_a_cell_called_every_step_counts_its_weights_once_and_its_work_every_step(cell):
-    pytest.importorskip("torch")
+    torch = pytest.importorskip("torch")
     from arch.snippets.torch_built import built
     text = CELL_LOOP.replace("CELL", cell).replace("STEP", STEPS[cell])
     model = built(text).eval()
