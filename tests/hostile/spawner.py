@@ -11,8 +11,8 @@ Two ways to start a child, chosen when this process starts:
 - `python spawner.py --preload MODULE…`: this process imports the MODULEs once (what every nnsolve process
   imports at start-up: numpy, pydantic, typer …), and each child is a fork of it that runs argv's
   `-m MODULE ARGS…` or `-c CODE ARGS…` as the interpreter would, without starting one. A case then costs its
-  own work, not ~0.3 s of start-up; that start-up (this process's CPU time up to the end of the imports, the
-  interpreter's own start included) is reported with each reply so the caller can add it back. The child
+  own work, not ~0.3 s of start-up; that start-up (the CPU time of a fresh interpreter up to the end of the
+  same imports, measured once) is reported with each reply so the caller can add it back. The child
   is still a process of its own, in its own session, with its limits set before it reads any input. Its
   peak memory counts the imported modules, as a real process's would: the copied pages of this process,
   and the pages of its mapped libraries that it had touched, which the child touches again first (a fork
@@ -76,16 +76,13 @@ def reap(pid: int, start: float, kill_after: float) -> dict:
 class Forker:
     """Forks children from this process once `modules` are imported (see the module's docstring)."""
 
-    def __init__(self, preload: list[str], protocol_fds: tuple[int, int]):
-        import importlib
-
-        for name in preload:
-            module, _, function = name.partition(":")
-            imported = importlib.import_module(module)
-            if function:
-                getattr(imported, function)()
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        self.startup_cpu = usage.ru_utime + usage.ru_stime
+    def __init__(self, modules: list[str], protocol_fds: tuple[int, int]):
+        preload(modules)
+        # what a start-up costs, measured in a fresh interpreter now that the modules' bytecode is cached (this
+        # process may have compiled it, on a fresh clone, which no later start-up pays again)
+        measured = subprocess.run([sys.executable, __file__, "--startup-cpu", *modules], check=True,
+                                  stdout=subprocess.PIPE, text=True)
+        self.startup_cpu = float(measured.stdout)
         self.resident_file_pages = _resident_file_pages()
         self.protocol_fds = protocol_fds
 
@@ -158,6 +155,17 @@ def run_like_the_interpreter(args: list[str]) -> int:
                 pass
 
 
+def preload(modules: list[str]) -> None:
+    """Import each MODULE, calling FUNCTION for a MODULE:FUNCTION."""
+    import importlib
+
+    for name in modules:
+        module, _, function = name.partition(":")
+        imported = importlib.import_module(module)
+        if function:
+            getattr(imported, function)()
+
+
 def _resident_file_pages() -> list[int]:
     """The addresses of the pages of mapped files (the interpreter's and the modules' libraries) resident in
     this process: a fork shares them, but counts one in its resident size only once it touches it."""
@@ -184,6 +192,12 @@ def _touch(pages: list[int]) -> None:
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv[:1] == ["--startup-cpu"]:
+        sys.path[0] = os.getcwd()
+        preload(argv[1:])
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(usage.ru_utime + usage.ru_stime)
+        return
     if argv[:1] == ["--preload"]:
         requests, replies = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w")
         null = os.open(os.devnull, os.O_RDWR)
