@@ -1,9 +1,9 @@
-"""A small process that starts the hostile cases' processes for tests/hostile/limited_run.py and measures them.
+"""The helper process that starts the hostile cases' processes for tests/hostile/limited_run.py and measures them.
 
 Why a process of its own: a child's `ru_maxrss` counts the memory of the process it was forked from (Linux
 records the old address space's peak when the child execs; after a fork that is a copy of the parent's), so
 a child of a large pytest worker (PyTorch loaded by other tests: hundreds of MB) would report the worker's
-size, not its own. Forked from this small process instead, it reports its own peak.
+size, not its own. Forked from this process instead, it reports no more than an nnsolve process's own peak.
 
 Two ways to start a child, chosen when this process starts:
 - `python -S spawner.py`: each child execs its argv (a real `python -m nnsolve.cli …`); this process stays at
