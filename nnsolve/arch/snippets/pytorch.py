@@ -61,8 +61,9 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
         model = self.the_model(spec)
         input_shape = input_shape or self.example_shape()
         if input_shape is None:
-            raise SnippetError("a PyTorch snippet does not state its input shape: pass it (e.g. 3x224x224) or add a "
-                               "comment '# input: 3x224x224'", None)
+            example, hint = self.input_hint(model)
+            raise SnippetError(f"a PyTorch snippet does not state its input shape: pass it (e.g. --input-shape "
+                               f"{example}) or add a comment '# input: {example}'{hint}", None)
         self.name_modules(model, "", set())
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)

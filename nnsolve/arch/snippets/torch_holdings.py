@@ -34,6 +34,41 @@ class HoldingsMixin:
                     for key, item in items:
                         self.name_modules(item, sub(f"{name}.{key}"), seen, record_only)
 
+    def input_hint(self, model) -> tuple[str, str]:
+        """An input shape the model's first layer with a stated size takes, for the refusal that asks for one:
+        (the example, why)."""
+        found: list = []
+
+        def walk(value, seen):
+            if found or id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, Module):
+                found.append(value)
+                return
+            children = [c for _, c in value.children] if isinstance(value, SequentialModule) else \
+                [c for k, c in value.attributes.items() if k != BUILT_IN] + \
+                ([value.attributes[BUILT_IN]] if BUILT_IN in value.attributes else []) \
+                if isinstance(value, Instance) else []
+            for child in children:
+                walk(child, seen)
+        walk(model, set())
+        first = found[0] if found else None
+        if first is None:
+            return "3x224x224", ""
+        s, why = first.settings, f" ({first.written} at line {first.line} reads "
+        if first.kind == "conv2d" and isinstance(s.get("in_channels"), int):
+            return f"{s['in_channels']}x32x32", why + f"{_count(s['in_channels'], 'channel')} of some height and width)"
+        if first.kind == "conv1d" and isinstance(s.get("in_channels"), int):
+            return f"{s['in_channels']}x100", why + f"{_count(s['in_channels'], 'channel')} of some length)"
+        if first.kind == "dense" and isinstance(s.get("in_features"), int):
+            return str(s["in_features"]), why + f"{_count(s['in_features'], 'feature')})"
+        if first.kind == "embedding":
+            return "16", why + "token indices: the input shape is the sequence length)"
+        if first.kind in ("lstm", "gru", "simple_rnn") and isinstance(s.get("input_size"), int):
+            return f"10x{s['input_size']}", why + f"steps of {_count(s['input_size'], 'feature')}: steps × features)"
+        return "3x224x224", ""
+
     def count_weights(self, model) -> None:
         """Each nn.Parameter the model's modules hold: a parameter layer beside the input, named by its
         module path (`ln_f.weight`), so the totals count it as PyTorch's model.parameters() does."""
@@ -135,3 +170,7 @@ def held_weights(module: Module):
 def _ints(value) -> list:
     values = value if isinstance(value, (list, tuple)) else [value]
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -32,7 +32,10 @@ def test_unsupported_constructs_are_named_with_their_line(text, expected):
 
 
 def test_pytorch_without_input_shape_says_how_to_give_it():
-    assert "# input: 3x224x224" in message("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n")
+    text = message("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n")
+    assert "pass it (e.g. --input-shape 4) or add a comment '# input: 4' (Linear at line 2 reads 4 features)" in text
+    text = message("import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(1, 2, 3))\n")
+    assert "'# input: 1x32x32' (Conv2d at line 2 reads 1 channel of some height and width)" in text
 
 
 @pytest.mark.parametrize("payload", [
