@@ -146,7 +146,7 @@ class KerasReader(KerasGraph, Interpreter):
         try:
             super().statement(stmt, frame)
         except SnippetError as e:
-            if e.message.startswith(("reading the snippet takes", "the snippet nests too deeply")) or \
+            if "NNSOLVE_MAX_SNIPPET" in e.message or \
                     self.builds_layers([stmt], frame):
                 raise
             self.note(stmt, f"skipped {describe(stmt).splitlines()[0][:70]}")
@@ -166,15 +166,45 @@ class KerasReader(KerasGraph, Interpreter):
         super().unknown_branch(stmt, frame, test)
 
     def for_loop(self, stmt: ast.For, frame: Frame, iterable=None) -> None:
-        iterable = self.eval(stmt.iter, frame) if iterable is None else iterable
-        if isinstance(iterable, Opaque) and self.builds_layers(stmt.body + stmt.orelse, frame):
-            raise SnippetError(f"the loop over {describe(stmt.iter)} is not known without running the code", stmt)
-        super().for_loop(stmt, frame, iterable)
+        builds = self.builds_layers(stmt.body + stmt.orelse, frame)
+        if builds:
+            iterable = self.eval(stmt.iter, frame) if iterable is None else iterable
+            if isinstance(iterable, Opaque):
+                raise SnippetError(f"the loop over {describe(stmt.iter)} is not known without running the code",
+                                   stmt)
+        self.bounded(stmt, frame, builds, lambda: super(KerasReader, self).for_loop(stmt, frame, iterable))
 
     def while_loop(self, stmt: ast.While, frame: Frame) -> None:
-        if self.builds_layers(stmt.body + stmt.orelse, frame) and isinstance(self.eval(stmt.test, frame), Opaque):
+        builds = self.builds_layers(stmt.body + stmt.orelse, frame)
+        if builds and isinstance(self.eval(stmt.test, frame), Opaque):
             raise SnippetError(f"`while {describe(stmt.test)}:` is not known without running the code", stmt)
-        super().while_loop(stmt, frame)
+        self.bounded(stmt, frame, builds, lambda: super(KerasReader, self).while_loop(stmt, frame))
+
+    def bounded(self, stmt, frame: Frame, builds: bool, run) -> None:
+        """A loop that builds no layer (the script's data generation, `while len(questions) < 50000:`) runs
+        on at most a quarter of the evaluation budget left; past that it is passed over, with a note, and
+        the names it binds or changes are unknown after it. A loop that builds layers runs in full."""
+        from . import common
+        reading = common._READING
+        steps, most = reading.steps, reading.most_steps
+        if not builds:
+            reading.most_steps = steps + (most - steps) // 4
+        try:
+            run()
+        except SnippetError as e:
+            if builds or "NNSOLVE_MAX_SNIPPET_STEPS" not in e.message:
+                raise
+            reading.steps = steps
+            self.note(stmt, f"skipped the loop `{describe(stmt).splitlines()[0]}`: it runs far beyond what a "
+                            "model needs")
+            # what it binds, and the lists and dicts it fills (questions.append(q)), are unknown after it
+            changed = [ast.Name(n.value.id, ast.Store()) for n in ast.walk(stmt)
+                       if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name)
+                       and isinstance(_static(self, n.value, frame), (list, dict))]
+            self.unknown_after([stmt, ast.Expr(ast.Tuple(changed, ast.Store()))], frame,
+                               f"in the loop of line {stmt.lineno}", stmt)
+        finally:
+            reading.most_steps = most
 
     def builds_layers(self, body: list, frame: Frame, seen: frozenset = frozenset()) -> bool:
         """Whether `body` builds, applies or adds a layer or a model (then its errors are the model's),

@@ -77,6 +77,13 @@ def argument_node(node: ast.AST, i: int, count: int) -> ast.AST:
     return args[i] if plain else node
 
 
+def whole_unknown(value, where: ast.AST):
+    """A shape with an unknown size, (x_train.shape[1], 1): unknown as a whole, as written."""
+    if isinstance(value, (tuple, list)) and any(isinstance(v, Opaque) for v in value):
+        return Opaque(f"{describe(where)} (line {where.lineno})")
+    return value
+
+
 def activation_name(value):
     """activation=tf.nn.relu, keras.activations.relu: the activation's name, as activation="relu" says."""
     if isinstance(value, External):
@@ -111,9 +118,12 @@ class KerasGraph:
 
     def given_input_shape(self, kwargs: dict, node: ast.AST, params: tuple = ()) -> tuple | None:
         shape, where = kwargs.get("input_shape"), keyword_node(node, "input_shape")
-        batch_shape = kwargs.get("batch_input_shape")
+        shape = whole_unknown(shape, where)
+        batch_shape = whole_unknown(kwargs.get("batch_input_shape"), keyword_node(node, "batch_input_shape"))
         # Embedding's input_dim is its vocabulary, not an input shape
         dim = kwargs.get("input_dim") if "input_dim" not in params else None
+        if shape is None and isinstance(batch_shape, Opaque):
+            return None
         if shape is None and batch_shape is not None:
             if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
                 raise SnippetError(f"batch_input_shape {shown(batch_shape)}: expected the batch axis and the "
@@ -140,6 +150,7 @@ class KerasGraph:
             shape, where = tuple(kwargs["batch_shape"])[1:], keyword_node(node, "batch_shape")
         if shape is None:
             shape = self.given_input_shape(kwargs, node)
+        shape = whole_unknown(shape, where)
         if isinstance(shape, Opaque):            # Input(shape=(x_train.shape[1], …)): the flag gives it
             if self.given_shape is None:
                 raise SnippetError(f"Input shape: {shape.what} is not known without running the code: pass the "
