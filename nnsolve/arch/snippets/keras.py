@@ -18,6 +18,7 @@ from .interpreter import Interpreter
 from .keras_layers import LAYERS, MERGE_FUNCTIONS
 from .keras_model import (FunctionalModel, KerasGraph, LayerObject, ModelMethod, SequentialModel, Tensor,
                           activation_name)
+from .pytorch import _note_line
 from .source import checked_input_shape
 from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque
 
@@ -135,6 +136,9 @@ class KerasReader(KerasGraph, Interpreter):
             raise SnippetError(f"{cls.name} has no call method", node) from None
         if not isinstance(call, Function):
             raise SnippetError(f"{cls.name}.call is not a method", node)
+        if not keras_class(cls, ("Model", "Sequential")):
+            self.note(cls.node, f"the layers {cls.name}.call applies are listed one by one (Keras's own summary "
+                                f"shows each {cls.name} as one row of their total)")
         result = self.call_function(call, instance, args, kwargs, node)
         self.model_calls.setdefault(id(instance), (list(args), result))
         return result
@@ -360,5 +364,5 @@ def keras_architecture(tree: ast.Module, input_shape, source, given: dict | None
     if layers[0].kind == "input" and (layers[0].settings.get("shape") is None or None in layers[0].settings["shape"]):
         layers[0] = Layer(layers[0].name, "input", {"shape": shape}, (), layers[0].line)
     return Architecture(name="model", input_shape=shape, layout="channels_last", layers=layers,
-                        framework="keras", source=source, notes=list(reader.notes),
+                        framework="keras", source=source, notes=sorted(reader.notes, key=_note_line),
                         assumed=list(reader.assumed))
