@@ -146,11 +146,13 @@ class KerasReader(KerasGraph, Interpreter):
     # ---- statements
     def statement(self, stmt: ast.stmt, frame: Frame) -> None:
         """A statement that fails and builds no layer (script code around the model: x = x.astype(…),
-        plotting) is passed over with a note; what it binds is unknown after it."""
+        plotting) is passed over with a note; what it binds is unknown after it. In a method of a Keras
+        class every statement is the model's."""
         try:
             super().statement(stmt, frame)
         except SnippetError as e:
-            if "NNSOLVE_MAX_SNIPPET" in e.message or \
+            method = frame.function is not None and frame.function.owner is not None
+            if "NNSOLVE_MAX_SNIPPET" in e.message or method and keras_class(frame.function.owner) or \
                     self.builds_layers([stmt], frame):
                 raise
             self.note(stmt, f"skipped {describe(stmt).splitlines()[0][:70]}")
