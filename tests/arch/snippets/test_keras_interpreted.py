@@ -219,3 +219,18 @@ model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])
     assert any(n.startswith("line 4: skipped the loop") for n in arch.notes)
     with pytest.raises(ProblemError, match=r"line 6: Dense argument 'units': len\(questions\) is not known"):
         parse_snippet(text.replace("layers.Dense(3)", "layers.Dense(len(questions))"))
+
+
+def test_an_activation_function_passed_as_a_name_and_bare_unimported_layer_names():
+    arch = parse_snippet("""import tensorflow as tf
+model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation=tf.nn.relu, input_shape=(3,)),
+                             Dense(2, activation=tf.keras.activations.softmax)])
+""")
+    assert [layer.settings.get("activation") for layer in arch.layers[1:]] == ["relu", "softmax"]
+    assert analyze(arch).totals["params"] == (3 * 4 + 4) + (4 * 2 + 2)
+
+
+def test_a_failing_statement_in_a_keras_class_method_is_refused_not_passed_over():
+    text = SUBCLASSED.replace("        x = self.flatten(x)\n", "        x = x[:, 0]\n        x = self.flatten(x)\n")
+    with pytest.raises(ProblemError, match=r"line 19: x\[:, 0\]: .* cannot be indexed"):
+        parse_snippet(text)
