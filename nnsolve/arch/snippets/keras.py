@@ -287,6 +287,11 @@ class KerasReader(KerasGraph, Interpreter):
     def call_other(self, func, args, kwargs, node):
         if isinstance(func, LayerObject):
             return self.apply(func, args, kwargs, node)
+        if isinstance(func, SequentialModel) and len(args) == 1 and isinstance(args[0], Tensor):
+            out = args[0]                     # self.encoder(x) of a Sequential built in __init__: each layer
+            for layer in func.layers:
+                out = self.apply(layer, [out], kwargs, node)
+            return out
         if isinstance(func, ModelMethod):
             return self.model_method(func, args, kwargs, node)
         if isinstance(func, Instance) and keras_class(func.cls):

@@ -234,3 +234,28 @@ def test_a_failing_statement_in_a_keras_class_method_is_refused_not_passed_over(
     text = SUBCLASSED.replace("        x = self.flatten(x)\n", "        x = x[:, 0]\n        x = self.flatten(x)\n")
     with pytest.raises(ProblemError, match=r"line 19: x\[:, 0\]: .* cannot be indexed"):
         parse_snippet(text)
+
+
+def test_sequential_models_built_in_init_are_applied_layer_by_layer_in_call():
+    arch = parse_snippet("""import tensorflow as tf
+from tensorflow.keras import layers
+from tensorflow.keras.models import Model
+
+
+class Autoencoder(Model):
+    def __init__(self, latent_dim):
+        super(Autoencoder, self).__init__()
+        self.encoder = tf.keras.Sequential([layers.Flatten(), layers.Dense(latent_dim, activation="relu")])
+        self.decoder = tf.keras.Sequential([layers.Dense(784, activation="sigmoid"), layers.Reshape((28, 28))])
+
+    def call(self, x):
+        return self.decoder(self.encoder(x))
+
+
+autoencoder = Autoencoder(64)
+autoencoder.compile(optimizer="adam", loss="mse")
+""", input_shape=(28, 28))
+    a = analyze(arch)
+    # flatten 28·28 = 784; Dense 784 → 64, 64 → 784; reshaped back to (28, 28)
+    assert [r.params for r in a.layers] == [0, 0, 784 * 64 + 64, 64 * 784 + 784, 0]
+    assert a.layers[-1].shape == (28, 28)
