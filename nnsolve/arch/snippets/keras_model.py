@@ -235,6 +235,9 @@ class KerasGraph:
             return
         if not isinstance(value, LayerObject):
             raise SnippetError(f"'{describe(node)}' is not a layer", node)
+        if value in model.layers:
+            raise SnippetError(f"'{describe(node)}': the layer {value.name} is in this Sequential already (the same "
+                               "weights twice); build a new layer for each place", node)
         if not model.layers and value.input_shape is not None and model.input_shape is None:
             model.input_shape, value.defines_input = value.input_shape, True
         check_layer_count(len(model.layers) + 2, node)      # and its input layer

@@ -259,3 +259,9 @@ autoencoder.compile(optimizer="adam", loss="mse")
     # flatten 28·28 = 784; Dense 784 → 64, 64 → 784; reshaped back to (28, 28)
     assert [r.params for r in a.layers] == [0, 0, 784 * 64 + 64, 64 * 784 + 784, 0]
     assert a.layers[-1].shape == (28, 28)
+
+
+def test_one_layer_object_twice_in_a_sequential_is_refused():
+    with pytest.raises(ProblemError, match=r"line 2: .*the layer dense is in this Sequential already"):
+        parse_snippet("from tensorflow import keras\n"
+                      "model = keras.Sequential([keras.layers.Dense(3, input_shape=(3,))] * 2)\n")
