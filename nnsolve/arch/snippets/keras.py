@@ -66,6 +66,7 @@ class KerasReader(KerasGraph, Interpreter):
         self.given_shape = None               # the input shape passed with the snippet (--input-shape)
         self.model_calls: dict = {}           # a subclassed model's call on tensors: id → (inputs, outputs)
         self.built_shapes: dict = {}          # a subclassed model's model.build(shape): id → (shape, node)
+        self.building_functions: dict = {}    # id of a function of the file → whether it builds layers
 
     # ---- the model
     def read(self) -> tuple[list[Layer], tuple | None]:
@@ -212,22 +213,30 @@ class KerasReader(KerasGraph, Interpreter):
         finally:
             reading.most_steps = most
 
-    def builds_layers(self, body: list, frame: Frame, seen: frozenset = frozenset()) -> bool:
+    def builds_layers(self, body: list, frame: Frame) -> bool:
         """Whether `body` builds, applies or adds a layer or a model (then its errors are the model's),
-        told from its calls without evaluating them; a function of the file, by its body (once)."""
+        told from its calls without evaluating them; a function or class of the file, by its body (each
+        once: the answer is kept, and a function that calls itself adds nothing to it)."""
         for node in ast.walk(ast.Module(list(body), [])):
             if not isinstance(node, ast.Call):
                 continue
             func = _static(self, node.func, frame)
             if keras_name(func) in LAYERS or keras_name(func) in MERGE_FUNCTIONS or keras_name(func) in BUILDERS:
                 return True
+            if isinstance(func, ClassValue) and not keras_class(func):
+                try:
+                    func = func.lookup("__init__")
+                except KeyError:
+                    continue
             if isinstance(func, (Function, Bound)):
                 function = func if isinstance(func, Function) else func.function
-                if id(function) not in seen and self.builds_layers(function.node.body, Frame({}, function.closure),
-                                                                     seen | {id(function)}):
+                if id(function) not in self.building_functions:
+                    self.building_functions[id(function)] = False
+                    self.building_functions[id(function)] = self.builds_layers(function.node.body,
+                                                                                Frame({}, function.closure))
+                if self.building_functions[id(function)]:
                     return True
-            if isinstance(func, ClassValue) and keras_class(func) or isinstance(func, LayerObject) or \
-                    isinstance(func, Instance) and keras_class(func.cls):
+            if isinstance(func, (ClassValue, LayerObject)) or isinstance(func, Instance) and keras_class(func.cls):
                 return True
             if isinstance(node.func, ast.Attribute) and node.func.attr not in SCRIPT_METHODS and isinstance(
                     _static(self, node.func.value, frame), (SequentialModel, FunctionalModel, LayerObject, Tensor)):
