@@ -62,7 +62,6 @@ class KerasReader(KerasGraph, Interpreter):
         self.graph: list[Layer] = []          # every applied layer of the functional API, in order
         self.namer = Namer()
         self.model = None                     # the last model the file builds
-        self.assumed: list[str] = []          # what it took as given where the file leaves it open
         self.given_shape = None               # the input shape passed with the snippet (--input-shape)
         self.model_calls: dict = {}           # a subclassed model's call on tensors: id → (inputs, outputs)
         self.built_shapes: dict = {}          # a subclassed model's model.build(shape): id → (shape, node)
@@ -101,7 +100,7 @@ class KerasReader(KerasGraph, Interpreter):
             raise SnippetError(f"the file defines the model classes {names} and builds none of them: build the "
                                "model at its top level (model = …)", (candidates or classes)[-1].node)
         cls = candidates[0]
-        self.note(cls.node, f"the model is {cls.name}() with its defaults (the file builds none)")
+        self.assume(cls.node, f"the model is {cls.name}() with its defaults (the file builds none)")
         return self.instantiate(cls, [], {}, cls.node)
 
     def subclassed(self, model: Instance) -> FunctionalModel:
@@ -282,9 +281,7 @@ class KerasReader(KerasGraph, Interpreter):
                 and not args and not kwargs:
             # the reader reads channels-last models, Keras's default layout (keras.json may set another:
             # the note says which one was taken)
-            entry = f"line {node.lineno}: {describe(node)} is Keras's default, 'channels_last'"
-            if entry not in self.assumed:
-                self.assumed.append(entry)
+            self.assume(node, f"{describe(node)} is Keras's default, 'channels_last'")
             return "channels_last"
         if activation_name(func) in ACTIVATIONS and len(args) == 1 and isinstance(args[0], Tensor):
             return args[0]                    # tf.nn.relu(x) in a call(): the same shape, no weights
@@ -381,4 +378,4 @@ def keras_architecture(tree: ast.Module, input_shape, source, given: dict | None
         layers[0] = Layer(layers[0].name, "input", {"shape": shape}, (), layers[0].line)
     return Architecture(name="model", input_shape=shape, layout="channels_last", layers=layers,
                         framework="keras", source=source, notes=sorted(reader.notes, key=_note_line),
-                        assumed=list(reader.assumed))
+                        assumed=sorted(reader.assumed, key=_note_line))

@@ -96,7 +96,7 @@ def activation_name(value):
 
 
 class KerasGraph:
-    """Building Keras layers and models; the reader has namer, graph, given_shape, assumed."""
+    """Building Keras layers and models; the reader has namer, graph, given_shape and assume()."""
 
     def layer_object(self, class_name: str, args: list, kwargs: dict, node: ast.AST) -> LayerObject:
         params, build = LAYERS[class_name]
@@ -177,9 +177,8 @@ class KerasGraph:
             raise SnippetError(f"{what} {shown(tuple(shape))}: the input shape passed, "
                                f"{'x'.join(str(g) for g in given)}, does not fit it (its open sizes are None; "
                                "the others must be the same)", where)
-        line = where if isinstance(where, int) else getattr(where, "lineno", None)
-        self.assumed.append(f"{'line ' + str(line) + ': ' if line else ''}{what} {shown(tuple(shape))}: the unknown "
-                            f"size (None) is taken from the input shape passed, {'x'.join(str(g) for g in given)}")
+        self.assume(where, f"{what} {shown(tuple(shape))}: the unknown size (None) is taken from the input shape "
+                           f"passed, {'x'.join(str(g) for g in given)}")
         return given
 
     def add_layer(self, layer: Layer) -> None:

@@ -57,7 +57,7 @@ def test_a_subclassed_model_the_file_never_builds_is_built_with_its_defaults_on_
     text = SUBCLASSED.split("model = Net()")[0]
     arch = parse_snippet(text, input_shape=(28, 28, 1))
     assert [r.params for r in analyze(arch).layers] == SUBCLASSED_PARAMS
-    assert any(n.startswith("line 6:") and "Net() with its defaults" in n for n in arch.notes)
+    assert any(n.startswith("line 6:") and "Net() with its defaults" in n for n in arch.assumed)
     with pytest.raises(ProblemError, match=r"line 6: the input shape of Net is not known: call model.build"):
         parse_snippet(text)
 
@@ -120,7 +120,7 @@ def test_a_subclassed_model_of_custom_layers_called_on_keras_input_with_a_size_g
     assert a.totals["trainable"] == 224 + 16 + 1168 + 32 + 85
     assert a.layers[3].shape == (32, 32, 16) and a.layers[-1].shape == (5,)
     notes = "\n".join(arch.notes)
-    assert "line 6: num_classes = 5, given with --set" in notes
+    assert "line 6: num_classes = 5, given with --set" in "\n".join(arch.assumed)
     assert "line 7: skipped print(x_train.shape)" in notes and "line 36: skipped model.fit(" in notes
     assert "Block.call applies are listed one by one" in notes
 
