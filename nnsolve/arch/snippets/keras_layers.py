@@ -8,8 +8,6 @@ from typing import Callable
 from .common import Arguments, SnippetError
 
 
-NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
-ACTIVATION_NAMESPACES = {"tf.nn", "keras.activations", "tf.keras.activations", "activations"}
 # read by the reader itself, not by a layer's settings
 READER_KEYS = {"name", "input_shape", "input_dim", "batch_input_shape", "data_format",
                "input_length"}        # Embedding(1000, 64, input_length=10): the input shape (10,)
