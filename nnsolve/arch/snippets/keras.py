@@ -307,9 +307,34 @@ class KerasReader(KerasGraph, Interpreter):
     def attribute_other(self, owner, name: str, node):
         if isinstance(owner, (SequentialModel, FunctionalModel)) and name in ("add", "build", "pop"):
             return ModelMethod(owner, name)
+        if isinstance(owner, Tensor) and name == "shape":
+            return self.tensor_shape(owner, node)
         if isinstance(owner, (SequentialModel, FunctionalModel, LayerObject, Tensor)):
             return Opaque(f"{describe(node)} (line {node.lineno})")      # model.layers, x.shape, model.fit
         return super().attribute_other(owner, name, node)
+
+    def tensor_shape(self, tensor: Tensor, node):
+        """`x.shape` of a functional model's tensor: (None, …) with the sizes the layers so far give it, by the
+        same analysis the summary makes (a residual block's `if x.shape[-1] != filters`); unknown where the
+        layers so far cannot be analysed."""
+        from ..analyze import layer_reports
+        from ..conventions import Conventions
+        from ..ir import Architecture
+        from ..rules import ArchitectureError
+        from ..settings import SettingError
+        unknown = Opaque(f"{describe(node)} (line {node.lineno})")
+        inputs = [layer for layer in self.graph if layer.kind == "input"]
+        if not inputs or any(None in tuple(layer.get("shape") or (None,)) for layer in inputs):
+            return unknown
+        try:
+            architecture = Architecture("model", tuple(inputs[0].get("shape")), "channels_last", list(self.graph),
+                                        framework="keras")
+            for report in layer_reports(architecture, Conventions.for_framework("keras")):
+                if report.name == tensor.layer:
+                    return (None, *report.shape)
+        except (ArchitectureError, SettingError, TypeError, ValueError):
+            return unknown
+        return unknown
 
     def missing_attribute(self, cls: ClassValue, instance, name: str, node):
         if keras_class(cls) and name == "add_weight":

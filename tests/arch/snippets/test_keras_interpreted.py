@@ -265,3 +265,39 @@ def test_one_layer_object_twice_in_a_sequential_is_refused():
     with pytest.raises(ProblemError, match=r"line 2: .*the layer dense is in this Sequential already"):
         parse_snippet("from tensorflow import keras\n"
                       "model = keras.Sequential([keras.layers.Dense(3, input_shape=(3,))] * 2)\n")
+
+
+def test_a_tensors_shape_is_known_while_the_model_is_built():
+    """A residual block that projects its shortcut only when the widths differ: x.shape[-1] is the width
+    the layers so far give (Dense(u) on d inputs: (d + 1)·u parameters)."""
+    text = """from tensorflow import keras
+from tensorflow.keras import layers
+
+
+def block(x, width):
+    shortcut = x
+    if x.shape[-1] != width:
+        shortcut = layers.Dense(width)(x)
+    return layers.add([layers.Dense(width)(x), shortcut])
+
+
+inputs = keras.Input(shape=(6,))
+x = block(inputs, 6)
+x = block(x, 4)
+model = keras.Model(inputs, x)
+"""
+    analysis = analyze(parse_snippet(text))
+    assert analysis.totals["params"] == (6 + 1) * 6 + (6 + 1) * 4 + (6 + 1) * 4   # the second block projects
+
+
+def test_time_distributed_dense_counts_as_the_dense_and_other_layers_are_refused():
+    text = """from tensorflow import keras
+from tensorflow.keras import layers
+model = keras.Sequential([keras.Input(shape=(5, 3)), layers.TimeDistributed(layers.Dense(2))])
+"""
+    analysis = analyze(parse_snippet(text))
+    assert analysis.totals["params"] == (3 + 1) * 2 and analysis.totals["macs"] == 5 * 3 * 2
+    assert analysis.layers[-1].shape == (5, 2)
+    with pytest.raises(ProblemError) as e:
+        parse_snippet(text.replace("layers.Dense(2)", "layers.Conv1D(2, 1)"))
+    assert "line 3" in str(e.value) and "a Dense layer (other layers in TimeDistributed are not followed)" in str(e.value)
