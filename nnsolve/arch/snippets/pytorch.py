@@ -125,7 +125,7 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
 
     def super_external(self, instance, name: str, node):
         if name == "forward" and isinstance(instance, Instance) and BUILT_IN in instance.attributes:
-            return _LayerForward(instance.attributes[BUILT_IN])
+            return _Method("forward", instance.attributes[BUILT_IN])
         return super().super_external(instance, name, node)
 
     def call_external(self, func: External, args, kwargs, node):
@@ -232,7 +232,7 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
                 return match[0]
         if isinstance(owner, MODULE_VALUES):
             if name in SAME_MODULE:
-                return _Same(owner)
+                return _Method("same", owner)
             if isinstance(owner, SequentialModule) and name in ("append", "extend", "add_module", "insert"):
                 return _Grow(owner, name)
             if isinstance(owner, SequentialModule) and name in ("children", "values", "keys", "items"):
@@ -250,17 +250,17 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
 
     def missing_attribute(self, cls, instance, name, node):
         if name in ("add_module", "register_module", "__setattr__") and instance is not None:
-            return _Register(instance)
+            return _Method("add_module", instance)
         if name == "register_buffer" and instance is not None:
-            return _RegisterBuffer(instance)
+            return _Method("register_buffer", instance)
         if name == "training" and instance is not None and self.in_forward:
             # the summary is of the model as model.eval() runs it (dropout off, no training-only branch)
             self.assume(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
             return False
         if name == "__getattr__" and instance is not None:          # self.__getattr__('level_%d' % i)
-            return _GetAttr(instance)
+            return _Method("__getattr__", instance)
         if name in SAME_MODULE and instance is not None:
-            return _Same(instance)
+            return _Method("same", instance)
         return super().missing_attribute(cls, instance, name, node)
 
     def set_attribute(self, owner, name: str, value, stmt) -> None:
@@ -273,30 +273,36 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
     def call_other(self, func, args, kwargs, node):
         if isinstance(func, script.ParserMethod):
             return script.call(self, func, args, kwargs, node)
-        if isinstance(func, _Same):
-            return func.module
-        if isinstance(func, _LayerForward):
-            return self.run(func.module, list(args), kwargs, node)
-        if isinstance(func, _RegisterBuffer):          # self.register_buffer('pe', torch.zeros(…), persistent=…)
-            if len(args) not in (2, 3) or not isinstance(args[0], str) or set(kwargs) - {"persistent"}:
-                raise SnippetError(f"{describe(node)}: register_buffer(name, tensor)", node)
-            func.instance.attributes[module_name(args[0], node)] = args[1]
-            self.buffers.append((func.instance, args[0], args[1], node.lineno))
-            return None
-        if isinstance(func, _Register):
-            if len(args) == 2 and isinstance(args[0], str):
-                func.instance.attributes[module_name(args[0], node)] = args[1]
-                return None
-            raise SnippetError(f"{describe(node)}: add_module(name, module)", node)
+        if isinstance(func, _Method):
+            return self.method(func, args, kwargs, node)
         if isinstance(func, _Grow):
             return self.grow(func, args, node)
-        if isinstance(func, _GetAttr):
-            if len(args) != 1 or not isinstance(args[0], str):
-                raise SnippetError(f"{describe(node)}: __getattr__ takes one name", node)
-            return self.attribute(func.instance, args[0], node)
         if isinstance(func, _Partial):
             return self.call(func.func, func.args + list(args), {**func.kwargs, **kwargs}, node)
         return super().call_other(func, args, kwargs, node)
+
+    def method(self, func: "_Method", args, kwargs, node):
+        """A module's own method the reader gives meaning to: `.to(device)` and the like (the module
+        itself), a built-in base layer's forward, register_buffer, add_module, __getattr__."""
+        owner = func.owner
+        if func.name == "same":
+            return owner
+        if func.name == "forward":
+            return self.run(owner, list(args), kwargs, node)
+        if func.name == "register_buffer":           # self.register_buffer('pe', torch.zeros(…), persistent=…)
+            if len(args) not in (2, 3) or not isinstance(args[0], str) or set(kwargs) - {"persistent"}:
+                raise SnippetError(f"{describe(node)}: register_buffer(name, tensor)", node)
+            owner.attributes[module_name(args[0], node)] = args[1]
+            self.buffers.append((owner, args[0], args[1], node.lineno))
+            return None
+        if func.name == "add_module":
+            if len(args) == 2 and isinstance(args[0], str):
+                owner.attributes[module_name(args[0], node)] = args[1]
+                return None
+            raise SnippetError(f"{describe(node)}: add_module(name, module)", node)
+        if len(args) != 1 or not isinstance(args[0], str):      # __getattr__
+            raise SnippetError(f"{describe(node)}: __getattr__ takes one name", node)
+        return self.attribute(owner, args[0], node)
 
     def grow(self, func: "_Grow", args, node):
         holder, name = func.holder, func.name
@@ -344,8 +350,10 @@ class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Inte
 
 
 @dataclass(eq=False)
-class _Same:
-    module: Any
+class _Method:
+    """A module's method the reader follows (TorchReader.method), bound to its owner."""
+    name: str
+    owner: Any
 
 
 @dataclass(eq=False)
@@ -359,26 +367,6 @@ class _Partial:
     func: Any
     args: list
     kwargs: dict
-
-
-@dataclass(eq=False)
-class _GetAttr:
-    instance: Instance
-
-
-@dataclass(eq=False)
-class _Register:
-    instance: Instance
-
-
-@dataclass(eq=False)
-class _LayerForward:
-    module: Module
-
-
-@dataclass(eq=False)
-class _RegisterBuffer:
-    instance: Instance
 
 
 _NAMESPACE = ClassValue(ast.ClassDef("SimpleNamespace", [], [], [ast.Pass()], []), [External("types.SimpleNamespace")])
