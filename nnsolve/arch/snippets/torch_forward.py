@@ -16,7 +16,7 @@ from .torch_functions import NOT_HANDLED, Reduced
 from .torch_tensors import TensorsMixin, _Shape, _axis
 from .torch_values import (BATCH, BUILT_IN, MODULE_VALUES, REARRANGEMENTS, BatchRows, Filled, Module, SequentialModule, Tensor,
                            TensorMethod, UnknownModule, Weights, _FilledSize, _tensors)
-from .values import Function, Instance, Opaque
+from .values import Function, Opaque
 
 POOLS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "MaxPool1d", "avg_pool1d": "AvgPool1d",
          "dropout": "Dropout", "adaptive_avg_pool2d": "AdaptiveAvgPool2d", "adaptive_max_pool2d": "AdaptiveMaxPool2d",
@@ -152,7 +152,7 @@ class ForwardMixin(TensorsMixin):
         except SettingError as e:
             raise SnippetError(f"{_called(node) or kind}: {e}", node) from None
         self.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), getattr(node, "lineno", None),
-                          _called(node)), node)
+                          _written(node, base)), node)
         return Tensor(name)
 
     # ---- where the interpreter meets tensors and modules
@@ -321,6 +321,19 @@ def _counts_stack(kind: str) -> bool:
     return kind in KINDS and "num_layers" in KINDS[kind].takes
 
 
+def _written(node, base: str) -> str:
+    """How a function layer's class is shown: `F.relu`, `torch.cat`, or a tensor method's name (`transpose`
+    of `q.view(…).transpose(1, 2)`); an operator's layer by its name (`add`, `matmul`)."""
+    if isinstance(node, ast.Call):
+        from .common import dotted
+        name = dotted(node.func)
+        if name is not None and name.split(".")[0] in ("F", "torch", "nn", "functional"):
+            return name
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+    return base
+
+
 def _called(node) -> str:
     if isinstance(node, ast.Call):
         from .common import dotted
@@ -328,7 +341,6 @@ def _called(node) -> str:
     return describe(node)
 
 
-_ = Instance
 
 
 @dataclass(eq=False)
