@@ -95,12 +95,14 @@ def upsample(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
                   windows=tuple(Window(taps, 1, 0, r) for r in factors))
 
 
-@kind("buffer", required=("shape",), optional=("added",))
+@kind("buffer", required=("shape",), optional=("added", "held"))
 def buffer(layer: Layer, shapes, layout: str, conv: Conventions) -> Effect:
     """`self.register_buffer('pe', torch.zeros(1, 500, 64))`: shape (1, 500, 64), counted as buffer values
     (saved with the model, not parameters); the layer passes its input through, and with `added` the
-    forward adds (a slice of) the buffer to it (`x + self.pe[:, :x.size(1)]`): one addition per value."""
-    shape = tuple(_one(layer, shapes))
+    forward adds (a slice of) the buffer to it (`x + self.pe[:, :x.size(1)]`): one addition per value. With `held`, a buffer a module
+    holds beside the layers forward runs (PyTorch's register_buffer of known shape): its output is its own
+    shape, which nothing reads."""
+    shape = tuple(_one(layer, shapes)) if not layer.get("held") else tuple(layer.get("shape"))
     values = prod(layer.get("shape"))
     return Effect(shape, buffers=values, work={"elementwise": prod(shape)} if layer.get("added") else {},
                   formulas=lambda: (f"0 (buffer of {'×'.join(map(str, layer.get('shape')))} = {values} values)", "0"))

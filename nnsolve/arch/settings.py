@@ -151,6 +151,12 @@ def order(value):
     return tuple(axis(v) for v in value)
 
 
+def whole_numbers(value):
+    if not isinstance(value, (list, tuple)) or not value or any(_whole(v) is None for v in value):
+        raise SettingError(f"expected whole numbers, e.g. [2, 0], got {_repr(value)}")
+    return tuple(int(v) for v in value)
+
+
 def output_size(value):
     items = value if isinstance(value, (list, tuple)) else [value]
     if not items or any(v is not None and (_whole(v) is None or _whole(v) < 1) for v in items):
@@ -224,6 +230,7 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "final_norm": (flag, "a LayerNorm after the last layer"), "d_model": (count, "the features it expects"),
     "output_size": (output_size, "the output size per spatial axis"), "factor": (count, "the upscale factor"),
     "added": (flag, "the forward adds the buffer to its input"),
+    "held": (flag, "a buffer held beside the layers: nothing reads it"),
     "trainable": (flag, "parameter: learned (requires_grad)"),
     "sizes": (shape, "the sizes an axis is split into"), "mode": (text, "nearest, linear or bilinear"),
     "heads": (count, "the number of heads"), "key_dim": (count, "the size of each head's queries and keys"),
@@ -235,6 +242,10 @@ SETTINGS: dict[str, tuple[Callable, str]] = {
     "input_shape": (declared_shape, "the input shape it expects"),
     "shares": (text, "the name of an earlier layer whose weights it uses again"),
     "length": (count, "the number of positions"),
+    "right": (dims, "the shape of the weights a tensor is multiplied by"),
+    "keepdim": (flag, "keep the reduced axis, of size 1"), "index": (axis, "the position taken"),
+    "pads": (whole_numbers, "the pads, two per axis, the last axis first"),
+    "num_parameters": (count, "the number of learned slopes"),
 }
 READERS_BY_KIND = {("zero_padding2d", "padding"): zero_padding, ("input", "shape"): dims, ("buffer", "shape"): dims, ("parameter", "shape"): dims,
                    ("upsample", "factor"): sizes}

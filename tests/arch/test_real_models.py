@@ -15,9 +15,7 @@ files are ones PyTorch itself cannot build: they must be refused.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
-import operator
 import os
 from pathlib import Path
 
@@ -25,6 +23,9 @@ import pytest
 import yaml
 
 from nnsolve.problems.errors import ProblemError
+
+from arch.model_corpus import assert_located, expected, flags, oracle, status, torch_twin_blocks
+from arch.model_corpus import nnsolve_read as read_file
 
 HERE = Path(__file__).parent / "real_models"
 MANIFEST = yaml.safe_load((HERE / "manifest.yaml").read_text())
@@ -36,83 +37,9 @@ needs_corpus = pytest.mark.skipif(CORPUS is None or not CORPUS.is_dir(),
                                          f"({CORPUS or 'NNSOLVE_REAL_MODELS unset'}: set NNSOLVE_REAL_MODELS to its "
                                          "directory; see real_models/manifest.yaml)")
 
-OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
-             ast.Pow: operator.pow}
-
-
-def arithmetic(text) -> int:
-    """An integer expression of the manifest (`3*3*1*32 + 32`): numbers, + − · // ** and brackets only."""
-    if isinstance(text, int):
-        return text
-
-    def value(node):
-        if isinstance(node, ast.Expression):
-            return value(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return node.value
-        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            return OPERATORS[type(node.op)](value(node.left), value(node.right))
-        raise ValueError(f"not plain integer arithmetic: {ast.dump(node)}")
-    return value(ast.parse(str(text), mode="eval"))
-
-
-def expected(entry: dict) -> dict:
-    e = entry["expected"]
-    return {"params": arithmetic(e["params"]), "macs": arithmetic(e["macs"]), "output_shape": list(e["output_shape"])}
-
-
-def flags(entry: dict) -> list[str]:
-    """The flags a file needs beyond its path and, for PyTorch, the input shape every PyTorch file needs
-    (a module does not state its input): the issue's 'one flag' — a model choice, or a Keras input size
-    the file leaves open."""
-    out = []
-    if "model" in entry:
-        out.append(f"--model {entry['model']!r}")
-    if entry["framework"] == "keras" and entry.get("input_shape_flag"):
-        out.append("--input-shape " + "x".join(str(v) for v in entry["input_shape"]))
-    out.extend(f"--set {name}={value!r}" for name, value in entry.get("set", {}).items())
-    return out
-
 
 def nnsolve_read(name: str, entry: dict) -> dict:
-    """What `nnsolve summary` reads from the file: totals and the output shape; ProblemError if refused."""
-    from nnsolve.arch.summary import analysis_of
-
-    kwargs = {}
-    if entry.get("input_shape_flag"):
-        kwargs["input_shape"] = tuple(entry["input_shape"])
-    if "model" in entry:
-        kwargs["model"] = entry["model"]
-    if "set" in entry:
-        kwargs["given"] = dict(entry["set"])
-    try:
-        analysis = analysis_of(str(CORPUS / name), **kwargs)
-    except ProblemError as e:
-        # a PyTorch module never states its input: given when the file has no example call of its own
-        if entry["framework"] != "pytorch" or "does not state its input shape" not in str(e):
-            raise
-        analysis = analysis_of(str(CORPUS / name), input_shape=tuple(entry["input_shape"]), **kwargs)
-    totals = analysis.totals
-    return {"params": totals["params"], "macs": totals["macs"], "output_shape": list(analysis.layers[-1].shape)}
-
-
-def oracle():
-    """real_models/model_oracle.py, loaded by its path (tests/ops has a torch_reference module of its own)."""
-    pytest.importorskip("torch")
-    import importlib.util
-    import sys
-
-    name = "nnsolve_tests_real_model_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "model_oracle.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def status(entry: dict) -> str:
-    return str(entry.get("status", "pending")).split(":")[0].strip()
+    return read_file(CORPUS / name, entry)
 
 
 def test_manifest_is_complete():
@@ -173,8 +100,7 @@ def test_nnsolve_reads_the_real_file(name):
         got = nnsolve_read(name, entry)
     except ProblemError as e:
         assert status(entry) != "supported", f"{name} is marked supported but is refused: {e}"
-        for issue in e.issues:                  # located: at a line of the file, or at the flag it needs
-            assert issue.line is not None or issue.path, f"{name}: refused without a place: {issue}"
+        assert_located(name, e)
         return
     assert status(entry) != "refused", f"{name}: PyTorch cannot build this file, nnsolve read {got}"
     assert got == expected(entry), f"{name}: a wrong number, not a refusal"
@@ -210,40 +136,10 @@ def _keras_layers_in_torch():
     one bias per gate) and batch norm's moving mean and variance (Keras: non-trainable parameters)."""
     from torch import nn
 
-    class Chain(nn.Module):
-        def __init__(self, *steps):
-            super().__init__()
-            self.steps = steps
-            self.layers = nn.ModuleList(s for s in steps if isinstance(s, nn.Module))
+    blocks = torch_twin_blocks()
+    Chain, seq, last, channels_last, lstm = blocks.Chain, blocks.seq, blocks.last, blocks.channels_last, blocks.lstm
 
-        def forward(self, x):
-            for step in self.steps:
-                x = step(x)
-            return x
-
-    class Outputs(nn.Module):              # a recurrent layer's sequence, or its last step
-        def __init__(self, lstm, last):
-            super().__init__()
-            self.lstm, self.last = lstm, last
-
-        def forward(self, x):
-            out = self.lstm(x)[0]
-            return out[:, -1] if self.last else out
-
-    def seq(lstm):
-        return Outputs(lstm, False)
-
-    def last(lstm):
-        return Outputs(lstm, True)
-
-    def channels_last(x):
-        return x.transpose(1, 2)
-
-    def lstm(i, h, bidirectional=False):
-        return nn.LSTM(i, h, batch_first=True, bidirectional=bidirectional)
-
-    def repeat(x):
-        return x.unsqueeze(1).repeat(1, 4, 1)
+    repeat = blocks.repeat(4)             # RepeatVector(DIGITS + 1)
 
     def conv_t(i, o, s, op):
         return nn.ConvTranspose1d(i, o, 7, stride=s, padding=3, output_padding=op)

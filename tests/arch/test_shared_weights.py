@@ -10,7 +10,6 @@ import nnsolve
 from nnsolve.arch.analyze import analyze
 from nnsolve.arch.snippets import parse_snippet
 from nnsolve.cli import app
-from nnsolve.problems.errors import ProblemError
 
 HEADER = "import torch\nimport torch.nn as nn\n"
 
@@ -61,7 +60,7 @@ def test_a_cell_called_every_step_counts_its_weights_once_and_its_work_every_ste
 
 
 def test_a_module_called_on_two_inputs_shares_its_weights():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from arch.snippets.torch_built import built
     text = HEADER + """
 class Twins(nn.Module):
@@ -84,7 +83,7 @@ model = Twins()
 
 
 def test_a_stacked_recurrent_layer_called_twice_counts_its_weights_once():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from arch.snippets.torch_built import built
     text = HEADER + """
 class Twice(nn.Module):

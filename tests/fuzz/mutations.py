@@ -51,7 +51,7 @@ class Mutant:
 
 
 def make_mutant(seed: int, index: int) -> Mutant:
-    rng = random.Random(f"{seed}:{index}")
+    rng = _generator(seed, index)
     source = rng.choice(example_files())
     text = source.read_text(encoding="utf-8")
     count = rng.choice((1, 1, 1, 1, 2, 2, 3))
@@ -71,6 +71,15 @@ def make_mutant(seed: int, index: int) -> Mutant:
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
     return Mutant(seed, index, source, tuple(done), data, _commands(source, text))
+
+
+def mutant_source(seed: int, index: int) -> Path:
+    """The example `make_mutant(seed, index)` mutates, without making the mutant (its first draw)."""
+    return _generator(seed, index).choice(example_files())
+
+
+def _generator(seed: int, index: int) -> random.Random:
+    return random.Random(f"{seed}:{index}")
 
 
 def _commands(source: Path, original: str) -> tuple[tuple[str, ...], ...]:

@@ -11,7 +11,7 @@ import pytest
 
 from fuzz.campaign import campaign, warm_up
 from fuzz.inprocess import address_space_cap, hard_limit, run_guarded
-from fuzz.mutations import example_files, make_mutant
+from fuzz.mutations import example_files, make_mutant, mutant_source
 
 SEEDS = (0,)
 MUTANTS_PER_SEED = 300
@@ -42,7 +42,8 @@ def test_a_mutant_is_the_same_from_its_seed_and_index_alone():
 
 
 def test_mutations_reach_every_kind_of_example():
-    sources = {make_mutant(0, i).source.suffix for i in range(MUTANTS_PER_SEED)}
+    assert all(mutant_source(3, i) == make_mutant(3, i).source for i in range(40))
+    sources = {mutant_source(seed, i).suffix for seed in SEEDS for i in range(MUTANTS_PER_SEED)}
     assert {".yaml", ".py"} <= sources
 
 

@@ -2,9 +2,10 @@
 and memory), as data: tests/hostile/manifest.yaml lists each case with its expected exit code and message,
 the files are under tests/hostile/cases/.
 
-The manifest's `processes` run as real `python -m nnsolve.cli` processes, because what they test is the
-process: its exit code through `main()`, its wall-clock time from start to end and its peak resident memory
-(tests/hostile/limited_run.py). Its `in_process` cases, about the answer to malformed input, run in-process
+The manifest's `processes` run as `python -m nnsolve.cli` processes of their own, because what they test is
+the process: its exit code through `main()`, its wall-clock time from start to end and its peak resident
+memory (tests/hostile/limited_run.py: each is a fork of a helper that has done the start-up imports once,
+its time charged with that start-up; a test below checks that a fresh interpreter gives the same answers). Its `in_process` cases, about the answer to malformed input, run in-process
 (tests/fuzz/inprocess.py). Every case must keep the same promises: the expected exit code (3 is a bug, and
 a case that is killed or times out has none), the expected message, no traceback, no raw terminal control
 characters in the output, at most 2 s and at most 200 MB (in-process: 120 MB of growth, what is left of
@@ -26,7 +27,7 @@ import pytest
 
 from fuzz.inprocess import address_space_cap, hard_limit, run_guarded
 from hostile_corpus import CASES, MANIFEST, load_cases
-from limited_run import run_cli
+from limited_run import run_cli, run_python
 
 TIME_LIMIT = 2.0                  # seconds of wall-clock time, start-up included
 MEMORY_LIMIT_MB = 200             # peak resident set size of a process
@@ -55,9 +56,9 @@ class Answer:
     summary: str = ""
 
 
-def run_process_case(case, folder) -> Answer:
+def run_process_case(case, folder, fresh_interpreter: bool = False) -> Answer:
     args = case.command(folder)
-    limits = dict(kill_after=6 * KILL_AFTER, cpu_limit=math.ceil(KILL_AFTER))
+    limits = dict(kill_after=6 * KILL_AFTER, cpu_limit=math.ceil(KILL_AFTER), fresh_interpreter=fresh_interpreter)
     outcome = run_cli(args, folder, **limits)
     if outcome.exit_code is not None and outcome.wall >= TIME_LIMIT > outcome.cpu:
         # the process waited for the machine (other processes on its cores), not the other way round: once more
@@ -108,8 +109,9 @@ def broken_promises(case, answer: Answer) -> list[str]:
     return broken
 
 
-def run_case(case, folder) -> tuple[Answer, list[str]]:
-    answer = (run_in_process_case if case.in_process else run_process_case)(case, folder)
+def run_case(case, folder, fresh_interpreter: bool = False) -> tuple[Answer, list[str]]:
+    answer = (run_in_process_case(case, folder) if case.in_process
+              else run_process_case(case, folder, fresh_interpreter))
     return answer, broken_promises(case, answer)
 
 
@@ -150,3 +152,24 @@ def test_a_process_is_measured_alone(tmp_path):
     del ballast
     assert outcome.exit_code == 0, outcome.describe()
     assert 20 < outcome.peak_rss_mb < 150, outcome.describe()
+
+
+@pytest.mark.parametrize("name", ["billion-laughs-layers", "answer-1e400", "title-with-escapes"])
+def test_a_forked_process_answers_as_a_fresh_interpreter_does(name, tmp_path):
+    """The cases' processes are forks of a helper that has imported nnsolve (limited_run.py): one case of
+    each exit code gives the same exit code and output as `python -m nnsolve.cli` started afresh, and the
+    same peak memory to a few MB (~187 MB here, most of it the case's own)."""
+    case = next(case for case in PROCESSES if case.name == name)
+    forked = run_cli(case.command(tmp_path), tmp_path)
+    fresh = run_cli(case.command(tmp_path), tmp_path, fresh_interpreter=True)
+    assert (forked.exit_code, forked.stdout, forked.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+    assert abs(forked.peak_rss_mb - fresh.peak_rss_mb) < 10, (forked.describe(), fresh.describe())
+
+
+def test_a_forked_process_is_still_killed_by_its_limits(tmp_path):
+    """What the cases' processes are there for: a run that never ends or allocates without bound is stopped
+    by the kernel (RLIMIT_CPU, RLIMIT_AS set in the fork before it runs), not by the test's patience."""
+    spinning = run_python(["-c", "while True: pass"], tmp_path, cpu_limit=1, kill_after=60)
+    assert spinning.exit_code is None, spinning.describe()
+    hoarding = run_python(["-c", "blocks = [bytearray(2**26) for _ in range(64)]"], tmp_path, memory_cap=1024 * 2**20)
+    assert hoarding.exit_code == 1 and "MemoryError" in hoarding.stderr, hoarding.describe()

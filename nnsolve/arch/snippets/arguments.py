@@ -1,43 +1,17 @@
-"""A layer call's arguments bound to the layer's parameter names — from the syntax tree (the Keras reader)
-or from the values the interpreter computed (the PyTorch reader) — and read with typed getters whose
-errors name the layer, the argument and the line."""
+"""A layer call's arguments, as the interpreter computed them, bound to the layer's parameter names and
+read with typed getters whose errors name the layer, the argument and the line."""
 from __future__ import annotations
 
 import ast
 from fractions import Fraction
 from typing import Any, Callable
 
-from .common import SnippetError, describe, literal, shown
+from .common import SnippetError, describe, shown
 
 
 class Arguments:
     """A layer call's arguments bound to the layer's parameter names, read with typed getters whose
     errors name the layer, the argument and the line."""
-
-    def __init__(self, layer: str, call: ast.Call, params: tuple[str, ...], ignored: Callable[[str], bool],
-                 names: Callable[[ast.AST], Any]):
-        self.layer, self.call, self.params = layer, call, params
-        self.nodes: dict[str, ast.AST] = {}
-        for arg in call.args:
-            if isinstance(arg, ast.Starred):
-                raise SnippetError(f"star-arguments (*{describe(arg.value)}) in {layer} are not supported", arg)
-        if len(call.args) > len(params):
-            raise SnippetError(f"{layer} takes at most {len(params)} positional arguments, got {len(call.args)}",
-                               call)
-        for name, node in zip(params, call.args):
-            self.nodes[name] = node
-        for kw in call.keywords:
-            if kw.arg is None:
-                raise SnippetError(f"keyword unpacking (**{describe(kw.value)}) in {layer} is not supported", kw)
-            if ignored(kw.arg) and kw.arg not in params:
-                continue          # initializers, regularizers, names: no effect on shapes or counts, never read
-            if kw.arg not in params:
-                raise SnippetError(f"unknown argument '{kw.arg}' to {layer}", kw.value)
-            if kw.arg in self.nodes:
-                raise SnippetError(f"{layer} got '{kw.arg}' twice", kw.value)
-            self.nodes[kw.arg] = kw.value
-        self.values = {name: literal(node, names) for name, node in self.nodes.items()}
-        self.refuse_unknown()
 
     def refuse_unknown(self) -> None:
         for key, value in self.values.items():

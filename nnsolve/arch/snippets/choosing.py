@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from .common import SnippetError, describe, dotted, model_in_function, shown
+from .common import SnippetError, budget_spent, describe, dotted, model_in_function, shown
 from .values import ClassValue, External, Frame, Function
 
 # methods that return the module itself: `Net().to(device)` builds Net
@@ -54,11 +54,13 @@ class ModelChoice:
             try:
                 value = self.eval(call, Frame({}, self.globals))
             except SnippetError:
+                if budget_spent():            # a runaway build: refused as such, not passed over
+                    raise
                 continue                      # built from the function's own values: not knowable here
             if not isinstance(value, self.MODEL_VALUES):
                 continue
             where = "the file's main block" if isinstance(place, ast.If) else f"{place.name}()"
-            self.note(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
+            self.assume(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
                               f"top level; another one: --model)")
             self.example = _example_input(place, assign)
             return value
@@ -91,7 +93,7 @@ class ModelChoice:
             raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
                                f"(--model '{name}(…)')", candidates[0].node) from None
         if len(classes) > 1:
-            self.note(candidates[0].node, f"the model is {candidates[0].name}() with its defaults, the one module "
+            self.assume(candidates[0].node, f"the model is {candidates[0].name}() with its defaults, the one module "
                                           "class no other class uses (another one: --model)")
         return value
 
@@ -135,7 +137,7 @@ class ModelChoice:
             return None
         from .source import checked_input_shape
         shape = checked_input_shape(shape[1:], call)
-        self.note(call, f"the input is {'×'.join(map(str, shape))}, the file's own example "
+        self.assume(call, f"the input is {'×'.join(map(str, shape))}, the file's own example "
                         f"{describe(call)} without its batch axis (another one: --input-shape)")
         return shape
 

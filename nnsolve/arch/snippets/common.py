@@ -1,16 +1,10 @@
-"""What the Keras and PyTorch readers share: located errors, a tiny interpreter for the literal values a
-snippet computes (`n = 64; Conv2D(2*n, 3)`), dotted call names, and binding a call's arguments to a
-layer's parameter names.
+"""What the Keras and PyTorch readers share: located errors, the evaluation budget, Python's arithmetic
+and comparisons made total and exact (a value of the wrong sort, `'a' < 1`, is a SnippetError at its line,
+never a Python exception), dotted call names, and binding a layer call's arguments (arguments.py).
 
-Nothing here runs user code: the interpreter understands numbers, strings, booleans, None, tuples,
-lists, + − * / // % **, unary minus, comparisons, `and`/`or`/`not`, `a if c else b` and names bound
-earlier to such values — anything else is refused with its line. Every operation is total: a value of
-the wrong sort (`'a' < 1`, `(1,) * 2`) is a SnippetError at its line, never a Python exception.
-
-A snippet has no loops, but classes can build each other and a parameter-free module can be reused, so
-the work of reading one is not bounded by its length: every evaluation draws on a budget
-(MAX_SNIPPET_STEPS) and nesting is bounded (MAX_SNIPPET_NESTING), each refusal naming the line it
-was reached at.
+Classes build each other, loops run and a parameter-free module can be reused, so the work of reading a
+snippet is not bounded by its length: every evaluation draws on a budget (MAX_SNIPPET_STEPS) and nesting
+is bounded (MAX_SNIPPET_NESTING), each refusal naming the line it was reached at.
 """
 from __future__ import annotations
 
@@ -165,6 +159,11 @@ def refuse_unset_given(tree: ast.Module, given: dict) -> None:
                                "file sets from what is known only when run)", None, "--set")
 
 
+def budget_spent() -> bool:
+    """Whether the reading has used up its evaluation steps (a refusal to pass on, not to try past)."""
+    return _READING.steps > _READING.most_steps
+
+
 def last_line() -> int | None:
     """The line the evaluation last reached: where a RecursionError is reported."""
     return _READING.line
@@ -235,12 +234,6 @@ def is_number(value) -> bool:
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
 
 
-def _number(value, node):
-    if not is_number(value):
-        raise SnippetError(f"arithmetic on {describe(node)} (not a number: {shown(value)}) is not supported", node)
-    return value
-
-
 def _power(a, b, node):
     if not isinstance(b, int) or abs(b) > 64:
         raise SnippetError(f"{describe(node)}: only whole exponents up to 64 are supported", node)
@@ -251,7 +244,21 @@ def _power(a, b, node):
     return _exact(Fraction(a) ** b)
 
 
+def _bits(op):
+    """<<, >>, &, |, ^ on whole numbers (`1 << 16`); a shift past 64 places is far beyond any layer size."""
+    def run(a, b, node):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)):
+            raise SnippetError(f"{describe(node)}: bit operations take whole numbers", node)
+        if op in ("<<", ">>") and not 0 <= b <= 64:
+            raise SnippetError(f"{describe(node)}: a shift of 0 to 64 places, got {b}", node)
+        return {"<<": a << b if op == "<<" else 0, ">>": a >> b if op == ">>" else 0, "&": a & b, "|": a | b,
+                "^": a ^ b}[op]
+    return run
+
+
 _BINARY: dict[type, Callable[[Any, Any, ast.AST], Any]] = {
+    ast.LShift: _bits("<<"), ast.RShift: _bits(">>"), ast.BitAnd: _bits("&"), ast.BitOr: _bits("|"),
+    ast.BitXor: _bits("^"),
     ast.Add: lambda a, b, n: a + b, ast.Sub: lambda a, b, n: a - b, ast.Mult: lambda a, b, n: a * b,
     ast.FloorDiv: lambda a, b, n: a // b, ast.Mod: lambda a, b, n: a % b,
     ast.Div: lambda a, b, n: _true_division(a, b), ast.Pow: _power,
@@ -302,58 +309,6 @@ def _compare(op: ast.cmpop, left, right, node: ast.AST) -> bool:
         raise SnippetError(f"{describe(node)}: `in` looks in a tuple, a list or a text, not in {shown(right)}", node)
     raise SnippetError(f"{describe(node)}: cannot order {shown(left)} and {shown(right)} "
                        f"({_SYMBOL.get(type(op), '?')} compares two numbers or two texts)", node)
-
-
-def literal(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
-    """The value of a literal expression. `names(node)` resolves a Name or attribute (`self.width`) —
-    the readers decide which names exist — or raises SnippetError."""
-    with evaluating(node):
-        return _value(node, names)
-
-
-def _value(node: ast.AST, names: Callable[[ast.AST], Any]) -> Any:
-    if isinstance(node, ast.Constant):
-        return _constant(node)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        items = [literal(e, names) for e in node.elts]
-        return tuple(items) if isinstance(node, ast.Tuple) else items
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        return names(node)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
-        operand = literal(node.operand, names)
-        if isinstance(node.op, ast.Not):
-            return not operand
-        value = _number(operand, node.operand)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        a = _number(literal(node.left, names), node.left)
-        b = _number(literal(node.right, names), node.right)
-        if b == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
-            raise SnippetError(f"division by zero in {describe(node)}", node)
-        value = _BINARY[type(node.op)](a, b, node)
-        if abs(value) > _READING.largest:
-            raise SnippetError(f"{describe(node)} is far beyond any layer size {MAX_SNIPPET_MAGNITUDE.hint}", node)
-        return value
-    if isinstance(node, ast.Compare):
-        left = literal(node.left, names)
-        for op, right_node in zip(node.ops, node.comparators):
-            right = literal(right_node, names)
-            if not _compare(op, left, right, node):
-                return False
-            left = right
-        return True
-    if isinstance(node, ast.BoolOp):
-        # Python's meaning: `a or b` is a when a is true, else b (n = width or 64)
-        for value_node in node.values[:-1]:
-            value = literal(value_node, names)
-            if bool(value) == isinstance(node.op, ast.Or):
-                return value
-        return literal(node.values[-1], names)
-    if isinstance(node, ast.IfExp):
-        return literal(node.body if literal(node.test, names) else node.orelse, names)
-    if isinstance(node, ast.Call):
-        raise SnippetError(f"call to unknown function '{dotted(node.func) or describe(node.func)}'", node)
-    raise SnippetError(f"unsupported construct: {describe(node)}", node)
 
 
 def _constant(node: ast.Constant):

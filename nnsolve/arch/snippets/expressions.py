@@ -11,6 +11,11 @@ from .common import SnippetError, _BINARY, _READING, _compare, _constant, charge
 from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque, Super
 
 
+# the standard library's string constants a character model builds its vocabulary from
+STRING_CONSTANTS = {name: getattr(__import__("string"), name) for name in
+                    ("ascii_lowercase", "ascii_uppercase", "ascii_letters", "digits", "hexdigits", "octdigits",
+                     "punctuation", "printable", "whitespace")}
+
 class ExpressionMixin:
     def eval(self, node: ast.AST, frame: Frame):
         with evaluating(node):
@@ -155,6 +160,8 @@ class ExpressionMixin:
 
     def attribute(self, owner, name: str, node):
         if isinstance(owner, External):
+            if owner.name == "string" and name in STRING_CONSTANTS:          # string.ascii_lowercase: a known text
+                return STRING_CONSTANTS[name]
             if owner.name.split(".")[-1] in ("math", "numpy", "np", "torch") and name in ("pi", "e", "tau", "inf", "nan"):
                 return Opaque(f"{owner.name}.{name} (a constant, no size)")     # math.sqrt(2 / math.pi) * x
             return External(f"{owner.name}.{name}")
@@ -175,7 +182,7 @@ class ExpressionMixin:
                 return Bound(value, owner.instance)
             if name == "__init__":
                 return _ExternalInit(owner.instance)
-            return Opaque(f"{describe(node)} (line {node.lineno})")
+            return self.super_external(owner.instance, name, node)
         if isinstance(owner, dict) and name in ("items", "keys", "values", "get"):
             return _BoundBuiltin(owner, name)
         if isinstance(owner, list) and name in ("append", "extend", "insert", "pop", "index"):
@@ -210,7 +217,8 @@ class ExpressionMixin:
     def subscript(self, owner, index_node, frame: Frame, node):
         index = self.eval(index_node, frame)
         if isinstance(owner, Opaque) or isinstance(index, Opaque):
-            return owner if isinstance(owner, Opaque) else Opaque(f"{describe(node)} (line {node.lineno})")
+            return self.subscript_unknown(owner, index, node) if isinstance(owner, Opaque) \
+                else Opaque(f"{describe(node)} (line {node.lineno})")
         if isinstance(owner, dict):
             key = _key(index, index_node)
             if key not in owner:
@@ -229,7 +237,17 @@ class ExpressionMixin:
             return owner[index]
         return self.subscript_other(owner, index, index_node, node)
 
+    def super_external(self, instance, name: str, node):
+        """`super().forward` where the method is the library base class's: unknown (a reader may know it)."""
+        return Opaque(f"{describe(node)} (line {node.lineno})")
+
+    def subscript_unknown(self, owner: Opaque, index, node):
+        """An unknown value indexed: unknown (a reader may know the part's shape)."""
+        return owner
+
     def subscript_other(self, owner, index, index_node, node):
+        if isinstance(owner, External):            # sys.argv[1], os.environ['DATA']: known only when run
+            return Opaque(f"{describe(node)} (line {getattr(node, 'lineno', '?')})")
         raise SnippetError(f"{describe(node)}: {shown(owner)} cannot be indexed", node)
 
     def items(self, value, node) -> list:

@@ -40,15 +40,22 @@ class Interpreter(ExpressionMixin):
     def __init__(self, tree: ast.Module, given: dict | None = None):
         self.tree = tree
         self.globals = Frame({"__name__": Opaque("__name__ (the module's name when run)")})
-        self.notes: list[str] = []
+        self.notes: list[str] = []           # what the reading passed over (a print, a training loop)
+        self.assumed: list[str] = []         # what it took or decided where the file leaves it open
         # values the user gives for names the file's top level sets from its data (--set num_classes=10)
         self.given = dict(given or {})
 
-    def note(self, node, text: str) -> None:
+    def note(self, node, text: str, into: list | None = None) -> None:
         line = node if isinstance(node, int) else getattr(node, "lineno", None)
         entry = f"line {line}: {text}" if line else text
-        if entry not in self.notes and len(self.notes) < 200:
-            self.notes.append(entry)
+        into = self.notes if into is None else into
+        if entry not in into and len(into) < 200:
+            into.append(entry)
+
+    def assume(self, node, text: str) -> None:
+        """A choice the numbers depend on, where the file leaves it open (the model, its input, a --set
+        value, an argparse default): said apart from what was passed over."""
+        self.note(node, text, self.assumed)
 
     # ---- statements
     def run_module(self) -> None:
@@ -58,7 +65,7 @@ class Interpreter(ExpressionMixin):
     def given_value(self, name: str, value, stmt):
         """The value --set gives `name` where the top level sets it (it wins over what the file computes,
         known or not), stated in a note."""
-        self.note(stmt, given_note(name, self.given[name], stmt))
+        self.assume(stmt, given_note(name, self.given[name], stmt))
         return self.given[name]
 
     def block(self, body, frame: Frame) -> None:

@@ -1,492 +1,391 @@
-"""Read a Keras snippet (Sequential, `model.add`, or the functional API) into an Architecture,
-channels-last, by walking its syntax tree: nothing in it is run."""
+"""Read a Keras model file into an Architecture, channels-last, by interpreting its syntax tree
+(interpreter.py): nothing in it is imported or run.
 
+The file's own Python builds the model — Sequential (a list or `model.add`), the functional API
+(`keras.Input`, layers applied to tensors, `keras.Model(inputs, outputs)`), functions that build it,
+loops and comprehensions, and subclassing (`class Net(keras.Model)` whose `__init__` builds layers and
+whose `call` wires them). The model is the last one the file builds (or its one keras.Model class, built
+with its defaults); a subclassed model is called on its input — from `model.build((None, …))`, a call on
+`keras.Input`, or --input-shape. Data loading, printing, compiling and training are passed over with notes.
+"""
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from ..ir import Architecture, Layer
-from .common import (Arguments, check_layer_count, describe, dotted, evaluating, given_note, layer_settings, settable,
-                     model_in_function, Namer, refuse_unset_given, shown, SnippetError)
+from .common import Namer, SnippetError, describe, dotted, model_in_function, shown
+from .interpreter import Interpreter
+from .keras_layers import LAYERS, MERGE_FUNCTIONS
+from .keras_model import (FunctionalModel, KerasGraph, LayerObject, ModelMethod, SequentialModel, Tensor,
+                          activation_name)
+from .pytorch import _note_line
 from .source import checked_input_shape
-from .values import Opaque
-from .keras_script import Function, Returned, ScriptCalls, _is_image_data_format
-from .keras_layers import ACTIVATION_NAMESPACES, LAYERS, MERGE_FUNCTIONS, NAMESPACE, PARAMETER_FREE, _ignored
+from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque
+
+NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
+KERAS_ROOTS = {"tf", "tensorflow", "keras", "tf_keras"}
+BUILDERS = {"Sequential", "Model", "Input", "InputLayer"}
+# methods of a model that neither build nor wire it (passed over with a note)
+SCRIPT_METHODS = {"fit", "evaluate", "predict", "save", "save_weights", "load_weights", "compile", "summary",
+                  "get_weights", "set_weights", "to_json", "predict_on_batch", "train_on_batch", "fit_generator"}
+# the functions of tf.nn / keras.activations that, applied to a tensor, keep its shape and hold no weights
+ACTIVATIONS = {"relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "swish", "silu", "softplus",
+               "leaky_relu", "relu6"}
 
 
-def snake_case(class_name: str) -> str:
-    """Keras's automatic layer names: Conv2D → conv2d, MaxPooling2D → max_pooling2d."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+def keras_name(value) -> str | None:
+    """`Dense` for keras.layers.Dense, tf.keras.layers.Dense, a bare imported Dense; else None. A name
+    outside Keras's layer namespaces (keras.optimizers.Adam) is another library's, unless it is a layer."""
+    if not isinstance(value, External):
+        return None
+    parts = value.name.split(".")
+    if set(parts[:-1]) <= NAMESPACE:
+        return parts[-1]
+    if parts[0] in KERAS_ROOTS and (parts[-1] in LAYERS or parts[-1] in MERGE_FUNCTIONS or parts[-1] in BUILDERS):
+        return parts[-1]
+    return None
 
 
-@dataclass
-class LayerObject:
-    """`Conv2D(32, 3)` before it is applied to a tensor."""
-    name: str
-    kind: str
-    settings: dict
-    line: int
-    written: str                          # the class name, for messages (Conv2D)
-    input_shape: tuple | None = None      # as declared with input_shape=, input_dim= or batch_input_shape=
-    defines_input: bool = False           # the Sequential model's input shape, not a size to check
-    applied: int = 0
-
-    def declared(self) -> dict:
-        """Its settings, with an input shape it declares but does not define, to be checked."""
-        if self.input_shape is None or self.defines_input:
-            return self.settings
-        return {**self.settings, "input_shape": self.input_shape}
+def keras_class(cls: ClassValue, bases=("Model", "Layer", "Sequential")) -> bool:
+    """A class of the file deriving from keras.Model (or keras.layers.Layer)."""
+    return any(keras_name(External(base)) in bases for base in cls.external_bases())
 
 
-@dataclass(frozen=True)
-class Tensor:
-    layer: str                    # the layer whose output it is
+class KerasReader(KerasGraph, Interpreter):
+    IMPLICIT = {"tf": "tensorflow", "keras": "keras", "layers": "keras.layers", "models": "keras.models",
+                "K": "keras.backend", "activations": "keras.activations",
+                **{name: f"keras.layers.{name}" for name in list(LAYERS) + list(MERGE_FUNCTIONS)},
+                **{name: f"keras.{name}" for name in BUILDERS}}
 
-
-@dataclass
-class SequentialModel:
-    layers: list[LayerObject] = field(default_factory=list)
-    input_shape: tuple | None = None
-    line: int = 0
-
-
-@dataclass
-class FunctionalModel:
-    inputs: list[Tensor]
-    outputs: list[Tensor]
-    line: int | None = None
-
-
-class KerasReader(ScriptCalls):
     def __init__(self, tree: ast.Module, given: dict | None = None):
-        self.tree = tree
-        self.given = dict(given or {})        # --set: values for names the top level sets from its data
-        self.env: dict[str, Any] = {}
+        super().__init__(tree, given)
         self.graph: list[Layer] = []          # every applied layer of the functional API, in order
         self.namer = Namer()
-        self.model = None
-        self.notes: list[str] = []
-        self.assumed: list[str] = []          # what it took as given where the file leaves it open
+        self.model = None                     # the last model the file builds
         self.given_shape = None               # the input shape passed with the snippet (--input-shape)
-        self.depth = 0                        # how many of the snippet's functions are running
+        self.model_calls: dict = {}           # a subclassed model's call on tensors: id → (inputs, outputs)
+        self.built_shapes: dict = {}          # a subclassed model's model.build(shape): id → (shape, node)
+        self.building_functions: dict = {}    # id of a function of the file → whether it builds layers
 
-    # ---- statements
+    # ---- the model
     def read(self) -> tuple[list[Layer], tuple | None]:
-        refuse_unset_given(self.tree, self.given)
-        for stmt in self.tree.body:
-            self.statement(stmt)
-        if self.model is None:
+        self.run_module()
+        model = self.model if self.model is not None else self.root_class()
+        if isinstance(model, Instance):
+            model = self.subclassed(model)
+        if isinstance(model, SequentialModel):
+            return self.sequential_layers(model)
+        return self.functional_layers(model)
+
+    def note_model(self, value) -> None:
+        if isinstance(value, (SequentialModel, FunctionalModel)) or \
+                isinstance(value, Instance) and keras_class(value.cls, ("Model", "Sequential")):
+            self.model = value
+
+    def root_class(self) -> Instance:
+        """The one keras.Model class of the file no other class uses, built with its defaults."""
+        classes = [v for v in self.globals.names.values() if isinstance(v, ClassValue) and
+                   keras_class(v, ("Model", "Sequential"))]
+        candidates = [c for c in classes if len(classes) == 1 or not any(
+            isinstance(n, ast.Name) and n.id == c.name for o in classes if o is not c for n in ast.walk(o.node))]
+        if not classes:
             inside = model_in_function(self.tree, ("Sequential", "Model"))
             if inside is not None:
                 raise SnippetError(f"no model found at the top level: the model is built inside the function "
                                    f"{inside.name}, which the snippet never calls", inside)
-            raise SnippetError("no model found: expected Sequential([...]) or Model(inputs, outputs)", None)
-        if isinstance(self.model, SequentialModel):
-            return self.sequential_layers(self.model)
-        return self.functional_layers(self.model)
+            raise SnippetError("no model found: expected Sequential([...]), Model(inputs, outputs) or a class "
+                               "deriving from keras.Model", None)
+        if len(candidates) != 1:
+            names = ", ".join(c.name for c in candidates or classes)
+            raise SnippetError(f"the file defines the model classes {names} and builds none of them: build the "
+                               "model at its top level (model = …)", (candidates or classes)[-1].node)
+        cls = candidates[0]
+        self.assume(cls.node, f"the model is {cls.name}() with its defaults (the file builds none)")
+        return self.instantiate(cls, [], {}, cls.node)
 
-    def statement(self, stmt: ast.stmt) -> None:
+    def subclassed(self, model: Instance) -> FunctionalModel:
+        """A keras.Model subclass: its call on keras.Input, else called on an input of the shape
+        model.build gives, else of the input shape passed (--input-shape)."""
+        line = model.cls.node.lineno
+        if id(model) not in self.model_calls:
+            shape, where = self.built_shapes.get(id(model), (self.given_shape, line))
+            if shape is None:
+                raise SnippetError(f"the input shape of {model.cls.name} is not known: call model.build((None, …)) "
+                                   "or the model on keras.Input(shape=…), or pass the input shape (--input-shape)",
+                                   line)
+            shape = checked_input_shape(self.unknown_sizes_given(shape, where, "the input shape"), where)
+            self.call_model(model, [self.input_tensor(shape, None, None, line)], {}, model.cls.node)
+        inputs, result = self.model_calls[id(model)]
+        outputs = _tensors(result)
+        if not outputs:
+            raise SnippetError(f"{model.cls.name}.call returns {shown(result)}, not tensors of the model", line)
+        return self.functional_model(_tensors(inputs), outputs, line)
+
+    def call_model(self, instance: Instance, args, kwargs, node):
+        """A keras.Model or keras.layers.Layer of the file called on tensors: its `call` wires its layers."""
+        cls = instance.cls
+        if not args or not all(_tensors([a]) for a in args):
+            self.note(node, f"skipped {describe(node)}")
+            return Opaque(f"{describe(node)} (line {node.lineno})")
+        if any("build" in c.namespace for c in cls.mro()):
+            raise SnippetError(f"{cls.name} defines build(): weights it makes from the input shape are not "
+                               "followed", cls.node)
         try:
-            self.statement_of_model(stmt)
-        except SnippetError:
-            if self.builds_layers(stmt):
-                raise
-            # script code around the model (x_train = x_train.astype(...), score = model.evaluate(...)):
-            # what it binds is unknown after it
-            self.note(stmt, f"skipped {describe(stmt).splitlines()[0][:70]}")
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    self.env[node.id] = self.bound(node.id, Opaque(f"{node.id} (line {stmt.lineno})"), stmt)
+            call = cls.lookup("call")
+        except KeyError:
+            raise SnippetError(f"{cls.name} has no call method", node) from None
+        if not isinstance(call, Function):
+            raise SnippetError(f"{cls.name}.call is not a method", node)
+        if not keras_class(cls, ("Model", "Sequential")):
+            self.note(cls.node, f"the layers {cls.name}.call applies are listed one by one (Keras's own summary "
+                                f"shows each {cls.name} as one row of their total)")
+        result = self.call_function(call, instance, args, kwargs, node)
+        self.model_calls.setdefault(id(instance), (list(args), result))
+        return result
 
-    def builds_layers(self, stmt: ast.stmt, seen: frozenset = frozenset()) -> bool:
-        """Whether `stmt` builds or uses a layer or a model (then its errors are the model's)."""
-        if isinstance(stmt, ast.FunctionDef):           # a function's body, once (a recursive one ends here)
-            if stmt.name in seen:
-                return False
-            return any(self.builds_layers(s, seen | {stmt.name}) for s in stmt.body)
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call):
-                name = self.class_name(node.func)
-                if name in LAYERS or name in MERGE_FUNCTIONS or name in ("Sequential", "Model", "Input", "InputLayer"):
+    # ---- statements
+    def statement(self, stmt: ast.stmt, frame: Frame) -> None:
+        """A statement that fails and builds no layer (script code around the model: x = x.astype(…),
+        plotting) is passed over with a note; what it binds is unknown after it. In a method of a Keras
+        class every statement is the model's."""
+        try:
+            super().statement(stmt, frame)
+        except SnippetError as e:
+            method = frame.function is not None and frame.function.owner is not None
+            if "NNSOLVE_MAX_SNIPPET" in e.message or method and keras_class(frame.function.owner) or \
+                    self.builds_layers([stmt], frame):
+                raise
+            self.note(stmt, f"skipped {describe(stmt).splitlines()[0][:70]}")
+            self.unknown_after([stmt], frame, f"by line {stmt.lineno}", stmt)
+
+    def assign(self, target, value, frame, stmt) -> None:
+        super().assign(target, value, frame, stmt)
+        if isinstance(target, ast.Name):
+            self.note_model(value)
+
+    def expression_statement(self, stmt: ast.Expr, value) -> None:
+        self.note_model(value)
+
+    def unknown_branch(self, stmt: ast.If, frame: Frame, test: Opaque) -> None:
+        if not _is_main_guard(stmt.test) and self.builds_layers(stmt.body + stmt.orelse, frame):
+            raise SnippetError(f"`if {describe(stmt.test)}:` is not known without running the code", stmt)
+        super().unknown_branch(stmt, frame, test)
+
+    def for_loop(self, stmt: ast.For, frame: Frame, iterable=None) -> None:
+        builds = self.builds_layers(stmt.body + stmt.orelse, frame)
+        if builds:
+            iterable = self.eval(stmt.iter, frame) if iterable is None else iterable
+            if isinstance(iterable, Opaque):
+                raise SnippetError(f"the loop over {describe(stmt.iter)} is not known without running the code",
+                                   stmt)
+        self.bounded(stmt, frame, builds, lambda: super(KerasReader, self).for_loop(stmt, frame, iterable))
+
+    def while_loop(self, stmt: ast.While, frame: Frame) -> None:
+        builds = self.builds_layers(stmt.body + stmt.orelse, frame)
+        if builds and isinstance(self.eval(stmt.test, frame), Opaque):
+            raise SnippetError(f"`while {describe(stmt.test)}:` is not known without running the code", stmt)
+        self.bounded(stmt, frame, builds, lambda: super(KerasReader, self).while_loop(stmt, frame))
+
+    def bounded(self, stmt, frame: Frame, builds: bool, run) -> None:
+        """A loop that builds no layer (the script's data generation, `while len(questions) < 50000:`) runs
+        on at most a quarter of the evaluation budget left; past that it is passed over, with a note, and
+        the names it binds or changes are unknown after it. A loop that builds layers runs in full."""
+        from . import common
+        reading = common._READING
+        steps, most = reading.steps, reading.most_steps
+        if not builds:
+            reading.most_steps = steps + (most - steps) // 4
+        try:
+            run()
+        except SnippetError as e:
+            if builds or "NNSOLVE_MAX_SNIPPET_STEPS" not in e.message:
+                raise
+            reading.steps = steps
+            self.note(stmt, f"skipped the loop `{describe(stmt).splitlines()[0]}`: it runs far beyond what a "
+                            "model needs")
+            # what it binds, and the lists and dicts it fills (questions.append(q)), are unknown after it
+            changed = [ast.Name(n.value.id, ast.Store()) for n in ast.walk(stmt)
+                       if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name)
+                       and isinstance(_static(self, n.value, frame), (list, dict))]
+            self.unknown_after([stmt, ast.Expr(ast.Tuple(changed, ast.Store()))], frame,
+                               f"in the loop of line {stmt.lineno}", stmt)
+        finally:
+            reading.most_steps = most
+
+    def builds_layers(self, body: list, frame: Frame) -> bool:
+        """Whether `body` builds, applies or adds a layer or a model (then its errors are the model's),
+        told from its calls without evaluating them; a function or class of the file, by its body (each
+        once: the answer is kept, and a function that calls itself adds nothing to it)."""
+        for node in ast.walk(ast.Module(list(body), [])):
+            if not isinstance(node, ast.Call):
+                continue
+            func = _static(self, node.func, frame)
+            if keras_name(func) in LAYERS or keras_name(func) in MERGE_FUNCTIONS or keras_name(func) in BUILDERS:
+                return True
+            if isinstance(func, ClassValue) and not keras_class(func):
+                try:
+                    func = func.lookup("__init__")
+                except KeyError:
+                    continue
+            if isinstance(func, (Function, Bound)):
+                function = func if isinstance(func, Function) else func.function
+                if id(function) not in self.building_functions:
+                    self.building_functions[id(function)] = False
+                    self.building_functions[id(function)] = self.builds_layers(function.node.body,
+                                                                                Frame({}, function.closure))
+                if self.building_functions[id(function)]:
                     return True
-                if isinstance(node.func, ast.Name) and isinstance(self.env.get(node.func.id), Function) \
-                        and self.builds_layers(self.env[node.func.id].node, seen):
-                    return True        # a function of the snippet that builds layers (not a data helper)
-                func = node.func
-                target = func.value if isinstance(func, ast.Attribute) else func
-                if isinstance(target, ast.Name) and isinstance(self.env.get(target.id), (
-                        LayerObject, SequentialModel, FunctionalModel, Tensor)) \
-                        and not (isinstance(func, ast.Attribute) and func.attr in SCRIPT_METHODS):
-                    return True
+            if isinstance(func, (ClassValue, LayerObject)) or isinstance(func, Instance) and keras_class(func.cls):
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr not in SCRIPT_METHODS and isinstance(
+                    _static(self, node.func.value, frame), (SequentialModel, FunctionalModel, LayerObject, Tensor)):
+                return True
         return False
 
-    def statement_of_model(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.If) and not _is_main_guard(stmt.test):
-            try:
-                test = self.literal(stmt.test)
-            except SnippetError:
-                test = Opaque(describe(stmt.test))
-            if isinstance(test, Opaque):
-                raise SnippetError(f"`if {describe(stmt.test)}:` is not known without running the code", stmt)
-            for inner in (stmt.body if test else stmt.orelse):
-                self.statement(inner)
-            return
-        if isinstance(stmt, (ast.With, ast.Try)):
-            for inner in stmt.body:
-                self.statement(inner)
-            return
-        if isinstance(stmt, ast.For) and self.builds_layers(stmt):
-            self.loop(stmt)                     # for _ in range(num_layers): model.add(LSTM(128, …))
-            return
-        if isinstance(stmt, (ast.For, ast.While)):
-            raise SnippetError(f"a loop at the top level: {describe(stmt).splitlines()[0]}", stmt)
-        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Pass, ast.Assert)):
-            return
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
-            return                                            # a docstring
-        if isinstance(stmt, ast.FunctionDef):
-            self.env[stmt.name] = Function(stmt)       # followed where it is called (def make_model(shape): …)
-            return
-        if isinstance(stmt, (ast.AsyncFunctionDef, ast.ClassDef)):
-            return                 # a class or coroutine of the script (a data helper) builds no layer here
-        if isinstance(stmt, ast.Return) and self.depth:
-            raise Returned(self.expression(stmt.value) if stmt.value is not None else None)
-        if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
-            self.note(stmt, f"skipped `if {describe(stmt.test)}:`")
-            return
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            value = self.expression(stmt.value)
-            self.env[stmt.targets[0].id] = self.bound(stmt.targets[0].id, value, stmt)
-            self.note_model(value)
-            return
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple):
-            self.unpack(stmt.targets[0], self.expression(stmt.value), stmt)      # rows, cols = 28, 28
-            return
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            if dotted(stmt.value.func) == "print":
-                self.note(stmt, f"skipped {describe(stmt.value)}")
-                return
-            if self.model_method(stmt.value):
-                return
-            self.note_model(self.expression(stmt.value))
-            return
-        raise SnippetError(f"unsupported statement: {describe(stmt).splitlines()[0]}", stmt)
-
-    def bound(self, name: str, value, stmt):
-        """What the top level binds `name` to: the value --set gives it, if any (noted)."""
-        if self.depth or name not in self.given:
-            return settable(name, value) if not self.depth and isinstance(value, Opaque) else value
-        self.note(stmt, given_note(name, self.given[name], stmt))
-        return self.given[name]
-
-    def unpack(self, target: ast.AST, value, stmt) -> None:
-        if isinstance(target, ast.Name):
-            self.env[target.id] = self.bound(target.id, value, stmt)
-            return
-        if not isinstance(target, ast.Tuple):
-            raise SnippetError(f"unsupported assignment target {describe(target)}", stmt)
-        if isinstance(value, Opaque):                 # (x_train, y_train), … = mnist.load_data()
-            value = (value,) * len(target.elts)
-        if not isinstance(value, (tuple, list)) or len(value) != len(target.elts):
-            raise SnippetError(f"cannot unpack {shown(value)} into {describe(target)}", stmt)
-        for sub, item in zip(target.elts, value):
-            self.unpack(sub, item, stmt)
-
-    def note(self, node, text: str) -> None:
-        entry = f"line {node.lineno}: {text}"
-        if entry not in self.notes:
-            self.notes.append(entry)
-
-    def note_model(self, value) -> None:
-        if isinstance(value, (SequentialModel, FunctionalModel)):
-            self.model = value
-
-    def model_method(self, call: ast.Call) -> bool:
-        """`model.add(layer)`, `model.build(shape)`; `summary`/`compile` change nothing we count."""
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and isinstance(self.env.get(func.value.id), (SequentialModel, FunctionalModel))):
-            return False
-        model = self.env[func.value.id]
-        if func.attr in ("summary", "compile"):
-            return True
-        if func.attr in ("fit", "evaluate", "predict", "save", "save_weights", "load_weights"):
-            self.note(call, f"skipped {describe(call)}")
-            return True
-        if func.attr == "add" and isinstance(model, SequentialModel) and len(call.args) == 1:
-            self.add_to_sequential(model, self.expression(call.args[0]), call.args[0])
-            return True
-        if func.attr == "build" and isinstance(model, SequentialModel) and len(call.args) == 1:
-            shape = self.literal(call.args[0])
-            if not isinstance(shape, (tuple, list)) or len(shape) < 2:
-                raise SnippetError("model.build expects a shape with the batch axis, e.g. (None, 28, 28, 1)", call)
-            model.input_shape = checked_input_shape(tuple(shape[1:]), call)
-            return True
-        if func.attr in ("pop", "add", "build"):
-            raise SnippetError(f"unsupported model method '{func.attr}' (with these arguments)", call)
-        self.note(call, f"skipped {describe(call)[:70]}")          # fit_generator, save, …: nothing we count
-        return True
-
     # ---- expressions
-    def name_value(self, node: ast.AST):
-        if isinstance(node, ast.Name):
-            if node.id not in self.env:
-                raise SnippetError(f"name '{node.id}' is not defined earlier in the snippet", node)
-            return self.env[node.id]
-        name = dotted(node)
-        if name and name.rpartition(".")[0] in ACTIVATION_NAMESPACES:
-            return name.rpartition(".")[2]                    # activation=tf.nn.relu
-        raise SnippetError(f"unsupported construct: {describe(node)}", node)
+    def value(self, node: ast.AST, frame: Frame):
+        """A dotted name whose root the file never defines (np.load without `import numpy`): another
+        library's, unknown where it is used, as an imported one is."""
+        if isinstance(node, ast.Attribute):
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and dotted(node) and not _defined(self, root.id, frame):
+                return External(dotted(node))
+        return super().value(node, frame)
 
-    def expression(self, node: ast.AST):
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        if isinstance(node, ast.List) and any(isinstance(e, ast.Call) for e in node.elts):
-            return [self.expression(e) for e in node.elts]
-        return self.literal(node)
+    def subscript(self, owner, index_node, frame: Frame, node):
+        if isinstance(owner, Opaque):           # x_train.shape[1:]: unknown, as written
+            self.eval(index_node, frame)
+            return Opaque(f"{describe(node)} (line {node.lineno})")
+        return super().subscript(owner, index_node, frame, node)
 
-    def class_name(self, func: ast.AST) -> str | None:
-        name = dotted(func)
-        if name is None:
-            return None
-        prefix, _, last = name.rpartition(".")
-        if prefix and not set(prefix.split(".")) <= NAMESPACE:
-            return None
-        return last
+    def is_layer_name(self, func) -> bool:
+        return keras_name(func) in LAYERS
 
-    def call(self, call: ast.Call):
-        with evaluating(call):
-            return self.called(call)
-
-    def called(self, call: ast.Call):
-        if isinstance(call.func, ast.Call):                   # Conv2D(32, 3)(x)
-            return self.apply(self.call(call.func), call)
-        if isinstance(call.func, ast.Name) and isinstance(self.env.get(call.func.id), LayerObject):
-            return self.apply(self.env[call.func.id], call)  # conv = Conv2D(...); conv(x)
-        if isinstance(call.func, ast.Name) and isinstance(self.env.get(call.func.id), Function):
-            return self.run_function(self.env[call.func.id].node, call)
-        name = self.class_name(call.func)
-        if name in ("Sequential",):
-            return self.sequential(call)
-        if name in ("Model",):
-            return self.functional(call)
+    def call_external(self, func: External, args, kwargs, node):
+        name = keras_name(func)
+        if name == "Sequential":
+            return self.sequential(args, kwargs, node)
+        if name == "Model":
+            return self.functional(args, kwargs, node)
         if name in ("Input", "InputLayer"):
-            return self.input(call)
-        if name in MERGE_FUNCTIONS:
-            layer = self.layer_object(MERGE_FUNCTIONS[name],
-                                      ast.copy_location(ast.Call(call.func, [], call.keywords), call), call)
-            return self.apply(layer, ast.copy_location(ast.Call(call.func, call.args[:1], []), call))
+            return self.input(args, kwargs, node)
+        if name in MERGE_FUNCTIONS:                   # layers.add([a, b]): Add()([a, b])
+            layer = self.layer_object(MERGE_FUNCTIONS[name], [], kwargs, node)
+            return self.apply(layer, args[:1], {}, node)
         if name in LAYERS:
-            return self.layer_object(name, call, call)
-        if dotted(call.func) == "len" and "len" not in self.env:
-            return self.length(call)
-        if _is_image_data_format(call):
+            return self.layer_object(name, args, kwargs, node)
+        parts = func.name.split(".")
+        if parts[-1] == "image_data_format" and len(parts) > 1 and parts[-2] in ("K", "backend", "config") \
+                and not args and not kwargs:
             # the reader reads channels-last models, Keras's default layout (keras.json may set another:
             # the note says which one was taken)
-            entry = f"line {call.lineno}: {describe(call)} is Keras's default, 'channels_last'"
-            if entry not in self.assumed:
-                self.assumed.append(entry)
+            self.assume(node, f"{describe(node)} is Keras's default, 'channels_last'")
             return "channels_last"
+        if activation_name(func) in ACTIVATIONS and len(args) == 1 and isinstance(args[0], Tensor):
+            return args[0]                    # tf.nn.relu(x) in a call(): the same shape, no weights
         if name and name[0].isupper():
-            raise SnippetError(f"unsupported layer '{name}'", call)
-        if name is None and dotted(call.func) and dotted(call.func).split(".")[0] not in self.env:
-            # a function of another library (mnist.load_data(), np.random.seed(1)): unknown, fine unless used
-            self.note(call, f"skipped {describe(call)}")
-            return Opaque(f"{describe(call)} (line {call.lineno})")
-        raise SnippetError(f"call to unknown function '{dotted(call.func) or describe(call.func)}'", call)
+            raise SnippetError(f"unsupported layer '{name}'", node)
+        self.note(node, f"skipped {describe(node).splitlines()[0]}")
+        return Opaque(f"{describe(node)} (line {getattr(node, 'lineno', '?')})")
 
-    def keyword(self, call: ast.Call, key: str):
-        for kw in call.keywords:
-            if kw.arg == key:
-                try:
-                    return self.literal(kw.value), kw.value
-                except SnippetError:
-                    # input_shape=x_train.shape[1:]: a value of the data, unknown (refused where it is needed)
-                    if any(isinstance(n, ast.Name) and isinstance(self.env.get(n.id), Opaque) for n in ast.walk(kw.value)):
-                        return Opaque(f"{describe(kw.value)} (line {kw.value.lineno})"), kw.value
-                    raise
-        return None, None
+    def call_other(self, func, args, kwargs, node):
+        if isinstance(func, LayerObject):
+            return self.apply(func, args, kwargs, node)
+        if isinstance(func, SequentialModel) and len(args) == 1 and isinstance(args[0], Tensor):
+            out = args[0]                     # self.encoder(x) of a Sequential built in __init__: each layer
+            for layer in func.layers:
+                out = self.apply(layer, [out], kwargs, node)
+            return out
+        if isinstance(func, ModelMethod):
+            return self.model_method(func, args, kwargs, node)
+        if isinstance(func, Instance) and keras_class(func.cls):
+            return self.call_model(func, args, kwargs, node)
+        return super().call_other(func, args, kwargs, node)
 
-    def layer_object(self, class_name: str, call: ast.Call, where: ast.AST) -> LayerObject:
-        params, build = LAYERS[class_name]
-        data_format, node = self.keyword(call, "data_format")
-        if data_format not in (None, "channels_last"):
-            raise SnippetError(f"data_format={data_format!r}: only channels_last is supported for Keras", node)
-        kind, settings = layer_settings(build, Arguments(class_name, self.inner_calls_evaluated(call), params, _ignored, self.name_value))
-        name, node = self.keyword(call, "name")
-        if name is not None and not isinstance(name, str):
-            raise SnippetError(f"{class_name} argument 'name': expected a text, got {shown(name)}", node)
-        name = self.namer.claim(name, node) if isinstance(name, str) else self.namer.fresh(snake_case(class_name))
-        return LayerObject(name, kind, settings, where.lineno, class_name, self.given_input_shape(call, params))
+    def attribute_other(self, owner, name: str, node):
+        if isinstance(owner, (SequentialModel, FunctionalModel)) and name in ("add", "build", "pop"):
+            return ModelMethod(owner, name)
+        if isinstance(owner, Tensor) and name == "shape":
+            return self.tensor_shape(owner, node)
+        if isinstance(owner, (SequentialModel, FunctionalModel, LayerObject, Tensor)):
+            return Opaque(f"{describe(node)} (line {node.lineno})")      # model.layers, x.shape, model.fit
+        return super().attribute_other(owner, name, node)
 
-    def given_input_shape(self, call: ast.Call, params: tuple = ()) -> tuple | None:
-        shape, node = self.keyword(call, "input_shape")
-        batch_shape, batch_node = self.keyword(call, "batch_input_shape")
-        # Embedding's input_dim is its vocabulary, not an input shape
-        dim, dim_node = self.keyword(call, "input_dim") if "input_dim" not in params else (None, None)
-        if shape is None and batch_shape is not None:
-            if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
-                raise SnippetError(f"batch_input_shape {shown(batch_shape)}: expected the batch axis and the "
-                                   "input's sizes, e.g. (None, 28, 28, 1)", batch_node)
-            shape, node = tuple(batch_shape)[1:], batch_node
-        if shape is None and dim is not None:
-            shape, node = (dim,), dim_node
-        length, length_node = self.keyword(call, "input_length")      # Embedding's (h12-layers hook)
-        if shape is None and length is not None:
-            shape, node = (length,), length_node
-        if shape is None or isinstance(shape, Opaque):       # input_shape=x_train.shape[1:]: the flag gives it
-            return None
-        shape = (shape,) if isinstance(shape, int) and not isinstance(shape, bool) else shape
-        if not isinstance(shape, (tuple, list)) or not shape or not all(
-                v is None or isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
-            raise SnippetError(f"input shape {shown(shape)}: expected a tuple of sizes ≥ 1", node)
-        return tuple(shape)
+    def tensor_shape(self, tensor: Tensor, node):
+        """`x.shape` of a functional model's tensor: (None, …) with the sizes the layers so far give it, by the
+        same analysis the summary makes (a residual block's `if x.shape[-1] != filters`); unknown where the
+        layers so far cannot be analysed."""
+        from ..analyze import layer_reports
+        from ..conventions import Conventions
+        from ..ir import Architecture
+        from ..rules import ArchitectureError
+        from ..settings import SettingError
+        unknown = Opaque(f"{describe(node)} (line {node.lineno})")
+        inputs = [layer for layer in self.graph if layer.kind == "input"]
+        if not inputs or any(None in tuple(layer.get("shape") or (None,)) for layer in inputs):
+            return unknown
+        try:
+            architecture = Architecture("model", tuple(inputs[0].get("shape")), "channels_last", list(self.graph),
+                                        framework="keras")
+            for report in layer_reports(architecture, Conventions.for_framework("keras")):
+                if report.name == tensor.layer:
+                    return (None, *report.shape)
+        except (ArchitectureError, SettingError, TypeError, ValueError):
+            return unknown
+        return unknown
 
-    def input(self, call: ast.Call) -> Tensor:
-        shape, node = self.keyword(call, "shape")
-        if shape is None and call.args:
-            shape, node = self.literal(call.args[0]), call.args[0]
-        if shape is None:
-            shape = self.given_input_shape(call)
-        if isinstance(shape, Opaque):            # Input(shape=(x_train.shape[1], …)): the flag gives it
-            if self.given_shape is None:
-                raise SnippetError(f"Input shape: {shape.what} is not known without running the code: pass the "
-                                   "input shape (--input-shape)", node or call)
-            shape = self.given_shape
-        shape = checked_input_shape(self.unknown_sizes_given(shape, node or call, "Input shape"), node or call,
-                                    "Input shape")
-        name, name_node = self.keyword(call, "name")
-        if name is not None and not isinstance(name, str):
-            raise SnippetError(f"Input argument 'name': expected a text, got {shown(name)}", name_node)
-        name = self.namer.claim(name, name_node) if isinstance(name, str) else self.namer.fresh("input_layer")
-        self.add_layer(Layer(name, "input", {"shape": shape}, (), call.lineno))
-        return Tensor(name)
-
-    def unknown_sizes_given(self, shape, where, what: str):
-        """Input(shape=(None,)): a size the snippet leaves open (any sequence length) is the one the input
-        shape passed with it gives (--input-shape 200), said in a note; the sizes the snippet states must
-        agree with it. Without it, the shape stays as it is, to be refused where it is checked."""
-        if self.given_shape is None or not isinstance(shape, (tuple, list)) or None not in shape:
-            return shape
-        given = tuple(self.given_shape)
-        if len(given) != len(shape) or any(v is not None and v != g for v, g in zip(shape, given)):
-            raise SnippetError(f"{what} {shown(tuple(shape))}: the input shape passed, "
-                               f"{'x'.join(str(g) for g in given)}, does not fit it (its open sizes are None; "
-                               "the others must be the same)", where)
-        line = where if isinstance(where, int) else getattr(where, "lineno", None)
-        self.assumed.append(f"{'line ' + str(line) + ': ' if line else ''}{what} {shown(tuple(shape))}: the unknown "
-                          f"size (None) is taken from the input shape passed, {'x'.join(str(g) for g in given)}")
-        return given
-
-    def add_layer(self, layer: Layer) -> None:
-        check_layer_count(len(self.graph) + 1, layer.line)
-        self.graph.append(layer)
-
-    def apply(self, layer: LayerObject, call: ast.Call) -> Tensor:
-        if not isinstance(layer, LayerObject):
-            raise SnippetError(f"{describe(call.func)} is not a layer", call)
-        if call.keywords or len(call.args) < 1:
-            raise SnippetError(f"applying layer '{layer.name}': expected its input tensor(s) only", call)
-        inputs = []
-        for arg in call.args:
-            value = self.expression(arg)
-            items = value if isinstance(value, list) else [value]
-            if not items or not all(isinstance(v, Tensor) for v in items):
-                raise SnippetError(f"'{describe(arg)}' is not a tensor of the model", arg)
-            inputs += [v.layer for v in items]
-        name = layer.name if not layer.applied else self.namer.fresh(layer.name)
-        settings = layer.declared()
-        if layer.applied and layer.kind not in PARAMETER_FREE:      # the same weights, applied again
-            settings = {**settings, "shares": layer.name}
-        layer.applied += 1
-        self.add_layer(Layer(name, layer.kind, settings, tuple(inputs), call.lineno, layer.written))
-        return Tensor(name)
-
-    def sequential(self, call: ast.Call) -> SequentialModel:
-        model = SequentialModel(line=call.lineno)
-        for kw in call.keywords:
-            if kw.arg not in ("layers", "name"):
-                raise SnippetError(f"unknown argument '{kw.arg}' to Sequential", kw.value)
-        items = call.args[:1] or [kw.value for kw in call.keywords if kw.arg == "layers"]
-        if items:
-            if not isinstance(items[0], (ast.List, ast.Tuple)):
-                raise SnippetError("Sequential expects a list of layers", items[0])
-            for element in items[0].elts:
-                self.add_to_sequential(model, self.expression(element), element)
-        return model
-
-    def add_to_sequential(self, model: SequentialModel, value, node: ast.AST) -> None:
-        if isinstance(value, Tensor):                         # keras.Input(shape=...) as the first entry
-            source = next((layer for layer in self.graph if layer.name == value.layer), None)
-            if source is None or source.kind != "input" or model.layers or model.input_shape is not None:
-                raise SnippetError(f"'{describe(node)}' in a Sequential: only an Input, first, is a tensor it "
-                                   "takes", node)
-            model.input_shape = source.settings["shape"]
-            self.graph.remove(source)
-            return
-        if not isinstance(value, LayerObject):
-            raise SnippetError(f"'{describe(node)}' is not a layer", node)
-        if not model.layers and value.input_shape is not None and model.input_shape is None:
-            model.input_shape, value.defines_input = value.input_shape, True
-        check_layer_count(len(model.layers) + 2, node)      # and its input layer
-        model.layers.append(value)
-
-    def sequential_layers(self, model: SequentialModel):
-        layers = [Layer("input_layer", "input", {"shape": model.input_shape}, (), model.line)]
-        layers += [Layer(o.name, o.kind, o.declared(), (), o.line, o.written) for o in model.layers]
-        return layers, model.input_shape
-
-    def functional(self, call: ast.Call) -> FunctionalModel:
-        values = {"inputs": None, "outputs": None}
-        for key, node in zip(("inputs", "outputs"), call.args):
-            values[key] = self.expression(node)
-        for kw in call.keywords:
-            if kw.arg in values:
-                values[kw.arg] = self.expression(kw.value)
-            elif kw.arg != "name":
-                raise SnippetError(f"unknown argument '{kw.arg}' to Model", kw.value)
-        ends = {k: v if isinstance(v, list) else [v] for k, v in values.items()}
-        for key, items in ends.items():
-            if not items or not all(isinstance(v, Tensor) for v in items):
-                raise SnippetError(f"Model {key}: expected tensors of the model", call)
-        kinds = {layer.name: layer.kind for layer in self.graph}
-        for tensor in ends["inputs"] + ends["outputs"]:
-            if tensor.layer not in kinds:
-                raise SnippetError(f"Model: the tensor of '{tensor.layer}' went into a Sequential", call)
-        if any(kinds[t.layer] != "input" for t in ends["inputs"]):
-            raise SnippetError("Model inputs: expected the model's Input tensors", call)
-        return FunctionalModel(ends["inputs"], ends["outputs"], call.lineno)
-
-    def functional_layers(self, model: FunctionalModel):
-        by_name = {layer.name: layer for layer in self.graph}
-        needed, stack = set(), [t.layer for t in model.outputs]
-        while stack:
-            name = stack.pop()
-            if name not in by_name:            # an Input that went into a Sequential instead
-                raise SnippetError(f"the model's outputs depend on '{name}', which a Sequential took as its input",
-                                   model.line)
-            if name not in needed:
-                needed.add(name)
-                stack.extend(by_name[name].inputs)
-        layers = [layer for layer in self.graph if layer.name in needed]
-        first = by_name[model.inputs[0].layer]
-        return layers, first.settings["shape"]
+    def missing_attribute(self, cls: ClassValue, instance, name: str, node):
+        if keras_class(cls) and name == "add_weight":
+            raise SnippetError(f"{cls.name}: weights made with add_weight are not counted by the reader", node)
+        if instance is not None and keras_class(cls, ("Model",)) and name == "build":
+            return ModelMethod(instance, name)
+        return super().missing_attribute(cls, instance, name, node)
 
 
-SCRIPT_METHODS = {"fit", "evaluate", "predict", "save", "save_weights", "load_weights", "compile", "summary",
-                  "get_weights", "set_weights", "to_json", "predict_on_batch", "train_on_batch"}
+def _static(reader: KerasReader, node: ast.AST, frame: Frame):
+    """What a name or dotted name stands for, looked up without evaluating anything; None when unknown."""
+    if isinstance(node, ast.Name):
+        try:
+            return frame.find(node.id)
+        except KeyError:
+            from .builtins import BUILTINS
+            return BUILTINS.get(node.id) or (External(reader.IMPLICIT[node.id]) if node.id in reader.IMPLICIT
+                                             else None)
+    if isinstance(node, ast.Attribute):
+        owner = _static(reader, node.value, frame)
+        if isinstance(owner, External):
+            return External(f"{owner.name}.{node.attr}")
+        if isinstance(owner, Instance):
+            if node.attr in owner.attributes:
+                return owner.attributes[node.attr]
+            owner = owner.cls
+        if isinstance(owner, ClassValue):
+            try:
+                return owner.lookup(node.attr)
+            except KeyError:
+                return None
+    return None
+
+
+def _defined(reader: KerasReader, name: str, frame: Frame) -> bool:
+    from .builtins import BUILTINS
+    try:
+        frame.find(name)
+        return True
+    except KeyError:
+        return name in BUILTINS or name in reader.IMPLICIT
+
+
+def _tensors(value) -> list:
+    """The tensors of the model in `value` (a tensor, or a list or tuple of them); [] if it holds another."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    return items if items and all(isinstance(v, Tensor) for v in items) else []
 
 
 def _is_main_guard(test: ast.AST) -> bool:
     return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-
-
-def read_keras(tree: ast.Module) -> tuple[list[Layer], tuple | None]:
-    return KerasReader(tree).read()
 
 
 def keras_architecture(tree: ast.Module, input_shape, source, given: dict | None = None) -> Architecture:
@@ -503,5 +402,5 @@ def keras_architecture(tree: ast.Module, input_shape, source, given: dict | None
     if layers[0].kind == "input" and (layers[0].settings.get("shape") is None or None in layers[0].settings["shape"]):
         layers[0] = Layer(layers[0].name, "input", {"shape": shape}, (), layers[0].line)
     return Architecture(name="model", input_shape=shape, layout="channels_last", layers=layers,
-                        framework="keras", source=source, notes=list(reader.notes),
-                        assumed=list(reader.assumed))
+                        framework="keras", source=source, notes=sorted(reader.notes, key=_note_line),
+                        assumed=sorted(reader.assumed, key=_note_line))

@@ -8,8 +8,6 @@ from typing import Callable
 from .common import Arguments, SnippetError
 
 
-NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
-ACTIVATION_NAMESPACES = {"tf.nn", "keras.activations", "tf.keras.activations", "activations"}
 # read by the reader itself, not by a layer's settings
 READER_KEYS = {"name", "input_shape", "input_dim", "batch_input_shape", "data_format",
                "input_length"}        # Embedding(1000, 64, input_length=10): the input shape (10,)
@@ -137,6 +135,16 @@ def _bidirectional(a: Arguments):
     return inner.kind, {**inner.settings, "bidirectional": True, "merge_mode": merge}
 
 
+def _time_distributed(a: Arguments):
+    """TimeDistributed(Dense(n)): the layer applied at every time step — Dense already acts on the last
+    axis of (steps, features), so it counts as the Dense itself (n·(d + 1) parameters once, steps rows of
+    MACs). Other wrapped layers are not followed."""
+    inner = a.required("layer")
+    if getattr(inner, "kind", None) != "dense":
+        raise a.fail("layer", "a Dense layer (other layers in TimeDistributed are not followed)")
+    return inner.kind, dict(inner.settings)
+
+
 def _attention(a: Arguments):
     key_dim = a.int("key_dim")
     s = {"heads": a.int("num_heads"), "key_dim": key_dim, "value_dim": a.int("value_dim", key_dim),
@@ -227,6 +235,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "LSTM": (RNN, _rnn("lstm")),
     "GRU": (RNN, _rnn("gru")),
     "Bidirectional": (("layer", "merge_mode", "weights", "backward_layer"), _bidirectional),
+    "TimeDistributed": (("layer",), _time_distributed),
     "MultiHeadAttention": (("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape"),
                            _attention),
     "Add": ((), lambda a: ("add", {})),

@@ -18,47 +18,17 @@ from ...limits import MAX_SELF_NESTING
 from ..ir import Architecture, Layer
 from .choosing import SAME_MODULE, ModelChoice
 from .torch_functions import FunctionsMixin
+from .torch_holdings import HoldingsMixin
 from .common import Arguments, Namer, SnippetError, describe, layer_settings, shown
 from .builtins import module_name
 from . import script
 from .interpreter import Interpreter
-from .torch_forward import Filled, ForwardMixin, Tensor, Weights
+from .torch_forward import ForwardMixin
+from .torch_values import BUILT_IN, MODULE_VALUES, Filled, Module, SequentialModule, Tensor, UnknownModule, Weights
 from .torch_modules import MODULES, _ignored
 from .values import ClassValue, External, Instance, Opaque
 
 
-@dataclass(eq=False)
-class Module:
-    """One built-in layer, e.g. nn.Conv2d(3, 16, 3)."""
-    kind: str
-    settings: dict
-    line: int
-    written: str                  # the class name, for messages (Linear)
-    calls: int = 0
-    path: str | None = None
-    first_layer: str | None = None       # the layer its first call made: later calls share its weights
-    tied: dict | None = None             # weights tied with another module's: {"layer": the first to run}
-
-
-@dataclass(eq=False)
-class SequentialModule:
-    """nn.Sequential (called: its children in turn), nn.ModuleList or nn.ModuleDict (holders only)."""
-    children: list[tuple[str, Any]]
-    node: ast.AST | None = None           # where it is built: its children's calls are located there
-    container: str = "Sequential"
-    path: str | None = None
-
-
-@dataclass(eq=False)
-class UnknownModule:
-    """A torch.nn class the reader does not know (a loss, an unsupported layer): refused once the model
-    uses it, never before (a loss beside the model is no concern of the summary)."""
-    name: str
-    node: ast.AST
-    path: str | None = None
-
-
-MODULE_VALUES = (Module, SequentialModule, Instance, UnknownModule)
 
 
 def _torch_name(full: str) -> tuple[str, str] | None:
@@ -71,7 +41,7 @@ def _torch_name(full: str) -> tuple[str, str] | None:
     return None
 
 
-class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
+class TorchReader(ModelChoice, HoldingsMixin, FunctionsMixin, ForwardMixin, Interpreter):
     IMPLICIT = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch",
                 "OrderedDict": "collections.OrderedDict", **{name: f"torch.nn.{name}" for name in MODULES}}
     MODEL_VALUES = (Module, SequentialModule, Instance)
@@ -83,6 +53,7 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
         self.built: list = []                 # module values the file's top level assigns, in order
         self.path = ""                        # the module whose forward is being read
         self.building: list[str] = []         # the classes whose __init__ is being read, outermost first
+        self.buffers: list = []               # (module, name, value, line) of each register_buffer
 
     # ---- the model
     def read(self, input_shape, spec: str | None = None) -> list[Layer]:
@@ -90,8 +61,9 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
         model = self.the_model(spec)
         input_shape = input_shape or self.example_shape()
         if input_shape is None:
-            raise SnippetError("a PyTorch snippet does not state its input shape: pass it (e.g. 3x224x224) or add a "
-                               "comment '# input: 3x224x224'", None)
+            example, hint = self.input_hint(model)
+            raise SnippetError(f"a PyTorch snippet does not state its input shape: pass it (e.g. --input-shape "
+                               f"{example}) or add a comment '# input: {example}'{hint}", None)
         self.name_modules(model, "", set())
         self.layers.append(Layer("input", "input", {"shape": input_shape}, (), None))
         self.namer.claim("input", None)
@@ -99,74 +71,6 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
         self.count_uncalled(model)
         self.count_weights(model)
         return self.layers
-
-    def count_weights(self, model) -> None:
-        """Each nn.Parameter the model's modules hold: a parameter layer beside the input, named by its
-        module path (`ln_f.weight`), so the totals count it as PyTorch's model.parameters() does."""
-        seen: set = set()
-        found: list = []
-
-        def walk(value, path):
-            if id(value) in seen:
-                return
-            seen.add(id(value))
-            if isinstance(value, Weights):
-                found.append((path, value))
-            items = [(k, c) for k, c in value.children] if isinstance(value, SequentialModule) else \
-                list(value.attributes.items()) if isinstance(value, Instance) else \
-                list(value.items()) if isinstance(value, dict) else list(enumerate(value)) \
-                if isinstance(value, (list, tuple)) else []
-            for key, child in items:
-                walk(child, f"{path}.{key}" if path else str(key))
-        walk(model, "")
-        for k, (path, weights) in enumerate(found):
-            name = self.namer.fresh(path or "parameter")
-            settings = {"shape": weights.shape, **({} if weights.trainable else {"trainable": False})}
-            self.layers.insert(1 + k, Layer(name, "parameter", settings, ("input",), weights.line, "Parameter"))
-
-    def count_uncalled(self, model) -> None:
-        """A layer with weights that __init__ builds and forward never calls (EfficientNet's expansion conv
-        when its ratio is 1): PyTorch's model.parameters() holds its weights, so the summary counts them
-        too — beside the input, as that module's parameters (and buffers), with no output and no MACs —
-        and says so. A module whose size cannot be told without an input is refused."""
-        from .torch_modules import PARAMETER_FREE
-        seen: set = set()
-
-        def walk(value):
-            if id(value) in seen:
-                return
-            seen.add(id(value))
-            if isinstance(value, Module) and not value.calls and value.kind not in PARAMETER_FREE \
-                    and not (value.tied and value.tied["layer"]):          # its tied weight is counted where it ran
-                self.uncalled(value)
-            children = [c for _, c in value.children] if isinstance(value, SequentialModule) else \
-                list(value.attributes.values()) if isinstance(value, Instance) else \
-                list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) \
-                else []
-            for child in children:
-                walk(child)
-        walk(model)
-
-    def uncalled(self, module: Module) -> None:
-        effect = held_weights(module)
-        name = module.path or module.written
-        if effect is None:
-            raise SnippetError(f"module '{name}' ({module.written}, line {module.line}) is built but forward never "
-                               "calls it: PyTorch counts its parameters in the model, and its size is not known "
-                               "without an input", module.line)
-        self.note(module.line, f"{name} ({module.written}) is built but forward never calls it: its "
-                               f"{effect.trainable + effect.non_trainable:,} parameters are counted, as PyTorch's "
-                               "model.parameters() holds them; no output, no MACs")
-        at = 1 + sum(1 for layer in self.layers if layer.kind in ("parameter", "buffer"))
-        written = f"{module.written} (never called)"
-        for kind, values, settings in (("parameter", effect.trainable, {}),
-                                       ("parameter", effect.non_trainable, {"trainable": False}),
-                                       ("buffer", effect.buffers, {})):
-            if values:
-                layer_name = self.namer.fresh(name if kind == "parameter" else f"{name}.buffers")
-                self.layers.insert(at, Layer(layer_name, kind, {"shape": (values,), **settings}, ("input",),
-                                             module.line, written))
-                at += 1
 
     def output(self, result) -> None:
         """The model's output is what forward returns — its first tensor when it returns several (an actor's
@@ -189,28 +93,6 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
         if frame is self.globals and isinstance(target, ast.Name) and isinstance(value, MODULE_VALUES[:3]):
             self.built.append(value)
 
-    def name_modules(self, value, path, seen: set, record_only: bool = False) -> None:
-        """PyTorch's module names (`layer1.0.conv1`): each module is named where it is first reached."""
-        if not isinstance(value, MODULE_VALUES) or id(value) in seen:
-            return
-        if path is not None or record_only:
-            seen.add(id(value))
-        if not record_only and value.path is None:
-            value.path = path
-        sub = (lambda name: f"{path}.{name}" if path else name) if path is not None else (lambda name: None)
-        if isinstance(value, SequentialModule):
-            for name, child in value.children:
-                self.name_modules(child, sub(name), seen, record_only)
-        elif isinstance(value, Instance):
-            for name, attr in value.attributes.items():
-                items = attr.items() if isinstance(attr, dict) else enumerate(attr) \
-                    if isinstance(attr, (list, tuple)) else None
-                if items is None:
-                    self.name_modules(attr, sub(name), seen, record_only)
-                else:
-                    for key, item in items:
-                        self.name_modules(item, sub(f"{name}.{key}"), seen, record_only)
-
     # ---- building
     def instantiate(self, cls: ClassValue, args, kwargs, node):
         deepest = MAX_SELF_NESTING.value
@@ -226,10 +108,25 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
             self.building.pop()
 
     def init_external(self, instance, args, kwargs, node) -> None:
-        """`class VGG(nn.Sequential)` whose __init__ calls super().__init__(layers…): its children."""
-        if isinstance(instance, Instance) and any(b.endswith("Sequential") for b in instance.cls.external_bases()):
+        """`class VGG(nn.Sequential)` whose __init__ calls super().__init__(layers…): its children.
+        `class CausalConv1d(nn.Conv1d)` whose __init__ calls super().__init__(4, 8, 3, dilation=2): the layer
+        it is, called by its forward's super().forward(x) or as the inherited forward."""
+        if not isinstance(instance, Instance):
+            return
+        bases = instance.cls.external_bases()
+        if any(b.endswith("Sequential") for b in bases):
             for name, child in self.sequential(args, kwargs, node).children:
                 instance.attributes[name] = child
+            return
+        layer = next((_torch_name(b)[1] for b in bases if (_torch_name(b) or ("", ""))[0] == "nn"
+                      and _torch_name(b)[1] in MODULES), None)
+        if layer is not None:
+            instance.attributes[BUILT_IN] = self.module(layer, args, kwargs, node)
+
+    def super_external(self, instance, name: str, node):
+        if name == "forward" and isinstance(instance, Instance) and BUILT_IN in instance.attributes:
+            return _Method("forward", instance.attributes[BUILT_IN])
+        return super().super_external(instance, name, node)
 
     def call_external(self, func: External, args, kwargs, node):
         torch = _torch_name(func.name)
@@ -335,7 +232,7 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
                 return match[0]
         if isinstance(owner, MODULE_VALUES):
             if name in SAME_MODULE:
-                return _Same(owner)
+                return _Method("same", owner)
             if isinstance(owner, SequentialModule) and name in ("append", "extend", "add_module", "insert"):
                 return _Grow(owner, name)
             if isinstance(owner, SequentialModule) and name in ("children", "values", "keys", "items"):
@@ -353,15 +250,17 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
 
     def missing_attribute(self, cls, instance, name, node):
         if name in ("add_module", "register_module", "__setattr__") and instance is not None:
-            return _Register(instance)
+            return _Method("add_module", instance)
+        if name == "register_buffer" and instance is not None:
+            return _Method("register_buffer", instance)
         if name == "training" and instance is not None and self.in_forward:
             # the summary is of the model as model.eval() runs it (dropout off, no training-only branch)
-            self.note(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
+            self.assume(node, f"{describe(node)} is False: the model is read in evaluation mode (model.eval())")
             return False
         if name == "__getattr__" and instance is not None:          # self.__getattr__('level_%d' % i)
-            return _GetAttr(instance)
+            return _Method("__getattr__", instance)
         if name in SAME_MODULE and instance is not None:
-            return _Same(instance)
+            return _Method("same", instance)
         return super().missing_attribute(cls, instance, name, node)
 
     def set_attribute(self, owner, name: str, value, stmt) -> None:
@@ -374,22 +273,36 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
     def call_other(self, func, args, kwargs, node):
         if isinstance(func, script.ParserMethod):
             return script.call(self, func, args, kwargs, node)
-        if isinstance(func, _Same):
-            return func.module
-        if isinstance(func, _Register):
-            if len(args) == 2 and isinstance(args[0], str):
-                func.instance.attributes[module_name(args[0], node)] = args[1]
-                return None
-            raise SnippetError(f"{describe(node)}: add_module(name, module)", node)
+        if isinstance(func, _Method):
+            return self.method(func, args, kwargs, node)
         if isinstance(func, _Grow):
             return self.grow(func, args, node)
-        if isinstance(func, _GetAttr):
-            if len(args) != 1 or not isinstance(args[0], str):
-                raise SnippetError(f"{describe(node)}: __getattr__ takes one name", node)
-            return self.attribute(func.instance, args[0], node)
         if isinstance(func, _Partial):
             return self.call(func.func, func.args + list(args), {**func.kwargs, **kwargs}, node)
         return super().call_other(func, args, kwargs, node)
+
+    def method(self, func: "_Method", args, kwargs, node):
+        """A module's own method the reader gives meaning to: `.to(device)` and the like (the module
+        itself), a built-in base layer's forward, register_buffer, add_module, __getattr__."""
+        owner = func.owner
+        if func.name == "same":
+            return owner
+        if func.name == "forward":
+            return self.run(owner, list(args), kwargs, node)
+        if func.name == "register_buffer":           # self.register_buffer('pe', torch.zeros(…), persistent=…)
+            if len(args) not in (2, 3) or not isinstance(args[0], str) or set(kwargs) - {"persistent"}:
+                raise SnippetError(f"{describe(node)}: register_buffer(name, tensor)", node)
+            owner.attributes[module_name(args[0], node)] = args[1]
+            self.buffers.append((owner, args[0], args[1], node.lineno))
+            return None
+        if func.name == "add_module":
+            if len(args) == 2 and isinstance(args[0], str):
+                owner.attributes[module_name(args[0], node)] = args[1]
+                return None
+            raise SnippetError(f"{describe(node)}: add_module(name, module)", node)
+        if len(args) != 1 or not isinstance(args[0], str):      # __getattr__
+            raise SnippetError(f"{describe(node)}: __getattr__ takes one name", node)
+        return self.attribute(owner, args[0], node)
 
     def grow(self, func: "_Grow", args, node):
         holder, name = func.holder, func.name
@@ -437,8 +350,10 @@ class TorchReader(ModelChoice, FunctionsMixin, ForwardMixin, Interpreter):
 
 
 @dataclass(eq=False)
-class _Same:
-    module: Any
+class _Method:
+    """A module's method the reader follows (TorchReader.method), bound to its owner."""
+    name: str
+    owner: Any
 
 
 @dataclass(eq=False)
@@ -454,45 +369,7 @@ class _Partial:
     kwargs: dict
 
 
-@dataclass(eq=False)
-class _GetAttr:
-    instance: Instance
-
-
-@dataclass(eq=False)
-class _Register:
-    instance: Instance
-
-
 _NAMESPACE = ClassValue(ast.ClassDef("SimpleNamespace", [], [], [ast.Pass()], []), [External("types.SimpleNamespace")])
-
-
-def held_weights(module: Module):
-    """The parameters and buffers a built-in module holds, from the sizes it states (in_channels,
-    in_features, num_features, …): its rule applied to the smallest input of that size; None when it
-    states none (a Lazy layer)."""
-    from ..conventions import Conventions
-    from ..rules import ArchitectureError
-    from ..kinds import DECLARED, KINDS
-    stated = [module.settings[key] for key in DECLARED if isinstance(module.settings.get(key), int)]
-    kind = KINDS.get(module.kind)
-    if not stated or kind is None:
-        return None
-    size = stated[0]
-    reach = 1 + max([int(v) for key in ("kernel", "dilation") for v in _ints(module.settings.get(key))] or [1]) ** 2
-    shapes = [(size,) + (reach,) * kind.spatial_axes] if kind.spatial_axes is not None else [(size,), (1, size)]
-    layer = Layer("uncalled", module.kind, {k: v for k, v in module.settings.items() if k in kind.takes}, ("input",))
-    for shape in shapes:
-        try:
-            return kind.rule(layer, [shape], "channels_first", Conventions(rnn="pytorch", running_stats="buffers"))
-        except (ArchitectureError, ValueError, TypeError, ZeroDivisionError):
-            continue
-    return None
-
-
-def _ints(value) -> list:
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
 def _note_line(note: str) -> int:
@@ -506,4 +383,5 @@ def torch_architecture(tree: ast.Module, input_shape, source, model: str | None 
     reader = TorchReader(tree, given)
     layers = reader.read(tuple(input_shape) if input_shape else None, model)
     return Architecture(name="model", input_shape=tuple(layers[0].settings["shape"]), layout="channels_first", layers=layers,
-                        framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line))
+                        framework="pytorch", source=source, notes=sorted(reader.notes, key=_note_line),
+                        assumed=sorted(reader.assumed, key=_note_line))

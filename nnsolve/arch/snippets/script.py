@@ -38,7 +38,7 @@ def attribute(reader, owner, name: str, node):
     value = owner.values[name]
     if name not in owner.read and not isinstance(value, Opaque):
         owner.read.add(name)
-        reader.note(node, f"{describe(node)} = {shown(value)}, argparse default (line {owner.line})")
+        reader.assume(node, f"{describe(node)} = {shown(value)}, argparse default (line {owner.line})")
     return value
 
 

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..ir import Layer
 from ..settings import SettingError, read_given
 from .common import (Arguments, SnippetError, check_layer_count, describe, evaluating, is_number, layer_settings,
                      shown)
-from . import torch_modules
 from .torch_modules import ACTIVATION_FUNCTIONS, MODULES, PARAMETER_FREE, RECURRENT, _ignored
-from .torch_functions import NOT_HANDLED
-from .values import Function, Instance, Opaque
-
-# the layer kinds of a forward's rearrangements (view, permute, transpose, …), where the layer table gives them
-# (h12-layers: torch_modules.tensor_method); without it, view/reshape only
-_REARRANGE = getattr(torch_modules, "tensor_method", None)
-_BATCH_SIZE = getattr(torch_modules, "BatchSize", None)
-REARRANGEMENTS = {"view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "unsqueeze", "squeeze"}
-BATCH = Opaque("the batch size (x.size(0))")          # x.size(0), x.shape[0] and names bound to them
-
-
-@dataclass(frozen=True)
-class BatchRows(Opaque):
-    """The batch size times `rows`: `out.size(0) * out.size(1)` in `out.reshape(out.size(0) * out.size(1), -1)`."""
-    rows: int = 1
+from .torch_functions import NOT_HANDLED, Reduced
+from .torch_tensors import TensorsMixin, _Shape, _axis
+from .torch_values import (BATCH, BUILT_IN, MODULE_VALUES, REARRANGEMENTS, BatchRows, Filled, Module, SequentialModule, Tensor,
+                           TensorMethod, UnknownModule, Weights, _FilledSize, _tensors)
+from .values import Function, Opaque
 
 POOLS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "MaxPool1d", "avg_pool1d": "AvgPool1d",
          "dropout": "Dropout", "adaptive_avg_pool2d": "AdaptiveAvgPool2d", "adaptive_max_pool2d": "AdaptiveMaxPool2d",
@@ -35,49 +24,12 @@ POOLS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "max_pool1d": "Ma
          "interpolate": "Upsample", "upsample": "Upsample"}
 FILLED = {"ones", "zeros", "randn", "rand", "empty"}
 LIKE = {"randn_like", "rand_like", "zeros_like", "ones_like", "empty_like", "full_like"}
-SAME_TENSOR = {"contiguous", "clone", "detach", "float", "double", "half", "to", "cuda", "cpu", "requires_grad_"}
 TUPLE_RESULT = RECURRENT | {"multihead_attention"}
 CELLS = {"simple_rnn_cell", "lstm_cell", "gru_cell"}
 _OWN_MODULES = re.compile(r"self\.(named_)?(modules|parameters|children|buffers)\(\)")
 
 
-@dataclass(frozen=True)
-class Tensor:
-    layer: str
-
-
-@dataclass(frozen=True)
-class Filled(Opaque):
-    """torch.ones(64), torch.zeros(1, 8): a tensor of known shape whose values are not the model's layers
-    (nn.Parameter(torch.ones(64)) makes weights of it)."""
-    shape: tuple = ()
-
-
-@dataclass(frozen=True)
-class Weights(Opaque):
-    """nn.Parameter(torch.ones(64)) held by a module: counted as its parameters (a parameter layer) once the
-    model is read; in forward, a factor or term of the shape of the tensor it meets."""
-    shape: tuple = ()
-    line: int = 0
-    trainable: bool = True
-
-
-@dataclass(eq=False)
-class _FilledSize:
-    filled: "Filled"
-
-
-@dataclass(eq=False)
-class TensorMethod:
-    tensor: Tensor
-    name: str
-
-
-def _tensors(values) -> list:
-    return [v for v in values if isinstance(v, Tensor)]
-
-
-class ForwardMixin:
+class ForwardMixin(TensorsMixin):
     in_forward = 0
 
     def _join(self, base: str) -> str:
@@ -89,7 +41,6 @@ class ForwardMixin:
             return self.call_module(module, inputs, kwargs, where)
 
     def call_module(self, module, inputs, kwargs, where):
-        from .pytorch import Module, SequentialModule, UnknownModule
         if isinstance(module, UnknownModule):
             raise SnippetError(f"unsupported layer '{module.name}'", module.node)
         if isinstance(module, Module):
@@ -108,6 +59,8 @@ class ForwardMixin:
             forward = module.cls.lookup("forward")
         except KeyError:
             forward = None
+        if forward is None and BUILT_IN in module.attributes:        # class Causal(nn.Conv1d) without a forward
+            return self.call_module(module.attributes[BUILT_IN], inputs, kwargs, where)
         if forward is None:
             if any(b.endswith("Sequential") for b in module.cls.external_bases()):
                 return self.chain(list(module.attributes.values()), inputs, where)
@@ -199,14 +152,15 @@ class ForwardMixin:
         except SettingError as e:
             raise SnippetError(f"{_called(node) or kind}: {e}", node) from None
         self.append(Layer(name, kind, settings, tuple(t.layer for t in inputs), getattr(node, "lineno", None),
-                          _called(node)), node)
+                          _written(node, base)), node)
         return Tensor(name)
 
     # ---- where the interpreter meets tensors and modules
     def call_other(self, func, args, kwargs, node):
-        from .pytorch import MODULE_VALUES
         if isinstance(func, TensorMethod):
             return self.tensor_method(func.tensor, func.name, args, kwargs, node)
+        if isinstance(func, _Expand):
+            return self.expanded(func.weights, args, node)
         if isinstance(func, _FilledSize):
             shape = func.filled.shape
             if not args and not kwargs:
@@ -248,6 +202,10 @@ class ForwardMixin:
     def attribute(self, owner, name: str, node):
         if isinstance(owner, (Filled, Weights)) and name in ("shape", "size"):   # W = torch.randn(4, 1); W.size(0)
             return owner.shape if name == "shape" else _FilledSize(owner)
+        if isinstance(owner, Weights) and name == "expand":                    # self.cls.expand(n, -1, -1)
+            return _Expand(owner)
+        if isinstance(owner, Reduced) and name in ("values", "indices"):        # x.max(dim=1).values
+            return getattr(owner, name)
         return super().attribute(owner, name, node)
 
     def attribute_other(self, owner, name: str, node):
@@ -277,6 +235,8 @@ class ForwardMixin:
                 return self.functional("multiply", {}, "mul", [a, b], node)
             if isinstance(op, ast.MatMult):
                 return self.functional("matmul", {}, "matmul", [a, b], node)
+        if isinstance(op, ast.MatMult) and isinstance(a, Tensor) and isinstance(b, Weights):    # h @ self.query
+            return self.functional("matmul", {"right": b.shape}, "matmul", [a], node)
             raise SnippetError(f"{describe(node)}: only the sum and the product of two tensors are supported", node)
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
             tensor, other = (a, b) if isinstance(a, Tensor) else (b, a)
@@ -287,83 +247,6 @@ class ForwardMixin:
             return tensor                                      # x * scale, x / math.sqrt(d): same shape
         raise SnippetError(f"{describe(node)} is not supported on a tensor", node)
 
-    def subscript_other(self, owner, index, index_node, node):
-        if isinstance(owner, _Shape):
-            if index == 0:
-                return BATCH
-            sizes = self.known_sizes(owner.tensor)
-            if sizes is not None and _axis(index, len(sizes)) is not None:
-                return sizes[_axis(index, len(sizes))]
-            return Opaque(f"{describe(node)} (line {node.lineno})")
-        if isinstance(owner, Tensor):
-            one = self.one_position(owner, index, node)
-            if one is not NOT_HANDLED:
-                return one
-            if self.part_of_one_axis(index) is not None:
-                axis, part = self.part_of_one_axis(index)
-                return self.functional("slice", {"axis": axis, "start": part.start, "stop": part.stop,
-                                                 "step": 1 if part.step is None else part.step}, "slice", [owner], node)
-            return self.last_step(owner, index, node)
-        return super().subscript_other(owner, index, index_node, node)
-
-    @staticmethod
-    def part_of_one_axis(index):
-        """x[:, :d, :, :], x[:, d:]: (axis, slice) where one axis after the batch's is sliced by whole
-        numbers, every other taken whole; None for any other index (x[:, -1], x[..., 0])."""
-        index = index if isinstance(index, tuple) else (index,)
-        if not all(isinstance(i, slice) for i in index):
-            return None
-        whole = [i.start is None and i.stop is None and i.step in (None, 1) for i in index]     # :, ::1
-        if not whole[0]:
-            return None
-        parts = [(k, i) for k, i in enumerate(index) if not whole[k]]
-        if len(parts) != 1:
-            return None
-        axis, part = parts[0]
-        if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (part.start, part.stop, part.step)):
-            return None
-        return (axis, part) if part.step is None or part.step >= 1 else None
-
-    def last_step(self, source: Tensor, index, node) -> Tensor:
-        """`out[:, -1, :]` after a batch_first recurrent layer: its last hidden state only."""
-        index = index if isinstance(index, tuple) else (index,)
-        layer = self.layers[-1]
-        every = slice(None, None, None)
-        if (layer.name == source.layer and layer.kind in RECURRENT and layer.get("batch_first")
-                and len(index) >= 2 and index[0] == every and index[1] == -1
-                and all(i == every for i in index[2:])):
-            self.layers[-1] = replace(layer, settings={**layer.settings, "return_sequences": False})
-            return source
-        raise SnippetError(f"unsupported indexing {describe(node)} (only out[:, -1, :] right after a "
-                           "batch_first recurrent layer)", node)
-
-    def known_sizes(self, tensor: Tensor) -> tuple | None:
-        """x.size() at this point of forward: the batch's size (BATCH) and the sizes the layers so far give
-        the tensor, by the same analysis the summary makes (so N, C, H, W = x.size() is what PyTorch has).
-        None where that is not sure: a layer that cannot be analysed yet, a batch axis moved by a permute,
-        or a sequence layer that puts the sequence first (PyTorch's default order there, (steps, batch, …), is
-        not the analysis'; with batch_first=True it is)."""
-        from ..analyze import layer_reports
-        from ..conventions import Conventions
-        from ..ir import Architecture
-        from ..rules import ArchitectureError
-        if any(layer.kind in SEQUENCE_KINDS - {"embedding"} and not layer.get("batch_first") for layer in self.layers):
-            return None
-        first = self.layers[0] if self.layers and self.layers[0].kind == "input" else None
-        if first is None:
-            return None
-        architecture = Architecture("model", tuple(first.get("shape")), "channels_first", list(self.layers),
-                                    framework="pytorch")
-        try:
-            for report in layer_reports(architecture, Conventions.for_framework("pytorch")):
-                if report.effect.batch_axis not in (None, 0):
-                    return None
-                if report.name == tensor.layer:
-                    return (BATCH, *report.shape)
-        except (ArchitectureError, SettingError):
-            return None
-        return None
-
     def never_none(self, value) -> bool:
         return isinstance(value, (Filled, Weights))
 
@@ -371,6 +254,8 @@ class ForwardMixin:
         """Weights of `shape` broadcast against the tensor without changing its shape (from the right, each
         size equal or 1)."""
         sizes = self.known_sizes(tensor)
+        if sizes is not None and len(shape) == len(sizes) and shape and shape[0] == 1:
+            shape = shape[1:]                                # (1, t, d): its 1 meets the batch axis
         if sizes is None or len(shape) > len(sizes) - 1:
             return False
         return all(w in (1, n) for w, n in zip(reversed(shape), reversed(sizes[1:])))
@@ -412,7 +297,7 @@ class ForwardMixin:
             if len(args) < 2 or kwargs or len(_tensors(args)) != len(args):
                 raise SnippetError(f"{_called(node)} adds two or more tensors given by position", node)
             return self.functional("add", {}, "add", list(args), node)
-        if _REARRANGE is not None and name in REARRANGEMENTS | {"flatten"} and isinstance(args[0], Tensor):
+        if name in REARRANGEMENTS | {"flatten"} and isinstance(args[0], Tensor):
             return self.rearrange(args[0], name, list(args[1:]), kwargs, node)     # torch.transpose(x, 1, 2)
         if name == "flatten":
             start = args[1] if len(args) > 1 else kwargs.get("start_dim", 0)
@@ -429,162 +314,24 @@ class ForwardMixin:
             return self.functional(kind, settings, name, [args[0]], node)
         raise SnippetError(f"call to unknown function '{_called(node)}'", node)
 
-    def tensor_method(self, source: Tensor, method: str, args, kwargs, node):
-        handled = self.torch_tensor_method(source, method, args, kwargs, node)     # torch_functions.py
-        if handled is not NOT_HANDLED:
-            return handled
-        if method in ACTIVATION_FUNCTIONS:
-            return self.functional("activation", {"function": ACTIVATION_FUNCTIONS[method]}, method, [source], node)
-        if method in SAME_TENSOR:
-            return source
-        if method == "size" and args == [0]:
-            return BATCH
-        if method in ("size", "dim") and not kwargs:
-            sizes = self.known_sizes(source)
-            if sizes is not None and method == "dim" and not args:
-                return len(sizes)
-            if sizes is not None and method == "size" and not args:
-                return sizes
-            if sizes is not None and method == "size" and len(args) == 1 and _axis(args[0], len(sizes)) is not None:
-                return sizes[_axis(args[0], len(sizes))]
-        if method in ("size", "dim", "numel"):
-            return Opaque(f"{describe(node)} (line {node.lineno})")
-        if _REARRANGE is not None and (method in REARRANGEMENTS or method == "flatten") \
-                and not (method in ("view", "reshape") and _flattens(args)):
-            return self.rearrange(source, method, args, kwargs, node)
-        if method == "flatten":
-            start = args[0] if args else kwargs.get("start_dim", 0)
-            if start != 1 or len(args) > 1:
-                raise SnippetError(f"{describe(node)}: only flattening from axis 1 (x.flatten(1)) is supported", node)
-            return self.functional("flatten", {}, "flatten", [source], node)
-        if method in ("view", "reshape"):
-            return self.reshape(source, args, node)
-        if method in ("split", "chunk"):
-            return self.pieces(source, method, args, kwargs, node)
-        raise SnippetError(f"unsupported tensor method '{method}'", node)
-
-    def pieces(self, source: Tensor, method: str, args, kwargs, node) -> tuple:
-        """x.split(2, dim=1), x.split([3, 5], 1), x.chunk(2, 1), torch.split(x, …): one slice layer per piece,
-        from the size of the axis at this point of forward."""
-        given = "split_size_or_sections" if method == "split" else "chunks"
-        if len(args) > 2 or set(kwargs) - {given, "dim"}:
-            raise SnippetError(f"{describe(node)}: {method}({given}, dim) only", node)
-        how = args[0] if args else kwargs.get(given)
-        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
-        sizes = self.known_sizes(source)
-        axis = _axis(dim, len(sizes)) if sizes is not None else None
-        if axis is None or axis == 0:
-            raise SnippetError(f"{describe(node)}: the size of axis {shown(dim)} is not known here (or it is the "
-                               "batch axis)", node)
-        n = sizes[axis]
-        whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1     # noqa: E731
-        if method == "chunk" and whole(how):
-            step = -(-n // how)
-            bounds = list(range(0, n, step))
-            widths = [min(step, n - b) for b in bounds]
-        elif method == "split" and whole(how):
-            widths = [min(how, n - b) for b in range(0, n, how)]
-        elif method == "split" and isinstance(how, (list, tuple)) and all(whole(v) for v in how) and sum(how) == n:
-            widths = list(how)
-        else:
-            raise SnippetError(f"{describe(node)}: {given} must be a whole number ≥ 1"
-                               + (f" or sizes adding up to {n}" if method == "split" else ""), node)
-        out, start = [], 0
-        for width in widths:
-            out.append(self.functional("slice", {"axis": axis, "start": start, "stop": start + width, "step": 1},
-                                       method, [source], node))
-            start += width
-        return tuple(out)
-
-    def rearrange(self, source: Tensor, method: str, args, kwargs, node) -> Tensor:
-        """A rearrangement as the layer table describes it (torch_modules.tensor_method)."""
-        def plain(value):
-            if value is BATCH:
-                return _BATCH_SIZE()
-            if isinstance(value, BatchRows):
-                return _BATCH_SIZE(value.rows)
-            if isinstance(value, (list, tuple)):
-                return type(value)(plain(v) for v in value)
-            if isinstance(value, Opaque):
-                raise SnippetError(f"{describe(node)}: a size is not known without running the code ({value.what})",
-                                   node)
-            return value
-        try:
-            kind, settings = _REARRANGE(method, tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()})
-        except ValueError as e:
-            raise SnippetError(f"{describe(node)}: {e}", node) from None
-        if kind == "flatten" and settings in ({"start_dim": 1, "end_dim": -1}, {}):
-            settings = {}
-        if kind == "reshape" and settings.get("batch_inferred"):
-            self.note_rows(source, settings["shape"], node)
-        return self.functional(kind, settings, method, [source], node)
-
-    def note_rows(self, source: Tensor, row: tuple, node) -> None:
-        """`h.view(-1, hidden)` that puts several rows of each sample into the batch axis: said, since the
-        output then has batch × rows rows (a flatten's -1 is the batch alone)."""
-        sizes = self.known_sizes(source)
-        if sizes is None or -1 in row or any(not isinstance(v, int) for v in row):
-            return
-        values, width = 1, 1
-        for v in sizes[1:]:
-            values *= v
-        for v in row:
-            width *= v
-        if width and values % width == 0 and values // width > 1:
-            self.note(node, f"{describe(node)} puts each sample's {values // width} rows of "
-                            f"{'×'.join(map(str, row))} into the batch axis (batch × {values // width} rows), as "
-                            "PyTorch runs it")
-
-    def reshape(self, source: Tensor, args, node) -> Tensor:
-        """x.view(x.size(0), -1) flattens; x.reshape(-1, 28, 28) or x.view(batch, 16, 4, 4) reshapes
-        every sample (the first size is the batch's)."""
-        sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-        if len(sizes) < 2 or not (isinstance(sizes[0], Opaque) or sizes[0] == -1):
-            raise SnippetError(f"{describe(node)}: the first size must be the batch's (x.size(0) or -1), "
-                               f"got {shown(sizes[0]) if sizes else 'none'}", node)
-        rest = sizes[1:]
-        for size in rest:
-            if isinstance(size, Opaque):
-                raise SnippetError(f"{describe(node)}: a size is not known without running the code ({size.what})",
-                                   node)
-            if isinstance(size, bool) or not isinstance(size, int) or size == 0 or size < -1:
-                raise SnippetError(f"{describe(node)}: sizes are whole numbers ≥ 1 (or one -1), got {shown(size)}",
-                                   node)
-        if rest == [-1]:
-            return self.functional("flatten", {}, "flatten", [source], node)
-        if rest.count(-1) > 1 or (sizes[0] == -1 and -1 in rest):
-            raise SnippetError(f"{describe(node)}: only one size may be -1", node)
-        return self.functional("reshape", {"shape": tuple(rest)}, node.func.attr if isinstance(node, ast.Call)
-                               and isinstance(node.func, ast.Attribute) else "reshape", [source], node)
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """x.shape: its first size is the batch's."""
-    tensor: Tensor
-
-
-SEQUENCE_KINDS = RECURRENT | {"multihead_attention", "transformer_encoder", "embedding"}
-
-
-def _axis(index, rank: int) -> int | None:
-    """x.size(2), x.shape[-1]: the axis of a tensor of `rank` axes it names (None if it names none)."""
-    if isinstance(index, bool) or not isinstance(index, int) or not -rank <= index < rank:
-        return None
-    return index % rank
-
-
-def _flattens(args) -> bool:
-    """x.view(x.size(0), -1), x.reshape(-1, n) style calls that flatten each sample: the flatten layer."""
-    sizes = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
-    return len(sizes) == 2 and (sizes[0] is BATCH or isinstance(sizes[0], Opaque)) and sizes[1] == -1
-
-
 def _counts_stack(kind: str) -> bool:
     """Whether the recurrent kind counts num_layers itself (one layer, as PyTorch's module) rather than
     being given one layer per level."""
     from ..kinds import KINDS
     return kind in KINDS and "num_layers" in KINDS[kind].takes
+
+
+def _written(node, base: str) -> str:
+    """How a function layer's class is shown: `F.relu`, `torch.cat`, or a tensor method's name (`transpose`
+    of `q.view(…).transpose(1, 2)`); an operator's layer by its name (`add`, `matmul`)."""
+    if isinstance(node, ast.Call):
+        from .common import dotted
+        name = dotted(node.func)
+        if name is not None and name.split(".")[0] in ("F", "torch", "nn", "functional"):
+            return name
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+    return base
 
 
 def _called(node) -> str:
@@ -594,4 +341,8 @@ def _called(node) -> str:
     return describe(node)
 
 
-_ = Instance
+
+
+@dataclass(eq=False)
+class _Expand:
+    weights: Weights

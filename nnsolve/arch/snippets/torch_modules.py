@@ -256,6 +256,7 @@ MODULES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "Hardswish": (("inplace",), _activation("hardswish")),
     "Hardsigmoid": (("inplace",), _activation("hardsigmoid")),
     "Mish": (("inplace",), _activation("mish")),
+    "PReLU": (("num_parameters", "init"), lambda a: ("prelu", {"num_parameters": a.int("num_parameters", 1)})),
     "Softplus": (("beta", "threshold"), _activation("softplus")),
     "ReLU": (("inplace",), _activation("relu")),
     "ReLU6": (("inplace",), _activation("relu6")),

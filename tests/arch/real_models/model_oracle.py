@@ -13,7 +13,8 @@ counts 0 MACs.
 This RUNS the file's code, so only this test process uses it, and only on the corpus's own files: it
 executes the module's imports, class and function definitions and its constant assignments (a name = an
 expression without calls), never its data loading, training or `main()`; names a file derives from data
-or command-line arguments are supplied by the manifest's `reference_globals`.
+or command-line arguments are supplied by the manifest's `reference_globals`. The committed corpus
+(tests/arch/model_files, our own files) is run as a whole instead (`run_whole_file`).
 """
 from __future__ import annotations
 
@@ -101,12 +102,33 @@ def _macs_hook(counter: list):
     return hook
 
 
-def measure(path: Path, entry: dict) -> dict:
-    """{'params', 'output_shape', 'macs'} of the file's model built by PyTorch with a batch of 1."""
+def run_whole_file(path: Path) -> dict:
+    """The namespace of the whole file run as an imported module (not `__main__`, with no command-line
+    arguments, its prints swallowed): for the committed corpus only, files this project wrote, whose
+    top level builds the model and leaves data loading and training to functions it never calls."""
+    import contextlib
+    import io
+
+    module = types.ModuleType("own_model_" + path.stem)
+    sys.modules[module.__name__] = module
+    module.__dict__["__file__"] = str(path)
+    argv = sys.argv
+    sys.argv = [str(path)]
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(path.read_text(), str(path), "exec"), module.__dict__)
+    finally:
+        sys.argv = argv
+    return module.__dict__
+
+
+def measure(path: Path, entry: dict, whole_file: bool = False) -> dict:
+    """{'params', 'output_shape', 'macs'} of the file's model built by PyTorch with a batch of 1: from the
+    file's definitions (a published file, never run as a whole) or, `whole_file`, by running it."""
     before = torch.get_default_dtype()        # other tests of the same process may have set float64
     torch.set_default_dtype(torch.float32)
     try:
-        namespace = definitions(path, entry)
+        namespace = run_whole_file(path) if whole_file else definitions(path, entry)
         expression = entry.get("reference") or entry.get("model")
         torch.manual_seed(0)
         model = eval(expression, namespace)

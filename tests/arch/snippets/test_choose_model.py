@@ -96,9 +96,9 @@ def test_the_model_the_files_own_test_builds_with_its_example_input():
     assert arch.input_shape == (6,)
     assert analyze(arch).totals["params"] == 2 * (6 * 6 + 6) + 6 * 2 + 2
     assert "line 33: the model is StackOfTwo(), as check() builds it (the file builds none at its top level; " \
-           "another one: --model)" in arch.notes
+           "another one: --model)" in arch.assumed
     assert "line 35: the input is 6, the file's own example net(sample) without its batch axis (another one: " \
-           "--input-shape)" in arch.notes
+           "--input-shape)" in arch.assumed
 
 
 def test_a_given_input_shape_and_model_win_over_the_files_example():
@@ -132,7 +132,7 @@ if __name__ == '__main__':
     arch = parse_snippet(text, input_shape=(8,))
     assert analyze(arch).totals["params"] == 8 * 2 + 2
     assert "line 10: the model is Net(8, 2), as the file's main block builds it (the file builds none at its " \
-           "top level; another one: --model)" in arch.notes
+           "top level; another one: --model)" in arch.assumed
 
 
 def test_the_one_class_no_other_class_uses_is_the_model_even_if_it_names_itself():
@@ -141,4 +141,4 @@ def test_the_one_class_no_other_class_uses_is_the_model_even_if_it_names_itself(
     arch = parse_snippet(text, input_shape=(6,))
     assert analyze(arch).totals["params"] == 3 * (6 * 6 + 6) + 6 * 2 + 2
     assert any("the model is Stack() with its defaults, the one module class no other class uses" in n
-               for n in arch.notes), arch.notes
+               for n in arch.assumed), arch.assumed

@@ -228,7 +228,7 @@ def test_argparse_options_take_their_defaults_stated_in_the_notes():
     finally:
         sys.argv = saved
     assert analyze(arch).totals["params"] == sum(p.numel() for p in model.parameters())
-    notes = "\n".join(arch.notes)
+    notes = "\n".join(arch.assumed)
     assert "line 17: opt.latent = 16, argparse default (line 12)" in notes
     assert "line 17: opt.width = 8, argparse default (line 12)" in notes
     assert "line 15: opt.seed" not in notes             # set by the script (line 14), no longer a default
@@ -281,7 +281,7 @@ def test_a_layer_forward_never_calls_is_counted_as_pytorch_counts_it():
     assert totals["params"] == sum(p.numel() for p in model.parameters())
     assert totals["macs"] == 8 * 8 * 3 * 3 + 2 * 8 * 8 * 3 * 27      # one 1×1 conv, two 3×3 convs run
     assert any(note.startswith("line 9: 1.expand (Conv2d) is built but forward never calls it: its 12 parameters "
-                               "are counted") for note in arch.notes), arch.notes
+                               "are counted") for note in arch.assumed), arch.assumed
 
 
 def test_a_lazy_layer_forward_never_calls_is_refused():
@@ -297,7 +297,7 @@ def test_self_training_is_false_the_model_read_in_evaluation_mode():
     arch = parse_snippet(text, input_shape=(3, 8, 8))
     model = built(text).double().eval()
     assert analyze(arch).totals["params"] == sum(p.numel() for p in model.parameters())
-    assert "line 16: self.training is False: the model is read in evaluation mode (model.eval())" in arch.notes
+    assert "line 16: self.training is False: the model is read in evaluation mode (model.eval())" in arch.assumed
     assert not any(layer.kind == "dropout" for layer in arch.layers)
 
 
@@ -318,7 +318,7 @@ def test_the_documented_example_matches_torch():
     params = sum(p.numel() for p in model.parameters())
     assert analysis.totals["params"] == params == 41_490                # the number the text states
     assert tuple(model(torch.randn(2, 3, 32, 32)).shape[1:]) == tuple(analysis.layers[-1].shape) == (10,)
-    assert "line 43: opt.width = 16, argparse default (line 11)" in arch.notes
+    assert "line 43: opt.width = 16, argparse default (line 11)" in arch.assumed
 
 
 HELD = HEADER + """
@@ -428,7 +428,7 @@ def test_rows_of_every_step_go_into_the_batch_axis_as_pytorch_puts_them(first_si
         assert tuple(model(torch.zeros(1, 9, dtype=torch.long)).shape) == (9, 7)
         assert tuple(model(torch.zeros(3, 9, dtype=torch.long)).shape) == (27, 7)
     arch = parse_snippet(text, input_shape=(9,))
-    assert any("puts each sample's 9 rows of 12 into the batch axis (batch × 9 rows)" in n for n in arch.notes)
+    assert any("puts each sample's 9 rows of 12 into the batch axis (batch × 9 rows)" in n for n in arch.assumed)
     analysis = analyze(arch)
     assert analysis.layers[-1].shape == (9, 7)
     assert analysis.totals["params"] == sum(p.numel() for p in model.parameters())

@@ -32,7 +32,10 @@ def test_unsupported_constructs_are_named_with_their_line(text, expected):
 
 
 def test_pytorch_without_input_shape_says_how_to_give_it():
-    assert "# input: 3x224x224" in message("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n")
+    text = message("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n")
+    assert "pass it (e.g. --input-shape 4) or add a comment '# input: 4' (Linear at line 2 reads 4 features)" in text
+    text = message("import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(1, 2, 3))\n")
+    assert "'# input: 1x32x32' (Conv2d at line 2 reads 1 channel of some height and width)" in text
 
 
 @pytest.mark.parametrize("payload", [
@@ -53,3 +56,18 @@ def test_huge_arithmetic_is_refused_not_computed():
     assert "line 2: 10 ** 20 is far beyond any layer size" in message(text, input_shape=(4,))
     text = "import torch.nn as nn\nn = 100000000\nm = n * n * n\nmodel = nn.Sequential(nn.Linear(4, 2))\n"
     assert "far beyond" in message(text, input_shape=(4,))
+
+
+@pytest.mark.parametrize("code", [
+    "def test():\n    __import__('os').system('touch {marker}')\n    net = nn.Linear(4, 2)\n",
+    "if __name__ == '__main__':\n    open('{marker}', 'w').write('ran')\n    model = nn.Linear(4, 2)\n",
+])
+def test_the_code_that_chooses_the_model_is_read_not_run(tmp_path, code):
+    """An uncalled test() and the main block are read to choose the model; their side effects never run."""
+    marker = tmp_path / "ran"
+    text = "import torch.nn as nn\n" + code.format(marker=marker)
+    try:
+        parse_snippet(text, input_shape=(4,))
+    except ProblemError:
+        pass
+    assert not marker.exists()

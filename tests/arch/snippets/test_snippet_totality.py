@@ -18,17 +18,19 @@ from nnsolve.arch.rules import ArchitectureError
 from nnsolve.limits import MAX_LAYERS as LAYERS, MAX_SNIPPET_NESTING as NESTING, MAX_SNIPPET_STEPS as STEPS
 from nnsolve.problems.errors import ProblemError
 
-SECONDS = 5            # each refusal takes well under a second; CI machines vary
+# a hang guard, not a speed goal (benchmarks/bench_hostile_snippets.py prints the times, each well under a
+# second): CPU seconds this process spends, so a busy machine does not trip it
+SECONDS = 10
 MAX_LAYERS, MAX_SNIPPET_NESTING, MAX_SNIPPET_STEPS = LAYERS.default, NESTING.default, STEPS.default
 TORCH = "# input: 4\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 KERAS = "from tensorflow.keras import layers, Sequential, Input, Model\n"
 
 
 def message(text: str, **kw) -> str:
-    began = time.perf_counter()
+    began = time.process_time()
     with pytest.raises(ProblemError) as e:
         parse_snippet(text, **kw)
-    assert time.perf_counter() - began < SECONDS
+    assert time.process_time() - began < SECONDS
     return str(e.value)
 
 
@@ -189,10 +191,10 @@ def test_a_nul_byte_and_an_absurd_snippet_through_the_command(tmp_path):
     result = invoke("summary", path)
     assert result.exit_code == 2 and "it holds a NUL byte (line 4)" in result.stderr
     path.write_text(expo(40))
-    began = time.perf_counter()
+    began = time.process_time()
     result = invoke("summary", path)
     assert result.exit_code == 2 and "(raise it with NNSOLVE_MAX_SNIPPET_STEPS)" in result.stderr
-    assert time.perf_counter() - began < SECONDS
+    assert time.process_time() - began < SECONDS
 
 
 # -- the fuzz test: mutated snippets from the snippet tests ---------------------------------------------
@@ -268,7 +270,7 @@ def mutated(draw) -> str:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_snippets_are_read_or_refused_with_a_located_problem(text):
-    began = time.perf_counter()
+    began = time.process_time()
     try:
         arch = parse_snippet(text, input_shape=None)
     except ProblemError:
@@ -278,7 +280,7 @@ def test_mutated_snippets_are_read_or_refused_with_a_located_problem(text):
             analyze(arch)
         except ArchitectureError as e:        # the summary locates these at the layer's line
             assert e.layer is None or e.layer.line is not None or e.layer.kind == "input", str(e)
-    assert time.perf_counter() - began < SECONDS, text
+    assert time.process_time() - began < SECONDS, text
 
 
 @pytest.mark.parametrize("body, line", [
@@ -289,9 +291,10 @@ def test_mutated_snippets_are_read_or_refused_with_a_located_problem(text):
     ("def f(n):\n    return f(n + 1) + 1\nm = f(0)\n", None),
     ("blocks = [nn.Linear(4, 4)]\nfor _ in range(40):\n    blocks = blocks + blocks\n", None),
 ])
-def test_runaway_loops_lists_and_recursion_are_refused_within_a_second(body, line):
-    began = time.perf_counter()
+def test_runaway_loops_lists_and_recursion_are_refused_by_the_budgets(body, line):
+    began = time.process_time()
     text = message(TORCH + body)
-    assert time.perf_counter() - began < 1
+    assert time.process_time() - began < SECONDS
+    assert any(budget in text for budget in ("evaluation steps", "nests too deeply", "far beyond", "items"))
     assert line is None or f"line {line}:" in text
     assert "line " in text

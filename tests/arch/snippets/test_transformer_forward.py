@@ -112,8 +112,8 @@ def test_a_tiny_gpt_matches_torch(fused):
     linear = t * w * 3 * w + t * w * w + t * w * 2 * w + t * 2 * w * w + 1 * w * 11
     attention = h * t * t * (w // h) * 2                  # scores and weighted values, either way
     assert analysis.totals["macs"] == linear + attention
-    assert any("self.tokens.weight = self.head.weight: one weight tensor for both layers" in n for n in arch.notes)
-    assert any("is True: PyTorch 2 has torch.nn.functional.scaled_dot_product_attention" in n for n in arch.notes)
+    assert any("self.tokens.weight = self.head.weight: one weight tensor for both layers" in n for n in arch.assumed)
+    assert any("is True: PyTorch 2 has torch.nn.functional.scaled_dot_product_attention" in n for n in arch.assumed)
 
 
 def test_tying_a_layer_that_also_has_a_bias_is_refused():
@@ -130,3 +130,24 @@ def test_replacing_a_layers_weight_otherwise_is_refused():
     with pytest.raises(ProblemError) as e:
         parse_snippet(text, input_shape=(5,))
     assert "line 67" in str(e.value) and "replacing a layer's weight is not followed" in str(e.value)
+
+
+def test_the_documented_example_matches_torch_and_the_text():
+    import re
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("#### Weights used again, cells in a loop, and a transformer's functions"):]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    model = built(snippet).eval()
+    analysis = analyze(parse_snippet(snippet, input_shape=(16,)))
+    assert analysis.totals["params"] == sum(p.numel() for p in model.parameters()) == 8_000
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(1, 16, dtype=torch.long)).shape[1:]) == analysis.layers[-1].shape == (16, 100)
+    assert analysis.totals["macs"] == 16 * 32 * 96 + 16 * 32 * 32 + 16 * 32 * 100 + 4 * 16 * 16 * (8 + 8) == 133_120
+    tagger = analyze(parse_snippet(snippet, input_shape=(40,), model="Tagger"))
+    namespace: dict = {}
+    exec(compile(snippet, "<doc>", "exec"), namespace)          # noqa: S102 — the docs' own example
+    cells = namespace["Tagger"]()
+    assert tagger.totals["params"] == sum(p.numel() for p in cells.parameters()) == 1_299
+    assert tagger.totals["macs"] == 5 * (3 * 16 * (8 + 16) + 16 * 3) == 6_000
+    assert tuple(cells(torch.zeros(1, 40)).shape[1:]) == tagger.layers[-1].shape == (15,)

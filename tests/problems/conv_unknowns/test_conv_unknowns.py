@@ -84,7 +84,8 @@ def test_solution_reproduces_the_known_outputs_and_the_verdict_matches_the_rank(
         for (c, i, j), v in zip(case["hidden"], values):
             k[c][i][j] = v
         b = values[-1] if case["bias_unknown"] else bias
-        return np.array([torch_output(image, k, b, flip=flip, **geometry)[at] for at in known])
+        output = torch_output(image, k, b, flip=flip, **geometry)
+        return np.array([output[at] for at in known])
 
     base = outputs_with([0] * len(names))
     matrix = np.stack([outputs_with([int(m == n) for m in range(len(names))]) - base
