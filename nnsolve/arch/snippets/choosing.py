@@ -21,7 +21,42 @@ SAME_MODULE = {"to", "cuda", "cpu", "eval", "train", "double", "float", "half", 
 EXAMPLE_TENSORS = {"randn", "rand", "zeros", "ones", "empty", "randint"}
 
 
-class ModelChoice:
+class CodeBuiltModel:
+    """The model a file's own code builds in a function or its main block; mixed into both readers, which
+    say what may build a model (`builds_model`) and what is one (`is_model`)."""
+    # the help a note gives for choosing another model
+    OTHER_MODEL = "another one: --model"
+
+    def builds_model(self, func) -> bool:
+        return isinstance(func, Function) or isinstance(func, ClassValue) and _is_module_class(func)
+
+    def is_model(self, value) -> bool:
+        return isinstance(value, self.MODEL_VALUES)
+
+    def model_the_code_builds(self):
+        """The last model a function of the file (or its main block) builds from names the top level
+        knows, e.g. `net = ResNet18()` in test(); None when there is none the reader can build."""
+        for place, assign, call in reversed(list(_model_assignments(self.tree))):
+            func = self.globals.names.get(call.func.id)
+            if not self.builds_model(func):
+                continue
+            try:
+                value = self.eval(call, Frame({}, self.globals))
+            except SnippetError:
+                if budget_spent():            # a runaway build: refused as such, not passed over
+                    raise
+                continue                      # built from the function's own values: not knowable here
+            if not self.is_model(value):
+                continue
+            where = "the file's main block" if isinstance(place, ast.If) else f"{place.name}()"
+            self.assume(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
+                                f"top level; {self.OTHER_MODEL})")
+            self.example = _example_input(place, assign)
+            return value
+        return None
+
+
+class ModelChoice(CodeBuiltModel):
     """Mixed into the PyTorch reader: `self.built` (modules the top level assigns), `self.globals`."""
 
     def the_model(self, spec: str | None):
@@ -42,29 +77,6 @@ class ModelChoice:
         if own is not None:
             return own
         return self.root_class()
-
-    def model_the_code_builds(self):
-        """The last model a function of the file (or its main block) builds from names the top level
-        knows, e.g. `net = ResNet18()` in test(); None when there is none the reader can build."""
-        for place, assign, call in reversed(list(_model_assignments(self.tree))):
-            func = self.globals.names.get(call.func.id)
-            if not isinstance(func, (ClassValue, Function)) or \
-                    (isinstance(func, ClassValue) and not _is_module_class(func)):
-                continue
-            try:
-                value = self.eval(call, Frame({}, self.globals))
-            except SnippetError:
-                if budget_spent():            # a runaway build: refused as such, not passed over
-                    raise
-                continue                      # built from the function's own values: not knowable here
-            if not isinstance(value, self.MODEL_VALUES):
-                continue
-            where = "the file's main block" if isinstance(place, ast.If) else f"{place.name}()"
-            self.assume(assign, f"the model is {describe(call)}, as {where} builds it (the file builds none at its "
-                              f"top level; another one: --model)")
-            self.example = _example_input(place, assign)
-            return value
-        return None
 
     def root_class(self):
         """The one module class of the file that no other class uses, built with its defaults."""

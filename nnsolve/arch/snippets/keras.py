@@ -14,6 +14,7 @@ import ast
 
 from ..ir import Architecture, Layer
 from .common import Namer, SnippetError, describe, dotted, model_in_function, shown
+from .choosing import CodeBuiltModel
 from .interpreter import Interpreter
 from .keras_layers import LAYERS, MERGE_FUNCTIONS
 from .keras_model import (FunctionalModel, KerasGraph, LayerObject, ModelMethod, SequentialModel, Tensor,
@@ -51,7 +52,7 @@ def keras_class(cls: ClassValue, bases=("Model", "Layer", "Sequential")) -> bool
     return any(keras_name(External(base)) in bases for base in cls.external_bases())
 
 
-class KerasReader(KerasGraph, Interpreter):
+class KerasReader(CodeBuiltModel, KerasGraph, Interpreter):
     IMPLICIT = {"tf": "tensorflow", "keras": "keras", "layers": "keras.layers", "models": "keras.models",
                 "K": "keras.backend", "activations": "keras.activations",
                 **{name: f"keras.layers.{name}" for name in list(LAYERS) + list(MERGE_FUNCTIONS)},
@@ -68,9 +69,19 @@ class KerasReader(KerasGraph, Interpreter):
         self.building_functions: dict = {}    # id of a function of the file → whether it builds layers
 
     # ---- the model
+    OTHER_MODEL = "build another at the top level to choose it"
+
+    def builds_model(self, func) -> bool:
+        return isinstance(func, Function) or isinstance(func, ClassValue) and keras_class(func, ("Model", "Sequential"))
+
+    def is_model(self, value) -> bool:
+        return isinstance(value, (SequentialModel, FunctionalModel)) or \
+            isinstance(value, Instance) and keras_class(value.cls, ("Model", "Sequential"))
+
     def read(self) -> tuple[list[Layer], tuple | None]:
         self.run_module()
-        model = self.model if self.model is not None else self.root_class()
+        model = self.model if self.model is not None else self.model_the_code_builds()
+        model = model if model is not None else self.root_class()
         if isinstance(model, Instance):
             model = self.subclassed(model)
         if isinstance(model, SequentialModel):

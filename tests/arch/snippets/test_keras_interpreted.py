@@ -301,3 +301,30 @@ model = keras.Sequential([keras.Input(shape=(5, 3)), layers.TimeDistributed(laye
     with pytest.raises(ProblemError) as e:
         parse_snippet(text.replace("layers.Dense(2)", "layers.Conv1D(2, 1)"))
     assert "line 3" in str(e.value) and "a Dense layer (other layers in TimeDistributed are not followed)" in str(e.value)
+
+
+def test_a_model_built_in_main_is_the_model():
+    """A training script whose main() builds the model from a function of the file: the reader takes it
+    (stated), as the PyTorch reader does; Dense(u) on d inputs holds (d + 1)·u."""
+    text = """from tensorflow import keras
+from tensorflow.keras import layers
+
+
+def build_model(width, classes=10):
+    inputs = keras.Input(shape=(12,))
+    x = layers.Dense(width, activation="relu")(inputs)
+    return keras.Model(inputs, layers.Dense(classes)(x))
+
+
+def main():
+    (x_train, y_train), _ = keras.datasets.mnist.load_data()
+    model = build_model(8)
+    model.fit(x_train, y_train, epochs=2)
+
+
+if __name__ == "__main__":
+    main()
+"""
+    arch = parse_snippet(text)
+    assert analyze(arch).totals["params"] == (12 + 1) * 8 + (8 + 1) * 10
+    assert any(n.startswith("line 13: the model is build_model(8), as main() builds it") for n in arch.assumed)
