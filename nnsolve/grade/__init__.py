@@ -1,0 +1,17 @@
+"""Marking a class: each student's answers checked as `nnsolve check` checks a key, with error carried forward,
+and the verdicts turned into marks by the problem's `marking:` scheme.
+
+`grade(problem, submissions)` returns a Gradebook (plain data); the writers in `nnsolve.grade.outputs` print it.
+Only the scheme's schema is imported with this package (the problem loader needs it); the marker loads when used.
+"""
+from __future__ import annotations
+
+
+def grade(problem, submissions):
+    """Mark every student of `submissions` (a CSV file, a folder of per-student YAML/JSON files, or a dict of
+    student id → {answer id: value}) against `problem`; returns a Gradebook."""
+    from .marker import grade as _grade
+    return _grade(problem, submissions)
+
+
+__all__ = ["grade"]
