@@ -26,12 +26,15 @@ def read_cell(written, shape: tuple[int, ...]) -> np.ndarray:
         where = "".join(f"[{i}]" for i in e.loc)
         raise CellError(f"{where + ': ' if where else ''}{e.message}") from None
     fitted, note = aligned(value, shape)
-    if fitted is not None:
+    # a flat list for a column, one number for a vector of one, are read as `check` reads them; a matrix of another
+    # shape is not (a 1×2 row where a 2×1 column is asked is the transpose)
+    if fitted is not None and not (value.ndim == 2 and len(shape) == 2 and value.shape != tuple(shape)):
         return fitted
     if value.ndim == 2 and len(shape) == 2 and value.shape == tuple(reversed(shape)):
         raise CellError(f"written transposed: {shape_text(value.shape)} where {shape_text(tuple(shape))} is "
                         f"asked")
-    raise CellError(note.removeprefix("shape: "))
+    raise CellError(note.removeprefix("shape: ") or f"expected {shape_text(tuple(shape))}, got "
+                    f"{shape_text(value.shape)}")
 
 
 def _nesting(text: str):

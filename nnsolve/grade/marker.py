@@ -79,7 +79,7 @@ class Gradebook:
                 "facility": facility,
                 "slips": slips.most_common(),
                 "ecf": sum(m.ecf for s in self.students for m in s.answers),
-                "format_errors": sum(m.verdict == FORMAT for s in self.students for m in s.answers),
+                "format_errors": sum(m.verdict == FORMAT for s in self.students if not s.malformed for m in s.answers),
                 "malformed_rows": [(s.student, s.line, s.malformed) for s in self.students if s.malformed]}
 
 
