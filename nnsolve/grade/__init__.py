@@ -6,6 +6,9 @@ Only the scheme's schema is imported with this package (the problem loader needs
 """
 from __future__ import annotations
 
+import sys
+import types
+
 
 def grade(problem, submissions):
     """Mark every student of `submissions` (a CSV file, a folder of per-student YAML/JSON files, or a dict of
@@ -13,5 +16,15 @@ def grade(problem, submissions):
     from .marker import grade as _grade
     return _grade(problem, submissions)
 
+
+class _CallablePackage(types.ModuleType):
+    """Importing this package makes it the attribute `nnsolve.grade`, in place of the function `nnsolve.grade`
+    the API promises: so the package itself grades when called."""
+
+    def __call__(self, problem, submissions):
+        return grade(problem, submissions)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = ["grade"]
