@@ -216,6 +216,8 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
     checker, answers, report = marker.judge(read) if read else (None, [], None)
     results = {r.name: r for r in report.results} if report else {}
     pins = _pins(answers, results)
+    # an answer marked element by element is checked as its elements: what follows from them follows from it
+    column_of = {_element_id(c, at): c.answer for c in marker.columns for at in c.elements}
     marks = []
     for c in marker.columns:
         written = submission.cells.get(c.answer)
@@ -226,7 +228,7 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
             continue
         worth = _element_marks(c) if c.scheme.element_marks is not None else [Fraction(c.scheme.marks)]
         parts = [_verdict(checker, answers, results[_element_id(c, at)], c, pins) for at in c.elements]
-        marks.append(_combine(c, given, parts, worth))
+        marks.append(_combine(c, given, parts, worth, column_of))
     order = {c.answer: (c.order, c.index) for c in marker.columns}
     wrong = sorted((m for m in marks if m.verdict in (WRONG, FORMAT) and m.given), key=lambda m: order[m.answer])
     slips = list(dict.fromkeys(s for m in sorted(marks, key=lambda m: order[m.answer]) for s in m.slips))
@@ -266,13 +268,13 @@ def _verdict(checker, answers, result, column: _Column, pins) -> tuple[str, list
     return WRONG, [], "", f"not {comparator.describe()} of {_shown(result.computed)}", result.alternatives
 
 
-def _combine(column: _Column, given: str, parts: list, worth: list[Fraction]) -> AnswerMark:
+def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], column_of: dict) -> AnswerMark:
     ecf = column.scheme.ecf
     earned = sum((w if v == RIGHT else w * ecf if v == CARRIED else Fraction(0)
                   for (v, *_), w in zip(parts, worth)), Fraction(0))
     verdicts = [v for v, *_ in parts]
     verdict = WRONG if WRONG in verdicts else CARRIED if CARRIED in verdicts else RIGHT
-    follows = list(dict.fromkeys(f for _, fs, *_ in parts for f in fs))
+    follows = list(dict.fromkeys(column_of.get(f, f) for _, fs, *_ in parts for f in fs))
     rules = list(dict.fromkeys(r for _, _, r, _, _ in parts if r))
     reasons = [r if len(parts) == 1 else f"{_element_id(column, at)[len(column.answer):]}: {r}"
                for (_, _, _, r, _), at in zip(parts, column.elements) if r]

@@ -231,3 +231,10 @@ def test_the_sample_class_in_examples(tmp_path):
     rows = _rows(out)
     assert len(rows) == 1 + 8
     assert rows[0][:6] == ["student", *ANSWERS]
+
+
+def test_what_follows_from_an_answer_marked_by_element_names_the_answer():
+    book = nnsolve.grade(PROBLEM, {"s": CLASS["h1-slip"]})
+    marks = {m.answer: m for m in book.students[0].answers}
+    assert marks["W2(1)"].follows == ["dL/dW2"] and marks["W2(1)"].ecf
+    assert marks["dL/dW2"].marks == 1 and marks["dL/dW2"].out_of == 2      # two elements, each ½ of 1 by ECF
