@@ -154,16 +154,23 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                         help="gradebook columns: nnsolve's (marks and ECF per answer, total), or "
                                              "Moodle's or Canvas's grade-import CSV"),
           feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
-                                                  help="also write one Markdown feedback file per student in DIR")) -> None:
+                                                  help="also write one Markdown feedback file per student in DIR"),
+          timeout: Optional[str] = typer.Option(
+              None, "--timeout", metavar="SECONDS",
+              help=f"stop the solve (exit code 2), or leave one student unmarked and say so, past this long "
+                   f"(default: NNSOLVE_TIMEOUT, else {TIMEOUT.default:g}; 0: no limit)")) -> None:
     """Mark a class: each student's answers checked against the problem, with error carried forward, marked by
     the problem's `marking:` scheme; prints a class summary."""
     if feedback is not None and feedback.exists() and not feedback.is_dir():
         _stop(_usage("--feedback", f"{str(feedback)!r} is a file; give a folder"))
     gradebook_out = None if output is None else _Output(output, Format.text, False)
 
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
     def graded():
         from .grade import grade as grade_class
-        return grade_class(problem, submissions)
+        return grade_class(problem, submissions, seconds)
 
     book, code = _attempt(graded, str(problem))
     if code:

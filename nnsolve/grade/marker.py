@@ -98,8 +98,11 @@ class _Column:
         return list(np.ndindex(self.expected.shape)) if self.scheme.element_marks is not None else [()]
 
 
-def grade(problem, submissions) -> Gradebook:
+def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
+    """`timeout` (seconds) bounds the solve of the problem (past it: DeadlineExceeded) and the check of each
+    student (past it: that student is not marked, and the gradebook says so)."""
     from ..api import load, solve
+    from ..limits import deadline
 
     loaded = load(problem)
     given = submissions if isinstance(submissions, Submissions) else read_submissions(submissions)
@@ -107,9 +110,11 @@ def grade(problem, submissions) -> Gradebook:
     # the solver computes some quantities (gradients after the last update) only when an answer names them
     told = model.model_copy(update={"answers": dict.fromkeys(quantity_name(a) for a in given.answers)})
     loaded = LoadedProblem(loaded.family, told, loaded.document)
-    base = solve(loaded)
+    with deadline(timeout, TIMEOUT_HINT):
+        base = solve(loaded)
     columns = _columns(loaded, base, given)
-    students = [_mark(Marker(loaded, base, columns), s) for s in given.students]
+    marker = Marker(loaded, base, columns)
+    students = [_mark_in_time(marker, s, timeout) for s in given.students]
     _note_repeated_ids(students)
     return Gradebook(base.title, loaded.document.source, given.source, given.id_header, given.answers,
                      {c.answer: _out_of(c) for c in columns}, students, {c.answer: c.scheme.ecf for c in columns})
@@ -194,6 +199,20 @@ class Marker:
 
 def _element_id(column: _Column, at: tuple[int, ...]) -> str:
     return column.answer + "".join(f"[{i}]" for i in at)
+
+
+TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"
+
+
+def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
+    from ..limits import DeadlineExceeded, deadline
+
+    try:
+        with deadline(timeout, TIMEOUT_HINT):
+            return _mark(marker, submission)
+    except DeadlineExceeded as e:
+        late = Submission(submission.student, submission.line, malformed=f"not marked: {e}")
+        return _mark(marker, late)
 
 
 def _mark(marker: Marker, submission: Submission) -> StudentGrade:

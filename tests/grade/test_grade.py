@@ -225,12 +225,29 @@ def test_feedback_files(tmp_path, plain_problem):
 
 
 def test_the_sample_class_in_examples(tmp_path):
+    """The class docs/grading.md works through: the students whose cells all read are marked as the reference
+    marker marks them, the others as the docs say; the gradebook and summary shown there are the command's."""
+    sample = EXAMPLES / "grading" / "class.csv"
     out = tmp_path / "grades.csv"
-    result = _run("grade", PROBLEM, EXAMPLES / "grading" / "class.csv", "-o", out)
+    result = _run("grade", PROBLEM, sample, "-o", out)
     assert result.exit_code == 0, result.output
     rows = _rows(out)
-    assert len(rows) == 1 + 8
     assert rows[0][:6] == ["student", *ANSWERS]
+    given = {row[0]: dict(zip(ANSWERS, row[1:])) for row in list(csv.reader(sample.read_text().splitlines()))[1:]}
+    assert [r[0] for r in rows[1:]] == list(given)
+    readable = ["s001", "s002", "s003", "s004", "s008"]
+    for row in rows[1:]:
+        if row[0] in readable:
+            expected = reference.mark(given[row[0]], SCHEME)
+            assert row[1:6] == [_decimal(expected[a][0]) for a in ANSWERS], row[0]
+            assert row[6:11] == ["yes" if expected[a][1] else "" for a in ANSWERS], row[0]
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id["s005"][4:6] == ["0", "0"] and "transposed" in by_id["s005"][14]
+    assert by_id["s006"][2:4] == ["0", "0"] and "—" in by_id["s006"][14] and "NaN" in by_id["s006"][14]
+    assert by_id["s007"][11] == "0" and "line 8" in by_id["s007"][14]
+    docs = (EXAMPLES.parent / "docs" / "grading.md").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") in docs
+    assert result.stdout in docs
 
 
 def test_what_follows_from_an_answer_marked_by_element_names_the_answer():
@@ -238,3 +255,30 @@ def test_what_follows_from_an_answer_marked_by_element_names_the_answer():
     marks = {m.answer: m for m in book.students[0].answers}
     assert marks["W2(1)"].follows == ["dL/dW2"] and marks["W2(1)"].ecf
     assert marks["dL/dW2"].marks == 1 and marks["dL/dW2"].out_of == 2      # two elements, each ½ of 1 by ECF
+
+
+def test_a_student_past_the_time_limit_is_said_not_marked(monkeypatch, plain_problem):
+    from nnsolve.grade import marker
+    from nnsolve.limits import DeadlineExceeded
+
+    judge = marker.Marker.judge
+
+    def slow_for_y_wrong(self, values):
+        if values.get("y") is not None and values["y"].reshape(-1)[0] == Fraction(5, 2):
+            raise DeadlineExceeded(1, marker.TIMEOUT_HINT)
+        return judge(self, values)
+
+    monkeypatch.setattr(marker.Marker, "judge", slow_for_y_wrong)
+    book = nnsolve.grade(plain_problem, {"a": CLASS["right"], "b": CLASS["y-wrong"]}, timeout=30)
+    a, b = book.students
+    assert a.total == 5
+    assert b.total == 0 and b.malformed.startswith("not marked:") and "--timeout" in b.malformed
+    assert [(s, why) for s, _, why in book.summary()["malformed_rows"]] == [("b", b.malformed)]
+
+
+def test_the_command_takes_a_timeout(tmp_path, plain_problem):
+    submissions = tmp_path / "class.csv"
+    submissions.write_text(_csv({"s": CLASS["right"]}), encoding="utf-8")
+    assert _run("grade", plain_problem, submissions, "--timeout", "0").exit_code == 0
+    refused = _run("grade", plain_problem, submissions, "--timeout", "soon")
+    assert refused.exit_code == 2 and "--timeout" in refused.stderr
