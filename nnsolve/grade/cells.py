@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..check.answers import AnswerError, read_value, shape_text
+from ..check.answers import AnswerError, read_value, read_written, shape_text
 from ..check.compare import aligned
 
 
@@ -14,14 +14,16 @@ class CellError(Exception):
     """A cell that is no answer of the asked form; the message says what is wrong with it."""
 
 
-def read_cell(written, shape: tuple[int, ...]) -> np.ndarray:
+def read_cell(written, shape: tuple[int, ...], formulas: bool = False) -> np.ndarray:
     """`written` (a CSV cell's text, or a value from a YAML/JSON answer file) → an object array of the numbers
-    as written, in `shape` (a row for a column and the like are read as the shape asked, as `check` does)."""
+    as written, in `shape` (a row for a column and the like are read as the shape asked, as `check` does).
+    With `formulas` (a quantity whose value is a formula or a verdict), each entry is kept as written, for
+    `check` to compare symbolically."""
     if written is None or (isinstance(written, str) and not written.strip()):
         raise CellError("blank: no answer given")
     given = _nesting(written.strip()) if isinstance(written, str) else written
     try:
-        value = read_value(given, shape)
+        value = read_written(given) if formulas else read_value(given, shape)
     except AnswerError as e:
         where = "".join(f"[{i}]" for i in e.loc)
         raise CellError(f"{where + ': ' if where else ''}{e.message}") from None

@@ -12,6 +12,7 @@ import numpy as np
 from ..check.answers import AnswerError, quantity_name, read_answers, resolve
 from ..check.checker import Checker
 from ..engine.number import format_number
+from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
 from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
@@ -93,6 +94,11 @@ class _Column:
     expected: np.ndarray         # exact value of quantity[index]
 
     @property
+    def formulas(self) -> bool:
+        """A formula or a verdict (calculus, computation graphs): compared symbolically by `check`."""
+        return any(isinstance(v, Symbolic) for v in self.expected.reshape(-1))
+
+    @property
     def elements(self) -> list[tuple[int, ...]]:
         """Marked one by one: each element's position within the answer ([()] for the whole answer)."""
         return list(np.ndindex(self.expected.shape)) if self.scheme.element_marks is not None else [()]
@@ -147,6 +153,10 @@ def _columns(loaded: LoadedProblem, base: Solution, given: Submissions) -> list[
         column = next((c for c in columns if c.answer == answer), None)
         if column is not None and marking.element_marks is not None:
             issues += _element_marks_issues(column, marking.element_marks, line)
+        if column is not None and marking.tolerance is not None and column.formulas:
+            issues.append(Issue(f"marking.{answer}.tolerance", f"{answer} is a formula or a verdict, compared "
+                                "symbolically: a numeric tolerance cannot apply to it",
+                                loaded.locate(("marking", answer, "tolerance")) or line))
     if issues:
         raise ProblemError(issues, loaded.document.source)
     return columns
@@ -226,7 +236,7 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
     errors: dict[str, str] = {}
     for c in marker.columns:
         try:
-            value = read_cell(submission.cells.get(c.answer), c.expected.shape)
+            value = read_cell(submission.cells.get(c.answer), c.expected.shape, c.formulas)
         except CellError as e:
             errors[c.answer] = str(e)
             continue

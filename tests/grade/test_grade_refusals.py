@@ -70,3 +70,26 @@ def test_the_id_column_may_be_named_anywhere(tmp_path):
     CliRunner().invoke(app, ["grade", str(tmp_path / "quiz.yaml"), str(tmp_path / "class.csv"), "-o", str(out)])
     assert out.read_text(encoding="utf-8").splitlines()[:2] == ["ID number,h1,y,h1 ECF,y ECF,total,first wrong,"
                                                                "slips,remarks", "s1,1,1,,,2,,,"]
+
+
+SYMBOLIC = Path(__file__).resolve().parents[2] / "examples" / "calculus" / "symbolic-parabola.yaml"
+
+
+def test_formula_answers_are_compared_symbolically(tmp_path):
+    import nnsolve
+
+    book = nnsolve.grade(SYMBOLIC, {"a": {"S1": "-b/(2*a)", "df/dx": "b + 2*a*x"}, "b": {"S1": "-b/a", "df/dx": ""}})
+    a, b = book.students
+    assert [m.marks for m in a.answers] == [1, 1]
+    assert [m.verdict for m in b.answers] == ["wrong", "format error"]
+
+
+def test_a_numeric_tolerance_on_a_formula_is_refused(tmp_path):
+    problem = tmp_path / "p.yaml"
+    text = SYMBOLIC.read_text(encoding="utf-8")
+    problem.write_text(text + "marking:\n  S1:\n    tolerance: {absolute: 0.1}\n", encoding="utf-8")
+    answers = tmp_path / "c.csv"
+    answers.write_text("id,S1\na,-b/(2a)\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["grade", str(problem), str(answers)])
+    assert result.exit_code == 2
+    assert "formula" in result.stderr and f"(line {text.count(chr(10)) + 3})" in result.stderr
