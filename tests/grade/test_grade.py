@@ -282,3 +282,17 @@ def test_the_command_takes_a_timeout(tmp_path, plain_problem):
     assert _run("grade", plain_problem, submissions, "--timeout", "0").exit_code == 0
     refused = _run("grade", plain_problem, submissions, "--timeout", "soon")
     assert refused.exit_code == 2 and "--timeout" in refused.stderr
+
+
+def test_element_and_alias_columns(plain_problem):
+    """A column may name one element (`dL/dW2[1][0]`) or an alias (`delta2` for dL/du2): marked as `check` reads
+    them, and carried forward from the student's own earlier answers."""
+    right, slip = reference.exact(), CLASS["h1-slip"]
+    book = nnsolve.grade(plain_problem, {
+        "a": {"h1": "[0.99, 0.21]", "delta2": str(right["y"][0] - 1), "dL/dW2[1][0]": "0.07161"},
+        "b": {"h1": slip["h1"], "delta2": "0.271", "dL/dW2[1][0]": "0.08401"},
+    })
+    a, b = book.students
+    assert [(m.marks, m.ecf) for m in a.answers] == [(1, False), (1, False), (1, False)]
+    # 0.271 = y − t from the slipped h1 (1.271 − 1); 0.31 · 0.271 = 0.08401
+    assert [(m.marks, m.ecf) for m in b.answers] == [(0, False), (1, True), (1, True)]
