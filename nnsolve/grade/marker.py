@@ -173,6 +173,8 @@ def _element_marks_issues(column: _Column, given, line) -> list[Issue]:
     if value.ndim and value.shape != column.expected.shape:
         return [Issue(where, f"is {shape_text(value.shape)}; {column.answer} is {shape_text(column.expected.shape)}",
                       line)]
+    if not all(isinstance(v, Fraction) for v in value.reshape(-1)):
+        return [Issue(where, "marks are written as numbers such as 1, 0.5 or 1/3", line)]
     if any(v < 0 for v in value.reshape(-1)):
         return [Issue(where, "marks must be at least 0", line)]
     return []

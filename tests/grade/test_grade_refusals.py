@@ -32,6 +32,11 @@ def _grade(tmp_path, marking: str = "", submissions: str = CLASS):
     ("marking:\n  h1:\n    tolerance: {nearly: 2}\n", "unknown key 'nearly'", 3),
     ("marking:\n  h1: {element_marks: [1, 2, 3]}\n", "is a vector of 3; h1 is a vector of 2", 2),
     ("marking:\n  u9: {marks: 2}\n", "no column", 2),
+    ("marking:\n  h1: {element_marks: [1, -1]}\n", "at least 0", 2),
+    ("marking:\n  h1: {element_marks: [1, log(2)]}\n", "such as 1, 0.5", 2),
+    ("marking:\n  h1: {element_marks: lots}\n", "expected a number", 2),
+    ("marking:\n  h1: {tolerance: {relative: -0.1}}\n", "at least 0", 2),
+    ("marking:\n  h1: {tolerance: {figures: 0}}\n", "at least 1", 2),
     ("marking: 3\n", "expected a mapping", 1),
 ])
 def test_a_scheme_that_cannot_be_honoured_is_refused_with_its_line(tmp_path, marking, said, line):
