@@ -43,21 +43,25 @@ def _nesting(text: str):
     """`[[1, 2], [3, 4]]` → [['1', '2'], ['3', '4']] (each number's text kept for read_value); other text as is."""
     if not text.startswith("["):
         return text
-    items, rest = _list(text, 0)
+    items, rest = _list(text, 0, 1)
     if text[rest:].strip():
         raise CellError(f"unexpected {text[rest:].strip()!r} after the closing bracket")
     return items
 
 
-def _list(text: str, at: int) -> tuple[list, int]:
+def _list(text: str, at: int, depth: int) -> tuple[list, int]:
     """The list opening at text[at] == '[' and the position after its ']'."""
+    from ..limits import MAX_DEPTH
+
+    if depth > MAX_DEPTH.value:
+        raise CellError(MAX_DEPTH.refusal(f"the cell nests lists {depth} deep"))
     items: list = []
     at += 1
     while True:
         while at < len(text) and text[at] == " ":
             at += 1
         if at < len(text) and text[at] == "[":
-            item, at = _list(text, at)
+            item, at = _list(text, at, depth + 1)
         else:
             end = at
             while end < len(text) and text[end] not in ",]":

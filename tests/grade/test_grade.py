@@ -53,6 +53,9 @@ BAD_CELLS = {
     "dash": ("—", "expected a number"),
     "nan": ("NaN", "finite"),
     "wrong-shape": ("[0.99, 0.21, 0.5]", "vector of 2"),
+    "unclosed": ("[0.99, 0.21", "closing bracket"),
+    "nested-too-deep": ("[" * 40 + "1" + "]" * 40, "levels of nesting"),
+    "empty-list": ("[]", "empty list"),
 }
 
 
