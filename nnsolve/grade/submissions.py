@@ -54,7 +54,7 @@ def read_submissions(source) -> Submissions:
 
 def read_csv(data: bytes, source: str) -> Submissions:
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    rows = csv.reader(text.splitlines(keepends=True))
+    rows = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(text))
 
     def stop(message: str, line: int | None = None):
         raise ProblemError([Issue("", message, line)], source)
@@ -102,6 +102,14 @@ def read_csv(data: bytes, source: str) -> Submissions:
     except csv.Error as e:
         stop(f"not a readable CSV: {e}", rows.line_num)
     return Submissions(source, answers, students, names[id_column], {a: (source, header_line) for a in answers})
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header row: a comma, or the semicolon or tab a spreadsheet writes where the comma is
+    the decimal mark — whichever the first non-empty line holds most of outside quotes."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    outside = "".join(part for i, part in enumerate(first.split('"')) if i % 2 == 0)
+    return max(",;\t", key=lambda c: (outside.count(c), c == ","))
 
 
 def _from_folder(folder: Path) -> Submissions:

@@ -299,3 +299,12 @@ def test_element_and_alias_columns(plain_problem):
     assert [(m.marks, m.ecf) for m in a.answers] == [(1, False), (1, False), (1, False)]
     # 0.271 = y − t from the slipped h1 (1.271 − 1); 0.31 · 0.271 = 0.08401
     assert [(m.marks, m.ecf) for m in b.answers] == [(0, False), (1, True), (1, True)]
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_spreadsheet_separated_by_semicolons_or_tabs(tmp_path, plain_problem, separator):
+    submissions = tmp_path / "class.csv"
+    submissions.write_text(separator.join(["student", "h1", "y"]) + "\n"
+                           + separator.join(["s1", "[0.99, 0.21]", "1.341"]) + "\n", encoding="utf-8")
+    book = nnsolve.grade(plain_problem, submissions)
+    assert book.answers == ["h1", "y"] and book.students[0].total == 2
