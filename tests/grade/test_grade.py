@@ -308,3 +308,16 @@ def test_a_spreadsheet_separated_by_semicolons_or_tabs(tmp_path, plain_problem, 
                            + separator.join(["s1", "[0.99, 0.21]", "1.341"]) + "\n", encoding="utf-8")
     book = nnsolve.grade(plain_problem, submissions)
     assert book.answers == ["h1", "y"] and book.students[0].total == 2
+
+
+def test_an_id_given_twice_is_marked_twice_and_said(tmp_path, plain_problem):
+    submissions = tmp_path / "class.csv"
+    submissions.write_text('student,h1\ns/1,"[0.99, 0.21]"\ns_1,"[0.99, 0.31]"\ns/1,"[0.99, 0.21]"\n',
+                           encoding="utf-8")
+    folder = tmp_path / "feedback"
+    result = _run("grade", plain_problem, submissions, "--feedback", folder, "-o", tmp_path / "g.csv")
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "g.csv")
+    assert [r[0] for r in rows[1:]] == ["s/1", "s_1", "s/1"]
+    assert rows[3][-1] == "the id 's/1' is given again (first on line 2)"
+    assert sorted(p.name for p in folder.iterdir()) == ["s_1-2.md", "s_1-3.md", "s_1.md"]
