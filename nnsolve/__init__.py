@@ -25,6 +25,15 @@ def load(problem):
     return _load(problem)
 
 
+def grade(problem, submissions, timeout=None):
+    """Mark a class: `submissions` (a CSV of a student id column and one column per answer id, a folder of
+    per-student YAML/JSON answer files, or a dict student → {answer id: value}) checked against `problem` with
+    error carried forward and marked by its `marking:` scheme. Returns a Gradebook (plain data). With `timeout`
+    (seconds), the solve and each student's check are bounded (a student past it is not marked, and says so)."""
+    from .grade import grade as _grade
+    return _grade(problem, submissions, timeout)
+
+
 def summarize(source, flops=None, input_shape=None):
     """Analyse an architecture from its description alone: a bundled name ("resnet50"), an
     `architecture` problem file, or a Keras/PyTorch snippet file (.py, parsed, never run). Returns an
@@ -39,4 +48,4 @@ def parse_snippet(text, input_shape=None):
     return _parse(text, input_shape=tuple(input_shape) if input_shape else None)
 
 
-__all__ = ["solve", "load", "picture", "summarize", "parse_snippet", "__version__"]
+__all__ = ["solve", "load", "picture", "grade", "summarize", "parse_snippet", "__version__"]

@@ -136,6 +136,66 @@ def check(files: list[Path] = FILES,
     raise typer.Exit(max(codes))
 
 
+class Layout(str, Enum):
+    nnsolve = "nnsolve"
+    moodle = "moodle"
+    canvas = "canvas"
+
+
+@app.command()
+def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
+                                         help="the problem file (its `marking:` is the scheme)"),
+          submissions: Path = typer.Argument(..., metavar="SUBMISSIONS", show_default=False,
+                                             help="a CSV (student id column, one column per answer id) or a folder "
+                                                  "of per-student YAML/JSON answer files"),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH",
+                                                help="write the gradebook CSV to PATH (- for standard output)"),
+          layout: Layout = typer.Option(Layout.nnsolve, "--layout",
+                                        help="gradebook columns: nnsolve's (marks and ECF per answer, total), or "
+                                             "Moodle's or Canvas's grade-import CSV"),
+          feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
+                                                  help="also write one Markdown feedback file per student in DIR"),
+          timeout: Optional[str] = typer.Option(
+              None, "--timeout", metavar="SECONDS",
+              help=f"stop the solve (exit code 2), or leave one student unmarked and say so, past this long "
+                   f"(default: NNSOLVE_TIMEOUT, else {TIMEOUT.default:g}; 0: no limit)")) -> None:
+    """Mark a class: each student's answers checked against the problem, with error carried forward, marked by
+    the problem's `marking:` scheme; prints a class summary."""
+    if feedback is not None and feedback.exists() and not feedback.is_dir():
+        _stop(_usage("--feedback", f"{str(feedback)!r} is a file; give a folder"))
+    gradebook_out = None if output is None else _Output(output, Format.text, False)
+
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
+    def graded():
+        from .grade import grade as grade_class
+        return grade_class(problem, submissions, seconds)
+
+    book, code = _attempt(graded, str(problem))
+    if code:
+        raise typer.Exit(code)
+    from .grade.outputs import csv_text, layout_rows, summary_text, write_feedback
+    if gradebook_out is not None:
+        with gradebook_out as out:
+            out.write(csv_text(layout_rows(book, layout.value)))
+    if feedback is not None:
+        _guarded(lambda: _feedback_written(write_feedback, book, feedback))
+    text = summary_text(book)
+    if gradebook_out is not None and gradebook_out.path is None:
+        _say(text.rstrip("\n"))          # the gradebook has standard output
+    else:
+        typer.echo(text, nl=False)
+    raise typer.Exit(0)
+
+
+def _feedback_written(write, book, folder: Path):
+    try:
+        return write(book, folder)
+    except OSError as e:
+        raise _usage("--feedback", f"cannot write in {str(folder)!r}: {e.strerror or e}") from None
+
+
 @app.command()
 def summary(source: str = typer.Argument(..., help="architecture file, or a bundled name (resnet50, vgg16, …)",
                                         show_default=False),

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BeforeValidator, Field
 
+from ..grade.scheme import Marking
 from .fields import Model, Text
 
 def _one_or_list(value: Any):
@@ -35,6 +36,9 @@ class Common(Model):
         default_factory=list,
         description="decimals the key says it kept in its intermediates (e.g. 5 for 'I used 5 DP'); "
                     "the checker then forgives only the drift that rounding produces")
+    marking: Marking = Field(default_factory=dict,
+                             description="the marking scheme `nnsolve grade` uses, per answer id (marks, element_marks, "
+                                         "ecf, tolerance); without it each answer is worth one mark, full ECF credit")
 
 
 def solution_of(problem: Common, kind: str, conventions: list[tuple[str, str]], steps: list, *, policy=None,

@@ -1,0 +1,334 @@
+"""Marking a class: each student's answers judged as `nnsolve check` judges a key — right (to the decimals
+written, or as hand rounding gives), carried forward from the student's own earlier numbers (ECF), or wrong, with
+the named slip that explains it — and the verdicts turned into marks by the problem's scheme."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ..check.answers import AnswerError, quantity_name, read_answers, resolve
+from ..check.checker import Checker
+from ..engine.number import format_number
+from ..engine.symbolic import Symbolic
+from ..problems import LoadedProblem
+from ..problems.errors import Issue, ProblemError
+from ..solution import Solution
+from .cells import CellError, read_cell
+from .comparators import within
+from .scheme import AnswerMarking
+from .submissions import Submission, Submissions, read_submissions
+
+RIGHT, CARRIED, WRONG, FORMAT = "right", "carried forward", "wrong", "format error"
+
+
+@dataclass
+class AnswerMark:
+    answer: str                  # the answer id (a column of the submissions)
+    marks: Fraction
+    out_of: Fraction
+    verdict: str                 # RIGHT, CARRIED, WRONG or FORMAT (the worst of its elements when marked by element)
+    given: str                   # as the student wrote it
+    expected: str                # the right value, to four decimals (exact when short)
+    ecf: bool = False
+    follows: list[str] = field(default_factory=list)    # the student's earlier answers it was carried from
+    rule: str = ""               # why it is right
+    reason: str = ""             # why it is wrong, or what is wrong with the cell
+    slips: list[str] = field(default_factory=list)      # named slips under which it agrees
+
+
+@dataclass
+class StudentGrade:
+    student: str
+    line: int | None
+    answers: list[AnswerMark]    # in the order of the columns
+    total: Fraction
+    first_wrong: str | None      # the first answer, in the order the solution computes them, that is wrong
+    slips: list[str]
+    remarks: list[str] = field(default_factory=list)    # a malformed row, an id given twice
+    malformed: str = ""          # why the row could not be read (every answer is then marked 0)
+
+
+@dataclass
+class Gradebook:
+    title: str
+    problem: str
+    source: str
+    id_header: str
+    answers: list[str]
+    out_of: dict[str, Fraction]
+    students: list[StudentGrade]
+    ecf_fraction: dict[str, Fraction]
+
+    @property
+    def total_out_of(self) -> Fraction:
+        return sum(self.out_of.values(), Fraction(0))
+
+    def summary(self) -> dict:
+        """The class at a glance: mean total, each answer's facility (mean marks over marks), the commonest
+        slips, how many cells and rows could not be read."""
+        n = len(self.students)
+        marks = {a: [m.marks for s in self.students for m in s.answers if m.answer == a] for a in self.answers}
+        facility = {a: (sum(v, Fraction(0)) / n / self.out_of[a]) if n and self.out_of[a] else None
+                    for a, v in marks.items()}
+        slips = Counter(slip for s in self.students for slip in s.slips)
+        return {"students": n,
+                "mean_total": sum((s.total for s in self.students), Fraction(0)) / n if n else None,
+                "out_of": self.total_out_of,
+                "facility": facility,
+                "slips": slips.most_common(),
+                "ecf": sum(m.ecf for s in self.students for m in s.answers),
+                "format_errors": sum(m.verdict == FORMAT for s in self.students if not s.malformed for m in s.answers),
+                "malformed_rows": [(s.student, s.line, s.malformed) for s in self.students if s.malformed]}
+
+
+@dataclass
+class _Column:
+    answer: str
+    quantity: str
+    index: tuple[int, ...]
+    order: int
+    scheme: AnswerMarking
+    expected: np.ndarray         # exact value of quantity[index]
+
+    @property
+    def formulas(self) -> bool:
+        """A formula or a verdict (calculus, computation graphs): compared symbolically by `check`."""
+        return any(isinstance(v, Symbolic) for v in self.expected.reshape(-1))
+
+    @property
+    def elements(self) -> list[tuple[int, ...]]:
+        """Marked one by one: each element's position within the answer ([()] for the whole answer)."""
+        return list(np.ndindex(self.expected.shape)) if self.scheme.element_marks is not None else [()]
+
+
+def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
+    """`timeout` (seconds) bounds the solve of the problem (past it: DeadlineExceeded) and the check of each
+    student (past it: that student is not marked, and the gradebook says so)."""
+    from ..api import load, solve
+    from ..limits import deadline
+
+    loaded = load(problem)
+    given = submissions if isinstance(submissions, Submissions) else read_submissions(submissions)
+    model = loaded.model
+    # the solver computes some quantities (gradients after the last update) only when an answer names them
+    told = model.model_copy(update={"answers": dict.fromkeys(quantity_name(a) for a in given.answers)})
+    loaded = LoadedProblem(loaded.family, told, loaded.document)
+    with deadline(timeout, TIMEOUT_HINT):
+        base = solve(loaded)
+    columns = _columns(loaded, base, given)
+    marker = Marker(loaded, base, columns)
+    students = [_mark_in_time(marker, s, timeout) for s in given.students]
+    _note_repeated_ids(students)
+    return Gradebook(base.title, loaded.document.source, given.source, given.id_header, given.answers,
+                     {c.answer: _out_of(c) for c in columns}, students, {c.answer: c.scheme.ecf for c in columns})
+
+
+def _columns(loaded: LoadedProblem, base: Solution, given: Submissions) -> list[_Column]:
+    """Each answer column resolved to its quantity, with its scheme; every column naming nothing, and every scheme
+    entry naming no column or given a wrong shape, refused with its place (exit 2)."""
+    from ..check.variants import value_at
+
+    scheme = dict(loaded.model.marking)
+    position = {step_id: i for i, step_id in enumerate(base.ids)}
+    names = sorted(set(base.ids) | {a for a, q in base.aliases.items() if q in position})
+    issues, columns = [], []
+    for answer in given.answers:
+        try:
+            quantity, index = resolve(answer, base, position, names)
+        except AnswerError as e:
+            where, line = given.named_at.get(answer, (given.source, None))
+            issues.append(Issue(f"{where}: column {answer!r}", e.message, line))
+            continue
+        columns.append(_Column(answer, quantity, index, position[quantity], scheme.get(answer, AnswerMarking()),
+                               value_at(base, quantity, index)))
+    for answer, marking in scheme.items():
+        line = loaded.locate(("marking", answer))
+        if answer not in given.answers:
+            issues.append(Issue(f"marking.{answer}", f"marks an answer the submissions have no column for "
+                                                     f"(their columns: {', '.join(given.answers)})", line))
+            continue
+        column = next((c for c in columns if c.answer == answer), None)
+        if column is not None and marking.element_marks is not None:
+            issues += _element_marks_issues(column, marking.element_marks, line)
+        if column is not None and marking.tolerance is not None and column.formulas:
+            issues.append(Issue(f"marking.{answer}.tolerance", f"{answer} is a formula or a verdict, compared "
+                                "symbolically: a numeric tolerance cannot apply to it",
+                                loaded.locate(("marking", answer, "tolerance")) or line))
+    if issues:
+        raise ProblemError(issues, loaded.document.source)
+    return columns
+
+
+def _element_marks_issues(column: _Column, given, line) -> list[Issue]:
+    from ..check.answers import read_value, shape_text
+
+    where = f"marking.{column.answer}.element_marks"
+    try:
+        value = read_value(given)
+    except AnswerError as e:
+        return [Issue(where, e.message, line)]
+    if value.ndim and value.shape != column.expected.shape:
+        return [Issue(where, f"is {shape_text(value.shape)}; {column.answer} is {shape_text(column.expected.shape)}",
+                      line)]
+    if not all(isinstance(v, Fraction) for v in value.reshape(-1)):
+        return [Issue(where, "marks are written as numbers such as 1, 0.5 or 1/3", line)]
+    if any(v < 0 for v in value.reshape(-1)):
+        return [Issue(where, "marks must be at least 0", line)]
+    return []
+
+
+def _element_marks(column: _Column) -> list[Fraction]:
+    from ..check.answers import read_value
+
+    value = read_value(column.scheme.element_marks)
+    each = np.broadcast_to(value, column.expected.shape) if value.ndim == 0 else value
+    return [Fraction(v) for v in each.reshape(-1)] if column.expected.ndim else [Fraction(value.reshape(-1)[0])]
+
+
+def _out_of(column: _Column) -> Fraction:
+    if column.scheme.element_marks is not None:
+        return sum(_element_marks(column), Fraction(0))
+    return Fraction(column.scheme.marks)
+
+
+class Marker:
+    """One student's answers checked against the solution solved once for the class: a Checker per student (its
+    re-solves are the student's own pins and slips), the scheme's comparator where one is named."""
+
+    def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column]):
+        self.loaded, self.base, self.columns = loaded, base, columns
+
+    def judge(self, values: dict[str, np.ndarray]):
+        """(checker, answers read, report) for the answers that could be read (element ids for those marked by
+        element)."""
+        answers = read_answers(values, self.base, lambda loc: None, "<answers>")
+        checker = Checker(self.loaded.family, self.loaded.model, self.base, None)
+        return checker, answers, checker.run(answers, self.loaded.document.source)
+
+
+def _element_id(column: _Column, at: tuple[int, ...]) -> str:
+    return column.answer + "".join(f"[{i}]" for i in at)
+
+
+TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"
+
+
+def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
+    from ..limits import DeadlineExceeded, deadline
+
+    try:
+        with deadline(timeout, TIMEOUT_HINT):
+            return _mark(marker, submission)
+    except DeadlineExceeded as e:
+        late = Submission(submission.student, submission.line, malformed=f"not marked: {e}")
+        return _mark(marker, late)
+
+
+def _mark(marker: Marker, submission: Submission) -> StudentGrade:
+    if submission.malformed:
+        marks = [AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, "", _shown(c.expected),
+                            reason="the row could not be read") for c in marker.columns]
+        return StudentGrade(submission.student, submission.line, marks, Fraction(0), None, [],
+                            [f"line {submission.line}: {submission.malformed}" if submission.line
+                             else submission.malformed], malformed=submission.malformed)
+    read: dict[str, np.ndarray] = {}
+    errors: dict[str, str] = {}
+    for c in marker.columns:
+        try:
+            value = read_cell(submission.cells.get(c.answer), c.expected.shape, c.formulas)
+        except CellError as e:
+            errors[c.answer] = str(e)
+            continue
+        for at in c.elements:
+            read[_element_id(c, at)] = value[at] if at else value
+    checker, answers, report = marker.judge(read) if read else (None, [], None)
+    results = {r.name: r for r in report.results} if report else {}
+    pins = _pins(answers, results)
+    # an answer marked element by element is checked as its elements: what follows from them follows from it
+    column_of = {_element_id(c, at): c.answer for c in marker.columns for at in c.elements}
+    marks = []
+    for c in marker.columns:
+        written = submission.cells.get(c.answer)
+        given = "" if written is None else str(written).strip()
+        if c.answer in errors:
+            marks.append(AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, given, _shown(c.expected),
+                                    reason=errors[c.answer]))
+            continue
+        worth = _element_marks(c) if c.scheme.element_marks is not None else [Fraction(c.scheme.marks)]
+        parts = [_verdict(checker, answers, results[_element_id(c, at)], c, pins) for at in c.elements]
+        marks.append(_combine(c, given, parts, worth, column_of))
+    order = {c.answer: (c.order, c.index) for c in marker.columns}
+    wrong = sorted((m for m in marks if m.verdict in (WRONG, FORMAT) and m.given), key=lambda m: order[m.answer])
+    slips = list(dict.fromkeys(s for m in sorted(marks, key=lambda m: order[m.answer]) for s in m.slips))
+    total = sum((m.marks for m in marks), Fraction(0))
+    return StudentGrade(submission.student, submission.line, marks, total, wrong[0].answer if wrong else None, slips)
+
+
+def _pins(answers, results) -> tuple:
+    from ..check.variants import Pin
+    return tuple(Pin(a.quantity, a.index, results[a.name].aligned_key) for a in answers
+                 if results[a.name].aligned_key is not None)
+
+
+def _verdict(checker, answers, result, column: _Column, pins) -> tuple[str, list[str], str, str, list[str]]:
+    """(verdict, answers followed, rule, reason, slips) of one answer (or element) as the scheme compares it."""
+    if column.scheme.tolerance is None:
+        if result.ok:
+            if not result.follows:
+                return RIGHT, [], result.rule, "", []
+            how = "" if result.follow_rule.startswith("exact") else f" ({result.follow_rule})"
+            return CARRIED, result.follows, f"follows from {', '.join(result.follows)} as written{how}", "", []
+        return WRONG, [], "", result.reason, result.alternatives
+    comparator = column.scheme.tolerance
+    if result.aligned_key is None:
+        return WRONG, [], "", result.reason, []
+    if within(comparator, result.aligned_key, result.computed):
+        return RIGHT, [], comparator.describe(), "", []
+    answer = next(a for a in answers if a.name == result.name)
+    # what the student's own earlier numbers give: each pinned answer as computed from the pins before it
+    upstream = checker._upstream_as_written(answer)
+    if upstream:
+        from ..check.variants import value_at
+        carried = value_at(checker.variants.solve("", None, None, pins, carry=True), answer.quantity, answer.index)
+        if carried is not None and within(comparator, result.aligned_key, carried):
+            return CARRIED, upstream, f"follows from {', '.join(upstream)} as written, {comparator.describe()}", \
+                "", []
+    return WRONG, [], "", f"not {comparator.describe()} of {_shown(result.computed)}", result.alternatives
+
+
+def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], column_of: dict) -> AnswerMark:
+    ecf = column.scheme.ecf
+    earned = sum((w if v == RIGHT else w * ecf if v == CARRIED else Fraction(0)
+                  for (v, *_), w in zip(parts, worth)), Fraction(0))
+    verdicts = [v for v, *_ in parts]
+    verdict = WRONG if WRONG in verdicts else CARRIED if CARRIED in verdicts else RIGHT
+    follows = list(dict.fromkeys(column_of.get(f, f) for _, fs, *_ in parts for f in fs))
+    rules = list(dict.fromkeys(r for _, _, r, _, _ in parts if r))
+    reasons = [r if len(parts) == 1 else f"{_element_id(column, at)[len(column.answer):]}: {r}"
+               for (_, _, _, r, _), at in zip(parts, column.elements) if r]
+    slips = list(dict.fromkeys(s for *_, ss in parts for s in ss))
+    return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, _shown(column.expected),
+                      ecf=CARRIED in verdicts, follows=follows, rule="; ".join(rules), reason="; ".join(reasons),
+                      slips=slips)
+
+
+def _note_repeated_ids(students: list[StudentGrade]) -> None:
+    first: dict[str, StudentGrade] = {}
+    for s in students:
+        if s.student in first:
+            s.remarks.append(f"the id {s.student!r} is given again (first on line {first[s.student].line})"
+                             if first[s.student].line else f"the id {s.student!r} is given again")
+        else:
+            first[s.student] = s
+
+
+def _shown(value: np.ndarray) -> str:
+    if value.ndim == 0:
+        v = value[()]
+        if isinstance(v, Fraction) and v.denominator < 1000 and len(format_number(v, 6)) > 8:
+            return f"{v.numerator}/{v.denominator}"
+        return format_number(v, 6)
+    return "[" + ", ".join(_shown(np.asarray(v, dtype=object)) for v in value) + "]"

@@ -1,0 +1,170 @@
+"""A Gradebook written out: the gradebook CSV, the Moodle and Canvas import layouts, one Markdown feedback file per
+student, and the class summary. Every number here was decided by the marker; these only lay it out."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from fractions import Fraction
+from pathlib import Path
+
+from .marker import CARRIED, FORMAT, RIGHT, WRONG, Gradebook, StudentGrade
+
+LAYOUTS = ("nnsolve", "moodle", "canvas")
+
+
+def marks_text(value: Fraction | None) -> str:
+    """Marks as a decimal: exact when it ends (2.5, 0.125), else to 4 decimals (1/3 → 0.3333)."""
+    if value is None:
+        return ""
+    value = Fraction(value)
+    places = next((p for p in range(5) if (value * 10 ** p).denominator == 1), 4)
+    scaled = round(value * 10 ** places)
+    sign, digits = ("-" if scaled < 0 else ""), str(abs(scaled)).rjust(places + 1, "0")
+    return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
+
+
+def gradebook_rows(book: Gradebook) -> list[list[str]]:
+    """The id as given, each answer's marks, each answer's ECF flag, the total, then what a reader needs to trust
+    it: the first wrong step, the slips named, remarks (a row that could not be read, an id given twice)."""
+    header = [book.id_header, *book.answers, *(f"{a} ECF" for a in book.answers), "total", "first wrong",
+              "slips", "remarks"]
+    rows = [header]
+    for s in book.students:
+        marks = {m.answer: m for m in s.answers}
+        remarks = s.remarks + [f"{m.answer}: {m.verdict}: {m.reason}" for m in s.answers
+                               if m.verdict == FORMAT and not s.malformed]
+        rows.append([s.student, *(marks_text(marks[a].marks) for a in book.answers),
+                     *("yes" if marks[a].ecf else "" for a in book.answers), marks_text(s.total),
+                     s.first_wrong or "", "; ".join(s.slips), "; ".join(remarks)])
+    return rows
+
+
+def moodle_rows(book: Gradebook) -> list[list[str]]:
+    """Moodle's CSV grade import (docs.moodle.org/311/en/Grade_import, "CSV grade import"): a header row, a column
+    identifying the user — "ID number", mapped to the user's `useridnumber` — and one column per grade item, here
+    the total, with a feedback column the import maps to that item's feedback."""
+    rows = [["ID number", book.title or "nnsolve grade", "Feedback"]]
+    rows += [[s.student, marks_text(s.total), _feedback_line(s)] for s in book.students]
+    return rows
+
+
+def canvas_rows(book: Gradebook) -> list[list[str]]:
+    """Canvas's gradebook import CSV (the layout of its gradebook export: Canvas Instructor Guide "How do I import
+    grades in the Gradebook?"; summarised at teaching.resources.osu.edu, "Import a CSV file to Carmen grades"):
+    Student, ID, SIS User ID, SIS Login ID, Section, then one column per assignment — a new column name makes a
+    new assignment — and a "Points Possible" row under the header. The student id given is the SIS User ID."""
+    name = book.title or "nnsolve grade"
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", name],
+            ["Points Possible", "", "", "", "", marks_text(book.total_out_of)]]
+    rows += [["", "", s.student, "", "", marks_text(s.total)] for s in book.students]
+    return rows
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def layout_rows(book: Gradebook, layout: str) -> list[list[str]]:
+    return {"nnsolve": gradebook_rows, "moodle": moodle_rows, "canvas": canvas_rows}[layout](book)
+
+
+def _feedback_line(s: StudentGrade) -> str:
+    if s.malformed:
+        return s.remarks[0] if s.remarks else s.malformed
+    parts = []
+    if s.first_wrong:
+        parts.append(f"first wrong step: {s.first_wrong}")
+    carried = [m.answer for m in s.answers if m.ecf]
+    if carried:
+        parts.append(f"carried forward: {', '.join(carried)}")
+    if s.slips:
+        parts.append(f"slip: {'; '.join(s.slips)}")
+    return "; ".join(parts) or "all right"
+
+
+_VERDICT_WORDS = {RIGHT: "✅ right", CARRIED: "↪ carried forward", WRONG: "❌ wrong", FORMAT: "⚠ format error"}
+
+
+def feedback_markdown(book: Gradebook, s: StudentGrade) -> str:
+    """One student's feedback: each answer beside the right value, the marks, ECF said with what it followed,
+    the slip named where one explains the numbers."""
+    lines = [f"# {book.title or 'Feedback'}", "", f"Student: {_cell(s.student)}", "",
+             f"**Total: {marks_text(s.total)} / {marks_text(book.total_out_of)}**", ""]
+    if s.malformed:
+        lines += [f"Your row could not be read ({_cell(s.remarks[0] if s.remarks else s.malformed)}): every "
+                  "answer is marked 0. Please see your instructor.", ""]
+        return "\n".join(lines)
+    lines += ["| answer | yours | right value | marks | |", "|---|---|---|---|---|"]
+    for m in s.answers:
+        note = {RIGHT: m.rule, WRONG: m.reason, FORMAT: m.reason}.get(m.verdict, "")
+        if m.verdict == CARRIED:
+            share = book.ecf_fraction.get(m.answer, Fraction(1))
+            credit = "full credit" if share == 1 else f"{marks_text(share)} of the marks"
+            note = f"right from your own {', '.join(m.follows)} ({credit})"
+        lines.append(f"| `{m.answer}` | {_cell(m.given) or '(blank)'} | {_cell(m.expected)} | "
+                     f"{marks_text(m.marks)} / {marks_text(m.out_of)} | {_VERDICT_WORDS[m.verdict]}"
+                     f"{': ' + _cell(note) if note else ''} |")
+    lines.append("")
+    if s.first_wrong:
+        first = next(m for m in s.answers if m.answer == s.first_wrong)
+        lines.append(f"Your first wrong step is `{first.answer}`: you wrote {_cell(first.given)}, the right value "
+                     f"is {_cell(first.expected)}.")
+    carried = [m.answer for m in s.answers if m.ecf]
+    if carried:
+        lines.append(f"Error carried forward: {', '.join(f'`{a}`' for a in carried)} "
+                     f"{'is' if len(carried) == 1 else 'are'} right given your own earlier answers.")
+    for slip in s.slips:
+        lines.append(f"Your numbers match this slip: {slip}.")
+    for remark in s.remarks:
+        lines.append(f"Note: {remark}.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def feedback_name(student: str, taken: set[str]) -> str:
+    """A file name for a student's feedback: the id with anything but letters, digits, `-`, `_`, `.` replaced,
+    numbered when two ids come to the same name."""
+    stem = re.sub(r"[^\w.-]", "_", student).strip(".") or "student"
+    name, n = f"{stem}.md", 2
+    while name in taken:
+        name, n = f"{stem}-{n}.md", n + 1
+    taken.add(name)
+    return name
+
+
+def write_feedback(book: Gradebook, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    written = []
+    for s in book.students:
+        path = folder / feedback_name(s.student, taken)
+        path.write_text(feedback_markdown(book, s), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def summary_text(book: Gradebook) -> str:
+    summary = book.summary()
+    mean = summary["mean_total"]
+    lines = [f"Graded: {book.title or book.problem}",
+             f"students: {summary['students']}; mean total: "
+             f"{marks_text(round(mean, 4)) if mean is not None else '—'} / {marks_text(summary['out_of'])}",
+             "facility (mean marks / marks):"]
+    for answer, facility in summary["facility"].items():
+        lines.append(f"  {answer}: {'—' if facility is None else f'{float(facility):.0%}'}")
+    lines.append(f"answers credited as carried forward (ECF): {summary['ecf']}")
+    if summary["slips"]:
+        lines.append("most common slips:")
+        lines += [f"  {count} × {slip}" for slip, count in summary["slips"][:5]]
+    if summary["format_errors"]:
+        lines.append(f"cells that could not be read (marked 0): {summary['format_errors']}")
+    for student, line, why in summary["malformed_rows"]:
+        lines.append(f"row {('on line ' + str(line)) if line else ''} ({student or 'no id'}) could not be read: {why}"
+                     f" — marked 0")
+    return "\n".join(lines) + "\n"
