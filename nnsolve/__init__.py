@@ -30,7 +30,7 @@ def grade(problem, submissions, timeout=None):
     per-student YAML/JSON answer files, or a dict student → {answer id: value}) checked against `problem` with
     error carried forward and marked by its `marking:` scheme. Returns a Gradebook (plain data). With `timeout`
     (seconds), the solve and each student's check are bounded (a student past it is not marked, and says so)."""
-    from .grade import grade as _grade
+    from .grading import grade as _grade
     return _grade(problem, submissions, timeout)
 
 

@@ -169,13 +169,13 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                                        TIMEOUT.read(timeout, "--timeout")))
 
     def graded():
-        from .grade import grade as grade_class
+        from .grading import grade as grade_class
         return grade_class(problem, submissions, seconds)
 
     book, code = _attempt(graded, str(problem))
     if code:
         raise typer.Exit(code)
-    from .grade.outputs import csv_text, layout_rows, summary_text, write_feedback
+    from .grading.outputs import csv_text, layout_rows, summary_text, write_feedback
     if gradebook_out is not None:
         with gradebook_out as out:
             out.write(csv_text(layout_rows(book, layout.value)))

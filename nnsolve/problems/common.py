@@ -5,7 +5,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BeforeValidator, Field
 
-from ..grade.scheme import Marking
+from ..grading.scheme import Marking
 from .fields import Model, Text
 
 def _one_or_list(value: Any):

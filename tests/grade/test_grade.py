@@ -261,7 +261,7 @@ def test_what_follows_from_an_answer_marked_by_element_names_the_answer():
 
 
 def test_a_student_past_the_time_limit_is_said_not_marked(monkeypatch, plain_problem):
-    from nnsolve.grade import marker
+    from nnsolve.grading import marker
     from nnsolve.limits import DeadlineExceeded
 
     judge = marker.Marker.judge

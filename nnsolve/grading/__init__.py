@@ -1,13 +1,11 @@
 """Marking a class: each student's answers checked as `nnsolve check` checks a key, with error carried forward,
 and the verdicts turned into marks by the problem's `marking:` scheme.
 
-`grade(problem, submissions)` returns a Gradebook (plain data); the writers in `nnsolve.grade.outputs` print it.
-Only the scheme's schema is imported with this package (the problem loader needs it); the marker loads when used.
+`grade(problem, submissions)` (also `nnsolve.grade`) returns a Gradebook (plain data); the writers in
+`nnsolve.grading.outputs` print it. Only the scheme's schema is imported with this package (the problem loader
+needs it); the marker loads when used.
 """
 from __future__ import annotations
-
-import sys
-import types
 
 
 def grade(problem, submissions, timeout=None):
@@ -17,15 +15,5 @@ def grade(problem, submissions, timeout=None):
     from .marker import grade as _grade
     return _grade(problem, submissions, timeout)
 
-
-class _CallablePackage(types.ModuleType):
-    """Importing this package makes it the attribute `nnsolve.grade`, in place of the function `nnsolve.grade`
-    the API promises: so the package itself grades when called."""
-
-    def __call__(self, problem, submissions, timeout=None):
-        return grade(problem, submissions, timeout)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = ["grade"]
