@@ -49,7 +49,9 @@ def read_submissions(source) -> Submissions:
         return _from_folder(path)
     if not path.is_file():
         raise ProblemError([Issue("", f"no such file or folder: {str(path)!r}")], str(path))
-    return read_csv(path.read_bytes(), str(path))
+    from ..problems.reading import read_file_bytes
+    # read as a problem file is: a regular file of at most MAX_FILE_BYTES, never a FIFO or a device
+    return read_csv(read_file_bytes(path, str(path)), str(path))
 
 
 def read_csv(data: bytes, source: str) -> Submissions:

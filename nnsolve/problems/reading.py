@@ -19,7 +19,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
     """(the text, its name for messages) of a file, or of standard input for `-`."""
     from_stdin = str(path) == STDIN
     source = STDIN_NAME if from_stdin else str(path)
-    raw = _read_stdin(source) if from_stdin else _read_file(Path(path), source)
+    raw = _read_stdin(source) if from_stdin else read_file_bytes(Path(path), source)
     nul = raw.find(b"\0")
     if nul >= 0:        # binary data, or text saved as UTF-16
         line = raw.count(b"\n", 0, nul) + 1
@@ -46,7 +46,7 @@ def _refuse_unless_regular(mode: int, source: str) -> None:
     raise _refusal(source, f"is {what}, not a problem file")
 
 
-def _read_file(path: Path, source: str) -> bytes:
+def read_file_bytes(path: Path, source: str) -> bytes:
     """The bytes of a regular file, at most the size limit. Its kind is checked before it is opened
     (opening a FIFO blocks until a writer comes) and again once it is open (it may have been replaced)."""
     limit = MAX_FILE_BYTES.value

@@ -98,3 +98,15 @@ def test_a_numeric_tolerance_on_a_formula_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["grade", str(problem), str(answers)])
     assert result.exit_code == 2
     assert "formula" in result.stderr and f"(line {text.count(chr(10)) + 3})" in result.stderr
+
+
+def test_a_submissions_file_past_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import nnsolve
+    from nnsolve.problems.errors import ProblemError
+
+    path = tmp_path / "class.csv"
+    path.write_text("student,h1\n" + "s,1\n" * 200)
+    monkeypatch.setenv("NNSOLVE_MAX_FILE_BYTES", "1000")
+    with pytest.raises(ProblemError) as e:
+        nnsolve.grade(SYMBOLIC, path)
+    assert "bytes" in str(e.value) and "NNSOLVE_MAX_FILE_BYTES" in str(e.value)
