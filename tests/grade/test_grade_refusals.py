@@ -105,7 +105,7 @@ def test_a_submissions_file_past_the_size_limit_is_refused_before_it_is_read(tmp
     from nnsolve.problems.errors import ProblemError
 
     path = tmp_path / "class.csv"
-    path.write_text("student,h1\n" + "s,1\n" * 200)
+    path.write_text("student,S1\n" + "s,1\n" * 400)          # 1,611 bytes
     monkeypatch.setenv("NNSOLVE_MAX_FILE_BYTES", "1000")
     with pytest.raises(ProblemError) as e:
         nnsolve.grade(SYMBOLIC, path)
