@@ -146,7 +146,8 @@ class Layout(str, Enum):
 def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                          help="the problem file (its `marking:` is the scheme)"),
           submissions: Path = typer.Argument(..., metavar="SUBMISSIONS", show_default=False,
-                                             help="a CSV (student id column, one column per answer id) or a folder "
+                                             help="a CSV (student id column, one column per answer id), a Moodle "
+                                                  "or Canvas quiz responses export (with --columns), or a folder "
                                                   "of per-student YAML/JSON answer files"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH",
                                                 help="write the gradebook CSV to PATH (- for standard output)"),
@@ -159,6 +160,11 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                                 help="also write the class report in DIR: report.md, a histogram "
                                                      "of the totals and a bar chart of facility (PNG and SVG; "
                                                      "needs matplotlib)"),
+          columns: Optional[str] = typer.Option(
+              None, "--columns", metavar="MAP",
+              help="which answer id each response column of a Moodle or Canvas export holds: 'Response 1=h1,"
+                   "Response 2=y' (Canvas: the question id, '6012=h1'; '=-' leaves a column out), or 'marking': "
+                   "the marking: scheme's answers in the columns' order"),
           timeout: Optional[str] = typer.Option(
               None, "--timeout", metavar="SECONDS",
               help=f"stop the solve (exit code 2), or leave one student unmarked and say so, past this long "
@@ -169,13 +175,14 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
         if folder is not None and folder.exists() and not folder.is_dir():
             _stop(_usage(option, f"{str(folder)!r} is a file; give a folder"))
     gradebook_out = None if output is None else _Output(output, Format.text, False)
+    mapping = None if columns is None else _guarded(lambda: _columns_read(columns))
 
     seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
                                                        TIMEOUT.read(timeout, "--timeout")))
 
     def graded():
         from .grading import grade as grade_class
-        return grade_class(problem, submissions, seconds)
+        return grade_class(problem, submissions, seconds, mapping)
 
     book, code = _attempt(graded, str(problem))
     if code:
@@ -201,6 +208,14 @@ def _folder_written(option: str, write, book, folder: Path):
         return write(book, folder)
     except OSError as e:
         raise _usage(option, f"cannot write in {str(folder)!r}: {e.strerror or e}") from None
+
+
+def _columns_read(text: str):
+    from .grading.exports import parse_columns
+    try:
+        return parse_columns(text)
+    except ValueError as e:
+        raise _usage("--columns", str(e)) from None
 
 
 def _report_written(book, folder: Path):

@@ -91,7 +91,7 @@ class _Column:
         return list(np.ndindex(self.expected.shape)) if self.scheme.element_marks is not None else [()]
 
 
-def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
+def grade(problem, submissions, timeout: float | None = None, progress=None) -> Gradebook:
     """`timeout` (seconds) bounds the solve of the problem (past it: DeadlineExceeded) and the check of each
     student (past it: that student is not marked, and the gradebook says so)."""
     from ..api import load, solve
@@ -107,7 +107,7 @@ def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
         base = solve(loaded)
     columns = _columns(loaded, base, given)
     marker = Marker(loaded, base, columns)
-    students = [_mark_in_time(marker, s, timeout) for s in given.students]
+    students = [_mark_in_time(marker, s, timeout) for s in (progress or iter)(given.students)]
     _note_repeated_ids(students)
     return Gradebook(base.title, loaded.document.source, given.source, given.id_header, given.answers,
                      {c.answer: _out_of(c) for c in columns}, students, {c.answer: c.scheme.ecf for c in columns})
