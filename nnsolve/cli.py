@@ -182,7 +182,8 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
 
     def graded():
         from .grading import grade as grade_class
-        return grade_class(problem, submissions, seconds, mapping)
+        from .grading.progress import progress_bar
+        return grade_class(problem, submissions, seconds, mapping, progress_bar())
 
     book, code = _attempt(graded, str(problem))
     if code:
