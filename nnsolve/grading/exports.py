@@ -116,7 +116,7 @@ def _mapped(kind: str, names: list[str], responses, columns, stop) -> dict[int, 
             if by_key[str(key)] in chosen:
                 stop(f"the column {str(key)!r} is mapped twice")
             chosen[by_key[str(key)]] = str(answer).strip()
-        left = [key for i, key in responses if i not in chosen]
+        left = [key if kind == MOODLE else f"{key} ({names[i]!r})" for i, key in responses if i not in chosen]
         if left:
             stop(f"no answer id for the response column{'s' if len(left) > 1 else ''} {', '.join(left)}: map "
                  f"{'each' if len(left) > 1 else 'it'} to an answer id, or to '-' to leave it out")

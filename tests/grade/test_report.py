@@ -127,6 +127,9 @@ def test_the_report_is_written_with_valid_charts(tmp_path):
     totals = [8, 7, 4, 4, 4, 6, 0, 8]
     assert "8 students" in report and f"| mean | {sum(totals) / 8:g} |" in report
     assert "| median | 5 |" in report                                      # (4 + 6) / 2
+    mean = F(sum(totals), 8)
+    spread = math.sqrt(sum((t - mean) ** 2 for t in totals) / 8)        # 50.875 / 8 under the root
+    assert f"| standard deviation | {round(spread, 4)} |" in report
     assert "| 4 | 3 |" in report and "| 8 | 2 |" in report and "| 5 | 0 |" in report
     assert "![histogram of the totals](totals.svg)" in report
 
