@@ -76,11 +76,11 @@ def _trivial(written: np.ndarray, true: np.ndarray, name: str) -> str:
         return f"is 0{off} where the true {name} is not"
     flat_w, flat_t = written.reshape(-1), true.reshape(-1)
     if all(w == 1 for w in flat_w) and not all(t == 1 for t in flat_t):
-        return "is 1 in every element where the true {name} is not"
+        return f"is 1 in every element where the true {name} is not"
     if written.ndim == 2 and written.shape[0] == written.shape[1] > 1:
         identity = [[int(i == j) for j in range(written.shape[1])] for i in range(written.shape[0])]
         if _equals(written, identity) and not _equals(true, identity):
-            return "is the identity where the true {name} is not"
+            return f"is the identity where the true {name} is not"
     return ""
 
 
