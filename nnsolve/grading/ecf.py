@@ -70,18 +70,15 @@ def _degenerate(checker, answers, results, quantity: str, pins) -> str:
 
 
 def _trivial(written: np.ndarray, true: np.ndarray, name: str) -> str:
-    """How a student's own value is a convenient one the true value is not: 0 (somewhere), all 1, the identity."""
-    off = _zeroed(written, true)
-    if off:
-        return f"is 0{off} where the true {name} is not"
-    flat_w, flat_t = written.reshape(-1), true.reshape(-1)
-    if all(w == 1 for w in flat_w) and not all(t == 1 for t in flat_t):
-        return f"is 1 in every element where the true {name} is not"
+    """How a student's own value is a convenient one the true value is not: the identity, all 1, 0 (somewhere)."""
     if written.ndim == 2 and written.shape[0] == written.shape[1] > 1:
         identity = [[int(i == j) for j in range(written.shape[1])] for i in range(written.shape[0])]
         if _equals(written, identity) and not _equals(true, identity):
             return f"is the identity where the true {name} is not"
-    return ""
+    if all(w == 1 for w in written.reshape(-1)) and not all(t == 1 for t in true.reshape(-1)):
+        return f"is 1 in every element where the true {name} is not"
+    off = _zeroed(written, true)
+    return f"is 0{off} where the true {name} is not" if off else ""
 
 
 def _zeroed(value: np.ndarray, true: np.ndarray) -> str:

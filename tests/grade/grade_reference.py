@@ -222,15 +222,20 @@ class TwoLayer:
         values = dict(written)
         if "h1" not in values and "u1" in values:
             values["h1"] = relu(values["u1"])
-        return zero_carried(self.BEFORE, self.solve(), values, written)
+        return zero_carried(self.BEFORE, self.solve(), values, written, squares=("dL/dW1", "W1(1)"))
 
 
-def zero_carried(before: dict, right: dict, values: dict, written: dict) -> set:
+def zero_carried(before: dict, right: dict, values: dict, written: dict, squares: tuple = ()) -> set:
     """The answers the student got wrong that come after (or are) a value of theirs — written, or computed from what
-    they wrote — that is 0 where the true value is not: a unit switched off, a zero gradient."""
+    they wrote — that is 0 where the true value is not (a unit switched off, a zero gradient), or an answer they
+    wrote that is 1 in every element, or (`squares`: the 2×2 answers) the identity, where the true one is not."""
     zeroed = {a for a, v in values.items() if any(w == 0 and r != 0 for w, r in zip(v, right[a]))}
     wrong = {a for a, v in written.items() if v != right[a]}
-    return {a for a in written if a in wrong and zeroed & (before[a] | {a})}
+    ones = {a for a in wrong if all(w == 1 for w in written[a]) and not all(r == 1 for r in right[a])}
+    identity = [1, 0, 0, 1]
+    ones |= {a for a in wrong & set(squares) if written[a] == identity and right[a] != identity}
+    convenient = zeroed | {a for a in ones if a not in zeroed}
+    return {a for a in written if a in wrong and convenient & ((before[a] - {a}) | ({a} & zeroed))}
 
 
 # the sample problem's answers, each with the answers it is computed from, all the way back

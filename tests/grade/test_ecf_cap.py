@@ -120,3 +120,24 @@ def test_a_malformed_cap_is_refused_with_its_line(tmp_path, marking, said):
     assert result.exit_code == 2, result.output
     assert said in result.stderr and "ecf_degenerate" in result.stderr
     assert f"(line {PLAIN_LINES + 2})" in result.stderr
+
+
+def test_an_earlier_answer_of_one_or_the_identity(tmp_path):
+    """h1 written [1, 1] (y = 1.2 − 0.7 + 0.3 = 0.8 follows from it), and, in the two-layer problem, ∂L/∂W1 written
+    as the identity (W1(1) = W1 − 0.1·I follows): each later answer capped, the value named."""
+    book = nnsolve.grade(_problem(tmp_path), {"ones": {"h1": "[1, 1]", "y": "0.8"}})
+    (ones,) = book.students
+    assert {m.answer: (m.marks, m.ecf) for m in ones.answers} == _expected({"h1": "[1, 1]", "y": "0.8"}, {})
+    assert ones.answers[1].ecf_capped.startswith("carried forward from h1 = [1, 1], which is 1 in every element")
+
+    from test_slips import NET, TWO_LAYER
+
+    path = tmp_path / "two_layer.yaml"
+    path.write_text(TWO_LAYER, encoding="utf-8")
+    student = {"dL/dW1": "[[1, 0], [0, 1]]", "W1(1)": "[[0.4, 0.2], [0.1, -0.5]]"}
+    (graded,) = nnsolve.grade(path, {"identity": student}).students
+    expected = reference.mark_against(NET.solve(), NET.upstream(), student, {}, degenerate=NET.degenerate)
+    assert expected["W1(1)"] == (F(1, 2), True)
+    assert {m.answer: (m.marks, m.ecf) for m in graded.answers} == expected
+    assert graded.answers[1].ecf_capped.startswith("carried forward from dL/dW1 = [[1, 0], [0, 1]], which is the "
+                                                   "identity where the true dL/dW1 is not")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,18 @@ def test_the_adam_variant(tmp_path):
     assert {m.answer: (m.marks, m.ecf) for m in graded.answers} == reference.mark_against(right, {}, student, {})
     assert graded.total == 2
     assert any("Adam without bias correction" in slip for slip in graded.slips), graded.slips
+
+
+def test_the_sign_error_in_gradient_descent_on_a_function():
+    """`check` names it beyond dense networks: p ← p + η·dt/dp on t = (2p + 3)², from p = 6 with η = 0.1 (by hand:
+    dt/dp = 8p + 12, so 6 + 0.1·60 = 12, 12 + 0.1·108 = 22.8, 22.8 + 0.1·194.4 = 42.24)."""
+    from nnsolve.check.checker import check
+
+    problem = Path(__file__).resolve().parents[2] / "examples" / "bits-001" / "ms23-q4-gd-three-steps.yaml"
+    p = [F(6)]
+    for _ in range(3):
+        p.append(p[-1] + F(1, 10) * (8 * p[-1] + 12))
+    assert p[1:] == [F(12), F("22.8"), F("42.24")]
+    report = check(problem, {f"p({k})": reference.decimal_text(p[k]) for k in (1, 2, 3)})
+    for result in report.results:
+        assert not result.ok and result.alternatives == ["the update's sign flipped (θ + η·step for θ − η·step)"]
