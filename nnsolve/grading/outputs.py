@@ -162,6 +162,9 @@ def summary_text(book: Gradebook) -> str:
     for answer, facility in summary["facility"].items():
         lines.append(f"  {answer}: {'—' if facility is None else f'{float(facility):.0%}'}")
     lines.append(f"answers credited as carried forward (ECF): {summary['ecf']}")
+    capped = sum(bool(m.ecf_capped) for s in book.students for m in s.answers)
+    if capped:
+        lines.append(f"  of which capped (carried from a value that makes them degenerate): {capped}")
     if summary["slips"]:
         lines.append("most common slips:")
         lines += [f"  {count} × {slip}" for slip, count in summary["slips"][:5]]

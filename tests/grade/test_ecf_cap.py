@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import nnsolve
 from nnsolve.cli import app
-from nnsolve.grading.outputs import feedback_markdown, gradebook_rows
+from nnsolve.grading.outputs import feedback_markdown, gradebook_rows, summary_text
 
 import grade_reference as reference
 
@@ -82,6 +82,7 @@ def test_the_cap_is_said_in_the_gradebook_and_the_feedback(tmp_path):
     assert "y: carried forward from h1 = [0, 0]" in row[header.index("remarks")]
     feedback = feedback_markdown(book, gamer)
     assert "ECF credit capped at 50%" in feedback and "0.5 / 1" in feedback
+    assert "of which capped (carried from a value that makes them degenerate): 4" in summary_text(book)
 
 
 def test_pre_activations_that_switch_every_unit_off(tmp_path):
