@@ -3,7 +3,7 @@ e.g. "log base 10", "weights read as W[out][in]"), each a modified copy of the p
 whose file gives a batch as `data.x` (one row per sample), the samples a key may have mixed up."""
 from __future__ import annotations
 
-from ..optim.alternatives import Alternative      # (statement, modified problem model)
+from ..optim.alternatives import Alternative, refused      # (statement, modified problem model)
 from ..problems.fields import replaced
 
 MAX_SWAPPED_SAMPLES = 4      # a batch of up to 4 samples has its 6 pairs tried; a hand-worked batch is small
@@ -14,7 +14,7 @@ def alternatives(family, model) -> list[Alternative]:
     found = list(family.alternatives(model)) if family.alternatives is not None else []
     if family.pins:
         found += sample_alternatives(model)
-    return [(statement, alt) for statement, alt in found if not family.consistency(alt)]
+    return [(statement, alt) for statement, alt in found if not refused(family, statement, alt)]
 
 
 def sample_alternatives(model) -> list[Alternative]:

@@ -17,6 +17,7 @@ from ..problems.errors import Issue, ProblemError
 from ..solution import Solution
 from .cells import CellError, read_cell
 from .comparators import within
+from .ecf import capped_ecf
 from .scheme import AnswerMarking
 from .submissions import Submission, Submissions, read_submissions
 
@@ -36,6 +37,7 @@ class AnswerMark:
     rule: str = ""               # why it is right
     reason: str = ""             # why it is wrong, or what is wrong with the cell
     slips: list[str] = field(default_factory=list)      # named slips under which it agrees
+    ecf_capped: str = ""         # why its ECF credit is capped (carried from a value that makes it degenerate)
 
 
 @dataclass
@@ -246,7 +248,8 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
             continue
         worth = _element_marks(c) if c.scheme.element_marks is not None else [Fraction(c.scheme.marks)]
         parts = [_verdict(checker, answers, results[_element_id(c, at)], c, pins) for at in c.elements]
-        marks.append(_combine(c, given, parts, worth, column_of))
+        ecf, capped = capped_ecf(checker, answers, results, c, parts, pins)
+        marks.append(_combine(c, given, parts, worth, column_of, ecf, capped))
     order = {c.answer: (c.order, c.index) for c in marker.columns}
     wrong = sorted((m for m in marks if m.verdict in (WRONG, FORMAT) and m.given), key=lambda m: order[m.answer])
     slips = list(dict.fromkeys(s for m in sorted(marks, key=lambda m: order[m.answer]) for s in m.slips))
@@ -286,8 +289,8 @@ def _verdict(checker, answers, result, column: _Column, pins) -> tuple[str, list
     return WRONG, [], "", f"not {comparator.describe()} of {_shown(result.computed)}", result.alternatives
 
 
-def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], column_of: dict) -> AnswerMark:
-    ecf = column.scheme.ecf
+def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], column_of: dict, ecf: Fraction,
+             capped: str) -> AnswerMark:
     earned = sum((w if v == RIGHT else w * ecf if v == CARRIED else Fraction(0)
                   for (v, *_), w in zip(parts, worth)), Fraction(0))
     verdicts = [v for v, *_ in parts]
@@ -299,7 +302,7 @@ def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], co
     slips = list(dict.fromkeys(s for *_, ss in parts for s in ss))
     return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, _shown(column.expected),
                       ecf=CARRIED in verdicts, follows=follows, rule="; ".join(rules), reason="; ".join(reasons),
-                      slips=slips)
+                      slips=slips, ecf_capped=capped)
 
 
 def _note_repeated_ids(students: list[StudentGrade]) -> None:

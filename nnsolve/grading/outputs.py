@@ -26,7 +26,8 @@ def marks_text(value: Fraction | None) -> str:
 
 def gradebook_rows(book: Gradebook) -> list[list[str]]:
     """The id as given, each answer's marks, each answer's ECF flag, the total, then what a reader needs to trust
-    it: the first wrong step, the slips named, remarks (a row that could not be read, an id given twice)."""
+    it: the first wrong step, the slips named, remarks (a row that could not be read, an id given twice, an ECF
+    credit capped); an ECF flag is "capped" where the credit was."""
     header = [book.id_header, *book.answers, *(f"{a} ECF" for a in book.answers), "total", "first wrong",
               "slips", "remarks"]
     rows = [header]
@@ -34,8 +35,10 @@ def gradebook_rows(book: Gradebook) -> list[list[str]]:
         marks = {m.answer: m for m in s.answers}
         remarks = s.remarks + [f"{m.answer}: {m.verdict}: {m.reason}" for m in s.answers
                                if m.verdict == FORMAT and not s.malformed]
+        remarks += [f"{m.answer}: {m.ecf_capped}" for m in s.answers if m.ecf_capped]
         rows.append([s.student, *(marks_text(marks[a].marks) for a in book.answers),
-                     *("yes" if marks[a].ecf else "" for a in book.answers), marks_text(s.total),
+                     *(("capped" if marks[a].ecf_capped else "yes") if marks[a].ecf else "" for a in book.answers),
+                     marks_text(s.total),
                      s.first_wrong or "", "; ".join(s.slips), "; ".join(remarks)])
     return rows
 
@@ -77,7 +80,7 @@ def _feedback_line(s: StudentGrade) -> str:
     parts = []
     if s.first_wrong:
         parts.append(f"first wrong step: {s.first_wrong}")
-    carried = [m.answer for m in s.answers if m.ecf]
+    carried = [m.answer + (" (ECF capped)" if m.ecf_capped else "") for m in s.answers if m.ecf]
     if carried:
         parts.append(f"carried forward: {', '.join(carried)}")
     if s.slips:
@@ -103,7 +106,7 @@ def feedback_markdown(book: Gradebook, s: StudentGrade) -> str:
         if m.verdict == CARRIED:
             share = book.ecf_fraction.get(m.answer, Fraction(1))
             credit = "full credit" if share == 1 else f"{marks_text(share)} of the marks"
-            note = f"right from your own {', '.join(m.follows)} ({credit})"
+            note = f"right from your own {', '.join(m.follows)} ({credit})" if not m.ecf_capped else m.ecf_capped
         lines.append(f"| `{m.answer}` | {_cell(m.given) or '(blank)'} | {_cell(m.expected)} | "
                      f"{marks_text(m.marks)} / {marks_text(m.out_of)} | {_VERDICT_WORDS[m.verdict]}"
                      f"{': ' + _cell(note) if note else ''} |")
@@ -160,6 +163,8 @@ def summary_text(book: Gradebook) -> str:
     for q in stats.questions:
         lines.append(f"  {q.answer}: {percent_text(q.facility)}")
     lines.append(f"answers credited as carried forward (ECF): {stats.ecf}")
+    if stats.ecf_capped:
+        lines.append(f"  of which capped (carried from a value that makes them degenerate): {stats.ecf_capped}")
     if stats.slips:
         lines.append("most common slips:")
         lines += [f"  {count} × {slip}" for slip, count in stats.slips[:5]]

@@ -59,6 +59,10 @@ class AnswerMarking(Model):
                                                          "number for every element, or a list of the answer's shape")
     ecf: Number = Field(default="1", description="the fraction of the marks an answer carried forward from the "
                                                  "student's own earlier answers earns (1 full, 0 none)")
+    ecf_degenerate: Number = Field(default="0.5", description="the most an answer carried forward earns (a fraction "
+                                   "of its marks) when the student's own earlier value makes it degenerate: a unit "
+                                   "switched off, a zero gradient, an earlier answer of 0, 1 or the identity where "
+                                   "the true one is not (1: no cap)")
     tolerance: Optional[Tolerance] = Field(default=None, description="a named comparator; default: compared as "
                                                                      "`nnsolve check` compares a key")
 
@@ -75,6 +79,14 @@ class AnswerMarking(Model):
         if not 0 <= value <= 1:
             raise ValueError(f"is the fraction of the marks earned when carried forward: between 0 and 1, "
                              f"got {value}")
+        return value
+
+    @field_validator("ecf_degenerate")
+    @classmethod
+    def _cap(cls, value):
+        if not 0 <= value <= 1:
+            raise ValueError(f"is the most a degenerate carried-forward answer earns, as a fraction of its marks: "
+                             f"between 0 and 1, got {value}")
         return value
 
     @model_validator(mode="before")

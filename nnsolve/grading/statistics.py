@@ -44,6 +44,7 @@ class ClassStatistics:
     histogram: list[Bar]
     slips: list[tuple[str, int]]       # each slip with the number of students whose numbers it reproduces, commonest first
     ecf: int                           # answers credited as carried forward, over the class
+    ecf_capped: int                    # of those, carried from a value that makes them degenerate (capped)
     format_errors: int                 # cells that could not be read (rows that could not be read not included)
     malformed_rows: list[tuple[str, int | None, str]] = field(default_factory=list)  # (student, line, why)
 
@@ -78,6 +79,7 @@ def class_statistics(book: Gradebook) -> ClassStatistics:
         questions=questions, histogram=_histogram(totals, book.total_out_of),
         slips=Counter(slip for s in book.students for slip in s.slips).most_common(),
         ecf=sum(m.ecf for s in book.students for m in s.answers),
+        ecf_capped=sum(bool(m.ecf_capped) for s in book.students for m in s.answers),
         format_errors=sum(m.verdict == FORMAT for s in book.students if not s.malformed for m in s.answers),
         malformed_rows=[(s.student, s.line, s.malformed) for s in book.students if s.malformed])
 

@@ -32,4 +32,32 @@ def optimizer_alternatives(p, place: str = "optimizer") -> list[Alternative]:
         for form in ("pytorch", "sutskever", "ema", "lookahead"):
             if form != opt.form:
                 alternative(f"momentum in the {form!r} form", "form", form)
+    sign_flipped = _rate_negated(p, place, opt)
+    if sign_flipped is not None:
+        out.append((SIGN_FLIPPED, sign_flipped))
     return out
+
+
+SIGN_FLIPPED = "the update's sign flipped (θ + η·step for θ − η·step)"
+RATE_KEYS = ("lr", "lr_schedule", "lr_decay")
+
+
+def _rate_negated(p, place: str, opt):
+    """A key that added the step instead of subtracting it: every update of the optimizer is its own with −η for
+    η (each of a schedule's rates; a decay multiplies −η alike). Rprop has no rate (its steps follow the signs)."""
+    if opt.type == "rprop":
+        return None
+    if isinstance(opt.lr_schedule, list):
+        return replaced(p, f"{place}.lr_schedule", [-rate for rate in opt.lr_schedule])
+    if opt.lr_schedule is not None:      # a formula in t (calculus): not negated term by term here
+        return None
+    return replaced(p, f"{place}.lr", -opt.lr)
+
+
+def refused(family, statement: str, model) -> bool:
+    """Whether the family refuses a modified copy (a swapped layout may not fit). A sign-flipped update's negative
+    rate is the slip it stands for, not a misfit: only what else it is refused for counts."""
+    found = family.consistency(model)
+    if statement == SIGN_FLIPPED:
+        found = [(loc, message) for loc, message in found if not (loc and loc[-1] in RATE_KEYS)]
+    return bool(found)
