@@ -4,7 +4,8 @@ answer carried forward is capped at the scheme's `ecf_degenerate` fraction when 
 student's own pinned numbers is degenerate on the way to it, where the true solution is not:
 
 - a pinned earlier answer that is not right on its own is 0 where the true value is not (a unit written off), or
-  is 1 in every element, or the identity matrix, where the true value is not;
+  is 1 in every element, or the identity matrix, or infinite somewhere (everything after it infinite or undefined),
+  where the true value is not;
 - a quantity computed from those pins (the answer itself, or any quantity it is computed from) is 0 where the
   true value is not (a ReLU/step unit switched off, a zero gradient).
 
@@ -16,6 +17,7 @@ from fractions import Fraction
 from weakref import WeakKeyDictionary
 
 import numpy as np
+from mpmath import mp
 
 CARRIED = "carried forward"
 _PINNED: WeakKeyDictionary = WeakKeyDictionary()    # a student's checker → the problem solved from their pins
@@ -70,7 +72,12 @@ def _degenerate(checker, answers, results, quantity: str, pins) -> str:
 
 
 def _trivial(written: np.ndarray, true: np.ndarray, name: str) -> str:
-    """How a student's own value is a convenient one the true value is not: the identity, all 1, 0 (somewhere)."""
+    """How a student's own value is a convenient one the true value is not: the identity, all 1, 0 (somewhere),
+    infinite (somewhere)."""
+    from ..check.compare import real
+    infinite = [w for w in written.reshape(-1) if not isinstance(real(w), Fraction) and real(w) in (mp.inf, -mp.inf)]
+    if infinite and all(isinstance(real(t), Fraction) for t in true.reshape(-1)):
+        return f"is infinite where the true {name} is finite"
     if written.ndim == 2 and written.shape[0] == written.shape[1] > 1:
         identity = [[int(i == j) for j in range(written.shape[1])] for i in range(written.shape[0])]
         if _equals(written, identity) and not _equals(true, identity):

@@ -142,3 +142,13 @@ def test_an_earlier_answer_of_one_or_the_identity(tmp_path):
     assert {m.answer: (m.marks, m.ecf) for m in graded.answers} == expected
     assert graded.answers[1].ecf_capped.startswith("carried forward from dL/dW1 = [[1, 0], [0, 1]], which is the "
                                                    "identity where the true dL/dW1 is not")
+
+
+def test_an_infinite_value_is_degenerate(tmp_path):
+    """y = ∞ makes the loss ∞ too, which "follows" from it: capped, and said (y is 1.341)."""
+    student = {"h1": "[0.99, 0.21]", "y": "inf", "loss": "inf"}
+    book = nnsolve.grade(_problem(tmp_path), {"s": student})
+    marks = {m.answer: m for m in book.students[0].answers}
+    assert marks["y"].marks == 0
+    assert marks["loss"].ecf_capped and marks["loss"].marks == F(1, 2)
+    assert "which is infinite where the true" in marks["loss"].ecf_capped
