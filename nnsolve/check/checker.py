@@ -14,7 +14,7 @@ from .answers import KeyAnswer, KeyNumber, decimals_written, parse_tolerance, qu
 from .compare import HAND_ROUNDING, agreement, aligned, close, largest_difference, real, slack, truncated
 from .conventions import alternatives
 from .report import AnswerResult, Report
-from .variants import FORGET, TRUNCATE, Pin, Variants, forgotten, value_at
+from .variants import FORGET, TRUNCATE, Pin, SharedSolves, Variants, forgotten, value_at
 
 
 def check(problem_or_path, answers: dict | None = None, tolerance=None) -> Report:
@@ -47,8 +47,10 @@ def check_file(path, tolerance=None) -> Report:
 
 
 class Checker:
-    def __init__(self, family, model, base, tolerance: Fraction | None):
+    def __init__(self, family, model, base, tolerance: Fraction | None, shared: SharedSolves | None = None):
+        """`shared`: re-solves shared with the other checkers of a class (`nnsolve grade`), by exact values."""
         self.family = family
+        self.shared = shared
         self.base = base
         self.tolerance = tolerance
         self.model = model
@@ -58,7 +60,7 @@ class Checker:
         self.declared = tuple(getattr(model, "key_rounding", ()) or ())
 
     def run(self, answers: list[KeyAnswer], source: str | None) -> Report:
-        self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers})
+        self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers}, self.shared)
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
         self._answers = list(zip(answers, results))
@@ -178,8 +180,12 @@ class Checker:
     def explain(self, answer: KeyAnswer, result: AnswerResult) -> list[str]:
         """The alternative conventions under which this answer agrees — and every other answer the convention
         changes agrees too: one coincidental number is no explanation."""
+        if self._alternatives is None and self.shared is not None and self.shared.alternatives is not None:
+            self._alternatives = self.shared.alternatives
         if self._alternatives is None:
             self._alternatives = [(s, m, "") for s, m in alternatives(self.family, self.variants.model)]
+            if self.shared is not None:
+                self.shared.alternatives = self._alternatives
         found = []
         if self.declared:
             # the key said how it rounded; say so if another rounding is what it really did

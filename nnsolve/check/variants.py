@@ -128,6 +128,21 @@ class Kept:
         return self.values[quantity]
 
 
+class SharedSolves:
+    """Re-solves that do not depend on who asks for them, shared by every Checker of one class of keys (a
+    gradebook's students): each is keyed by its convention, rounding and working and by the exact values of its
+    pins (Fractions: equal numbers, equal solves), so two students who wrote the same earlier numbers share the
+    re-solve carrying them forward, and the problem's own hand-rounded and alternative solves are made once.
+    Each Variants still counts its own explaining budget as if it solved alone: a student's verdicts are those of
+    a check made for that student only. The kept values are those of every quantity any of them answers."""
+
+    def __init__(self, wanted):
+        self.wanted = frozenset(wanted)
+        self.kept: dict[tuple, Kept | None] = {}
+        self.alternatives: list | None = None           # the family's alternative conventions, found once
+        self.activations: tuple | None = None           # (activation names, the re-solve forgetting every one)
+
+
 class Variants:
     """Re-solves of one problem, keyed by (convention variant, rounding, pinned answers); each is solved at most
     once and only the answered quantities' values are kept.
@@ -137,11 +152,12 @@ class Variants:
     a budget: about MAX_EXPLAINING_VALUES numbers computed in all, so a deep network's 300 alternatives are not all
     tried (those left untried explain nothing, which is what the report then says)."""
 
-    def __init__(self, family, model, base: Solution, wanted):
+    def __init__(self, family, model, base: Solution, wanted, shared: SharedSolves | None = None):
         self.family = family
         self.model = model
         self.base = base
-        self.wanted = frozenset(wanted)
+        self.shared = shared
+        self.wanted = shared.wanted if shared is not None else frozenset(wanted)
         self._cache: dict[tuple, Kept | None] = {("", None, (), False, ""): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
@@ -163,8 +179,18 @@ class Variants:
                 if self._explaining_left <= 0:
                     return None
                 self._explaining_left -= 1
-            self._cache[key] = self._solve(model if model is not None else self.model, places, pins, carry, working)
+            self._cache[key] = self._shared_solve(model if model is not None else self.model, variant, places, pins,
+                                                  carry, working)
         return self._cache[key]
+
+    def _shared_solve(self, model, variant, places, pins, carry, working) -> Kept | None:
+        if self.shared is None:
+            return self._solve(model, places, pins, carry, working)
+        key = (variant, places, tuple((p.quantity, p.index, p.value.shape, _exact_values(p.value)) for p in pins),
+               carry, working)
+        if key not in self.shared.kept:
+            self.shared.kept[key] = self._solve(model, places, pins, carry, working)
+        return self.shared.kept[key]
 
     def activations(self) -> list[str]:
         """The activations whose derivatives the backward pass uses, found by one re-solve that leaves every one
@@ -173,18 +199,26 @@ class Variants:
             if self._explaining_left <= 0:
                 return []
             self._explaining_left -= 1
-            policy = ForgetfulPolicy(forgotten=EVERY)
-            try:
-                kept = Kept(self.family.solve(self.model, policy), self.wanted)
-            except _IMPOSSIBLE:
-                kept = None
-            finally:
-                self._collect()
-            self._activations = sorted(policy.seen)
+            if self.shared is not None and self.shared.activations is not None:
+                self._activations, kept = self.shared.activations
+            else:
+                self._activations, kept = self._forget_every()
+                if self.shared is not None:
+                    self.shared.activations = (self._activations, kept)
             if len(self._activations) == 1:
                 name = self._activations[0]
                 self._cache[(forgotten(name), None, (), False, FORGET + name)] = kept
         return self._activations
+
+    def _forget_every(self) -> tuple[list[str], Kept | None]:
+        policy = ForgetfulPolicy(forgotten=EVERY)
+        try:
+            kept = Kept(self.family.solve(self.model, policy), self.wanted)
+        except _IMPOSSIBLE:
+            kept = None
+        finally:
+            self._collect()
+        return sorted(policy.seen), kept
 
     def _solve(self, model, places, pins, carry=False, working="") -> Kept | None:
         elements: dict[str, list] = {}
@@ -213,6 +247,11 @@ class Variants:
         if self._since_collected >= GARBAGE_VALUES:
             gc.collect()
             self._since_collected = 0
+
+
+def _exact_values(value: np.ndarray) -> tuple:
+    """A pin's numbers as the engine takes them, hashable: equal exactly when the re-solves they pin are equal."""
+    return tuple(_plain(v) for v in value.reshape(-1))
 
 
 def _plain(number):

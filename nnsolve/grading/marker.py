@@ -4,13 +4,14 @@ the named slip that explains it — and the verdicts turned into marks by the pr
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
 
 from ..check.answers import AnswerError, quantity_name, read_answers, resolve
 from ..check.checker import Checker
+from ..check.variants import SharedSolves
 from ..engine.number import format_number
 from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
@@ -196,16 +197,22 @@ def _out_of(column: _Column) -> Fraction:
 
 class Marker:
     """One student's answers checked against the solution solved once for the class: a Checker per student (its
-    re-solves are the student's own pins and slips), the scheme's comparator where one is named."""
+    re-solves are the student's own pins and slips), the scheme's comparator where one is named.
+
+    What does not depend on the student is done once for the class: the re-solves are shared by exact values
+    (SharedSolves: the problem's hand-rounded and alternative solves, and every set of pinned numbers two students
+    both wrote), and a row whose cells are those of an earlier row is given that row's marks."""
 
     def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column]):
         self.loaded, self.base, self.columns = loaded, base, columns
+        self.shared = SharedSolves({c.quantity for c in columns})
+        self.marked: dict[tuple, StudentGrade] = {}
 
     def judge(self, values: dict[str, np.ndarray]):
         """(checker, answers read, report) for the answers that could be read (element ids for those marked by
         element)."""
         answers = read_answers(values, self.base, lambda loc: None, "<answers>")
-        checker = Checker(self.loaded.family, self.loaded.model, self.base, None)
+        checker = Checker(self.loaded.family, self.loaded.model, self.base, None, self.shared)
         return checker, answers, checker.run(answers, self.loaded.document.source)
 
 
@@ -219,12 +226,33 @@ TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no lim
 def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
     from ..limits import DeadlineExceeded, deadline
 
+    cells = _cells_as_written(marker, submission)
+    if cells in marker.marked:
+        return _marked_again(marker.marked[cells], submission)
     try:
         with deadline(timeout, TIMEOUT_HINT):
-            return _mark(marker, submission)
+            grade = _mark(marker, submission)
+            if cells is not None:
+                marker.marked[cells] = grade
+            return grade
     except DeadlineExceeded as e:
         late = Submission(submission.student, submission.line, malformed=f"not marked: {e}")
         return _mark(marker, late)
+
+
+def _cells_as_written(marker: Marker, submission: Submission) -> tuple | None:
+    """A row's cells, exactly as written (type and text: 0.5 and "0.50" differ, they claim different decimals);
+    None for a malformed row."""
+    if submission.malformed:
+        return None
+    return tuple((type(v).__name__, repr(v)) for v in (submission.cells.get(c.answer) for c in marker.columns))
+
+
+def _marked_again(grade: StudentGrade, submission: Submission) -> StudentGrade:
+    """Another student's copy of the marks of a row written the same."""
+    answers = [replace(m, follows=list(m.follows), slips=list(m.slips)) for m in grade.answers]
+    return replace(grade, student=submission.student, line=submission.line, answers=answers, slips=list(grade.slips),
+                   remarks=[])
 
 
 def _mark(marker: Marker, submission: Submission) -> StudentGrade:
