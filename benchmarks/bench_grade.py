@@ -123,7 +123,12 @@ class ClassMaker:
             row[answer] = r.choice(GARBAGE + [f"{r.uniform(-3, 3):.3f}"] * 3)
         return row
 
-    def _written(self, values: dict, places) -> dict:
+    def _written(self, values: dict, choose) -> dict:
+        """Every number to the decimals the student keeps (one choice per student: a habit, not a dice roll)."""
+        kept = choose()
+        return self._text(values, lambda: kept)
+
+    def _text(self, values: dict, places) -> dict:
         import numpy as np
         from nnsolve.engine.number import format_number
 

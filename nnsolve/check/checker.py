@@ -103,7 +103,28 @@ class Checker:
     def agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
               carry: bool = False, working: str = "", places_tried=None) -> str | None:
         """The rule under which the key agrees with the problem solved as (variant, pins, working), or None. With
-        `carry`, the value compared is the one computed from the key's own pinned numbers before it."""
+        `carry`, the value compared is the one computed from the key's own pinned numbers before it.
+
+        Within a class (`shared`), the same question — the same numbers as written, at the same place, against
+        the same re-solves — is answered once: the others take its answer and its re-solves (Variants.replay)."""
+        def work():
+            return self._agree(key, answer, variant, model, pins, carry, working, places_tried)
+
+        if self.shared is None:
+            return work()
+        question = (answer.quantity, answer.index, tuple(answer.places), answer.decimals, key.shape,
+                    tuple((type(v).__name__, repr(v)) for v in key.reshape(-1)), variant, working, places_tried,
+                    self.variants._shared_key(variant, None, pins, carry, working), self.tolerance, self.declared)
+        answered = self.shared.agreed.get(question)
+        if answered is not None and self.variants.replay(answered[1]):
+            return answered[0]
+        rule, requests = self.variants.recording(work)
+        if requests is not None:
+            self.shared.agreed[question] = (rule, requests)
+        return rule
+
+    def _agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
+               carry: bool = False, working: str = "", places_tried=None) -> str | None:
         def solved(places):
             found = value_at(self.variants.solve(variant, model, places, pins, carry, working),
                              answer.quantity, answer.index)

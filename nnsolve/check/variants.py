@@ -139,6 +139,7 @@ class SharedSolves:
     def __init__(self, wanted):
         self.wanted = frozenset(wanted)
         self.kept: dict[tuple, Kept | None] = {}
+        self.agreed: dict[tuple, tuple] = {}            # a question Checker.agree answered: (rule, re-solves)
         self.alternatives: list | None = None           # the family's alternative conventions, found once
         self.activations: tuple | None = None           # (activation names, the re-solve forgetting every one)
 
@@ -163,6 +164,9 @@ class Variants:
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
         self._activations: list[str] | None = None
+        self._requests: list | None = None        # the re-solves asked for while recording
+        self._refused = False
+        self._pin_identities: dict[int, tuple] = {}
 
     def solve(self, variant: str = "", model=None, places: int | None = None,
               pins: tuple[Pin, ...] = (), carry: bool = False, working: str = "") -> Kept | None:
@@ -174,9 +178,13 @@ class Variants:
         `working` is how the numbers were worked, if not as a person rounding them: TRUNCATE (`places` cut, not
         rounded) or FORGET + an activation's name (its derivative left out of the backward pass)."""
         key = (variant, places, tuple((p.quantity, p.index) for p in pins), carry, working)
+        counted = bool(variant or (pins and not carry) or working)
+        if self._requests is not None:
+            self._requests.append((key, self._shared_key(variant, places, pins, carry, working), counted))
         if key not in self._cache:
-            if variant or (pins and not carry) or working:
+            if counted:
                 if self._explaining_left <= 0:
+                    self._refused = True
                     return None
                 self._explaining_left -= 1
             self._cache[key] = self._shared_solve(model if model is not None else self.model, variant, places, pins,
@@ -186,11 +194,53 @@ class Variants:
     def _shared_solve(self, model, variant, places, pins, carry, working) -> Kept | None:
         if self.shared is None:
             return self._solve(model, places, pins, carry, working)
-        key = (variant, places, tuple((p.quantity, p.index, p.value.shape, _exact_values(p.value)) for p in pins),
-               carry, working)
+        key = self._shared_key(variant, places, pins, carry, working)
         if key not in self.shared.kept:
             self.shared.kept[key] = self._solve(model, places, pins, carry, working)
         return self.shared.kept[key]
+
+    def _shared_key(self, variant, places, pins, carry, working) -> tuple:
+        return variant, places, tuple(self._pin_identity(p) for p in pins), carry, working
+
+    def _pin_identity(self, pin: Pin) -> tuple:
+        """(quantity, index, shape, exact numbers) of a pin, found once per pin (the pin is kept with it, so its
+        id is not reused while this Variants lives)."""
+        if id(pin) not in self._pin_identities:
+            self._pin_identities[id(pin)] = (pin, (pin.quantity, pin.index, pin.value.shape, _exact_values(pin.value)))
+        return self._pin_identities[id(pin)][1]
+
+    def recording(self, work):
+        """(work(), the re-solves it asked for) — None in place of the requests when one was refused for the
+        budget: what it found then depends on the budget left, and is this Variants' own."""
+        outer, outer_refused = self._requests, self._refused
+        self._requests, self._refused = [], False
+        try:
+            found = work()
+        finally:
+            requests, refused = self._requests, self._refused
+            self._requests, self._refused = outer, outer_refused or refused
+            if outer is not None:
+                outer.extend(requests)
+        return found, (None if refused else tuple(requests))
+
+    def replay(self, requests) -> bool:
+        """Take the re-solves another Variants of the class made for the same question, as if this one had asked
+        for them: its budget spent as it would have been. False (nothing taken) when its budget left would not
+        have covered them, or one is not shared: the question is then worked again here."""
+        new = {}
+        for key, shared_key, counted in requests:
+            if key not in self._cache and key not in new:
+                if shared_key not in self.shared.kept:
+                    return False
+                new[key] = (shared_key, counted)
+        if sum(counted for _, counted in new.values()) > self._explaining_left:
+            return False
+        for key, (shared_key, counted) in new.items():
+            self._explaining_left -= counted
+            self._cache[key] = self.shared.kept[shared_key]
+        if self._requests is not None:
+            self._requests.extend(requests)
+        return True
 
     def activations(self) -> list[str]:
         """The activations whose derivatives the backward pass uses, found by one re-solve that leaves every one

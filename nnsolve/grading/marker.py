@@ -203,10 +203,12 @@ class Marker:
     (SharedSolves: the problem's hand-rounded and alternative solves, and every set of pinned numbers two students
     both wrote), and a row whose cells are those of an earlier row is given that row's marks."""
 
-    def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column]):
+    def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column], share: bool = True):
+        """`share=False`: every student checked alone, as `nnsolve check` checks one key (what the shared path
+        must agree with, mark for mark)."""
         self.loaded, self.base, self.columns = loaded, base, columns
-        self.shared = SharedSolves({c.quantity for c in columns})
-        self.marked: dict[tuple, StudentGrade] = {}
+        self.shared = SharedSolves({c.quantity for c in columns}) if share else None
+        self.marked: dict[tuple, StudentGrade] | None = {} if share else None
 
     def judge(self, values: dict[str, np.ndarray]):
         """(checker, answers read, report) for the answers that could be read (element ids for those marked by
@@ -226,8 +228,8 @@ TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no lim
 def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
     from ..limits import DeadlineExceeded, deadline
 
-    cells = _cells_as_written(marker, submission)
-    if cells in marker.marked:
+    cells = _cells_as_written(marker, submission) if marker.marked is not None else None
+    if cells in (marker.marked or {}):
         return _marked_again(marker.marked[cells], submission)
     try:
         with deadline(timeout, TIMEOUT_HINT):
