@@ -40,7 +40,7 @@ KINDS = [
     {"h1": "", "y": "—", "loss": "NaN", "dL/dW2": "[[0.33759, 0.07161]]", "W2(1)": "about 1"},
 ]
 GOAL_STUDENTS, GOAL_SECONDS = 10_000, 5.0
-CHAINS = 40           # distinct wrong early answers carried forward, per problem
+CHAINS = 300          # distinct wrong early answers carried forward, per problem
 GARBAGE = ["", "—", "NaN", "about 1", "[1, 2"]
 
 
@@ -84,7 +84,9 @@ class ClassMaker:
         self.slips = [s for s in self.slips if s is not None and _differs(s, self.right)] or [self.right]
         self.random = random.Random(seed)
         order = sorted(self.answers, key=lambda a: (position[self.where[a][0]], self.where[a][1]))
-        self.chains = [c for c in (self._chain(variants, order) for _ in range(CHAINS)) if c is not None]
+        # a Variants keeps one re-solve per pinned place: each chain (another number at a place) needs its own
+        self.chains = [c for c in (self._chain(Variants(loaded.family, model, base, wanted), order)
+                                   for _ in range(CHAINS)) if c is not None]
 
     def _chain(self, variants, order):
         """An early answer written wrong (one entry off by 0.1–0.5), every later one computed from it."""
@@ -124,19 +126,19 @@ class ClassMaker:
         return row
 
     def _written(self, values: dict, choose) -> dict:
-        """Every number to the decimals the student keeps (one choice per student: a habit, not a dice roll)."""
-        kept = choose()
-        return self._text(values, lambda: kept)
-
-    def _text(self, values: dict, places) -> dict:
+        """Every answer to the decimals the student keeps (a habit: one choice per student, one more or one fewer
+        for an answer now and then)."""
         import numpy as np
         from nnsolve.engine.number import format_number
 
-        def text(v):
+        def text(v, places):
             if v.ndim == 0:
-                return format_number(v[()], places())
-            return "[" + ", ".join(text(np.asarray(e, dtype=object)) for e in v) + "]"
-        return {a: text(v) for a, v in values.items()}
+                return format_number(v[()], places)
+            return "[" + ", ".join(text(np.asarray(e, dtype=object), places) for e in v) + "]"
+
+        kept = choose()
+        return {a: text(v, kept + (self.random.choice([-1, 1]) if self.random.random() < 0.1 else 0))
+                for a, v in values.items()}
 
     def students(self, n: int) -> dict:
         return {f"s{i:05d}": self.student(i) for i in range(n)}
