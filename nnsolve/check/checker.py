@@ -2,6 +2,7 @@
 solution, which later slips only carry an earlier one forward, and which convention explains a miss."""
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -81,6 +82,22 @@ class Checker:
 
     # -- one answer against the solution --------------------------------------------------------
     def judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
+        """Within a class (`shared`), an answer written as another student wrote it at the same place is judged
+        once: the others take a copy of that judgement and its re-solves."""
+        if self.shared is None:
+            return self._judge(answer)
+        question = (answer.name, answer.quantity, answer.index, answer.line, _as_written_key(answer.value),
+                    self.tolerance, self.declared)
+        answered = self.shared.judged.get(question)
+        if answered is not None and self.variants.replay(answered[1]):
+            return _judged_again(answered[0], answer)
+        (result, pin), requests = self.variants.recording(lambda: self._judge(answer))
+        if requests is not None:
+            self.shared.judged[question] = (replace(result, follows=[], places=list(result.places),
+                                                    alternatives=[]), requests)
+        return result, pin
+
+    def _judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
         exact = value_at(self.base, answer.quantity, answer.index)
         key, shape_note = aligned(answer.value, exact.shape)
         result = AnswerResult(answer.name, answer.target, answer.line, answer.decimals, answer.value, exact,
@@ -112,8 +129,8 @@ class Checker:
 
         if self.shared is None:
             return work()
-        question = (answer.quantity, answer.index, tuple(answer.places), answer.decimals, key.shape,
-                    tuple((type(v).__name__, repr(v)) for v in key.reshape(-1)), variant, working, places_tried,
+        question = (answer.quantity, answer.index, tuple(answer.places), answer.decimals, _as_written_key(key),
+                    variant, working, places_tried,
                     self.variants._shared_key(variant, None, pins, carry, working), self.tolerance, self.declared)
         answered = self.shared.agreed.get(question)
         if answered is not None and self.variants.replay(answered[1]):
@@ -280,6 +297,22 @@ class Checker:
             return False
         exact = value_at(self.base, answer.quantity, answer.index)
         return other.shape != exact.shape or any(a != b for a, b in zip(other.reshape(-1), exact.reshape(-1)))
+
+
+def _as_written_key(value: np.ndarray) -> tuple:
+    """A key's numbers as written, hashable: the shape, and each number's kind and text (0.5 and 0.50 claim
+    different decimals, 1/2 exactness)."""
+    return value.shape, tuple((type(v).__name__, repr(v)) for v in value.reshape(-1))
+
+
+def _judged_again(judged: AnswerResult, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
+    """Another student's judgement of the same written answer, made this student's: its own numbers (equal, as
+    written) in it and in the pin."""
+    result = replace(judged, key=answer.value, follows=[], places=list(judged.places), alternatives=[])
+    if judged.aligned_key is None:
+        return result, None
+    result.aligned_key = aligned(answer.value, judged.computed.shape)[0]
+    return result, Pin(answer.quantity, answer.index, result.aligned_key)
 
 
 def _as_written(rule: str, key: np.ndarray) -> str:

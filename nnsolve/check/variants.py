@@ -140,6 +140,7 @@ class SharedSolves:
         self.wanted = frozenset(wanted)
         self.kept: dict[tuple, Kept | None] = {}
         self.agreed: dict[tuple, tuple] = {}            # a question Checker.agree answered: (rule, re-solves)
+        self.judged: dict[tuple, tuple] = {}            # an answer Checker.judge judged: (result, re-solves)
         self.alternatives: list | None = None           # the family's alternative conventions, found once
         self.activations: tuple | None = None           # (activation names, the re-solve forgetting every one)
 

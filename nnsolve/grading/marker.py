@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
@@ -93,6 +94,11 @@ class _Column:
     order: int
     scheme: AnswerMarking
     expected: np.ndarray         # exact value of quantity[index]
+
+    @cached_property
+    def shown(self) -> str:
+        """The right value as the gradebook shows it (the same for every student)."""
+        return _shown(self.expected)
 
     @property
     def formulas(self) -> bool:
@@ -259,7 +265,7 @@ def _marked_again(grade: StudentGrade, submission: Submission) -> StudentGrade:
 
 def _mark(marker: Marker, submission: Submission) -> StudentGrade:
     if submission.malformed:
-        marks = [AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, "", _shown(c.expected),
+        marks = [AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, "", c.shown,
                             reason="the row could not be read") for c in marker.columns]
         return StudentGrade(submission.student, submission.line, marks, Fraction(0), None, [],
                             [f"line {submission.line}: {submission.malformed}" if submission.line
@@ -284,7 +290,7 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
         written = submission.cells.get(c.answer)
         given = "" if written is None else str(written).strip()
         if c.answer in errors:
-            marks.append(AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, given, _shown(c.expected),
+            marks.append(AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, given, c.shown,
                                     reason=errors[c.answer]))
             continue
         worth = _element_marks(c) if c.scheme.element_marks is not None else [Fraction(c.scheme.marks)]
@@ -340,7 +346,7 @@ def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], co
     reasons = [r if len(parts) == 1 else f"{_element_id(column, at)[len(column.answer):]}: {r}"
                for (_, _, _, r, _), at in zip(parts, column.elements) if r]
     slips = list(dict.fromkeys(s for *_, ss in parts for s in ss))
-    return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, _shown(column.expected),
+    return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, column.shown,
                       ecf=CARRIED in verdicts, follows=follows, rule="; ".join(rules), reason="; ".join(reasons),
                       slips=slips)
 
