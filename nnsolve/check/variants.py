@@ -143,6 +143,12 @@ class SharedSolves:
         self.judged: dict[tuple, tuple] = {}            # an answer Checker.judge judged: (result, re-solves)
         self.alternatives: list | None = None           # the family's alternative conventions, found once
         self.activations: tuple | None = None           # (activation names, the re-solve forgetting every one)
+        self._pins: dict[tuple, int] = {}
+
+    def pin_token(self, identity: tuple) -> int:
+        """A small number standing for a pin's exact identity in the keys (a tuple of Fractions is hashed anew
+        each time it is looked up; the number once)."""
+        return self._pins.setdefault(identity, len(self._pins))
 
 
 class Variants:
@@ -203,11 +209,12 @@ class Variants:
     def _shared_key(self, variant, places, pins, carry, working) -> tuple:
         return variant, places, tuple(self._pin_identity(p) for p in pins), carry, working
 
-    def _pin_identity(self, pin: Pin) -> tuple:
-        """(quantity, index, shape, exact numbers) of a pin, found once per pin (the pin is kept with it, so its
-        id is not reused while this Variants lives)."""
+    def _pin_identity(self, pin: Pin):
+        """(quantity, index, shape, exact numbers) of a pin — or the class's token for them — found once per pin
+        (the pin is kept with it, so its id is not reused while this Variants lives)."""
         if id(pin) not in self._pin_identities:
-            self._pin_identities[id(pin)] = (pin, (pin.quantity, pin.index, pin.value.shape, _exact_values(pin.value)))
+            identity = (pin.quantity, pin.index, pin.value.shape, _exact_values(pin.value))
+            self._pin_identities[id(pin)] = (pin, self.shared.pin_token(identity) if self.shared is not None else identity)
         return self._pin_identities[id(pin)][1]
 
     def recording(self, work):
