@@ -13,7 +13,10 @@ Prints figures; asserts nothing about time.
   random numbers, blank or unreadable). Seeded: the same classes every run.
 
 The goal of issue 13 is 10,000 students in 5 s on the 2-core machine. `--quick` marks 1,000 of the 10,000 and
-extrapolates (said so in the output).
+extrapolates (said so in the output). What a class shares is done once (nnsolve.check.variants.SharedSolves: the
+re-solves by exact pinned values, each written answer judged once, rows written alike marked once); every distinct
+set of a student's pinned numbers is still re-solved exactly, one student at a time — the vectorised replay across
+students is not built, and that is what the figures are short by.
 """
 from __future__ import annotations
 
@@ -90,14 +93,14 @@ class ClassMaker:
 
     def _chain(self, variants, order):
         """An early answer written wrong (one entry off by 0.1–0.5), every later one computed from it."""
-        import numpy as np
         from fractions import Fraction
-        from nnsolve.check.variants import Pin
+
+        import numpy as np
+        from nnsolve.check.variants import Pin, value_at
+        from nnsolve.engine.number import format_number
 
         early = order[self.random.randrange(max(1, len(order) // 3))]
         quantity, index = self.where[early]
-        from nnsolve.engine.number import format_number
-
         value = np.array([Fraction(format_number(v, 6)) for v in self.right[early].reshape(-1)],
                          dtype=object).reshape(self.right[early].shape)
         at = tuple(self.random.randrange(n) for n in value.shape)
@@ -105,7 +108,6 @@ class ClassMaker:
         found = variants.solve("", None, None, (Pin(quantity, index, value),))
         if found is None:
             return None
-        from nnsolve.check.variants import value_at
         chain = {a: value_at(found, q, i) for a, (q, i) in self.where.items()}
         return chain if all(v is not None for v in chain.values()) else None
 
