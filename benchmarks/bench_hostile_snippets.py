@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 HEAD = "import torch\nimport torch.nn as nn\n"
+KERAS = "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
 
 
 def cases(marker: Path) -> dict[str, tuple[str, dict]]:
@@ -38,6 +39,14 @@ def cases(marker: Path) -> dict[str, tuple[str, dict]]:
         "main block with side effects": (net.replace("BODY", "self.fc = nn.Linear(4, 2)")
                                          + f"if __name__ == '__main__':\n    __import__('os').system('touch {m}')\n"
                                          "    model = Net()\n", {"input_shape": (4,)}),
+        "Keras: while True adding layers": (KERAS + "model = keras.Sequential([keras.Input(shape=(4,))])\n"
+                                            "while True:\n    model.add(layers.Dense(4))\n", {"input_shape": None}),
+        "Keras: a data loop of 10^12": (KERAS + "data = []\nfor i in range(10 ** 12):\n    data.append(i)\n"
+                                        "model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])\n",
+                                        {"input_shape": None}),
+        "Keras: __import__ in a layer": (KERAS + f"model = keras.Sequential([keras.Input(shape=(4,)), "
+                                         f"layers.Dense(__import__('os').system('touch {m}'))])\n",
+                                         {"input_shape": None}),
         "--set a huge list": (HEAD + "n = len(open('x').read())\nmodel = nn.Linear(4, n)\n",
                               {"given": {"n": list(range(300))}, "input_shape": (4,)}),
     }
@@ -51,7 +60,7 @@ def main() -> None:
         marker = Path(tmp) / "ran"
         slowest = ("", 0.0)
         for name, (text, options) in cases(marker).items():
-            options = {"input_shape": (4,), **options}
+            options = {k: v for k, v in {"input_shape": (4,), **options}.items() if v is not None}
             times = []
             for _ in range(3):
                 began = time.perf_counter()

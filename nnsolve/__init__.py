@@ -25,13 +25,14 @@ def load(problem):
     return _load(problem)
 
 
-def grade(problem, submissions, timeout=None):
-    """Mark a class: `submissions` (a CSV of a student id column and one column per answer id, a folder of
-    per-student YAML/JSON answer files, or a dict student → {answer id: value}) checked against `problem` with
-    error carried forward and marked by its `marking:` scheme. Returns a Gradebook (plain data). With `timeout`
-    (seconds), the solve and each student's check are bounded (a student past it is not marked, and says so)."""
+def grade(problem, submissions, timeout=None, columns=None):
+    """Mark a class: `submissions` (a CSV of a student id column and one column per answer id, a Moodle or Canvas
+    quiz responses export with `columns` mapping its response columns to answer ids, a folder of per-student
+    YAML/JSON answer files, or a dict student → {answer id: value}) checked against `problem` with error carried
+    forward and marked by its `marking:` scheme. Returns a Gradebook (plain data). With `timeout` (seconds), the
+    solve and each student's check are bounded (a student past it is not marked, and says so)."""
     from .grading import grade as _grade
-    return _grade(problem, submissions, timeout)
+    return _grade(problem, submissions, timeout, columns)
 
 
 def summarize(source, flops=None, input_shape=None):

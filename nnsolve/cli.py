@@ -146,7 +146,8 @@ class Layout(str, Enum):
 def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                          help="the problem file (its `marking:` is the scheme)"),
           submissions: Path = typer.Argument(..., metavar="SUBMISSIONS", show_default=False,
-                                             help="a CSV (student id column, one column per answer id) or a folder "
+                                             help="a CSV (student id column, one column per answer id), a Moodle "
+                                                  "or Canvas quiz responses export (with --columns), or a folder "
                                                   "of per-student YAML/JSON answer files"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH",
                                                 help="write the gradebook CSV to PATH (- for standard output)"),
@@ -155,22 +156,34 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                              "Moodle's or Canvas's grade-import CSV"),
           feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
                                                   help="also write one Markdown feedback file per student in DIR"),
+          report: Optional[Path] = typer.Option(None, "--report", metavar="DIR",
+                                                help="also write the class report in DIR: report.md, a histogram "
+                                                     "of the totals and a bar chart of facility (PNG and SVG; "
+                                                     "needs matplotlib)"),
+          columns: Optional[str] = typer.Option(
+              None, "--columns", metavar="MAP",
+              help="which answer id each response column of a Moodle or Canvas export holds: 'Response 1=h1,"
+                   "Response 2=y' (Canvas: the question id, '6012=h1'; '=-' leaves a column out), or 'marking': "
+                   "the marking: scheme's answers in the columns' order"),
           timeout: Optional[str] = typer.Option(
               None, "--timeout", metavar="SECONDS",
               help=f"stop the solve (exit code 2), or leave one student unmarked and say so, past this long "
                    f"(default: NNSOLVE_TIMEOUT, else {TIMEOUT.default:g}; 0: no limit)")) -> None:
     """Mark a class: each student's answers checked against the problem, with error carried forward, marked by
     the problem's `marking:` scheme; prints a class summary."""
-    if feedback is not None and feedback.exists() and not feedback.is_dir():
-        _stop(_usage("--feedback", f"{str(feedback)!r} is a file; give a folder"))
+    for option, folder in (("--feedback", feedback), ("--report", report)):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            _stop(_usage(option, f"{str(folder)!r} is a file; give a folder"))
     gradebook_out = None if output is None else _Output(output, Format.text, False)
+    mapping = None if columns is None else _guarded(lambda: _columns_read(columns))
 
     seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
                                                        TIMEOUT.read(timeout, "--timeout")))
 
     def graded():
         from .grading import grade as grade_class
-        return grade_class(problem, submissions, seconds)
+        from .grading.progress import progress_bar
+        return grade_class(problem, submissions, seconds, mapping, progress_bar())
 
     book, code = _attempt(graded, str(problem))
     if code:
@@ -180,7 +193,9 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
         with gradebook_out as out:
             out.write(csv_text(layout_rows(book, layout.value)))
     if feedback is not None:
-        _guarded(lambda: _feedback_written(write_feedback, book, feedback))
+        _guarded(lambda: _folder_written("--feedback", write_feedback, book, feedback))
+    if report is not None:
+        _guarded(lambda: _report_written(book, report))
     text = summary_text(book)
     if gradebook_out is not None and gradebook_out.path is None:
         _say(text.rstrip("\n"))          # the gradebook has standard output
@@ -189,11 +204,27 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     raise typer.Exit(0)
 
 
-def _feedback_written(write, book, folder: Path):
+def _folder_written(option: str, write, book, folder: Path):
     try:
         return write(book, folder)
     except OSError as e:
-        raise _usage("--feedback", f"cannot write in {str(folder)!r}: {e.strerror or e}") from None
+        raise _usage(option, f"cannot write in {str(folder)!r}: {e.strerror or e}") from None
+
+
+def _columns_read(text: str):
+    from .grading.exports import parse_columns
+    try:
+        return parse_columns(text)
+    except ValueError as e:
+        raise _usage("--columns", str(e)) from None
+
+
+def _report_written(book, folder: Path):
+    from .grading.report import ReportUnavailable, write_report
+    try:
+        return _folder_written("--report", write_report, book, folder)
+    except ReportUnavailable as e:
+        raise _usage("--report", str(e)) from None
 
 
 @app.command()

@@ -44,9 +44,19 @@ class AnswerError(Exception):
     """An answer that cannot be read; `loc` is where inside it (a list index)."""
 
     def __init__(self, message: str, loc: tuple = ()):
+        message = _shortened(message)
         super().__init__(message)
         self.message = message
         self.loc = loc
+
+
+LONGEST_RUN = 60         # a message quotes at most this many characters of one unbroken run of what was written
+
+
+def _shortened(message: str) -> str:
+    """A message that quotes a 100,000-digit cell quotes its start and says how long it is."""
+    return re.sub(r"[^\s,;:'\"]{%d,}" % (LONGEST_RUN + 1),
+                  lambda m: f"{m.group(0)[:LONGEST_RUN - 20]}…({len(m.group(0)):,} characters)", message)
 
 _SIZE_LIST = re.compile(r"^\s*\d+(?:\s*[x×]\s*\d+)+\s*$")
 _TUPLE = re.compile(r"^\s*[(\[](?P<inside>[^()\[\]]*)[)\]]\s*$")

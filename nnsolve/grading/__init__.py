@@ -8,12 +8,31 @@ needs it); the marker loads when used.
 from __future__ import annotations
 
 
-def grade(problem, submissions, timeout=None):
-    """Mark every student of `submissions` (a CSV file, a folder of per-student YAML/JSON files, or a dict of
-    student id → {answer id: value}) against `problem`; returns a Gradebook. `timeout` (seconds) bounds the
-    solve and each student's check (a student past it is not marked, and the gradebook says so)."""
+def grade(problem, submissions, timeout=None, columns=None, progress=None):
+    """Mark every student of `submissions` (a CSV file, a Moodle or Canvas quiz responses export, a folder of
+    per-student YAML/JSON files, or a dict of student id → {answer id: value}) against `problem`; returns a
+    Gradebook. `timeout` (seconds) bounds the solve and each student's check (a student past it is not marked, and
+    the gradebook says so). `columns` maps an export's response columns to answer ids: a dict
+    {"Response 1": "h1", …} ("-" leaves a column out), a list of answer ids in the columns' order, or "marking"
+    for the answers of the problem's `marking:` scheme in order. `progress`, if given, wraps the students as they
+    are marked (an iterable in, the same items out: a progress bar)."""
     from .marker import grade as _grade
-    return _grade(problem, submissions, timeout)
+    if columns is not None:
+        from .submissions import read_submissions
+        submissions = read_submissions(submissions, _marking_order(problem) if columns == "marking" else columns)
+    return _grade(problem, submissions, timeout, progress)
+
+
+def _marking_order(problem) -> list[str]:
+    from ..api import load
+    from ..problems.errors import Issue, ProblemError
+
+    loaded = load(problem)
+    if not loaded.model.marking:
+        raise ProblemError([Issue("--columns marking", "takes the answers of the problem's marking: scheme in "
+                                                       "order, and the problem has no marking:")],
+                           loaded.document.source)
+    return list(loaded.model.marking)
 
 
 __all__ = ["grade"]

@@ -3,7 +3,6 @@ written, or as hand rounding gives), carried forward from the student's own earl
 the named slip that explains it — and the verdicts turned into marks by the problem's scheme."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
@@ -69,21 +68,9 @@ class Gradebook:
         return sum(self.out_of.values(), Fraction(0))
 
     def summary(self) -> dict:
-        """The class at a glance: mean total, each answer's facility (mean marks over marks), the commonest
-        slips, how many cells and rows could not be read."""
-        n = len(self.students)
-        marks = {a: [m.marks for s in self.students for m in s.answers if m.answer == a] for a in self.answers}
-        facility = {a: (sum(v, Fraction(0)) / n / self.out_of[a]) if n and self.out_of[a] else None
-                    for a, v in marks.items()}
-        slips = Counter(slip for s in self.students for slip in s.slips)
-        return {"students": n,
-                "mean_total": sum((s.total for s in self.students), Fraction(0)) / n if n else None,
-                "out_of": self.total_out_of,
-                "facility": facility,
-                "slips": slips.most_common(),
-                "ecf": sum(m.ecf for s in self.students for m in s.answers),
-                "format_errors": sum(m.verdict == FORMAT for s in self.students if not s.malformed for m in s.answers),
-                "malformed_rows": [(s.student, s.line, s.malformed) for s in self.students if s.malformed]}
+        """The class at a glance (mean total, facility, slips, unread cells and rows): statistics.class_statistics."""
+        from .statistics import class_statistics
+        return class_statistics(self).summary()
 
 
 @dataclass
@@ -111,7 +98,7 @@ class _Column:
         return list(np.ndindex(self.expected.shape)) if self.scheme.element_marks is not None else [()]
 
 
-def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
+def grade(problem, submissions, timeout: float | None = None, progress=None) -> Gradebook:
     """`timeout` (seconds) bounds the solve of the problem (past it: DeadlineExceeded) and the check of each
     student (past it: that student is not marked, and the gradebook says so)."""
     from ..api import load, solve
@@ -127,7 +114,7 @@ def grade(problem, submissions, timeout: float | None = None) -> Gradebook:
         base = solve(loaded)
     columns = _columns(loaded, base, given)
     marker = Marker(loaded, base, columns)
-    students = [_mark_in_time(marker, s, timeout) for s in given.students]
+    students = [_mark_in_time(marker, s, timeout) for s in (progress or iter)(given.students)]
     _note_repeated_ids(students)
     return Gradebook(base.title, loaded.document.source, given.source, given.id_header, given.answers,
                      {c.answer: _out_of(c) for c in columns}, students, {c.answer: c.scheme.ecf for c in columns})

@@ -150,21 +150,26 @@ def write_feedback(book: Gradebook, folder: Path) -> list[Path]:
 
 
 def summary_text(book: Gradebook) -> str:
-    summary = book.summary()
-    mean = summary["mean_total"]
-    lines = [f"Graded: {book.title or book.problem}",
-             f"students: {summary['students']}; mean total: "
-             f"{marks_text(round(mean, 4)) if mean is not None else '—'} / {marks_text(summary['out_of'])}",
+    from .statistics import class_statistics
+    stats = class_statistics(book)
+    mean = stats.mean_total
+    lines = [f"Graded: {stats.title}",
+             f"students: {stats.students}; mean total: "
+             f"{marks_text(round(mean, 4)) if mean is not None else '—'} / {marks_text(stats.out_of)}",
              "facility (mean marks / marks):"]
-    for answer, facility in summary["facility"].items():
-        lines.append(f"  {answer}: {'—' if facility is None else f'{float(facility):.0%}'}")
-    lines.append(f"answers credited as carried forward (ECF): {summary['ecf']}")
-    if summary["slips"]:
+    for q in stats.questions:
+        lines.append(f"  {q.answer}: {percent_text(q.facility)}")
+    lines.append(f"answers credited as carried forward (ECF): {stats.ecf}")
+    if stats.slips:
         lines.append("most common slips:")
-        lines += [f"  {count} × {slip}" for slip, count in summary["slips"][:5]]
-    if summary["format_errors"]:
-        lines.append(f"cells that could not be read (marked 0): {summary['format_errors']}")
-    for student, line, why in summary["malformed_rows"]:
+        lines += [f"  {count} × {slip}" for slip, count in stats.slips[:5]]
+    if stats.format_errors:
+        lines.append(f"cells that could not be read (marked 0): {stats.format_errors}")
+    for student, line, why in stats.malformed_rows:
         lines.append(f"row {('on line ' + str(line)) if line else ''} ({student or 'no id'}) could not be read: {why}"
                      f" — marked 0")
     return "\n".join(lines) + "\n"
+
+
+def percent_text(share: Fraction | None) -> str:
+    return "—" if share is None else f"{float(share):.0%}"

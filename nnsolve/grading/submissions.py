@@ -1,5 +1,5 @@
-"""A class's answers as submitted: a CSV (a student id column and one column per answer id) or a folder of
-per-student YAML/JSON answer files (file stem = student id).
+"""A class's answers as submitted: a CSV (a student id column and one column per answer id), a Moodle or Canvas
+quiz responses export (exports.py), or a folder of per-student YAML/JSON answer files (file stem = student id).
 
 A row that cannot be read (wrong number of cells, not UTF-8) is kept, said with its line, and marked 0: every row
 of the input appears in the gradebook. What stops everything (exit 2) is a file that is no class list at all: no
@@ -40,21 +40,25 @@ class Submissions:
     named_at: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
-def read_submissions(source) -> Submissions:
-    """A CSV file or a folder of answer files; a dict {student: {answer id: value}} from Python."""
-    if isinstance(source, dict):
+def read_submissions(source, columns=None) -> Submissions:
+    """A CSV file or a folder of answer files; a dict {student: {answer id: value}} from Python. A Moodle or
+    Canvas quiz responses export (a CSV) needs `columns`: which answer id each response column is (exports.py)."""
+    path = None if isinstance(source, dict) else Path(source)
+    if columns is not None and (path is None or path.is_dir()):
+        raise ProblemError([Issue("", "a column mapping (--columns) is for a Moodle or Canvas quiz responses "
+                                      "export (a CSV file)")], str(source) if path else "<submissions>")
+    if path is None:
         return _from_dict(source)
-    path = Path(source)
     if path.is_dir():
         return _from_folder(path)
     if not path.is_file():
         raise ProblemError([Issue("", f"no such file or folder: {str(path)!r}")], str(path))
     from ..problems.reading import read_file_bytes
     # read as a problem file is: a regular file of at most MAX_FILE_BYTES, never a FIFO or a device
-    return read_csv(read_file_bytes(path, str(path)), str(path))
+    return read_csv(read_file_bytes(path, str(path)), str(path), columns)
 
 
-def read_csv(data: bytes, source: str) -> Submissions:
+def read_csv(data: bytes, source: str, columns=None) -> Submissions:
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     rows = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(text))
 
@@ -71,6 +75,13 @@ def read_csv(data: bytes, source: str) -> Submissions:
         if _UNDECODED.search("".join(header)):
             stop("the header row is not UTF-8 text", header_line)
         names = [c.strip() for c in header]
+        from .exports import export_kind, read_export
+        kind = export_kind(names)
+        if kind is not None:
+            return read_export(kind, names, header_line, records(rows, header_line, len(names)), source, columns)
+        if columns is not None:
+            stop("a column mapping (--columns) is for a Moodle or Canvas quiz responses export; this file is a "
+                 "class CSV whose headers are the answer ids themselves", header_line)
         id_column = next((i for i, n in enumerate(names) if n.lower() in ID_HEADERS), 0)
         answers = [n for i, n in enumerate(names) if i != id_column]
         for i, name in enumerate(names):
@@ -86,24 +97,36 @@ def read_csv(data: bytes, source: str) -> Submissions:
             stop("no answer columns: after the student id, one column per answer id (h1, dL/dW2[0][1], …)",
                  header_line)
         students = []
-        start = header_line
-        for row in rows:
-            line, start = start + 1, rows.line_num
-            if not any(c.strip() for c in row):
-                continue                 # an empty line is no row
+        for line, row, unreadable in records(rows, header_line, len(names)):
             student = row[id_column].strip() if id_column < len(row) else (row[0].strip() if row else "")
-            if _UNDECODED.search("".join(row)):
-                shown = _UNDECODED.sub("\ufffd", student)
-                students.append(Submission(shown, line, malformed="the row is not UTF-8 text"))
-            elif len(row) != len(names):
-                students.append(Submission(student, line, malformed=f"{len(row)} cells where the header has "
-                                                                    f"{len(names)}"))
+            if unreadable:
+                students.append(Submission(shown(student), line, malformed=unreadable))
             else:
                 cells = {names[i]: cell for i, cell in enumerate(row) if i != id_column}
                 students.append(Submission(student, line, cells))
     except csv.Error as e:
         stop(f"not a readable CSV: {e}", rows.line_num)
     return Submissions(source, answers, students, names[id_column], {a: (source, header_line) for a in answers})
+
+
+def records(rows, header_line: int, width: int):
+    """(line, cells, why it cannot be read or "") for each non-empty row after the header."""
+    start = header_line
+    for row in rows:
+        line, start = start + 1, rows.line_num
+        if not any(c.strip() for c in row):
+            continue                 # an empty line is no row
+        if _UNDECODED.search("".join(row)):
+            yield line, row, "the row is not UTF-8 text"
+        elif len(row) != width:
+            yield line, row, f"{len(row)} cells where the header has {width}"
+        else:
+            yield line, row, ""
+
+
+def shown(text: str) -> str:
+    """`text` with the bytes that were not UTF-8 shown as \ufffd."""
+    return _UNDECODED.sub("\ufffd", text)
 
 
 def _delimiter(text: str) -> str:

@@ -49,6 +49,7 @@ class SequentialModel:
     layers: list[LayerObject] = field(default_factory=list)
     input_shape: tuple | None = None
     line: int = 0
+    members: set = field(default_factory=set, repr=False)    # id() of each layer in it: one look-up per add
 
 
 @dataclass(eq=False)
@@ -234,13 +235,14 @@ class KerasGraph:
             return
         if not isinstance(value, LayerObject):
             raise SnippetError(f"'{describe(node)}' is not a layer", node)
-        if value in model.layers:
+        if id(value) in model.members:
             raise SnippetError(f"'{describe(node)}': the layer {value.name} is in this Sequential already (the same "
                                "weights twice); build a new layer for each place", node)
         if not model.layers and value.input_shape is not None and model.input_shape is None:
             model.input_shape, value.defines_input = value.input_shape, True
         check_layer_count(len(model.layers) + 2, node)      # and its input layer
         model.layers.append(value)
+        model.members.add(id(value))
 
     def model_method(self, method: ModelMethod, args: list, kwargs: dict, node: ast.AST):
         """model.add(layer), model.build(shape): of a Sequential model, or build of a subclassed one."""
