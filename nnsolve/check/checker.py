@@ -2,6 +2,7 @@
 solution, which later slips only carry an earlier one forward, and which convention explains a miss."""
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -14,7 +15,7 @@ from .answers import KeyAnswer, KeyNumber, decimals_written, parse_tolerance, qu
 from .compare import HAND_ROUNDING, agreement, aligned, close, largest_difference, real, slack, truncated
 from .conventions import alternatives
 from .report import AnswerResult, Report
-from .variants import FORGET, TRUNCATE, Pin, Variants, forgotten, value_at
+from .variants import FORGET, TRUNCATE, Pin, SharedSolves, Variants, forgotten, value_at
 
 
 def check(problem_or_path, answers: dict | None = None, tolerance=None) -> Report:
@@ -47,8 +48,10 @@ def check_file(path, tolerance=None) -> Report:
 
 
 class Checker:
-    def __init__(self, family, model, base, tolerance: Fraction | None):
+    def __init__(self, family, model, base, tolerance: Fraction | None, shared: SharedSolves | None = None):
+        """`shared`: re-solves shared with the other checkers of a class (`nnsolve grade`), by exact values."""
         self.family = family
+        self.shared = shared
         self.base = base
         self.tolerance = tolerance
         self.model = model
@@ -58,7 +61,7 @@ class Checker:
         self.declared = tuple(getattr(model, "key_rounding", ()) or ())
 
     def run(self, answers: list[KeyAnswer], source: str | None) -> Report:
-        self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers})
+        self.variants = Variants(self.family, self.model, self.base, {a.quantity for a in answers}, self.shared)
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
         self._answers = list(zip(answers, results))
@@ -79,6 +82,22 @@ class Checker:
 
     # -- one answer against the solution --------------------------------------------------------
     def judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
+        """Within a class (`shared`), an answer written as another student wrote it at the same place is judged
+        once: the others take a copy of that judgement and its re-solves."""
+        if self.shared is None:
+            return self._judge(answer)
+        question = (answer.name, answer.quantity, answer.index, answer.line, _as_written_key(answer.value),
+                    self.tolerance, self.declared)
+        answered = self.shared.judged.get(question)
+        if answered is not None and self.variants.replay(answered[1]):
+            return _judged_again(answered[0], answer)
+        (result, pin), requests = self.variants.recording(lambda: self._judge(answer))
+        if requests is not None:
+            self.shared.judged[question] = (replace(result, follows=[], places=list(result.places),
+                                                    alternatives=[]), requests)
+        return result, pin
+
+    def _judge(self, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
         exact = value_at(self.base, answer.quantity, answer.index)
         key, shape_note = aligned(answer.value, exact.shape)
         result = AnswerResult(answer.name, answer.target, answer.line, answer.decimals, answer.value, exact,
@@ -101,7 +120,28 @@ class Checker:
     def agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
               carry: bool = False, working: str = "", places_tried=None) -> str | None:
         """The rule under which the key agrees with the problem solved as (variant, pins, working), or None. With
-        `carry`, the value compared is the one computed from the key's own pinned numbers before it."""
+        `carry`, the value compared is the one computed from the key's own pinned numbers before it.
+
+        Within a class (`shared`), the same question — the same numbers as written, at the same place, against
+        the same re-solves — is answered once: the others take its answer and its re-solves (Variants.replay)."""
+        def work():
+            return self._agree(key, answer, variant, model, pins, carry, working, places_tried)
+
+        if self.shared is None:
+            return work()
+        question = (answer.quantity, answer.index, tuple(answer.places), answer.decimals, _as_written_key(key),
+                    variant, working, places_tried,
+                    self.variants._shared_key(variant, None, pins, carry, working), self.tolerance, self.declared)
+        answered = self.shared.agreed.get(question)
+        if answered is not None and self.variants.replay(answered[1]):
+            return answered[0]
+        rule, requests = self.variants.recording(work)
+        if requests is not None:
+            self.shared.agreed[question] = (rule, requests)
+        return rule
+
+    def _agree(self, key, answer: KeyAnswer, variant: str, model, pins: tuple[Pin, ...] = (),
+               carry: bool = False, working: str = "", places_tried=None) -> str | None:
         def solved(places):
             found = value_at(self.variants.solve(variant, model, places, pins, carry, working),
                              answer.quantity, answer.index)
@@ -178,8 +218,12 @@ class Checker:
     def explain(self, answer: KeyAnswer, result: AnswerResult) -> list[str]:
         """The alternative conventions under which this answer agrees — and every other answer the convention
         changes agrees too: one coincidental number is no explanation."""
+        if self._alternatives is None and self.shared is not None and self.shared.alternatives is not None:
+            self._alternatives = self.shared.alternatives
         if self._alternatives is None:
             self._alternatives = [(s, m, "") for s, m in alternatives(self.family, self.variants.model)]
+            if self.shared is not None:
+                self.shared.alternatives = self._alternatives
         found = []
         if self.declared:
             # the key said how it rounded; say so if another rounding is what it really did
@@ -253,6 +297,22 @@ class Checker:
             return False
         exact = value_at(self.base, answer.quantity, answer.index)
         return other.shape != exact.shape or any(a != b for a, b in zip(other.reshape(-1), exact.reshape(-1)))
+
+
+def _as_written_key(value: np.ndarray) -> tuple:
+    """A key's numbers as written, hashable: the shape, and each number's kind and text (0.5 and 0.50 claim
+    different decimals, 1/2 exactness)."""
+    return value.shape, tuple((type(v).__name__, repr(v)) for v in value.reshape(-1))
+
+
+def _judged_again(judged: AnswerResult, answer: KeyAnswer) -> tuple[AnswerResult, Pin | None]:
+    """Another student's judgement of the same written answer, made this student's: its own numbers (equal, as
+    written) in it and in the pin."""
+    result = replace(judged, key=answer.value, follows=[], places=list(judged.places), alternatives=[])
+    if judged.aligned_key is None:
+        return result, None
+    result.aligned_key = aligned(answer.value, judged.computed.shape)[0]
+    return result, Pin(answer.quantity, answer.index, result.aligned_key)
 
 
 def _as_written(rule: str, key: np.ndarray) -> str:

@@ -128,6 +128,29 @@ class Kept:
         return self.values[quantity]
 
 
+class SharedSolves:
+    """Re-solves that do not depend on who asks for them, shared by every Checker of one class of keys (a
+    gradebook's students): each is keyed by its convention, rounding and working and by the exact values of its
+    pins (Fractions: equal numbers, equal solves), so two students who wrote the same earlier numbers share the
+    re-solve carrying them forward, and the problem's own hand-rounded and alternative solves are made once.
+    Each Variants still counts its own explaining budget as if it solved alone: a student's verdicts are those of
+    a check made for that student only. The kept values are those of every quantity any of them answers."""
+
+    def __init__(self, wanted):
+        self.wanted = frozenset(wanted)
+        self.kept: dict[tuple, Kept | None] = {}
+        self.agreed: dict[tuple, tuple] = {}            # a question Checker.agree answered: (rule, re-solves)
+        self.judged: dict[tuple, tuple] = {}            # an answer Checker.judge judged: (result, re-solves)
+        self.alternatives: list | None = None           # the family's alternative conventions, found once
+        self.activations: tuple | None = None           # (activation names, the re-solve forgetting every one)
+        self._pins: dict[tuple, int] = {}
+
+    def pin_token(self, identity: tuple) -> int:
+        """A small number standing for a pin's exact identity in the keys (a tuple of Fractions is hashed anew
+        each time it is looked up; the number once)."""
+        return self._pins.setdefault(identity, len(self._pins))
+
+
 class Variants:
     """Re-solves of one problem, keyed by (convention variant, rounding, pinned answers); each is solved at most
     once and only the answered quantities' values are kept.
@@ -137,16 +160,20 @@ class Variants:
     a budget: about MAX_EXPLAINING_VALUES numbers computed in all, so a deep network's 300 alternatives are not all
     tried (those left untried explain nothing, which is what the report then says)."""
 
-    def __init__(self, family, model, base: Solution, wanted):
+    def __init__(self, family, model, base: Solution, wanted, shared: SharedSolves | None = None):
         self.family = family
         self.model = model
         self.base = base
-        self.wanted = frozenset(wanted)
+        self.shared = shared
+        self.wanted = shared.wanted if shared is not None else frozenset(wanted)
         self._cache: dict[tuple, Kept | None] = {("", None, (), False, ""): Kept(base, self.wanted)}
         self._size = sum(step.value.size for step in base.steps)
         self._explaining_left = max(MAX_EXPLAINING_VALUES.value // max(self._size, 1), MIN_EXPLAINING_SOLVES)
         self._since_collected = 0
         self._activations: list[str] | None = None
+        self._requests: list | None = None        # the re-solves asked for while recording
+        self._refused = False
+        self._pin_identities: dict[int, tuple] = {}
 
     def solve(self, variant: str = "", model=None, places: int | None = None,
               pins: tuple[Pin, ...] = (), carry: bool = False, working: str = "") -> Kept | None:
@@ -158,13 +185,70 @@ class Variants:
         `working` is how the numbers were worked, if not as a person rounding them: TRUNCATE (`places` cut, not
         rounded) or FORGET + an activation's name (its derivative left out of the backward pass)."""
         key = (variant, places, tuple((p.quantity, p.index) for p in pins), carry, working)
+        counted = bool(variant or (pins and not carry) or working)
+        if self._requests is not None:
+            self._requests.append((key, self._shared_key(variant, places, pins, carry, working), counted))
         if key not in self._cache:
-            if variant or (pins and not carry) or working:
+            if counted:
                 if self._explaining_left <= 0:
+                    self._refused = True
                     return None
                 self._explaining_left -= 1
-            self._cache[key] = self._solve(model if model is not None else self.model, places, pins, carry, working)
+            self._cache[key] = self._shared_solve(model if model is not None else self.model, variant, places, pins,
+                                                  carry, working)
         return self._cache[key]
+
+    def _shared_solve(self, model, variant, places, pins, carry, working) -> Kept | None:
+        if self.shared is None:
+            return self._solve(model, places, pins, carry, working)
+        key = self._shared_key(variant, places, pins, carry, working)
+        if key not in self.shared.kept:
+            self.shared.kept[key] = self._solve(model, places, pins, carry, working)
+        return self.shared.kept[key]
+
+    def _shared_key(self, variant, places, pins, carry, working) -> tuple:
+        return variant, places, tuple(self._pin_identity(p) for p in pins), carry, working
+
+    def _pin_identity(self, pin: Pin):
+        """(quantity, index, shape, exact numbers) of a pin — or the class's token for them — found once per pin
+        (the pin is kept with it, so its id is not reused while this Variants lives)."""
+        if id(pin) not in self._pin_identities:
+            identity = (pin.quantity, pin.index, pin.value.shape, _exact_values(pin.value))
+            self._pin_identities[id(pin)] = (pin, self.shared.pin_token(identity) if self.shared is not None else identity)
+        return self._pin_identities[id(pin)][1]
+
+    def recording(self, work):
+        """(work(), the re-solves it asked for) — None in place of the requests when one was refused for the
+        budget: what it found then depends on the budget left, and is this Variants' own."""
+        outer, outer_refused = self._requests, self._refused
+        self._requests, self._refused = [], False
+        try:
+            found = work()
+        finally:
+            requests, refused = self._requests, self._refused
+            self._requests, self._refused = outer, outer_refused or refused
+            if outer is not None:
+                outer.extend(requests)
+        return found, (None if refused else tuple(requests))
+
+    def replay(self, requests) -> bool:
+        """Take the re-solves another Variants of the class made for the same question, as if this one had asked
+        for them: its budget spent as it would have been. False (nothing taken) when its budget left would not
+        have covered them, or one is not shared: the question is then worked again here."""
+        new = {}
+        for key, shared_key, counted in requests:
+            if key not in self._cache and key not in new:
+                if shared_key not in self.shared.kept:
+                    return False
+                new[key] = (shared_key, counted)
+        if sum(counted for _, counted in new.values()) > self._explaining_left:
+            return False
+        for key, (shared_key, counted) in new.items():
+            self._explaining_left -= counted
+            self._cache[key] = self.shared.kept[shared_key]
+        if self._requests is not None:
+            self._requests.extend(requests)
+        return True
 
     def activations(self) -> list[str]:
         """The activations whose derivatives the backward pass uses, found by one re-solve that leaves every one
@@ -173,18 +257,26 @@ class Variants:
             if self._explaining_left <= 0:
                 return []
             self._explaining_left -= 1
-            policy = ForgetfulPolicy(forgotten=EVERY)
-            try:
-                kept = Kept(self.family.solve(self.model, policy), self.wanted)
-            except _IMPOSSIBLE:
-                kept = None
-            finally:
-                self._collect()
-            self._activations = sorted(policy.seen)
+            if self.shared is not None and self.shared.activations is not None:
+                self._activations, kept = self.shared.activations
+            else:
+                self._activations, kept = self._forget_every()
+                if self.shared is not None:
+                    self.shared.activations = (self._activations, kept)
             if len(self._activations) == 1:
                 name = self._activations[0]
                 self._cache[(forgotten(name), None, (), False, FORGET + name)] = kept
         return self._activations
+
+    def _forget_every(self) -> tuple[list[str], Kept | None]:
+        policy = ForgetfulPolicy(forgotten=EVERY)
+        try:
+            kept = Kept(self.family.solve(self.model, policy), self.wanted)
+        except _IMPOSSIBLE:
+            kept = None
+        finally:
+            self._collect()
+        return sorted(policy.seen), kept
 
     def _solve(self, model, places, pins, carry=False, working="") -> Kept | None:
         elements: dict[str, list] = {}
@@ -213,6 +305,11 @@ class Variants:
         if self._since_collected >= GARBAGE_VALUES:
             gc.collect()
             self._since_collected = 0
+
+
+def _exact_values(value: np.ndarray) -> tuple:
+    """A pin's numbers as the engine takes them, hashable: equal exactly when the re-solves they pin are equal."""
+    return tuple(_plain(v) for v in value.reshape(-1))
 
 
 def _plain(number):

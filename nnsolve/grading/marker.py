@@ -3,13 +3,15 @@ written, or as hand rounding gives), carried forward from the student's own earl
 the named slip that explains it — and the verdicts turned into marks by the problem's scheme."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
 from ..check.answers import AnswerError, quantity_name, read_answers, resolve
 from ..check.checker import Checker
+from ..check.variants import SharedSolves
 from ..engine.number import format_number
 from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
@@ -81,6 +83,11 @@ class _Column:
     order: int
     scheme: AnswerMarking
     expected: np.ndarray         # exact value of quantity[index]
+
+    @cached_property
+    def shown(self) -> str:
+        """The right value as the gradebook shows it (the same for every student)."""
+        return _shown(self.expected)
 
     @property
     def formulas(self) -> bool:
@@ -185,16 +192,24 @@ def _out_of(column: _Column) -> Fraction:
 
 class Marker:
     """One student's answers checked against the solution solved once for the class: a Checker per student (its
-    re-solves are the student's own pins and slips), the scheme's comparator where one is named."""
+    re-solves are the student's own pins and slips), the scheme's comparator where one is named.
 
-    def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column]):
+    What does not depend on the student is done once for the class: the re-solves are shared by exact values
+    (SharedSolves: the problem's hand-rounded and alternative solves, and every set of pinned numbers two students
+    both wrote), and a row whose cells are those of an earlier row is given that row's marks."""
+
+    def __init__(self, loaded: LoadedProblem, base: Solution, columns: list[_Column], share: bool = True):
+        """`share=False`: every student checked alone, as `nnsolve check` checks one key (what the shared path
+        must agree with, mark for mark)."""
         self.loaded, self.base, self.columns = loaded, base, columns
+        self.shared = SharedSolves({c.quantity for c in columns}) if share else None
+        self.marked: dict[tuple, StudentGrade] | None = {} if share else None
 
     def judge(self, values: dict[str, np.ndarray]):
         """(checker, answers read, report) for the answers that could be read (element ids for those marked by
         element)."""
         answers = read_answers(values, self.base, lambda loc: None, "<answers>")
-        checker = Checker(self.loaded.family, self.loaded.model, self.base, None)
+        checker = Checker(self.loaded.family, self.loaded.model, self.base, None, self.shared)
         return checker, answers, checker.run(answers, self.loaded.document.source)
 
 
@@ -208,17 +223,38 @@ TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no lim
 def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
     from ..limits import DeadlineExceeded, deadline
 
+    cells = _cells_as_written(marker, submission) if marker.marked is not None else None
+    if cells in (marker.marked or {}):
+        return _marked_again(marker.marked[cells], submission)
     try:
         with deadline(timeout, TIMEOUT_HINT):
-            return _mark(marker, submission)
+            grade = _mark(marker, submission)
+            if cells is not None:
+                marker.marked[cells] = grade
+            return grade
     except DeadlineExceeded as e:
         late = Submission(submission.student, submission.line, malformed=f"not marked: {e}")
         return _mark(marker, late)
 
 
+def _cells_as_written(marker: Marker, submission: Submission) -> tuple | None:
+    """A row's cells, exactly as written (type and text: 0.5 and "0.50" differ, they claim different decimals);
+    None for a malformed row."""
+    if submission.malformed:
+        return None
+    return tuple((type(v).__name__, repr(v)) for v in (submission.cells.get(c.answer) for c in marker.columns))
+
+
+def _marked_again(grade: StudentGrade, submission: Submission) -> StudentGrade:
+    """Another student's copy of the marks of a row written the same."""
+    answers = [replace(m, follows=list(m.follows), slips=list(m.slips)) for m in grade.answers]
+    return replace(grade, student=submission.student, line=submission.line, answers=answers, slips=list(grade.slips),
+                   remarks=[])
+
+
 def _mark(marker: Marker, submission: Submission) -> StudentGrade:
     if submission.malformed:
-        marks = [AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, "", _shown(c.expected),
+        marks = [AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, "", c.shown,
                             reason="the row could not be read") for c in marker.columns]
         return StudentGrade(submission.student, submission.line, marks, Fraction(0), None, [],
                             [f"line {submission.line}: {submission.malformed}" if submission.line
@@ -243,7 +279,7 @@ def _mark(marker: Marker, submission: Submission) -> StudentGrade:
         written = submission.cells.get(c.answer)
         given = "" if written is None else str(written).strip()
         if c.answer in errors:
-            marks.append(AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, given, _shown(c.expected),
+            marks.append(AnswerMark(c.answer, Fraction(0), _out_of(c), FORMAT, given, c.shown,
                                     reason=errors[c.answer]))
             continue
         worth = _element_marks(c) if c.scheme.element_marks is not None else [Fraction(c.scheme.marks)]
@@ -300,7 +336,7 @@ def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], co
     reasons = [r if len(parts) == 1 else f"{_element_id(column, at)[len(column.answer):]}: {r}"
                for (_, _, _, r, _), at in zip(parts, column.elements) if r]
     slips = list(dict.fromkeys(s for *_, ss in parts for s in ss))
-    return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, _shown(column.expected),
+    return AnswerMark(column.answer, earned, sum(worth, Fraction(0)), verdict, given, column.shown,
                       ecf=CARRIED in verdicts, follows=follows, rule="; ".join(rules), reason="; ".join(reasons),
                       slips=slips, ecf_capped=capped)
 
