@@ -325,10 +325,23 @@ def _verdict(checker, answers, result, column: _Column, pins) -> tuple[str, list
     return WRONG, [], "", f"not {comparator.describe()} of {_shown(result.computed)}", result.alternatives
 
 
+# the rules of `check` under which an answer is right only through a slip of rounding (compare.py, checker.py):
+# truncated where rounding was asked, or every intermediate rounded or truncated along the way
+ROUNDING_SLIP = ("(truncated)", "intermediates rounded", "intermediates truncated", "hand-rounded values")
+
+
+def rounding_slip(rule: str) -> bool:
+    return any(words in rule for words in ROUNDING_SLIP)
+
+
 def _combine(column: _Column, given: str, parts: list, worth: list[Fraction], column_of: dict, ecf: Fraction,
              capped: str) -> AnswerMark:
-    earned = sum((w if v == RIGHT else w * ecf if v == CARRIED else Fraction(0)
-                  for (v, *_), w in zip(parts, worth)), Fraction(0))
+    rounding = Fraction(column.scheme.rounding)
+
+    def earned_by(verdict, rule, w):
+        share = Fraction(1) if verdict == RIGHT else ecf if verdict == CARRIED else Fraction(0)
+        return w * share * (rounding if verdict != WRONG and rounding_slip(rule) else 1)
+    earned = sum((earned_by(v, r, w) for (v, _, r, *_), w in zip(parts, worth)), Fraction(0))
     verdicts = [v for v, *_ in parts]
     verdict = WRONG if WRONG in verdicts else CARRIED if CARRIED in verdicts else RIGHT
     follows = list(dict.fromkeys(column_of.get(f, f) for _, fs, *_ in parts for f in fs))

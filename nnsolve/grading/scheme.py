@@ -63,6 +63,9 @@ class AnswerMarking(Model):
                                    "of its marks) when the student's own earlier value makes it degenerate: a unit "
                                    "switched off, a zero gradient, an earlier answer of 0, 1 or the identity where "
                                    "the true one is not (1: no cap)")
+    rounding: Number = Field(default="1", description="the fraction of the marks an answer earns when it is right "
+                             "only through a slip of rounding: truncated where rounding was asked, or intermediates "
+                             "rounded or truncated too early (check's hand-rounding rules; 1: full marks)")
     tolerance: Optional[Tolerance] = Field(default=None, description="a named comparator; default: compared as "
                                                                      "`nnsolve check` compares a key")
 
@@ -73,12 +76,11 @@ class AnswerMarking(Model):
             raise ValueError(f"must be at least 0, got {value}")
         return value
 
-    @field_validator("ecf")
+    @field_validator("ecf", "rounding")
     @classmethod
     def _fraction(cls, value):
         if not 0 <= value <= 1:
-            raise ValueError(f"is the fraction of the marks earned when carried forward: between 0 and 1, "
-                             f"got {value}")
+            raise ValueError(f"is a fraction of the marks: between 0 and 1, got {value}")
         return value
 
     @field_validator("ecf_degenerate")

@@ -233,3 +233,20 @@ def test_the_sign_error_in_gradient_descent_on_a_function():
     report = check(problem, {f"p({k})": reference.decimal_text(p[k]) for k in (1, 2, 3)})
     for result in report.results:
         assert not result.ok and result.alternatives == ["the update's sign flipped (θ + η·step for θ − η·step)"]
+
+
+def test_a_scheme_gives_a_rounding_slip_part_of_the_marks(two_layer, tmp_path):
+    """`rounding: 0.5` under `marking:`: the same student earns half the marks of each answer that is right only
+    because intermediates were rounded to 2 dp; the answers exact to their own decimals keep full marks."""
+    early = NET.solve(places=2)
+    student = _written(early, decimals=2)
+    full = {m.answer: m for m in nnsolve.grade(two_layer, {"early": student}).students[0].answers}
+    text = Path(two_layer).read_text(encoding="utf-8")
+    scheme = "\nmarking:\n" + "".join(f"  {answer!r}: {{rounding: 0.5}}\n" for answer in full)
+    halved_problem = tmp_path / "halved.yaml"
+    halved_problem.write_text(text + scheme, encoding="utf-8")
+    halved = {m.answer: m for m in nnsolve.grade(halved_problem, {"early": student}).students[0].answers}
+    slips = [a for a, m in full.items() if "intermediates" in m.rule or "truncated" in m.rule]
+    assert "dL/dW1" in slips
+    for answer, mark in full.items():
+        assert halved[answer].marks == (mark.marks / 2 if answer in slips else mark.marks), answer
