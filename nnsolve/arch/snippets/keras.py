@@ -13,19 +13,16 @@ from __future__ import annotations
 import ast
 
 from ..ir import Architecture, Layer
-from .common import Namer, SnippetError, describe, dotted, model_in_function, shown
-from .choosing import CodeBuiltModel
+from .common import Namer, SnippetError, describe, dotted
+from .keras_choosing import KerasModelChoice
 from .interpreter import Interpreter
-from .keras_layers import LAYERS, MERGE_FUNCTIONS
+from .keras_layers import BUILDERS, LAYERS, MERGE_FUNCTIONS, keras_class, keras_name
 from .keras_model import (FunctionalModel, KerasGraph, LayerObject, ModelMethod, SequentialModel, Tensor,
                           activation_name)
 from .pytorch import _note_line
 from .source import checked_input_shape
 from .values import Bound, ClassValue, External, Frame, Function, Instance, Opaque
 
-NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
-KERAS_ROOTS = {"tf", "tensorflow", "keras", "tf_keras"}
-BUILDERS = {"Sequential", "Model", "Input", "InputLayer"}
 # methods of a model that neither build nor wire it (passed over with a note)
 SCRIPT_METHODS = {"fit", "evaluate", "predict", "save", "save_weights", "load_weights", "compile", "summary",
                   "get_weights", "set_weights", "to_json", "predict_on_batch", "train_on_batch", "fit_generator"}
@@ -34,25 +31,7 @@ ACTIVATIONS = {"relu", "sigmoid", "tanh", "softmax", "gelu", "elu", "selu", "swi
                "leaky_relu", "relu6"}
 
 
-def keras_name(value) -> str | None:
-    """`Dense` for keras.layers.Dense, tf.keras.layers.Dense, a bare imported Dense; else None. A name
-    outside Keras's layer namespaces (keras.optimizers.Adam) is another library's, unless it is a layer."""
-    if not isinstance(value, External):
-        return None
-    parts = value.name.split(".")
-    if set(parts[:-1]) <= NAMESPACE:
-        return parts[-1]
-    if parts[0] in KERAS_ROOTS and (parts[-1] in LAYERS or parts[-1] in MERGE_FUNCTIONS or parts[-1] in BUILDERS):
-        return parts[-1]
-    return None
-
-
-def keras_class(cls: ClassValue, bases=("Model", "Layer", "Sequential")) -> bool:
-    """A class of the file deriving from keras.Model (or keras.layers.Layer)."""
-    return any(keras_name(External(base)) in bases for base in cls.external_bases())
-
-
-class KerasReader(CodeBuiltModel, KerasGraph, Interpreter):
+class KerasReader(KerasModelChoice, KerasGraph, Interpreter):
     IMPLICIT = {"tf": "tensorflow", "keras": "keras", "layers": "keras.layers", "models": "keras.models",
                 "K": "keras.backend", "activations": "keras.activations",
                 **{name: f"keras.layers.{name}" for name in list(LAYERS) + list(MERGE_FUNCTIONS)},
@@ -71,13 +50,6 @@ class KerasReader(CodeBuiltModel, KerasGraph, Interpreter):
     # ---- the model
     OTHER_MODEL = "build another at the top level to choose it"
 
-    def builds_model(self, func) -> bool:
-        return isinstance(func, Function) or isinstance(func, ClassValue) and keras_class(func, ("Model", "Sequential"))
-
-    def is_model(self, value) -> bool:
-        return isinstance(value, (SequentialModel, FunctionalModel)) or \
-            isinstance(value, Instance) and keras_class(value.cls, ("Model", "Sequential"))
-
     def read(self) -> tuple[list[Layer], tuple | None]:
         self.run_module()
         model = self.model if self.model is not None else self.model_the_code_builds()
@@ -88,73 +60,6 @@ class KerasReader(CodeBuiltModel, KerasGraph, Interpreter):
             return self.sequential_layers(model)
         return self.functional_layers(model)
 
-    def note_model(self, value) -> None:
-        if isinstance(value, (SequentialModel, FunctionalModel)) or \
-                isinstance(value, Instance) and keras_class(value.cls, ("Model", "Sequential")):
-            self.model = value
-
-    def root_class(self) -> Instance:
-        """The one keras.Model class of the file no other class uses, built with its defaults."""
-        classes = [v for v in self.globals.names.values() if isinstance(v, ClassValue) and
-                   keras_class(v, ("Model", "Sequential"))]
-        candidates = [c for c in classes if len(classes) == 1 or not any(
-            isinstance(n, ast.Name) and n.id == c.name for o in classes if o is not c for n in ast.walk(o.node))]
-        if not classes:
-            inside = model_in_function(self.tree, ("Sequential", "Model"))
-            if inside is not None:
-                raise SnippetError(f"no model found at the top level: the model is built inside the function "
-                                   f"{inside.name}, which the snippet never calls", inside)
-            raise SnippetError("no model found: expected Sequential([...]), Model(inputs, outputs) or a class "
-                               "deriving from keras.Model", None)
-        if len(candidates) != 1:
-            names = ", ".join(c.name for c in candidates or classes)
-            raise SnippetError(f"the file defines the model classes {names} and builds none of them: build the "
-                               "model at its top level (model = …)", (candidates or classes)[-1].node)
-        cls = candidates[0]
-        self.assume(cls.node, f"the model is {cls.name}() with its defaults (the file builds none)")
-        return self.instantiate(cls, [], {}, cls.node)
-
-    def subclassed(self, model: Instance) -> FunctionalModel:
-        """A keras.Model subclass: its call on keras.Input, else called on an input of the shape
-        model.build gives, else of the input shape passed (--input-shape)."""
-        line = model.cls.node.lineno
-        if id(model) not in self.model_calls:
-            shape, where = self.built_shapes.get(id(model), (self.given_shape, line))
-            if shape is None:
-                raise SnippetError(f"the input shape of {model.cls.name} is not known: call model.build((None, …)) "
-                                   "or the model on keras.Input(shape=…), or pass the input shape (--input-shape)",
-                                   line)
-            shape = checked_input_shape(self.unknown_sizes_given(shape, where, "the input shape"), where)
-            self.call_model(model, [self.input_tensor(shape, None, None, line)], {}, model.cls.node)
-        inputs, result = self.model_calls[id(model)]
-        outputs = _tensors(result)
-        if not outputs:
-            raise SnippetError(f"{model.cls.name}.call returns {shown(result)}, not tensors of the model", line)
-        return self.functional_model(_tensors(inputs), outputs, line)
-
-    def call_model(self, instance: Instance, args, kwargs, node):
-        """A keras.Model or keras.layers.Layer of the file called on tensors: its `call` wires its layers."""
-        cls = instance.cls
-        if not args or not all(_tensors([a]) for a in args):
-            self.note(node, f"skipped {describe(node)}")
-            return Opaque(f"{describe(node)} (line {node.lineno})")
-        if any("build" in c.namespace for c in cls.mro()):
-            raise SnippetError(f"{cls.name} defines build(): weights it makes from the input shape are not "
-                               "followed", cls.node)
-        try:
-            call = cls.lookup("call")
-        except KeyError:
-            raise SnippetError(f"{cls.name} has no call method", node) from None
-        if not isinstance(call, Function):
-            raise SnippetError(f"{cls.name}.call is not a method", node)
-        if not keras_class(cls, ("Model", "Sequential")):
-            self.note(cls.node, f"the layers {cls.name}.call applies are listed one by one (Keras's own summary "
-                                f"shows each {cls.name} as one row of their total)")
-        result = self.call_function(call, instance, args, kwargs, node)
-        self.model_calls.setdefault(id(instance), (list(args), result))
-        return result
-
-    # ---- statements
     def statement(self, stmt: ast.stmt, frame: Frame) -> None:
         """A statement that fails and builds no layer (script code around the model: x = x.astype(…),
         plotting) is passed over with a note; what it binds is unknown after it. In a method of a Keras
@@ -387,12 +292,6 @@ def _defined(reader: KerasReader, name: str, frame: Frame) -> bool:
         return True
     except KeyError:
         return name in BUILTINS or name in reader.IMPLICIT
-
-
-def _tensors(value) -> list:
-    """The tensors of the model in `value` (a tensor, or a list or tuple of them); [] if it holds another."""
-    items = list(value) if isinstance(value, (list, tuple)) else [value]
-    return items if items and all(isinstance(v, Tensor) for v in items) else []
 
 
 def _is_main_guard(test: ast.AST) -> bool:

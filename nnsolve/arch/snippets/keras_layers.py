@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .common import Arguments, SnippetError
+from .values import ClassValue, External
 
 
 # read by the reader itself, not by a layer's settings
@@ -245,3 +246,26 @@ MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate"}      # keras.laye
 PARAMETER_FREE = {"input", "dropout", "flatten", "activation", "zero_padding2d", "reshape", "add", "concat",
                   "permute", "identity", "upsample", "repeat_vector",
                   "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "global_avg_pool", "global_max_pool"}
+
+# the names under which a file reaches Keras
+NAMESPACE = {"tf", "tensorflow", "keras", "layers", "models"}
+KERAS_ROOTS = {"tf", "tensorflow", "keras", "tf_keras"}
+BUILDERS = {"Sequential", "Model", "Input", "InputLayer"}
+
+
+def keras_name(value) -> str | None:
+    """`Dense` for keras.layers.Dense, tf.keras.layers.Dense, a bare imported Dense; else None. A name
+    outside Keras's layer namespaces (keras.optimizers.Adam) is another library's, unless it is a layer."""
+    if not isinstance(value, External):
+        return None
+    parts = value.name.split(".")
+    if set(parts[:-1]) <= NAMESPACE:
+        return parts[-1]
+    if parts[0] in KERAS_ROOTS and (parts[-1] in LAYERS or parts[-1] in MERGE_FUNCTIONS or parts[-1] in BUILDERS):
+        return parts[-1]
+    return None
+
+
+def keras_class(cls: ClassValue, bases=("Model", "Layer", "Sequential")) -> bool:
+    """A class of the file deriving from keras.Model (or keras.layers.Layer)."""
+    return any(keras_name(External(base)) in bases for base in cls.external_bases())

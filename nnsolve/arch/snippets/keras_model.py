@@ -306,3 +306,9 @@ class KerasGraph:
         layers = [layer for layer in self.graph if layer.name in needed]
         first = by_name[model.inputs[0].layer]
         return layers, first.settings["shape"]
+
+
+def tensors_of(value) -> list:
+    """The tensors of the model in `value` (a tensor, or a list or tuple of them); [] if it holds another."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    return items if items and all(isinstance(v, Tensor) for v in items) else []
