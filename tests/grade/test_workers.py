@@ -117,3 +117,30 @@ def test_the_timeout_holds_per_student_in_the_workers(monkeypatch, two_cpus):
     assert late.malformed.startswith("not marked: stopped after 0.5 s")
     assert all(not s.malformed.startswith("not marked") for s in book.students if s.student != "s042")
     assert len(two_cpus) == 2
+
+
+def test_the_command_says_a_dead_worker_is_an_internal_error(monkeypatch, two_cpus, tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from nnsolve.cli import app
+
+    students = _class()
+    submissions = tmp_path / "class.csv"
+    with submissions.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["student", *SAMPLE_CELLS])
+        writer.writerows([student, *(row[a] for a in SAMPLE_CELLS)] for student, row in students.items())
+    mark = marking._mark
+
+    def dying(marker, submission):
+        if submission.student == "s040":
+            os._exit(9)
+        return mark(marker, submission)
+
+    monkeypatch.setattr(marking, "_mark", dying)
+    monkeypatch.setenv("NNSOLVE_MAX_GRADE_WORKERS", "2")
+    result = CliRunner().invoke(app, ["grade", str(EXAMPLES / "grading" / "problem.yaml"), str(submissions)])
+    assert result.exit_code == 3, result.output
+    assert "internal error" in result.output and "marking worker" in result.output
