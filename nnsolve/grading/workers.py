@@ -23,10 +23,14 @@ class WorkerFailed(RuntimeError):
 
 def worker_count(rows: int) -> int:
     """How many workers mark `rows` distinct rows: the CPUs this process may use, at most MAX_GRADE_WORKERS; 1 (no
-    worker: marked here) for fewer than MIN_ROWS rows, or where processes cannot be forked."""
+    worker: marked here) for fewer than MIN_ROWS rows, where processes cannot be forked, or in a process running
+    other threads (a fork copies only the calling thread: a lock another one holds would never be released)."""
+    import threading
+
     from ..limits import MAX_GRADE_WORKERS
 
-    if rows < MIN_ROWS or not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"):
+    if rows < MIN_ROWS or not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
+            or threading.active_count() > 1:
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), MAX_GRADE_WORKERS.value))
 

@@ -69,6 +69,21 @@ def test_workers_are_at_most_the_cpus_and_only_for_many_rows(monkeypatch, two_cp
     assert working.worker_count(10_000) == 1
 
 
+def test_a_process_running_other_threads_is_not_forked(monkeypatch, two_cpus):
+    import threading
+
+    monkeypatch.setenv("NNSOLVE_MAX_GRADE_WORKERS", "2")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert working.worker_count(10_000) == 1
+    finally:
+        release.set()
+        other.join()
+    assert working.worker_count(10_000) == 2
+
+
 def test_a_small_class_is_marked_without_workers(monkeypatch, two_cpus):
     small = dict(list(_class().items())[:20])
     _graded(monkeypatch, 2, small)
