@@ -207,6 +207,9 @@ MAX_DROPPABLE_UNITS = Limit("MAX_DROPPABLE_UNITS", 100_000, "droppable units who
 MAX_EXPLAINING_VALUES = Limit("MAX_EXPLAINING_VALUES", 40_000, "numbers computed by the re-solves that explain "
                                                                 "a wrong answer, per file (at least 8 are made)",
                               minimum=0)
+# -- grade (nnsolve/grading/workers.py) ------------------------------------------------------------------
+MAX_GRADE_WORKERS = Limit("MAX_GRADE_WORKERS", 16, "worker processes marking the distinct rows of a large class "
+                                                   "(at most the CPUs this process may use; 1: none)")
 # -- work --------------------------------------------------------------------------------------------
 TIMEOUT = Limit("TIMEOUT", 30.0, "seconds of work on one problem by solve, check or summary (0: no limit)",
                 minimum=0)

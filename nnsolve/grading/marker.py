@@ -116,7 +116,7 @@ def grade(problem, submissions, timeout: float | None = None, progress=None) -> 
         base = solve(loaded)
     columns = _columns(loaded, base, given)
     marker = Marker(loaded, base, columns)
-    students = [_mark_in_time(marker, s, timeout) for s in (progress or iter)(given.students)]
+    students = _marked(marker, given.students, timeout, progress or iter)
     _note_repeated_ids(students)
     return Gradebook(base.title, loaded.document.source, given.source, given.id_header, given.answers,
                      {c.answer: _out_of(c) for c in columns}, students, {c.answer: c.scheme.ecf for c in columns})
@@ -220,21 +220,54 @@ def _element_id(column: _Column, at: tuple[int, ...]) -> str:
 TIMEOUT_HINT = "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"
 
 
-def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
-    from ..limits import DeadlineExceeded, deadline
+def _marked(marker: Marker, submissions: list[Submission], timeout: float | None, progress) -> list[StudentGrade]:
+    """Every student's marks, in the class's order. A class of many distinct rows has them marked in worker
+    processes (workers.py); the rows written alike, and the malformed ones, are marked here."""
+    from .workers import Workers, worker_count
 
+    cells = [_cells_as_written(marker, s) if marker.marked is not None else None for s in submissions]
+    first = {}          # a distinct row's cells → the first student who wrote it
+    for row, submission in zip(cells, submissions):
+        if row is not None and row not in first:
+            first[row] = submission
+    count = worker_count(len(first))
+    if count == 1:
+        return [_mark_in_time(marker, s, timeout) for s in progress(submissions)]
+    distinct = list(first.values())
+    place = {row: i for i, row in enumerate(first)}
+    students = []
+    with Workers(lambda s: _mark_within(marker, s, timeout), distinct, count) as workers:
+        for row, submission in progress(list(zip(cells, submissions))):
+            if row is not None and row in place and row not in marker.marked:
+                grade, in_time = workers.result(place.pop(row))
+                if in_time:
+                    marker.marked[row] = grade
+                students.append(grade)
+            else:       # a row written alike (re-marked here if the first was not marked in time), or malformed
+                students.append(_mark_in_time(marker, submission, timeout))
+    return students
+
+
+def _mark_in_time(marker: Marker, submission: Submission, timeout: float | None) -> StudentGrade:
     cells = _cells_as_written(marker, submission) if marker.marked is not None else None
     if cells in (marker.marked or {}):
         return _marked_again(marker.marked[cells], submission)
+    grade, in_time = _mark_within(marker, submission, timeout)
+    if in_time and cells is not None:
+        marker.marked[cells] = grade
+    return grade
+
+
+def _mark_within(marker: Marker, submission: Submission, timeout: float | None) -> tuple[StudentGrade, bool]:
+    """(the student's marks, whether they were marked within `timeout`: past it, the row says it was not)."""
+    from ..limits import DeadlineExceeded, deadline
+
     try:
         with deadline(timeout, TIMEOUT_HINT):
-            grade = _mark(marker, submission)
-            if cells is not None:
-                marker.marked[cells] = grade
-            return grade
+            return _mark(marker, submission), True
     except DeadlineExceeded as e:
         late = Submission(submission.student, submission.line, malformed=f"not marked: {e}")
-        return _mark(marker, late)
+        return _mark(marker, late), False
 
 
 def _cells_as_written(marker: Marker, submission: Submission) -> tuple | None:
