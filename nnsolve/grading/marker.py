@@ -3,7 +3,7 @@ written, or as hand rounding gives), carried forward from the student's own earl
 the named slip that explains it — and the verdicts turned into marks by the problem's scheme."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 
@@ -23,56 +23,7 @@ from .ecf import capped_ecf
 from .scheme import AnswerMarking
 from .submissions import Submission, Submissions, read_submissions
 
-RIGHT, CARRIED, WRONG, FORMAT = "right", "carried forward", "wrong", "format error"
-
-
-@dataclass
-class AnswerMark:
-    answer: str                  # the answer id (a column of the submissions)
-    marks: Fraction
-    out_of: Fraction
-    verdict: str                 # RIGHT, CARRIED, WRONG or FORMAT (the worst of its elements when marked by element)
-    given: str                   # as the student wrote it
-    expected: str                # the right value, to four decimals (exact when short)
-    ecf: bool = False
-    follows: list[str] = field(default_factory=list)    # the student's earlier answers it was carried from
-    rule: str = ""               # why it is right
-    reason: str = ""             # why it is wrong, or what is wrong with the cell
-    slips: list[str] = field(default_factory=list)      # named slips under which it agrees
-    ecf_capped: str = ""         # why its ECF credit is capped (carried from a value that makes it degenerate)
-
-
-@dataclass
-class StudentGrade:
-    student: str
-    line: int | None
-    answers: list[AnswerMark]    # in the order of the columns
-    total: Fraction
-    first_wrong: str | None      # the first answer, in the order the solution computes them, that is wrong
-    slips: list[str]
-    remarks: list[str] = field(default_factory=list)    # a malformed row, an id given twice
-    malformed: str = ""          # why the row could not be read (every answer is then marked 0)
-
-
-@dataclass
-class Gradebook:
-    title: str
-    problem: str
-    source: str
-    id_header: str
-    answers: list[str]
-    out_of: dict[str, Fraction]
-    students: list[StudentGrade]
-    ecf_fraction: dict[str, Fraction]
-
-    @property
-    def total_out_of(self) -> Fraction:
-        return sum(self.out_of.values(), Fraction(0))
-
-    def summary(self) -> dict:
-        """The class at a glance (mean total, facility, slips, unread cells and rows): statistics.class_statistics."""
-        from .statistics import class_statistics
-        return class_statistics(self).summary()
+from .gradebook import CARRIED, FORMAT, RIGHT, WRONG, AnswerMark, Gradebook, StudentGrade
 
 
 @dataclass

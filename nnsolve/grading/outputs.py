@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-from .marker import CARRIED, FORMAT, RIGHT, WRONG, Gradebook, StudentGrade
+from .gradebook import CARRIED, FORMAT, RIGHT, WRONG, Gradebook, StudentGrade
 
 LAYOUTS = ("nnsolve", "moodle", "canvas")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .marker import CARRIED, FORMAT, RIGHT, WRONG, Gradebook
+from .gradebook import CARRIED, FORMAT, RIGHT, WRONG, Gradebook
 from .outputs import marks_text, percent_text
 from .statistics import Bar, ClassStatistics, class_statistics
 

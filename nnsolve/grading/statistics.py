@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .marker import CARRIED, FORMAT, RIGHT, WRONG, Gradebook
+from .gradebook import CARRIED, FORMAT, RIGHT, WRONG, Gradebook
 
 # past this many marks, the histogram's bars are wider than one mark so that there are at most this many of them
 MOST_BARS = 20

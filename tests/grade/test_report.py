@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nnsolve.cli import app
-from nnsolve.grading.marker import CARRIED, FORMAT, RIGHT, WRONG, AnswerMark, Gradebook, StudentGrade
+from nnsolve.grading.gradebook import CARRIED, FORMAT, RIGHT, WRONG, AnswerMark, Gradebook, StudentGrade
 from nnsolve.grading.outputs import summary_text
 from nnsolve.grading.report import report_markdown
 from nnsolve.grading.statistics import Bar, class_statistics
