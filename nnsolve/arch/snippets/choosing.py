@@ -101,12 +101,38 @@ class ModelChoice(CodeBuiltModel):
         except SnippetError as e:
             if "needs the argument" not in e.message:
                 raise
-            name = candidates[0].name
-            raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
-                               f"(--model '{name}(…)')", candidates[0].node) from None
+            value = self.built_from_its_config(candidates[0])
+            if value is None:
+                name = candidates[0].name
+                raise SnippetError(f"{e.message}: the file builds no model, so choose it with its arguments "
+                                   f"(--model '{name}(…)')", candidates[0].node) from None
+            return value
         if len(classes) > 1:
             self.assume(candidates[0].node, f"the model is {candidates[0].name}() with its defaults, the one module "
                                           "class no other class uses (another one: --model)")
+        return value
+
+    def built_from_its_config(self, cls: ClassValue):
+        """`class GPT(nn.Module): def __init__(self, config)` in a file that defines one configuration
+        @dataclass with a default for every field (`class GPTConfig`): the model built with that
+        configuration's defaults, stated; None where that is not the case."""
+        from .calls import _is_dataclass
+        init = cls.lookup("__init__") if "__init__" in cls.namespace else None
+        if not isinstance(init, Function):
+            return None
+        params = [a.arg for a in init.node.args.args[1:]]
+        required = params[:len(params) - len(init.node.args.defaults)]
+        configs = [v for v in self.globals.names.values() if isinstance(v, ClassValue) and _is_dataclass(v)
+                   and v.name in {n.name for n in self.tree.body if isinstance(n, ast.ClassDef)}]
+        if required != ["config"] or len(configs) != 1:
+            return None
+        try:
+            config = self.instantiate(configs[0], [], {}, configs[0].node)
+        except SnippetError:
+            return None                            # a field without a default: the configuration is the user's
+        value = self.instantiate(cls, [config], {}, cls.node)
+        self.assume(cls.node, f"the model is {cls.name}({configs[0].name}()): {cls.name} needs a config and the file's "
+                              f"one configuration, {configs[0].name}, has a default for every field (another: --model)")
         return value
 
     def chosen(self, spec: str):

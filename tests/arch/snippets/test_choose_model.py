@@ -142,3 +142,37 @@ def test_the_one_class_no_other_class_uses_is_the_model_even_if_it_names_itself(
     assert analyze(arch).totals["params"] == 3 * (6 * 6 + 6) + 6 * 2 + 2
     assert any("the model is Stack() with its defaults, the one module class no other class uses" in n
                for n in arch.assumed), arch.assumed
+
+
+CONFIGURED = """import torch.nn as nn
+from dataclasses import dataclass
+
+
+@dataclass
+class TinyConfig:
+    width: int = 6
+    depth: int = 2
+
+
+class Tiny(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.blocks = nn.Sequential(*[nn.Linear(config.width, config.width) for _ in range(config.depth)])
+
+    def forward(self, x):
+        return self.blocks(x)
+"""
+
+
+def test_a_model_that_needs_a_config_is_built_from_the_files_one_configuration():
+    arch = parse_snippet(CONFIGURED, input_shape=(6,))
+    assert analyze(arch).totals["params"] == 2 * (6 * 6 + 6)
+    assert any("the model is Tiny(TinyConfig()): Tiny needs a config" in n for n in arch.assumed), arch.assumed
+
+
+def test_a_configuration_without_defaults_is_the_users_to_give():
+    text = CONFIGURED.replace("depth: int = 2", "depth: int")
+    with pytest.raises(ProblemError) as e:
+        parse_snippet(text, input_shape=(6,))
+    assert "Tiny needs the argument 'config': the file builds no model, so choose it with its arguments" \
+           in str(e.value)
