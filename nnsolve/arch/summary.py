@@ -1,6 +1,8 @@
 """`nnsolve summary FILE|NAME`: analyse an architecture file or a bundled architecture and print its table."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 from pathlib import Path
 
 from .analyze import Analysis, analyze
@@ -17,45 +19,62 @@ MODEL_SPEC_LENGTH = 1000        # a class and its arguments; more is not a model
 def given_values(texts: list[str]) -> dict:
     """`--set NAME=VALUE`, repeatable: a value for a name the snippet's top level sets from what is known
     only when run (`num_classes = len(np.unique(y_train))`, `vocab_size = len(corpus.dictionary)`). VALUE is
-    a Python literal — a number, a text, True/False/None, or a tuple/list of them — read with
-    ast.literal_eval, never evaluated otherwise."""
+    a literal — a number, a text, True/False/None, or a tuple/list of them — parsed with `ast` and read as the
+    snippet reader reads its own constants (0.1 is 1/10), never evaluated."""
     import ast
     import keyword
 
     from ..problems.errors import Issue, ProblemError
-    from .snippets.common import is_number
     from ..limits import MAX_SNIPPET_DIGITS
+    from .snippets.common import SnippetError, _constant, reading
+
+    def refuse(message: str):
+        raise ProblemError([Issue("--set", message)])
+
+    def literal(node, name: str, text: str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float, str)) or \
+                isinstance(node, ast.Constant) and node.value is None:
+            far = f"{name}: a number far beyond any model's size {MAX_SNIPPET_DIGITS.hint}"
+            if type(node.value) is int and len(str(abs(node.value))) > MAX_SNIPPET_DIGITS.value:
+                refuse(far)
+            try:
+                value = _constant(node)
+            except SnippetError as e:
+                refuse(f"{name}: {e.message}")
+            if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and \
+                    max(len(str(abs(value.numerator))), len(str(value.denominator))) > MAX_SNIPPET_DIGITS.value:
+                refuse(far)
+            return value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and \
+                isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float):
+            value = literal(node.operand, name, text)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [literal(e, name, text) for e in node.elts]
+            return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, (ast.Set, ast.Dict)) or isinstance(node, ast.Constant):
+            kind = {ast.Set: "set", ast.Dict: "dict"}.get(type(node), type(getattr(node, "value", None)).__name__)
+            refuse(f"{name}: a {kind} is no value a model file sets its sizes from")
+        refuse(f"{name}: expected a literal value (a number, a text in quotes, True/False/None, or a tuple/list "
+               f"of them), got {text[:40]!r}")
 
     given: dict = {}
     for text in texts:
         name, equals, value = text.partition("=")
         name = name.strip()
         if not equals or not name.isidentifier() or keyword.iskeyword(name):
-            raise ProblemError([Issue("--set", f"expected NAME=VALUE with NAME a Python name, e.g. num_classes=10, "
-                                               f"got {text[:40]!r}")])
+            refuse(f"expected NAME=VALUE with NAME a Python name, e.g. num_classes=10, got {text[:40]!r}")
         if name in given:
-            raise ProblemError([Issue("--set", f"{name} is given twice")])
+            refuse(f"{name} is given twice")
         if len(value) > 1000:
-            raise ProblemError([Issue("--set", f"the value of {name} is {len(value):,} characters long, at most "
-                                               "1,000")])
+            refuse(f"the value of {name} is {len(value):,} characters long, at most 1,000")
         try:
-            literal = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            raise ProblemError([Issue("--set", f"{name}: expected a literal value (a number, a text in quotes, "
-                                               f"True/False/None, or a tuple/list of them), got {value[:40]!r}")]) \
-                from None
-        stack = [literal]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, (tuple, list)):
-                stack.extend(item)
-            elif isinstance(item, (complex, bytes, set, dict)):
-                raise ProblemError([Issue("--set", f"{name}: a {type(item).__name__} is no value a model file "
-                                                   "sets its sizes from")])
-            elif is_number(item) and not isinstance(item, bool) and len(str(abs(int(item)))) > MAX_SNIPPET_DIGITS.value:
-                raise ProblemError([Issue("--set", f"{name}: a number far beyond any model's size "
-                                                   f"{MAX_SNIPPET_DIGITS.hint}")])
-        given[name] = literal
+            tree = ast.parse(value.strip(), mode="eval").body
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            refuse(f"{name}: expected a literal value (a number, a text in quotes, True/False/None, or a tuple/list "
+                   f"of them), got {value[:40]!r}")
+        with reading(value.strip()):               # numbers read from their typed text, as in a snippet
+            given[name] = literal(tree, name, value)
     return given
 
 

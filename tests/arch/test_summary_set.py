@@ -76,6 +76,8 @@ def test_the_command_line(tmp_path):
     ("n=lambda: 1", "n: expected a literal value"),
     ("n={1: 2}", "n: a dict is no value a model file sets its sizes from"),
     ("n=" + "9" * 400, "n: a number far beyond any model's size"),
+    ("n=1e999", "n: a number far beyond any model's size"),
+    ("n={1}", "n: a set is no value a model file sets its sizes from"),
 ])
 def test_values_are_literals_only(text, message):
     with pytest.raises(ProblemError) as e:
@@ -92,3 +94,10 @@ def test_a_name_given_twice_is_refused():
 def test_set_is_for_snippets_and_not_with_trace(tmp_path):
     run = CliRunner().invoke(app, ["summary", "resnet18", "--set", "n=1"])
     assert run.exit_code == 2 and "--set: gives values to names a Keras/PyTorch snippet (.py) sets" in run.output
+
+
+def test_values_are_read_as_typed_as_the_snippets_own_numbers_are():
+    """0.1 is 1/10 (not the binary float), as everywhere in nnsolve; lists and signs as written."""
+    from fractions import Fraction
+    assert given_values(["rate=0.1", "sizes=[2, -2.5]", "name='x'"]) == \
+        {"rate": Fraction(1, 10), "sizes": [2, Fraction(-5, 2)], "name": "x"}
