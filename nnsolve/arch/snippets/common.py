@@ -127,6 +127,30 @@ def step(node: ast.AST) -> None:
                            f"{MAX_SNIPPET_STEPS.hint}", node)
 
 
+def shape_so_far(layers: list, layer: str, layout: str, framework: str) -> tuple | None:
+    """The shape (without the batch axis) the summary's own analysis gives `layer`, from the layers a reader has
+    built so far (a forward's `x.size()`, a Keras tensor's `x.shape` while the model is built); None where that
+    is not sure: no input of known shape yet, a layer that cannot be analysed yet, or a batch axis moved before it."""
+    from ..analyze import layer_reports
+    from ..conventions import Conventions
+    from ..ir import Architecture
+    from ..rules import ArchitectureError
+    from ..settings import SettingError
+    inputs = [one for one in layers if one.kind == "input"]
+    if not inputs or any(None in tuple(one.get("shape") or (None,)) for one in inputs):
+        return None
+    try:
+        architecture = Architecture("model", tuple(inputs[0].get("shape")), layout, list(layers), framework=framework)
+        for report in layer_reports(architecture, Conventions.for_framework(framework)):
+            if report.effect.batch_axis not in (None, 0):
+                return None
+            if report.name == layer:
+                return tuple(report.shape)
+    except (ArchitectureError, SettingError, TypeError, ValueError):
+        return None
+    return None
+
+
 def given_note(name: str, value, stmt: ast.stmt) -> str:
     """The note for a value --set gives a name the file's top level sets (from its data, under an `if`
     that is known only when run)."""

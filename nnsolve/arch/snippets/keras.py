@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from ..ir import Architecture, Layer
-from .common import Namer, SnippetError, describe, dotted
+from .common import Namer, SnippetError, describe, dotted, shape_so_far
 from .keras_choosing import KerasModelChoice
 from .interpreter import Interpreter
 from .keras_layers import BUILDERS, LAYERS, MERGE_FUNCTIONS, keras_class, keras_name
@@ -233,24 +233,8 @@ class KerasReader(KerasModelChoice, KerasGraph, Interpreter):
         """`x.shape` of a functional model's tensor: (None, …) with the sizes the layers so far give it, by the
         same analysis the summary makes (a residual block's `if x.shape[-1] != filters`); unknown where the
         layers so far cannot be analysed."""
-        from ..analyze import layer_reports
-        from ..conventions import Conventions
-        from ..ir import Architecture
-        from ..rules import ArchitectureError
-        from ..settings import SettingError
-        unknown = Opaque(f"{describe(node)} (line {node.lineno})")
-        inputs = [layer for layer in self.graph if layer.kind == "input"]
-        if not inputs or any(None in tuple(layer.get("shape") or (None,)) for layer in inputs):
-            return unknown
-        try:
-            architecture = Architecture("model", tuple(inputs[0].get("shape")), "channels_last", list(self.graph),
-                                        framework="keras")
-            for report in layer_reports(architecture, Conventions.for_framework("keras")):
-                if report.name == tensor.layer:
-                    return (None, *report.shape)
-        except (ArchitectureError, SettingError, TypeError, ValueError):
-            return unknown
-        return unknown
+        shape = shape_so_far(self.graph, tensor.layer, "channels_last", "keras")
+        return Opaque(f"{describe(node)} (line {node.lineno})") if shape is None else (None, *shape)
 
     def missing_attribute(self, cls: ClassValue, instance, name: str, node):
         if keras_class(cls) and name == "add_weight":

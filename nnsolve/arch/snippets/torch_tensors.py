@@ -6,8 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
-from ..settings import SettingError
-from .common import SnippetError, describe, shown
+from .common import SnippetError, describe, shape_so_far, shown
 from .torch_functions import NOT_HANDLED
 from .torch_modules import ACTIVATION_FUNCTIONS, RECURRENT, BatchSize, tensor_method as rearrangement
 from .torch_values import BATCH, REARRANGEMENTS, SAME_TENSOR, BatchRows, Tensor
@@ -95,26 +94,12 @@ class TensorsMixin:
         None where that is not sure: a layer that cannot be analysed yet, a batch axis moved by a permute,
         or a sequence layer that puts the sequence first (PyTorch's default order there, (steps, batch, …), is
         not the analysis'; with batch_first=True it is)."""
-        from ..analyze import layer_reports
-        from ..conventions import Conventions
-        from ..ir import Architecture
-        from ..rules import ArchitectureError
         if any(layer.kind in SEQUENCE_KINDS - {"embedding"} and not layer.get("batch_first") for layer in self.layers):
             return None
-        first = self.layers[0] if self.layers and self.layers[0].kind == "input" else None
-        if first is None:
+        if not self.layers or self.layers[0].kind != "input":
             return None
-        architecture = Architecture("model", tuple(first.get("shape")), "channels_first", list(self.layers),
-                                    framework="pytorch")
-        try:
-            for report in layer_reports(architecture, Conventions.for_framework("pytorch")):
-                if report.effect.batch_axis not in (None, 0):
-                    return None
-                if report.name == tensor.layer:
-                    return (BATCH, *report.shape)
-        except (ArchitectureError, SettingError):
-            return None
-        return None
+        shape = shape_so_far(self.layers, tensor.layer, "channels_first", "pytorch")
+        return None if shape is None else (BATCH, *shape)
 
     def tensor_method(self, source: Tensor, method: str, args, kwargs, node):
         handled = self.torch_tensor_method(source, method, args, kwargs, node)     # torch_functions.py
