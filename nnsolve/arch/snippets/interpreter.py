@@ -153,12 +153,8 @@ class Interpreter(CallsMixin, ExpressionMixin):
         for item in self.items(iterable, stmt.iter):
             with evaluating(stmt):
                 self.assign(stmt.target, item, frame, stmt)
-                try:
-                    self.block(stmt.body, frame)
-                except _Break:
+                if not self.one_pass(stmt.body, frame):
                     return
-                except _Continue:
-                    continue
         self.block(stmt.orelse, frame)
 
     def while_loop(self, stmt: ast.While, frame: Frame) -> None:
@@ -172,13 +168,19 @@ class Interpreter(CallsMixin, ExpressionMixin):
                     return
                 if not _truth(test, stmt.test):
                     break
-                try:
-                    self.block(stmt.body, frame)
-                except _Break:
+                if not self.one_pass(stmt.body, frame):
                     return
-                except _Continue:
-                    continue
         self.block(stmt.orelse, frame)
+
+    def one_pass(self, body, frame: Frame) -> bool:
+        """One pass of a loop's body: False when it breaks out of the loop (its `else` is then skipped)."""
+        try:
+            self.block(body, frame)
+        except _Break:
+            return False
+        except _Continue:
+            pass
+        return True
 
     def imports(self, stmt, frame: Frame) -> None:
         if isinstance(stmt, ast.Import):
