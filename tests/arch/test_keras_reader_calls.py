@@ -9,6 +9,8 @@ from nnsolve.arch.analyze import analyze
 from nnsolve.arch.snippets import parse_snippet
 from nnsolve.problems.errors import ProblemError
 
+from arch.documented import documented_snippet
+
 
 def test_a_layer_built_inline_as_an_argument_with_bare_imported_names():
     arch = parse_snippet("""
@@ -250,11 +252,7 @@ model = keras.Model(inputs, layers.concatenate([a, b]))
 
 
 def test_the_documented_keras_script_example():
-    import re
-    from pathlib import Path
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "problem-format.md").read_text(encoding="utf-8")
-    section = doc.split("### Keras scripts: what the Keras reader follows", 1)[1]
-    text = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    text = documented_snippet("### Keras scripts: what the Keras reader follows")
     with pytest.raises(ProblemError, match=r"line 8: Input shape: x_train.shape\[1:\] \(line 15\) is not known"):
         parse_snippet(text)
     a = analyze(parse_snippet(text, input_shape=(20, 5)))

@@ -12,6 +12,7 @@ from nnsolve.problems.errors import ProblemError
 
 torch = pytest.importorskip("torch")
 from arch.snippets.torch_built import assert_matches_torch, built  # noqa: E402
+from arch.documented import documented_snippet  # noqa: E402
 
 HEADER = "import os\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n" \
          "from collections import OrderedDict\n"
@@ -357,10 +358,7 @@ def test_permute_squeeze_and_a_comprehension_in_forward_match_torch():
 
 
 def test_the_documented_model_file_matches_torch():
-    import re
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("### Model files: what the snippet reader follows"):]
-    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    snippet = documented_snippet("### Model files: what the snippet reader follows")
     arch = parse_snippet(snippet)
     analysis = analyze(arch)
     model = built(snippet)

@@ -12,6 +12,7 @@ from nnsolve.problems.errors import ProblemError
 
 torch = pytest.importorskip("torch")
 from arch.snippets.torch_built import assert_matches_torch, built  # noqa: E402
+from arch.documented import documented_snippet  # noqa: E402
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
@@ -302,12 +303,8 @@ def test_self_training_is_false_the_model_read_in_evaluation_mode():
 
 
 def test_the_documented_example_matches_torch():
-    import re
     import sys
-    from pathlib import Path
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("#### Sizes, products, slices and script options"):]
-    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    snippet = documented_snippet("#### Sizes, products, slices and script options")
     arch = parse_snippet(snippet)
     analysis = analyze(arch)
     saved, sys.argv = sys.argv, ["gated.py"]

@@ -13,6 +13,7 @@ from nnsolve.problems.errors import ProblemError
 
 torch = pytest.importorskip("torch")
 from arch.snippets.torch_built import built  # noqa: E402
+from arch.documented import documented_snippet  # noqa: E402
 
 TINY = """import math
 import torch
@@ -133,11 +134,7 @@ def test_replacing_a_layers_weight_otherwise_is_refused():
 
 
 def test_the_documented_example_matches_torch_and_the_text():
-    import re
-    from pathlib import Path
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "problem-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("#### Weights used again, cells in a loop, and a transformer's functions"):]
-    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    snippet = documented_snippet("#### Weights used again, cells in a loop, and a transformer's functions")
     model = built(snippet).eval()
     analysis = analyze(parse_snippet(snippet, input_shape=(16,)))
     assert analysis.totals["params"] == sum(p.numel() for p in model.parameters()) == 8_000
