@@ -75,7 +75,7 @@ def _trivial(written: np.ndarray, true: np.ndarray, name: str) -> str:
     """How a student's own value is a convenient one the true value is not: the identity, all 1, 0 (somewhere),
     infinite (somewhere)."""
     from ..check.compare import real
-    infinite = [w for w in written.reshape(-1) if not isinstance(real(w), Fraction) and real(w) in (mp.inf, -mp.inf)]
+    infinite = [v for v in map(real, written.reshape(-1)) if not isinstance(v, Fraction) and v in (mp.inf, -mp.inf)]
     if infinite and all(isinstance(real(t), Fraction) for t in true.reshape(-1)):
         return f"is infinite where the true {name} is finite"
     if written.ndim == 2 and written.shape[0] == written.shape[1] > 1:

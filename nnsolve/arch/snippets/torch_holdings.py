@@ -146,8 +146,9 @@ class HoldingsMixin:
 
 def held_weights(module: Module):
     """The parameters and buffers a built-in module holds, from the sizes it states (in_channels,
-    in_features, num_features, …): its rule applied to the smallest input of that size; None when it
-    states none (a Lazy layer)."""
+    in_features, num_features, …): its rule applied to an input of that size whose spatial axes a window
+    fits in (m² + 1 ≥ d·(k − 1) + 1 for m the largest of the kernel and dilation sizes); None when it states
+    none (a Lazy layer)."""
     from ..conventions import Conventions
     from ..rules import ArchitectureError
     from ..kinds import DECLARED, KINDS
