@@ -156,17 +156,21 @@ class Checker:
         exact = solved(None)
         if exact is None:
             return None
-        if (variant or working) and not self._within_drift(key, answer, exact):
+        if (variant or working) and not self._within_drift(key, answer, exact, pins, carry):
             return agreement(key, exact, lambda places: None, answer.places, self.tolerance, self.declared)
         return agreement(key, exact, solved, answer.places, self.tolerance, self.declared)
 
-    def _within_drift(self, key, answer: KeyAnswer, exact) -> bool:
+    def _within_drift(self, key, answer: KeyAnswer, exact, pins: tuple[Pin, ...] = (), carry: bool = False) -> bool:
         """Whether hand rounding could bring another convention's value to the key: the key is nearer to it than
         to the problem's own value, and within twice the drift hand rounding makes in the problem itself (and the
-        key's own precision). Otherwise the hand-rounded re-solves of that convention are not worth making."""
+        key's own precision). Otherwise the hand-rounded re-solves of that convention are not worth making.
+        Carrying the key's own earlier numbers, the problem's own value is the one computed from those numbers too:
+        a key that carried a slip forward under the problem's convention is nearer to that than to another's."""
         own = value_at(self.base, answer.quantity, answer.index)
+        mine = value_at(self.variants.solve("", None, None, pins, carry), answer.quantity, answer.index) \
+            if pins and carry else None
         off = largest_difference(key, exact)
-        if off >= largest_difference(key, own):
+        if off >= largest_difference(key, own if mine is None or mine.shape != own.shape else mine):
             return False
         drift = [largest_difference(rounded, own) for rounded in
                  (value_at(self.variants.solve("", None, places), answer.quantity, answer.index)
