@@ -65,6 +65,7 @@ class Checker:
         judged = [self.judge(answer) for answer in answers]
         results = [result for result, _ in judged]
         self._answers = list(zip(answers, results))
+        self._differing, self._upstream = None, {}      # found once per answer (_upstream_as_written)
         self._pin_of = [pin for _, pin in judged]
         self._pins = tuple(pin for pin in self._pin_of if pin is not None)
         # an answer computed from the key's own earlier numbers agrees: only where the key first parts from
@@ -203,12 +204,16 @@ class Checker:
         (or a family whose values are not recomputed from one another): nothing to carry forward, and no re-solve."""
         if not self.family.pins or not self._pins:
             return []
-        differing = [a for a, r in self._answers if a.order < answer.order and r.aligned_key is not None
-                     and any(real(k) != real(v) for k, v in zip(r.aligned_key.reshape(-1), r.computed.reshape(-1)))]
-        ancestors = self._ancestors.of(answer.quantity)
-        named = [a for a in differing if a.quantity in ancestors] or (differing if not ancestors else [])
-        return [w.name for w in named
-                if not any(w.quantity in self._ancestors.of(o.quantity) for o in named if o is not w)]
+        if id(answer) not in self._upstream:
+            if self._differing is None:     # the key's numbers and the computed ones are fixed once judged
+                self._differing = [a for a, r in self._answers if r.aligned_key is not None and any(
+                    real(k) != real(v) for k, v in zip(r.aligned_key.reshape(-1), r.computed.reshape(-1)))]
+            differing = [a for a in self._differing if a.order < answer.order]
+            ancestors = self._ancestors.of(answer.quantity)
+            named = [a for a in differing if a.quantity in ancestors] or (differing if not ancestors else [])
+            self._upstream[id(answer)] = (answer, [w.name for w in named if not any(
+                w.quantity in self._ancestors.of(o.quantity) for o in named if o is not w)])
+        return list(self._upstream[id(answer)][1])
 
     # -- why a wrong answer is wrong ------------------------------------------------------------
     def _agree_any_rounding(self, answer: KeyAnswer, result: AnswerResult) -> str | None:

@@ -166,8 +166,9 @@ def _to_fraction(x) -> Fraction:
     sign, man, exp, _ = mp.mpf(x)._mpf_
     if man == 0:
         return Fraction(0)
-    value = Fraction(man) * (Fraction(2) ** exp)
-    return -value if sign else value
+    man = -man if sign else man
+    # an mpf's mantissa is odd (mpmath normalises it), so man/2^−exp is already in lowest terms
+    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
 
 
 def to_fraction(x) -> Fraction:
