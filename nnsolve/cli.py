@@ -142,6 +142,38 @@ class Layout(str, Enum):
     canvas = "canvas"
 
 
+class Target(str, Enum):
+    moodle = "moodle"
+    qti = "qti"
+
+
+@app.command()
+def export(paths: list[Path] = typer.Argument(..., metavar="FILES|DIR", show_default=False,
+                                              help="problem files, or folders of them (each folder one category "
+                                                   "of questions)"),
+           to: Target = typer.Option(..., "--to", help="moodle: Moodle XML; qti: a Canvas QTI 1.2 zip"),
+           output: Path = typer.Option(..., "--output", "-o", metavar="PATH", help="the file to write"),
+           timeout: Optional[str] = TIME_LIMIT) -> None:
+    """Write solved problems as quiz questions: one numeric answer per number asked, its tolerance from the
+    problem's marking scheme (else the decimals shown), the worked solution as feedback."""
+    if output.is_dir():
+        _stop(_usage("--output", f"{str(output)!r} is a folder; give a file name"))
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
+    def exported():
+        from .limits import deadline
+        from .publish.export import export as write_export
+        with deadline(seconds, "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"):
+            return write_export(list(paths), to.value, output)
+
+    done = _guarded(exported)
+    for line in done.report():
+        _say(line)
+    _say(f"written: {output}")
+    raise typer.Exit(0)
+
+
 @app.command()
 def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                          help="the problem file (its `marking:` is the scheme)"),
