@@ -73,17 +73,17 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
     marking = dict(loaded.model.marking)
     digits = solution.digits
     parts, notes = [], []
-    for asked in solution.asked:
-        step = solution.step(asked)
+    named = asked_names(loaded, solution)
+    for quantity in solution.asked:
+        step, asked = solution.step(quantity), named[quantity]
         scheme = marking.get(asked)
         marks = Fraction(scheme.marks) if scheme is not None and scheme.element_marks is None else Fraction(1)
         element_marks = _element_marks(scheme, step.value) if scheme is not None else None
         rule = scheme.tolerance.describe() if scheme is not None and scheme.tolerance is not None \
             else f"to {digits} decimal place{'s' if digits != 1 else ''}"
         blanks = []
-        for k, index in enumerate(np.ndindex(step.value.shape)):
+        for k, (index, label) in enumerate(element_labels(asked, step.value.shape)):
             share = element_marks[k] if element_marks is not None else marks / max(step.value.size, 1)
-            label = asked + "".join(f"[{i}]" for i in index)
             blanks.append(_blank(label, step.value[index], scheme, digits, share))
         if any(not b.numeric for b in blanks):
             notes.append(f"{asked} is a formula or a verdict: exported as a short answer of its exact text, to be "
@@ -94,6 +94,30 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
     statement = str(getattr(loaded.model, "statement", "") or "")
     return Question(name, solution.title or name, loaded.document.source or "", statement, givens, parts, digits,
                     solution, category, notes)
+
+
+def element_labels(asked: str, shape: tuple[int, ...]) -> list[tuple[tuple[int, ...], str]]:
+    """(position, id) of each blank of an answer, in the order a question asks them: `h1[0]`, `h1[1]`; the id
+    alone for one number."""
+    return [(index, asked + "".join(f"[{i}]" for i in index)) for index in np.ndindex(shape)]
+
+
+def asked_names(loaded: LoadedProblem, solution: Solution) -> dict[str, str]:
+    """Each quantity asked → the id the problem file asks it by (`y` for the output the solver calls h2), so that
+    blanks carry the names the file's `ask:` and `marking:` use."""
+    named = {q: q for q in solution.asked}
+    for name in loaded.model.ask:
+        quantity = solution.aliases.get(str(name), str(name))
+        if quantity in named and named[quantity] == quantity:
+            named[quantity] = str(name)
+    return named
+
+
+def blank_labels(loaded: LoadedProblem, solution: Solution) -> list[str]:
+    """Every blank of the question `question_of` makes of this solution, in order (what a Cloze response's parts
+    are, when grading it)."""
+    named = asked_names(loaded, solution)
+    return [label for q in solution.asked for _, label in element_labels(named[q], solution.step(q).value.shape)]
 
 
 def _element_marks(scheme, value: np.ndarray) -> list[Fraction] | None:
