@@ -55,13 +55,18 @@ def collect(paths: list[Path]) -> Export:
             raise ProblemError([Issue(str(path), "no such file or folder")])
     if not found:
         raise ProblemError([Issue(", ".join(map(str, paths)), "no problem files to export")])
-    questions, names = [], set()
+    questions, names, notes = [], set(), []
     for file, category in found:
         loaded = load(file)
         solution = solve(loaded)
-        name = _unique(file.stem, names)
-        questions.append(question_of(loaded, solution, name, category))
-    return Export(questions, skipped, unreadable)
+        question = question_of(loaded, solution, _unique(file.stem, names), category)
+        if question.blanks:
+            questions.append(question)
+        else:
+            notes.append(f"{file}: asks for no number or formula: not exported")
+    if not questions:
+        raise ProblemError([Issue(", ".join(map(str, paths)), "no problem asks for anything to export")])
+    return Export(questions, skipped, unreadable, notes)
 
 
 PROBLEM, OTHER, UNREADABLE = "problem", "other", "unreadable"
