@@ -85,12 +85,33 @@ def test_formulas_become_short_answers_and_are_reported(tmp_path):
     assert any("checked by hand" in line for line in done.report())
 
 
-@pytest.mark.parametrize("target, name", [("moodle", "all.xml"), ("qti", "all.zip")])
-def test_every_example_folder_exports_as_it_is(tmp_path, target, name):
-    run = invoke("export", ROOT / "examples", "--to", target, "-o", tmp_path / name)
+@pytest.fixture(scope="module")
+def every_example():
+    from nnsolve.publish.export import collect
+    return collect([ROOT / "examples"])
+
+
+def test_every_example_exports_as_it_is(every_example, tmp_path):
+    """Every problem under examples/ (solved once here) written both ways and read back."""
+    from nnsolve.publish.moodle import moodle_xml
+    from nnsolve.publish.qti import qti_zip
+    from tests.publish.test_qti import read_package
+
+    doc = minidom.parseString(moodle_xml(every_example.questions).encode("utf-8"))
+    asked = [q for q in doc.getElementsByTagName("question") if q.getAttribute("type") != "category"]
+    assert len(asked) == len(every_example.questions) > 100
+    blanks = sum(len(CLOZE.findall(_text(q, "questiontext"))) or 1 for q in asked)
+    assert blanks == sum(len(q.blanks) for q in every_example.questions)
+    (tmp_path / "all.zip").write_bytes(qti_zip(every_example.questions, "all"))
+    assert len(read_package(tmp_path / "all.zip")) == blanks
+    assert every_example.skipped            # the folder's CSVs, snippets and .expect.yaml files are counted
+
+
+@pytest.mark.parametrize("target, name", [("moodle", "quiz.xml"), ("qti", "quiz.zip")])
+def test_the_command_exports_a_folder(tmp_path, target, name):
+    run = invoke("export", ROOT / "examples" / "recurrent", "--to", target, "-o", tmp_path / name)
     assert run.exit_code == 0, run.stderr
-    assert (tmp_path / name).stat().st_size > 0
-    assert "skipped" in run.stderr          # the folder's CSVs, snippets and .expect.yaml files are said
+    assert (tmp_path / name).stat().st_size > 0 and "written" in run.stderr
 
 
 def test_refusals_are_located(tmp_path):
