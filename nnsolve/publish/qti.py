@@ -9,6 +9,8 @@ Canvas' quirks handled (text2qti documents them):
   The variants of a problem (a folder of questions of one title asking the same answers) with one number each form
   a question group drawing one; variants with several numbers cannot be drawn as a whole, so each is its own
   section, and the export's report says so.
+
+The worked solution is the general feedback of a problem's last item; its other items point to it.
 """
 from __future__ import annotations
 
@@ -94,10 +96,14 @@ def variants(group: list[Question]) -> bool:
 
 
 def _items(section, question: Question, number: int) -> None:
-    feedback = feedback_html(question)
+    """The problem's numbers as consecutive items; the worked solution is the feedback of the last one (on every
+    item it would repeat the whole solution dozens of times), which the others point to."""
+    last = question.blanks[-1]
+    pointer = f"<p>The worked solution is the feedback of the last part of this problem ({html.escape(last.label)}).</p>"
     for j, part in enumerate(question.parts):
         for k, blank in enumerate(part.blanks):
-            _item(section, question, part, blank, f"item_{number}_{j}_{k}", feedback)
+            _item(section, question, part, blank, f"item_{number}_{j}_{k}",
+                  feedback_html(question) if blank is last else pointer)
 
 
 def _item(section, question: Question, part: Part, blank: Blank, name: str, feedback: str) -> None:

@@ -55,6 +55,7 @@ class Question:
     source: str                 # the problem file
     statement: str              # the problem's own statement, or ""
     givens: list[tuple[str, str]]        # (symbol, value as the worked solution writes it)
+    data: list[tuple[str, str]]          # without a statement or a Given section: the file's own keys, as written
     parts: list[Part]
     digits: int
     solution: Solution
@@ -89,11 +90,35 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
             notes.append(f"{asked} is a formula or a verdict: exported as a short answer of its exact text, to be "
                          f"checked by hand")
         parts.append(Part(asked, step.text_symbol, tuple(blanks), rule))
-    givens = [(s.text_symbol, text_value(s.value, digits)) for s in solution.steps
-              if s.formula is None and s.id not in solution.asked]
+    # the givens as the worked solution writes them, where it has a Given section (the steps of other sections
+    # without a formula may be results: a derivative sympy found, a layer's FLOPs); else the file's own keys
+    givens = [(s.text_symbol, text_value(s.value, digits)) for title, steps in solution.sections()
+              if title == GIVEN for s in steps if s.formula is None and s.id not in solution.asked]
     statement = str(getattr(loaded.model, "statement", "") or "")
-    return Question(name, solution.title or name, loaded.document.source or "", statement, givens, parts, digits,
-                    solution, category, notes)
+    data = [] if statement or givens else file_givens(loaded.document.data)
+    if data:
+        notes.append("no statement: the question shows the problem file's own keys; a `statement:` reads better")
+    return Question(name, solution.title or name, loaded.document.source or "", statement, givens, data, parts,
+                    digits, solution, category, notes)
+
+
+GIVEN = "Given"
+# what a problem file says that is not part of the question: how it is asked, marked, keyed and where it came from
+NOT_GIVENS = ("problem", "title", "source", "ask", "answers", "marking", "digits", "key_rounding", "statement",
+              "variants")
+
+
+def file_givens(data: dict) -> list[tuple[str, str]]:
+    """The problem file's own keys but those that are not the question's, each written in YAML's flow style."""
+    return [(str(key), _flow(value)) for key, value in data.items() if key not in NOT_GIVENS]
+
+
+def _flow(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return str(value)
 
 
 def element_labels(asked: str, shape: tuple[int, ...]) -> list[tuple[tuple[int, ...], str]]:

@@ -38,9 +38,14 @@ def question_html(question: Question, blank: Optional[Callable[[Blank, int], str
 def _statement(question: Question) -> str:
     if question.statement:
         return "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in question.statement.split("\n\n") if p.strip())
-    givens = "".join(f"<li>{html.escape(symbol)} = {html.escape(value)}</li>" for symbol, value in question.givens)
     title = f"<p>{html.escape(question.title)}</p>"
-    return title + (f"\n<p>Given:</p><ul>{givens}</ul>" if givens else "")
+    if question.givens:
+        givens = "".join(f"<li>{html.escape(s)} = {html.escape(v)}</li>" for s, v in question.givens)
+        return f"{title}\n<p>Given:</p><ul>{givens}</ul>"
+    if question.data:
+        keys = "\n".join(f"{key}: {value}" for key, value in question.data)
+        return f"{title}\n<p>Given (as the problem file states it):</p><pre>{html.escape(keys)}</pre>"
+    return title
 
 
 def _element(part: Part, blank: Blank) -> str:
