@@ -142,6 +142,11 @@ class Layout(str, Enum):
     canvas = "canvas"
 
 
+class FeedbackFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+
+
 class Target(str, Enum):
     moodle = "moodle"
     qti = "qti"
@@ -187,7 +192,10 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                         help="gradebook columns: nnsolve's (marks and ECF per answer, total), or "
                                              "Moodle's or Canvas's grade-import CSV"),
           feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
-                                                  help="also write one Markdown feedback file per student in DIR"),
+                                                  help="also write one feedback file per student in DIR"),
+          feedback_format: FeedbackFormat = typer.Option(FeedbackFormat.markdown, "--feedback-format",
+                                                         help="the feedback files: Markdown, or self-contained "
+                                                              "HTML pages"),
           report: Optional[Path] = typer.Option(None, "--report", metavar="DIR",
                                                 help="also write the class report in DIR: report.md, a histogram "
                                                      "of the totals and a bar chart of facility (PNG and SVG; "
@@ -220,12 +228,14 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     book, code = _attempt(graded, str(problem))
     if code:
         raise typer.Exit(code)
-    from .grading.outputs import csv_text, layout_rows, summary_text, write_feedback
+    from .grading.feedback import write_feedback
+    from .grading.outputs import csv_text, layout_rows, summary_text
     if gradebook_out is not None:
         with gradebook_out as out:
             out.write(csv_text(layout_rows(book, layout.value)))
     if feedback is not None:
-        _guarded(lambda: _folder_written("--feedback", write_feedback, book, feedback))
+        _guarded(lambda: _folder_written("--feedback", lambda b, f: write_feedback(b, f, feedback_format.value),
+                                         book, feedback))
     if report is not None:
         _guarded(lambda: _report_written(book, report))
     text = summary_text(book)
