@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.number import decimal_string, is_huge, mp, to_fraction
+from ..engine.number import HUGE_BITS, decimal_string, is_huge, mp, to_fraction
 from ..engine.symbolic import Symbolic
 from ..problems import LoadedProblem
 from ..solution import Solution
@@ -85,7 +85,12 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
         blanks = []
         for k, (index, label) in enumerate(element_labels(asked, step.value.shape)):
             share = element_marks[k] if element_marks is not None else marks / max(step.value.size, 1)
-            blanks.append(_blank(label, step.value[index], scheme, digits, share))
+            value = step.value[index]
+            if _vanishing(value):
+                notes.append(f"{label} is below 10^-1000 in magnitude (its exact binary value has millions of digits): "
+                             f"exported as 0, which lies within its tolerance")
+                value = Fraction(0)
+            blanks.append(_blank(label, value, scheme, digits, share))
         if any(not b.numeric for b in blanks):
             notes.append(f"{asked} is a formula or a verdict: exported as a short answer of its exact text, to be "
                          f"checked by hand")
@@ -152,6 +157,15 @@ def _element_marks(scheme, value: np.ndarray) -> list[Fraction] | None:
     written = read_value(scheme.element_marks)
     each = np.broadcast_to(written, value.shape) if written.ndim == 0 else written
     return [Fraction(v) for v in each.reshape(-1)]
+
+
+def _vanishing(value) -> bool:
+    """An mpf under 2^−3322 ≈ 10^−1000 (σ(−10³²)): no course system reads it, and any tolerance of at most 30
+    decimals holds it and 0 alike."""
+    if isinstance(value, (Fraction, Symbolic)):
+        return False
+    _, man, exp, bits = mp.mpf(value)._mpf_
+    return bool(man) and exp + bits < -HUGE_BITS
 
 
 def _blank(label: str, value, scheme, digits: int, marks: Fraction) -> Blank:
