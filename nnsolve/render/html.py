@@ -21,6 +21,9 @@ from .mathml import mathml
 from .tree import UNTITLED, Printer
 from .values import grid_labels, latex_compact_value, latex_value
 
+# `= …` at the start of a cell, with an empty atom before it as `&=` has in LaTeX: the sign then spaces as a
+# relation on both sides (alone it would be a prefix operator, run into a following word: `=not stationary`)
+EQUALS = "{} = "
 NO_DOT = ("The picture of this problem is not drawn: Graphviz's <code>dot</code> program is not installed "
           "(Debian: <code>apt-get install graphviz</code>).")
 
@@ -86,7 +89,7 @@ class HtmlPrinter(Printer):
     def _step(self, step: Step, parts: list[str], note: str) -> str:
         """`symbol = part = … = value`, a row per `=`; then the entries written out, then the note."""
         symbol = mathml(latex_symbol(step.latex_symbol))
-        cells = [mathml(f"= {part}") for part in parts] + [self._value(step, "= ")]
+        cells = [mathml(EQUALS + part) for part in parts] + [self._value(step, EQUALS)]
         html = ['<div class="step">', equation_table([(symbol, cells[0])] + [("", cell) for cell in cells[1:]])]
         html += self._sums(step)
         if note:
@@ -110,7 +113,7 @@ class HtmlPrinter(Printer):
         if not rows:
             return []
         pairs = [row.split(" &= ", 1) for row in rows]
-        return [equation_table([(mathml(head), mathml(f"= {rest}")) for head, rest in pairs], "sums")]
+        return [equation_table([(mathml(head), mathml(EQUALS + rest)) for head, rest in pairs], "sums")]
 
 
 def equation_table(rows: list[tuple[str, str]], kind: str = "equation") -> str:
