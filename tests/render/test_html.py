@@ -186,3 +186,9 @@ def test_cli_refuses_html_where_it_has_no_meaning():
     for command in ("check", "summary"):
         run = invoke(command, DEMO, "-f", "html")
         assert run.exit_code == 2 and f"{command} prints text, markdown or json" in run.stderr, run.stderr
+
+
+def test_a_minus_after_an_operator_is_a_sign_and_after_a_bracket_is_binary():
+    out = mathml(r"{} = -3 + (-2) - 1")
+    assert out.count('<mo form="prefix">&#x02212;</mo>') == 2          # −3 and the −2 in brackets
+    assert '&#x00029;</mo><mo>&#x02212;</mo><mn>1</mn>' in out           # (−2) − 1: subtraction
