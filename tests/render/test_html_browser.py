@@ -8,6 +8,7 @@ not installed (`make test` installs the Debian packages where it can).
 from __future__ import annotations
 
 import base64
+import importlib.util
 import re
 import shutil
 import tempfile
@@ -39,9 +40,7 @@ return [document.querySelectorAll('math').length, boxes.length, empty.map(e => e
 
 
 def _missing() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium is not installed (pip install -e '.[test]')"
     for path, package in zip(CHROMIUM, ("chromium", "chromium-driver")):
         if not Path(path).exists():
