@@ -28,6 +28,11 @@ class Format(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"
+
+
+# formats of a worked solution only: `check` and `summary` refuse them (said, not an internal error)
+SOLUTION_ONLY = (Format.html,)
 
 
 class Style(str, Enum):
@@ -70,6 +75,8 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
+    if format in SOLUTION_ONLY and len(files) > 1:
+        _stop(_usage("--format", f"{format.value} writes one page: give one file"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -106,6 +113,7 @@ def check(files: list[Path] = FILES,
           format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Compare the answers given in each file with the computed ones; exit 1 on any mismatch. With several
     files: one line per file and a total."""
+    _no_page(format, "check")
     from .check import check_file, render_report
     from .check.report import render_failure, render_reports
 
@@ -296,6 +304,7 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
             format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Print a table of an architecture (a problem file, a bundled name, or a Keras/PyTorch snippet .py,
     which is parsed and not run, except with --trace): shapes, parameters, MACs, receptive fields."""
+    _no_page(format, "summary")
     from .problems.reading import STDIN
     if source == STDIN:
         _stop(_usage("", "summary reads an architecture file or a bundled name, not standard input"))
@@ -409,6 +418,11 @@ def _usage(where: str, message: str):
     """A ProblemError about the command line (`where` names the option)."""
     from .problems.errors import Issue, ProblemError
     return ProblemError([Issue(where, message)])
+
+
+def _no_page(format: Format, command: str) -> None:
+    if format in SOLUTION_ONLY:
+        _stop(_usage("--format", f"{command} prints text, markdown or json; {format.value} is for `nnsolve solve`"))
 
 
 def _stop(error) -> NoReturn:

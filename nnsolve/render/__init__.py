@@ -1,11 +1,11 @@
 """Printers over a Solution: one per output format. Printers never compute numbers.
 
 Each format walks the same tree (`tree.build`): text for a terminal (`text`), Markdown with LaTeX
-math for GitHub and Jupyter (`markdown`), and exact data (`json`).
+math for GitHub and Jupyter (`markdown`), exact data (`json`), and a self-contained page with MathML (`html`).
 """
 from __future__ import annotations
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "html")
 
 
 def render(solution, fmt: str = "text", color: bool = False) -> str:
@@ -18,4 +18,7 @@ def render(solution, fmt: str = "text", color: bool = False) -> str:
     if fmt == "json":
         from .json import render_json
         return render_json(solution)
+    if fmt == "html":
+        from .html import render_html
+        return render_html(solution)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
