@@ -1,4 +1,5 @@
-"""`nnsolve export FILES|DIR --to moodle|qti -o PATH`: problem files solved and written as quiz questions.
+"""`nnsolve export FILES|DIR --to moodle|qti|html -o PATH`: problem files solved and written as quiz questions
+(or, for HTML, as one page of their worked solutions).
 
 A folder is searched for problem files (YAML/JSON with a `problem:` key); other files in it (a grading class's CSV,
 a test's `.expect.yaml`, model snippets) are skipped and counted. The problems of one folder form one category (the
@@ -13,7 +14,7 @@ from pathlib import Path
 from ..problems.errors import Issue, ProblemError
 from .questions import Question, question_of
 
-TARGETS = ("moodle", "qti")
+TARGETS = ("moodle", "qti", "html")
 PROBLEM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -25,8 +26,8 @@ class Export:
     notes: list[str] = field(default_factory=list)        # what the target could not do as asked
 
     def report(self) -> list[str]:
-        lines = [f"{len(self.questions)} question{'s' if len(self.questions) != 1 else ''}, "
-                 f"{sum(len(q.blanks) for q in self.questions)} answers to type"]
+        lines = [f"{len(self.questions)} problem{'s' if len(self.questions) != 1 else ''}, "
+                 f"{sum(len(q.blanks) for q in self.questions)} numbers asked"]
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''} that are not "
                          f"problem files")
@@ -99,7 +100,8 @@ def _unique(stem: str, names: set) -> str:
 
 
 def export(paths: list[Path], target: str, output: Path) -> Export:
-    """Write the questions of `paths` as `target` to `output` (Moodle: one XML file; QTI: one zip)."""
+    """Write the questions of `paths` as `target` to `output` (Moodle: one XML file; QTI: one zip; HTML: one page
+    of every worked solution)."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     done = collect(paths)
@@ -111,6 +113,9 @@ def export(paths: list[Path], target: str, output: Path) -> Export:
     if target == "moodle":
         from .moodle import moodle_xml
         data = moodle_xml(done.questions).encode("utf-8")
+    elif target == "html":
+        from ..render.html import render_html_pages
+        data = render_html_pages([q.solution for q in done.questions], output.stem).encode("utf-8")
     else:
         from .qti import qti_zip
         data = qti_zip(done.questions, output.stem)

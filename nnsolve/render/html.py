@@ -33,6 +33,28 @@ def render_html(solution: Solution, digits: int | None = None, picture: bool = T
     return HtmlPrinter(solution, digits, picture).print_document()
 
 
+def page(title: str, main: str) -> str:
+    """A self-contained page around `main` (the style once, inline)."""
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+            f'<meta name="generator" content="nnsolve"/>\n<title>{escape(title)}</title>\n<style>{CSS}</style>\n'
+            "</head>\n<body>\n<main>\n" + main + "\n</main>\n</body>\n</html>\n")
+
+
+def render_html_pages(solutions: list[Solution], title: str, digits: int | None = None,
+                      picture: bool = True) -> str:
+    """Several worked solutions on one page (a problem set's solution sheet): a list of contents, then each
+    solution as an <article> with its own anchor."""
+    from .tree import build
+    articles, contents = [], []
+    for k, solution in enumerate(solutions, 1):
+        printer = HtmlPrinter(solution, digits, picture)
+        name = escape(solution.title or UNTITLED)
+        contents.append(f'<li><a href="#problem-{k}">{name}</a></li>')
+        articles.append(f'<article id="problem-{k}">\n{printer.body(build(solution))}\n</article>')
+    head = f"<h1>{escape(title)}</h1>\n<nav><ol>{''.join(contents)}</ol></nav>"
+    return page(title, "\n".join([head] + articles))
+
+
 class HtmlPrinter(Printer):
     def __init__(self, solution: Solution, digits: int | None = None, picture: bool = True):
         super().__init__(solution, digits)
@@ -43,16 +65,17 @@ class HtmlPrinter(Printer):
         return self.solution.vectors != "row"
 
     def _print_Document(self, doc) -> str:
-        title = escape(doc.header.title or UNTITLED)
-        body = [self.doprint(doc.header)]
+        return page(doc.header.title or UNTITLED, self.body(doc))
+
+    def body(self, doc) -> str:
+        """What the page's <main> holds: the header, the picture, the sections, the answers."""
+        blocks = [self.doprint(doc.header)]
         if self.picture:
-            body.append(picture_html(self.solution))
-        body += [self.doprint(section) for section in doc.sections]
+            blocks.append(picture_html(self.solution))
+        blocks += [self.doprint(section) for section in doc.sections]
         if doc.answers is not None:
-            body.append(self.doprint(doc.answers))
-        return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
-                f'<meta name="generator" content="nnsolve"/>\n<title>{title}</title>\n<style>{CSS}</style>\n'
-                "</head>\n<body>\n<main>\n" + "\n".join(b for b in body if b) + "\n</main>\n</body>\n</html>\n")
+            blocks.append(self.doprint(doc.answers))
+        return "\n".join(b for b in blocks if b)
 
     def _print_Header(self, header) -> str:
         lines = ["<header>", f"<h1>{escape(header.title or UNTITLED)}</h1>"]
@@ -170,8 +193,11 @@ figure.picture svg { max-width: 100%; height: auto; }
 .answers table { border-collapse: collapse; }
 .answers th, .answers td { border: 1px solid #999; padding: .3rem .6rem; text-align: left; vertical-align: middle; }
 .answers th { background: #eee; }
+article + article { border-top: 3px double #333; margin-top: 2.5rem; }
+nav ol { columns: 2; }
 @media print {
   body { font-size: 10.5pt; }
+  article + article { break-before: page; border-top: none; }
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
   .step, figure, tr { break-inside: avoid; }
