@@ -66,10 +66,15 @@ def _options(version: bool = typer.Option(False, "--version", callback=_show_ver
 @app.command()
 def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
           format: Format = FORMAT, picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
+          handout: bool = typer.Option(False, "--handout",
+                                       help="print the question alone, for an exam paper: the statement (or the "
+                                            "givens) and what is asked, without the solution or the answers"),
           timeout: Optional[str] = TIME_LIMIT) -> None:
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
+    if picture is not None and handout:
+        _stop(_usage("--picture", "draws the solved graph, with its values: a handout does not show them"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -82,7 +87,13 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
-        return render(solution, format.value, color=color)
+        if not handout:
+            return render(solution, format.value, color=color)
+        from .problems.errors import ProblemError
+        try:
+            return render(solution, format.value, color=color, handout=True)
+        except ProblemError as refused:      # a family that states no givens, without a statement
+            raise ProblemError(refused.issues, refused.source or str(file)) from None
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
