@@ -286,6 +286,45 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
     raise typer.Exit(code)
 
 
+@app.command()
+def schema(family: Optional[str] = typer.Argument(None, metavar="[FAMILY]", show_default=False,
+                                                 help="one family (dense_network, conv_network, …); default: all"),
+           output: Optional[Path] = OUTPUT) -> None:
+    """Print the JSON Schema of the problem file (one family's, or every family's as a oneOf by `problem:`), for
+    editors: put `# yaml-language-server: $schema=PATH` on a problem file's first line."""
+    from .authoring.schema import schema_text
+    _guarded(lambda: _known_family(family))
+    with _Output(output, Format.json, False) as out:
+        out.write(_guarded(lambda: schema_text(family)))
+    raise typer.Exit(0)
+
+
+@app.command()
+def new(family: str = typer.Argument(..., metavar="FAMILY", show_default=False,
+                                     help="the problem family: dense_network, conv_network, recurrent, …"),
+        source: Optional[Path] = typer.Option(
+            None, "--from", metavar="QUESTION.tex|.md",
+            help="lift the named matrices, vectors and scalars of an exam question (LaTeX or Markdown) into the "
+                 "template's givens; what cannot be placed is listed"),
+        output: Optional[Path] = OUTPUT) -> None:
+    """Write a commented problem file for FAMILY to complete (to PATH with -o, else to the screen)."""
+    from .authoring.template import new_problem
+    _guarded(lambda: _known_family(family))
+    text, report = _guarded(lambda: new_problem(family, source))
+    with _Output(output, Format.text, False) as out:
+        out.write(text)
+    for line in report:
+        _say(line)
+    raise typer.Exit(0)
+
+
+def _known_family(name: Optional[str]) -> None:
+    from .problems import REGISTRY
+    from .problems.errors import suggestion
+    if name is not None and name not in REGISTRY:
+        raise _usage("FAMILY", f"unknown problem family {name!r}" + suggestion(name, sorted(REGISTRY), True))
+
+
 def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:
     """`3x224x224` → (3, 224, 224): ASCII digits only ("³".isdigit() is true), and sizes within the limit
     before a long run of digits becomes an integer."""

@@ -8,6 +8,7 @@ fits; a matrix value is shown one row per line with its columns aligned.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..solution import Solution, Step
@@ -87,7 +88,7 @@ class TextPrinter(Printer):
         """The statement's Markdown as written, each placeholder as a value on one line; each line wrapped as prose."""
         text = statement_text(statement, self.digits)
         lines: list[Line] = [[("Problem", "section")], [("-------", "section")]]
-        for line in text.strip("\n").split("\n"):
+        for line in _reflowed(text):
             lines += self._wrapped([(INDENT, None)], line, None, hang=0, prose=True) if line.strip() else [[]]
         return lines
 
@@ -173,6 +174,22 @@ def statement_text(statement, digits: int) -> str:
     """A statement's Markdown as written, each placeholder as its value on one line (`[[1, 2], [3, 4]]`)."""
     return "".join(piece if isinstance(piece, str) else text_value(piece.value, digits)
                    for piece in statement.pieces).strip("\n")
+
+
+def _reflowed(markdown: str) -> list[str]:
+    """Markdown's lines as a reader sees them: a paragraph's lines joined (a single line break is a space), a list
+    item, heading, table row or indented line kept on a line of its own; paragraphs apart by a blank line."""
+    out: list[str] = []
+    for line in markdown.split("\n"):
+        own = not line.strip() or _OWN_LINE.match(line)
+        if own or not out or not out[-1].strip() or _OWN_LINE.match(out[-1]) and out[-1].startswith(("#", "|")):
+            out.append(line.rstrip())
+        else:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+    return out
+
+
+_OWN_LINE = re.compile(r"\s*([-*+] |\d+[.)] |#|\||>)|\s{4}")
 
 
 def display_width(text: str) -> int:
