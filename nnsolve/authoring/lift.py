@@ -20,9 +20,10 @@ MATRIX_ENVIRONMENTS = ("bmatrix", "pmatrix", "Bmatrix", "vmatrix", "matrix", "ar
 
 # the exam's word → the template marker it fills
 SYNONYMS = {"eta": "lr", "alpha": "lr", "learningrate": "lr", "lr": "lr", "y": "target", "t": "target",
-            "target": "target", "d": "target", "w": "w", "theta": "w", "G": "G", "deltaL": "G"}
+            "target": "target", "d": "target", "w": "w", "theta": "w", "G": "G", "dL/dO": "G", "dL/dY": "G", "dL/dy": "G", "dL/dZ": "G"}
 
-_NAME = r"(?:\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit|hat|bar)\s*\{\s*[A-Za-z]+\s*\}|\\[A-Za-z]+|[A-Za-z])" \
+_GRADIENT = r"\\partial\s*L\s*/\s*\\partial\s*[A-Za-z]|\\frac\s*\{\s*\\partial\s*L\s*\}\s*\{\s*\\partial\s*[A-Za-z]\s*\}"
+_NAME = r"(?:" + _GRADIENT + r"|\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit|hat|bar)\s*\{\s*[A-Za-z]+\s*\}|\\[A-Za-z]+|lr|[A-Za-z])" \
         r"(?:\s*(?:_|\^)\s*(?:\{[^{}=]{1,12}\}|[A-Za-z0-9]))*"
 _ASSIGNMENT = re.compile(r"(?<![\\A-Za-z0-9_{])(" + _NAME + r")\s*(?:=|:=)\s*")
 _ENV = re.compile(r"\\begin\s*\{(" + "|".join(MATRIX_ENVIRONMENTS) + r")\}(\{[^{}]*\})?(.*?)\\end\s*\{\1\}", re.S)
@@ -31,6 +32,8 @@ _TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal|\\mathsf\{T\}|
 _NUMBER = r"[-+−–]?\s*(?:\\[dt]?frac\s*\{\s*-?\d+(?:\.\d+)?\s*\}\s*\{\s*-?\d+(?:\.\d+)?\s*\}|\d+(?:\.\d+)?(?:\s*/\s*\d+)?|\.\d+)"
 _SCALAR = re.compile(_NUMBER + r"(?![\d.]|\s*[&\\]|\s*[A-Za-z(])")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}")
+_OPENING = re.compile(r"(?:\s*\\left\s*[\[(.])?\s*")
+_CLOSING = re.compile(r"(?:\s*\\right\s*[\]).])?")
 _LAYOUT_NOISE = re.compile(r"\\[,;:!]|\\(?:h?phantom|vphantom)\s*\{[^{}]*\}|\\quad|\\qquad|~|\$")
 
 
@@ -73,13 +76,13 @@ _NOT_A_VALUE = object()
 def _value_at(text: str, start: int):
     """The value written at `start`: a matrix, a vector, a number; None if it looks like one but is not
     readable; _NOT_A_VALUE if it is something else (a formula)."""
-    env = _ENV.match(text, start)
+    env = _ENV.match(text, _OPENING.match(text, start).end())     # `\left[\begin{array}…\end{array}\right]`
     if env:
         rows = [r for r in re.split(r"\\\\|\\cr\b", env[3]) if r.strip() and not re.fullmatch(r"\s*\\hline\s*", r)]
         cells = [[_number(c) for c in row.split("&")] for row in rows]
         if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
             return None
-        if _TRANSPOSE.match(text, env.end()):
+        if _TRANSPOSE.match(text, _CLOSING.match(text, env.end()).end()):
             cells = [list(col) for col in zip(*cells)]
         return cells
     bracket = _BRACKETED.match(text, start)
@@ -122,7 +125,12 @@ def _number(cell: str) -> str | None:
 
 
 def normalise(name: str) -> str:
-    """`W_1`, `W_{1}`, `W^{(1)}`, `\\mathbf{W}_1` → W1; `\\eta` → eta; `W_Q`, `W_{Q}` → W_Q; `h_0` → h0."""
+    """`W_1`, `W_{1}`, `W^{(1)}`, `\\mathbf{W}_1` → W1; `\\eta` → eta; `W_Q`, `W_{Q}` → W_Q; `h_0` → h0;
+    `\\partial L/\\partial O` → dL/dO."""
+    gradient = re.fullmatch(r"\\partial\s*L\s*/\s*\\partial\s*([A-Za-z])|\\frac\s*\{\s*\\partial\s*L\s*\}\s*\{\s*"
+                            r"\\partial\s*([A-Za-z])\s*\}", name.strip())
+    if gradient:
+        return "dL/d" + (gradient[1] or gradient[2])
     name = re.sub(r"\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit)\s*\{\s*([A-Za-z]+)\s*\}", r"\1", name)
     name = re.sub(r"\\(?:hat|bar)\s*\{\s*([A-Za-z]+)\s*\}", r"\1", name)
     name = name.replace("\\", "").replace(" ", "")
@@ -232,7 +240,8 @@ def _with_statement(text: str, question: str) -> str:
     author to fit its words and placeholders: the example's would describe other numbers."""
     body = re.search(r"\\begin\{document\}(.*?)\\end\{document\}", question, re.S)
     words = (body[1] if body else question).strip("\n")
-    words = re.sub(r"(?<!\\)%.*", "", words).replace("{", "{{").replace("}", "}}").replace("\t", "    ")
+    words = re.sub(r"<!--.*?-->\n?", "", re.sub(r"(?<!\\)%.*\n?", "", words), flags=re.S).strip("\n")
+    words = words.replace("{", "{{").replace("}", "}}").replace("\t", "    ")
     block = "statement: |\n" + "\n".join(("  " + line).rstrip() for line in words.split("\n"))
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.startswith("statement:")), None)
