@@ -63,39 +63,43 @@ class StatementError(ValueError):
 
 
 def parse(text: str) -> list[str | Placeholder]:
-    """The statement as literal text pieces and placeholders; a brace that is neither is refused."""
+    """The statement as literal text pieces and placeholders; a brace that is neither is refused. Only the braces
+    are visited, so a long statement costs no more than a regular-expression scan."""
     pieces: list[str | Placeholder] = []
     literal: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if text.startswith("{{", i) or text.startswith("}}", i):
-            literal.append(ch)
-            i += 2
+    at = counted = line = 0               # line: of `counted`, counted onwards as the braces are met
+    for brace in _BRACE.finditer(text):
+        if brace.start() < at:
+            continue                        # inside a placeholder already read
+        literal.append(text[at:brace.start()])
+        at = brace.end()
+        if brace[0] in ("{{", "}}"):
+            literal.append(brace[0][0])
             continue
-        if ch == "}":
-            raise StatementError(text.count("\n", 0, i), "a lone '}' in the statement: write '}}' for a brace")
-        if ch == "{":
-            match = _PLACEHOLDER.match(text, i)
-            line = text.count("\n", 0, i)
-            if match is None or not match[1].strip():
-                end = text.find("}", i)
-                shown = text[i:end + 1] if 0 <= end - i < 40 else text[i:i + 20].split("\n")[0] + \
-                    ("…" if len(text) > i + 20 else "")
-                raise StatementError(line, f"{shown!r} is not a placeholder such as {{W1}} or {{W1[0][1]}}; "
-                                           "write '{{' for a brace")
-            if literal:
-                pieces.append("".join(literal))
-                literal = []
-            index = tuple(int(k) for k in _INDEX.findall(match[2]))
-            pieces.append(Placeholder(match[1].strip(), index, line, match[0]))
-            i = match.end()
-            continue
-        literal.append(ch)
-        i += 1
-    if literal:
+        line += text.count("\n", counted, brace.start())
+        counted = brace.start()
+        if brace[0] == "}":
+            raise StatementError(line, "a lone '}' in the statement: write '}}' for a brace")
+        match = _PLACEHOLDER.match(text, brace.start())
+        if match is None or not match[1].strip():
+            end = text.find("}", brace.start())
+            shown = text[brace.start():end + 1] if 0 <= end - brace.start() < 40 else \
+                text[brace.start():brace.start() + 20].split("\n")[0] + "…"
+            raise StatementError(line, f"{shown!r} is not a placeholder such as {{W1}} or {{W1[0][1]}}; "
+                                       "write '{{' for a brace")
+        if any(literal):
+            pieces.append("".join(literal))
+        literal = []
+        index = tuple(int(k) for k in _INDEX.findall(match[2]))
+        pieces.append(Placeholder(match[1].strip(), index, line, match[0]))
+        at = match.end()
+    literal.append(text[at:])
+    if any(literal):
         pieces.append("".join(literal))
     return pieces
+
+
+_BRACE = re.compile(r"\{\{|\}\}|[{}]")
 
 
 def givens(solution) -> list:
