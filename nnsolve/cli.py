@@ -153,6 +153,43 @@ class Layout(str, Enum):
     canvas = "canvas"
 
 
+class FeedbackFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+class Target(str, Enum):
+    moodle = "moodle"
+    qti = "qti"
+
+
+@app.command()
+def export(paths: list[Path] = typer.Argument(..., metavar="FILES|DIR", show_default=False,
+                                              help="problem files, or folders of them (each folder one category "
+                                                   "of questions)"),
+           to: Target = typer.Option(..., "--to", help="moodle: Moodle XML; qti: a Canvas QTI 1.2 zip"),
+           output: Path = typer.Option(..., "--output", "-o", metavar="PATH", help="the file to write"),
+           timeout: Optional[str] = TIME_LIMIT) -> None:
+    """Write solved problems as quiz questions: one numeric answer per number asked, its tolerance from the
+    problem's marking scheme (else the decimals shown), the worked solution as feedback."""
+    if output.is_dir():
+        _stop(_usage("--output", f"{str(output)!r} is a folder; give a file name"))
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
+    def exported():
+        from .limits import deadline
+        from .publish.export import export as write_export
+        with deadline(seconds, "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"):
+            return write_export(list(paths), to.value, output)
+
+    done = _guarded(exported)
+    for line in done.report():
+        _say(line)
+    _say(f"written: {output}")
+    raise typer.Exit(0)
+
+
 @app.command()
 def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                          help="the problem file (its `marking:` is the scheme)"),
@@ -166,7 +203,10 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                         help="gradebook columns: nnsolve's (marks and ECF per answer, total), or "
                                              "Moodle's or Canvas's grade-import CSV"),
           feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
-                                                  help="also write one Markdown feedback file per student in DIR"),
+                                                  help="also write one feedback file per student in DIR"),
+          feedback_format: FeedbackFormat = typer.Option(FeedbackFormat.markdown, "--feedback-format",
+                                                         help="the feedback files: Markdown, or self-contained "
+                                                              "HTML pages"),
           report: Optional[Path] = typer.Option(None, "--report", metavar="DIR",
                                                 help="also write the class report in DIR: report.md, a histogram "
                                                      "of the totals and a bar chart of facility (PNG and SVG; "
@@ -199,12 +239,14 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     book, code = _attempt(graded, str(problem))
     if code:
         raise typer.Exit(code)
-    from .grading.outputs import csv_text, layout_rows, summary_text, write_feedback
+    from .grading.feedback import write_feedback
+    from .grading.outputs import csv_text, layout_rows, summary_text
     if gradebook_out is not None:
         with gradebook_out as out:
             out.write(csv_text(layout_rows(book, layout.value)))
     if feedback is not None:
-        _guarded(lambda: _folder_written("--feedback", write_feedback, book, feedback))
+        _guarded(lambda: _folder_written("--feedback", lambda b, f: write_feedback(b, f, feedback_format.value),
+                                         book, feedback))
     if report is not None:
         _guarded(lambda: _report_written(book, report))
     text = summary_text(book)

@@ -159,3 +159,16 @@ def test_golden(tmp_path, case, handout, fmt, ext):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(printed, encoding="utf-8")
     assert printed == golden.read_text(encoding="utf-8")
+
+
+def test_an_exported_question_shows_the_statement_filled(tmp_path):
+    """`nnsolve export` writes the statement as the text printer fills it: no `{W1}` reaches a quiz."""
+    folder = tmp_path / "quiz"
+    folder.mkdir()
+    (folder / "q.yaml").write_text(problem('"Given $W_{{1}} = {W1}$ and {x}, find the output."'), encoding="utf-8")
+    out = tmp_path / "quiz.xml"
+    run = invoke("export", folder, "--to", "moodle", "-o", out)
+    assert run.exit_code == 0, run.stderr
+    xml = out.read_text(encoding="utf-8")
+    assert "Given $W_{1} = [[0.1, 0.2], [0.3, -0.4]]$ and [1, 2], find the output." in xml
+    assert "{W1}" not in xml and "{x}" not in xml
