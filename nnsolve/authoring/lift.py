@@ -25,12 +25,14 @@ SYNONYMS = {"eta": "lr", "alpha": "lr", "learningrate": "lr", "lr": "lr", "y": "
 _GRADIENT = r"\\partial\s*L\s*/\s*\\partial\s*[A-Za-z]|\\frac\s*\{\s*\\partial\s*L\s*\}\s*\{\s*\\partial\s*[A-Za-z]\s*\}"
 _NAME = r"(?:" + _GRADIENT + r"|\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit|hat|bar)\s*\{\s*[A-Za-z]+\s*\}|\\[A-Za-z]+|lr|[A-Za-z])" \
         r"(?:\s*(?:_|\^)\s*(?:\{[^{}=]{1,12}\}|[A-Za-z0-9]))*"
-_ASSIGNMENT = re.compile(r"(?<![\\A-Za-z0-9_{])(" + _NAME + r")\s*(?:=|:=)\s*")
+_ASSIGNMENT = re.compile(r"(?<![\\A-Za-z0-9_{])(" + _NAME + r")\s*&?\s*(?:=|:=)\s*")
 _ENV = re.compile(r"\\begin\s*\{(" + "|".join(MATRIX_ENVIRONMENTS) + r")\}(\{[^{}]*\})?(.*?)\\end\s*\{\1\}", re.S)
 _BRACKETED = re.compile(r"(?:\\left\s*)?([(\[])(.{1,2000}?)(?:\\right\s*)?([)\]])", re.S)
 _TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|t)(?:\s*\})?")
 _NUMBER = r"[-+−–]?\s*(?:\\[dt]?frac\s*\{\s*-?\d+(?:\.\d+)?\s*\}\s*\{\s*-?\d+(?:\.\d+)?\s*\}|\d+(?:\.\d+)?(?:\s*/\s*\d+)?|\.\d+)"
-_SCALAR = re.compile(_NUMBER + r"(?![\d.]|\s*[&\\]|\s*[A-Za-z(])")
+# a number that is not the start of a product or a longer expression (`2x`, `2(a + b)`, `2 \cdot x`, `2^3`); a
+# sentence's full stop or words after a space end it
+_SCALAR = re.compile(_NUMBER + r"(?!\d|\.\d|[A-Za-z(]|\\[A-Za-z]|\s*(?:\\(?:cdot|times)|\*|\^|_|&|[-+/]\s*[\w.\\(]))")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}")
 _OPENING = re.compile(r"(?:\s*\\left\s*[\[(.])?\s*")
 _CLOSING = re.compile(r"(?:\s*\\right\s*[\]).])?")

@@ -44,7 +44,8 @@ def test_names_are_read_in_the_exams_notations(written, key):
     (r"$\mathbf{x} = (1, 2)^T$", ["1", "2"]),
     (r"x = [0.5, -1, 3/4]", ["0.5", "-1", "3/4"]),
     (r"$b_1 = 0.5$", "0.5"), (r"$\eta = \dfrac{1}{10}$", "1/10"), (r"$c = -\frac{-1}{2}$", "1/2"),
-    ("lr = .05", ".05"), (r"$W = \begin{bmatrix} \hphantom{-}2 & -1 \end{bmatrix}$", [["2", "-1"]]),
+    ("lr = .05", ".05"), ("The learning rate is lr = 0.1.", "0.1"), ("lr = 0.1 and no momentum", "0.1"),
+    (r"\begin{align} b_1 &= 0.5 \\ \end{align}", "0.5"), (r"$b = 0.5\\$", "0.5"), (r"$W = \begin{bmatrix} \hphantom{-}2 & -1 \end{bmatrix}$", [["2", "-1"]]),
 ])
 def test_values_are_read_exactly(text, value):
     (given,), unread = find_givens(text)
@@ -52,7 +53,7 @@ def test_values_are_read_exactly(text, value):
 
 
 @pytest.mark.parametrize("text", [
-    r"$y = Wx + b$", r"$f(x) = x^2$", r"$L = \frac{1}{2}(\hat{y} - y)^2$", r"$h_t = \tanh(W x_t)$",
+    r"$y = Wx + b$", r"$f(x) = x^2$", r"$y = 2x$", r"$y = 2 \cdot x$", r"$y = 2^3$", "$y = 1 - 2$", "$y = 1 + a$", r"$y = 2\pi$", r"$L = \frac{1}{2}(\hat{y} - y)^2$", r"$h_t = \tanh(W x_t)$",
     "a = b", r"$z = (x, y)$"])
 def test_formulas_are_not_givens(text):
     assert find_givens(text) == ([], [])
