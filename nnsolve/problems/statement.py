@@ -68,9 +68,7 @@ def parse(text: str) -> list[str | Placeholder]:
     pieces: list[str | Placeholder] = []
     literal: list[str] = []
     at = counted = line = 0               # line: of `counted`, counted onwards as the braces are met
-    for brace in _BRACE.finditer(text):
-        if brace.start() < at:
-            continue                        # inside a placeholder already read
+    while (brace := _BRACE.search(text, at)) is not None:      # from where the last brace or placeholder ended
         literal.append(text[at:brace.start()])
         at = brace.end()
         if brace[0] in ("{{", "}}"):

@@ -172,3 +172,22 @@ def test_an_exported_question_shows_the_statement_filled(tmp_path):
     xml = out.read_text(encoding="utf-8")
     assert "Given $W_{1} = [[0.1, 0.2], [0.3, -0.4]]$ and [1, 2], find the output." in xml
     assert "{W1}" not in xml and "{x}" not in xml
+
+
+from hypothesis import given, strategies as st        # noqa: E402
+
+
+@given(st.lists(st.one_of(st.sampled_from(["{", "}", "{{", "}}", "{W1}", "{x[0]}", "{ W1 [1][0] }", "\n", "$", "a"]),
+                          st.text(alphabet="ab {}[]0\n", max_size=6)), max_size=12))
+def test_parse_keeps_every_character_or_refuses(parts):
+    """Whatever the text, parse either refuses it or gives pieces that write the text back (a literal brace
+    doubled again, a placeholder as written)."""
+    text = "".join(parts)
+    try:
+        pieces = parse(text)
+    except StatementError as refused:
+        assert 0 <= refused.line <= text.count("\n")
+        return
+    back = "".join(p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else p.written for p in pieces)
+    assert back == text
+    assert all(isinstance(p, str) or (p.name == p.name.strip() and p.name) for p in pieces)
