@@ -191,3 +191,19 @@ def test_parse_keeps_every_character_or_refuses(parts):
     back = "".join(p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else p.written for p in pieces)
     assert back == text
     assert all(isinstance(p, str) or (p.name == p.name.strip() and p.name) for p in pieces)
+
+
+def test_the_markdown_of_every_templates_statement_is_well_formed_latex():
+    """Each placeholder's LaTeX, alone or inside the author's `$…$`, passes the printers' LaTeX lint."""
+    import sys
+    sys.path.insert(0, str(HERE.parent / "render"))
+    from render_latex_lint import latex_problems, math_spans
+    from nnsolve.problems import families
+    checked = 0
+    for family in families().values():
+        solution = nnsolve.solve(family.template)
+        if solution.statement:
+            for span in math_spans(render(solution, "markdown", handout=True)):
+                assert latex_problems(span) == [], span
+                checked += 1
+    assert checked > 30
