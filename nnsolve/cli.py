@@ -348,10 +348,14 @@ def new(family: str = typer.Argument(..., metavar="FAMILY", show_default=False,
             None, "--from", metavar="QUESTION.tex|.md",
             help="lift the named matrices, vectors and scalars of an exam question (LaTeX or Markdown) into the "
                  "template's givens; what cannot be placed is listed"),
-        output: Optional[Path] = OUTPUT) -> None:
+        output: Optional[Path] = OUTPUT,
+        force: bool = typer.Option(False, "--force", help="write over PATH if it exists")) -> None:
     """Write a commented problem file for FAMILY to complete (to PATH with -o, else to the screen)."""
     from .authoring.template import new_problem
     _guarded(lambda: _known_family(family))
+    if output is not None and str(output) != "-" and output.is_file() and not force:
+        # a template written over a problem someone has completed would lose their work
+        _stop(_usage("--output", f"{str(output)!r} exists: give another name, or --force to write over it"))
     text, report = _guarded(lambda: new_problem(family, source))
     with _Output(output, Format.text, False) as out:
         out.write(text)

@@ -20,7 +20,9 @@ MATRIX_ENVIRONMENTS = ("bmatrix", "pmatrix", "Bmatrix", "vmatrix", "matrix", "ar
 
 # the exam's word → the template marker it fills
 SYNONYMS = {"eta": "lr", "alpha": "lr", "learningrate": "lr", "lr": "lr", "y": "target", "t": "target",
-            "target": "target", "d": "target", "w": "w", "theta": "w", "G": "G", "dL/dO": "G", "dL/dY": "G", "dL/dy": "G", "dL/dZ": "G"}
+            "target": "target", "d": "target", "w": "w", "theta": "w", "G": "G",
+            # an RNN's weights by the units they join: input → hidden, hidden → hidden, hidden → output
+            "W_xh": "W", "W_ih": "W", "W_hh": "V", "W_hy": "U", "W_ho": "U", "b_h": "b", "dL/dO": "G", "dL/dY": "G", "dL/dy": "G", "dL/dZ": "G"}
 
 _GRADIENT = r"\\partial\s*L\s*/\s*\\partial\s*[A-Za-z]|\\frac\s*\{\s*\\partial\s*L\s*\}\s*\{\s*\\partial\s*[A-Za-z]\s*\}"
 _NAME = r"(?:" + _GRADIENT + r"|\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit|hat|bar)\s*\{\s*[A-Za-z]+\s*\}|\\[A-Za-z]+|lr|[A-Za-z])" \
@@ -136,7 +138,7 @@ def normalise(name: str) -> str:
     name = re.sub(r"\\(?:mathbf|boldsymbol|bm|vec|mathrm|mathit)\s*\{\s*([A-Za-z]+)\s*\}", r"\1", name)
     name = re.sub(r"\\(?:hat|bar)\s*\{\s*([A-Za-z]+)\s*\}", r"\1", name)
     name = name.replace("\\", "").replace(" ", "")
-    name = re.sub(r"\^\{?\(?(\d+)\)?\}?", r"\1", name)        # W^{(1)} → W1
+    name = re.sub(r"\^\{?[(\[]?(\d+)[)\]]?\}?", r"\1", name)  # W^{(1)}, W^{[1]} → W1
     name = re.sub(r"_\{?(\d+)\}?", r"\1", name)                # W_1, W_{1} → W1
     name = re.sub(r"_\{([A-Za-z]+)\}", r"_\1", name)           # W_{Q} → W_Q
     return name.replace("{", "").replace("}", "")
@@ -185,6 +187,9 @@ def _placed(found: list[Lifted], slots: dict) -> dict:
     chosen: dict = {}
     for given in found:
         slot = given.key if given.key in slots else SYNONYMS.get(given.key)
+        if slot not in slots and given.key[:1].isalpha():        # w_1 for W1, x for X: the case of the letter
+            swapped = given.key[0].swapcase() + given.key[1:]
+            slot = swapped if swapped in slots else slot
         if slot in slots and slot not in chosen:
             chosen[slot] = (given, given.value)
     if "x" in slots and "x" not in chosen:

@@ -30,7 +30,7 @@ def exact(value):
 @pytest.mark.parametrize("written, key", [
     ("W_1", "W1"), ("W_{1}", "W1"), ("W^{(2)}", "W2"), (r"\mathbf{W}_1", "W1"), (r"\mathbf{x}", "x"),
     (r"\boldsymbol{b}_{2}", "b2"), (r"\eta", "eta"), ("W_Q", "W_Q"), ("W_{K}", "W_K"), ("h_0", "h0"),
-    (r"\partial L / \partial O", "dL/dO"), (r"\frac{\partial L}{\partial Y}", "dL/dY")])
+    ("W^{[2]}", "W2"), ("W_{hh}", "W_hh"), (r"\partial L / \partial O", "dL/dO"), (r"\frac{\partial L}{\partial Y}", "dL/dY")])
 def test_names_are_read_in_the_exams_notations(written, key):
     assert normalise(written) == key
 
@@ -134,3 +134,14 @@ def test_cli(tmp_path):
 def test_no_givens_is_an_error_not_an_empty_template():
     with pytest.raises(ProblemError):
         lift_into(families()["dense_network"].template, "No numbers here.")
+
+
+def test_the_exams_names_for_rnn_weights_and_lower_case_weights():
+    text, report = lift_into(families()["recurrent"].template,
+                             "$W_{xh} = \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}$, "
+                             "$W_{hh} = \\begin{bmatrix} 0 & 1 \\\\ 1 & 0 \\end{bmatrix}$, $b_h = (1, -1)$")
+    data = yaml.safe_load(text)
+    assert data["weights"]["W"] == [[1, 2], [3, 4]] and data["weights"]["V"] == [[0, 1], [1, 0]]
+    assert data["weights"]["b"] == [1, -1]
+    text, report = lift_into(families()["dense_network"].template, "$w^{[1]} = \\begin{bmatrix} 2 & 0 \\end{bmatrix}$")
+    assert "lifted: w^{[1]} (line 1) → W1" in report and yaml.safe_load(text)["network"]["layers"][0]["W"] == [[2, 0]]

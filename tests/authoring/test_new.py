@@ -52,3 +52,13 @@ def test_cli_writes_the_template(tmp_path):
 def test_cli_refuses_an_unknown_family():
     run = invoke("new", "lstm")
     assert run.exit_code == 2 and "unknown problem family 'lstm'" in run.stderr and run.stdout == ""
+
+
+def test_cli_does_not_write_over_a_file_unless_forced(tmp_path):
+    out = tmp_path / "mine.yaml"
+    out.write_text("problem: dense_network  # my finished problem\n", encoding="utf-8")
+    run = invoke("new", "dense_network", "-o", out)
+    assert run.exit_code == 2 and "exists" in run.stderr and "--force" in run.stderr
+    assert out.read_text(encoding="utf-8") == "problem: dense_network  # my finished problem\n"
+    assert invoke("new", "dense_network", "-o", out, "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8") == families()["dense_network"].template
