@@ -169,7 +169,8 @@ def lift_into(template: str, question: str, source: str = "<question>") -> tuple
             continue
         lines[i] = m["head"] + _flow(shaped).ljust(len(m["value"])) + m["tail"]    # the comments stay in their column
         done.update(given.key.split(","))
-        report.append(f"lifted: {given.name} (line {given.line}) → {slot}")
+        role = m["tail"].split("]", 1)[1].strip()         # the template's words for the line: `input → hidden`
+        report.append(f"lifted: {given.name} (line {given.line}) → {slot}" + (f" ({role})" if role else ""))
     for given in found:
         if given.key not in done:
             report.append(f"not placed: {given.name} (line {given.line}) = {_flow(given.value)}: the template has no "

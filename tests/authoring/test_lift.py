@@ -21,6 +21,11 @@ def lifted(family: str, question: str) -> tuple[dict, str, list[str]]:
     return yaml.safe_load(text), text, report
 
 
+def said(report: list[str], start: str) -> bool:
+    """A line of the report starts so (it goes on with the template's words for the line)."""
+    return any(line.startswith(start) for line in report)
+
+
 def exact(value):
     if isinstance(value, list):
         return [exact(v) for v in value]
@@ -76,7 +81,7 @@ def test_a_dense_question_in_latex():
     assert exact(layers[1]["b"]) == [Fraction(1, 4)]
     assert data["data"] == {"x": [1, 2], "target": [1]}
     assert data["optimizer"]["lr"] == 0.1
-    assert "lifted: W^{(2)} (line 10) → W2" in report
+    assert said(report, "lifted: W^{(2)} (line 10) → W2")
     assert "not read: line 17: W_3 = … is not numbers nnsolve can read" in report
     assert report[-1].startswith("left as in the template: nothing")
     # the comments stay, the statement is the question, and the file solves
@@ -89,7 +94,8 @@ def test_a_recurrent_question_in_markdown_stacks_x1_x2():
     assert exact(data["weights"]["W"]) == exact([[0.2, -0.1], [0.4, 0.3]])
     assert exact(data["weights"]["U"]) == [[1, 1]]
     assert data["x"] == [[1, 0], [0, 1]] and data["h0"] == [0, 0]
-    assert "1/10" in text and "lifted: x_1, x_2 (line 9) → x" in report
+    assert "1/10" in text
+    assert "lifted: x_1, x_2 (line 9) → x (the sequence x₁, x₂, … one vector (or number) per step)" in report
     assert not any(line.startswith("not placed") for line in report)
     assert "<!--" not in data["statement"]
     nnsolve.solve(text)
@@ -100,7 +106,7 @@ def test_an_attention_question_places_the_given_gradient():
     assert data["X"] == [[2, 0], [0, 1], [1, -1]]
     assert exact(data["W_V"]) == exact([[0.5, 0], [0, 2]])
     assert data["upstream"] == [[1, 0], [0, 1], [1, 1]]
-    assert r"lifted: \partial L / \partial O (line 7) → G" in report
+    assert said(report, r"lifted: \partial L / \partial O (line 7) → G")
     nnsolve.solve(text)
 
 
@@ -115,7 +121,7 @@ def test_what_has_no_place_is_listed():
 def test_a_value_of_the_wrong_shape_is_not_placed():
     text, report = lift_into(families()["dense_network"].template, "$W_1 = 3$ and $x = (1, 2)$")
     assert "not placed: W_1 (line 1) is a number, the template's W1 is a matrix" in report
-    assert "lifted: x (line 1) → x" in report
+    assert said(report, "lifted: x (line 1) → x")
 
 
 def test_cli(tmp_path):
@@ -144,4 +150,4 @@ def test_the_exams_names_for_rnn_weights_and_lower_case_weights():
     assert data["weights"]["W"] == [[1, 2], [3, 4]] and data["weights"]["V"] == [[0, 1], [1, 0]]
     assert data["weights"]["b"] == [1, -1]
     text, report = lift_into(families()["dense_network"].template, "$w^{[1]} = \\begin{bmatrix} 2 & 0 \\end{bmatrix}$")
-    assert "lifted: w^{[1]} (line 1) → W1" in report and yaml.safe_load(text)["network"]["layers"][0]["W"] == [[2, 0]]
+    assert said(report, "lifted: w^{[1]} (line 1) → W1") and yaml.safe_load(text)["network"]["layers"][0]["W"] == [[2, 0]]
