@@ -71,12 +71,17 @@ def _options(version: bool = typer.Option(False, "--version", callback=_show_ver
 @app.command()
 def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
           format: Format = FORMAT, picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
+          handout: bool = typer.Option(False, "--handout",
+                                       help="print the question alone, for an exam paper: the statement (or the "
+                                            "givens) and what is asked, without the solution or the answers"),
           timeout: Optional[str] = TIME_LIMIT) -> None:
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
     if format in SOLUTION_ONLY and len(files) > 1:
         _stop(_usage("--format", f"{format.value} writes one page: give one file"))
+    if picture is not None and handout:
+        _stop(_usage("--picture", "draws the solved graph, with its values: a handout does not show them"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -89,7 +94,13 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
-        return render(solution, format.value, color=color)
+        if not handout:
+            return render(solution, format.value, color=color)
+        from .problems.errors import ProblemError
+        try:
+            return render(solution, format.value, color=color, handout=True)
+        except ProblemError as refused:      # a family that states no givens, without a statement
+            raise ProblemError(refused.issues, refused.source or str(file)) from None
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
@@ -326,6 +337,49 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
         if text is not None:
             out.write(text)
     raise typer.Exit(code)
+
+
+@app.command()
+def schema(family: Optional[str] = typer.Argument(None, metavar="[FAMILY]", show_default=False,
+                                                 help="one family (dense_network, conv_network, …); default: all"),
+           output: Optional[Path] = OUTPUT) -> None:
+    """Print the JSON Schema of the problem file (one family's, or every family's as a oneOf by `problem:`), for
+    editors: put `# yaml-language-server: $schema=PATH` on a problem file's first line."""
+    from .authoring.schema import schema_text
+    _guarded(lambda: _known_family(family))
+    with _Output(output, Format.json, False) as out:
+        out.write(_guarded(lambda: schema_text(family)))
+    raise typer.Exit(0)
+
+
+@app.command()
+def new(family: str = typer.Argument(..., metavar="FAMILY", show_default=False,
+                                     help="the problem family: dense_network, conv_network, recurrent, …"),
+        source: Optional[Path] = typer.Option(
+            None, "--from", metavar="QUESTION.tex|.md",
+            help="lift the named matrices, vectors and scalars of an exam question (LaTeX or Markdown) into the "
+                 "template's givens; what cannot be placed is listed"),
+        output: Optional[Path] = OUTPUT,
+        force: bool = typer.Option(False, "--force", help="write over PATH if it exists")) -> None:
+    """Write a commented problem file for FAMILY to complete (to PATH with -o, else to the screen)."""
+    from .authoring.template import new_problem
+    _guarded(lambda: _known_family(family))
+    if output is not None and str(output) != "-" and output.is_file() and not force:
+        # a template written over a problem someone has completed would lose their work
+        _stop(_usage("--output", f"{str(output)!r} exists: give another name, or --force to write over it"))
+    text, report = _guarded(lambda: new_problem(family, source))
+    with _Output(output, Format.text, False) as out:
+        out.write(text)
+    for line in report:
+        _say(line)
+    raise typer.Exit(0)
+
+
+def _known_family(name: Optional[str]) -> None:
+    from .problems import REGISTRY
+    from .problems.errors import suggestion
+    if name is not None and name not in REGISTRY:
+        raise _usage("FAMILY", f"unknown problem family {name!r}" + suggestion(name, sorted(REGISTRY), True))
 
 
 def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:

@@ -69,6 +69,8 @@ class Question:
 
 def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: str = "") -> Question:
     """The quiz question of a solved problem: one part per answer asked, one blank per element."""
+    from ..render.text import statement_text
+    from ..render.tree import Statement
     from ..render.values import text_value
 
     marking = dict(loaded.model.marking)
@@ -99,7 +101,8 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
     # without a formula may be results: a derivative sympy found, a layer's FLOPs); else the file's own keys
     givens = [(s.text_symbol, text_value(s.value, digits)) for title, steps in solution.sections()
               if title == GIVEN for s in steps if s.formula is None and s.id not in solution.asked]
-    statement = str(getattr(loaded.model, "statement", "") or "")
+    # the statement with its placeholders filled (the API bound them to the givens when it solved the problem)
+    statement = statement_text(Statement(solution.statement), digits) if solution.statement else ""
     data = [] if statement or givens else file_givens(loaded.document.data)
     if data:
         notes.append("no statement: the question shows the problem file's own keys; a `statement:` reads better")
