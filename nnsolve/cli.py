@@ -30,6 +30,15 @@ class Format(str, Enum):
     json = "json"
 
 
+class SolveFormat(str, Enum):
+    """`solve` also prints LaTeX, and a PDF through a LaTeX engine; `check` and `summary` do not."""
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    latex = "latex"
+    pdf = "pdf"
+
+
 class Style(str, Enum):
     nnsolve = "nnsolve"
     keras = "keras"
@@ -65,11 +74,20 @@ def _options(version: bool = typer.Option(False, "--version", callback=_show_ver
 
 @app.command()
 def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
-          format: Format = FORMAT, picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
+          format: SolveFormat = typer.Option(SolveFormat.text, "--format", "-f", help="output format (pdf: needs "
+                                             "-o OUT.pdf and a LaTeX engine)"),
+          latex_fragment: bool = typer.Option(False, "--latex-fragment",
+                                              help="with --format latex: a question for the exam class, not a "
+                                                   "whole document"),
+          picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
           timeout: Optional[str] = TIME_LIMIT) -> None:
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
+    if latex_fragment and format != SolveFormat.latex:
+        _stop(_usage("--latex-fragment", "is a form of --format latex: add --format latex"))
+    if format == SolveFormat.pdf and (output is None or str(output) == "-" or len(files) > 1):
+        _stop(_usage("--format pdf", "writes one problem's PDF to a file: give one FILE and -o OUT.pdf"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -82,7 +100,11 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
-        return render(solution, format.value, color=color)
+        if format == SolveFormat.pdf:
+            from .render.pdf import write_pdf
+            write_pdf(render(solution, "latex"), output)
+            return None
+        return render(solution, format.value, color=color, fragment=latex_fragment)
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
@@ -90,12 +112,17 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
             out.write(done[0][1])
         elif len(files) > 1 and format == Format.json:
             out.write(_json_list([(f, text) for f, text, _ in done if text is not None], "solution"))
+        elif len(files) > 1 and format == SolveFormat.latex:
+            from .render.latex import join_latex
+            out.write(join_latex([(str(f), text) for f, text, _ in done if text is not None], latex_fragment))
         elif len(files) > 1:
             for file, text, _ in done:
                 if text is not None:
                     out.write(f"==> {file} <==\n{text}")
     if picture is not None and done[0][2] == 0:
         _say(f"picture written to {picture}")
+    if format == SolveFormat.pdf and done[0][2] == 0:
+        _say(f"PDF written to {output}")
     raise typer.Exit(max(code for *_, code in done))
 
 

@@ -22,10 +22,10 @@ _MATH = {
     "ϕ": r"\phi", "ς": r"\varsigma", "⟨": r"\langle", "⟩": r"\rangle", "≔": ":=", "∓": r"\mp",
 }
 _TEXT = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
-    "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
-    "|": r"\textbar{}", '"': "''", "\n": " ", "\t": " ", "\u00a0": "~",
-    "–": "--", "—": "---", "…": r"\ldots{}", "‘": "`", "’": "'", "“": "``", "”": "''", "•": r"\textbullet{}",
+    "\\": r"\ensuremath{\backslash}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
+    "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\ensuremath{<}", ">": r"\ensuremath{>}",
+    "|": r"\ensuremath{|}", '"': "''", "\n": " ", "\t": " ", "\u00a0": "~",
+    "–": "--", "—": "---", "…": r"\ldots{}", "‘": "`", "’": "'", "“": "``", "”": "''", "•": r"\ensuremath{\bullet}",
 }
 # Greek letters LaTeX has a command for; a capital it has none for is its Latin twin (Α is A)
 _GREEK = {name.upper(): "\\" + name for name in (

@@ -1,0 +1,244 @@
+"""LaTeX for paper: a standalone `article` document, or a question for the `exam` class (`--latex-fragment`).
+
+The math is the Markdown printer's (formulas.py, values.py, expansion.py): the same LaTeX, laid out for a
+page. Each step is an `align*` block with one `=` per line, and a page may break between its lines. A value
+too large for a line (a 300-entry vector, a 12-column matrix, a tensor of many channels) is cut into
+pieces of at most ROWS × COLUMNS entries, one per line; the formula with numbers is then left out, as the
+Markdown printer leaves it out for a tensor, because each quantity in it is shown in its own step. A line
+that is still wider than the page is shrunk to fit by `\\nnsolvefit`.
+
+Prose goes through latex_prose.py, so the file is plain ASCII and compiles under pdflatex and xelatex alike.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..engine.notation import latex_symbol
+from ..solution import Solution, Step
+from .expansion import latex_sums
+from .formulas import equation_parts, substituted
+from .latex_prose import prose
+from .tree import UNTITLED, Given, Printer
+from .values import grid_labels, latex_number, latex_value
+
+ROWS = 16           # rows of numbers one line of a display may hold
+COLUMNS = 10        # numbers side by side on one line (amsmath's default MaxMatrixCols)
+FIT = 60            # a piece of LaTeX longer than this may be wider than the page: it goes through \nnsolvefit
+
+# Shrinks what is wider than 85% of the line (it stays as it is otherwise); typesets its argument twice,
+# which costs nothing at the size of an exam question. Box 0 is TeX's scratch box: nothing to allocate.
+FIT_MACRO = (r"\providecommand{\nnsolvefit}[1]{\setbox0=\hbox{$\displaystyle #1$}%" "\n"
+             r"  \ifdim\wd0>0.85\linewidth\resizebox{0.85\linewidth}{!}{$\displaystyle #1$}\else\box0\fi}")
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{iftex}
+\ifPDFTeX
+  \usepackage[utf8]{inputenc}
+  \usepackage[T1]{fontenc}
+  \usepackage{lmodern}
+\fi
+\usepackage{amsmath,amssymb,graphicx}
+\usepackage[margin=2.5cm]{geometry}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5ex}
+"""
+
+FRAGMENT_NOTE = (r"% An exam-class question written by nnsolve. The preamble needs \usepackage{amsmath,amssymb,graphicx};"
+                 "\n% \\printanswers (or \\documentclass[answers]{exam}) shows the solutions.")
+
+
+def render_latex(solution: Solution, digits: int | None = None, fragment: bool = False) -> str:
+    return LatexPrinter(solution, digits, fragment).print_document()
+
+
+class LatexPrinter(Printer):
+    def __init__(self, solution: Solution, digits: int | None = None, fragment: bool = False):
+        super().__init__(solution, digits)
+        self.fragment = fragment
+        self.column = solution.vectors != "row"
+
+    # -- the document ------------------------------------------------------------------------------
+    def _print_Document(self, doc) -> str:
+        if self.fragment:
+            return self._question(doc)
+        body = [self.doprint(doc.header)] + [self.doprint(section) for section in doc.sections]
+        if doc.answers is not None:
+            body.append(self.doprint(doc.answers))
+        return (PREAMBLE + FIT_MACRO + "\n\n\\begin{document}\n\n" + "\n\n".join(body)
+                + "\n\n\\end{document}\n")
+
+    def _question(self, doc) -> str:
+        """`\\question` (the title), the givens, then the worked solution; several answers are the
+        question's parts, each with its value as its solution."""
+        header = doc.header
+        lines = [FRAGMENT_NOTE, FIT_MACRO, "", r"\question{} " + prose(header.title or UNTITLED)]
+        if header.source or header.source_note:
+            lines.append(r"{\small(" + prose(" -- ".join(s for s in (header.source, header.source_note) if s)) + ")}")
+        givens = [block for section in doc.sections for block in section.blocks if isinstance(block, Given)]
+        lines += self._blocks(givens)
+        rows = doc.answers.rows if doc.answers is not None else ()
+        if len(rows) > 1:
+            lines.append(r"\begin{parts}")
+            for quantity_id, step in rows:
+                lines += [rf"\part{{}} Find ${latex_symbol(step.latex_symbol)}$.", r"\begin{solution}",
+                          self._equation(step, [], tag=quantity_id), r"\end{solution}"]
+            lines.append(r"\end{parts}")
+        elif rows:
+            lines.append(rf"Find ${latex_symbol(rows[0][1].latex_symbol)}$.")
+        worked = [self._conventions(header.conventions)]
+        for section in doc.sections:
+            if not all(isinstance(block, Given) for block in section.blocks):
+                worked.append(self._section(section, skip_givens=True))
+        if len(rows) == 1:
+            worked.append(self.doprint(doc.answers))
+        lines += [r"\begin{solution}", "\n\n".join(w for w in worked if w), r"\end{solution}"]
+        return "\n".join(lines) + "\n"
+
+    def _print_Header(self, header) -> str:
+        lines = [rf"\section*{{{prose(header.title or UNTITLED)}}}"]
+        if header.source:
+            lines.append(rf"\textbf{{Source:}} {prose(header.source)}\par")
+        if header.source_note:
+            lines.append(rf"\textbf{{Note:}} {prose(header.source_note)}\par")
+        return "\n".join(lines + [self._conventions(header.conventions)])
+
+    def _conventions(self, conventions) -> str:
+        if not conventions:
+            return ""
+        items = [rf"  \item[--] \textbf{{{prose(name)}:}} {prose(statement)}" for name, statement in conventions]
+        return "\n".join([r"\textbf{Conventions}", r"\begin{itemize}"] + items + [r"\end{itemize}"])
+
+    def _print_Section(self, section) -> str:
+        return self._section(section, skip_givens=False)
+
+    def _section(self, section, skip_givens: bool) -> str:
+        heading = rf"\paragraph*{{{prose(section.title)}}}" if self.fragment \
+            else rf"\subsection*{{{prose(section.title)}}}"
+        return "\n".join([heading] + self._blocks([b for b in section.blocks
+                                                    if not (skip_givens and isinstance(b, Given))]))
+
+    def _blocks(self, blocks) -> list[str]:
+        """Each block printed, a run of stated quantities (givens without a note) as one display."""
+        out, givens = [], []
+        for block in blocks:
+            if isinstance(block, Given) and not block.note:
+                givens += self._rows(block.step, [])
+                continue
+            if givens:
+                out.append(_align(givens))
+                givens = []
+            out.append(self.doprint(block))
+        return out + ([_align(givens)] if givens else [])
+
+    def _print_Given(self, block) -> str:
+        return self._equation(block.step, []) + self._note(block.note)
+
+    def _print_Derivation(self, block) -> str:
+        return self._equation(block.step, self._parts(block.step)) + self._sums(block.step) + self._note(block.note)
+
+    def _print_Answers(self, answers) -> str:
+        heading = r"\paragraph*{Answers}" if self.fragment else r"\subsection*{Answers}"
+        return "\n".join([heading] + [self._equation(step, [], tag=i) for i, step in answers.rows])
+
+    # -- the math --------------------------------------------------------------------------------
+    def _parts(self, step: Step) -> list[str]:
+        """The Markdown printer's middle parts, without the formula with numbers when a quantity in it
+        would not fit on a line."""
+        parts = equation_parts(self.solution, step, True, self.digits)
+        if any(not fits(self.solution.value(i), self.column) for i in step.formula.args):
+            numbers = substituted(self.solution, step, True, self.digits)
+            parts = [part for part in parts if part != numbers]
+        return parts
+
+    def _equation(self, step: Step, parts: list[str], tag: str | None = None) -> str:
+        return _align(self._rows(step, parts, tag))
+
+    def _rows(self, step: Step, parts: list[str], tag: str | None = None) -> list[str]:
+        """`symbol &= part`, `&= …`, `&= value`: the value's pieces one per line."""
+        pieces = value_lines(step.value, self.digits, self.column, step.axes)
+        rows = [f"&= {_fit(part)}" for part in parts] + [f"&= {_fit(pieces[0])}"]
+        rows += [rf"&\phantom{{{{}}={{}}}} {_fit(piece)}" for piece in pieces[1:]]
+        rows[0] = latex_symbol(step.latex_symbol) + " " + rows[0]
+        if tag is not None:
+            rows[0] += rf" \tag*{{\texttt{{{prose(tag)}}}}}"
+        return rows
+
+    def _sums(self, step: Step) -> str:
+        """The entries written out, one line each (a page may break between them)."""
+        name = lambda i: latex_symbol(self.solution.step(i).latex_symbol)  # noqa: E731
+        rows = latex_sums(latex_symbol(step.latex_symbol), step.expansion, self.digits, name)
+        if not rows:
+            return ""
+        rows = [head + "&= " + _fit(rest) for head, _, rest in (row.partition("&= ") for row in rows)]
+        return "\n" + _align(rows)
+
+    @staticmethod
+    def _note(note: str) -> str:
+        return f"\n{{\\small\\emph{{({prose(note)})}}}}\\par" if note else ""
+
+
+def fits(value: np.ndarray, column: bool = True) -> bool:
+    """Whether `latex_value(value)` is small enough to stand on one line of a page."""
+    if value.ndim == 0:
+        return True
+    if value.ndim == 1:
+        return value.size <= (ROWS if column else COLUMNS)
+    grids = int(np.prod(value.shape[:-2])) if value.ndim > 2 else 1
+    return value.shape[-2] <= ROWS and value.shape[-1] * grids <= COLUMNS
+
+
+def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple[str, ...] = ()) -> list[str]:
+    """A value as LaTeX pieces, one per line: the Markdown printer's `latex_value` when it fits; otherwise a
+    long vector as a row broken across lines (transposed when the solution's vectors are columns), a large
+    matrix as labelled blocks of at most ROWS × COLUMNS entries, a tensor as one labelled grid per line."""
+    if fits(value, column):
+        return [latex_value(value, digits, column, axes)]
+    if value.ndim == 1:
+        chunks = [" & ".join(latex_number(v, digits) for v in value[start:start + COLUMNS])
+                  for start in range(0, value.size, COLUMNS)]
+        lines = [rf"\left.\begin{{matrix}} {chunk} \end{{matrix}}\right." for chunk in chunks]
+        lines[0] = r"\left[" + lines[0][len(r"\left."):]
+        lines[-1] = lines[-1][:-len(r"\right.")] + r"\right]" + (r"^\top" if column else "")
+        return lines
+    if value.ndim == 2:
+        rows, cols = value.shape
+        lines = []
+        for r in range(0, rows, ROWS):
+            for c in range(0, cols, COLUMNS):
+                block = value[r:r + ROWS, c:c + COLUMNS]
+                label = rf"\text{{rows {r}--{r + block.shape[0] - 1}, columns {c}--{c + block.shape[1] - 1}: }}"
+                lines.append(label + latex_value(block, digits))
+        return lines
+    lines = []
+    for index, label in grid_labels(value, axes):
+        grid = value_lines(value[index], digits, column)
+        lines += [rf"\text{{{prose(label)}: }}" + grid[0]] + grid[1:]
+    return lines
+
+
+def _align(rows: list[str]) -> str:
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+_NOT_SEEN = re.compile(r"\\(?:begin|end)\{\w+\}|\\[A-Za-z]+|\\\\|[{}&^_ ]")
+
+
+def _fit(piece: str) -> str:
+    """The piece, through \\nnsolvefit when it may be wider than the page (reckoned from the characters
+    that print, each matrix row counted: an overestimate, and \\nnsolvefit shrinks only what is too wide)."""
+    return rf"\nnsolvefit{{{piece}}}" if len(_NOT_SEEN.sub("", piece)) > FIT else piece
+
+
+def join_latex(documents: list[tuple[str, str]], fragment: bool = False) -> str:
+    """Several files' LaTeX as one: standalone documents as one document (the preamble, which never varies,
+    once; each solution on a new page), fragments one after the other; each under a comment naming its file."""
+    if fragment:
+        return "\n".join(f"% ==> {prose(name)} <==\n{text}" for name, text in documents)
+    begin, end = "\\begin{document}\n", "\\end{document}\n"
+    bodies = [f"% ==> {prose(name)} <==\n" + text[text.index(begin) + len(begin):text.rindex(end)].strip()
+              for name, text in documents]
+    head = documents[0][1][:documents[0][1].index(begin) + len(begin)] if documents else PREAMBLE + begin
+    return head + "\n\\clearpage\n\n".join(bodies) + "\n\n" + end
