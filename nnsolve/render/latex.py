@@ -25,12 +25,14 @@ from .values import grid_labels, latex_number, latex_value
 
 ROWS = 16           # rows of numbers one line of a display may hold
 COLUMNS = 10        # numbers side by side on one line (amsmath's default MaxMatrixCols)
-FIT = 60            # a piece of LaTeX longer than this may be wider than the page: it goes through \nnsolvefit
+FIT = 40            # a piece wider than this many characters may not fit: it goes through \nnsolvefit
 
-# Shrinks what is wider than 85% of the line (it stays as it is otherwise); typesets its argument twice,
-# which costs nothing at the size of an exam question. Box 0 is TeX's scratch box: nothing to allocate.
-FIT_MACRO = (r"\providecommand{\nnsolvefit}[1]{\setbox0=\hbox{$\displaystyle #1$}%" "\n"
-             r"  \ifdim\wd0>0.85\linewidth\resizebox{0.85\linewidth}{!}{$\displaystyle #1$}\else\box0\fi}")
+# `\nnsolvefit{lhs}{piece}`: the piece as it is, or shrunk when it is wider than the line leaves beside
+# `lhs =`; it typesets its argument twice, which costs nothing at the size of an exam question. Boxes 0 and 2
+# are TeX's scratch boxes: nothing to allocate, so a fragment may define it again.
+FIT_MACRO = (r"\providecommand{\nnsolvefit}[2]{\setbox2=\hbox{$\displaystyle #1 = {}$}%" "\n"
+             r"  \setbox0=\hbox{$\displaystyle #2$}\edef\nnsolvewidth{\the\dimexpr\linewidth-\wd2-3em\relax}%" "\n"
+             r"  \ifdim\wd0>\nnsolvewidth\resizebox{\nnsolvewidth}{!}{$\displaystyle #2$}\else\box0\fi}")
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{iftex}
@@ -76,7 +78,8 @@ class LatexPrinter(Printer):
         header = doc.header
         lines = [FRAGMENT_NOTE, FIT_MACRO, "", r"\question{} " + prose(header.title or UNTITLED)]
         if header.source or header.source_note:
-            lines.append(r"{\small(" + prose(" -- ".join(s for s in (header.source, header.source_note) if s)) + ")}")
+            lines.append(r"{\small\raggedright(" + prose(" -- ".join(s for s in (header.source, header.source_note) if s))
+                         + ")\par}")
         givens = [block for section in doc.sections for block in section.blocks if isinstance(block, Given)]
         lines += self._blocks(givens)
         rows = doc.answers.rows if doc.answers is not None else ()
@@ -100,9 +103,9 @@ class LatexPrinter(Printer):
     def _print_Header(self, header) -> str:
         lines = [rf"\section*{{{prose(header.title or UNTITLED)}}}"]
         if header.source:
-            lines.append(rf"\textbf{{Source:}} {prose(header.source)}\par")
+            lines.append(rf"{{\raggedright\textbf{{Source:}} {prose(header.source)}\par}}")     # file names: no hyphens
         if header.source_note:
-            lines.append(rf"\textbf{{Note:}} {prose(header.source_note)}\par")
+            lines.append(rf"{{\raggedright\textbf{{Note:}} {prose(header.source_note)}\par}}")
         return "\n".join(lines + [self._conventions(header.conventions)])
 
     def _conventions(self, conventions) -> str:
@@ -158,10 +161,11 @@ class LatexPrinter(Printer):
 
     def _rows(self, step: Step, parts: list[str], tag: str | None = None) -> list[str]:
         """`symbol &= part`, `&= …`, `&= value`: the value's pieces one per line."""
+        symbol = latex_symbol(step.latex_symbol)
         pieces = value_lines(step.value, self.digits, self.column, step.axes)
-        rows = [f"&= {_fit(part)}" for part in parts] + [f"&= {_fit(pieces[0])}"]
-        rows += [rf"&\phantom{{{{}}={{}}}} {_fit(piece)}" for piece in pieces[1:]]
-        rows[0] = latex_symbol(step.latex_symbol) + " " + rows[0]
+        rows = [f"&= {_fit(symbol, part)}" for part in parts] + [f"&= {_fit(symbol, pieces[0])}"]
+        rows += [rf"&\phantom{{{{}}={{}}}} {_fit(symbol, piece)}" for piece in pieces[1:]]
+        rows[0] = symbol + " " + rows[0]
         if tag is not None:
             rows[0] += rf" \tag*{{\texttt{{{prose(tag)}}}}}"
         return rows
@@ -172,7 +176,7 @@ class LatexPrinter(Printer):
         rows = latex_sums(latex_symbol(step.latex_symbol), step.expansion, self.digits, name)
         if not rows:
             return ""
-        rows = [head + "&= " + _fit(rest) for head, _, rest in (row.partition("&= ") for row in rows)]
+        rows = [head + "&= " + _fit(head, rest) for head, _, rest in (row.partition("&= ") for row in rows)]
         return "\n" + _align(rows)
 
     @staticmethod
@@ -223,22 +227,12 @@ def _align(rows: list[str]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
-_NOT_SEEN = re.compile(r"\\(?:begin|end)\{\w+\}|\\[A-Za-z]+|\\\\|[{}&^_ ]")
+_COMMAND = re.compile(r"\\(?:begin|end)\{\w+\}|\\[A-Za-z]+|\\\\|[{}&^_ ]")
 
 
-def _fit(piece: str) -> str:
-    """The piece, through \\nnsolvefit when it may be wider than the page (reckoned from the characters
-    that print, each matrix row counted: an overestimate, and \\nnsolvefit shrinks only what is too wide)."""
-    return rf"\nnsolvefit{{{piece}}}" if len(_NOT_SEEN.sub("", piece)) > FIT else piece
-
-
-def join_latex(documents: list[tuple[str, str]], fragment: bool = False) -> str:
-    """Several files' LaTeX as one: standalone documents as one document (the preamble, which never varies,
-    once; each solution on a new page), fragments one after the other; each under a comment naming its file."""
-    if fragment:
-        return "\n".join(f"% ==> {prose(name)} <==\n{text}" for name, text in documents)
-    begin, end = "\\begin{document}\n", "\\end{document}\n"
-    bodies = [f"% ==> {prose(name)} <==\n" + text[text.index(begin) + len(begin):text.rindex(end)].strip()
-              for name, text in documents]
-    head = documents[0][1][:documents[0][1].index(begin) + len(begin)] if documents else PREAMBLE + begin
-    return head + "\n\\clearpage\n\n".join(bodies) + "\n\n" + end
+def _fit(symbol: str, piece: str) -> str:
+    """The piece, through \\nnsolvefit when it may be wider than the line. The width is reckoned from the
+    piece's characters, a command or a bracket as one, every row of a matrix counted: an overestimate, and
+    \\nnsolvefit shrinks only what is too wide."""
+    width = len(_COMMAND.sub(lambda m: "" if m.group()[0] in "{}&^_ " else "x", piece))
+    return rf"\nnsolvefit{{{symbol}}}{{{piece}}}" if width + len(symbol) // 2 > FIT else piece
