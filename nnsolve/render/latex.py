@@ -25,7 +25,8 @@ from .values import grid_labels, latex_number, latex_value
 
 ROWS = 16           # rows of numbers one line of a display may hold
 COLUMNS = 10        # numbers side by side on one line (amsmath's default MaxMatrixCols)
-FIT = 40            # a piece wider than this many characters may not fit: it goes through \nnsolvefit
+PARTS = 26          # the exam class letters its parts a to z; more answers are listed in the one solution
+FIT = 60            # a line wider than this many characters may not fit: it goes through \nnsolvefit
 
 # `\nnsolvefit{lhs}{piece}`: the piece as it is, or shrunk when it is wider than the line leaves beside
 # `lhs =`; it typesets its argument twice, which costs nothing at the size of an exam question. Boxes 0 and 2
@@ -56,6 +57,18 @@ def render_latex(solution: Solution, digits: int | None = None, fragment: bool =
     return LatexPrinter(solution, digits, fragment).print_document()
 
 
+def join_latex(documents: list[tuple[str, str]], fragment: bool = False) -> str:
+    """Several files' LaTeX as one: standalone documents as one document (the preamble, which never varies,
+    once; each solution on a new page), fragments one after the other; each under a comment naming its file."""
+    if fragment:
+        return "\n".join(f"% ==> {prose(name)} <==\n{text}" for name, text in documents)
+    begin, end = "\\begin{document}\n", "\\end{document}\n"
+    bodies = [f"% ==> {prose(name)} <==\n" + text[text.index(begin) + len(begin):text.rindex(end)].strip()
+              for name, text in documents]
+    head = documents[0][1][:documents[0][1].index(begin) + len(begin)] if documents else PREAMBLE + begin
+    return head + "\n\\clearpage\n\n".join(bodies) + "\n\n" + end
+
+
 class LatexPrinter(Printer):
     def __init__(self, solution: Solution, digits: int | None = None, fragment: bool = False):
         super().__init__(solution, digits)
@@ -79,23 +92,24 @@ class LatexPrinter(Printer):
         lines = [FRAGMENT_NOTE, FIT_MACRO, "", r"\question{} " + prose(header.title or UNTITLED)]
         if header.source or header.source_note:
             lines.append(r"{\small\raggedright(" + prose(" -- ".join(s for s in (header.source, header.source_note) if s))
-                         + ")\par}")
+                         + r")\par}")
         givens = [block for section in doc.sections for block in section.blocks if isinstance(block, Given)]
         lines += self._blocks(givens)
         rows = doc.answers.rows if doc.answers is not None else ()
-        if len(rows) > 1:
+        as_parts = 1 < len(rows) <= PARTS
+        if as_parts:
             lines.append(r"\begin{parts}")
             for quantity_id, step in rows:
                 lines += [rf"\part{{}} Find ${latex_symbol(step.latex_symbol)}$.", r"\begin{solution}",
                           self._equation(step, [], tag=quantity_id), r"\end{solution}"]
             lines.append(r"\end{parts}")
         elif rows:
-            lines.append(rf"Find ${latex_symbol(rows[0][1].latex_symbol)}$.")
+            lines.append("Find " + ", ".join(f"${latex_symbol(step.latex_symbol)}$" for _, step in rows) + ".")
         worked = [self._conventions(header.conventions)]
         for section in doc.sections:
             if not all(isinstance(block, Given) for block in section.blocks):
                 worked.append(self._section(section, skip_givens=True))
-        if len(rows) == 1:
+        if rows and not as_parts:
             worked.append(self.doprint(doc.answers))
         lines += [r"\begin{solution}", "\n\n".join(w for w in worked if w), r"\end{solution}"]
         return "\n".join(lines) + "\n"
@@ -112,7 +126,9 @@ class LatexPrinter(Printer):
         if not conventions:
             return ""
         items = [rf"  \item[--] \textbf{{{prose(name)}:}} {prose(statement)}" for name, statement in conventions]
-        return "\n".join([r"\textbf{Conventions}", r"\begin{itemize}"] + items + [r"\end{itemize}"])
+        # ragged: a convention names code (`DepthwiseConv2D (kh, kw, in, multiplier)`) that TeX cannot hyphenate
+        return "\n".join([r"\textbf{Conventions}", r"{\raggedright", r"\begin{itemize}"] + items
+                         + [r"\end{itemize}", r"\par}"])
 
     def _print_Section(self, section) -> str:
         return self._section(section, skip_givens=False)
@@ -144,7 +160,7 @@ class LatexPrinter(Printer):
 
     def _print_Answers(self, answers) -> str:
         heading = r"\paragraph*{Answers}" if self.fragment else r"\subsection*{Answers}"
-        return "\n".join([heading] + [self._equation(step, [], tag=i) for i, step in answers.rows])
+        return "\n".join([heading, _align([row for i, step in answers.rows for row in self._rows(step, [], tag=i)])])
 
     # -- the math --------------------------------------------------------------------------------
     def _parts(self, step: Step) -> list[str]:
@@ -213,7 +229,9 @@ def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple
         for r in range(0, rows, ROWS):
             for c in range(0, cols, COLUMNS):
                 block = value[r:r + ROWS, c:c + COLUMNS]
-                label = rf"\text{{rows {r}--{r + block.shape[0] - 1}, columns {c}--{c + block.shape[1] - 1}: }}"
+                where = ([f"rows {r}--{r + block.shape[0] - 1}"] if rows > ROWS else []) + \
+                    ([f"columns {c}--{c + block.shape[1] - 1}"] if cols > COLUMNS else [])
+                label = rf"\text{{{', '.join(where)}: }}"
                 lines.append(label + latex_value(block, digits))
         return lines
     lines = []
@@ -227,12 +245,18 @@ def _align(rows: list[str]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
-_COMMAND = re.compile(r"\\(?:begin|end)\{\w+\}|\\[A-Za-z]+|\\\\|[{}&^_ ]")
+_MATRIX = re.compile(r"\\begin\{(b?matrix)\}(.*?)\\end\{\1\}", re.S)
+_COMMAND = re.compile(r"\\[A-Za-z]+|\\\\|\\.|[{}&^_ ]")
+
+
+def width(latex: str) -> int:
+    """About how many characters wide `latex` prints: a command or a bracket counts as one, braces and
+    spaces as none, a matrix as its widest row. It overestimates (a subscript is as wide as a letter)."""
+    latex = _MATRIX.sub(lambda m: "xx" + "x" * max(width(row) for row in m.group(2).split(r"\\")), latex)
+    return len(_COMMAND.sub(lambda m: "x" if m.group()[0] == "\\" and len(m.group()) > 1 else "", latex))
 
 
 def _fit(symbol: str, piece: str) -> str:
-    """The piece, through \\nnsolvefit when it may be wider than the line. The width is reckoned from the
-    piece's characters, a command or a bracket as one, every row of a matrix counted: an overestimate, and
-    \\nnsolvefit shrinks only what is too wide."""
-    width = len(_COMMAND.sub(lambda m: "" if m.group()[0] in "{}&^_ " else "x", piece))
-    return rf"\nnsolvefit{{{symbol}}}{{{piece}}}" if width + len(symbol) // 2 > FIT else piece
+    """The piece, through \\nnsolvefit when it may not fit beside `symbol =`; \\nnsolvefit shrinks only what
+    is too wide, so an overestimate costs nothing on paper."""
+    return rf"\nnsolvefit{{{symbol}}}{{{piece}}}" if width(symbol) + width(piece) > FIT else piece
