@@ -22,6 +22,11 @@ $(VENV)/.test-extras: $(BIN)/nnsolve
 	$(BIN)/pip install --quiet -e '.[test]'
 	@command -v dot >/dev/null || apt-get install -y -qq graphviz >/dev/null 2>&1 || \
 		echo "graphviz not installed: SVG/PNG picture tests will be skipped"
+	# TeX for the LaTeX compile tests (pdflatex, xelatex, the exam class): about 290 MB, ~50 s to install
+	@{ command -v pdflatex && command -v xelatex && kpsewhich exam.cls; } >/dev/null 2>&1 || \
+		apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-extra texlive-xetex \
+			lmodern >/dev/null 2>&1 || \
+		echo "TeX not installed: the LaTeX compile tests will be skipped"
 	@touch $@
 
 # Derandomized Hypothesis (profile `ci`, tests/conftest.py) unless a seed is given:
