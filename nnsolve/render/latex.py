@@ -74,6 +74,7 @@ class LatexPrinter(Printer):
         super().__init__(solution, digits)
         self.fragment = fragment
         self.column = solution.vectors != "row"
+        _check_symbols(solution)
 
     # -- the document ------------------------------------------------------------------------------
     def _print_Document(self, doc) -> str:
@@ -239,6 +240,27 @@ def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple
         grid = value_lines(value[index], digits, column)
         lines += [rf"\text{{{prose(label)}: }}" + grid[0]] + grid[1:]
     return lines
+
+
+_UNWRITABLE = re.compile(r"(?<!\\)[#$%&~]|[^\x20-\x7e]")
+
+
+def _check_symbols(solution: Solution) -> None:
+    """A symbol the file's `notation:` chose that TeX cannot typeset (`W#`, `中`, `{W`) is refused here, by
+    its notation key, rather than left to fail in the engine."""
+    for step in solution.steps:
+        symbol = latex_symbol(step.latex_symbol)
+        plain = re.sub(r"\\[{}]", "", symbol)
+        depth = 0
+        for ch in plain:
+            depth += (ch == "{") - (ch == "}")
+            if depth < 0:
+                break
+        if _UNWRITABLE.search(symbol) or depth != 0:
+            from ..problems.errors import Issue, ProblemError
+            raise ProblemError([Issue("notation", f"the symbol {step.text_symbol!r} of {step.id!r} cannot be "
+                                                  "written in LaTeX: use letters, digits, _ ^ { } and LaTeX "
+                                                  "commands (\\alpha)")])
 
 
 def _align(rows: list[str]) -> str:

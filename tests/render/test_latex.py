@@ -3,6 +3,7 @@ fragment, and the command line (`--format latex`, `--latex-fragment`, `--format 
 test_latex_compile.py's."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from fractions import Fraction
@@ -230,3 +231,15 @@ def test_cli_pdf_without_an_engine(tmp_path, monkeypatch):
 def test_check_and_summary_keep_their_formats():
     run = invoke("check", CASES["demo-two-layer-tanh"], "-f", "latex")
     assert run.exit_code == 2 and "latex" in run.stderr
+
+
+@pytest.mark.parametrize("symbol", ["W#", "中", "{W", "W%"])
+def test_a_notation_tex_cannot_typeset_is_refused_by_its_key(symbol, tmp_path):
+    text = CASES["demo-two-layer-tanh"].read_text(encoding="utf-8")
+    path = tmp_path / "q.yaml"
+    path.write_text(text.replace("network:", f"notation: {{weight: {json.dumps(symbol)}}}\nnetwork:", 1),
+                    encoding="utf-8")
+    run = invoke("solve", path, "-f", "latex")
+    assert run.exit_code == 2 and run.stdout == ""
+    assert f"notation: the symbol '{symbol}₁' of 'W1' cannot be written in LaTeX" in run.stderr
+    assert invoke("solve", path, "-f", "markdown").exit_code == 0       # the other printers are not concerned
