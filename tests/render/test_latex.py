@@ -237,7 +237,7 @@ def test_check_and_summary_keep_their_formats():
 def test_a_notation_tex_cannot_typeset_is_refused_by_its_key(symbol, tmp_path):
     text = CASES["demo-two-layer-tanh"].read_text(encoding="utf-8")
     path = tmp_path / "q.yaml"
-    path.write_text(text.replace("network:", f"notation: {{weight: {json.dumps(symbol)}}}\nnetwork:", 1),
+    path.write_text(text.replace("\nnetwork:", f"\nnotation: {{weight: {json.dumps(symbol)}}}\nnetwork:", 1),
                     encoding="utf-8")
     run = invoke("solve", path, "-f", "latex")
     assert run.exit_code == 2 and run.stdout == ""
