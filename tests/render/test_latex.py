@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import nnsolve
+from nnsolve.engine.notation import latex_symbol
 from nnsolve.render import render
 from nnsolve.render.latex import COLUMNS, PARTS, ROWS, fits, join_latex, value_lines
 from nnsolve.render.latex_prose import prose
@@ -69,8 +70,9 @@ def test_every_example_renders(every_example_solution):
     for fragment in (False, True):
         tex = render(solution, "latex", fragment=fragment)
         assert structure_problems(tex) == [], path
+        shown = {row.split(" &= ")[0] for display in ALIGN.findall(tex) for row in display.split(" \\\\\n")}
         for step in solution.steps:          # every step is shown (a fragment's stated quantities in the question)
-            assert re.escape(step.id) and step.latex_symbol is not None
+            assert latex_symbol(step.latex_symbol) in shown, (path, step.id)
 
 
 @pytest.fixture(params=sorted(__import__("corpus_expectations").problem_files()),
