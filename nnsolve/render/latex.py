@@ -214,9 +214,13 @@ def fits(value: np.ndarray, column: bool = True) -> bool:
 def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple[str, ...] = ()) -> list[str]:
     """A value as LaTeX pieces, one per line: the Markdown printer's `latex_value` when it fits; otherwise a
     long vector as a row broken across lines (transposed when the solution's vectors are columns), a large
-    matrix as labelled blocks of at most ROWS × COLUMNS entries, a tensor as one labelled grid per line."""
+    matrix as labelled blocks of at most ROWS × COLUMNS entries (a single column or row as a long vector), a
+    tensor as one labelled grid per line."""
     if fits(value, column):
         return [latex_value(value, digits, column, axes)]
+    if value.ndim == 2 and 1 in value.shape:
+        # one column (or one row) of many numbers: the long vector's layout, `[w0 … w299]ᵀ` over 30 lines
+        return value_lines(value.reshape(-1), digits, value.shape[1] == 1)
     if value.ndim == 1:
         chunks = [" & ".join(latex_number(v, digits) for v in value[start:start + COLUMNS])
                   for start in range(0, value.size, COLUMNS)]

@@ -15,7 +15,7 @@ import yaml
 import nnsolve
 from nnsolve.engine.notation import latex_symbol
 from nnsolve.render import render
-from nnsolve.render.latex import COLUMNS, PARTS, ROWS, fits, join_latex, value_lines
+from nnsolve.render.latex import COLUMNS, PARTS, fits, join_latex, value_lines
 from nnsolve.render.latex_prose import prose
 
 from cli_runner import invoke
@@ -99,14 +99,14 @@ def long_vector_problem(tmp_path, n=300):
 def test_a_300_entry_vector_is_broken_into_lines_of_ten(tmp_path):
     tex = render(nnsolve.solve(long_vector_problem(tmp_path)), "latex")
     given = ALIGN.findall(tex[tex.index(r"\subsection*{Given}"):])[0].split(" \\\\\n")
-    x_lines = [line for line in given if r"\begin{matrix}" in line]
-    assert len(x_lines) == 300 // COLUMNS
-    assert x_lines[0].startswith(r"x &= \left[\begin{matrix}")
+    x_lines, w_lines = given[:300 // COLUMNS], given[300 // COLUMNS + 1:2 * (300 // COLUMNS) + 1]
+    assert x_lines[0].startswith(r"x &= \left[\begin{matrix} 0 & 0.25 & 0.5 & 0.75 & 1 & 0 &")
     assert x_lines[-1].endswith(r"\right]^\top")               # a column vector, written as a transposed row
-    assert all(line.count("&") <= COLUMNS for line in x_lines[1:])
-    w_lines = [line for line in given if r"\text{rows" in line]
-    assert len(w_lines) == -(-300 // ROWS)                      # W (300 × 1): blocks of 16 rows, each labelled
-    assert r"\text{rows 288--299: }" in w_lines[-1]
+    assert all(line.count("&") == COLUMNS for line in x_lines)             # 10 numbers and the alignment's &
+    assert given[300 // COLUMNS] == r"t &= \begin{bmatrix} 1 \end{bmatrix}"
+    # W (300 × 1), one column: laid out as the vector is, 30 lines of 10; a wider matrix in blocks of 16 rows
+    assert w_lines[0].startswith(r"W_{1} &= \left[\begin{matrix} -0.3 & -0.2 & -0.1 & 0 & 0.1 & 0.2 & 0.3 & -0.3")
+    assert w_lines[-1].endswith(r"\right]^\top") and given[-1] == r"b_{1} &= \begin{bmatrix} 0 \end{bmatrix}"
     # u = Wᵀx + b: the formula with 600 numbers is not written; its symbols and its value are
     forward = ALIGN.findall(tex[tex.index(r"\subsection*{Forward pass}"):])[0]
     assert forward == "u_{1} &= W_{1}^\\top x + b_{1} \\\\\n&= \\begin{bmatrix} -0.025 \\end{bmatrix}"
@@ -114,10 +114,10 @@ def test_a_300_entry_vector_is_broken_into_lines_of_ten(tmp_path):
 
 @pytest.mark.parametrize("shape, column, whole", [
     ((16,), True, True), ((17,), True, False), ((10,), False, True), ((11,), False, False),
-    ((16, 10), True, True), ((17, 2), True, False), ((2, 11), True, False),
+    ((16, 10), True, True), ((17, 2), True, False), ((2, 11), True, False), ((17, 1), True, False),
     ((2, 3, 3), True, True), ((4, 3, 3), True, False), ((0,), True, True), ((), True, True)])
 def test_what_fits_on_a_line(shape, column, whole):
-    value = np.ones(shape, dtype=object)
+    value = np.full(shape, Fraction(1), dtype=object)
     assert fits(value, column) is whole
     lines = value_lines(value, 4, column)
     assert (len(lines) == 1) is whole or value.size <= 1
@@ -129,6 +129,9 @@ def test_a_wide_matrix_is_cut_into_labelled_column_blocks():
     assert [re.search(r"\\text\{(.*?): \}", line).group(1) for line in lines] == \
         ["columns 0--9", "columns 10--19", "columns 20--24"]
     assert lines[-1].endswith(r"20 & 21 & 22 & 23 & 24 \\ 45 & 46 & 47 & 48 & 49 \end{bmatrix}")
+    tall = value_lines(np.array([Fraction(i) for i in range(40 * 2)], dtype=object).reshape(40, 2), 4)
+    assert [re.search(r"\\text\{(.*?): \}", line).group(1) for line in tall] == ["rows 0--15", "rows 16--31",
+                                                                                  "rows 32--39"]
 
 
 def test_a_tensor_of_many_channels_is_one_grid_a_line():
