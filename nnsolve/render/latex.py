@@ -19,13 +19,16 @@ from ..engine.notation import latex_symbol
 from ..solution import Solution, Step
 from .expansion import latex_sums
 from .formulas import equation_parts, substituted
-from .latex_prose import prose
+from .latex_prose import character, prose
 from .tree import UNTITLED, Given, Printer
+from ..engine.symbolic import Symbolic
 from .values import grid_labels, latex_number, latex_value
 
 ROWS = 16           # rows of numbers one line of a display may hold
 COLUMNS = 10        # numbers side by side on one line (amsmath's default MaxMatrixCols)
 PARTS = 26          # the exam class letters its parts a to z; more answers are listed in the one solution
+LONG = 120          # a formula wider than this is cut into lines at its outermost spaces
+WIDEST = 2500       # wider than ~16,000 pt TeX cannot even shrink a box
 FIT = 60            # a line wider than this many characters may not fit: it goes through \nnsolvefit
 
 # `\nnsolvefit{lhs}{piece}`: the piece as it is, or shrunk when it is wider than the line leaves beside
@@ -49,8 +52,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\parskip}{0.5ex}
 """
 
-FRAGMENT_NOTE = (r"% An exam-class question written by nnsolve. The preamble needs \usepackage{amsmath,amssymb,graphicx};"
-                 "\n% \\printanswers (or \\documentclass[answers]{exam}) shows the solutions.")
+FRAGMENT_NOTE = ("% An exam-class question written by nnsolve. The preamble needs \\usepackage{amsmath,amssymb,graphicx};\n"
+                 "% \\printanswers (or \\documentclass[answers]{exam}) shows the solutions.")
 
 
 def render_latex(solution: Solution, digits: int | None = None, fragment: bool = False) -> str:
@@ -83,8 +86,8 @@ class LatexPrinter(Printer):
         body = [self.doprint(doc.header)] + [self.doprint(section) for section in doc.sections]
         if doc.answers is not None:
             body.append(self.doprint(doc.answers))
-        return (PREAMBLE + FIT_MACRO + "\n\n\\begin{document}\n\n" + "\n\n".join(body)
-                + "\n\n\\end{document}\n")
+        return ascii_only(PREAMBLE + FIT_MACRO + "\n\n\\begin{document}\n\n" + "\n\n".join(body)
+                          + "\n\n\\end{document}\n")
 
     def _question(self, doc) -> str:
         """`\\question` (the title), the givens, then the worked solution; several answers are the
@@ -92,8 +95,8 @@ class LatexPrinter(Printer):
         header = doc.header
         lines = [FRAGMENT_NOTE, FIT_MACRO, "", r"\question{} " + prose(header.title or UNTITLED)]
         if header.source or header.source_note:
-            lines.append(r"{\small\raggedright(" + prose(" -- ".join(s for s in (header.source, header.source_note) if s))
-                         + r")\par}")
+            source = " -- ".join(s for s in (header.source, header.source_note) if s)
+            lines.append(r"{\small\raggedright(" + prose(source) + r")\par}")
         givens = [block for section in doc.sections for block in section.blocks if isinstance(block, Given)]
         lines += self._blocks(givens)
         rows = doc.answers.rows if doc.answers is not None else ()
@@ -113,7 +116,7 @@ class LatexPrinter(Printer):
         if rows and not as_parts:
             worked.append(self.doprint(doc.answers))
         lines += [r"\begin{solution}", "\n\n".join(w for w in worked if w), r"\end{solution}"]
-        return "\n".join(lines) + "\n"
+        return ascii_only("\n".join(lines) + "\n")
 
     def _print_Header(self, header) -> str:
         lines = [rf"\section*{{{prose(header.title or UNTITLED)}}}"]
@@ -180,8 +183,11 @@ class LatexPrinter(Printer):
         """`symbol &= part`, `&= …`, `&= value`: the value's pieces one per line."""
         symbol = latex_symbol(step.latex_symbol)
         pieces = value_lines(step.value, self.digits, self.column, step.axes)
-        rows = [f"&= {_fit(symbol, part)}" for part in parts] + [f"&= {_fit(symbol, pieces[0])}"]
-        rows += [rf"&\phantom{{{{}}={{}}}} {_fit(symbol, piece)}" for piece in pieces[1:]]
+        rows = []
+        for i, piece in enumerate(parts + pieces):
+            first, *rest = _lines(symbol, piece)
+            rows.append(("&= " if i <= len(parts) else r"&\phantom{{}={}} ") + first)
+            rows += [r"&\qquad " + line for line in rest]          # one expression continued
         rows[0] = symbol + " " + rows[0]
         if tag is not None:
             rows[0] += rf" \tag*{{\texttt{{{prose(tag)}}}}}"
@@ -216,6 +222,10 @@ def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple
     long vector as a row broken across lines (transposed when the solution's vectors are columns), a large
     matrix as labelled blocks of at most ROWS × COLUMNS entries (a single column or row as a long vector), a
     tensor as one labelled grid per line."""
+    if value.ndim and any(isinstance(v, Symbolic) and width(v.latex) > LONG for v in value.flat):
+        # entries that are long formulas (a gradient in symbols): one entry a line, named by its index
+        return [rf"\text{{{''.join(f'[{i}]' for i in index)}: }}" + latex_number(value[index], digits)
+                for index in np.ndindex(*value.shape)]
     if fits(value, column):
         return [latex_value(value, digits, column, axes)]
     if value.ndim == 2 and 1 in value.shape:
@@ -244,6 +254,12 @@ def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple
         grid = value_lines(value[index], digits, column)
         lines += [rf"\text{{{prose(label)}: }}" + grid[0]] + grid[1:]
     return lines
+
+
+def ascii_only(tex: str) -> str:
+    """The last guard of the file's ASCII: a character that reached the math without a LaTeX name (a solver's
+    `\\text{⋮}`) is written as the prose table writes it, in a \\text box, which math and text both accept."""
+    return tex if tex.isascii() else re.sub(r"[^\x00-\x7f]", lambda m: rf"\text{{{character(m.group())}}}", tex)
 
 
 _UNWRITABLE = re.compile(r"(?<!\\)[#$%&~]|[^\x20-\x7e]")
@@ -280,6 +296,38 @@ def width(latex: str) -> int:
     spaces as none, a matrix as its widest row. It overestimates (a subscript is as wide as a letter)."""
     latex = _MATRIX.sub(lambda m: "xx" + "x" * max(width(row) for row in m.group(2).split(r"\\")), latex)
     return len(_COMMAND.sub(lambda m: "x" if m.group()[0] == "\\" and len(m.group()) > 1 else "", latex))
+
+
+def _lines(symbol: str, piece: str) -> list[str]:
+    """The piece on one line, or when wider than LONG on several, cut at its outermost spaces; each line fitted
+    to the page. A part that cannot be cut and is too wide for TeX even to shrink is replaced by a sentence
+    saying so (the text and JSON printers write it in full)."""
+    lines = [piece] if width(piece) <= LONG else _cut(piece)
+    return [_fit(symbol, line if width(line) <= WIDEST else rf"\text{{[a formula of {len(line)} characters, too long "
+                                                             r"to typeset; the text and JSON formats print it]}")
+            for line in lines]
+
+
+_TOKEN = re.compile(r"\\(?:left|right)(?![A-Za-z])|\\(?:begin|end)\{[^}]*\}|\\[A-Za-z]+|\\.|.", re.S)
+
+
+def _cut(piece: str) -> list[str]:
+    """`piece` cut at spaces outside every brace, \\left…\\right pair and environment (never before a `^` or
+    `_`), into lines about LONG characters wide."""
+    lines, start, depth, run = [], 0, 0, 0
+    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(piece)]
+    for k, (at, token) in enumerate(tokens):
+        following = tokens[k + 1][1] if k + 1 < len(tokens) else ""
+        if token == " " and depth == 0 and run >= LONG and following not in ("^", "_", " ", ""):
+            lines.append(piece[start:at])
+            start, run = at + 1, 0
+            continue
+        if token in ("{", r"\left") or token.startswith(r"\begin{"):
+            depth += 1
+        elif token in ("}", r"\right") or token.startswith(r"\end{"):
+            depth -= 1
+        run += token not in ("{", "}", " ", "^", "_", "&")
+    return lines + [piece[start:]]
 
 
 def _fit(symbol: str, piece: str) -> str:

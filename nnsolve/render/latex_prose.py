@@ -20,6 +20,7 @@ _MATH = {
     "∈": r"\in", "∉": r"\notin", "∀": r"\forall", "∃": r"\exists", "≡": r"\equiv", "∝": r"\propto",
     "ℝ": r"\mathbb{R}", "ᵀ": r"^\top", "ŷ": r"\hat{y}", "ŝ": r"\hat{s}", "ϵ": r"\epsilon", "ϑ": r"\vartheta",
     "ϕ": r"\phi", "ς": r"\varsigma", "⟨": r"\langle", "⟩": r"\rangle", "≔": ":=", "∓": r"\mp",
+    "⋮": r"\vdots", "⋯": r"\cdots",
 }
 _TEXT = {
     "\\": r"\ensuremath{\backslash}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",

@@ -15,7 +15,8 @@ import yaml
 import nnsolve
 from nnsolve.engine.notation import latex_symbol
 from nnsolve.render import render
-from nnsolve.render.latex import COLUMNS, PARTS, fits, join_latex, value_lines
+from nnsolve.render.latex import (COLUMNS, LONG, PARTS, WIDEST, _lines, ascii_only, fits, join_latex, value_lines,
+                                  width)
 from nnsolve.render.latex_prose import prose
 
 from cli_runner import invoke
@@ -248,3 +249,32 @@ def test_a_notation_tex_cannot_typeset_is_refused_by_its_key(symbol, tmp_path):
     assert run.exit_code == 2 and run.stdout == ""
     assert f"notation: the symbol '{symbol}₁' of 'W1' cannot be written in LaTeX" in run.stderr
     assert invoke("solve", path, "-f", "markdown").exit_code == 0       # the other printers are not concerned
+
+
+# -- formulas too long for a line ----------------------------------------------------------------------
+def nested(depth: int) -> str:
+    inner = "x"
+    for _ in range(depth):
+        inner = rf"\sigma\left({inner}\right)"
+    return inner
+
+
+def test_a_long_formula_is_cut_at_its_outermost_spaces():
+    formula = " ".join(rf"\left(1 - {nested(k)}\right)" for k in range(1, 30))
+    lines = _lines("f", formula)
+    assert len(lines) > 5
+    assert " ".join(line.removeprefix(r"\nnsolvefit{f}{").removesuffix("}") if line.startswith(r"\nnsolvefit")
+                    else line for line in lines) == formula
+    for line in lines:                   # every line a whole formula: its \left and \right in pairs
+        assert line.count(r"\left(") == line.count(r"\right)") and width(line) < 3 * LONG
+
+
+def test_a_formula_too_wide_for_tex_is_said_not_typeset():
+    (line,) = _lines("H", nested(WIDEST))            # one factor, no space outside its brackets to cut at
+    assert line == r"\nnsolvefit{H}{\text{[a formula of %d characters, too long to typeset; the text and JSON " \
+                   r"formats print it]}}" % len(nested(WIDEST))
+
+
+def test_every_character_that_reaches_the_math_is_ascii():
+    assert ascii_only(r"x = \text{⋮} − 1") == r"x = \text{\text{\ensuremath{\vdots}}} \text{\ensuremath{-}} 1"
+    assert ascii_only("plain") == "plain"

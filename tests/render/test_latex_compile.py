@@ -25,7 +25,8 @@ from test_latex import long_vector_problem
 
 ENGINES = ("pdflatex", "xelatex")
 PACKAGES = {"exam.cls": "texlive-latex-extra", "lmodern.sty": "lmodern", "iftex.sty": "texlive-base",
-            "amsmath.sty": "texlive-latex-base", "geometry.sty": "texlive-latex-base", "framed.sty": "texlive-latex-extra"}
+            "amsmath.sty": "texlive-latex-base", "geometry.sty": "texlive-latex-base",
+            "framed.sty": "texlive-latex-extra"}
 OVERFULL = re.compile(r"Overfull \\hbox \(([\d.]+)pt too wide\)")
 
 
