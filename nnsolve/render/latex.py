@@ -204,7 +204,8 @@ class LatexPrinter(Printer):
 
     @staticmethod
     def _note(note: str) -> str:
-        return f"\n{{\\small\\emph{{({prose(note)})}}}}\\par" if note else ""
+        # ragged: a note may name a setting (NNSOLVE_MAX_WEIGHT_SEARCH) that TeX cannot hyphenate
+        return f"\n{{\\small\\raggedright\\emph{{({prose(note)})}}\\par}}" if note else ""
 
 
 def fits(value: np.ndarray, column: bool = True) -> bool:
