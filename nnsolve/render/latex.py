@@ -183,14 +183,17 @@ class LatexPrinter(Printer):
         """`symbol &= part`, `&= …`, `&= value`: the value's pieces one per line."""
         symbol = latex_symbol(step.latex_symbol)
         pieces = value_lines(step.value, self.digits, self.column, step.axes)
-        # a symbol wider than half a line (θ with a 300-digit position) is itself shrunk to the line
+        # a symbol wider than half a line (θ with a 300-digit position) is shrunk to the line
         narrow = width(symbol) <= FIT // 2
         rows = []
         for i, piece in enumerate(parts + pieces):
             first, *rest = _lines(symbol if narrow else "", piece)
             rows.append(("&= " if i <= len(parts) else r"&\phantom{{}={}} ") + first)
             rows += [r"&\qquad " + line for line in rest]          # one expression continued
-        rows[0] = (symbol if narrow else rf"\nnsolvefit{{}}{{{symbol}}}") + " " + rows[0]
+        if narrow:
+            rows[0] = symbol + " " + rows[0]
+        else:       # on a line of its own, right of the alignment, so that it does not push the lines below right
+            rows.insert(0, rf"&\nnsolvefit{{}}{{{symbol}}}")
         if tag is not None:
             rows[0] += rf" \tag*{{\texttt{{{prose(tag)}}}}}"
         return rows

@@ -72,7 +72,7 @@ def test_every_example_renders(every_example_solution):
         tex = render(solution, "latex", fragment=fragment)
         assert structure_problems(tex) == [], path
         heads = {row.split(" &= ")[0] for display in ALIGN.findall(tex) for row in display.split(" \\\\\n")}
-        shown = {re.sub(r"^\\nnsolvefit\{\}\{(.*)\}$", r"\1", head) for head in heads}    # a wide symbol, shrunk
+        shown = {re.sub(r"^&\\nnsolvefit\{\}\{(.*)\}$", r"\1", head) for head in heads}   # a wide symbol, shrunk
         for step in solution.steps:          # every step is shown (a fragment's stated quantities in the question)
             assert latex_symbol(step.latex_symbol) in shown, (path, step.id)
 
