@@ -86,8 +86,8 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
     if latex_fragment and format != SolveFormat.latex:
         _stop(_usage("--latex-fragment", "is a form of --format latex: add --format latex"))
-    if format == SolveFormat.pdf and (output is None or str(output) == "-" or len(files) > 1):
-        _stop(_usage("--format pdf", "writes one problem's PDF to a file: give one FILE and -o OUT.pdf"))
+    if format == SolveFormat.pdf and (output is None or str(output) == "-"):
+        _stop(_usage("--format pdf", "writes a PDF file: give -o OUT.pdf"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -100,15 +100,15 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
-        if format == SolveFormat.pdf:
-            from .render.pdf import write_pdf
-            write_pdf(render(solution, "latex"), output)
-            return None
-        return render(solution, format.value, color=color, fragment=latex_fragment)
+        # --format pdf: the LaTeX, compiled once every file is solved (several files make one PDF)
+        return render(solution, "latex" if format == SolveFormat.pdf else format.value, color=color,
+                      fragment=latex_fragment)
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
-        if len(files) == 1 and done[0][1] is not None:
+        if format == SolveFormat.pdf:
+            _pdf([(str(f), text) for f, text, _ in done if text is not None], output)
+        elif len(files) == 1 and done[0][1] is not None:
             out.write(done[0][1])
         elif len(files) > 1 and format == Format.json:
             out.write(_json_list([(f, text) for f, text, _ in done if text is not None], "solution"))
@@ -121,9 +121,16 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
                     out.write(f"==> {file} <==\n{text}")
     if picture is not None and done[0][2] == 0:
         _say(f"picture written to {picture}")
-    if format == SolveFormat.pdf and done[0][2] == 0:
-        _say(f"PDF written to {output}")
     raise typer.Exit(max(code for *_, code in done))
+
+
+def _pdf(documents: list[tuple[str, str]], output: Path) -> None:
+    """The files' LaTeX documents as one PDF, through the LaTeX engine installed (nnsolve/render/pdf.py)."""
+    if documents:
+        from .render.latex import join_latex
+        from .render.pdf import write_pdf
+        _guarded(lambda: write_pdf(join_latex(documents) if len(documents) > 1 else documents[0][1], output))
+        _say(f"PDF written to {output}")
 
 
 @app.command()

@@ -217,8 +217,8 @@ def test_cli_latex_and_fragment():
 
 @pytest.mark.parametrize("args, message", [
     (["--latex-fragment"], "--latex-fragment: is a form of --format latex"),
-    (["-f", "pdf"], "--format pdf: writes one problem's PDF to a file: give one FILE and -o OUT.pdf"),
-    (["-f", "pdf", "-o", "-"], "give one FILE and -o OUT.pdf"),
+    (["-f", "pdf"], "--format pdf: writes a PDF file: give -o OUT.pdf"),
+    (["-f", "pdf", "-o", "-"], "--format pdf: writes a PDF file: give -o OUT.pdf"),
 ])
 def test_cli_refusals(args, message):
     run = invoke("solve", CASES["demo-two-layer-tanh"], *args)

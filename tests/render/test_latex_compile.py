@@ -85,6 +85,15 @@ def test_cli_writes_a_pdf(tmp_path):
     assert out.read_bytes().startswith(b"%PDF") and run.stdout == "" and f"PDF written to {out}" in run.stderr
 
 
+def test_cli_writes_one_pdf_of_several_files(tmp_path):
+    need("pdflatex")
+    out = tmp_path / "set.pdf"
+    missing = tmp_path / "missing.yaml"
+    run = invoke("solve", CASES["demo-two-layer-tanh"], missing, CASES["conv-relu-maxpool"], "-f", "pdf", "-o", out)
+    assert run.exit_code == 2 and "missing.yaml" in run.stderr      # every file is done; the worst code is the exit
+    assert out.read_bytes().startswith(b"%PDF") and f"PDF written to {out}" in run.stderr
+
+
 def test_a_latex_error_is_an_internal_error_with_its_first_line(tmp_path, monkeypatch):
     """nnsolve wrote the LaTeX, so TeX refusing it is nnsolve's bug: exit 3, with the log's first error."""
     need("pdflatex")
