@@ -200,6 +200,7 @@ class FeedbackFormat(str, Enum):
 class Target(str, Enum):
     moodle = "moodle"
     qti = "qti"
+    latex_exam = "latex-exam"
     html = "html"
 
 
@@ -207,8 +208,9 @@ class Target(str, Enum):
 def export(paths: list[Path] = typer.Argument(..., metavar="FILES|DIR", show_default=False,
                                               help="problem files, or folders of them (each folder one category "
                                                    "of questions)"),
-           to: Target = typer.Option(..., "--to", help="moodle: Moodle XML; qti: a Canvas QTI 1.2 zip; html: one "
-                                                       "page of the worked solutions"),
+           to: Target = typer.Option(..., "--to", help="moodle: Moodle XML; qti: a Canvas QTI 1.2 zip; latex-exam: "
+                                                       "an exam-class document with its key; html: one page of the "
+                                                       "worked solutions"),
            output: Path = typer.Option(..., "--output", "-o", metavar="PATH", help="the file to write"),
            timeout: Optional[str] = TIME_LIMIT) -> None:
     """Write solved problems as quiz questions: one numeric answer per number asked, its tolerance from the

@@ -1,4 +1,4 @@
-"""`nnsolve export FILES|DIR --to moodle|qti|html -o PATH`: problem files solved and written as quiz questions
+"""`nnsolve export FILES|DIR --to moodle|qti|latex-exam|html -o PATH`: problem files solved and written as quiz questions
 (or, for HTML, as one page of their worked solutions).
 
 A folder is searched for problem files (YAML/JSON with a `problem:` key); other files in it (a grading class's CSV,
@@ -14,7 +14,7 @@ from pathlib import Path
 from ..problems.errors import Issue, ProblemError
 from .questions import Question, question_of
 
-TARGETS = ("moodle", "qti", "html")
+TARGETS = ("moodle", "qti", "latex-exam", "html")
 PROBLEM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -100,8 +100,8 @@ def _unique(stem: str, names: set) -> str:
 
 
 def export(paths: list[Path], target: str, output: Path) -> Export:
-    """Write the questions of `paths` as `target` to `output` (Moodle: one XML file; QTI: one zip; HTML: one page
-    of every worked solution)."""
+    """Write the questions of `paths` as `target` to `output` (Moodle: one XML file; QTI: one zip; latex-exam: one
+    document of the `exam` class, its key printed; HTML: one page of every worked solution)."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     done = collect(paths)
@@ -113,6 +113,10 @@ def export(paths: list[Path], target: str, output: Path) -> Export:
     if target == "moodle":
         from .moodle import moodle_xml
         data = moodle_xml(done.questions).encode("utf-8")
+    elif target == "latex-exam":
+        from ..render.latex import exam_document, render_latex
+        questions = [render_latex(q.solution, fragment=True, marks=q.marks) for q in done.questions]
+        data = exam_document(questions, output.stem).encode("utf-8")
     elif target == "html":
         from ..render.html import render_html_pages
         data = render_html_pages([q.solution for q in done.questions], output.stem).encode("utf-8")

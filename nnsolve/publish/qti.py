@@ -112,7 +112,7 @@ def _item(section, question: Question, part: Part, blank: Blank, name: str, feed
     _metadata(_sub(item, "itemmetadata"), {"question_type": "numerical_question" if numeric
                                            else "short_answer_question", "points_possible": _points(blank.marks)})
     scale = _scale(blank) if numeric else 0
-    alone = Part(part.answer, part.symbol, (blank,), part.rule)
+    alone = Part(part.answer, part.quantity, part.symbol, (blank,), part.rule)
     text = question_html(question, None, [], [alone])
     if len(part.blanks) > 1:
         text += f"\n<p>Enter {html.escape(blank.label)}.</p>"

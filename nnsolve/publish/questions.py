@@ -42,7 +42,8 @@ class Blank:
 
 @dataclass(frozen=True)
 class Part:
-    answer: str                 # the id asked
+    answer: str                 # the id asked, as the file asks it
+    quantity: str               # the solution's id for it
     symbol: str                 # how the worked solution writes it (text)
     blanks: tuple[Blank, ...]
     rule: str                   # how close counts as right, in words
@@ -66,6 +67,11 @@ class Question:
     @property
     def blanks(self) -> list[Blank]:
         return [b for p in self.parts for b in p.blanks]
+
+    @property
+    def marks(self) -> dict[str, Fraction]:
+        """Each answer's marks, by the solution's id (what a printer's answers are named by)."""
+        return {p.quantity: sum((b.marks for b in p.blanks), Fraction(0)) for p in self.parts}
 
 
 def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: str = "") -> Question:
@@ -97,7 +103,7 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
         if any(not b.numeric for b in blanks):
             notes.append(f"{asked} is a formula or a verdict: exported as a short answer of its exact text, to be "
                          f"checked by hand")
-        parts.append(Part(asked, step.text_symbol, tuple(blanks), rule))
+        parts.append(Part(asked, quantity, step.text_symbol, tuple(blanks), rule))
     # the givens as the worked solution writes them, where it has a Given section (the steps of other sections
     # without a formula may be results: a derivative sympy found, a layer's FLOPs); else the file's own keys
     from ..problems.statement import givens as stated

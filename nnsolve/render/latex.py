@@ -57,11 +57,34 @@ FRAGMENT_NOTE = ("% An exam-class question written by nnsolve. The preamble need
                  "% \\printanswers (or \\documentclass[answers]{exam}) shows the solutions.")
 
 
-def render_latex(solution: Solution, digits: int | None = None, fragment: bool = False, handout: bool = False) -> str:
+def render_latex(solution: Solution, digits: int | None = None, fragment: bool = False, handout: bool = False,
+                 marks: dict | None = None) -> str:
     """A standalone document, or with `fragment` a question for the `exam` class; with `handout`, the question
-    alone (its statement or givens, and what is asked)."""
-    printer = LatexPrinter(solution, digits, fragment)
+    alone (its statement or givens, and what is asked). `marks` (answer id → points, decided by the caller: the
+    marking scheme) are the exam question's and parts' points."""
+    printer = LatexPrinter(solution, digits, fragment, marks)
     return printer.print_handout() if handout else printer.print_document()
+
+
+EXAM_PREAMBLE = r"""\documentclass[11pt,addpoints]{exam}
+\usepackage{iftex}
+\ifPDFTeX
+  \usepackage[utf8]{inputenc}
+  \usepackage[T1]{fontenc}
+  \usepackage{lmodern}
+\fi
+\usepackage{amsmath,amssymb,graphicx}
+\usepackage[margin=2.5cm]{geometry}
+\allowdisplaybreaks
+% \printanswers prints every solution (the key); without it the questions alone (the paper)
+"""
+
+
+def exam_document(questions: list[str], title: str, answers: bool = True) -> str:
+    """Exam-class questions (fragments) as one `exam` document; `answers` sets `\\printanswers` (the key) on."""
+    head = EXAM_PREAMBLE + ("\\printanswers\n" if answers else "%\\printanswers\n")
+    return ascii_only(head + "\n\\begin{document}\n\\begin{center}\\Large " + prose(title) + "\\end{center}\n"
+                      "\\begin{questions}\n" + "\n".join(questions) + "\\end{questions}\n\\end{document}\n")
 
 
 def join_latex(documents: list[tuple[str, str]], fragment: bool = False) -> str:
@@ -77,9 +100,11 @@ def join_latex(documents: list[tuple[str, str]], fragment: bool = False) -> str:
 
 
 class LatexPrinter(Printer):
-    def __init__(self, solution: Solution, digits: int | None = None, fragment: bool = False):
+    def __init__(self, solution: Solution, digits: int | None = None, fragment: bool = False,
+                 marks: dict | None = None):
         super().__init__(solution, digits)
         self.fragment = fragment
+        self.marks = marks
         self.column = solution.vectors != "row"
         _check_symbols(solution)
 
@@ -97,7 +122,10 @@ class LatexPrinter(Printer):
         """`\\question` (the title), the givens, then the worked solution; several answers are the
         question's parts, each with its value as its solution."""
         header = doc.header
-        lines = [FRAGMENT_NOTE, FIT_MACRO, "", r"\question{} " + prose(header.title or UNTITLED)]
+        rows = doc.answers.rows if doc.answers is not None else ()
+        as_parts = 1 < len(rows) <= PARTS
+        lines = [FRAGMENT_NOTE, FIT_MACRO, "", self._points(r"\question", [i for i, _ in rows]) + " "
+                 + prose(header.title or UNTITLED)]
         if header.source or header.source_note:
             source = " -- ".join(s for s in (header.source, header.source_note) if s)
             lines.append(r"{\small\raggedright(" + prose(source) + r")\par}")
@@ -105,12 +133,11 @@ class LatexPrinter(Printer):
             lines.append(self.doprint(header.statement))
         givens = [block for section in doc.sections for block in section.blocks if isinstance(block, Given)]
         lines += self._blocks(givens)
-        rows = doc.answers.rows if doc.answers is not None else ()
-        as_parts = 1 < len(rows) <= PARTS
         if as_parts:
             lines.append(r"\begin{parts}")
             for quantity_id, step in rows:
-                lines += [rf"\part{{}} Find ${latex_symbol(step.latex_symbol)}$.", r"\begin{solution}",
+                lines += [self._points(r"\part", [quantity_id]) + rf" Find ${latex_symbol(step.latex_symbol)}$.",
+                          r"\begin{solution}",
                           self._equation(step, [], tag=quantity_id), r"\end{solution}"]
             lines.append(r"\end{parts}")
         elif rows:
@@ -123,6 +150,17 @@ class LatexPrinter(Printer):
             worked.append(self.doprint(doc.answers))
         lines += [r"\begin{solution}", "\n\n".join(w for w in worked if w), r"\end{solution}"]
         return ascii_only("\n".join(lines) + "\n")
+
+    def _points(self, command: str, answers: list[str]) -> str:
+        """`\\question[3]` / `\\part[1.5]` with the marks given for these answers (with parts, the question's
+        points are the parts'); `\\question{}` without."""
+        if self.marks is None:
+            return command + "{}"
+        scored = command == r"\part" or not (1 < len(answers) <= PARTS)     # a question with parts: theirs
+        if not scored:
+            return command + "{}"
+        total = sum((self.marks.get(a, 0) for a in answers), 0)
+        return f"{command}[{_decimal(total)}]"
 
     def _print_Header(self, header) -> str:
         lines = [rf"\section*{{{prose(header.title or UNTITLED)}}}"]
@@ -310,6 +348,15 @@ def value_lines(value: np.ndarray, digits: int, column: bool = True, axes: tuple
         grid = value_lines(value[index], digits, column)
         lines += [rf"\text{{{prose(label)}: }}" + grid[0]] + grid[1:]
     return lines
+
+
+def _decimal(x) -> str:
+    from fractions import Fraction
+    x = Fraction(x)
+    if x.denominator == 1:
+        return str(x.numerator)
+    from ..engine.number import format_number
+    return format_number(x, 4)
 
 
 def ascii_only(tex: str) -> str:
