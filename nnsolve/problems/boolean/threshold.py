@@ -5,6 +5,8 @@ k − ½ on integer sums, so no net is ever 0 and they hold under either compari
 """
 from __future__ import annotations
 
+import re
+
 import functools
 import itertools
 import math
@@ -184,8 +186,30 @@ _LATEX = {"·": r"\cdot ", "η": r"\eta ", "−": "-", "Δ": r"\Delta ", "≤": 
           "½": r"\tfrac{1}{2}"}
 
 
+_WORDS = re.compile(r"[A-Za-z]{2,},? [A-Za-z]{2,}")      # "initial weights": prose, not a product of letters
+_TEXT_SPECIAL = {ch: "\\" + ch for ch in "{}_#&%$"}
+
+
 def described(text: str):
-    """A formula given in words (these tables have no symbolic derivation to show)."""
+    """A formula given in words (these tables have no symbolic derivation to show): a formula (`η (t − y) x`) as
+    math, words (`initial weights`) as upright text — math would set them as a product of italic letters."""
     from ...engine.formula import Formula
+    if _WORDS.search(text) or (text.isalpha() and len(text) > 2):
+        # upright runs of text between the symbols (η, −, ·): no math nested inside \text, which MathML
+        # converters do not read
+        pieces, run = [], []
+        for ch in text + "\0":
+            if ch in _LATEX or ch == "\0":
+                words = "".join(run)
+                if words.strip().isdigit():
+                    pieces.append(words.strip())        # digits are upright in math too ({2} would be a placeholder)
+                elif words:
+                    pieces.append(r"\text{" + words + "}")
+                run = []
+                if ch in _LATEX:
+                    pieces.append(_LATEX[ch].strip() or "{}")
+            else:
+                run.append(_TEXT_SPECIAL.get(ch, ch))
+        return Formula(" ".join(pieces), text)
     latex = "".join(_LATEX.get(ch, ch) for ch in text).replace(">=", r"\ge ")
     return Formula(latex, text)
