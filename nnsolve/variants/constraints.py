@@ -110,8 +110,17 @@ class Constraints:
         return out
 
     def failing(self, solution, key: dict) -> list[int]:
-        """The indices of the constraints `solution` (with its `key`) breaks."""
-        return [i for i, c in enumerate(self.constraints) if not self._holds(i, c, solution, key)]
+        """The indices of the constraints `solution` breaks, those over the variant's key too when it is given."""
+        return [i for i, c in enumerate(self.constraints)
+                if (key or not self._across(c)) and not self._holds(i, c, solution, key)]
+
+    def failing_across(self, key: dict) -> list[int]:
+        """The indices of the constraints over every variant's key (no two the same) that `key` breaks."""
+        return [i for i, c in enumerate(self.constraints) if self._across(c) and not self._holds(i, c, None, key)]
+
+    @staticmethod
+    def _across(c) -> bool:
+        return c.kind == "distinct_answers" and c.distinct_answers == "across"
 
     def accept(self, key: dict) -> None:
         self.seen_keys.add(_frozen(key))
@@ -141,7 +150,9 @@ class Constraints:
                 return dict(solution.conventions).get("solution") == "unique"
             if kind == "expression":
                 return self.comparisons[i].holds(solution)
-        except (ArithmeticError, ValueError):        # log of a negative in an expression: not satisfied
+        except (ArithmeticError, ValueError, KeyError):
+            # log of a negative in an expression, or a quantity this variant does not have (the unknowns of a
+            # system without a solution): not satisfied
             return False
         raise AssertionError(f"unchecked constraint {kind}")
 

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..api import _check_asked
+from ..ops.scalar import DomainError
 from ..problems import parse_document
 from ..problems.errors import Issue, ProblemError
 from ..problems.loader import Document, Literal
@@ -17,7 +19,7 @@ DEFAULT_SEED = 1
 GIVE_UP_AFTER = 10_000        # tries with nothing accepted: the constraints cannot be met (or almost never)
 TRIES_PER_VARIANT = 100       # at most this many tries per variant asked for (and at least GIVE_UP_AFTER)
 REFUSED = "refused by the problem's own checks"
-REPEATED = "same givens as an earlier variant"
+REPEATED = "same givens as an earlier try"
 
 
 @dataclass
@@ -77,10 +79,17 @@ class Generator:
             solution = self._solve(loaded.model, self.constraints.tell)
         except ProblemError as e:
             return None, {}, None, e.issues[0].message if e.issues else str(e)
-        except ArithmeticError as e:       # a domain error (log of 0) in this draw
+        except (ArithmeticError, DomainError) as e:       # log of 0, a division by 0 in this draw
             return None, {}, None, str(e)
+        failures = self.constraints.failing(solution, {})
+        if failures:
+            return solution, {}, data, failures
+        try:
+            _check_asked(loaded, solution)      # every asked quantity is there, as `solve` requires
+        except ProblemError as e:
+            return None, {}, None, e.issues[0].message
         key = key_of(solution)
-        return solution, key, data, self.constraints.failing(solution, key)
+        return solution, key, data, self.constraints.failing_across(key)
 
 
 def vary(problem, n: int = 10, seed: int | None = None, students: list[str] | None = None,
@@ -105,7 +114,7 @@ def vary(problem, n: int = 10, seed: int | None = None, students: list[str] | No
                 break
         return run
     rng = random.Random(seed)
-    seen: set = set()
+    seen: set = set()         # every choice drawn: a repeat is neither solved again nor accepted twice
     width = len(str(n))
     while len(run.variants) < n:
         name = f"{gen.stem}-{len(run.variants) + 1:0{width}d}"
@@ -126,11 +135,17 @@ def _draw_one(gen: Generator, run: Run, rng: random.Random, name: str, keep: str
                            f"constraints are met too rarely" + (f" (most often broken: {_worst(run)})"
                                                                 if run.rejected else ""))
             return False
+        if seen is not None and len(seen) >= run.space:
+            run.stopped = (f"{len(run.variants):,} of {run.asked:,} variants accepted after trying every one of the "
+                           f"{run.space:,} different variants the varied givens can make")
+            return False
         run.tries += 1
         choice = gen.givens.draw(rng)
         if seen is not None and choice in seen:
             run.rejected[REPEATED] = run.rejected.get(REPEATED, 0) + 1
             continue
+        if seen is not None:
+            seen.add(choice)
         solution, key, data, failures = gen.attempt(choice)
         if isinstance(failures, str):
             run.rejected[REFUSED] = run.rejected.get(REFUSED, 0) + 1
@@ -143,8 +158,6 @@ def _draw_one(gen: Generator, run: Run, rng: random.Random, name: str, keep: str
                 label = run.labels[i]
                 run.rejected[label] = run.rejected.get(label, 0) + 1
             continue
-        if seen is not None:
-            seen.add(choice)
         gen.constraints.accept(key)
         kept = keep == "files"
         run.variants.append(Variant(name, gen.givens.values(choice), key, solution if kept else None,

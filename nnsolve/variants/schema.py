@@ -13,6 +13,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..engine.number import exact_string
 from ..problems.errors import parse_path
 from ..problems.fields import Model, Number, Text
 
@@ -176,9 +177,9 @@ class Constraint(Model):
         value = getattr(self, self.kind)
         on = f" on {', '.join(self.answers)}" if self.answers else ""
         if self.kind == "within":
-            return f"within [{self.within[0]}, {self.within[1]}]{on}"
+            return f"within [{exact_string(self.within[0])}, {exact_string(self.within[1])}]{on}"
         if self.kind == "decimals":
-            return f"at most {self.decimals} decimals{on}"
+            return f"at most {self.decimals} decimal{'' if self.decimals == 1 else 's'}{on}"
         if self.kind == "expression":
             return f"expression {value}"
         if self.kind == "distinct_answers":
