@@ -25,6 +25,7 @@ class Givens:
     def __init__(self, block, doc: Document):
         self.doc = doc
         self.draws: list[Draw] = []
+        self._written: dict[tuple[int, int], Literal] = {}      # (draw, value index) → the value as a Literal
         issues, taken = [], []
         for path, how in block.vary.items():
             loc = parse_path(path)
@@ -66,8 +67,14 @@ class Givens:
         """The file's data with the chosen values in place (copied only along the places that change) and no
         `answers` (the variant's key is its own) or `variants` block."""
         data = {k: v for k, v in self.doc.data.items() if k not in ("answers", "variants")}
-        for place, value in self.values(choice):
-            _put(data, place, value if isinstance(value, Literal) else Literal(exact_string(value)))
+        for n, (d, index) in enumerate(zip(self.draws, choice)):
+            value = self._written.get((n, index))
+            if value is None:
+                value = d.how.candidate(index)
+                value = self._written[(n, index)] = value if isinstance(value, Literal) else \
+                    Literal(exact_string(value))
+            for place in d.places:
+                _put(data, place, value)
         return data
 
 

@@ -127,7 +127,10 @@ FLAGS = ("no_kink_at_zero", "no_pool_ties", "loss_falls", "unique_solution", "di
 def _constraint(value: Any):
     # `- no_pool_ties` means `- {no_pool_ties: true}`; `- distinct_answers` means across the variants
     if isinstance(value, str):
-        return {value: "across" if value == "distinct_answers" else True}
+        value = {value: None}
+    if isinstance(value, dict):      # `{no_pool_ties}` in flow style: the key with no value
+        value = {k: ("across" if k == "distinct_answers" else True) if v is None and k in FLAGS else v
+                 for k, v in value.items()}
     return value
 
 
