@@ -24,6 +24,17 @@ from .expression import ExpressionError, compile_comparison
 _KINKED = re.compile(r"(?:ReLU|LeakyReLU|ELU|relu|leaky_relu|elu|sign|abs)[^(){}\s]*\(\{(\d+)\}\)|𝟙\[\{(\d+)\} > 0\]")
 _MAX_POOL = re.compile(r"max_?pool", re.IGNORECASE)
 LOSS_AFTER = "loss(1)"
+_AFTER_UPDATE = re.compile(r"[A-Za-z_][\w/]*\(\d+\)")       # loss(1), W1(2), dL/dW1(1): after an update
+
+
+def told(block) -> list[str]:
+    """The quantities the solver is told to compute besides the asked ones (as a derived ask tells it): the loss
+    after the update for `loss_falls`, and what an expression names after an update."""
+    out = [LOSS_AFTER] if any(c.kind == "loss_falls" for c in block.constraints) else []
+    for c in block.constraints:
+        if c.kind == "expression":
+            out += [m for m in _AFTER_UPDATE.findall(c.expression) if m not in out]
+    return out
 
 
 def is_number(x) -> bool:
@@ -53,7 +64,7 @@ class Constraints:
         self.block = block
         self.constraints = list(block.constraints)
         self.labels = [c.label() for c in self.constraints]
-        self.tell = [LOSS_AFTER] if any(c.kind == "loss_falls" for c in self.constraints) else []
+        self.tell = told(block)
         self.seen_keys: set = set()
         self.comparisons: dict[int, object] = {}
         self.answers: dict[int, list[str]] = {}

@@ -65,8 +65,9 @@ def compile_comparison(text: str, solution) -> Comparison:
             call = re.search(r"unknown function '([^']+)'", str(e))
             if call:          # `loss(2)`: a quantity the solution does not have, read as a call
                 from ..problems.errors import suggestion
-                raise ExpressionError(f"no quantity or function {call.group(1)!r}(…)"
-                                      + suggestion(call.group(1), [*solution.ids, *FUNCTIONS])) from None
+                name = _unnamed(call.group(1), quantities)
+                raise ExpressionError(f"no quantity or function {name}(…)"
+                                      + suggestion(name, [*solution.ids, *FUNCTIONS])) from None
             raise ExpressionError(f"{side.strip()!r}: {_unnamed(str(e), quantities)}") from None
         for name in names_in(tree):
             if name not in quantities:

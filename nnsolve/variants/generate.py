@@ -12,7 +12,7 @@ from ..ops.scalar import DomainError
 from ..problems import parse_document
 from ..problems.errors import Issue, ProblemError
 from ..problems.loader import Document, Literal
-from .constraints import Constraints, key_of
+from .constraints import Constraints, key_of, told
 from .givens import Givens
 
 DEFAULT_SEED = 1
@@ -62,7 +62,7 @@ class Generator:
                                                   "(docs/variants.md)", 1)], doc.source)
         self.block = model.variants
         self.givens = Givens(self.block, doc)
-        base = self._solve(model, tell=_told(self.block))
+        base = self._solve(model, tell=told(self.block))
         self.constraints = Constraints(self.block, self.loaded, base)
         self.stem = Path(doc.source).stem if doc.source not in ("<text>", "<dict>", "<stdin>") else "variant"
 
@@ -168,11 +168,6 @@ def _draw_one(gen: Generator, run: Run, rng: random.Random, name: str, keep: str
 def _worst(run: Run) -> str:
     reason, count = max(run.rejected.items(), key=lambda kv: kv[1])
     return f"{reason}, {count:,} times"
-
-
-def _told(block) -> list[str]:
-    from .constraints import LOSS_AFTER
-    return [LOSS_AFTER] if any(c.kind == "loss_falls" for c in block.constraints) else []
 
 
 def _keyed(data: dict, key: dict) -> dict:
