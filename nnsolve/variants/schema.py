@@ -8,6 +8,7 @@ models see it, because a path names a place as the file writes it (`network.laye
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Annotated, Any, Optional
 
@@ -258,9 +259,12 @@ def _shown(loc) -> str:
     return format_path(tuple(loc))
 
 
+_PATH = re.compile(r"[^\s.\[\]]+(?:\[\d+\])*(?:\.[^\s.\[\]]+(?:\[\d+\])*)*")
+
+
 def _names_numbers(data, path: str) -> str | None:
-    if not path or any(bad in path for bad in (" ", "..")) or path.count("[") != path.count("]"):
-        return f"{path!r} is not a path like network.layers[0].W or data.x[1]"
+    if not _PATH.fullmatch(path):
+        return f"{path[:60]!r} is not a path like network.layers[0].W or data.x[1]"
     try:
         value = resolve(data, path)
     except (KeyError, IndexError) as e:
