@@ -223,9 +223,7 @@ def vary(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fal
          max_tries: Optional[int] = typer.Option(None, "--max-tries", min=1,
                                                  help="stop after this many draws (default: 100 per variant, at "
                                                       "least 10,000)"),
-         timeout: Optional[str] = typer.Option(None, "--timeout", metavar="SECONDS",
-                                               help="stop the whole run (exit code 2) past this long (default: "
-                                                    "no limit; the draws are bounded by --max-tries)")) -> None:
+         timeout: Optional[str] = TIME_LIMIT) -> None:
     """Draw randomised variants of a problem, each a problem file with its key; print the stress report
     (acceptance rate, range of each answer, the constraint that rejected most)."""
     if output is not None and output.exists() and not output.is_dir():
@@ -237,17 +235,19 @@ def vary(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fal
         if solutions not in FORMATS:
             _stop(_usage("--solutions", f"unknown format {solutions!r}; choose one of {', '.join(FORMATS)}"))
     report_out = None if report is None else _Output(report, Format.text, False)
-    seconds = _guarded(lambda: check_environment() or (0 if timeout is None else TIMEOUT.read(timeout, "--timeout")))
+    # as `solve` bounds one file, each try (the drawn file's validation and solve) is bounded; the run's length is
+    # bounded by --max-tries
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
 
     def drawn():
         from .variants.generate import vary as draw
         from .variants.roster import read_roster
         students = None if student_ids is None else read_roster(student_ids)
-        with deadline(seconds, HINT):
-            run = draw(problem, count, seed, students, "files" if output is not None else "keys", max_tries)
-            if run.complete and output is not None:
-                from .variants.report import write_variants
-                _folder_written("-o", lambda run, folder: write_variants(run, folder, solutions), run, output)
+        run = draw(problem, count, seed, students, "files" if output is not None else "keys", max_tries, seconds, HINT)
+        if run.complete and output is not None:
+            from .variants.report import write_variants
+            _folder_written("-o", lambda run, folder: write_variants(run, folder, solutions), run, output)
         return run
 
     run, code = _attempt(drawn, str(problem))

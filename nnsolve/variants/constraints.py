@@ -39,7 +39,7 @@ def told(block) -> list[str]:
 
 def is_number(x) -> bool:
     from fractions import Fraction
-    return (isinstance(x, Fraction) or hasattr(x, "_mpf_")) and not isinstance(x, bool)
+    return isinstance(x, (int, Fraction)) and not isinstance(x, bool) or hasattr(x, "_mpf_")
 
 
 def numbers(solution, qid: str) -> list:
@@ -170,7 +170,7 @@ class Constraints:
 
 def _rational(x) -> bool:
     from fractions import Fraction
-    return isinstance(x, Fraction)
+    return isinstance(x, (int, Fraction)) and not isinstance(x, bool)
 
 
 def _pairwise_distinct(values: list) -> bool:

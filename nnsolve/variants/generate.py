@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..api import _check_asked
+from ..limits import deadline
 from ..ops.scalar import DomainError
 from ..problems import parse_document
 from ..problems.errors import Issue, ProblemError
@@ -53,6 +54,9 @@ class Run:
 class Generator:
     """A problem with a `variants:` block, ready to draw: its draws and its compiled constraints."""
 
+    seconds: float | None = None         # the time one try may take (None: no limit)
+    hint = ""
+
     def __init__(self, problem):
         from ..api import load
         self.loaded = load(problem)
@@ -93,11 +97,15 @@ class Generator:
 
 
 def vary(problem, n: int = 10, seed: int | None = None, students: list[str] | None = None,
-         keep: str = "files", max_tries: int | None = None) -> Run:
+         keep: str = "files", max_tries: int | None = None, try_seconds: float | None = None,
+         hint: str = "raise it with timeout=") -> Run:
     """Draw `n` accepted variants (or one per student id, each drawn from the seed and the id alone, so a student's
     variant does not depend on the roster). `keep`: "files" keeps each variant's data and solution (to write files
-    and worked solutions), "keys" only its key."""
-    gen = problem if isinstance(problem, Generator) else Generator(problem)
+    and worked solutions), "keys" only its key. `try_seconds` bounds the problem's own solve and each try, as
+    `solve` bounds one file (DeadlineExceeded past it)."""
+    with deadline(try_seconds, hint):
+        gen = problem if isinstance(problem, Generator) else Generator(problem)
+    gen.seconds, gen.hint = try_seconds, hint
     seed = seed if seed is not None else gen.block.seed if gen.block.seed is not None else DEFAULT_SEED
     wanted = len(students) if students is not None else n
     run = Run(gen.loaded.document.source, seed, wanted, labels=gen.constraints.labels, space=gen.givens.space(),
@@ -146,7 +154,8 @@ def _draw_one(gen: Generator, run: Run, rng: random.Random, name: str, keep: str
             continue
         if seen is not None:
             seen.add(choice)
-        solution, key, data, failures = gen.attempt(choice)
+        with deadline(gen.seconds, gen.hint):
+            solution, key, data, failures = gen.attempt(choice)
         if isinstance(failures, str):
             run.rejected[REFUSED] = run.rejected.get(REFUSED, 0) + 1
             run.refusals[failures] = run.refusals.get(failures, 0) + 1

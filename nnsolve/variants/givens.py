@@ -12,6 +12,9 @@ from ..problems.loader import Document, Literal
 from .schema import Vary, resolve
 
 
+SPACE_SHOWN = 10 ** 18
+
+
 @dataclass(frozen=True)
 class Draw:
     """One choice made per variant: the places it fills (all of a matrix's numbers under `per: matrix`)."""
@@ -45,10 +48,13 @@ class Givens:
             raise ProblemError(issues, doc.source)
 
     def space(self) -> int:
-        """How many different variants the draws can make."""
+        """How many different variants the draws can make, up to SPACE_SHOWN (a product of a million ranges would
+        be a number of millions of digits; past this bound only "more" matters)."""
         size = 1
         for d in self.draws:
             size *= d.how.candidates_count()
+            if size >= SPACE_SHOWN:
+                return SPACE_SHOWN
         return size
 
     def draw(self, rng: random.Random) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..engine.number import format_number, to_fraction
+from .givens import SPACE_SHOWN
 from .writer import problem_text
 
 SUFFIXES = {"text": ".solution.txt", "markdown": ".solution.md", "json": ".solution.json", "html": ".solution.html",
@@ -46,7 +47,8 @@ def stress_report(run, ranges: dict | None = None) -> str:
     rate = f"{100 * accepted / run.tries:.1f}%" if run.tries else "—"
     lines = [f"Variants of {run.source} (seed {run.seed})",
              f"  accepted: {accepted:,} of {run.tries:,} tries ({rate}); asked for {run.asked:,}",
-             f"  different variants the varied givens can make: {run.space:,}"]
+             f"  different variants the varied givens can make: "
+             + (f"{run.space:,}" if run.space < SPACE_SHOWN else f"more than {SPACE_SHOWN:,}")]
     if run.rejected:
         lines.append("  rejected (a try can break several constraints):")
         for reason, count in sorted(run.rejected.items(), key=lambda kv: (-kv[1], kv[0])):
