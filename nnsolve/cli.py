@@ -208,7 +208,7 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
 def vary(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                         help="a problem file with a `variants:` block (docs/variants.md)"),
          count: int = typer.Option(10, "-n", "--count", min=1, max=100_000, help="how many variants to draw"),
-         seed: Optional[int] = typer.Option(None, "--seed", help="the seed (default: the block's, else 1)"),
+         seed: Optional[int] = typer.Option(None, "--seed", min=0, help="the seed (default: the block's, else 1)"),
          output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="DIR",
                                                help="write each variant as DIR/NAME.yaml with its key (without "
                                                     "-o: only the stress report)"),

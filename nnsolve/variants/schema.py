@@ -192,7 +192,8 @@ class Constraint(Model):
 
 
 class Variants(Model):
-    seed: Optional[int] = Field(default=None, description="the seed of the draws (default 1; `--seed` overrides)")
+    seed: Optional[int] = Field(default=None, ge=0, description="the seed of the draws, 0 or more (default 1; `--seed` "
+                                                                 "overrides)")
     vary: dict[str, Vary] = Field(
         description="given path (network.layers[0].W, data.x[1], optimizer.lr) → how it varies: "
                     "{values: [...]} or {from, to, step}, with nonzero and per: element|matrix; a plain list is "
