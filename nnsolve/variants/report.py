@@ -47,7 +47,7 @@ def stress_report(run, ranges: dict | None = None) -> str:
     rate = f"{100 * accepted / run.tries:.1f}%" if run.tries else "—"
     lines = [f"Variants of {run.source} (seed {run.seed})",
              f"  accepted: {accepted:,} of {run.tries:,} tries ({rate}); asked for {run.asked:,}",
-             f"  different variants the varied givens can make: "
+             "  different variants the varied givens can make: "
              + (f"{run.space:,}" if run.space < SPACE_SHOWN else f"more than {SPACE_SHOWN:,}")]
     if run.rejected:
         lines.append("  rejected (a try can break several constraints):")
