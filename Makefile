@@ -22,6 +22,9 @@ $(VENV)/.test-extras: $(BIN)/nnsolve
 	$(BIN)/pip install --quiet -e '.[test]'
 	@command -v dot >/dev/null || apt-get install -y -qq graphviz >/dev/null 2>&1 || \
 		echo "graphviz not installed: SVG/PNG picture tests will be skipped"
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || \
+		apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		echo "chromium/chromium-driver not installed: the HTML browser test will be skipped"
 	@touch $@
 
 # Derandomized Hypothesis (profile `ci`, tests/conftest.py) unless a seed is given:

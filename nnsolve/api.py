@@ -55,7 +55,16 @@ def solve(problem, round_intermediates: int | None = None, pins: dict | None = N
                             for issue in e.issues], e.source or loaded.document.source) from None
     _check_asked(loaded, solution)
     _check_pins(loaded, solution, policy)
+    _state(loaded, solution)
     return solution
+
+
+def _state(loaded: LoadedProblem, solution: Solution) -> None:
+    """The file's `statement:` with its placeholders bound to the givens (a wrong one refused at its line)."""
+    text = getattr(loaded.model, "statement", None)
+    if text:
+        from .problems.statement import fill, statement_line
+        solution.statement = fill(text, solution, statement_line(loaded.document, text), loaded.document.source)
 
 
 def picture(solution, path=None) -> str:

@@ -28,6 +28,11 @@ class Format(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"
+
+
+# formats of a worked solution only: `check` and `summary` refuse them (said, not an internal error)
+SOLUTION_ONLY = (Format.html,)
 
 
 class Style(str, Enum):
@@ -66,10 +71,17 @@ def _options(version: bool = typer.Option(False, "--version", callback=_show_ver
 @app.command()
 def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
           format: Format = FORMAT, picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
+          handout: bool = typer.Option(False, "--handout",
+                                       help="print the question alone, for an exam paper: the statement (or the "
+                                            "givens) and what is asked, without the solution or the answers"),
           timeout: Optional[str] = TIME_LIMIT) -> None:
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
+    if format in SOLUTION_ONLY and len(files) > 1:
+        _stop(_usage("--format", f"{format.value} writes one page: give one file"))
+    if picture is not None and handout:
+        _stop(_usage("--picture", "draws the solved graph, with its values: a handout does not show them"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -82,7 +94,13 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
-        return render(solution, format.value, color=color)
+        if not handout:
+            return render(solution, format.value, color=color)
+        from .problems.errors import ProblemError
+        try:
+            return render(solution, format.value, color=color, handout=True)
+        except ProblemError as refused:      # a family that states no givens, without a statement
+            raise ProblemError(refused.issues, refused.source or str(file)) from None
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
@@ -106,6 +124,7 @@ def check(files: list[Path] = FILES,
           format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Compare the answers given in each file with the computed ones; exit 1 on any mismatch. With several
     files: one line per file and a total."""
+    _no_page(format, "check")
     from .check import check_file, render_report
     from .check.report import render_failure, render_reports
 
@@ -142,6 +161,45 @@ class Layout(str, Enum):
     canvas = "canvas"
 
 
+class FeedbackFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+class Target(str, Enum):
+    moodle = "moodle"
+    qti = "qti"
+    html = "html"
+
+
+@app.command()
+def export(paths: list[Path] = typer.Argument(..., metavar="FILES|DIR", show_default=False,
+                                              help="problem files, or folders of them (each folder one category "
+                                                   "of questions)"),
+           to: Target = typer.Option(..., "--to", help="moodle: Moodle XML; qti: a Canvas QTI 1.2 zip; html: one "
+                                                       "page of the worked solutions"),
+           output: Path = typer.Option(..., "--output", "-o", metavar="PATH", help="the file to write"),
+           timeout: Optional[str] = TIME_LIMIT) -> None:
+    """Write solved problems as quiz questions: one numeric answer per number asked, its tolerance from the
+    problem's marking scheme (else the decimals shown), the worked solution as feedback."""
+    if output.is_dir():
+        _stop(_usage("--output", f"{str(output)!r} is a folder; give a file name"))
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
+    def exported():
+        from .limits import deadline
+        from .publish.export import export as write_export
+        with deadline(seconds, "raise it with --timeout SECONDS or NNSOLVE_TIMEOUT; 0 for no limit"):
+            return write_export(list(paths), to.value, output)
+
+    done = _guarded(exported)
+    for line in done.report():
+        _say(line)
+    _say(f"written: {output}")
+    raise typer.Exit(0)
+
+
 @app.command()
 def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
                                          help="the problem file (its `marking:` is the scheme)"),
@@ -155,7 +213,10 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
                                         help="gradebook columns: nnsolve's (marks and ECF per answer, total), or "
                                              "Moodle's or Canvas's grade-import CSV"),
           feedback: Optional[Path] = typer.Option(None, "--feedback", metavar="DIR",
-                                                  help="also write one Markdown feedback file per student in DIR"),
+                                                  help="also write one feedback file per student in DIR"),
+          feedback_format: FeedbackFormat = typer.Option(FeedbackFormat.markdown, "--feedback-format",
+                                                         help="the feedback files: Markdown, or self-contained "
+                                                              "HTML pages"),
           report: Optional[Path] = typer.Option(None, "--report", metavar="DIR",
                                                 help="also write the class report in DIR: report.md, a histogram "
                                                      "of the totals and a bar chart of facility (PNG and SVG; "
@@ -188,12 +249,14 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     book, code = _attempt(graded, str(problem))
     if code:
         raise typer.Exit(code)
-    from .grading.outputs import csv_text, layout_rows, summary_text, write_feedback
+    from .grading.feedback import write_feedback
+    from .grading.outputs import csv_text, layout_rows, summary_text
     if gradebook_out is not None:
         with gradebook_out as out:
             out.write(csv_text(layout_rows(book, layout.value)))
     if feedback is not None:
-        _guarded(lambda: _folder_written("--feedback", write_feedback, book, feedback))
+        _guarded(lambda: _folder_written("--feedback", lambda b, f: write_feedback(b, f, feedback_format.value),
+                                         book, feedback))
     if report is not None:
         _guarded(lambda: _report_written(book, report))
     text = summary_text(book)
@@ -317,6 +380,7 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
             format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Print a table of an architecture (a problem file, a bundled name, or a Keras/PyTorch snippet .py,
     which is parsed and not run, except with --trace): shapes, parameters, MACs, receptive fields."""
+    _no_page(format, "summary")
     from .problems.reading import STDIN
     if source == STDIN:
         _stop(_usage("", "summary reads an architecture file or a bundled name, not standard input"))
@@ -336,6 +400,49 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
         if text is not None:
             out.write(text)
     raise typer.Exit(code)
+
+
+@app.command()
+def schema(family: Optional[str] = typer.Argument(None, metavar="[FAMILY]", show_default=False,
+                                                 help="one family (dense_network, conv_network, …); default: all"),
+           output: Optional[Path] = OUTPUT) -> None:
+    """Print the JSON Schema of the problem file (one family's, or every family's as a oneOf by `problem:`), for
+    editors: put `# yaml-language-server: $schema=PATH` on a problem file's first line."""
+    from .authoring.schema import schema_text
+    _guarded(lambda: _known_family(family))
+    with _Output(output, Format.json, False) as out:
+        out.write(_guarded(lambda: schema_text(family)))
+    raise typer.Exit(0)
+
+
+@app.command()
+def new(family: str = typer.Argument(..., metavar="FAMILY", show_default=False,
+                                     help="the problem family: dense_network, conv_network, recurrent, …"),
+        source: Optional[Path] = typer.Option(
+            None, "--from", metavar="QUESTION.tex|.md",
+            help="lift the named matrices, vectors and scalars of an exam question (LaTeX or Markdown) into the "
+                 "template's givens; what cannot be placed is listed"),
+        output: Optional[Path] = OUTPUT,
+        force: bool = typer.Option(False, "--force", help="write over PATH if it exists")) -> None:
+    """Write a commented problem file for FAMILY to complete (to PATH with -o, else to the screen)."""
+    from .authoring.template import new_problem
+    _guarded(lambda: _known_family(family))
+    if output is not None and str(output) != "-" and output.is_file() and not force:
+        # a template written over a problem someone has completed would lose their work
+        _stop(_usage("--output", f"{str(output)!r} exists: give another name, or --force to write over it"))
+    text, report = _guarded(lambda: new_problem(family, source))
+    with _Output(output, Format.text, False) as out:
+        out.write(text)
+    for line in report:
+        _say(line)
+    raise typer.Exit(0)
+
+
+def _known_family(name: Optional[str]) -> None:
+    from .problems import REGISTRY
+    from .problems.errors import suggestion
+    if name is not None and name not in REGISTRY:
+        raise _usage("FAMILY", f"unknown problem family {name!r}" + suggestion(name, sorted(REGISTRY), True))
 
 
 def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:
@@ -430,6 +537,11 @@ def _usage(where: str, message: str):
     """A ProblemError about the command line (`where` names the option)."""
     from .problems.errors import Issue, ProblemError
     return ProblemError([Issue(where, message)])
+
+
+def _no_page(format: Format, command: str) -> None:
+    if format in SOLUTION_ONLY:
+        _stop(_usage("--format", f"{command} prints text, markdown or json; {format.value} is for `nnsolve solve`"))
 
 
 def _stop(error) -> NoReturn:

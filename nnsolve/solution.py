@@ -69,6 +69,9 @@ class Solution:
     # problem file (`network.layout`: in_out, `conventions.relu_derivative_at_zero`: 0) and the family's
     # structure (`layers`: 3)
     meta: dict[str, Any] = field(default_factory=dict)
+    # the problem's `statement:` as text pieces and filled placeholders (nnsolve.problems.statement.Filled); empty
+    # when the file has none. Filled by the API once the givens are known.
+    statement: tuple = ()
 
     def __post_init__(self):
         self._by_id = {s.id: s for s in self.steps}

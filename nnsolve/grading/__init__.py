@@ -14,13 +14,28 @@ def grade(problem, submissions, timeout=None, columns=None, progress=None):
     Gradebook. `timeout` (seconds) bounds the solve and each student's check (a student past it is not marked, and
     the gradebook says so). `columns` maps an export's response columns to answer ids: a dict
     {"Response 1": "h1", …} ("-" leaves a column out), a list of answer ids in the columns' order, or "marking"
-    for the answers of the problem's `marking:` scheme in order. `progress`, if given, wraps the students as they
-    are marked (an iterable in, the same items out: a progress bar)."""
+    for the answers of the problem's `marking:` scheme in order. A Moodle Cloze question's column is mapped to its
+    blanks joined by "+" ("h1[0]+h1[1]+y"), or to "cloze": the blanks of the question `nnsolve export` writes of
+    this problem. `progress`, if given, wraps the students as they are marked (an iterable in, the same items out:
+    a progress bar)."""
     from .marker import grade as _grade
     if columns is not None:
         from .submissions import read_submissions
-        submissions = read_submissions(submissions, _marking_order(problem) if columns == "marking" else columns)
+        if columns == "marking":
+            columns = _marking_order(problem)
+        elif isinstance(columns, dict) and "cloze" in columns.values():
+            blanks = "+".join(_blank_order(problem))
+            columns = {key: blanks if answer == "cloze" else answer for key, answer in columns.items()}
+        submissions = read_submissions(submissions, columns)
     return _grade(problem, submissions, timeout, progress)
+
+
+def _blank_order(problem) -> list[str]:
+    """The blanks of the question `nnsolve export` writes of the problem, in order."""
+    from ..api import load, solve
+    from ..publish.questions import blank_labels
+    loaded = load(problem)
+    return blank_labels(loaded, solve(loaded))
 
 
 def _marking_order(problem) -> list[str]:

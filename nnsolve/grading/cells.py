@@ -14,11 +14,23 @@ class CellError(Exception):
     """A cell that is no answer of the asked form; the message says what is wrong with it."""
 
 
+class Unreadable(str):
+    """A cell its reader could not take apart (a quiz response not in the layout its question writes): its text,
+    and why — a format error for every answer it holds."""
+
+    def __new__(cls, text: str, reason: str):
+        cell = super().__new__(cls, text)
+        cell.reason = reason
+        return cell
+
+
 def read_cell(written, shape: tuple[int, ...], formulas: bool = False) -> np.ndarray:
     """`written` (a CSV cell's text, or a value from a YAML/JSON answer file) → an object array of the numbers
     as written, in `shape` (a row for a column and the like are read as the shape asked, as `check` does).
     With `formulas` (a quantity whose value is a formula or a verdict), each entry is kept as written, for
     `check` to compare symbolically."""
+    if isinstance(written, Unreadable):
+        raise CellError(written.reason)
     if written is None or (isinstance(written, str) and not written.strip()):
         raise CellError("blank: no answer given")
     given = _nesting(written.strip()) if isinstance(written, str) else written

@@ -16,20 +16,24 @@ def within(tolerance: Tolerance, given: np.ndarray, value: np.ndarray) -> bool:
 
 
 def _close(tolerance: Tolerance, given, value) -> bool:
-    name, bound = tolerance.name, tolerance.value
     if not isinstance(given, Fraction) or not isinstance(value, Fraction):
         return bool(given == value)          # an infinity or a number past the exact range: only itself
-    off = abs(given - value)
+    return abs(given - value) <= allowance(tolerance, value)
+
+
+def allowance(tolerance: Tolerance, value: Fraction) -> Fraction:
+    """How far from `value` a number may be under the comparator, exactly (what Moodle calls a nominal
+    tolerance): significant figures are half a unit in the last of them, and 0 is matched only by 0."""
+    name, bound = tolerance.name, tolerance.value
     if name == "absolute":
-        return off <= bound
+        return Fraction(bound)
     if name == "relative":
-        return off <= bound * abs(value)
+        return Fraction(bound) * abs(value)
     if name == "decimals":
-        return off <= Fraction(1, 2) * Fraction(10) ** -bound
-    # significant figures: half a unit in the last of `bound` figures of the value (0 is matched only by 0)
+        return Fraction(1, 2) * Fraction(10) ** -bound
     if value == 0:
-        return given == 0
-    return off <= Fraction(1, 2) * Fraction(10) ** (_exponent(abs(value)) - bound + 1)
+        return Fraction(0)
+    return Fraction(1, 2) * Fraction(10) ** (_exponent(abs(value)) - bound + 1)
 
 
 def _exponent(x: Fraction) -> int:

@@ -18,6 +18,13 @@ Which answer id each response column holds is never guessed: the caller maps it,
 `-` leaves a column out), or by a list of answer ids taken in order, one per response column (the `marking:`
 scheme's answers, when the instructor says the quiz asks them in that order). A response column left unmapped, a
 key naming no column, two columns mapped to one answer: each is refused (exit 2), the header's line said.
+
+A Moodle embedded-answers (Cloze) question holds several numbers in one response column, which Moodle writes
+`part 1: 0.99; part 2: 0.21` (qtype_multianswer's summary of a response). Such a column is mapped to the answer
+elements its blanks ask, in order, joined by `+` (`Response 1=h1[0]+h1[1]+y`), or to the word `cloze`: the blanks
+of the question `nnsolve export` writes of this problem. The parts are put back together: every element of an
+answer present makes one answer (`h1` = [part 1, part 2]), as its marking scheme names it; a response that is not
+in that layout is a format error for each answer it holds, said as such.
 """
 from __future__ import annotations
 
@@ -28,6 +35,9 @@ from .submissions import Submission, Submissions, shown
 
 MOODLE, CANVAS = "Moodle responses report", "Canvas student analysis report"
 SKIP = "-"
+CLOZE = "cloze"           # a Cloze column: the blanks nnsolve export writes, in order (resolved with the problem)
+_PART = re.compile(r"(?:^|; )part (\d+): ")
+_ELEMENT = re.compile(r"(.+?)((?:\[\d+\])+)")
 _MOODLE_RESPONSE = re.compile(r"Response \d+")
 _CANVAS_QUESTION = re.compile(r"(\d+): ")
 # the student id, in order of preference: the institution's id before the login name before the address
@@ -72,9 +82,13 @@ def read_export(kind: str, names: list[str], header_line: int, records, source: 
              f"(Python: columns={{...}}), or --columns marking to take the marking: scheme's answers in order "
              f"(response columns: {', '.join(key for _, key in responses)})")
     mapped = _mapped(kind, names, responses, columns, stop)
+    parts = {i: _assembly(a.split("+")) for i, a in mapped.items() if "+" in a}
     records = list(records)
     id_column, id_name = _id_column(kind, names, records, stop)
-    answers = [a for a in mapped.values() if a != SKIP]
+    answers = [b for i, a in mapped.items() if a != SKIP for b in (parts[i] if i in parts else [a])]
+    twice = sorted({a for a in answers if answers.count(a) > 1})
+    if twice:
+        stop(f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} asked by two response columns (or two blanks)")
     students = []
     for line, row, unreadable in records:
         student = row[id_column].strip() if id_column < len(row) else ""
@@ -83,8 +97,90 @@ def read_export(kind: str, names: list[str], header_line: int, records, source: 
         elif not student:
             students.append(Submission("", line, malformed=f"no student id: its {id_name} cell is empty"))
         else:
-            students.append(Submission(student, line, {a: row[i] for i, a in mapped.items() if a != SKIP}))
+            cells = {}
+            for i, a in mapped.items():
+                if i in parts:
+                    cells.update(_cloze_cells(row[i], mapped[i].split("+"), parts[i], names[i]))
+                elif a != SKIP:
+                    cells[a] = row[i]
+            students.append(Submission(student, line, cells))
     return Submissions(source, answers, students, id_name, {a: (source, header_line) for a in answers})
+
+
+def _assembly(blanks: list[str]) -> dict[str, list[tuple[int, ...]] | None]:
+    """The answers a Cloze column's blanks make, in order: an answer every element of which is a blank (a full grid
+    of indices, in row-major order) → its element positions; any other blank stays an answer of its own (None)."""
+    grouped: dict[str, list[tuple[int, ...]]] = {}
+    alone: list[str] = []
+    for blank in blanks:
+        match = _ELEMENT.fullmatch(blank)
+        if match is None:
+            alone.append(blank)
+            continue
+        grouped.setdefault(match.group(1), []).append(tuple(int(i) for i in re.findall(r"\d+", match.group(2))))
+    out: dict[str, list[tuple[int, ...]] | None] = {}
+    for blank in blanks:
+        match = _ELEMENT.fullmatch(blank)
+        name = match.group(1) if match else blank
+        if name in out or blank in out:
+            continue
+        positions = grouped.get(name) if match else None
+        if positions is not None and _full_grid(positions):
+            out[name] = positions
+        elif match:
+            for p in grouped[name]:
+                out[name + "".join(f"[{i}]" for i in p)] = None
+        else:
+            out[blank] = None
+    return out
+
+
+def _full_grid(positions: list[tuple[int, ...]]) -> bool:
+    import itertools
+    if len({len(p) for p in positions}) != 1:
+        return False
+    shape = tuple(max(p[k] for p in positions) + 1 for k in range(len(positions[0])))
+    return positions == list(itertools.product(*(range(n) for n in shape)))
+
+
+def _cloze_cells(text: str, blanks: list[str], answers: dict, column: str) -> dict:
+    """A Cloze response (`part 1: 0.99; part 2: 0.21`) as the cells of the answers its blanks make."""
+    from .cells import Unreadable
+
+    found = _parts(text, len(blanks))
+    if isinstance(found, str):
+        return {a: Unreadable(text, f"{column}: {found}") for a in answers}
+    if not any(found):
+        return dict.fromkeys(answers, "")       # not attempted: each answer blank
+    by_blank = dict(zip(blanks, found))
+    cells = {}
+    for answer, positions in answers.items():
+        if positions is None:
+            cells[answer] = by_blank[answer]
+        else:
+            cells[answer] = _nested([by_blank[answer + "".join(f"[{i}]" for i in p)] for p in positions], positions)
+    return cells
+
+
+def _parts(text: str, count: int) -> list[str] | str:
+    """The parts' texts in order, or why the response is not `part 1: …; part 2: …` with `count` parts."""
+    if not text.strip():
+        return [""] * count                 # not attempted: every blank blank
+    marks = list(_PART.finditer(text))
+    if not marks or marks[0].start() != 0:
+        return f"not a Cloze response ('part 1: …; part 2: …'): {text.strip()[:40]!r}"
+    numbers = [int(m.group(1)) for m in marks]
+    if numbers != list(range(1, count + 1)):
+        return f"a Cloze response of parts {', '.join(map(str, numbers))} where the question has parts 1–{count}"
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    return [text[m.end():end].strip() for m, end in zip(marks, ends)]
+
+
+def _nested(texts: list[str], positions: list[tuple[int, ...]]):
+    """Element texts in row-major order → the nested list of the answer's shape."""
+    import numpy as np
+    shape = tuple(max(p[k] for p in positions) + 1 for k in range(len(positions[0])))
+    return np.array(texts, dtype=object).reshape(shape).tolist()
 
 
 def _response_columns(kind: str, names: list[str]) -> list[tuple[int, str]]:

@@ -1,14 +1,12 @@
-"""A Gradebook written out: the gradebook CSV, the Moodle and Canvas import layouts, one Markdown feedback file per
-student, and the class summary. Every number here was decided by the marker; these only lay it out."""
+"""A Gradebook written out: the gradebook CSV, the Moodle and Canvas import layouts and the class summary (each
+student's feedback file: feedback.py). Every number here was decided by the marker; these only lay it out."""
 from __future__ import annotations
 
 import csv
 import io
-import re
 from fractions import Fraction
-from pathlib import Path
 
-from .gradebook import CARRIED, FORMAT, RIGHT, WRONG, Gradebook, StudentGrade
+from .gradebook import FORMAT, Gradebook, StudentGrade
 
 LAYOUTS = ("nnsolve", "moodle", "canvas")
 
@@ -86,70 +84,6 @@ def _feedback_line(s: StudentGrade) -> str:
     if s.slips:
         parts.append(f"slip: {'; '.join(s.slips)}")
     return "; ".join(parts) or "all right"
-
-
-_VERDICT_WORDS = {RIGHT: "✅ right", CARRIED: "↪ carried forward", WRONG: "❌ wrong", FORMAT: "⚠ format error"}
-
-
-def feedback_markdown(book: Gradebook, s: StudentGrade) -> str:
-    """One student's feedback: each answer beside the right value, the marks, ECF said with what it followed,
-    the slip named where one explains the numbers."""
-    lines = [f"# {book.title or 'Feedback'}", "", f"Student: {_cell(s.student)}", "",
-             f"**Total: {marks_text(s.total)} / {marks_text(book.total_out_of)}**", ""]
-    if s.malformed:
-        lines += [f"Your row could not be read ({_cell(s.remarks[0] if s.remarks else s.malformed)}): every "
-                  "answer is marked 0. Please see your instructor.", ""]
-        return "\n".join(lines)
-    lines += ["| answer | yours | right value | marks | |", "|---|---|---|---|---|"]
-    for m in s.answers:
-        note = {RIGHT: m.rule, WRONG: m.reason, FORMAT: m.reason}.get(m.verdict, "")
-        if m.verdict == CARRIED:
-            share = book.ecf_fraction.get(m.answer, Fraction(1))
-            credit = "full credit" if share == 1 else f"{marks_text(share)} of the marks"
-            note = f"right from your own {', '.join(m.follows)} ({credit})" if not m.ecf_capped else m.ecf_capped
-        lines.append(f"| `{m.answer}` | {_cell(m.given) or '(blank)'} | {_cell(m.expected)} | "
-                     f"{marks_text(m.marks)} / {marks_text(m.out_of)} | {_VERDICT_WORDS[m.verdict]}"
-                     f"{': ' + _cell(note) if note else ''} |")
-    lines.append("")
-    if s.first_wrong:
-        first = next(m for m in s.answers if m.answer == s.first_wrong)
-        lines.append(f"Your first wrong step is `{first.answer}`: you wrote {_cell(first.given)}, the right value "
-                     f"is {_cell(first.expected)}.")
-    carried = [m.answer for m in s.answers if m.ecf]
-    if carried:
-        lines.append(f"Error carried forward: {', '.join(f'`{a}`' for a in carried)} "
-                     f"{'is' if len(carried) == 1 else 'are'} right given your own earlier answers.")
-    for slip in s.slips:
-        lines.append(f"Your numbers match this slip: {slip}.")
-    for remark in s.remarks:
-        lines.append(f"Note: {remark}.")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def feedback_name(student: str, taken: set[str]) -> str:
-    """A file name for a student's feedback: the id with anything but letters, digits, `-`, `_`, `.` replaced,
-    numbered when two ids come to the same name."""
-    stem = re.sub(r"[^\w.-]", "_", student).strip(".") or "student"
-    name, n = f"{stem}.md", 2
-    while name in taken:
-        name, n = f"{stem}-{n}.md", n + 1
-    taken.add(name)
-    return name
-
-
-def write_feedback(book: Gradebook, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
-    written = []
-    for s in book.students:
-        path = folder / feedback_name(s.student, taken)
-        path.write_text(feedback_markdown(book, s), encoding="utf-8")
-        written.append(path)
-    return written
 
 
 def summary_text(book: Gradebook) -> str:

@@ -61,6 +61,13 @@ class Family:
     pins: bool = True                      # pinned values are honoured (everything after them recomputed)
     golden: tuple[str, ...] = ()           # examples whose worked solutions are kept as golden files
 
+    @property
+    def template(self) -> str:
+        """The commented problem file `nnsolve new` writes for this family: nnsolve/authoring/templates/<name>.yaml,
+        which loads and solves as written."""
+        from importlib.resources import files
+        return files("nnsolve.authoring").joinpath("templates", f"{self.name}.yaml").read_text(encoding="utf-8")
+
     def solve(self, problem, policy=None):
         """The Solution with `asked` resolved from the problem's `ask` (unknown items are left out here;
         `unasked` names them)."""

@@ -26,6 +26,10 @@ class Source(Model):
 class Common(Model):
     problem: str = Field(description="the problem family, e.g. dense_network")
     title: Text = ""
+    statement: Optional[Text] = Field(
+        default=None, description="the question as the exam words it (Markdown), printed above the worked solution "
+                                  "and alone by `solve --handout`; {W1}, {x}, {lr}, {W1[0][1]} are filled from the "
+                                  "givens, {{ and }} are literal braces")
     source: Optional[Source] = None
     ask: Annotated[list[Text], BeforeValidator(_one_or_list)] = Field(
         default_factory=list, description="quantity ids, or groups of them named by the family (forward, loss, "

@@ -16,6 +16,8 @@ from .values import latex_value, needs_grouping, text_value
 
 _PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
+# a number, bracketed or not, as a piece ends and begins: two side by side must not run together
+_NUMBER_END, _NUMBER_START = re.compile(r"\d\)?$"), re.compile(r"\(?-?\d")
 
 # What may stand right before / after a piece without it needing brackets.
 _OPEN = ("(", "[", "{", ",", "=", "|", "‖", r"\lVert", "&")
@@ -41,7 +43,10 @@ def fill(formula: Formula, latex: bool, piece: Callable[[str], str],
         text = piece(formula.args[index])
         if _needs_brackets(grouping(text), before.rstrip(), after.lstrip()):
             text = f"({text})"
-        out.append(template[pos:match.start()])
+        between = template[pos:match.start()]
+        if latex and pos and not between.strip() and _NUMBER_END.search(out[-1]) and _NUMBER_START.match(text):
+            between = r" \cdot "     # `W x` with numbers: `1 \cdot 2`, not `1 2`, which reads as twelve
+        out.append(between)
         if latex:
             text = _latex_safe(text, "".join(out), after)
         out.append(text)

@@ -14,8 +14,9 @@ from ..engine.notation import latex_symbol
 from .values import exact_data, exact_text, float_data
 
 
-def render_json(solution: Solution) -> str:
-    return dumps(JsonPrinter(solution).print_document()) + "\n"
+def render_json(solution: Solution, handout: bool = False) -> str:
+    printer = JsonPrinter(solution)
+    return dumps(printer.print_handout() if handout else printer.print_document()) + "\n"
 
 
 def dumps(data, level: int = 0) -> str:
@@ -36,7 +37,11 @@ def _is_array(data: list) -> bool:
 
 
 def value_data(step: Step) -> dict:
-    return {"exact": exact_data(step.value), "float": float_data(step.value), "shape": list(step.value.shape)}
+    return _value_data(step.value)
+
+
+def _value_data(value) -> dict:
+    return {"exact": exact_data(value), "float": float_data(value), "shape": list(value.shape)}
 
 
 class JsonPrinter(Printer):
@@ -49,7 +54,32 @@ class JsonPrinter(Printer):
     def _print_Header(self, header) -> dict:
         return {"title": self.solution.title, "kind": self.solution.kind, "source": self.solution.source,
                 "conventions": [{"name": name, "statement": statement} for name, statement in header.conventions],
-                "meta": self.solution.meta, "groups": self.solution.groups}
+                "meta": self.solution.meta, "groups": self.solution.groups,
+                **({"statement": self.doprint(header.statement)} if header.statement is not None else {})}
+
+    def _print_Statement(self, statement) -> dict:
+        """The statement filled in the text printer's notation and as Markdown with LaTeX, and each placeholder's
+        given exactly."""
+        from .markdown import statement_markdown
+        from .text import statement_text
+        return {"text": statement_text(statement, self.digits),
+                "markdown": statement_markdown(statement, self.digits, self.solution.vectors != "row"),
+                "placeholders": [{"written": p.written, "id": p.step.id, "index": list(p.index),
+                                  "value": _value_data(p.value)}
+                                 for p in statement.pieces if not isinstance(p, str)]}
+
+    def _print_Handout(self, handout) -> dict:
+        header = handout.header
+        data = {"title": self.solution.title, "kind": self.solution.kind, "source": self.solution.source}
+        if header.statement is not None:
+            data["statement"] = self.doprint(header.statement)
+        data["givens"] = [self.doprint(block) for block in handout.givens]
+        data["questions"] = self.doprint(handout.questions)
+        return data
+
+    def _print_Questions(self, questions) -> list[dict]:
+        return [{"id": quantity_id, "symbol": {"latex": latex_symbol(step.latex_symbol), "text": step.text_symbol}}
+                for quantity_id, step in questions.rows]
 
     def _print_Section(self, section) -> list[dict]:
         return [self.doprint(block) for block in section.blocks]

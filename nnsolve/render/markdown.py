@@ -18,12 +18,39 @@ from .values import latex_compact_value, latex_value
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
 
 
-def render_markdown(solution: Solution, digits: int | None = None) -> str:
-    return MarkdownPrinter(solution, digits).print_document()
+def render_markdown(solution: Solution, digits: int | None = None, handout: bool = False) -> str:
+    printer = MarkdownPrinter(solution, digits)
+    return printer.print_handout() if handout else printer.print_document()
 
 
 def escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def statement_markdown(statement, digits: int, column: bool = True) -> str:
+    """A statement's Markdown as written, each placeholder as LaTeX: inline math of its own in prose, bare inside
+    the author's `$…$` or `$$…$$` (so `$x = {x}$` stays one formula)."""
+    out, math = [], False
+    for piece in statement.pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+            math = _math_after(piece, math)
+            continue
+        axes = piece.step.axes if piece.value.ndim == piece.step.value.ndim else ()
+        value = latex_value(piece.value, digits, column, axes)
+        out.append(value if math else f"${value}$")
+    return "".join(out).strip("\n")
+
+
+_DOLLARS = re.compile(r"\\.|\$\$|\$")
+
+
+def _math_after(text: str, math: bool) -> bool:
+    """Whether math mode is open after `text`, given whether it was before (`\\$` is a dollar sign)."""
+    for token in _DOLLARS.findall(text):
+        if token.startswith("$"):
+            math = not math
+    return math
 
 
 class MarkdownPrinter(Printer):
@@ -42,9 +69,28 @@ class MarkdownPrinter(Printer):
         if header.source or header.source_note:
             source = " — ".join(escape(s) for s in (header.source, header.source_note) if s)
             lines += ["", f"**Source:** {source}"]
+        if header.statement is not None:
+            lines += ["", self.doprint(header.statement)]
         if header.conventions:
             lines += ["", "**Conventions**", ""]
             lines += [f"- **{escape(name)}:** {escape(statement)}" for name, statement in header.conventions]
+        return "\n".join(lines)
+
+    def _print_Statement(self, statement) -> str:
+        """The statement is Markdown already: its text as written, each placeholder as inline math."""
+        return "## Problem\n\n" + statement_markdown(statement, self.digits, self.column)
+
+    def _print_Handout(self, handout) -> str:
+        blocks = [self.doprint(handout.header)]
+        if handout.givens:
+            blocks.append("\n\n".join(["## Given"] + [self.doprint(block) for block in handout.givens]))
+        blocks.append(self.doprint(handout.questions))
+        return "\n\n".join(blocks) + "\n"
+
+    def _print_Questions(self, questions) -> str:
+        lines = ["## Find", ""]
+        lines += [f"{number}. ${latex_symbol(step.latex_symbol)}$ (`{quantity_id}`)"
+                  for number, (quantity_id, step) in enumerate(questions.rows, 1)]
         return "\n".join(lines)
 
     def _print_Section(self, section) -> str:

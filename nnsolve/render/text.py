@@ -8,13 +8,14 @@ fits; a matrix value is shown one row per line with its columns aligned.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..solution import Solution, Step
 from .formulas import equation_parts
 from .tree import UNTITLED, Printer
 from .expansion import text_sums
-from .values import text_rows
+from .values import text_rows, text_value
 
 WIDTH = 100
 INDENT = "  "
@@ -25,8 +26,10 @@ STYLES = {"title": "bold", "section": "bold cyan", "name": "yellow", "symbol": "
           "note": "dim italic", "id": "bold magenta"}
 
 
-def render_text(solution: Solution, digits: int | None = None, color: bool = False, width: int = WIDTH) -> str:
-    return to_terminal(TextPrinter(solution, digits, width).print_document(), color)
+def render_text(solution: Solution, digits: int | None = None, color: bool = False, width: int = WIDTH,
+                handout: bool = False) -> str:
+    printer = TextPrinter(solution, digits, width)
+    return to_terminal(printer.print_handout() if handout else printer.print_document(), color)
 
 
 def to_terminal(lines: list[Line], color: bool) -> str:
@@ -69,10 +72,39 @@ class TextPrinter(Printer):
             lines += self._wrapped([("Source: ", "name")], header.source, None, prose=True)
         if header.source_note:
             lines += self._wrapped([("Note: ", "name")], header.source_note, None, prose=True)
+        if header.statement is not None:
+            lines += [[]] + self.doprint(header.statement)
+        if not header.conventions:
+            return lines
+        if header.statement is not None:
+            lines.append([])
         lines.append([("Conventions:", "section")])
         for name, statement in header.conventions:
             lines += self._wrapped([(INDENT + "- ", None), (name + ":", "name"), (" ", None)], statement, None,
                                    prose=True)
+        return lines
+
+    def _print_Statement(self, statement) -> list[Line]:
+        """The statement's Markdown as written, each placeholder as a value on one line; each line wrapped as prose."""
+        text = statement_text(statement, self.digits)
+        lines: list[Line] = [[("Problem", "section")], [("-------", "section")]]
+        for line in _reflowed(text):
+            lines += self._wrapped([(INDENT, None)], line, None, hang=0, prose=True) if line.strip() else [[]]
+        return lines
+
+    def _print_Handout(self, handout) -> list[Line]:
+        lines = self.doprint(handout.header)
+        if handout.givens:
+            lines += [[], [("Given", "section")], [("-----", "section")]]
+            for block in handout.givens:
+                lines += self.doprint(block)
+        return lines + [[]] + self.doprint(handout.questions)
+
+    def _print_Questions(self, questions) -> list[Line]:
+        lines = [[("Find", "section")], [("----", "section")]]
+        for number, (quantity_id, step) in enumerate(questions.rows, 1):
+            lines.append([(f"{INDENT}{number}. ", None), (step.text_symbol, "symbol"), ("  (", None),
+                          (quantity_id, "id"), (")", None)])
         return lines
 
     def _print_Section(self, section) -> list[Line]:
@@ -136,6 +168,28 @@ class TextPrinter(Printer):
         indent = _width(prefix)
         chunks = wrap_text(text, self.width - indent, self.width - indent - hang, prose)
         return [prefix + [(chunks[0], style)]] + [[(" " * (indent + hang), None), (c, style)] for c in chunks[1:]]
+
+
+def statement_text(statement, digits: int) -> str:
+    """A statement's Markdown as written, each placeholder as its value on one line (`[[1, 2], [3, 4]]`)."""
+    return "".join(piece if isinstance(piece, str) else text_value(piece.value, digits)
+                   for piece in statement.pieces).strip("\n")
+
+
+def _reflowed(markdown: str) -> list[str]:
+    """Markdown's lines as a reader sees them: a paragraph's lines joined (a single line break is a space), a list
+    item, heading, table row or indented line kept on a line of its own; paragraphs apart by a blank line."""
+    out: list[str] = []
+    for line in markdown.split("\n"):
+        own = not line.strip() or _OWN_LINE.match(line)
+        if own or not out or not out[-1].strip() or _OWN_LINE.match(out[-1]) and out[-1].startswith(("#", "|")):
+            out.append(line.rstrip())
+        else:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+    return out
+
+
+_OWN_LINE = re.compile(r"\s*([-*+] |\d+[.)] |#|\||>)|\s{4}")
 
 
 def display_width(text: str) -> int:

@@ -12,11 +12,19 @@ from ..solution import Solution, Step
 
 
 @dataclass(frozen=True)
+class Statement:
+    """The problem's `statement:` (Markdown): text pieces (str) and placeholders bound to givens
+    (nnsolve.problems.statement.Filled: `.value`, `.step`, `.index`), each written as the printer writes values."""
+    pieces: tuple
+
+
+@dataclass(frozen=True)
 class Header:
     title: str
     source: str                                 # "paper, question 3, lines 10–20", or ""
     source_note: str
     conventions: tuple[tuple[str, str], ...]
+    statement: Statement | None = None          # printed under the title, before the conventions
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,21 @@ class Document:
     answers: Answers | None
 
 
+@dataclass(frozen=True)
+class Questions:
+    """What a handout asks, without values: (the id that was asked, its step: only its symbol is printed)."""
+    rows: tuple[tuple[str, Step], ...]
+
+
+@dataclass(frozen=True)
+class Handout:
+    """The question without its solution, for an exam paper: the header (no conventions), the statement or, without
+    one, the givens, and the questions asked."""
+    header: Header
+    givens: tuple[Given, ...]
+    questions: Questions
+
+
 UNTITLED = "Worked solution"
 
 
@@ -68,9 +91,27 @@ def build(solution: Solution) -> Document:
             blocks.append(Derivation(step, note) if step.formula is not None else Given(step, note))
         sections.append(Section(title, tuple(blocks)))
     source, source_note = describe_source(solution.source)
-    header = Header(solution.title, source, source_note, tuple(solution.conventions))
+    header = Header(solution.title, source, source_note, tuple(solution.conventions), _statement(solution))
     answers = Answers(tuple((i, solution.step(i)) for i in solution.asked)) if solution.asked else None
     return Document(header, tuple(sections), answers)
+
+
+def build_handout(solution: Solution) -> Handout:
+    """The handout of a solution: the statement (the givens only when there is none) and the asked quantities.
+    A family whose solutions state no givens needs a statement: without one the paper would not say the problem."""
+    from ..problems.statement import givens
+    source, source_note = describe_source(solution.source)
+    header = Header(solution.title, source, source_note, (), _statement(solution))
+    shown = () if solution.statement else tuple(Given(step) for step in givens(solution))
+    if not solution.statement and not shown:
+        from ..problems.errors import Issue, ProblemError
+        raise ProblemError([Issue("statement", f"a {solution.kind} solution states no givens of its own: write the "
+                                               "question in a `statement:` to print it as a handout")])
+    return Handout(header, shown, Questions(tuple((i, solution.step(i)) for i in solution.asked)))
+
+
+def _statement(solution: Solution) -> Statement | None:
+    return Statement(tuple(solution.statement)) if solution.statement else None
 
 
 def describe_source(source: dict | None) -> tuple[str, str]:
@@ -106,3 +147,6 @@ class Printer:
 
     def print_document(self):
         return self.doprint(build(self.solution))
+
+    def print_handout(self):
+        return self.doprint(build_handout(self.solution))

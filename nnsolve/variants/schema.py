@@ -18,6 +18,9 @@ from ..engine.number import exact_string
 from ..problems.errors import parse_path
 from ..problems.fields import Model, Number, Text
 
+# what a problem file says that is not a given: how it is asked, keyed, marked, shown and drawn
+NOT_GIVENS = ("problem", "title", "statement", "source", "ask", "answers", "marking", "digits", "key_rounding",
+              "variants")
 # how many candidate values one varied number may have: a range wider than this is a typo (a step of 0.0001 over
 # ±1000), and the count is built as a Python integer, never as a list
 MOST_CANDIDATES = 10 ** 9
@@ -237,7 +240,7 @@ def resolve(data, path: str):
     """The value at a path such as `network.layers[0].W[1][0]` in the file's data, or a KeyError/IndexError
     whose message says where it stops."""
     loc = parse_path(path)
-    if not loc or not isinstance(loc[0], str) or loc[0] in ("variants", "answers", "ask", "marking", "problem"):
+    if not loc or not isinstance(loc[0], str) or loc[0] in NOT_GIVENS:
         raise KeyError(f"{path!r} is not a given of the problem")
     node, walked = data, []
     for part in loc:

@@ -75,7 +75,8 @@ def run_mutant(mutant: Mutant, folder: Path, seconds: float = SECONDS,
     path.write_bytes(mutant.data)
     results = []
     for command in mutant.commands:
-        args = [str(path) if a == "{file}" else a for a in command]
+        args = [str(path) if a == "{file}" else str(folder / f"export-{mutant.index}") if a == "{out}" else a
+                for a in command]
         results.append((command, run_guarded(args, seconds=seconds, memory_mb=memory_mb)))
     path.unlink()
     return results

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 import nnsolve
 from nnsolve.cli import app
-from nnsolve.grading.outputs import feedback_markdown, gradebook_rows, summary_text
+from nnsolve.grading.feedback import feedback_markdown
+from nnsolve.grading.outputs import gradebook_rows, summary_text
 
 import grade_reference as reference
 

@@ -175,3 +175,58 @@ def test_parse_columns():
     assert parse_columns(" marking ") == "marking"
     with pytest.raises(ValueError, match="mapped twice"):
         parse_columns("Response 1=h1,Response 1=y")
+
+
+# -- Moodle Cloze: several blanks in one response column, `part 1: …; part 2: …` --------------------------------
+BLANKS = ["h1[0]", "h1[1]", "y", "loss", "dL/dW2[0][0]", "dL/dW2[1][0]", "W2(1)[0][0]", "W2(1)[1][0]"]
+
+
+def _parts(answers: dict) -> list[str]:
+    """A student's answers as the blanks of BLANKS, in order (each answer's numbers flattened)."""
+    return [n.strip() for a in ANSWERS for n in answers[a].replace("[", "").replace("]", "").split(",")]
+
+
+def _cloze_csv(tmp_path, rows: list[tuple[str, str]]) -> Path:
+    path = tmp_path / "cloze.csv"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Surname", "First name", "ID number", "State", "Started on", "Grade/9.00", "Response 1"])
+    for student, response in rows:
+        writer.writerow(["S", "F", student, "Finished", "1 December 2026", "", response])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def _moodle_summary(parts: list[str]) -> str:
+    """How Moodle's responses report writes a Cloze response (qtype_multianswer: 'part {i}: {response}', '; ')."""
+    return "; ".join(f"part {i}: {p}" for i, p in enumerate(parts, 1))
+
+
+def test_a_moodle_cloze_column_is_split_into_its_answers(tmp_path):
+    path = _cloze_csv(tmp_path, [("c-1", _moodle_summary(_parts(RIGHT))), ("c-2", _moodle_summary(_parts(H1_SLIP))),
+                                 ("c-3", "0.99, 0.21"), ("c-4", "")])
+    book = nnsolve.grade(PROBLEM, path, columns={"Response 1": "+".join(BLANKS)})
+    assert book.answers == ANSWERS          # the blanks put back together as the scheme names the answers
+    right, slip, unreadable, blank = book.students
+    assert _marks(right) == reference.mark(RIGHT, SCHEME)
+    assert _marks(slip) == reference.mark(H1_SLIP, SCHEME)
+    assert all(m.verdict == "format error" and "not a Cloze response" in m.reason for m in unreadable.answers)
+    assert all(m.verdict == "format error" and "blank" in m.reason for m in blank.answers)
+
+
+def test_cloze_maps_the_question_nnsolve_export_writes(tmp_path):
+    """`cloze`: the blanks of the exported question, every answer asked: here dL/dW1 too, worked by hand."""
+    x, w2, r = [F("1.5"), F("0.7")], [F("1.2"), F("-0.7")], F("1.341") - 1
+    delta1 = [w * r for w in w2]                        # both units of layer 1 are on (u1 = [0.99, 0.21])
+    dw1 = [[xi * d for d in delta1] for xi in x]
+    right = dict(RIGHT)
+    right["dL/dW1"] = str([[str(v) for v in row] for row in dw1]).replace("'", "")
+    order = ["h1", "y", "loss", "dL/dW2", "dL/dW1", "W2(1)"]
+    parts = [n.strip() for a in order for n in right[a].replace("[", "").replace("]", "").split(",")]
+    path = _cloze_csv(tmp_path, [("c-1", _moodle_summary(parts)),
+                                 ("c-2", _moodle_summary(parts[:-1]))])
+    book = nnsolve.grade(PROBLEM, path, columns={"Response 1": "cloze"})
+    assert book.answers == order
+    full, short = book.students
+    assert full.total == 2 + 1 + 1 + 2 + 1 + 2          # every answer right: the scheme's marks in all
+    assert all("parts 1, 2" in m.reason and "parts 1–12" in m.reason for m in short.answers)

@@ -227,6 +227,47 @@ def test_feedback_files(tmp_path, plain_problem):
     assert "format error" in second and "expected a number" in second
 
 
+def test_feedback_as_html_pages(tmp_path, plain_problem):
+    """The same feedback as self-contained HTML: well-formed (every tag closed, read by html.parser), the wrong step's
+    row marked wrong beside the right value, nothing fetched from elsewhere."""
+    from html.parser import HTMLParser
+
+    class Balance(HTMLParser):
+        VOID = {"meta", "br", "hr", "img", "link"}
+
+        def __init__(self):
+            super().__init__()
+            self.open, self.rows, self.cells = [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in self.VOID:
+                self.open.append(tag)
+            if tag == "tr":
+                self.cells = (dict(attrs).get("class"), [])
+                self.rows.append(self.cells)
+            assert tag not in ("script", "link", "img"), tag
+
+        def handle_endtag(self, tag):
+            assert self.open.pop() == tag
+
+        def handle_data(self, data):
+            if self.cells is not None and self.open and self.open[-1] in ("td", "code"):
+                self.cells[1].append(data)
+
+    submissions = tmp_path / "class.csv"
+    submissions.write_text(_csv({"s/1": CLASS["transposed-W1"]}), encoding="utf-8")
+    folder = tmp_path / "feedback"
+    result = _run("grade", plain_problem, submissions, "--feedback", folder, "--feedback-format", "html")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in folder.iterdir()] == ["s_1.html"]
+    page = Balance()
+    page.feed((folder / "s_1.html").read_text(encoding="utf-8"))
+    assert page.open == []
+    h1 = next(cells for kind, cells in page.rows if cells and cells[0] == "h1")
+    assert h1[1:3] == ["[0.64, 0.96]", "[0.99, 0.21]"]
+    assert next(kind for kind, cells in page.rows if cells and cells[0] == "h1") == "wrong"
+
+
 def test_the_sample_class_in_examples(tmp_path):
     """The class docs/grading.md works through: the students whose cells all read are marked as the reference
     marker marks them, the others as the docs say; the gradebook and summary shown there are the command's."""

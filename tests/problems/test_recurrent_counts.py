@@ -110,3 +110,14 @@ def test_an_exact_impossible_total_is_a_located_error(tmp_path):
     message = run.stdout + run.stderr
     assert "hidden_size.total_params" in message and "181" in message and "line 3" in message
     assert "Traceback" not in message
+
+
+def test_an_input_without_axes_is_refused_at_its_line(tmp_path):
+    """The hidden size's input features default to the input's last axis: an input shape of [] has none (found by
+    `make fuzz SEED=5`, an internal error before)."""
+    path = tmp_path / "problem.yaml"
+    path.write_text("problem: architecture\ninput:\n  shape: []\nhidden_size: {kind: lstm, total_params: 180}\n",
+                    encoding="utf-8")
+    run = invoke("solve", path)
+    assert run.exit_code == 2, run.stderr
+    assert "input.shape" in run.stderr and "line 3" in run.stderr

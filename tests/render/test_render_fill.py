@@ -92,3 +92,16 @@ def test_any_value_or_symbol_in_any_place_reads_correctly(a, b, symbols, templat
     assert latex_problems(latex_symbol(symbols[0])) == []
     text = substituted(solution, steps[2], False, digits)
     assert text.count("(") == text.count(")") and text.count("[") == text.count("]"), text
+
+
+def test_two_numbers_side_by_side_get_a_product_sign():
+    """`W x` with W = 1 and x = 2 must not print `1 2` (twelve); symbols and a matrix stay juxtaposed."""
+    def latex(template, *pieces):
+        values = dict(zip("abc", pieces))
+        return fill(Formula(template, "", tuple("abc"[:len(pieces)])), True, values.get, needs_grouping)
+    assert latex("{0} {1} + {2}", "1", "2", "3") == r"1 \cdot 2 + 3"
+    assert latex("{0} {1}", "-2", "1.5") == r"(-2) \cdot 1.5"
+    assert latex("{0} {1}", "0.1", "-2") == r"0.1 \cdot (-2)"
+    assert latex("{0} {1}", "W", "x") == "W x"
+    assert latex("{0} {1}", r"\begin{bmatrix} 1 \end{bmatrix}", "2") == r"\begin{bmatrix} 1 \end{bmatrix} 2"
+    assert latex("{0} - {1}", "1", "2") == "1 - 2"

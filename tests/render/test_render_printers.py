@@ -142,8 +142,8 @@ def test_a_specialised_block_prints_as_its_base(solution, printer):
 
 
 def test_unknown_format_is_refused(solution):
-    with pytest.raises(ValueError, match="unknown format 'html'"):
-        render(solution, "html")
+    with pytest.raises(ValueError, match="unknown format 'rtf'"):
+        render(solution, "rtf")
 
 
 def test_colour_changes_only_the_colours(solution):

@@ -42,7 +42,7 @@ from .quantities import ORDER_STATEMENT, SelectionError, input_shape, is_sum, la
 
 
 class InputSpec(Model):
-    shape: list[int] = Field(description="input shape without the batch axis, e.g. [224, 224, 3]")
+    shape: list[int] = Field(min_length=1, description="input shape without the batch axis, e.g. [224, 224, 3]")
     layout: Literal["channels_last", "channels_first"] = "channels_last"
 
 
@@ -56,7 +56,8 @@ class ConventionsSpec(Model):
 
 
 class CompareInput(Model):
-    shape: list[int] = Field(description="a second input shape (same layout) to analyse the same layers on")
+    shape: list[int] = Field(min_length=1, description="a second input shape (same layout) to analyse the same "
+                                                       "layers on")
 
 
 class ArchitectureProblem(Common):
