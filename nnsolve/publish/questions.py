@@ -56,6 +56,7 @@ class Question:
     statement: str              # the problem's own statement, or ""
     givens: list[tuple[str, str]]        # (symbol, value as the worked solution writes it)
     data: list[tuple[str, str]]          # without a statement or a Given section: the file's own keys, as written
+    conventions: list[tuple[str, str]]   # without a statement, part of the question (the loss, the rule, η)
     parts: list[Part]
     digits: int
     solution: Solution
@@ -99,18 +100,18 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
         parts.append(Part(asked, step.text_symbol, tuple(blanks), rule))
     # the givens as the worked solution writes them, where it has a Given section (the steps of other sections
     # without a formula may be results: a derivative sympy found, a layer's FLOPs); else the file's own keys
-    givens = [(s.text_symbol, text_value(s.value, digits)) for title, steps in solution.sections()
-              if title == GIVEN for s in steps if s.formula is None and s.id not in solution.asked]
+    from ..problems.statement import givens as stated
+    givens = [(s.text_symbol, text_value(s.value, digits)) for s in stated(solution) if s.id not in solution.asked]
     # the statement with its placeholders filled (the API bound them to the givens when it solved the problem)
     statement = statement_text(Statement(solution.statement), digits) if solution.statement else ""
     data = [] if statement or givens else file_givens(loaded.document.data)
     if data:
         notes.append("no statement: the question shows the problem file's own keys; a `statement:` reads better")
-    return Question(name, solution.title or name, loaded.document.source or "", statement, givens, data, parts,
-                    digits, solution, category, notes)
+    conventions = [] if statement else list(solution.conventions)
+    return Question(name, solution.title or name, loaded.document.source or "", statement, givens, data,
+                    conventions, parts, digits, solution, category, notes)
 
 
-GIVEN = "Given"
 # what a problem file says that is not part of the question: how it is asked, marked, keyed and where it came from
 NOT_GIVENS = ("problem", "title", "source", "ask", "answers", "marking", "digits", "key_rounding", "statement",
               "variants")

@@ -38,14 +38,17 @@ def question_html(question: Question, blank: Optional[Callable[[Blank, int], str
 def _statement(question: Question) -> str:
     if question.statement:
         return "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in question.statement.split("\n\n") if p.strip())
-    title = f"<p>{html.escape(question.title)}</p>"
+    out = [f"<p>{html.escape(question.title)}</p>"]
+    if question.conventions:
+        rules = "".join(f"<li>{html.escape(name)}: {html.escape(rule)}</li>" for name, rule in question.conventions)
+        out.append(f"<p>Conventions:</p><ul>{rules}</ul>")
     if question.givens:
         givens = "".join(f"<li>{html.escape(s)} = {html.escape(v)}</li>" for s, v in question.givens)
-        return f"{title}\n<p>Given:</p><ul>{givens}</ul>"
-    if question.data:
+        out.append(f"<p>Given:</p><ul>{givens}</ul>")
+    elif question.data:
         keys = "\n".join(f"{key}: {value}" for key, value in question.data)
-        return f"{title}\n<p>Given (as the problem file states it):</p><pre>{html.escape(keys)}</pre>"
-    return title
+        out.append(f"<p>Given (as the problem file states it):</p><pre>{html.escape(keys)}</pre>")
+    return "\n".join(out)
 
 
 def _element(part: Part, blank: Blank) -> str:

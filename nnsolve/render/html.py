@@ -16,6 +16,7 @@ import numpy as np
 from ..engine.notation import latex_symbol
 from ..solution import Solution, Step
 from .expansion import latex_sums
+from .markdown import statement_markdown
 from .formulas import equation_parts
 from .mathml import mathml
 from .tree import UNTITLED, Printer
@@ -28,9 +29,11 @@ NO_DOT = ("The picture of this problem is not drawn: Graphviz's <code>dot</code>
           "(Debian: <code>apt-get install graphviz</code>).")
 
 
-def render_html(solution: Solution, digits: int | None = None, picture: bool = True) -> str:
-    """The page; `picture=False` leaves the family's picture out (its SVG depends on the Graphviz version)."""
-    return HtmlPrinter(solution, digits, picture).print_document()
+def render_html(solution: Solution, digits: int | None = None, picture: bool = True, handout: bool = False) -> str:
+    """The page; `picture=False` leaves the family's picture out (its SVG depends on the Graphviz version); with
+    `handout`, the question alone (its statement or givens, and what is asked)."""
+    printer = HtmlPrinter(solution, digits, picture and not handout)
+    return printer.print_handout() if handout else printer.print_document()
 
 
 def page(title: str, main: str) -> str:
@@ -82,12 +85,33 @@ class HtmlPrinter(Printer):
         if header.source or header.source_note:
             source = " — ".join(escape(s) for s in (header.source, header.source_note) if s)
             lines.append(f'<p class="source"><strong>Source:</strong> {source}</p>')
+        if header.statement is not None:
+            lines.append(self.doprint(header.statement))
         if header.conventions:
             lines += ['<section class="conventions">', "<h2>Conventions</h2>", "<ul>"]
             lines += [f"<li><strong>{escape(name)}:</strong> {escape(statement)}</li>"
                       for name, statement in header.conventions]
             lines += ["</ul>", "</section>"]
         return "\n".join(lines + ["</header>"])
+
+    def _print_Statement(self, statement) -> str:
+        """The author's Markdown: paragraphs of escaped text, its `$…$` and `$$…$$` math (placeholders filled in
+        as the printer writes values) as MathML."""
+        text = statement_markdown(statement, self.digits, self.column)
+        return '<section class="statement">\n<h2>Problem</h2>\n' + markdown_paragraphs(text) + "\n</section>"
+
+    def _print_Handout(self, handout) -> str:
+        blocks = [self.doprint(handout.header)]
+        if handout.givens:
+            blocks.append("\n".join(["<section>", "<h2>Given</h2>"] + [self.doprint(b) for b in handout.givens]
+                                     + ["</section>"]))
+        blocks.append(self.doprint(handout.questions))
+        return page(handout.header.title or UNTITLED, "\n".join(blocks))
+
+    def _print_Questions(self, questions) -> str:
+        items = [f"<li>{mathml(latex_symbol(step.latex_symbol))} (<code>{escape(quantity_id)}</code>)</li>"
+                 for quantity_id, step in questions.rows]
+        return "\n".join(['<section class="questions">', "<h2>Find</h2>", "<ol>"] + items + ["</ol>", "</section>"])
 
     def _print_Section(self, section) -> str:
         blocks = [self.doprint(block) for block in section.blocks]
@@ -137,6 +161,48 @@ class HtmlPrinter(Printer):
             return []
         pairs = [row.split(" &= ", 1) for row in rows]
         return [equation_table([(mathml(head), mathml(EQUALS + rest)) for head, rest in pairs], "sums")]
+
+
+_MATH = re.compile(r"\\\$|\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
+
+
+def markdown_paragraphs(text: str) -> str:
+    """A statement's Markdown as HTML, as far as exam statements use it: paragraphs (blank lines), `$…$` inline and
+    `$$…$$` display math as MathML, **bold** and `code`; everything else is text, escaped. Math that MathML cannot
+    take is shown as its LaTeX in <code>, not dropped."""
+    out = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        pieces, at = [], 0
+        for match in _MATH.finditer(paragraph):
+            pieces.append(_prose(paragraph[at:match.start()]))
+            if match.group(0) == "\\$":
+                pieces.append("$")
+            else:
+                latex = match.group(1) if match.group(1) is not None else match.group(2)
+                pieces.append(_math_or_source(latex, display=match.group(1) is not None))
+            at = match.end()
+        pieces.append(_prose(paragraph[at:]))
+        out.append("<p>" + "".join(pieces).strip() + "</p>")
+    return "\n".join(out)
+
+
+def _prose(text: str) -> str:
+    def styled(match):
+        return f"<strong>{escape(match.group(1))}</strong>" if match.group(1) is not None \
+            else f"<code>{escape(match.group(2))}</code>"
+    pieces, at = [], 0
+    for match in _EMPHASIS.finditer(text):
+        pieces += [escape(text[at:match.start()]), styled(match)]
+        at = match.end()
+    return "".join(pieces + [escape(text[at:])])
+
+
+def _math_or_source(latex: str, display: bool) -> str:
+    try:
+        return mathml(latex.strip(), display)
+    except Exception:       # the author's own LaTeX, beyond what the converter reads: shown as written
+        return f"<code>{escape(latex)}</code>"
 
 
 def equation_table(rows: list[tuple[str, str]], kind: str = "equation") -> str:

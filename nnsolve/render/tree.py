@@ -97,11 +97,15 @@ def build(solution: Solution) -> Document:
 
 
 def build_handout(solution: Solution) -> Handout:
-    """The handout of a solution: the statement (the givens only when there is none) and the asked quantities.
+    """The handout of a solution: the statement (the conventions and givens only when there is none) and the asked
+    quantities.
     A family whose solutions state no givens needs a statement: without one the paper would not say the problem."""
     from ..problems.statement import givens
     source, source_note = describe_source(solution.source)
-    header = Header(solution.title, source, source_note, (), _statement(solution))
+    # without a statement the conventions are part of the question (the loss, the learning rule, η): a student
+    # cannot work it without them; with one, the author has said what the question needs
+    conventions = () if solution.statement else tuple(solution.conventions)
+    header = Header(solution.title, source, source_note, conventions, _statement(solution))
     shown = () if solution.statement else tuple(Given(step) for step in givens(solution))
     if not solution.statement and not shown:
         from ..problems.errors import Issue, ProblemError

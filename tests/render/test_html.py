@@ -192,3 +192,53 @@ def test_a_minus_after_an_operator_is_a_sign_and_after_a_bracket_is_binary():
     out = mathml(r"{} = -3 + (-2) - 1")
     assert out.count('<mo form="prefix">&#x02212;</mo>') == 2          # −3 and the −2 in brackets
     assert '&#x00029;</mo><mo>&#x02212;</mo><mn>1</mn>' in out           # (−2) − 1: subtraction
+
+
+# -- a problem's statement and the handout ------------------------------------------------------------------------
+STATED = """problem: dense_network
+title: A 2-1 neuron
+statement: |
+  A neuron has weights $W = {W1}$ and **no** bias beyond `b1` = {b1}.
+
+  Its input is {x}; the target is 1. Find $y$ & the loss (a < b).
+network:
+  layout: out_in
+  layers:
+    - {W: [[0.5, -0.25]], b: [0.125], activation: identity}
+data: {x: [2, 4], target: [1]}
+loss: {type: half_sse}
+ask: [y, loss]
+"""
+
+
+def _stated(tmp_path):
+    path = tmp_path / "stated.yaml"
+    path.write_text(STATED, encoding="utf-8")
+    return nnsolve.solve(path)
+
+
+def test_the_statement_is_paragraphs_with_its_placeholders_as_mathml(tmp_path):
+    page = render_html(_stated(tmp_path), picture=False)
+    root = ElementTree.fromstring(page.split("\n", 1)[1])
+    statement = root.find(".//section[@class='statement']")
+    paragraphs = statement.findall("p")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].find("strong").text == "no" and paragraphs[0].find("code").text == "b1"
+    math = "{http://www.w3.org/1998/Math/MathML}"
+    assert len(paragraphs[0].findall(f".//{math}math")) == 2 and len(paragraphs[1].findall(f".//{math}math")) == 2
+    text = "".join(statement.itertext())
+    assert "(a < b)" in text and "&" in text and "$" not in text and "{W1}" not in text
+    # the values are the givens as the printer writes them
+    numbers = [n.text for n in paragraphs[0].iter(f"{math}mn")]
+    assert numbers[:2] == ["0.5", "0.25"]
+
+
+def test_the_handout_page_asks_without_answering(tmp_path):
+    solution = _stated(tmp_path)
+    page = render_html(solution, handout=True)
+    root = ElementTree.fromstring(page.split("\n", 1)[1])
+    # the ids the solution names them by (a one-layer network's output is h1)
+    assert [li.find("code").text for li in root.findall(".//section[@class='questions']/ol/li")] == ["h1", "loss"]
+    assert root.find(".//section[@class='answers']") is None and "Conventions" not in page
+    y = solution.value("y")[()]
+    assert str(y) not in "".join(root.itertext())          # 2·0.5 − 4·0.25 + 0.125 = 0.125 is nowhere

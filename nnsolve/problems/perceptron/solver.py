@@ -41,6 +41,10 @@ def solve_perceptron(p: PerceptronProblem, policy: Policy | None = None) -> Solu
     def show(node_id, symbol, value, formula, section, note=""):
         return comp.derived(node_id, Symbol(symbol, symbol), value, described(formula), section, note=note)
 
+    # every given the rule uses, so that the Given section states the whole problem (a handout prints it alone)
+    show("X", "X", X, "training inputs, a row per example, in table order", "Given")
+    show("t", "t", T, "targets", "Given")
+    show("eta", "η", p.eta, "learning rate", "Given")
     show("w0", "w", w, "initial weights", "Given")
     if has_bias:
         show("b0", "b", b, "initial bias", "Given")
