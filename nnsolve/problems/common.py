@@ -49,15 +49,16 @@ class Common(Model):
                                          description="how `nnsolve vary` draws variants of the problem: the givens "
                                                      "that vary and how, constraints, a seed (docs/variants.md)")
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _variants_name_givens(cls, data):
-        # a `variants.vary` path names a place as the file writes it: checked on the file's own data
+    def _variants_name_givens(cls, data, handler):
+        # a `variants.vary` path names a place as the file writes it: checked on the file's own data (a wrap
+        # validator, so the JSON Schema of `nnsolve schema` stays the model's own)
         wrong = paths_named(data)
         if wrong:
             raise PydanticCustomError(ENTRIES, "{summary}", {"summary": "paths naming no given",
                                                              "entries": tuple(wrong)})
-        return data
+        return handler(data)
 
 
 def solution_of(problem: Common, kind: str, conventions: list[tuple[str, str]], steps: list, *, policy=None,

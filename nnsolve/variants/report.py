@@ -59,7 +59,7 @@ def stress_report(run, ranges: dict | None = None) -> str:
             lines.append(f"    refused {count:,}×: {message}")
     else:
         lines.append("  rejected: none")
-    for label in run.labels:
+    for label in run.labels if run.tries else ():
         if label not in run.rejected:
             lines.append(f"  never broken: {label}")
     if ranges:

@@ -128,6 +128,11 @@ CONSTRAINT_KINDS = {
 FLAGS = ("no_kink_at_zero", "no_pool_ties", "loss_falls", "unique_solution", "distinct_answers")
 
 
+def _set_form(value: Any):
+    # `W: [1, 2, 3]` is the set {1, 2, 3}: read as {values: [...]}, so it gets the same checks
+    return {"values": value} if isinstance(value, list) else value
+
+
 def _constraint(value: Any):
     # `- no_pool_ties` means `- {no_pool_ties: true}`; `- distinct_answers` means across the variants
     if isinstance(value, str):
@@ -197,22 +202,16 @@ class Constraint(Model):
 class Variants(Model):
     seed: Optional[int] = Field(default=None, ge=0, description="the seed of the draws, 0 or more (default 1; `--seed` "
                                                                  "overrides)")
-    vary: dict[str, Vary] = Field(
+    # the shorthands are read item by item (a list is a set, a name a constraint), so the JSON Schema of
+    # `nnsolve schema` accepts them where they are written
+    vary: dict[str, Annotated[Vary, BeforeValidator(_set_form)]] = Field(
         description="given path (network.layers[0].W, data.x[1], optimizer.lr) → how it varies: "
                     "{values: [...]} or {from, to, step}, with nonzero and per: element|matrix; a plain list is "
                     "a set of values")
-    constraints: Annotated[list[Constraint], BeforeValidator(lambda v: [_constraint(c) for c in _one_or_list(v)]
-                                                             if isinstance(_one_or_list(v), list) else v)] = Field(
+    constraints: Annotated[list[Annotated[Constraint, BeforeValidator(_constraint)]],
+                           BeforeValidator(_one_or_list)] = Field(
         default_factory=list, description="what every accepted variant satisfies: " + "; ".join(
             f"{k}: {w}" for k, w in CONSTRAINT_KINDS.items()))
-
-    @field_validator("vary", mode="before")
-    @classmethod
-    def _sets(cls, value):
-        # `W: [1, 2, 3]` is the set {1, 2, 3}: written as {values: [...]}, so it gets the same checks
-        if isinstance(value, dict):
-            return {k: {"values": v} if isinstance(v, list) else v for k, v in value.items()}
-        return value
 
     @field_validator("vary")
     @classmethod
