@@ -25,6 +25,11 @@ $(VENV)/.test-extras: $(BIN)/nnsolve
 	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || \
 		apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
 		echo "chromium/chromium-driver not installed: the HTML browser test will be skipped"
+	# TeX for the LaTeX compile tests (pdflatex, xelatex, the exam class): about 290 MB, ~50 s to install
+	@{ command -v pdflatex && command -v xelatex && kpsewhich exam.cls; } >/dev/null 2>&1 || \
+		apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-extra texlive-xetex \
+			lmodern >/dev/null 2>&1 || \
+		echo "TeX not installed: the LaTeX compile tests will be skipped"
 	@touch $@
 
 # Derandomized Hypothesis (profile `ci`, tests/conftest.py) unless a seed is given:

@@ -28,11 +28,17 @@ class Format(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
+
+
+class SolveFormat(str, Enum):
+    """`solve` also prints a page (HTML with MathML), LaTeX, and a PDF through a LaTeX engine; `check` and
+    `summary` do not (their --format refuses these as any unknown choice)."""
+    text = "text"
+    markdown = "markdown"
+    json = "json"
     html = "html"
-
-
-# formats of a worked solution only: `check` and `summary` refuse them (said, not an internal error)
-SOLUTION_ONLY = (Format.html,)
+    latex = "latex"
+    pdf = "pdf"
 
 
 class Style(str, Enum):
@@ -70,18 +76,28 @@ def _options(version: bool = typer.Option(False, "--version", callback=_show_ver
 
 @app.command()
 def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_intermediates: Optional[int] = ROUND,
-          format: Format = FORMAT, picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
+          format: SolveFormat = typer.Option(SolveFormat.text, "--format", "-f", help="output format (pdf: needs "
+                                             "-o OUT.pdf and a LaTeX engine)"),
+          latex_fragment: bool = typer.Option(False, "--latex-fragment",
+                                              help="with --format latex: a question for the exam class, not a "
+                                                   "whole document"),
           handout: bool = typer.Option(False, "--handout",
                                        help="print the question alone, for an exam paper: the statement (or the "
                                             "givens) and what is asked, without the solution or the answers"),
+          picture: Optional[Path] = PICTURE, output: Optional[Path] = OUTPUT,
           timeout: Optional[str] = TIME_LIMIT) -> None:
     """Solve problems and print their worked solutions (each under its file name when there are several)."""
     if picture is not None and len(files) > 1:
         _stop(_usage("--picture", "draws the graph of one problem: give one file"))
-    if format in SOLUTION_ONLY and len(files) > 1:
-        _stop(_usage("--format", f"{format.value} writes one page: give one file"))
+    if format == SolveFormat.html and len(files) > 1:
+        _stop(_usage("--format", "html writes one page: give one file (nnsolve export FILES --to html writes one "
+                                 "page of several)"))
     if picture is not None and handout:
         _stop(_usage("--picture", "draws the solved graph, with its values: a handout does not show them"))
+    if latex_fragment and format != SolveFormat.latex:
+        _stop(_usage("--latex-fragment", "is a form of --format latex: add --format latex"))
+    if format == SolveFormat.pdf and (output is None or str(output) == "-"):
+        _stop(_usage("--format pdf", "writes a PDF file: give -o OUT.pdf"))
     color = format == Format.text and output is None and sys.stdout.isatty()
 
     def solved(file: Path) -> str:
@@ -94,20 +110,27 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
         if picture is not None:
             from .render.picture import write_picture      # only here: the picture module is not needed otherwise
             write_picture(solution, picture)
+        # --format pdf: the LaTeX, compiled once every file is solved (several files make one PDF)
+        fmt = "latex" if format == SolveFormat.pdf else format.value
         if not handout:
-            return render(solution, format.value, color=color)
+            return render(solution, fmt, color=color, fragment=latex_fragment)
         from .problems.errors import ProblemError
         try:
-            return render(solution, format.value, color=color, handout=True)
+            return render(solution, fmt, color=color, handout=True, fragment=latex_fragment)
         except ProblemError as refused:      # a family that states no givens, without a statement
             raise ProblemError(refused.issues, refused.source or str(file)) from None
 
     with _Output(output, format, color) as out:
         done = _each(files, solved, timeout)
-        if len(files) == 1 and done[0][1] is not None:
+        if format == SolveFormat.pdf:
+            _pdf([(str(f), text) for f, text, _ in done if text is not None], output)
+        elif len(files) == 1 and done[0][1] is not None:
             out.write(done[0][1])
         elif len(files) > 1 and format == Format.json:
             out.write(_json_list([(f, text) for f, text, _ in done if text is not None], "solution"))
+        elif len(files) > 1 and format == SolveFormat.latex:
+            from .render.latex import join_latex
+            out.write(join_latex([(str(f), text) for f, text, _ in done if text is not None], latex_fragment))
         elif len(files) > 1:
             for file, text, _ in done:
                 if text is not None:
@@ -117,6 +140,15 @@ def solve(files: list[Path] = FILES, digits: Optional[int] = DIGITS, round_inter
     raise typer.Exit(max(code for *_, code in done))
 
 
+def _pdf(documents: list[tuple[str, str]], output: Path) -> None:
+    """The files' LaTeX documents as one PDF, through the LaTeX engine installed (nnsolve/render/pdf.py)."""
+    if documents:
+        from .render.latex import join_latex
+        from .render.pdf import write_pdf
+        _guarded(lambda: write_pdf(join_latex(documents) if len(documents) > 1 else documents[0][1], output))
+        _say(f"PDF written to {output}")
+
+
 @app.command()
 def check(files: list[Path] = FILES,
           tolerance: Optional[str] = typer.Option(
@@ -124,7 +156,6 @@ def check(files: list[Path] = FILES,
           format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Compare the answers given in each file with the computed ones; exit 1 on any mismatch. With several
     files: one line per file and a total."""
-    _no_page(format, "check")
     from .check import check_file, render_report
     from .check.report import render_failure, render_reports
 
@@ -380,7 +411,6 @@ def summary(source: str = typer.Argument(..., help="architecture file, or a bund
             format: Format = FORMAT, output: Optional[Path] = OUTPUT, timeout: Optional[str] = TIME_LIMIT) -> None:
     """Print a table of an architecture (a problem file, a bundled name, or a Keras/PyTorch snippet .py,
     which is parsed and not run, except with --trace): shapes, parameters, MACs, receptive fields."""
-    _no_page(format, "summary")
     from .problems.reading import STDIN
     if source == STDIN:
         _stop(_usage("", "summary reads an architecture file or a bundled name, not standard input"))
@@ -537,11 +567,6 @@ def _usage(where: str, message: str):
     """A ProblemError about the command line (`where` names the option)."""
     from .problems.errors import Issue, ProblemError
     return ProblemError([Issue(where, message)])
-
-
-def _no_page(format: Format, command: str) -> None:
-    if format in SOLUTION_ONLY:
-        _stop(_usage("--format", f"{command} prints text, markdown or json; {format.value} is for `nnsolve solve`"))
 
 
 def _stop(error) -> NoReturn:

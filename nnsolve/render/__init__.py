@@ -1,15 +1,17 @@
 """Printers over a Solution: one per output format. Printers never compute numbers.
 
 Each format walks the same tree (`tree.build`): text for a terminal (`text`), Markdown with LaTeX
-math for GitHub and Jupyter (`markdown`), exact data (`json`), and a self-contained page with MathML (`html`).
+math for GitHub and Jupyter (`markdown`), exact data (`json`), a self-contained page with MathML (`html`), and
+LaTeX for paper (`latex`: a standalone document, or with `fragment` a question for the `exam` class).
 """
 from __future__ import annotations
 
-FORMATS = ("text", "markdown", "json", "html")
+FORMATS = ("text", "markdown", "json", "html", "latex")
 
 
-def render(solution, fmt: str = "text", color: bool = False, handout: bool = False) -> str:
-    """The worked solution in `fmt`; with `handout`, the question alone (statement or givens, and what is asked)."""
+def render(solution, fmt: str = "text", color: bool = False, handout: bool = False, fragment: bool = False) -> str:
+    """The worked solution in `fmt`; with `handout`, the question alone (statement or givens, and what is asked);
+    with `fragment` (LaTeX), a question for the `exam` class."""
     if fmt == "text":
         from .text import render_text
         return render_text(solution, color=color, handout=handout)
@@ -22,4 +24,7 @@ def render(solution, fmt: str = "text", color: bool = False, handout: bool = Fal
     if fmt == "html":
         from .html import render_html
         return render_html(solution, handout=handout)
+    if fmt == "latex":
+        from .latex import render_latex
+        return render_latex(solution, fragment=fragment, handout=handout)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -18,6 +18,7 @@ _PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
 # a number, bracketed or not, as a piece ends and begins: two side by side must not run together
 _NUMBER_END, _NUMBER_START = re.compile(r"\d\)?$"), re.compile(r"\(?-?\d")
+_ACCENT = re.compile(r"\\(?:hat|tilde|bar|dot|ddot|vec|check|breve|acute|grave|widehat|widetilde)(?![A-Za-z])")
 
 # What may stand right before / after a piece without it needing brackets.
 _OPEN = ("(", "[", "{", ",", "=", "|", "‖", r"\lVert", "&")
@@ -83,7 +84,9 @@ def _latex_safe(text: str, written: str, after: str) -> str:
     if after.startswith("^") and text.startswith(r"\frac"):
         return r"\left(" + text + r"\right)"      # (∂L/∂u)ᵀ, not a transposed denominator
     if after[:1] in ("^", "_") and after[0] in _outer_scripts(text):
-        return "{" + text + "}"
+        # TeX makes a group holding only an accent the accent itself, scripts and all (`{\tilde{W}^{(2)}}^\top`
+        # is a double superscript to pdflatex, not to MathJax): an empty atom keeps the group a group
+        return "{" + text + ("{}}" if _ACCENT.match(text) else "}")
     if _CONTROL_WORD_END.search(text) and after[:1].isalpha():
         return "{" + text + "}"
     if _CONTROL_WORD_END.search(written) and text[:1].isalpha():

@@ -16,7 +16,7 @@ import numpy as np
 from ..engine.notation import latex_symbol
 from ..solution import Solution, Step
 from .expansion import latex_sums
-from .markdown import statement_markdown
+from .markdown import BOLD, CODE, DISPLAY, MATH, statement_markdown, statement_paragraphs
 from .formulas import equation_parts
 from .mathml import mathml
 from .tree import UNTITLED, Printer
@@ -163,39 +163,19 @@ class HtmlPrinter(Printer):
         return [equation_table([(mathml(head), mathml(EQUALS + rest)) for head, rest in pairs], "sums")]
 
 
-_MATH = re.compile(r"\\\$|\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
-
-
 def markdown_paragraphs(text: str) -> str:
-    """A statement's Markdown as HTML, as far as exam statements use it: paragraphs (blank lines), `$…$` inline and
-    `$$…$$` display math as MathML, **bold** and `code`; everything else is text, escaped. Math that MathML cannot
-    take is shown as its LaTeX in <code>, not dropped."""
-    out = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        pieces, at = [], 0
-        for match in _MATH.finditer(paragraph):
-            pieces.append(_prose(paragraph[at:match.start()]))
-            if match.group(0) == "\\$":
-                pieces.append("$")
-            else:
-                latex = match.group(1) if match.group(1) is not None else match.group(2)
-                pieces.append(_math_or_source(latex, display=match.group(1) is not None))
-            at = match.end()
-        pieces.append(_prose(paragraph[at:]))
-        out.append("<p>" + "".join(pieces).strip() + "</p>")
-    return "\n".join(out)
-
-
-def _prose(text: str) -> str:
-    def styled(match):
-        return f"<strong>{escape(match.group(1))}</strong>" if match.group(1) is not None \
-            else f"<code>{escape(match.group(2))}</code>"
-    pieces, at = [], 0
-    for match in _EMPHASIS.finditer(text):
-        pieces += [escape(text[at:match.start()]), styled(match)]
-        at = match.end()
-    return "".join(pieces + [escape(text[at:])])
+    """A statement's Markdown as HTML (markdown.statement_paragraphs): paragraphs of escaped text, math as MathML,
+    **bold** and `code`. Math that MathML cannot take is shown as its LaTeX in <code>, not dropped."""
+    def span(kind: str, content: str) -> str:
+        if kind in (MATH, DISPLAY):
+            return _math_or_source(content, display=kind == DISPLAY)
+        if kind == BOLD:
+            return f"<strong>{escape(content)}</strong>"
+        if kind == CODE:
+            return f"<code>{escape(content)}</code>"
+        return escape(content)
+    return "\n".join("<p>" + "".join(span(*s) for s in spans).strip() + "</p>"
+                     for spans in statement_paragraphs(text))
 
 
 def _math_or_source(latex: str, display: bool) -> str:

@@ -43,6 +43,27 @@ def statement_markdown(statement, digits: int, column: bool = True) -> str:
 
 
 _DOLLARS = re.compile(r"\\.|\$\$|\$")
+_SPANS = re.compile(r"\\\$|\$\$(.+?)\$\$|\$(.+?)\$|\*\*(.+?)\*\*|`([^`]+)`", re.S)
+TEXT, MATH, DISPLAY, BOLD, CODE = "text", "math", "display", "bold", "code"
+
+
+def statement_paragraphs(text: str) -> list[list[tuple[str, str]]]:
+    """A statement's Markdown read as far as exam statements use it, for the printers that are not Markdown:
+    paragraphs (blank lines) of (kind, content) spans — text, $…$ math, $$…$$ display math, **bold**, `code`
+    (an escaped dollar is text). Everything else is text, which each printer escapes."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        spans, at = [], 0
+        for match in _SPANS.finditer(paragraph):
+            spans.append((TEXT, paragraph[at:match.start()]))
+            math, inline, bold, code = match.group(1), match.group(2), match.group(3), match.group(4)
+            spans.append((TEXT, "$") if match.group(0) == "\\$" else (DISPLAY, math) if math is not None
+                         else (MATH, inline) if inline is not None else (BOLD, bold) if bold is not None
+                         else (CODE, code))
+            at = match.end()
+        spans.append((TEXT, paragraph[at:]))
+        paragraphs.append([(kind, content) for kind, content in spans if content])
+    return paragraphs
 
 
 def _math_after(text: str, math: bool) -> bool:

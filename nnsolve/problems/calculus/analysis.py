@@ -29,7 +29,8 @@ NOT_STATIONARY = Verdict("not stationary", ("not a stationary point", "not a cri
                                             "neither"))
 FREE = Verdict("any", ("free", "arbitrary", "any value", "anything"), latex=r"\text{any}")
 NOT_REAL = Verdict("not a real number", ("undefined", "not defined", "does not exist", "dne", "not real"))
-TOO_LARGE = Verdict("beyond 10^±1000", ("too large", "overflow", "infinite", "inf"))
+TOO_LARGE = Verdict("beyond 10^±1000", ("too large", "overflow", "infinite", "inf"),
+                    latex=r"\text{beyond } 10^{\pm 1000}")
 NOT_CLASSIFIED = Verdict("not classified", ("not classified", "unknown"))
 UNTESTABLE = Verdict("inconclusive (Hessian not defined)", ("inconclusive", "test fails", "not defined",
                                                              "second derivative test inconclusive"))

@@ -160,7 +160,7 @@ class Run:
         solver.section("Iterations", node)
 
 
-ELLIPSIS = Verdict("⋮", ("...", "…"))
+ELLIPSIS = Verdict("⋮", ("...", "…"), latex=r"\vdots")
 
 
 def _iterations_said(spec, long: bool) -> str:

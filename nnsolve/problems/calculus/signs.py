@@ -48,7 +48,8 @@ DEPENDS = "depends on "
 
 def depends_on(symbols: list[sp.Symbol]) -> Verdict:
     names = ", ".join(map(str, symbols))
-    return Verdict(DEPENDS + names, ("depends", DEPENDS + names, "it depends", "undetermined"))
+    return Verdict(DEPENDS + names, ("depends", DEPENDS + names, "it depends", "undetermined"),
+                   latex=rf"\text{{{DEPENDS}}}" + ", ".join(map(sp.latex, symbols)))     # a name may be w_1
 
 
 def _kind_under(gradient: list[sp.Expr], hessian: sp.Matrix | None, values: dict) -> Verdict | None:
