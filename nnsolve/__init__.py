@@ -35,6 +35,16 @@ def grade(problem, submissions, timeout=None, columns=None):
     return _grade(problem, submissions, timeout, columns)
 
 
+def vary(problem, n=10, seed=None, students=None, keys_only=False, max_tries=None):
+    """Draw `n` randomised variants of a problem file with a `variants:` block (or one per id of `students`, each
+    drawn from the seed and the id): each variant's drawn givens, its key (the exact answers as the worked solution
+    shows them) and, unless `keys_only`, its solution and problem data. Returns a Run: `.variants`, `.tries`,
+    `.rejected` (reason → count), `.stopped` (why it stopped short, if it did); `nnsolve.variants.report` writes
+    the files and the stress report."""
+    from .variants.generate import vary as _vary
+    return _vary(problem, n, seed, students, "keys" if keys_only else "files", max_tries)
+
+
 def summarize(source, flops=None, input_shape=None):
     """Analyse an architecture from its description alone: a bundled name ("resnet50"), an
     `architecture` problem file, or a Keras/PyTorch snippet file (.py, parsed, never run). Returns an
@@ -49,4 +59,4 @@ def parse_snippet(text, input_shape=None):
     return _parse(text, input_shape=tuple(input_shape) if input_shape else None)
 
 
-__all__ = ["solve", "load", "picture", "grade", "summarize", "parse_snippet", "__version__"]
+__all__ = ["solve", "load", "picture", "grade", "vary", "summarize", "parse_snippet", "__version__"]

@@ -300,6 +300,69 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     raise typer.Exit(0)
 
 
+@app.command()
+def vary(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=False,
+                                        help="a problem file with a `variants:` block (docs/variants.md)"),
+         count: int = typer.Option(10, "-n", "--count", min=1, max=100_000, help="how many variants to draw"),
+         seed: Optional[int] = typer.Option(None, "--seed", min=0, help="the seed (default: the block's, else 1)"),
+         output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="DIR",
+                                               help="write each variant as DIR/NAME.yaml with its key (without "
+                                                    "-o: only the stress report)"),
+         student_ids: Optional[Path] = typer.Option(None, "--student-ids", metavar="ROSTER.csv",
+                                                    help="one variant per student, drawn from the seed and the id, "
+                                                         "written as DIR/ID.yaml (replaces -n)"),
+         solutions: Optional[str] = typer.Option(None, "--solutions", metavar="FORMAT",
+                                                 help="also write each variant's worked solution (text, markdown, "
+                                                      "json) as DIR/NAME.solution.*"),
+         report: Optional[Path] = typer.Option(None, "--report", metavar="PATH",
+                                               help="also write the stress report to PATH"),
+         max_tries: Optional[int] = typer.Option(None, "--max-tries", min=1,
+                                                 help="stop after this many draws (default: 100 per variant, at "
+                                                      "least 10,000)"),
+         timeout: Optional[str] = TIME_LIMIT) -> None:
+    """Draw randomised variants of a problem, each a problem file with its key; print the stress report
+    (acceptance rate, range of each answer, the constraint that rejected most)."""
+    if output is not None and output.exists() and not output.is_dir():
+        _stop(_usage("--output", f"{str(output)!r} is a file; give a folder"))
+    if (student_ids is not None or solutions is not None) and output is None:
+        _stop(_usage("--student-ids" if student_ids is not None else "--solutions", "needs -o DIR to write into"))
+    if solutions is not None:
+        from .render import FORMATS
+        if solutions not in FORMATS:
+            _stop(_usage("--solutions", f"unknown format {solutions!r}; choose one of {', '.join(FORMATS)}"))
+    report_out = None if report is None else _Output(report, Format.text, False)
+    # as `solve` bounds one file, each try (the drawn file's validation and solve) is bounded; the run's length is
+    # bounded by --max-tries
+    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
+                                                       TIMEOUT.read(timeout, "--timeout")))
+
+    def drawn():
+        from .variants.generate import vary as draw
+        from .variants.roster import read_roster
+        students = None if student_ids is None else read_roster(student_ids)
+        run = draw(problem, count, seed, students, "files" if output is not None else "keys", max_tries, seconds, HINT)
+        if run.complete and output is not None:
+            from .variants.report import write_variants
+            _folder_written("-o", lambda run, folder: write_variants(run, folder, solutions), run, output)
+        return run
+
+    run, code = _attempt(drawn, str(problem))
+    if code:
+        raise typer.Exit(code)
+    from .variants.report import stress_report
+    text = stress_report(run)
+    typer.echo(text, nl=False)
+    if report_out is not None:
+        with report_out as out:
+            out.write(text)
+    if not run.complete:
+        _say(f"{problem}: {run.stopped}; no variant written")
+        raise typer.Exit(2)
+    if output is not None:
+        _say(f"{len(run.variants):,} variants written to {output}")
+    raise typer.Exit(0)
+
+
 def _folder_written(option: str, write, book, folder: Path):
     try:
         return write(book, folder)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Optional
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..grading.scheme import Marking
-from .fields import Model, Text
+from ..variants.schema import Variants, paths_named
+from .fields import ENTRIES, Model, Text
 
 def _one_or_list(value: Any):
     # `ask: forward` means `ask: [forward]`
@@ -43,6 +45,20 @@ class Common(Model):
     marking: Marking = Field(default_factory=dict,
                              description="the marking scheme `nnsolve grade` uses, per answer id (marks, element_marks, "
                                          "ecf, tolerance); without it each answer is worth one mark, full ECF credit")
+    variants: Optional[Variants] = Field(default=None,
+                                         description="how `nnsolve vary` draws variants of the problem: the givens "
+                                                     "that vary and how, constraints, a seed (docs/variants.md)")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _variants_name_givens(cls, data, handler):
+        # a `variants.vary` path names a place as the file writes it: checked on the file's own data (a wrap
+        # validator, so the JSON Schema of `nnsolve schema` stays the model's own)
+        wrong = paths_named(data)
+        if wrong:
+            raise PydanticCustomError(ENTRIES, "{summary}", {"summary": "paths naming no given",
+                                                             "entries": tuple(wrong)})
+        return handler(data)
 
 
 def solution_of(problem: Common, kind: str, conventions: list[tuple[str, str]], steps: list, *, policy=None,
