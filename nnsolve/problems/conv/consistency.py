@@ -33,6 +33,8 @@ def shape_of(nested) -> tuple[int, ...]:
     shape = []
     while isinstance(nested, list):
         shape.append(len(nested))
+        if not nested:          # [[]]: an empty axis ends the shape (a target of no numbers, said by the caller)
+            break
         nested = nested[0]
     return tuple(shape)
 

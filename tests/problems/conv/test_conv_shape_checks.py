@@ -65,3 +65,12 @@ def test_an_intermediate_too_large_to_compute_exactly_is_refused(tmp_path):
                         "  - conv_transpose2d: {kernel: [[1, 0], [0, 1]], stride: 300}")
     result = solve(tmp_path, text)
     assert result.exit_code == 2 and "numbers; at most 200,000 are computed exactly" in result.output, result.output
+
+
+@pytest.mark.parametrize("target, message", [("[[]]", "target: has shape (1, 0)"),
+                                             ("[[[]]]", "target: has shape (1, 1, 0)")])
+def test_a_target_with_an_empty_axis_is_located(tmp_path, target, message):
+    """(an IndexError before: found by the variants work's examples)"""
+    text = GOOD.replace("  - dense: {W: [[1]], b: [0]}\n", "") + f"target: {target}\nloss: {{type: half_sse}}\n"
+    result = solve(tmp_path, text)
+    assert result.exit_code == 2 and message in result.output, result.output
