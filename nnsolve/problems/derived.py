@@ -87,7 +87,7 @@ class _Maker:
     def __init__(self, solution: Solution, policy):
         self.solution = solution
         self.policy = policy
-        names = set(solution.ids) | set(solution.aliases)
+        names = {n for n in set(solution.ids) | set(solution.aliases) if n}     # an empty name refers to nothing
         self.names = names
         self.lengths = sorted({len(n) for n in names}, reverse=True)
 

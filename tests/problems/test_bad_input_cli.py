@@ -85,3 +85,18 @@ def test_nnsolve_debug_shows_the_real_error(monkeypatch):
     monkeypatch.setenv("NNSOLVE_DEBUG", "1")
     with pytest.raises(KeyError):
         cli._guarded(lambda: {}["a bug"])
+
+
+@pytest.mark.parametrize("text, message", [
+    # a variable exponent, and a constant one too large to evaluate (10^400): internal errors before (make fuzz)
+    ("problem: computation_graph\nexpression: x^y\nvalues: {x: 2, y: 2}\nask: [f]\n",
+     "expression: a power's exponent is a constant number in a computation graph"),
+    ("problem: computation_graph\nexpression: x^10^400\nvalues: {x: 2}\nask: [f]\n",
+     "expression: a power's exponent is a constant number in a computation graph"),
+    # an empty function name (an internal error in the derived-quantity reader before)
+    ("problem: calculus\nname: ''\nfunction: 3 w1^2\n", "name: String should have at least 1 character (line 2)"),
+])
+def test_what_the_fuzzer_found_is_refused_at_its_line(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    assert message in refused("solve", path)

@@ -80,7 +80,7 @@ class Update(Model):
 class CalculusProblem(Common):
     problem: Literal["calculus"]
     function: Text = Field(description="the function, e.g. x^4 - 32x^2 + y^4 - 18y^2 (juxtaposition multiplies)")
-    name: Text = Field(default="f", description="the function's name in the solution: f, E, L, t …")
+    name: Text = Field(default="f", min_length=1, description="the function's name in the solution: f, E, L, t …")
     variables: Optional[list[Text]] = Field(
         default=None, description="the variables to differentiate by, in order (default: every free name of "
                                   "the function, in order of appearance); a variable the function does not use "

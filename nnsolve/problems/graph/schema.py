@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...expr import Call, ExprError, Name, Num, names_in, parse_declared
+from ...expr import Call, ExprError, Name, Num, Op, constant_value, names_in, parse_declared
 from ..common import Common
 from ..fields import Number, Text, register_model
 
@@ -68,6 +68,11 @@ def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
             found.append((loc, "a node needs at least one operation (write the value under `values`)"))
         if p.symbols and _calls(tree) & {"max", "min"}:
             found.append((loc, "max and min choose an argument by its number: not in a graph with symbols"))
+        for exponent in _exponents(tree):
+            if constant_value(exponent) is None:
+                found.append((loc, "a power's exponent is a constant number in a computation graph (an exponent of "
+                                   "at most 64 when it is itself a power); for a variable one write exp(b*log(a)) "
+                                   "for a^b"))
         for leaf in names_in(tree):
             used.add(leaf)
             if leaf not in known and leaf not in CONSTANTS:
@@ -84,6 +89,14 @@ def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
         elif name not in used:
             place = ("values", name) if name in p.values else ("symbols", p.symbols.index(name))
             found.append((place, f"{name!r} is not used in the expression"))
+    return found
+
+
+def _exponents(tree) -> list:
+    """The exponent of every power in a tree."""
+    found = [tree.operands[1]] if isinstance(tree, Op) and tree.op == "^" else []
+    for child in getattr(tree, "operands", ()) + getattr(tree, "args", ()):
+        found += _exponents(child)
     return found
 
 
