@@ -110,16 +110,21 @@ def _columns(loaded: LoadedProblem, base: Solution, given: Submissions) -> list[
 
 
 def _element_marks_issues(column: _Column, given, line) -> list[Issue]:
+    return element_marks_issues(column.answer, column.expected.shape, given, line)
+
+
+def element_marks_issues(answer: str, shape: tuple[int, ...], given, line) -> list[Issue]:
+    """What is wrong with an answer's `element_marks` (marks of its elements, of the answer's shape, at least 0):
+    the grader and the exporters read it alike."""
     from ..check.answers import read_value, shape_text
 
-    where = f"marking.{column.answer}.element_marks"
+    where = f"marking.{answer}.element_marks"
     try:
         value = read_value(given)
     except AnswerError as e:
         return [Issue(where, e.message, line)]
-    if value.ndim and value.shape != column.expected.shape:
-        return [Issue(where, f"is {shape_text(value.shape)}; {column.answer} is {shape_text(column.expected.shape)}",
-                      line)]
+    if value.ndim and value.shape != tuple(shape):
+        return [Issue(where, f"is {shape_text(value.shape)}; {answer} is {shape_text(tuple(shape))}", line)]
     if not all(isinstance(v, Fraction) for v in value.reshape(-1)):
         return [Issue(where, "marks are written as numbers such as 1, 0.5 or 1/3", line)]
     if any(v < 0 for v in value.reshape(-1)):

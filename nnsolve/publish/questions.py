@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine.number import HUGE_BITS, decimal_string, is_huge, mp, to_fraction
 from ..engine.symbolic import Symbolic
-from ..problems import LoadedProblem
+from ..problems import LoadedProblem, ProblemError
 from ..solution import Solution
 
 # the significant digits an exported number carries when its decimal form does not end (1/3, σ(0.5)): far finer
@@ -88,6 +88,12 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
         step, asked = solution.step(quantity), named[quantity]
         scheme = marking.get(asked)
         marks = Fraction(scheme.marks) if scheme is not None and scheme.element_marks is None else Fraction(1)
+        if scheme is not None and scheme.element_marks is not None:
+            from ..grading.marker import element_marks_issues
+            issues = element_marks_issues(asked, step.value.shape, scheme.element_marks,
+                                          loaded.locate(("marking", asked)))
+            if issues:
+                raise ProblemError(issues, loaded.document.source)
         element_marks = _element_marks(scheme, step.value) if scheme is not None else None
         rule = scheme.tolerance.describe() if scheme is not None and scheme.tolerance is not None \
             else f"to {digits} decimal place{'s' if digits != 1 else ''}"

@@ -127,3 +127,9 @@ def test_refusals_are_located(tmp_path):
     assert not (tmp_path / "q.xml").exists()
     run = invoke("export", GRADING, "--to", "moodle", "-o", tmp_path)
     assert run.exit_code == 2 and "folder" in run.stderr
+    # a scheme's element marks are read as the grader reads them (a ragged matrix: an internal error before)
+    ragged = tmp_path / "ragged.yaml"
+    ragged.write_text((GRADING / "problem.yaml").read_text().replace("dL/dW2: {element_marks: 1,",
+                                                                     "dL/dW2: {element_marks: [[1, 2], [3]],"))
+    run = invoke("export", ragged, "--to", "qti", "-o", tmp_path / "q.zip")
+    assert run.exit_code == 2 and "marking.dL/dW2.element_marks: rows have different lengths" in run.stderr
