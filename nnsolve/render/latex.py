@@ -39,8 +39,8 @@ FIT_MACRO = (r"\providecommand{\nnsolvefit}[2]{\setbox2=\hbox{$\displaystyle #1 
              r"  \setbox0=\hbox{$\displaystyle #2$}\edef\nnsolvewidth{\the\dimexpr\linewidth-\wd2-3em\relax}%" "\n"
              r"  \ifdim\wd0>\nnsolvewidth\resizebox{\nnsolvewidth}{!}{$\displaystyle #2$}\else\box0\fi}")
 
-PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage{iftex}
+# what every document needs under pdflatex and xelatex alike (fonts and input encoding for pdflatex only)
+PACKAGES = r"""\usepackage{iftex}
 \ifPDFTeX
   \usepackage[utf8]{inputenc}
   \usepackage[T1]{fontenc}
@@ -49,9 +49,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb,graphicx}
 \usepackage[margin=2.5cm]{geometry}
 \allowdisplaybreaks
-\setlength{\parindent}{0pt}
-\setlength{\parskip}{0.5ex}
 """
+PREAMBLE = "\\documentclass[11pt]{article}\n" + PACKAGES + "\\setlength{\\parindent}{0pt}\n\\setlength{\\parskip}{0.5ex}\n"
 
 FRAGMENT_NOTE = ("% An exam-class question written by nnsolve. The preamble needs \\usepackage{amsmath,amssymb,graphicx};\n"
                  "% \\printanswers (or \\documentclass[answers]{exam}) shows the solutions.")
@@ -66,18 +65,8 @@ def render_latex(solution: Solution, digits: int | None = None, fragment: bool =
     return printer.print_handout() if handout else printer.print_document()
 
 
-EXAM_PREAMBLE = r"""\documentclass[11pt,addpoints]{exam}
-\usepackage{iftex}
-\ifPDFTeX
-  \usepackage[utf8]{inputenc}
-  \usepackage[T1]{fontenc}
-  \usepackage{lmodern}
-\fi
-\usepackage{amsmath,amssymb,graphicx}
-\usepackage[margin=2.5cm]{geometry}
-\allowdisplaybreaks
-% \printanswers prints every solution (the key); without it the questions alone (the paper)
-"""
+EXAM_PREAMBLE = ("\\documentclass[11pt,addpoints]{exam}\n" + PACKAGES +
+                 "% \\printanswers prints every solution (the key); without it the questions alone (the paper)\n")
 
 
 def exam_document(questions: list[str], title: str, answers: bool = True) -> str:
