@@ -16,18 +16,22 @@ install: $(BIN)/nnsolve
 demo: install
 	$(BIN)/nnsolve solve examples/demo-two-layer-tanh.yaml
 
+# a system package for the tests, where the machine allows it: the package lists are fetched first when they are
+# missing or stale (a fresh machine), and a failure only means the tests that need it skip, saying so
+APT_INSTALL = sh -c 'apt-get install -y -qq "$$@" || { apt-get update -qq && apt-get install -y -qq "$$@"; }' apt
+
 $(VENV)/.test-extras: $(BIN)/nnsolve
 	# torch==2.13.0 installs from the machine's local CPU wheel (see README)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
-	@command -v dot >/dev/null || apt-get install -y -qq graphviz >/dev/null 2>&1 || \
+	@command -v dot >/dev/null || $(APT_INSTALL) graphviz >/dev/null 2>&1 || \
 		echo "graphviz not installed: SVG/PNG picture tests will be skipped"
 	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || \
-		apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		$(APT_INSTALL) chromium chromium-driver >/dev/null 2>&1 || \
 		echo "chromium/chromium-driver not installed: the HTML browser test will be skipped"
 	# TeX for the LaTeX compile tests (pdflatex, xelatex, the exam class): about 290 MB, ~50 s to install
 	@{ command -v pdflatex && command -v xelatex && kpsewhich exam.cls; } >/dev/null 2>&1 || \
-		apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-extra texlive-xetex \
+		$(APT_INSTALL) --no-install-recommends texlive-latex-base texlive-latex-extra texlive-xetex \
 			lmodern >/dev/null 2>&1 || \
 		echo "TeX not installed: the LaTeX compile tests will be skipped"
 	@touch $@
