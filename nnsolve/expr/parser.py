@@ -10,6 +10,8 @@ Numbers are read exactly (0.1 is 1/10). Every error names its column (counted fr
 """
 from __future__ import annotations
 
+import operator
+
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -352,6 +354,10 @@ def require_text(text, limit) -> None:
         raise ExprError(f"longer than {most} characters {limit.hint}", most + 1)
 
 
+# the operations every reader of a tree does alike (division and powers each reader bounds its own way)
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
 def constant_value(tree) -> Fraction | None:
     """The exact value of a tree made only of numbers and + − × ÷ and integer powers; None otherwise."""
     if isinstance(tree, Num):
@@ -364,12 +370,8 @@ def constant_value(tree) -> Fraction | None:
     if tree.op == "neg":
         return -values[0]
     a, b = values
-    if tree.op == "+":
-        return a + b
-    if tree.op == "-":
-        return a - b
-    if tree.op == "*":
-        return a * b
+    if tree.op in ARITHMETIC:
+        return ARITHMETIC[tree.op](a, b)
     if tree.op == "/":
         return None if b == 0 else a / b
     if b.denominator == 1 and abs(b) <= 64 and not (a == 0 and b < 0):

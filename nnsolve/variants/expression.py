@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..expr.parser import Call, ExprError, Name, Num, Op, names_in, parse
+from ..expr.parser import ARITHMETIC, Call, ExprError, Name, Num, Op, names_in, parse
 from ..ops import scalar
 
 FUNCTIONS = {"exp": scalar.exp, "log": scalar.log, "ln": scalar.log, "sqrt": scalar.sqrt, "abs": scalar.absolute,
@@ -137,12 +137,8 @@ def _value(tree, values: dict):
         if tree.op == "neg":
             return -args[0]
         a, b = args
-        if tree.op == "+":
-            return a + b
-        if tree.op == "-":
-            return a - b
-        if tree.op == "*":
-            return a * b
+        if tree.op in ARITHMETIC:
+            return ARITHMETIC[tree.op](a, b)
         if tree.op == "/":
             if b == 0:
                 raise ZeroDivisionError("division by 0")

@@ -200,7 +200,7 @@ title: A 2-1 neuron
 statement: |
   A neuron has weights $W = {W1}$ and **no** bias beyond `b1` = {b1}.
 
-  Its input is {x}; the target is 1. Find $y$ & the loss (a < b).
+  Its input is {x}; the target is 1. Find $y$ & the loss (a < b), 50% of the marks_total.
 network:
   layout: out_in
   layers:

@@ -134,20 +134,7 @@ def test_first_error():
     assert first_error("nothing") == "no error line in its log"
 
 
-STATED = """problem: dense_network
-title: A 2-1 neuron
-statement: |
-  A neuron has weights $W = {W1}$ and **no** bias beyond `b1` = {b1}.
-
-  Its input is {x}; the target is 1. Find $y$ & the loss (a < b), 50% of the marks_total.
-network:
-  layout: out_in
-  layers:
-    - {W: [[0.5, -0.25]], b: [0.125], activation: identity}
-data: {x: [2, 4], target: [1]}
-loss: {type: half_sse}
-ask: [y, loss]
-"""
+from test_html import STATED          # a statement with prose, math, & % and placeholders
 PERCEPTRON = "examples/perceptron/bits-mk-q3a-xnor-perceptron-epoch.yaml"
 
 
