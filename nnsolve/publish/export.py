@@ -106,7 +106,11 @@ def export(paths: list[Path], target: str, output: Path) -> Export:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     done = collect(paths)
     if target == "qti":
-        from .qti import multipart_variants
+        from .qti import multipart_variants, zeros_read_exactly
+        zeros = zeros_read_exactly(done.questions)
+        if zeros:
+            done.notes.append(f"{zeros} answer{'s are' if zeros > 1 else ' is'} 0 with a tolerance under 10^-4: Canvas "
+                              f"reads such a range as [0, 0], so only 0 itself is right there")
         done.notes += [f"{category}: variants with several numbers each; Canvas Classic Quizzes cannot draw one of "
                        f"them as a whole, so each is its own section (choose among them in Canvas)"
                        for category in multipart_variants(done.questions)]

@@ -4,7 +4,8 @@ solution as each item's general feedback.
 
 Canvas' quirks handled (text2qti documents them):
 - Canvas turns any number under 10⁻⁴ in magnitude into 0. A blank whose range ends would be such a number is asked
-  in scaled units instead ("in units of 10⁻⁶"), said in its text; the range is exact in those units.
+  in scaled units instead ("in units of 10⁻⁶"), said in its text; the range is exact in those units. An answer of 0
+  is the exception, asked as it is (only 0 is then right in Canvas, which the export says).
 - Canvas Classic has no multi-part numerical question: a problem's numbers are consecutive items of one section.
   The variants of a problem (a folder of questions of one title asking the same answers) with one number each form
   a question group drawing one; variants with several numbers cannot be drawn as a whole, so each is its own
@@ -78,6 +79,11 @@ def assessment_xml(questions: list[Question], ident: str, title: str) -> str:
     return _document(root)
 
 
+def zeros_read_exactly(questions: list[Question]) -> int:
+    """How many blanks are 0 with a tolerance under 10⁻⁴: Canvas reads their range as [0, 0], so only 0 is right."""
+    return sum(b.numeric and b.value == 0 and 0 < b.tolerance < CANVAS_SMALLEST for q in questions for b in q.blanks)
+
+
 def multipart_variants(questions: list[Question]) -> list[str]:
     """The categories whose variants have several numbers each: Canvas cannot draw one of them as a whole."""
     found = []
@@ -146,8 +152,8 @@ def _scale(blank: Blank) -> int:
     10⁻⁴ in magnitude; else the least that brings the smallest end to 1 or more (0.0000295 in units of 10⁻⁵ is
     2.95), the way a person writes such a number."""
     ends = [abs(x) for x in (blank.value - blank.tolerance, blank.value + blank.tolerance) if x != 0]
-    if not ends or min(ends) >= CANVAS_SMALLEST:
-        return 0
+    if not ends or min(ends) >= CANVAS_SMALLEST or blank.value == 0:
+        return 0        # (an answer of 0 is asked as it is: its range reads as [0, 0], and 0 is what students write)
     scale = 0
     while min(ends) * Fraction(10) ** scale < 1:
         scale += 1

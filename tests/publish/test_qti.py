@@ -133,3 +133,13 @@ def test_the_same_questions_give_the_same_zip(tmp_path):
         (tmp_path / run).mkdir()
         export([ROOT / "examples" / "grading"], "qti", tmp_path / run / "quiz.zip")
     assert (tmp_path / "a" / "quiz.zip").read_bytes() == (tmp_path / "b" / "quiz.zip").read_bytes()
+
+
+def test_an_answer_of_zero_is_not_scaled_and_the_export_says_canvas_reads_it_exactly(tmp_path):
+    _one_number(tmp_path / "zero.yaml", "zero", "0", 4)          # y = 0 · 1 + 0 = 0
+    out = tmp_path / "q.zip"
+    done = export([tmp_path / "zero.yaml"], "qti", out)
+    (item,) = read_package(out)
+    assert _range(item) == (F(-1, 20000), F(1, 20000))
+    assert "units of" not in item.getElementsByTagName("mattext")[0].firstChild.data
+    assert any("1 answer is 0 with a tolerance under 10^-4" in line for line in done.report())
