@@ -226,15 +226,24 @@ def _check_power(base, exponent, col: int) -> None:
     """A constant exponent of exam size, and a constant power of at most MAX_POWER_BITS bits: SymPy
     computes 9^(9^9) or ((10^900)^64)^64 exactly, for as long as that takes."""
     power = constant_value(exponent)
-    if power is None:
-        return
     largest = MAX_FORMULA_EXPONENT.value
+    if power is None:
+        if _only_numbers(exponent):     # constant, but past what constant_value folds (10^400): too large
+            raise ExprError(f"the exponent is too large (at most {largest} in size) {MAX_FORMULA_EXPONENT.hint}", col)
+        return
     if abs(power) > largest:
         raise ExprError(f"the exponent {_short(power)} is too large (at most {largest} in size) "
                         f"{MAX_FORMULA_EXPONENT.hint}", col)
     base_bits, most = _size_in_bits(base), MAX_POWER_BITS.value
     if base_bits is not None and base_bits * abs(power) > most:
         raise ExprError(f"the power has more than {most * 3 // 10:,} digits {MAX_POWER_BITS.hint}", col)
+
+
+def _only_numbers(tree) -> bool:
+    """A tree of numbers and operators only (no name, no function)."""
+    if isinstance(tree, Num):
+        return True
+    return isinstance(tree, Op) and all(_only_numbers(t) for t in tree.operands)
 
 
 def _size_in_bits(tree) -> int | None:
