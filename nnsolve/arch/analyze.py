@@ -93,10 +93,22 @@ class Analysis:
                 "buffers": buffers, "macs": macs, "flops": flops_}
 
     def report(self, name: str) -> LayerReport:
-        for r in self.layers:
-            if r.name == name:
-                return r
-        raise KeyError(name)
+        """The report of the layer named `name` (KeyError if none): found through an index of the names, made
+        again whenever layers were added since (a 10,000-layer list asks for each layer's input)."""
+        index = self.__dict__.get("_by_name")
+        if index is None or index[0] != len(self.layers):
+            by_name: dict[str, LayerReport] = {}
+            for r in self.layers:
+                by_name.setdefault(r.name, r)           # the first of a name, as the scan found it
+            index = self.__dict__["_by_name"] = (len(self.layers), by_name)
+        return index[1][name]
+
+    def has(self, name) -> bool:
+        try:
+            self.report(name)
+        except KeyError:
+            return False
+        return True
 
 
 def flops(effect: Effect, conv: Conventions) -> int:

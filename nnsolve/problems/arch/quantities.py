@@ -116,4 +116,4 @@ def input_shape(r: LayerReport, analysis: Analysis) -> tuple[int, ...]:
 
 
 def _is_layer(analysis: Analysis, name) -> bool:
-    return name is not None and any(r.name == name for r in analysis.layers)
+    return name is not None and analysis.has(name)
