@@ -67,8 +67,8 @@ class Questions:
 
 @dataclass(frozen=True)
 class Handout:
-    """The question without its solution, for an exam paper: the header (no conventions), the statement or, without
-    one, the givens, and the questions asked."""
+    """The question without its solution, for an exam paper: the header with the statement or, without one, the
+    conventions (they are part of a question that states nothing else), the givens, and the questions asked."""
     header: Header
     givens: tuple[Given, ...]
     questions: Questions
