@@ -192,6 +192,10 @@ MAX_EXPANDED_TERMS = Limit("MAX_EXPANDED_TERMS", 20_000, "monomials a calculus p
                                                          "one is not expanded, nor its stationary points solved)")
 MAX_EXPANDED_DEGREE = Limit("MAX_EXPANDED_DEGREE", 100, "as the degree of a calculus polynomial that is expanded")
 MAX_BOOLEAN_INPUTS = Limit("MAX_BOOLEAN_INPUTS", 6, "inputs of a boolean_network function")
+# each test point of a region (a polygon's centroid, its nudged vertices and edge midpoints) is tested against every
+# polygon, exactly: an exam's region has a few polygons of a few vertices (hundreds of tests), 1,000 polygons 9,000,000
+MAX_REGION_TESTS = Limit("MAX_REGION_TESTS", 100_000, "point-in-polygon tests of a region (its test points × its "
+                                                      "polygons)")
 # a chain a&a&… is evaluated recursively, a level per 2 characters: as for formulas, lowered but not raised
 MAX_BOOLEAN_LENGTH = Limit("MAX_BOOLEAN_LENGTH", 1_000, "characters in one Boolean expression", maximum=1_000)
 # counted per row of the table: what a candidate costs is its evaluation on every row (about 5 M a second)

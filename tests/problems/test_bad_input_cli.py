@@ -100,3 +100,14 @@ def test_what_the_fuzzer_found_is_refused_at_its_line(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     assert message in refused("solve", path)
+
+
+def test_a_region_of_too_many_polygons_is_refused_before_its_millions_of_tests(tmp_path):
+    """120 triangles: 840 test points × 120 polygons = 100,800 exact point-in-polygon tests, over MAX_REGION_TESTS
+    (1,000 of them held a solve for 30 s before: make fuzz SEED=22)."""
+    triangles = "\n".join(f"    - [[{3 * k}, 0], [{3 * k + 2}, 0], [{3 * k + 1}, 2]]" for k in range(120))
+    path = tmp_path / "region.yaml"
+    path.write_text(f"problem: boolean_network\nregion:\n  polygons:\n{triangles}\n  inside: 1\n")
+    err = refused("solve", path)
+    assert "region.polygons: 120 polygons give 840 test points" in err and "100,800 tests" in err
+    assert "NNSOLVE_MAX_REGION_TESTS" in err and "(line 3)" in err

@@ -92,10 +92,10 @@ def test_points(polygons) -> list[tuple[Fraction, Fraction]]:
     return [(Fraction(x), Fraction(y)) for x, y in points]
 
 
-def inside(point, polygons, closed: bool) -> int:
-    """1 when the point is in some polygon (on its boundary counts only for a closed region)."""
-    for vertices in polygons:
-        sign = orientation(vertices)
+def inside(point, polygons, closed: bool, signs: list[int] | None = None) -> int:
+    """1 when the point is in some polygon (on its boundary counts only for a closed region). `signs`: each
+    polygon's orientation, found once for all the points."""
+    for vertices, sign in zip(polygons, signs or [orientation(v) for v in polygons]):
         sides = [_cross(vertices[k], vertices[(k + 1) % len(vertices)], point) * sign for k in range(len(vertices))]
         if all(s >= 0 if closed else s > 0 for s in sides):
             return 1

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
-from ...limits import MAX_BOOLEAN_INPUTS, MAX_HIDDEN_SEARCH
+from ...limits import MAX_BOOLEAN_INPUTS, MAX_HIDDEN_SEARCH, MAX_REGION_TESTS
 from ..common import Common
 from ..fields import Matrix, Model, Number, Text, Vector, at_most, register_model
 from . import expression as bx
@@ -234,6 +234,11 @@ def consistency(p: BooleanProblem) -> list[tuple[tuple, str]]:
             found.append((("region", "polygons"), "give at least one polygon"))
         for k, vertices in enumerate(p.region.polygons):
             found += [(("region", "polygons", k) + loc, message) for loc, message in polygon_problems(vertices)]
+        points = sum(1 + 2 * len(vertices) for vertices in p.region.polygons)
+        if points * len(p.region.polygons) > MAX_REGION_TESTS.value:
+            found.append((("region", "polygons"), MAX_REGION_TESTS.refusal(
+                f"{len(p.region.polygons):,} polygons give {points:,} test points, each tested against every polygon: "
+                f"{points * len(p.region.polygons):,} tests")))
         if p.network is not None:
             found.append((("network",), "a proposed network is verified on a truth table, not on a region"))
         if p.allowed_weights is not None:

@@ -257,7 +257,9 @@ def _region(rec: Recorder, p: BooleanProblem) -> list[str]:
     closed = p.compare == ">="
     points = rg.test_points(polygons)
     label = p.region.inside
-    targets = [rg.inside(x, polygons, closed) if label == 1 else 1 - rg.inside(x, polygons, closed) for x in points]
+    signs = [rg.orientation(vertices) for vertices in polygons]
+    targets = [rg.inside(x, polygons, closed, signs) if label == 1 else 1 - rg.inside(x, polygons, closed, signs)
+               for x in points]
     rec.show("x", "X", "X", [list(x) for x in points], "test points: centroids, vertices nudged inwards, "
              "edge midpoints nudged outwards (1/100 of the way)", "Test points")
     rec.show("t", "t", "t", targets, f"{label} inside the region, {1 - label} outside", "Test points")
