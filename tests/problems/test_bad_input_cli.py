@@ -93,6 +93,12 @@ def test_nnsolve_debug_shows_the_real_error(monkeypatch):
      "expression: a power's exponent is a constant number in a computation graph"),
     ("problem: computation_graph\nexpression: x^10^400\nvalues: {x: 2}\nask: [f]\n",
      "exponent is too large"),
+    # a node named 0: an internal error as the output's name (make fuzz SEED=30), and as a named node read where the
+    # number 0 is written (y = 0 + 1 gave 3)
+    ("problem: computation_graph\nexpression: max(w * x, 0)\noutput: 0\nvalues: {w: 2, x: 1}\nask: [f]\n",
+     "output: '0' is not a name"),
+    ("problem: computation_graph\nnodes: {'0': w*x, y: 0 + 1}\nvalues: {w: 2, x: 1}\nask: [y]\n",
+     "nodes.0: '0' is not a name"),
     # an empty function name (an internal error in the derived-quantity reader before)
     ("problem: calculus\nname: ''\nfunction: 3 w1^2\n", "name: String should have at least 1 character (line 2)"),
 ])

@@ -1,6 +1,8 @@
 """The problem file of a computation graph: an expression (or named nodes) and the values of its leaves."""
 from __future__ import annotations
 
+import re
+
 from typing import Literal, Optional
 
 from pydantic import Field
@@ -44,8 +46,22 @@ def read(p: GraphProblem, text: str) -> tuple:
     return parse_declared(text, declared(p))
 
 
+_NAME = re.compile(r"[^\W\d]\w*")         # a name as expressions write one (the tokenizer's: a letter or _ first)
+
+
+def _names_issues(p: GraphProblem) -> list[tuple[tuple, str]]:
+    """Every name the file declares must be one an expression can write: a node named 0 would be read where the
+    number 0 is written."""
+    places = [(("values", n), n) for n in p.values] + [(("symbols", i), n) for i, n in enumerate(p.symbols)]
+    places += [(loc, name) for name, loc, _ in node_expressions(p)] if p.nodes is not None else [(("output",), p.output)]
+    return [(loc, f"{name!r} is not a name: a name starts with a letter or _, then letters, digits or _ "
+                  f"(w1, x_2, h)") for loc, name in places if not _NAME.fullmatch(str(name))]
+
+
 def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
-    found = []
+    found = _names_issues(p)
+    if found:
+        return found
     if (p.expression is None) == (p.nodes is None):
         return [(("expression",), "give either `expression` or `nodes` (not both)")]
     if p.nodes is not None and not p.nodes:
