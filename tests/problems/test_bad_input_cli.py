@@ -99,6 +99,9 @@ def test_nnsolve_debug_shows_the_real_error(monkeypatch):
      "output: '0' is not a name"),
     ("problem: computation_graph\nnodes: {'0': w*x, y: 0 + 1}\nvalues: {w: 2, x: 1}\nask: [y]\n",
      "nodes.0: '0' is not a name"),
+    # calculus names that are numbers: a constant 1 silently unused, ∂f/∂2 printed as a derivative
+    ("problem: calculus\nfunction: x + 1\nconstants: {'1': 3}\n", "constants.1: '1' is not a name"),
+    ("problem: calculus\nfunction: 2*x\nvariables: ['2', x]\n", "variables[0]: '2' is not a name"),
     # an empty function name (an internal error in the derived-quantity reader before)
     ("problem: calculus\nname: ''\nfunction: 3 w1^2\n", "name: String should have at least 1 character (line 2)"),
 ])

@@ -153,8 +153,23 @@ def variables_of(p: CalculusProblem) -> list[str]:
     return out
 
 
+_NAME = re.compile(r"[^\W\d]\w*")         # a name as expressions write one (the tokenizer's: a letter or _ first)
+
+
+def _name_issues(p: CalculusProblem) -> list[tuple[tuple, str]]:
+    """Every name the file declares must be one the function can write: a constant named 1, a variable named 2
+    would never be the number written in the function, and ∂f/∂2 is no derivative."""
+    places = [(("variables", i), n) for i, n in enumerate(p.variables or ())]
+    places += [(("constants", n), n) for n in p.constants] + [(("symbols", i), n) for i, n in enumerate(p.symbols)]
+    places += [(("where", n), n) for n in p.where] + [(("in_terms_of", n), n) for n in p.in_terms_of]
+    return [(loc, f"{name!r} is not a name: a name starts with a letter or _, then letters, digits or _ "
+                  f"(w1, x_2, eta)") for loc, name in places if not _NAME.fullmatch(str(name))]
+
+
 def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:
-    found: list[tuple[tuple, str]] = []
+    found: list[tuple[tuple, str]] = _name_issues(p)
+    if found:
+        return found
     texts = [(("function",), p.function)] + [(("where", k), v) for k, v in p.where.items()] + \
             [(("in_terms_of", k), v) for k, v in p.in_terms_of.items()] + \
             ([(("update", "learning_rate"), p.update.learning_rate)] if p.update is not None else [])
