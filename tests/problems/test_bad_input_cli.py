@@ -2,6 +2,9 @@
 nnsolve itself is one line and exit code 3 (the traceback only with NNSOLVE_DEBUG=1)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import typer
 from bad_input import changed, line_of
@@ -10,6 +13,9 @@ from nnsolve import cli
 from nnsolve import limits
 
 from cli_runner import invoke
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def refused(*args: str) -> str:
@@ -120,3 +126,11 @@ def test_a_region_of_too_many_polygons_is_refused_before_its_millions_of_tests(t
     err = refused("solve", path)
     assert "region.polygons: 120 polygons give 840 test points" in err and "100,800 tests" in err
     assert "NNSOLVE_MAX_REGION_TESTS" in err and "(line 3)" in err
+
+
+def test_a_gated_cells_state_nested_too_deep_is_refused_at_its_line(tmp_path):
+    """h0 as [[[…[0]…]]] was an internal error in the cell's product (make fuzz SEED=34)."""
+    text = (ROOT / "examples" / "gated_rnn" / "lstm-two-steps.yaml").read_text()
+    path = tmp_path / "lstm.yaml"
+    path.write_text(re.sub(r"(?m)^h0: .*$", "h0: [[[[0]]]]", text))
+    assert "h0: is a state vector (one number per unit, e.g. [0, 0]), got 4 nested lists" in refused("solve", path)

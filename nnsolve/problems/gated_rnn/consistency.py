@@ -139,6 +139,13 @@ def consistency(p: GatedRnnProblem) -> list[tuple[tuple, str]]:
     width = xs[0].size
     found += [(("x", t), f"has {v.size} entries, step 1 has {width}: every step has the same width")
               for t, v in enumerate(xs) if v.shape != (width,)]
+    for key in ("h0", "c0"):
+        state = getattr(p, key)
+        if state is not None and np.array(state, dtype=object).ndim > 1:
+            found.append(((key,), f"is a state vector (one number per unit, e.g. [0, 0]), got "
+                                  f"{np.array(state, dtype=object).ndim} nested lists"))
+    if found:
+        return found
     hidden = _array(p.h0, 1).size
     if p.cell == "lstm" and p.c0 is None:
         found.append((("c0",), "is required: an LSTM starts from a given cell state c₀ (e.g. c0: [0, 0])"))
