@@ -16,17 +16,7 @@ from nnsolve.variants.report import stress_report
 from nnsolve.variants.schema import Vary
 from nnsolve.variants.writer import problem_text
 
-PROBLEM = """problem: dense_network
-title: "one layer"
-network:
-  layout: in_out
-  layers:
-    - {W: [[0.5, -0.5], [1, 0.5]], b: [0, 0.5], activation: relu}
-data: {x: [1, 2], target: [1, 0]}
-loss: {type: half_sse}
-optimizer: {type: sgd, lr: 0.1}
-ask: [h1, loss]
-"""
+from test_variants_cli import SMALL as PROBLEM      # one ReLU layer, two outputs, one SGD step
 
 
 def _plain(value):
