@@ -65,8 +65,22 @@ class Call:
     column: int
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)"
+_NAME = r"[^\W\d]\w*"      # a letter or _ first, then letters, digits or _
+_TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>" + _NAME + r")"
                     r"|(?P<op>\*\*|[-+*/^(),·×−]))")
+_WHOLE_NAME = re.compile(_NAME)
+
+
+def is_name(text) -> bool:
+    """Whether `text` is one name as an expression writes it (w1, x_2, η)."""
+    return isinstance(text, str) and _WHOLE_NAME.fullmatch(text) is not None
+
+
+def name_issues(places) -> list[tuple[tuple, str]]:
+    """(place, message) for each declared name of `places` ((place, name) pairs) that an expression cannot write as
+    a name: a node or a constant named 0 would never be the one the text means (the number 0 is written there)."""
+    return [(loc, f"{name!r} is not a name: a name starts with a letter or _, then letters, digits or _ "
+                  f"(w1, x_2, eta)") for loc, name in places if not is_name(str(name))]
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:

@@ -133,11 +133,17 @@ def element_marks_issues(answer: str, shape: tuple[int, ...], given, line) -> li
 
 
 def _element_marks(column: _Column) -> list[Fraction]:
+    return element_marks(column.scheme.element_marks, column.expected.shape)
+
+
+def element_marks(given, shape: tuple[int, ...]) -> list[Fraction]:
+    """Each element's marks in row-major order, from `element_marks` as written (one number for every element, or
+    the answer's shape; element_marks_issues has refused anything else): the grader and the exporters alike."""
     from ..check.answers import read_value
 
-    value = read_value(column.scheme.element_marks)
-    each = np.broadcast_to(value, column.expected.shape) if value.ndim == 0 else value
-    return [Fraction(v) for v in each.reshape(-1)] if column.expected.ndim else [Fraction(value.reshape(-1)[0])]
+    value = read_value(given)
+    each = np.broadcast_to(value, shape) if value.ndim == 0 else value
+    return [Fraction(v) for v in each.reshape(-1)]
 
 
 def _out_of(column: _Column) -> Fraction:

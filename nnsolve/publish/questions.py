@@ -88,13 +88,14 @@ def question_of(loaded: LoadedProblem, solution: Solution, name: str, category: 
         step, asked = solution.step(quantity), named[quantity]
         scheme = marking.get(asked)
         marks = Fraction(scheme.marks) if scheme is not None and scheme.element_marks is None else Fraction(1)
+        element_marks = None
         if scheme is not None and scheme.element_marks is not None:
-            from ..grading.marker import element_marks_issues
+            from ..grading.marker import element_marks as marks_of, element_marks_issues
             issues = element_marks_issues(asked, step.value.shape, scheme.element_marks,
                                           loaded.locate(("marking", asked)))
             if issues:
                 raise ProblemError(issues, loaded.document.source)
-        element_marks = _element_marks(scheme, step.value) if scheme is not None else None
+            element_marks = marks_of(scheme.element_marks, step.value.shape)
         rule = scheme.tolerance.describe() if scheme is not None and scheme.tolerance is not None \
             else f"to {digits} decimal place{'s' if digits != 1 else ''}"
         blanks = []
@@ -164,15 +165,6 @@ def blank_labels(loaded: LoadedProblem, solution: Solution) -> list[str]:
     are, when grading it)."""
     named = asked_names(loaded, solution)
     return [label for q in solution.asked for _, label in element_labels(named[q], solution.step(q).value.shape)]
-
-
-def _element_marks(scheme, value: np.ndarray) -> list[Fraction] | None:
-    if scheme.element_marks is None:
-        return None
-    from ..check.answers import read_value
-    written = read_value(scheme.element_marks)
-    each = np.broadcast_to(written, value.shape) if written.ndim == 0 else written
-    return [Fraction(v) for v in each.reshape(-1)]
 
 
 def _vanishing(value) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BeforeValidator, Field
 
-from ...expr import ExprError, names_in, parse, parse_declared
+from ...expr import ExprError, is_name, name_issues, names_in, parse, parse_declared
 from ...limits import MAX_CALCULUS_VARIABLES, MAX_DESCENT_STEPS  # a Hessian and a solve of ∇f = 0 stay exam-sized
 from ..common import Common
 from ...training.schema import Optimizer
@@ -49,7 +49,7 @@ def _coordinate(value):
     try:
         return _number(value)
     except ValueError:
-        if isinstance(value, str) and re.fullmatch(r"[^\W\d]\w*", value.strip()):
+        if isinstance(value, str) and is_name(value.strip()):
             return value.strip()
         raise
 
@@ -153,17 +153,13 @@ def variables_of(p: CalculusProblem) -> list[str]:
     return out
 
 
-_NAME = re.compile(r"[^\W\d]\w*")         # a name as expressions write one (the tokenizer's: a letter or _ first)
-
-
 def _name_issues(p: CalculusProblem) -> list[tuple[tuple, str]]:
     """Every name the file declares must be one the function can write: a constant named 1, a variable named 2
     would never be the number written in the function, and ∂f/∂2 is no derivative."""
     places = [(("variables", i), n) for i, n in enumerate(p.variables or ())]
     places += [(("constants", n), n) for n in p.constants] + [(("symbols", i), n) for i, n in enumerate(p.symbols)]
     places += [(("where", n), n) for n in p.where] + [(("in_terms_of", n), n) for n in p.in_terms_of]
-    return [(loc, f"{name!r} is not a name: a name starts with a letter or _, then letters, digits or _ "
-                  f"(w1, x_2, eta)") for loc, name in places if not _NAME.fullmatch(str(name))]
+    return name_issues(places)
 
 
 def consistency(p: CalculusProblem) -> list[tuple[tuple, str]]:

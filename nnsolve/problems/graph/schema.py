@@ -1,13 +1,11 @@
 """The problem file of a computation graph: an expression (or named nodes) and the values of its leaves."""
 from __future__ import annotations
 
-import re
-
 from typing import Literal, Optional
 
 from pydantic import Field
 
-from ...expr import Call, ExprError, Name, Num, Op, constant_value, names_in, parse_declared
+from ...expr import Call, ExprError, Name, Num, Op, constant_value, name_issues, names_in, parse_declared
 from ..common import Common
 from ..fields import Number, Text, register_model
 
@@ -46,16 +44,12 @@ def read(p: GraphProblem, text: str) -> tuple:
     return parse_declared(text, declared(p))
 
 
-_NAME = re.compile(r"[^\W\d]\w*")         # a name as expressions write one (the tokenizer's: a letter or _ first)
-
-
 def _names_issues(p: GraphProblem) -> list[tuple[tuple, str]]:
     """Every name the file declares must be one an expression can write: a node named 0 would be read where the
     number 0 is written."""
     places = [(("values", n), n) for n in p.values] + [(("symbols", i), n) for i, n in enumerate(p.symbols)]
     places += [(loc, name) for name, loc, _ in node_expressions(p)] if p.nodes is not None else [(("output",), p.output)]
-    return [(loc, f"{name!r} is not a name: a name starts with a letter or _, then letters, digits or _ "
-                  f"(w1, x_2, h)") for loc, name in places if not _NAME.fullmatch(str(name))]
+    return name_issues(places)
 
 
 def consistency(p: GraphProblem) -> list[tuple[tuple, str]]:
