@@ -39,26 +39,27 @@ class Export:
 def collect(paths: list[Path]) -> Export:
     """Every problem file named or found in the folders named, solved, as questions (in a stable order)."""
     from ..api import load, solve
+    from ..problems import parse_document
     from ..problems.loader import load_file
 
     found, skipped, unreadable = [], [], []
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                kind = _kind(load_file, file)
+                kind, document = _kind(load_file, file)
                 if kind == PROBLEM:
-                    found.append((file, _category(path, file)))
+                    found.append((file, _category(path, file), document))
                 else:
                     (unreadable if kind == UNREADABLE else skipped).append(str(file))
         elif path.is_file():
-            found.append((path, _category(path.parent, path)))
+            found.append((path, _category(path.parent, path), None))
         else:
             raise ProblemError([Issue(str(path), "no such file or folder")])
     if not found:
         raise ProblemError([Issue(", ".join(map(str, paths)), "no problem files to export")])
     questions, names, notes = [], set(), []
-    for file, category in found:
-        loaded = load(file)
+    for file, category, document in found:
+        loaded = parse_document(document) if document is not None else load(file)     # a folder's: read once
         solution = solve(loaded)
         question = question_of(loaded, solution, _unique(file.stem, names), category)
         if question.blanks:
@@ -73,16 +74,18 @@ def collect(paths: list[Path]) -> Export:
 PROBLEM, OTHER, UNREADABLE = "problem", "other", "unreadable"
 
 
-def _kind(load_file, file: Path) -> str:
-    """A problem file is a YAML/JSON mapping with a `problem:` key; a YAML/JSON file that does not parse is said
-    by name (it may be a problem file with a typo); anything else in a folder is skipped and counted."""
+def _kind(load_file, file: Path) -> tuple[str, object]:
+    """(kind, the parsed document of a problem file). A problem file is a YAML/JSON mapping with a `problem:` key; a
+    YAML/JSON file that does not parse is said by name (it may be a problem file with a typo); anything else in a
+    folder is skipped and counted."""
     if file.suffix.lower() not in PROBLEM_SUFFIXES:
-        return OTHER
+        return OTHER, None
     try:
-        data = load_file(file).data
+        document = load_file(file)
     except ProblemError:
-        return UNREADABLE
-    return PROBLEM if isinstance(data, dict) and "problem" in data else OTHER
+        return UNREADABLE, None
+    data = document.data
+    return (PROBLEM, document) if isinstance(data, dict) and "problem" in data else (OTHER, None)
 
 
 def _category(root: Path, file: Path) -> str:
