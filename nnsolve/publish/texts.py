@@ -17,11 +17,11 @@ def question_html(question: Question, blank: Optional[Callable[[Blank, int], str
     rules = {p.rule for p in parts}
     if len(rules) == 1:
         out.append(f"<p>Give {'each answer' if len(question.blanks) > 1 else 'the answer'} "
-                   f"{html.escape(rules.pop())}.</p>")
+                   f"{html.escape(next(iter(rules)))}.</p>")
     weight = iter(weights)
     items = []
     for part in parts:
-        own = f" ({html.escape(part.rule)})" if len({p.rule for p in parts}) > 1 else ""
+        own = f" ({html.escape(part.rule)})" if len(rules) > 1 else ""      # each part's own rule, when they differ
         name = html.escape(part.symbol or part.answer)
         if blank is None:
             items.append(f"<li>{name}{own}</li>")
