@@ -254,3 +254,69 @@ def _known_family(name: Optional[str]) -> None:
     from .problems.errors import suggestion
     if name is not None and name not in REGISTRY:
         raise _usage("FAMILY", f"unknown problem family {name!r}" + suggestion(name, sorted(REGISTRY), True))
+
+
+@app.command()
+def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="the port (0: any free one)"),
+          host: str = typer.Option("127.0.0.1", "--host",
+                                   help="the address to listen on; the default lets only this computer in (0.0.0.0 "
+                                        "opens the page to the network: every visitor can use its CPU)"),
+          open_browser: bool = typer.Option(False, "--open", help="open the page in the web browser"),
+          data: Optional[Path] = typer.Option(None, "--data", metavar="DIR",
+                                              help="keep saved problems and grading runs in DIR (default: "
+                                                   "NNSOLVE_DATA, else the user's data folder)"),
+          workers: Optional[int] = typer.Option(None, "--workers", min=0, max=64,
+                                                help="worker processes doing the work (default: the CPUs, at most 4; "
+                                                     "0: in the server's own process, without the CPU limit)"),
+          cpu_seconds: float = typer.Option(30.0, "--cpu-seconds", min=0.1, max=3600,
+                                            help="CPU time one request may use before it is stopped (a 422)"),
+          worker_memory: int = typer.Option(4096, "--worker-memory", metavar="MB", min=256,
+                                            help="address space of each worker process, in MB"),
+          max_body_mb: float = typer.Option(2.0, "--max-body-mb", min=0.01, max=1024,
+                                            help="largest request body (a problem, a snippet), in MB (413 past it)"),
+          max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", min=0.01, max=4096,
+                                              help="largest upload (a class's submissions), in MB (413 past it)")
+          ) -> None:
+    """Serve the local web page (solve, check your work, check a key, grade a class, summary, variants and export)
+    and its JSON API, documented at /api; stop it with Ctrl-C."""
+    import importlib.util
+    missing = [name for name in ("fastapi", "uvicorn", "jinja2", "multipart") if importlib.util.find_spec(name) is None]
+    if missing:
+        _stop(_usage("serve", f"needs the web packages ({', '.join(missing)} missing): pip install -e ."))
+    from .web.app import MB, create_app
+    from .web.pool import InlinePool, WorkerPool, default_workers
+    from .web.storage import Storage, data_folder
+
+    storage = Storage(data if data is not None else data_folder())
+    if storage.problem:
+        _say(f"warning: {storage.problem}; saving is off until it is fixed (everything else works)")
+    pool = InlinePool(cpu_seconds) if workers == 0 else WorkerPool(default_workers() if workers is None else workers,
+                                                                   cpu_seconds, worker_memory)
+    application = create_app(pool, storage, int(max_body_mb * MB), int(max_upload_mb * MB))
+    _run_server(application, host, port, open_browser, pool)
+
+
+def _run_server(application, host: str, port: int, open_browser: bool, pool) -> None:
+    import socket
+
+    import uvicorn
+    try:
+        listener = socket.create_server((host, port), reuse_port=False)
+    except OSError as e:
+        pool.close()
+        _stop(_usage("--port", f"cannot listen on {host}:{port}: {e.strerror or e}"))
+    bound = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound}/"
+    _say(f"nnsolve serving {url} (API: {url}api; stop with Ctrl-C)")
+    if open_browser:
+        import threading
+        import webbrowser
+        threading.Timer(0.8, lambda: webbrowser.open(url)).start()
+    config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=5)
+    try:
+        uvicorn.Server(config).run(sockets=[listener])
+    finally:
+        pool.close()
+    raise typer.Exit(0)
