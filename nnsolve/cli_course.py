@@ -317,6 +317,9 @@ def _run_server(application, host: str, port: int, open_browser: bool, pool) -> 
                             timeout_graceful_shutdown=5)
     try:
         uvicorn.Server(config).run(sockets=[listener])
+    except KeyboardInterrupt:       # uvicorn raises the Ctrl-C it caught again once it has shut down
+        pass
     finally:
         pool.close()
+    _say("nnsolve stopped")
     raise typer.Exit(0)

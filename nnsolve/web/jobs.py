@@ -174,9 +174,18 @@ def summary(text: str, kind: str = "snippet", format: str = "json", flops: str |
     architecture problem file."""
     from ..arch.summary import summary as summarize
 
-    name = SNIPPET_NAME if kind == "snippet" else PROBLEM_NAME
-    with open(name, "w", encoding="utf-8") as f:
-        f.write(text)
+    if kind == "bundled":           # a bundled architecture's name (resnet50), never a path
+        from ..arch.summary import bundled_names
+        from ..problems.errors import Issue, ProblemError
+        from ..problems.errors import suggestion
+        name = text.strip()
+        if name not in bundled_names():
+            raise ProblemError([Issue("", f"no bundled architecture {name[:80]!r}"
+                                          + suggestion(name, bundled_names(), True))], "the request body")
+    else:
+        name = SNIPPET_NAME if kind == "snippet" else PROBLEM_NAME
+        with open(name, "w", encoding="utf-8") as f:
+            f.write(text)
     shape = tuple(input_shape) if input_shape else None
     body = summarize(name, format, flops, shape, model, style, False, given or None)
     return Outcome(body=body, media=SOLVE_FORMATS[format], filename="summary" + SUFFIX[format])
@@ -255,6 +264,7 @@ def export(problems: list[dict], to: str) -> Outcome:
     files = []
     for problem in problems:
         path = folder / problem["name"]
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(problem["text"], encoding="utf-8")
         files.append(path)
     media, suffix = EXPORT_MEDIA[to]

@@ -106,8 +106,9 @@ class _Worker:
 
 class WorkerPool:
     def __init__(self, size: int = 2, cpu_seconds: float | None = 30.0, memory_mb: int | None = 4096,
-                 queue_size: int = 256):
+                 queue_size: int = 256, backstop: float | None = None):
         self.size, self.cpu_seconds = size, cpu_seconds
+        self.backstop = backstop or (cpu_seconds * BACKSTOP_FACTOR + BACKSTOP_EXTRA if cpu_seconds else None)
         self.memory_bytes = memory_mb * 1024 * 1024 if memory_mb else None
         self.queue_size = queue_size
         self._context = multiprocessing.get_context("forkserver")
@@ -123,10 +124,6 @@ class WorkerPool:
 
     def _new(self) -> _Worker:
         return _Worker(self._context, self.cpu_seconds, self.memory_bytes)
-
-    @property
-    def backstop(self) -> float | None:
-        return self.cpu_seconds * BACKSTOP_FACTOR + BACKSTOP_EXTRA if self.cpu_seconds else None
 
     def run(self, job: str, args: dict) -> Outcome:
         """Do the job in a worker (blocking: the calling thread waits)."""
