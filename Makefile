@@ -15,6 +15,7 @@ install: $(BIN)/nnsolve
 
 demo: install
 	$(BIN)/nnsolve solve examples/demo-two-layer-tanh.yaml
+	@echo "In the browser: $(BIN)/nnsolve serve --open   (a local page on http://127.0.0.1:8000/; docs/web.md)"
 
 # a system package for the tests, where the machine allows it: the package lists are fetched first when they are
 # missing or stale (a fresh machine), and a failure only means the tests that need it skip, saying so

@@ -11,7 +11,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Optional
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -19,6 +21,7 @@ from .jobs import SNIPPET_NAME, Outcome
 from .storage import KINDS, StorageError
 
 router = APIRouter(prefix="/api")
+Id = Annotated[int, Path(ge=1, le=2 ** 63 - 1, description="as listed")]       # SQLite's integers are 64-bit
 
 TEXT_BODY = {"requestBody": {"required": True, "content": {
     "application/yaml": {"schema": {"type": "string"}, "example": "problem: dense_network\n…"},
@@ -130,6 +133,9 @@ async def check(request: Request, tolerance: Optional[str] = None) -> Response:
 @router.post("/check-answers", summary="Check given answers to a problem (a student's work)")
 async def check_answers(request: Request, body: CheckAnswers) -> Response:
     limit_text(request, body.problem, "problem")
+    unicode_text(body.answers, "answers")
+    if body.tolerance is not None:
+        unicode_text(body.tolerance, "tolerance")
     args = {"text": body.problem, "answers": body.answers, "tolerance": body.tolerance,
             "hide_solution": body.hide_solution}
     return reply(await request.app.state.pool("check", args))
@@ -217,6 +223,7 @@ async def export(request: Request, body: ExportRequest) -> Response:
                          [{"path": f"problems[{i}].name", "message": "not a usable file name", "line": None}])
         names.add(problem.name)
         limit_text(request, problem.text, f"problems[{i}].text")
+        unicode_text(problem.name, f"problems[{i}].name")
     args = {"problems": [p.model_dump() for p in body.problems], "to": body.to.value}
     return reply(await request.app.state.pool("export", args), download=True)
 
@@ -248,25 +255,27 @@ async def save(request: Request, item: SavedItem) -> Response:
     if item.kind not in KINDS:
         return error(422, f"kind: expected one of {', '.join(KINDS)}, got {item.kind!r}")
     limit_text(request, item.text, "text")
+    unicode_text(item.name, "name")
     return stored(lambda: request.app.state.storage.save(item.kind, item.name, item.text), status=201)
 
 
 @router.get("/saved/{item}", summary="One saved item")
-async def saved_item(request: Request, item: int) -> Response:
+async def saved_item(request: Request, item: Id) -> Response:
     return stored(lambda: request.app.state.storage.get(item), f"no saved item {item}")
 
 
 @router.put("/saved/{item}", summary="Replace a saved item")
-async def replace(request: Request, item: int, body: SavedItem) -> Response:
+async def replace(request: Request, item: Id, body: SavedItem) -> Response:
     if body.kind not in KINDS:
         return error(422, f"kind: expected one of {', '.join(KINDS)}, got {body.kind!r}")
     limit_text(request, body.text, "text")
+    unicode_text(body.name, "name")
     return stored(lambda: request.app.state.storage.save(body.kind, body.name, body.text, item),
                   f"no saved item {item}")
 
 
 @router.delete("/saved/{item}", summary="Delete a saved item")
-async def delete(request: Request, item: int) -> Response:
+async def delete(request: Request, item: Id) -> Response:
     return stored(lambda: request.app.state.storage.delete(item) or None, f"no saved item {item}")
 
 
@@ -276,12 +285,12 @@ async def runs(request: Request) -> Response:
 
 
 @router.get("/runs/{run}", summary="One grading run")
-async def run(request: Request, run: int) -> Response:
+async def run(request: Request, run: Id) -> Response:
     return stored(lambda: request.app.state.storage.run(run), f"no grading run {run}")
 
 
 @router.get("/runs/{run}/gradebook.csv", summary="A grading run's gradebook")
-async def gradebook(request: Request, run: int) -> Response:
+async def gradebook(request: Request, run: Id) -> Response:
     found = stored(lambda: request.app.state.storage.run(run), f"no grading run {run}")
     if found.status_code != 200:
         return found
@@ -291,7 +300,7 @@ async def gradebook(request: Request, run: int) -> Response:
 
 
 @router.get("/runs/{run}/report.md", summary="A grading run's class report")
-async def class_report(request: Request, run: int) -> Response:
+async def class_report(request: Request, run: Id) -> Response:
     found = stored(lambda: request.app.state.storage.run(run), f"no grading run {run}")
     if found.status_code != 200:
         return found
@@ -331,10 +340,30 @@ def decoded(raw: bytes, what: str) -> str:
 
 
 def limit_text(request: Request, text: str, what: str) -> None:
-    """A problem inside a JSON body or a form is held to the body's limit too."""
+    """A problem inside a JSON body or a form is held to the body's limit too, and must be text a file can hold
+    (JSON can write a lone surrogate, `"\\udc80"`, which no UTF-8 file can)."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > request.app.state.max_body:
         raise BodyTooLarge(what, size, request.app.state.max_body)
+    unicode_text(text, what)
+
+
+def unicode_text(value, what: str) -> None:
+    """Refuse a lone surrogate anywhere in `value` (a text, or lists and mappings of them), at its place."""
+    from ..problems.errors import Issue, ProblemError
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ProblemError([Issue(what, f"not Unicode text: a lone surrogate U+{ord(value[e.start]):04X} at "
+                                            f"character {e.start}")]) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            unicode_text(key, what)
+            unicode_text(item, f"{what}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            unicode_text(item, f"{what}[{i}]")
 
 
 async def read_upload(request: Request, upload: UploadFile, what: str, limit: int) -> bytes:

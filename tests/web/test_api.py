@@ -368,3 +368,20 @@ def test_an_internal_error_is_one_line_500_without_a_traceback(data_dir, monkeyp
     with TestClient(create_app(InlinePool(), Storage(data_dir)), raise_server_exceptions=False) as c:
         body = located(c.post("/api/solve", content=text(DEMO)), 500)
     assert body["error"] == "internal error, please report: ZeroDivisionError: a bug" and body["kind"] == "internal"
+
+
+def test_ids_past_sqlite_integers_and_lone_surrogates_are_422_not_500(client):
+    """Found by schemathesis against the OpenAPI schema: an id of 30 digits reached SQLite, and JSON can write a
+    lone surrogate ("\\udc80") that no UTF-8 file can hold."""
+    for path in ("/api/runs/139770393260044940300121014272", "/api/runs/10000000000000000000/gradebook.csv",
+                 "/api/saved/0"):
+        assert located(client.get(path))["issues"][0]["path"].startswith("path.")
+    body = '{"problem": "problem: dense_network\\n# \\udc80", "answers": {"h1": ["\\udc81"]}}'
+    reply = located(client.post("/api/check-answers", content=body, headers={"content-type": "application/json"}))
+    assert reply["issues"][0]["path"] == "problem" and "lone surrogate U+DC80" in reply["error"]
+    body = '{"problem": %s, "answers": {"h1": ["\\udc81"]}}' % json.dumps(text(DEMO))
+    reply = located(client.post("/api/check-answers", content=body, headers={"content-type": "application/json"}))
+    assert reply["issues"][0]["path"] == "answers.h1[0]"
+    body = '{"problems": [{"name": "q\\udc80.yaml", "text": "x"}], "to": "qti"}'
+    reply = located(client.post("/api/export", content=body, headers={"content-type": "application/json"}))
+    assert reply["issues"][0]["path"] == "problems[0].name"
