@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             except (RuntimeError, OSError, httpx.HTTPError) as e:
                 print(f"cannot run the load test: {e}", file=sys.stderr)
                 return 2
-                health = httpx.get(base + "/api/health", timeout=5.0).json()
+            health = httpx.get(base + "/api/health", timeout=5.0).json()
             print(f"nnsolve serve at {base}: {health['workers']} workers, {health['cpu_seconds']} s CPU per request; "
                   f"up and answering in {started:.1f} s; this machine: {os.cpu_count()} CPUs, client included")
             print(f"{args.clients} clients for {args.seconds:g} s: solve ({len(found['solve'])} examples), check "
