@@ -47,7 +47,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 HARD_EXTRA = 60.0             # the script's hard bound: --seconds + this
-STARTUP_SECONDS = 30.0        # the longest wait for the server's first health answer
+STARTUP_SECONDS = 30.0        # the longest wait for the server's first health answer, and for a reference reply
 STOP_SECONDS = 10.0           # the longest wait for the server to stop after SIGINT before it is killed
 
 SOLVE = ["demo-two-layer-tanh.yaml", "conv/conv-relu-maxpool.yaml", "recurrent/elman-sgd-two-steps.yaml",
@@ -241,7 +241,7 @@ async def client_loop(number: int, base: str, found: dict[str, list[Request]], e
                 results.error(request, "unfinished when the run ended", keep)
                 raise
             except Exception as e:                      # a timeout, a refused or dropped connection: all errors
-                results.error(request, f"{type(e).__name__}: {e}"[:500], keep)
+                results.error(request, f"{type(e).__name__}: {str(e) or 'no detail'}"[:500], keep)
                 continue
             elapsed = time.perf_counter() - start
             results.latencies[endpoint].append(elapsed)
@@ -280,7 +280,7 @@ def percentile(ordered: list[float], p: float) -> float:
 def figures(latencies: list[float], errors: int, elapsed: float) -> dict:
     ordered = sorted(latencies)
     done = len(ordered)
-    return {"requests": done + errors, "ok_or_answered": done, "errors": errors,
+    return {"requests": done + errors, "answered": done, "errors": errors,
             "requests_per_s": done / elapsed if elapsed else 0.0,
             "p50_ms": percentile(ordered, 50) * 1e3, "p95_ms": percentile(ordered, 95) * 1e3,
             "p99_ms": percentile(ordered, 99) * 1e3, "max_ms": (ordered[-1] if ordered else float("nan")) * 1e3,
@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         def terminated(signum, frame):               # kill PID: stop the server as on Ctrl-C
             raise KeyboardInterrupt
         signal.signal(signal.SIGTERM, terminated)
+        signal.signal(signal.SIGINT, signal.default_int_handler)    # Ctrl-C, even when started where it is ignored
 
         code = 0
         summary: dict = {}
@@ -341,9 +342,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 base = server.wait_serving(STARTUP_SECONDS)
                 started = time.monotonic() - began
-                asyncio.run(references(base, found, args.timeout))
+                asyncio.run(references(base, found, STARTUP_SECONDS))
             except (RuntimeError, OSError, httpx.HTTPError) as e:
-                print(f"cannot run the load test: {e}", file=sys.stderr)
+                said = f"{type(e).__name__}: {e}" if isinstance(e, httpx.HTTPError) else str(e)
+                print(f"cannot run the load test: {said}", file=sys.stderr)
                 return 2
             health = httpx.get(base + "/api/health", timeout=5.0).json()
             print(f"nnsolve serve at {base}: {health['workers']} workers, {health['cpu_seconds']} s CPU per request; "
