@@ -13,8 +13,8 @@ Every payload is first sent once, alone: its reply is the reference. Under load,
 whose body differs from the reference (the answers must not change with the load), and any exception (a timeout,
 a refused connection) is an error; the first few are printed. Printed figures: requests done, requests/s and the
 latency p50/p95/p99/max per endpoint and overall (the latency is the client's, from sending the request to the
-whole reply read: the time waiting in the server's queue for a worker included), then the server's health
-(workers replaced) and anything it printed on stderr. The goal (issue 15): no error, and the p95 reported.
+whole reply read, of the requests answered: the time waiting in the server's queue for a worker included), the
+CPU time the client, the server's own process and its workers used meanwhile, then the server's health (workers replaced) and anything it printed on stderr. The goal (issue 15): no error, and the p95 reported.
 
 The server is always stopped at the end (SIGINT, as Ctrl-C; killed if it does not stop, with whatever of its
 process group is left, and that said), also on an error and on Ctrl-C; the whole script never runs longer than
@@ -173,6 +173,26 @@ class Server:
             os.killpg(self.group, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def group_cpu(group: int) -> dict[int, float] | None:
+    """CPU seconds (user + system) used so far by each process of the process group (Linux's /proc; None
+    elsewhere): the server's own process and its workers."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").is_file():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue                    # ended meanwhile
+        if int(fields[2]) == group:     # after the name: state, ppid, pgrp, …, utime (14th field), stime (15th)
+            used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def _group_alive(group: int) -> bool:
@@ -354,9 +374,18 @@ def main(argv: list[str] | None = None) -> int:
                   f"({len(found['check'])} keys), check-answers ({len(found['check-answers'])} students) in turn")
             # what is left of the bound after the run, less the time to stop, for the last requests to end
             grace = max(1.0, min(args.timeout, bound - (time.monotonic() - began) - args.seconds - STOP_SECONDS - 5))
+            cpu, before = time.process_time(), group_cpu(server.group)
             results, elapsed = asyncio.run(load(base, found, args.clients, args.seconds, args.timeout, grace,
                                                 args.show_errors))
-            print(f"ran {elapsed:.1f} s (the last requests included)")
+            cpu, after_cpu = time.process_time() - cpu, group_cpu(server.group)
+            server_cpu = worker_cpu = None
+            if before is not None and after_cpu is not None:
+                spent = {pid: t - before.get(pid, 0.0) for pid, t in after_cpu.items()}
+                server_cpu = spent.get(server.group, 0.0)
+                worker_cpu = sum(t for pid, t in spent.items() if pid != server.group)
+            print(f"ran {elapsed:.1f} s (the last requests included); CPU used meanwhile: the client {cpu:.1f} s"
+                  + (f", the server's own process {server_cpu:.1f} s, its workers {worker_cpu:.1f} s"
+                     if server_cpu is not None else ""))
             rows = report(results, elapsed)
             try:
                 after = httpx.get(base + "/api/health", timeout=5.0).json()
@@ -375,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nno error; overall {rows['overall']['requests_per_s']:.1f} requests/s, "
                       f"p95 {rows['overall']['p95_ms']:.0f} ms")
             summary = {"clients": args.clients, "seconds": args.seconds, "elapsed": elapsed,
-                       "workers": health["workers"], "cpus": os.cpu_count(), "endpoints": rows,
+                       "workers": health["workers"], "cpus": os.cpu_count(), "client_cpu_s": cpu, "server_cpu_s": server_cpu,
+                       "workers_cpu_s": worker_cpu, "endpoints": rows,
                        "workers_replaced": replaced, "unfinished": results.unfinished,
                        "first_errors": results.first_errors}
         except KeyboardInterrupt:
