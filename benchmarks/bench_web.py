@@ -209,12 +209,14 @@ def _group_alive(group: int) -> bool:
 class Results:
     def __init__(self):
         self.latencies: dict[str, list[float]] = {e: [] for e in ENDPOINTS}
-        self.errors: dict[str, int] = dict.fromkeys(ENDPOINTS, 0)
+        self.errors: dict[str, int] = dict.fromkeys(ENDPOINTS, 0)      # every error: no reply, not 200, not alike
+        self.unanswered: dict[str, int] = dict.fromkeys(ENDPOINTS, 0)  # of them, those without a reply
         self.first_errors: list[str] = []
         self.unfinished = 0
 
-    def error(self, request: Request, what: str, keep: int) -> None:
+    def error(self, request: Request, what: str, keep: int, answered: bool = True) -> None:
         self.errors[request.endpoint] += 1
+        self.unanswered[request.endpoint] += not answered
         if len(self.first_errors) < keep:
             self.first_errors.append(f"POST /api/{request.endpoint} {request.name}: {what}")
 
@@ -258,10 +260,10 @@ async def client_loop(number: int, base: str, found: dict[str, list[Request]], e
                 reply = await send(client, base, request)
             except asyncio.CancelledError:
                 results.unfinished += 1
-                results.error(request, "unfinished when the run ended", keep)
+                results.error(request, "unfinished when the run ended", keep, answered=False)
                 raise
             except Exception as e:                      # a timeout, a refused or dropped connection: all errors
-                results.error(request, f"{type(e).__name__}: {str(e) or 'no detail'}"[:500], keep)
+                results.error(request, f"{type(e).__name__}: {str(e) or 'no detail'}"[:500], keep, answered=False)
                 continue
             elapsed = time.perf_counter() - start
             results.latencies[endpoint].append(elapsed)
@@ -289,33 +291,41 @@ async def load(base: str, found: dict[str, list[Request]], clients: int, seconds
 
 
 # -- the figures ---------------------------------------------------------------------------------------
-def percentile(ordered: list[float], p: float) -> float:
+def percentile(ordered: list[float], p: float) -> float | None:
     """The nearest-rank percentile of sorted values."""
     if not ordered:
-        return float("nan")
+        return None
     rank = max(1, -(-len(ordered) * p // 100))
     return ordered[int(rank) - 1]
 
 
-def figures(latencies: list[float], errors: int, elapsed: float) -> dict:
+def figures(latencies: list[float], errors: int, unanswered: int, elapsed: float) -> dict:
+    """A row of figures: requests sent, answered (any status; the latencies are theirs), errors, replies/s."""
     ordered = sorted(latencies)
     done = len(ordered)
-    return {"requests": done + errors, "answered": done, "errors": errors,
+
+    def ms(value):
+        return None if value is None else value * 1e3          # None, not NaN: the JSON stays JSON
+    return {"requests": done + unanswered, "answered": done, "errors": errors,
             "requests_per_s": done / elapsed if elapsed else 0.0,
-            "p50_ms": percentile(ordered, 50) * 1e3, "p95_ms": percentile(ordered, 95) * 1e3,
-            "p99_ms": percentile(ordered, 99) * 1e3, "max_ms": (ordered[-1] if ordered else float("nan")) * 1e3,
-            "mean_ms": (sum(ordered) / done if done else float("nan")) * 1e3}
+            "p50_ms": ms(percentile(ordered, 50)), "p95_ms": ms(percentile(ordered, 95)),
+            "p99_ms": ms(percentile(ordered, 99)), "max_ms": ms(ordered[-1] if ordered else None),
+            "mean_ms": ms(sum(ordered) / done if done else None)}
+
+
+def _shown(value) -> str:
+    return f"{value:>8.1f}" if value is not None else f"{'-':>8}"
 
 
 def report(results: Results, elapsed: float) -> dict:
-    rows = {e: figures(results.latencies[e], results.errors[e], elapsed) for e in ENDPOINTS}
+    rows = {e: figures(results.latencies[e], results.errors[e], results.unanswered[e], elapsed) for e in ENDPOINTS}
     everything = [t for e in ENDPOINTS for t in results.latencies[e]]
-    rows["overall"] = figures(everything, sum(results.errors.values()), elapsed)
+    rows["overall"] = figures(everything, sum(results.errors.values()), sum(results.unanswered.values()), elapsed)
     print(f"{'endpoint':<15} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8}")
     for name, row in rows.items():
         print(f"{name:<15} {row['requests']:>8} {row['errors']:>6} {row['requests_per_s']:>7.1f} "
-              f"{row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['max_ms']:>8.1f}")
+              f"{_shown(row['p50_ms'])} {_shown(row['p95_ms'])} {_shown(row['p99_ms'])} {_shown(row['max_ms'])}")
     return rows
 
 
@@ -394,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
             replaced = after.get("workers_replaced")
             print(f"server afterwards: workers replaced {replaced}" + (f"; {after['error']}" if "error" in after else ""))
             errors = rows["overall"]["errors"]
-            if errors:
+            if not rows["overall"]["answered"]:
+                print("\nno request was answered")
+                code = 1
+            elif errors:
                 print(f"\n{errors} errors ({results.unfinished} unfinished when the run ended); the first "
                       f"{len(results.first_errors)}:")
                 for line in results.first_errors:
