@@ -135,9 +135,8 @@ class Server:
         raise RuntimeError(f"GET {self.url}/api/health did not answer within {seconds:g} s")
 
     def _ended(self) -> str:
-        code = self.process.poll()
-        said = "\n  ".join(self.lines[-20:])
-        return (f" (exit status {code})" if code is not None else "") + (f":\n  {said}" if said else "")
+        code = self.process.poll()          # what it said on stderr is printed when it has been stopped
+        return f" (exit status {code})" if code is not None else ""
 
     def stop(self) -> list[str]:
         """Stop the server as Ctrl-C does, kill it when it does not stop, and kill whatever of its process group
