@@ -5,7 +5,7 @@ port from the "nnsolve serving http://…" line it prints, and waits until GET /
 clients (asyncio, one httpx.AsyncClient and one connection each) loop for `--seconds`, each in turn:
 
 - POST /api/solve          a bundled example (the demo, a conv, an Elman RNN, an LSTM, attention) as YAML;
-- POST /api/check          an example with an `answers:` key (200 whether the key agrees or not);
+- POST /api/check          an example with an `answers:` key (two keys that agree, two that do not: 200 either way);
 - POST /api/check-answers  a student's answers as JSON (right ones, a slip carried forward, a forgotten kernel
                            rotation), with and without `hide_solution`.
 
@@ -378,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             health = httpx.get(base + "/api/health", timeout=5.0).json()
             print(f"nnsolve serve at {base}: {health['workers']} workers, {health['cpu_seconds']} s CPU per request; "
-                  f"up and answering in {started:.1f} s; this machine: {os.cpu_count()} CPUs, client included")
+                  f"up and answering in {started:.1f} s; this machine: {os.cpu_count()} CPUs, client included, load average "
+                  f"{os.getloadavg()[0]:.2f} before the run")
             print(f"{args.clients} clients for {args.seconds:g} s: solve ({len(found['solve'])} examples), check "
                   f"({len(found['check'])} keys), check-answers ({len(found['check-answers'])} students) in turn")
             # what is left of the bound after the run, less the time to stop, for the last requests to end
