@@ -14,7 +14,8 @@ whose body differs from the reference (the answers must not change with the load
 a refused connection) is an error; the first few are printed. Printed figures: requests done, requests/s and the
 latency p50/p95/p99/max per endpoint and overall (the latency is the client's, from sending the request to the
 whole reply read, of the requests answered: the time waiting in the server's queue for a worker included), the
-CPU time the client, the server's own process and its workers used meanwhile, then the server's health (workers replaced) and anything it printed on stderr. The goal (issue 15): no error, and the p95 reported.
+CPU time the client, the server's own process and its workers used meanwhile, then the server's health (workers
+replaced) and anything it printed on stderr. The goal (issue 15): no error, and the p95 reported.
 
 The server is always stopped at the end (SIGINT, as Ctrl-C; killed if it does not stop, with whatever of its
 process group is left, and that said), also on an error and on Ctrl-C; the whole script never runs longer than
@@ -378,8 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             health = httpx.get(base + "/api/health", timeout=5.0).json()
             print(f"nnsolve serve at {base}: {health['workers']} workers, {health['cpu_seconds']} s CPU per request; "
-                  f"up and answering in {started:.1f} s; this machine: {os.cpu_count()} CPUs, client included, load average "
-                  f"{os.getloadavg()[0]:.2f} before the run")
+                  f"up and answering in {started:.1f} s; this machine: {os.cpu_count()} CPUs, client included, load "
+                  f"average {os.getloadavg()[0]:.2f} before the run")
             print(f"{args.clients} clients for {args.seconds:g} s: solve ({len(found['solve'])} examples), check "
                   f"({len(found['check'])} keys), check-answers ({len(found['check-answers'])} students) in turn")
             # what is left of the bound after the run, less the time to stop, for the last requests to end
@@ -402,7 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             except httpx.HTTPError as e:
                 after = {"error": f"{type(e).__name__}: {e}"}
             replaced = after.get("workers_replaced")
-            print(f"server afterwards: workers replaced {replaced}" + (f"; {after['error']}" if "error" in after else ""))
+            print(f"server afterwards: workers replaced {replaced}"
+                  + (f"; {after['error']}" if "error" in after else ""))
             errors = rows["overall"]["errors"]
             if not rows["overall"]["answered"]:
                 print("\nno request was answered")
@@ -417,14 +419,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nno error; overall {rows['overall']['requests_per_s']:.1f} requests/s, "
                       f"p95 {rows['overall']['p95_ms']:.0f} ms")
             summary = {"clients": args.clients, "seconds": args.seconds, "elapsed": elapsed,
-                       "workers": health["workers"], "cpus": os.cpu_count(), "client_cpu_s": cpu, "server_cpu_s": server_cpu,
-                       "workers_cpu_s": worker_cpu, "endpoints": rows,
+                       "workers": health["workers"], "cpus": os.cpu_count(), "client_cpu_s": cpu,
+                       "server_cpu_s": server_cpu, "workers_cpu_s": worker_cpu, "endpoints": rows,
                        "workers_replaced": replaced, "unfinished": results.unfinished,
                        "first_errors": results.first_errors}
         except KeyboardInterrupt:
             print("\ninterrupted: stopping the server", file=sys.stderr)
             code = 130
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)       # a second Ctrl-C must not leave the server running
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             notes = server.stop()
             stopped.set()
             watchdog.cancel()
