@@ -115,19 +115,19 @@ async def solve(request: Request, format: SolveFormat = SolveFormat.json, handou
                 download: bool = Query(False, description="as a file to save (Content-Disposition)")) -> Response:
     args = {"text": await text_body(request), "format": format.value, "handout": handout, "digits": digits,
             "fragment": fragment, "round_intermediates": round_intermediates}
-    return reply(await request.app.state.pool("solve", args), download)
+    return reply(await work(request, "solve", args), download)
 
 
 @router.post("/validate", openapi_extra=TEXT_BODY, summary="Read and solve a problem, for an editor: its issues")
 async def validate(request: Request) -> Response:
     """Always 200 for a problem that can be read as text: `ok`, and the located `issues` when it is not."""
-    return reply(await request.app.state.pool("validate", {"text": await text_body(request)}))
+    return reply(await work(request, "validate", {"text": await text_body(request)}))
 
 
 @router.post("/check", openapi_extra=TEXT_BODY, summary="Check the key in a problem file (as `nnsolve check`)")
 async def check(request: Request, tolerance: Optional[str] = None) -> Response:
     args = {"text": await text_body(request), "tolerance": tolerance}
-    return reply(await request.app.state.pool("check", args))
+    return reply(await work(request, "check", args))
 
 
 @router.post("/check-answers", summary="Check given answers to a problem (a student's work)")
@@ -138,7 +138,7 @@ async def check_answers(request: Request, body: CheckAnswers) -> Response:
         unicode_text(body.tolerance, "tolerance")
     args = {"text": body.problem, "answers": body.answers, "tolerance": body.tolerance,
             "hide_solution": body.hide_solution}
-    return reply(await request.app.state.pool("check", args))
+    return reply(await work(request, "check", args))
 
 
 @router.post("/grade", summary="Mark a class with error carried forward (as `nnsolve grade`)")
@@ -163,7 +163,7 @@ async def grade(request: Request,
             mapping = parse_columns(columns)
         except ValueError as e:
             return error(422, f"--columns: {e}", [{"path": "columns", "message": str(e), "line": None}])
-    outcome = await request.app.state.pool("grade", {"text": problem, "submissions": data, "columns": mapping,
+    outcome = await work(request, "grade", {"text": problem, "submissions": data, "columns": mapping,
                                                      "layout": layout.value})
     if outcome.ok and save:
         import json
@@ -199,7 +199,7 @@ async def summary(request: Request, kind: SummaryKind = SummaryKind.snippet, for
         return reply(refused(e))
     args = {"text": text, "kind": kind.value, "format": format.value, "flops": flops,
             "input_shape": list(shape) if shape else None, "model": model, "style": style.value, "given": given}
-    return reply(await request.app.state.pool("summary", args))
+    return reply(await work(request, "summary", args))
 
 
 @router.post("/vary", summary="Draw randomised variants (as `nnsolve vary`)")
@@ -207,7 +207,7 @@ async def vary(request: Request, body: VaryRequest) -> Response:
     limit_text(request, body.problem, "problem")
     args = {"text": body.problem, "count": body.count, "seed": body.seed, "archive": body.archive,
             "solutions": body.solutions.value if body.solutions else None}
-    return reply(await request.app.state.pool("vary", args), download=body.archive)
+    return reply(await work(request, "vary", args), download=body.archive)
 
 
 @router.post("/export", summary="Export problems as quiz questions (as `nnsolve export`)")
@@ -225,7 +225,7 @@ async def export(request: Request, body: ExportRequest) -> Response:
         limit_text(request, problem.text, f"problems[{i}].text")
         unicode_text(problem.name, f"problems[{i}].name")
     args = {"problems": [p.model_dump() for p in body.problems], "to": body.to.value}
-    return reply(await request.app.state.pool("export", args), download=True)
+    return reply(await work(request, "export", args), download=True)
 
 
 # -- examples and templates ----------------------------------------------------------------------------
@@ -313,11 +313,17 @@ async def health(request: Request) -> Response:
     from .. import __version__
     state = request.app.state
     return JSONResponse({"version": __version__, "workers": state.pool.size, "cpu_seconds": state.pool.cpu_seconds,
-                         "workers_replaced": state.pool.replaced, "storage": str(state.storage.path),
+                         "workers_replaced": state.pool.replaced, "requests_dropped": state.pool.dropped,
+                         "storage": str(state.storage.path),
                          "storage_problem": state.storage.problem})
 
 
 # -- pieces --------------------------------------------------------------------------------------------
+async def work(request: Request, job: str, args: dict) -> Outcome:
+    """The job done by the server's pool (dropped if the client leaves before its turn)."""
+    return await request.app.state.pool(job, args, request)
+
+
 class BodyTooLarge(Exception):
     def __init__(self, what: str, size: int, limit: int):
         super().__init__(f"{what} is {size:,} bytes; the server takes at most {limit:,} bytes (nnsolve serve "

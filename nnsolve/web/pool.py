@@ -117,6 +117,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._waiting = 0
         self.replaced = 0              # workers killed and replaced (stuck or dead): the health page shows it
+        self.dropped = 0               # jobs not started because their client had left
         for _ in range(size):
             self._idle.put(self._new())
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nnsolve-dispatch")
@@ -125,9 +126,16 @@ class WorkerPool:
     def _new(self) -> _Worker:
         return _Worker(self._context, self.cpu_seconds, self.memory_bytes)
 
-    def run(self, job: str, args: dict) -> Outcome:
-        """Do the job in a worker (blocking: the calling thread waits)."""
+    def run(self, job: str, args: dict, gone=None) -> Outcome:
+        """Do the job in a worker (blocking: the calling thread waits). `gone()`, asked once a worker is free, says
+        whether the client has left meanwhile: its work is then not started (an editor's superseded request, a
+        script that gave up)."""
         worker = self._idle.get()
+        if gone is not None and gone():
+            with self._lock:
+                self.dropped += 1
+            self._idle.put(worker)
+            return Outcome(499, kind="gone", message="the client left before its turn; nothing was done")
         try:
             outcome = worker.call(job, args, self.backstop)
             if outcome is None:
@@ -142,16 +150,19 @@ class WorkerPool:
         finally:
             self._idle.put(worker)
 
-    async def __call__(self, job: str, args: dict) -> Outcome:
-        """Do the job without blocking the server: in line behind at most `queue_size` others, else 503."""
+    async def __call__(self, job: str, args: dict, request=None) -> Outcome:
+        """Do the job without blocking the server: in line behind at most `queue_size` others, else 503. With the
+        `request`, a job whose client has disconnected by its turn is dropped."""
         import asyncio
+        loop = asyncio.get_running_loop()
+        gone = None if request is None else lambda: _disconnected(request, loop)
         with self._lock:
             if self._waiting >= self.queue_size + self.size:
                 return Outcome(503, kind="busy", message=f"the server is busy: {self._waiting} requests are waiting; "
                                                         f"try again in a moment")
             self._waiting += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._threads, self.run, job, args)
+            return await loop.run_in_executor(self._threads, self.run, job, args, gone)
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -168,15 +179,24 @@ class WorkerPool:
                 break
 
 
+def _disconnected(request, loop) -> bool:
+    """Whether the request's client has gone, asked from a dispatch thread of the server's event loop."""
+    import asyncio
+    try:
+        return asyncio.run_coroutine_threadsafe(request.is_disconnected(), loop).result(timeout=5)
+    except Exception:       # the loop is closing, or the question timed out: do the work
+        return False
+
+
 class InlinePool:
     """Jobs done in the server's own process, under the wall-clock deadline only where a signal can reach it:
     for tests of the API that do not test the limits, and for `--workers 0` (debugging)."""
-    size, cpu_seconds, replaced, closed = 0, None, 0, False
+    size, cpu_seconds, replaced, dropped, closed = 0, None, 0, 0, False
 
     def __init__(self, seconds: float | None = 30.0):
         self.seconds = seconds
 
-    async def __call__(self, job: str, args: dict) -> Outcome:
+    async def __call__(self, job: str, args: dict, request=None) -> Outcome:
         from . import jobs
         return jobs.run(job, args, self.seconds)
 
