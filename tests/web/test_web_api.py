@@ -1,6 +1,6 @@
 """The JSON API, endpoint by endpoint, in-process (Starlette's TestClient; the jobs run inline, InlinePool): each
 answers what the CLI prints for the same input, and refuses what the CLI refuses with the same located message.
-The limits that need real worker processes (CPU time, a stuck worker) are in test_limits.py."""
+The limits that need real worker processes (CPU time, a stuck worker) are in test_web_limits.py."""
 from __future__ import annotations
 
 import io
