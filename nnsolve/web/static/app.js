@@ -211,12 +211,14 @@ function solvePage() {
         status.className = "status ok";
         status.textContent = `Valid: ${result.family}, ${asked} quantit${asked === 1 ? "y" : "ies"} asked.`;
         showIssues([]);
+        stale(text !== lastSolved && lastSolved !== null);
         if ($("auto-solve").checked && text !== lastSolved) solve();
       } else {
         status.className = "status bad";
         const n = result.issues.length;
         status.textContent = `${n} issue${n === 1 ? "" : "s"}:`;
         showIssues(result.issues.length ? result.issues : [{ path: "", message: result.message, line: null }]);
+        stale(lastSolved !== null);
       }
     } catch (e) {
       if (mine !== latest) return;
@@ -224,6 +226,11 @@ function solvePage() {
       status.textContent = "Not checked:";
       showIssues(e.issues && e.issues.length ? e.issues : [{ path: "", message: e.message, line: null }]);
     }
+  }
+
+  function stale(old) {                           // the solution shown is of an earlier text
+    solution.classList.toggle("stale", old);
+    solution.title = old ? "the solution of the last text solved, not of the text in the editor" : "";
   }
 
   async function solve() {
@@ -235,6 +242,7 @@ function solvePage() {
         const html = await (await api("/api/solve?format=html&fragment=true", asText(text))).text();
         solution.innerHTML = html;
         lastSolved = text;
+        stale(editor.value !== text);
       } catch (e) {
         solution.replaceChildren(el("p", { class: "placeholder", text: "Not solved: see the message above." }));
         throw e;
@@ -382,7 +390,8 @@ function checkPage() {
     }
     asks.forEach((ask, k) => {
       const input = el("input", { type: "text", id: `answer-${k}`, "data-id": ask.id, spellcheck: "false",
-                                  "aria-describedby": `answer-${k}-shape`, placeholder: shapeText(ask.shape) });
+                                  "aria-describedby": `answer-${k}-shape`,
+                                  placeholder: ["0.25", "[…, …]", "[[…, …], […, …]]"][Math.min(ask.shape.length, 2)] });
       const label = el("label", { for: input.id, class: "answer-label" });
       if (symbols[ask.id]) label.append(symbols[ask.id].cloneNode(true), " ");
       label.append(el("code", { text: ask.id }));
@@ -498,8 +507,8 @@ function gradePage() {
               (r.matches_if || []).join("; ") + (r.consistent_with && r.consistent_with.length ? ` consistent with ${r.consistent_with.join(", ")}` : "")];
     });
     if (rows.length) {
-      result.append(table(["Answer", "Key", "Computed", "Verdict", "Rule / reason", "Divergence", "Matches if"], rows,
-                          { id: "verdicts" }));
+      result.append(el("div", { class: "scroll" }, table(["Answer", "Key", "Computed", "Verdict", "Rule / reason",
+                                                            "Divergence", "Matches if"], rows, { id: "verdicts" })));
       report.results.forEach((r, k) => { if (r.first_divergence) result.querySelectorAll("tbody tr")[k].classList.add("first-wrong"); });
     }
     solution.innerHTML = await (await api("/api/solve?format=html&fragment=true", asText(text))).text();
