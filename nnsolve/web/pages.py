@@ -22,6 +22,17 @@ from .. import __version__
 pages = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
+
+def _code_spans(text: str):
+    """The API's descriptions as HTML: escaped, their `backquoted` words as <code>."""
+    import re
+
+    from markupsafe import Markup, escape
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
+
+
+templates.env.filters["code_spans"] = _code_spans
+
 NAV = [("/", "solve", "Solve"), ("/check", "check", "Check my work"), ("/grade", "grade", "Check a key · grade"),
        ("/summary", "summary", "Summary"), ("/publish", "publish", "Variants · export"), ("/api", "api", "API")]
 METHODS = ("get", "post", "put", "delete", "patch")

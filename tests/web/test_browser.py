@@ -153,6 +153,20 @@ def test_solve_an_example_then_break_a_line(site):
     markdown = wait_for_file(site.downloads, "*.md")
     assert markdown.read_text(encoding="utf-8").startswith("# Demo: forward, loss, backprop")
 
+    # saved, and opened again after a reload
+    text = site.find("#editor").get_property("value")
+    site.find("#save-name").clear()
+    site.find("#save-name").send_keys("my demo")
+    site.find("#save").click()
+    site.until(lambda d: site.find("#save-status").text == "Saved as “my demo”.", message="not saved")
+    site.open("/")
+    option = site.until(lambda d: [o for o in site.all("#saved-list option") if o.text.startswith("my demo (")],
+                        message="the saved problem is not listed")[0]
+    option.click()
+    site.find("#open-saved").click()
+    site.until(lambda d: site.find("#editor").get_property("value") == text, message="not reopened")
+    assert site.find("#save-name").get_property("value") == "my demo"
+
 
 def test_check_my_work_marks_the_first_wrong_step(site):
     site.open("/check")
