@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import os
 import socket
 import threading
 import time
@@ -43,12 +44,16 @@ class Server:
         import uvicorn
 
         from nnsolve.web.app import create_app
-        from nnsolve.web.pool import InlinePool
+        from nnsolve.web.pool import InlinePool, WorkerPool
         from nnsolve.web.storage import Storage
 
+        # the jobs in the server's own thread (one browser at a time); NNSOLVE_WEB_TEST_WORKERS=N: in N worker
+        # processes, as `nnsolve serve` does them
+        workers = int(os.environ.get("NNSOLVE_WEB_TEST_WORKERS") or 0)
+        pool = WorkerPool(workers) if workers else InlinePool()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(InlinePool(), Storage(data)), host="127.0.0.1", port=self.port,
+        config = uvicorn.Config(create_app(pool, Storage(data)), host="127.0.0.1", port=self.port,
                                 log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="nnsolve-web-test", daemon=True)
