@@ -192,17 +192,23 @@ def test_check_my_work_marks_the_first_wrong_step(site):
     site.no_error()
     site.shoot("check")
 
-    # revealed a step at a time, then all of it
+    # revealed a step at a time (the givens from the start, the picture, which shows every value, at the end)
     site.find("#reveal").click()
     site.shown("#check-solution")
     visible = lambda: [s for s in site.all("#check-solution .step") if s.is_displayed()]  # noqa: E731
     steps = len(site.all("#check-solution .step"))
-    assert steps > 10 and len(visible()) == 1
+    givens = len(site.all("#question .step"))          # the handout's givens are the solution's too
+    derived = steps - givens
+    assert steps > 10 and givens > 3 and len(visible()) == givens + 1
+    assert site.find("#step-count").text == f"1 of {derived + 1} steps shown"      # + the answers table
+    assert not any(p.is_displayed() for p in site.all("#check-solution figure.picture"))
     site.find("#next-step").click()
-    assert len(visible()) == 2
-    assert site.find("#step-count").text == f"2 of {steps + 1} steps shown"
+    assert len(visible()) == givens + 2
+    assert site.find("#step-count").text == f"2 of {derived + 1} steps shown"
+    site.shoot("check-reveal")
     site.find("#show-all").click()
     assert len(visible()) == steps and site.find("#check-solution section.answers").is_displayed()
+    assert all(p.is_displayed() for p in site.all("#check-solution figure.picture"))
     assert not site.find("#next-step").is_displayed()
     _math_laid_out(site, "#check-solution")
 
@@ -260,6 +266,11 @@ def test_summary_publish_and_api_pages(site):
     site.find("#vary").click()
     site.until(lambda d: len(site.all("#variants-list li")) == 3, message="no variants listed")
     assert site.find("#vary-report").text.startswith("Variants of problem.yaml (seed 1)")
+    site.find("#vary-zip").click()
+    archive = wait_for_file(site.downloads, "variants.zip")
+    import zipfile
+    with zipfile.ZipFile(archive) as z:
+        assert len([n for n in z.namelist() if n.endswith(".yaml")]) == 3
     from selenium.webdriver.support.ui import Select
     Select(site.find("#export-what")).select_by_value("variants")
     site.find("#export").click()

@@ -343,14 +343,19 @@ function shapeText(shape) {
 }
 
 function stepwise(container, counter, next, all) {
-  /* reveal a solution's steps one at a time: each `.step` (and the answers table last) in order */
-  const items = [...container.querySelectorAll(".step, section.answers")];
+  /* reveal a worked solution a step at a time: the givens (a step of one row, symbol = value) from the start, then
+     each derived step in order, the answers table last; the picture, which carries every value, once all are shown */
+  const steps = [...container.querySelectorAll(".step")];
+  const given = (step) => step.querySelectorAll(":scope > table.equation > tbody > tr, :scope > table.equation > tr").length === 1;
+  const items = steps.filter((step) => !given(step)).concat([...container.querySelectorAll("section.answers")]);
+  const pictures = [...container.querySelectorAll("figure.picture")];
   let shown = 0;
   function update() {
     items.forEach((item, k) => { item.hidden = k >= shown; });
+    pictures.forEach((picture) => { picture.hidden = shown < items.length; });
     for (const section of container.querySelectorAll("section")) {     // a part shows once one of its steps does
-      const steps = [...section.querySelectorAll(".step")];
-      if (steps.length) section.hidden = steps.every((step) => step.hidden);
+      const inside = [...section.querySelectorAll(".step")];
+      if (inside.length) section.hidden = inside.every((step) => step.hidden);
     }
     counter.textContent = `${Math.min(shown, items.length)} of ${items.length} steps shown`;
     next.hidden = all.hidden = shown >= items.length;
