@@ -296,3 +296,63 @@ def test_bad_input_is_shown_not_swallowed(site):
     box = site.shown("#error")
     assert "line 3" in box.text and "not valid YAML/JSON" in box.text
     assert not site.all("#answers input")
+
+
+# -- the pages as served, without a browser (these run where Chromium is missing too) ------------------------------
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from nnsolve.web.app import create_app
+    from nnsolve.web.pool import InlinePool
+    from nnsolve.web.storage import Storage
+    with TestClient(create_app(InlinePool(), Storage(tmp_path_factory.mktemp("web-data")))) as c:
+        yield c
+
+
+PAGE_IDS = {"/": ["editor", "gutter", "issues", "solve", "solution", "example-picker", "saved-list", "save",
+                  "download-markdown", "download-html", "download-latex", "download-json"],
+            "/check": ["check-example", "check-problem", "question", "answers", "check-answers", "reveal",
+                       "next-step", "show-all", "check-solution"],
+            "/grade": ["key-problem", "check-key", "grade-problem", "grade-csv", "grade-columns", "grade-layout",
+                       "grade-run", "gradebook", "charts", "download-gradebook", "download-report", "runs-list"],
+            "/summary": ["snippet", "summary-kind", "input-shape", "flops", "summary-style", "summarize"],
+            "/publish": ["publish-problem", "vary-count", "vary-seed", "vary", "vary-zip", "export-to", "export"],
+            "/api": ["openapi-link"]}
+
+
+@pytest.mark.parametrize("path", PAGE_IDS)
+def test_page_is_served_with_its_ids_and_local_assets_only(client, path):
+    reply = client.get(path)
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/html")
+    page = reply.text
+    for name in PAGE_IDS[path] + ["error", "content"] + [f"nav-{n}" for n in ("solve", "check", "grade", "summary",
+                                                                               "publish", "api")]:
+        assert page.count(f'id="{name}"') == 1, name
+    assert 'aria-current="page"' in page
+    for link in re.findall(r'(?:src|href)="([^"]*)"', page):
+        assert link.startswith(("/", "#")), f"{path} links outside the server: {link}"
+    assert "http://" not in page and "https://" not in page
+
+
+def test_assets_are_served(client):
+    from nnsolve.render.html import CSS
+    for path, kind in (("/static/app.js", "javascript"), ("/static/app.css", "text/css")):
+        reply = client.get(path)
+        assert reply.status_code == 200 and kind in reply.headers["content-type"] and len(reply.text) > 1000
+        assert "http://" not in reply.text and "https://" not in reply.text, path
+    reply = client.get("/static/solution.css")
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/css") and reply.text == CSS
+
+
+def test_api_page_lists_every_endpoint_of_the_schema(client):
+    schema = client.get("/openapi.json").json()
+    page = client.get("/api").text
+    operations = [(method.upper(), path) for path, item in schema["paths"].items() for method in item]
+    assert len(operations) >= 18
+    for method, path in operations:
+        assert f'<span class="method {method.lower()}">{method}</span> <code>{path}</code>' in page, (method, path)
+    # a body's media types and a form's fields, a parameter's type and default
+    assert "multipart/form-data" in page and "<code>submissions</code>" in page
+    assert "json | html | markdown | latex | text" in page and "<code>\"json\"</code>" in page
+    assert "<code>nnsolve solve</code>" in page            # the summaries' `code` as code

@@ -153,11 +153,14 @@ function choose(select, name) {
 function solvePage() {
   const editor = $("editor"), gutter = $("gutter"), status = $("status"), issues = $("issues");
   const solution = $("solution");
-  let marked = new Set(), asked = 0, latest = 0, lastSolved = null;
+  let marked = new Set(), asked = 0, latest = 0, solving = 0, lastSolved = null, drawn = "";
 
   const lines = () => editor.value.split("\n").length;
   function drawGutter() {
-    const count = lines();
+    const count = lines(), key = `${count}:${[...marked].join(",")}`;
+    gutter.scrollTop = editor.scrollTop;
+    if (key === drawn) return;                     // the same lines, the same marks: nothing to redraw
+    drawn = key;
     gutter.replaceChildren();
     for (let n = 1; n <= count; n++) {
       const number = el("span", { text: String(n), "data-line": String(n) });
@@ -236,14 +239,17 @@ function solvePage() {
   async function solve() {
     const text = editor.value;
     if (!text.trim()) return;
+    const mine = ++solving;
     await guarded(async () => {
       solution.setAttribute("aria-busy", "true");
       try {
         const html = await (await api("/api/solve?format=html&fragment=true", asText(text))).text();
+        if (mine !== solving) return;              // a later solve is on its way: its answer is the one to show
         solution.innerHTML = html;
         lastSolved = text;
         stale(editor.value !== text);
       } catch (e) {
+        if (mine !== solving) return;
         solution.replaceChildren(el("p", { class: "placeholder", text: "Not solved: see the message above." }));
         throw e;
       } finally {
