@@ -244,6 +244,14 @@ def test_check_a_key_and_grade_a_class(site):
     assert lines[0].startswith("student,h1,y,loss,dL/dW2,W2(1),") and lines[0].endswith(",total,first wrong,slips,remarks")
     assert len(lines) == 9 and lines[1].startswith("s001,")
 
+    # the catalogue's class instead of a file: a second run, listed first
+    site.find("#grade-example-class").click()
+    site.until(lambda d: site.find("#grade-class-name").text == "using grading/class.csv")
+    site.find("#grade-run").click()
+    site.until(lambda d: len(site.all("#runs-list li[data-run]")) == 2, message="the second run is not listed")
+    assert [li.get_attribute("data-run") for li in site.all("#runs-list li")] == ["2", "1"]
+    assert site.find("#grade-saved").text == "Saved as run 2."
+
 
 def test_summary_publish_and_api_pages(site):
     site.open("/summary")

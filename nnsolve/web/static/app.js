@@ -282,6 +282,9 @@ function solvePage() {
       validateSoon();
     } else if (e.key === "Escape") {
       $("solve").focus();
+    } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      solve();
     }
   });
   const validateSoon = debounce(validate, 400);
@@ -552,8 +555,11 @@ function gradePage() {
     }
   }
 
+  let exampleClass = null;                         // the catalogue's class CSV, when chosen instead of a file
+  $("grade-csv").addEventListener("change", () => { exampleClass = null; $("grade-class-name").textContent = ""; });
+
   async function grade() {
-    const file = $("grade-csv").files[0];
+    const file = $("grade-csv").files[0] || exampleClass;
     if (!$("grade-problem").value.trim()) throw new Error("give the problem (with its marking:) first");
     if (!file) throw new Error("choose the class's CSV file first");
     const form = new FormData();
@@ -595,6 +601,18 @@ function gradePage() {
   fillPickers(async (id, text) => {
     $(id === "key-example" ? "key-problem" : "grade-problem").value = text;
   }).then(() => {
+    const classes = (catalogue && catalogue.classes) || [];
+    if (classes.length) {
+      const button = $("grade-example-class");
+      button.textContent = `or use the example class (${classes[0].name})`;
+      button.hidden = false;
+      button.addEventListener("click", () => guarded(async () => {
+        const text = await (await api(`/api/examples/${classes[0].name.split("/").map(encodeURIComponent).join("/")}`)).text();
+        exampleClass = new File([text], classes[0].name.split("/").pop(), { type: "text/csv" });
+        $("grade-csv").value = "";
+        $("grade-class-name").textContent = `using ${classes[0].name}`;
+      }, button));
+    }
     choose($("key-example"), "ntu-000/q2c-output-bce.yaml");
     choose($("grade-example"), "grading/problem.yaml");
   });
