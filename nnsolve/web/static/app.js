@@ -394,7 +394,15 @@ function checkPage() {
       question.replaceChildren(el("p", { class: "placeholder", text: "This problem cannot be solved as written." }));
       throw Object.assign(new Error(valid.message.split("\n")[0]), { issues: valid.issues });
     }
-    question.innerHTML = await (await api("/api/solve?format=html&fragment=true&handout=true", asText(text))).text();
+    try {
+      question.innerHTML = await (await api("/api/solve?format=html&fragment=true&handout=true", asText(text))).text();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 422) throw e;
+      // a problem the handout cannot state (no statement: and no givens of its own): its file is the question
+      question.replaceChildren(el("p", { class: "hint", id: "question-note",
+        text: `No question to show apart from its solution (${(e.issues[0] || e).message}); the problem file:` }),
+        el("pre", { class: "text", text }));
+    }
     problem = text;
     asks = valid.asks;
     const symbols = {};
