@@ -153,13 +153,16 @@ def test_solve_an_example_then_break_a_line(site):
     markdown = wait_for_file(site.downloads, "*.md")
     assert markdown.read_text(encoding="utf-8").startswith("# Demo: forward, loss, backprop")
 
-    # saved, and opened again after a reload
+    # the text kept across a reload (as a draft in the browser); saved, and opened again
     text = site.find("#editor").get_property("value")
     site.find("#save-name").clear()
     site.find("#save-name").send_keys("my demo")
     site.find("#save").click()
     site.until(lambda d: site.find("#save-status").text == "Saved as “my demo”.", message="not saved")
     site.open("/")
+    site.until(lambda d: site.find("#editor").get_property("value") == text, message="the draft is not kept")
+    site.driver.execute_script("const e = document.getElementById('editor'); e.value = '';"
+                               "e.dispatchEvent(new Event('input'))")
     option = site.until(lambda d: [o for o in site.all("#saved-list option") if o.text.startswith("my demo (")],
                         message="the saved problem is not listed")[0]
     option.click()

@@ -272,7 +272,9 @@ function solvePage() {
     }
   }
 
-  editor.addEventListener("input", () => { drawGutter(); validateSoon(); });
+  const DRAFT = "nnsolve.draft";                   // the editor's text, kept in this browser across reloads
+  const keep = debounce(() => { try { localStorage.setItem(DRAFT, editor.value); } catch (e) { /* private mode */ } }, 400);
+  editor.addEventListener("input", () => { drawGutter(); validateSoon(); keep(); });
   editor.addEventListener("scroll", () => { gutter.scrollTop = editor.scrollTop; });
   editor.addEventListener("keydown", (e) => {          // Tab indents by two spaces; Escape leaves the editor
     if (e.key === "Tab" && !e.shiftKey && !e.ctrlKey && !e.altKey) {
@@ -305,17 +307,25 @@ function solvePage() {
     const item = await (await api(`/api/saved/${$("saved-list").value}`)).json();
     editor.value = item.text;
     $("save-name").value = item.name;
+    keep();
     drawGutter();
     await validate();
   }, $("open-saved")));
 
   fillPickers(async (id, text, name) => {
     editor.value = text;
+    keep();
     $("save-name").value = name.replace(/^template\//, "").replace(/\.(ya?ml|json)$/, "").replace(/\//g, "-");
     drawGutter();
     await validate();
   }).then(() => choose($("example-picker"), "demo-two-layer-tanh.yaml"));
   refreshSaved();
+  let draft = null;
+  try { draft = localStorage.getItem(DRAFT); } catch (e) { /* storage refused: start empty */ }
+  if (draft && !editor.value) {
+    editor.value = draft;
+    validate();
+  }
   drawGutter();
 }
 
