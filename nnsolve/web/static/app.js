@@ -200,6 +200,7 @@ function solvePage() {
   async function validate() {
     const text = editor.value, mine = ++latest;
     if (!text.trim()) {
+      status.className = "status";
       status.textContent = "Type or load a problem.";
       showIssues([]);
       return;
@@ -282,6 +283,7 @@ function solvePage() {
       editor.setRangeText("  ", editor.selectionStart, editor.selectionEnd, "end");
       drawGutter();
       validateSoon();
+      keep();
     } else if (e.key === "Escape") {
       $("solve").focus();
     } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
