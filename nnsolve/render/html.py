@@ -118,7 +118,7 @@ class HtmlPrinter(Printer):
         return "\n".join(["<section>", f"<h2>{escape(section.title)}</h2>"] + blocks + ["</section>"])
 
     def _print_Given(self, block) -> str:
-        return self._step(block.step, [], block.note)
+        return self._step(block.step, [], block.note, "step given")
 
     def _print_Derivation(self, block) -> str:
         parts = equation_parts(self.solution, block.step, True, self.digits)
@@ -133,11 +133,12 @@ class HtmlPrinter(Printer):
                          + rows + ["</tbody>", "</table>", "</section>"])
 
     # -- pieces --------------------------------------------------------------------------------
-    def _step(self, step: Step, parts: list[str], note: str) -> str:
-        """`symbol = part = … = value`, a row per `=`; then the entries written out, then the note."""
+    def _step(self, step: Step, parts: list[str], note: str, kind: str = "step") -> str:
+        """`symbol = part = … = value`, a row per `=`; then the entries written out, then the note. A given is
+        `class="step given"` (a page revealing the solution a step at a time shows the givens at once)."""
         symbol = mathml(latex_symbol(step.latex_symbol))
         cells = [mathml(EQUALS + part) for part in parts] + [self._value(step, EQUALS)]
-        html = ['<div class="step">', equation_table([(symbol, cells[0])] + [("", cell) for cell in cells[1:]])]
+        html = [f'<div class="{kind}">', equation_table([(symbol, cells[0])] + [("", cell) for cell in cells[1:]])]
         html += self._sums(step)
         if note:
             html.append(f'<p class="note">({escape(note)})</p>')

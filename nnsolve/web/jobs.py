@@ -146,7 +146,32 @@ def validate(text: str) -> Outcome:
     asked = [{"id": quantity, "symbol": solution.step(quantity).latex_symbol,
               "shape": list(solution.value(quantity).shape)} for quantity in solution.asked]
     return data({"ok": True, "family": loaded.family.name, "title": solution.title, "asks": asked,
-                 "answers": sorted(getattr(loaded.model, "answers", None) or {}), "message": "", "issues": []})
+                 "answers": sorted(getattr(loaded.model, "answers", None) or {}), "message": "", "issues": [],
+                 "question": question_text(text, loaded.document)})
+
+
+KEYS_OF_THE_KEY = ("answers",)     # what a student checking their work must not be shown of the file
+
+
+def question_text(text: str, document) -> str | None:
+    """The problem file as a question for a student, where the printer has none to show (a family whose givens
+    are not steps, without a `statement:`): the file without its `answers:` block and without its comment lines
+    (an author's comments may name the answers). None when the key cannot be cut out line by line (it shares a
+    line with another key: flow style, minified JSON)."""
+    lines = text.splitlines(keepends=True)
+    tops = sorted(line for path, line in document.lines.items() if len(path) == 1 and line)
+    cut: set[int] = set()
+    for key in KEYS_OF_THE_KEY:
+        start = document.lines.get((key,))
+        if start is None:
+            continue
+        after = [line for line in tops if line > start]
+        if start in [line for path, line in document.lines.items() if len(path) == 1 and path != (key,)]:
+            return None
+        end = after[0] - 1 if after else len(lines) - (1 if lines and lines[-1].strip() in ("}", "},") else 0)
+        cut.update(range(start, end + 1))
+    return "".join(line for n, line in enumerate(lines, 1)
+                   if n not in cut and not line.lstrip().startswith("#"))
 
 
 def check(text: str, answers: dict | None = None, tolerance: str | None = None, hide_solution: bool = False) -> Outcome:

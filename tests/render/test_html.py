@@ -102,11 +102,18 @@ def test_matches_golden(case):
     assert out == golden.read_text(encoding="utf-8")
 
 
+def _steps(root) -> list:
+    return [div for div in root.iter("div") if "step" in (div.get("class") or "").split()]
+
+
 def test_page_has_every_step_and_the_answers_table():
     solution = nnsolve.solve(DEMO)
     root = ElementTree.fromstring(page(DEMO))
-    steps = root.findall(".//div[@class='step']")
+    steps = _steps(root)
     assert len(steps) == len(solution.steps)
+    # the givens are marked as such (a page revealing the steps one by one shows them at once), and only they are
+    given = [s.id for s in solution.steps if s.section == "Given"]
+    assert [d.get("class") for d in steps] == ["step given"] * len(given) + ["step"] * (len(steps) - len(given))
     assert [h.text for h in root.iter("h2")] == ["Conventions"] + [t for t, _ in solution.sections()] + ["Answers"]
     rows = root.findall(".//section[@class='answers']/table/tbody/tr")
     assert [r.find("td/code").text for r in rows] == solution.asked
@@ -115,7 +122,7 @@ def test_page_has_every_step_and_the_answers_table():
 def test_matrix_is_an_array_and_numbers_are_the_printers():
     """W₁ = [[3.2, −2.4, −2.1], [−1.2, −1.4, 2.6]] is a 2×3 <mtable>, with a true minus sign."""
     root = ElementTree.fromstring(page(DEMO))
-    w1 = root.findall(".//div[@class='step']")[2].find(f".//{M}mtable")     # given: x, t, W₁, …
+    w1 = _steps(root)[2].find(f".//{M}mtable")     # given: x, t, W₁, …
     rows = [["".join(cell.itertext()) for cell in row] for row in w1]
     assert rows == [["3.2", "−2.4", "−2.1"], ["−1.2", "−1.4", "2.6"]]
 

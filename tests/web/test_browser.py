@@ -216,6 +216,19 @@ def test_check_my_work_marks_the_first_wrong_step(site):
     _math_laid_out(site, "#check-solution")
 
 
+def test_check_my_work_on_a_problem_without_a_question_shows_the_file_without_its_key(site):
+    """An architecture example with no statement: the printer has no question apart from the solution, so the page
+    shows the file, without its answers: block (the key) and its comments."""
+    site.open("/check")
+    site.load("check-example", "bits-001/es-1a-cnn-output-shapes.yaml")
+    note = site.until(lambda d: site.all("#question-note"), message="no note on the question")[0]
+    assert "without its key" in note.text
+    shown = site.find("#question pre").text
+    assert "problem: architecture" in shown and "answers:" not in shown and "#" not in shown
+    assert len(site.all("#answers input[data-id]")) == 3
+    site.no_error()
+
+
 def test_check_a_key_and_grade_a_class(site):
     site.open("/grade")
     site.load("key-example", "ntu-000/q2c-output-bce.yaml")

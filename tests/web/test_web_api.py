@@ -385,3 +385,21 @@ def test_ids_past_sqlite_integers_and_lone_surrogates_are_422_not_500(client):
     body = '{"problems": [{"name": "q\\udc80.yaml", "text": "x"}], "to": "qti"}'
     reply = located(client.post("/api/export", content=body, headers={"content-type": "application/json"}))
     assert reply["issues"][0]["path"] == "problems[0].name"
+
+
+def test_validate_gives_the_question_without_its_key_and_comments(client):
+    """For a student's page, where the printer has no question to show (an architecture without a statement): the
+    file without its answers: block and its comment lines."""
+    keyed = EXAMPLES / "bits-001" / "es-1a-cnn-output-shapes.yaml"
+    original = text(keyed)
+    question = client.post("/api/validate", content=original).json()["question"]
+    assert "answers:" in original and "answers:" not in question and "#" not in question.split("\n")[0]
+    kept = [line for line in original.splitlines(keepends=True) if not line.lstrip().startswith("#")]
+    start = next(i for i, line in enumerate(kept) if line.startswith("answers:"))
+    assert question == "".join(kept[:start])                    # answers: is the last key of this file
+    assert client.post("/api/solve?handout=true&format=html&fragment=true", content=original).status_code == 422
+    flow = "problem: architecture\ninput: {shape: [8]}\nlayers: [{kind: dense, units: 2}]\nanswers: {total.params: 18}\n"
+    reply = client.post("/api/validate", content=flow).json()
+    assert reply["ok"] and reply["question"] == "problem: architecture\ninput: {shape: [8]}\nlayers: [{kind: dense, units: 2}]\n"
+    minified = '{"problem": "architecture", "input": {"shape": [8]}, "answers": {"total.params": 18}, "layers": [{"kind": "dense", "units": 2}]}'
+    assert client.post("/api/validate", content=minified).json()["question"] is None

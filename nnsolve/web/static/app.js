@@ -367,7 +367,7 @@ function stepwise(container, counter, next, all) {
   /* reveal a worked solution a step at a time: the givens (a step of one row, symbol = value) from the start, then
      each derived step in order, the answers table last; the picture, which carries every value, once all are shown */
   const steps = [...container.querySelectorAll(".step")];
-  const given = (step) => step.querySelectorAll(":scope > table.equation > tbody > tr, :scope > table.equation > tr").length === 1;
+  const given = (step) => step.classList.contains("given");
   const items = steps.filter((step) => !given(step)).concat([...container.querySelectorAll("section.answers")]);
   const pictures = [...container.querySelectorAll("figure.picture")];
   let shown = 0;
@@ -410,10 +410,15 @@ function checkPage() {
       question.innerHTML = await (await api("/api/solve?format=html&fragment=true&handout=true", asText(text))).text();
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 422) throw e;
-      // a problem the handout cannot state (no statement: and no givens of its own): its file is the question
-      question.replaceChildren(el("p", { class: "hint", id: "question-note",
-        text: `No question to show apart from its solution (${(e.issues[0] || e).message}); the problem file:` }),
-        el("pre", { class: "text", text }));
+      // a problem the handout cannot state (no statement: and no givens of its own): its file, without its key and
+      // its comments, is the question
+      const why = (e.issues[0] || e).message;
+      question.replaceChildren(valid.question === null
+        ? el("p", { class: "bad", id: "question-note", text: `No question to show apart from its solution (${why}), ` +
+            "and its key cannot be cut out of the file: ask for the problem with a statement:." })
+        : el("p", { class: "hint", id: "question-note",
+                    text: `No question to show apart from its solution (${why}); the problem file, without its key:` }),
+        ...(valid.question === null ? [] : [el("pre", { class: "text", text: valid.question })]));
     }
     problem = text;
     asks = valid.asks;
