@@ -135,10 +135,11 @@ class HtmlPrinter(Printer):
     # -- pieces --------------------------------------------------------------------------------
     def _step(self, step: Step, parts: list[str], note: str, kind: str = "step") -> str:
         """`symbol = part = … = value`, a row per `=`; then the entries written out, then the note. A given is
-        `class="step given"` (a page revealing the solution a step at a time shows the givens at once)."""
+        `class="step given"` (a page revealing the solution a step at a time shows the givens at once); `data-id` is
+        the quantity's id, where a page puts a key's verdict on it."""
         symbol = mathml(latex_symbol(step.latex_symbol))
         cells = [mathml(EQUALS + part) for part in parts] + [self._value(step, EQUALS)]
-        html = [f'<div class="{kind}">', equation_table([(symbol, cells[0])] + [("", cell) for cell in cells[1:]])]
+        html = [f'<div class="{kind}" data-id="{escape(step.id)}">', equation_table([(symbol, cells[0])] + [("", cell) for cell in cells[1:]])]
         html += self._sums(step)
         if note:
             html.append(f'<p class="note">({escape(note)})</p>')

@@ -239,6 +239,11 @@ def test_check_a_key_and_grade_a_class(site):
     assert site.find("#key-summary").text == "2 of 3 answers agree; first divergence: u3"
     assert "first-wrong" in rows[0].get_attribute("class") and "intermediates rounded to 2 dp" in rows[0].text
     site.until(lambda d: site.all("#key-solution math"))
+    # each verdict on its step of the worked solution: the first divergence marked where u3 is computed
+    first = site.until(lambda d: site.all("#key-solution .step.key-first"), message="no step marked")
+    assert [step.get_attribute("data-id") for step in first] == ["u3"]
+    assert first[0].find_element("css selector", ".key-verdict.bad").text.startswith("✗ the key's u3 = 1.48 (first")
+    assert len(site.all("#key-solution .step.key-right .key-verdict.ok")) == 2
 
     site.load("grade-example", "grading/problem.yaml")
     site.until(lambda d: "marking:" in site.find("#grade-problem").get_property("value"))

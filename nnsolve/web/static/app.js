@@ -551,6 +551,22 @@ function gradePage() {
       report.results.forEach((r, k) => { if (r.first_divergence) result.querySelectorAll("tbody tr")[k].classList.add("first-wrong"); });
     }
     solution.innerHTML = await (await api("/api/solve?format=html&fragment=true", asText(text))).text();
+    besideTheSteps(solution, report.results);
+  }
+
+  function besideTheSteps(solution, results) {
+    /* each answer's verdict on the step of its quantity (an element's on its matrix's step) */
+    for (const r of results) {
+      const step = solution.querySelector(`.step[data-id="${CSS.escape(r.quantity.replace(/\[.*$/, ""))}"]`);
+      if (!step) continue;
+      const why = r.ok ? r.rule : [r.reason, r.shape_note, (r.matches_if || []).length ? `matches if: ${r.matches_if.join("; or: ")}` : ""]
+        .filter(Boolean).join("; ");
+      step.classList.add(r.ok ? "key-right" : "key-wrong");
+      if (r.first_divergence) step.classList.add("key-first");
+      step.prepend(el("p", { class: `key-verdict ${r.ok ? "ok" : "bad"}`, "data-answer": r.id,
+        text: `${r.ok ? "✓" : "✗"} the key's ${r.id} = ${shown(r.key)}${r.first_divergence ? " (first divergence)" : ""}` +
+              (why ? `: ${why}` : "") }));
+    }
   }
 
   function showGrade(data) {
