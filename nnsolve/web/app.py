@@ -19,6 +19,15 @@ from .api import BodyTooLarge, error, router
 from .jobs import internal, refused
 
 MB = 1024 * 1024
+# the pages' scripts are app.js alone: no inline script or handler runs, whatever HTML a solution or an upload holds;
+# styles may be inline (the SVG of Graphviz and matplotlib carries them); nothing is fetched from another origin
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+                                 b"frame-ancestors 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 MAX_BODY = 2 * MB              # a request body: a problem file, a snippet, a JSON request
 MAX_UPLOAD = 50 * MB           # a multipart upload: a class's submissions
 STATIC = Path(__file__).parent / "static"
@@ -82,7 +91,7 @@ def create_app(pool=None, storage=None, max_body: int = MAX_BODY, max_upload: in
 class SizeLimit:
     """Refuse a request body over its limit with 413 before it is read into memory: by its Content-Length when it
     states one, else by counting as it arrives. A multipart upload may be `max_upload` bytes, any other body
-    `max_body`."""
+    `max_body`. Every response also gets the security headers."""
 
     def __init__(self, app, max_body: int, max_upload: int):
         self.app, self.max_body, self.max_upload = app, max_body, max_upload
@@ -113,7 +122,9 @@ class SizeLimit:
 
         async def watched(message):
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
             await send(message)
 
         try:

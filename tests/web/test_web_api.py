@@ -403,3 +403,13 @@ def test_validate_gives_the_question_without_its_key_and_comments(client):
     assert reply["ok"] and reply["question"] == "problem: architecture\ninput: {shape: [8]}\nlayers: [{kind: dense, units: 2}]\n"
     minified = '{"problem": "architecture", "input": {"shape": [8]}, "answers": {"total.params": 18}, "layers": [{"kind": "dense", "units": 2}]}'
     assert client.post("/api/validate", content=minified).json()["question"] is None
+
+
+def test_every_response_forbids_scripts_from_anywhere_but_the_app(client):
+    """A worked solution or a chart is placed in the page as HTML: the policy lets no inline script or handler in
+    it run, and nothing load from another origin."""
+    for response in (client.get("/"), client.post("/api/solve?format=html", content=text(DEMO)),
+                     client.get("/api/nothing")):
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "default-src 'self'" in policy and "object-src 'none'" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
