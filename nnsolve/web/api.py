@@ -17,6 +17,8 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from ..cli import Format as SummaryFormat, Style as SummaryStyle
+from ..cli_course import Layout, Target        # the CLI's own choices, so that the API offers the same ones
 from .jobs import SNIPPET_NAME, Outcome
 from .storage import KINDS, StorageError
 
@@ -32,6 +34,7 @@ SNIPPET_BODY = {"requestBody": {"required": True, "content": {"text/x-python": {
 
 
 class SolveFormat(str, Enum):
+    """`solve --format`'s choices but pdf (a file the server would have to compile)."""
     json = "json"
     html = "html"
     markdown = "markdown"
@@ -39,35 +42,10 @@ class SolveFormat(str, Enum):
     text = "text"
 
 
-class SummaryFormat(str, Enum):
-    json = "json"
-    markdown = "markdown"
-    text = "text"
-
-
-class SummaryStyle(str, Enum):
-    nnsolve = "nnsolve"
-    keras = "keras"
-    torchinfo = "torchinfo"
-
-
 class SummaryKind(str, Enum):
     snippet = "snippet"
     architecture = "architecture"
     bundled = "bundled"
-
-
-class Layout(str, Enum):
-    nnsolve = "nnsolve"
-    moodle = "moodle"
-    canvas = "canvas"
-
-
-class Target(str, Enum):
-    moodle = "moodle"
-    qti = "qti"
-    latex_exam = "latex-exam"
-    html = "html"
 
 
 class CheckAnswers(BaseModel):
@@ -291,21 +269,23 @@ async def run(request: Request, run: Id) -> Response:
 
 @router.get("/runs/{run}/gradebook.csv", summary="A grading run's gradebook")
 async def gradebook(request: Request, run: Id) -> Response:
-    found = stored(lambda: request.app.state.storage.run(run), f"no grading run {run}")
-    if found.status_code != 200:
-        return found
-    result = request.app.state.storage.run(run)["result"]
-    return Response(result["gradebook"], media_type="text/csv; charset=utf-8",
-                    headers=attachment(f"gradebook-{run}.csv"))
+    return run_file(request, run, "gradebook", "text/csv; charset=utf-8", f"gradebook-{run}.csv")
 
 
 @router.get("/runs/{run}/report.md", summary="A grading run's class report")
 async def class_report(request: Request, run: Id) -> Response:
-    found = stored(lambda: request.app.state.storage.run(run), f"no grading run {run}")
-    if found.status_code != 200:
-        return found
-    result = request.app.state.storage.run(run)["result"]
-    return Response(result["report"], media_type="text/markdown; charset=utf-8", headers=attachment(f"report-{run}.md"))
+    return run_file(request, run, "report", "text/markdown; charset=utf-8", f"report-{run}.md")
+
+
+def run_file(request: Request, run: int, key: str, media: str, name: str) -> Response:
+    """One file of a grading run, as a download."""
+    try:
+        found = request.app.state.storage.run(run)
+    except StorageError as e:
+        return error(503, str(e), kind="storage")
+    if found is None:
+        return error(404, f"no grading run {run}", kind="missing")
+    return Response(found["result"][key], media_type=media, headers=attachment(name))
 
 
 @router.get("/health", summary="The server's state")

@@ -43,29 +43,19 @@ def _page(request: Request, name: str, title: str, **context) -> HTMLResponse:
                                                                 "version": __version__, **context})
 
 
-@pages.get("/", response_class=HTMLResponse)
-async def solve_page(request: Request) -> HTMLResponse:
-    return _page(request, "solve", "Solve")
+TITLES = {"solve": "Solve", "check": "Check my work", "grade": "Check a key, grade a class",
+          "summary": "Summary of an architecture", "publish": "Variants and export"}
 
 
-@pages.get("/check", response_class=HTMLResponse)
-async def check_page(request: Request) -> HTMLResponse:
-    return _page(request, "check", "Check my work")
+def _route(path: str, name: str) -> None:
+    async def page(request: Request) -> HTMLResponse:
+        return _page(request, name, TITLES[name])
+    pages.add_api_route(path, page, methods=["GET"], response_class=HTMLResponse, name=f"{name}_page")
 
 
-@pages.get("/grade", response_class=HTMLResponse)
-async def grade_page(request: Request) -> HTMLResponse:
-    return _page(request, "grade", "Check a key, grade a class")
-
-
-@pages.get("/summary", response_class=HTMLResponse)
-async def summary_page(request: Request) -> HTMLResponse:
-    return _page(request, "summary", "Summary of an architecture")
-
-
-@pages.get("/publish", response_class=HTMLResponse)
-async def publish_page(request: Request) -> HTMLResponse:
-    return _page(request, "publish", "Variants and export")
+for _path, _name, _ in NAV:
+    if _name in TITLES:
+        _route(_path, _name)
 
 
 @pages.get("/api", response_class=HTMLResponse)

@@ -347,6 +347,8 @@ def test_health(client, data_dir):
 def test_unknown_routes_and_methods_are_json_errors(client):
     located(client.get("/api/nothing"), 404)
     located(client.get("/api/solve"), 405)
+    for path in ("/api/runs/999999", "/api/runs/999999/gradebook.csv", "/api/runs/999999/report.md"):
+        assert located(client.get(path), 404)["error"] == "no grading run 999999"
 
 
 def test_the_openapi_schema_documents_every_endpoint(client):

@@ -42,6 +42,7 @@ def test_a_damaged_database_is_reported_and_the_rest_works(tmp_path):
         assert reply.status_code == 503 and reply.json()["kind"] == "storage" and "damaged" in reply.json()["error"]
         assert client.post("/api/saved", json={"name": "x", "text": DEMO}).status_code == 503
         assert client.get("/api/runs/1").status_code == 503
+        assert client.get("/api/runs/1/report.md").status_code == 503
         assert client.post("/api/solve", content=DEMO).status_code == 200
         graded = client.post("/api/grade", data={"problem": (GRADING / "problem.yaml").read_text(encoding="utf-8")},
                              files={"submissions": ("class.csv", (GRADING / "class.csv").read_bytes())})
