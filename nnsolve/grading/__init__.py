@@ -8,7 +8,7 @@ needs it); the marker loads when used.
 from __future__ import annotations
 
 
-def grade(problem, submissions, timeout=None, columns=None, progress=None):
+def grade(problem, submissions, timeout=None, columns=None, progress=None, source="<submissions>"):
     """Mark every student of `submissions` (a CSV file, a Moodle or Canvas quiz responses export, a folder of
     per-student YAML/JSON files, or a dict of student id → {answer id: value}) against `problem`; returns a
     Gradebook. `timeout` (seconds) bounds the solve and each student's check (a student past it is not marked, and
@@ -17,7 +17,7 @@ def grade(problem, submissions, timeout=None, columns=None, progress=None):
     for the answers of the problem's `marking:` scheme in order. A Moodle Cloze question's column is mapped to its
     blanks joined by "+" ("h1[0]+h1[1]+y"), or to "cloze": the blanks of the question `nnsolve export` writes of
     this problem. `progress`, if given, wraps the students as they are marked (an iterable in, the same items out:
-    a progress bar)."""
+    a progress bar). `submissions` may also be a CSV's bytes (an upload), named `source` in messages."""
     from .marker import grade as _grade
     if columns is not None:
         from .submissions import read_submissions
@@ -26,7 +26,11 @@ def grade(problem, submissions, timeout=None, columns=None, progress=None):
         elif isinstance(columns, dict) and "cloze" in columns.values():
             blanks = "+".join(_blank_order(problem))
             columns = {key: blanks if answer == "cloze" else answer for key, answer in columns.items()}
-        submissions = read_submissions(submissions, columns)
+        if not isinstance(submissions, bytes):
+            submissions = read_submissions(submissions, columns)
+    if isinstance(submissions, bytes):      # bounded by whoever took the upload (the web server's upload limit)
+        from .submissions import read_csv
+        submissions = read_csv(submissions, source, columns)
     return _grade(problem, submissions, timeout, progress)
 
 

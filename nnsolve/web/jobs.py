@@ -224,11 +224,9 @@ def grade(text: str, submissions: bytes, columns=None, layout: str = "nnsolve", 
     from ..grading.report import report_markdown
     from ..grading.statistics import class_statistics
 
-    with open(PROBLEM_NAME, "w", encoding="utf-8") as f:
-        f.write(text)
-    with open(CLASS_NAME, "wb") as f:
-        f.write(submissions)
-    book = grade_class(PROBLEM_NAME, CLASS_NAME, None, columns)
+    # the class is read from the upload's bytes: its size is the server's upload limit (--max-upload-mb), not the
+    # limit of a problem file
+    book = grade_class(_loaded(text), submissions, None, columns, source=CLASS_NAME)
     stats = class_statistics(book)
     rows = layout_rows(book, "nnsolve")
     return data({"summary": summary_text(book), "gradebook": csv_text(layout_rows(book, layout)), "layout": layout,

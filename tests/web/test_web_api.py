@@ -415,3 +415,26 @@ def test_every_response_forbids_scripts_from_anywhere_but_the_app(client):
         policy = response.headers["content-security-policy"]
         assert "script-src 'self';" in policy and "default-src 'self'" in policy and "object-src 'none'" in policy
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_default_limits_are_2_mb_for_a_body_and_50_mb_for_an_upload(client):
+    body = located(client.post("/api/solve", content=b"#" * (2 * 1024 * 1024 + 1)), 413)
+    assert body["kind"] == "size" and "at most 2,097,152 bytes" in body["error"]
+    upload = b"s,h1\n" + b"x" * (50 * 1024 * 1024)
+    body = located(client.post("/api/grade", data={"problem": text(GRADING / "problem.yaml")},
+                               files={"submissions": ("class.csv", upload)}), 413)
+    assert body["error"].startswith("the upload is") and "at most 52,428,800 bytes" in body["error"]
+    # under the upload limit, a class larger than a problem file may be (5 MB) is read and marked: here the class of
+    # examples/grading with 125,000 spaces after each of its cells (a CSV field may hold 131,072 characters)
+    import csv
+    padded = io.StringIO()
+    rows = list(csv.reader(io.StringIO(text(GRADING / "class.csv"))))
+    csv.writer(padded).writerows([rows[0]] + [[cell + " " * 125_000 for cell in row] for row in rows[1:]])
+    large = padded.getvalue().encode()
+    assert len(large) > 5 * 1024 * 1024
+    reply = client.post("/api/grade", data={"problem": text(GRADING / "problem.yaml"), "save": "false"},
+                        files={"submissions": ("class.csv", large)})
+    assert reply.status_code == 200, reply.text[:300]
+    marked = client.post("/api/grade", data={"problem": text(GRADING / "problem.yaml"), "save": "false"},
+                         files={"submissions": ("class.csv", (GRADING / "class.csv").read_bytes())})
+    assert reply.json()["gradebook"] == marked.json()["gradebook"]
