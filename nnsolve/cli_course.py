@@ -300,8 +300,9 @@ def _run_server(application, host: str, port: int, open_browser: bool, pool) -> 
     import socket
 
     import uvicorn
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        listener = socket.create_server((host, port), reuse_port=False)
+        listener = socket.create_server((host, port), family=family)
     except OSError as e:
         pool.close()
         _stop(_usage("--port", f"cannot listen on {host}:{port}: {e.strerror or e}"))
@@ -309,6 +310,9 @@ def _run_server(application, host: str, port: int, open_browser: bool, pool) -> 
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
     _say(f"nnsolve serving {url} (API: {url}api; stop with Ctrl-C)")
+    if not (host in ("localhost", "::1") or host.startswith("127.")):
+        _say(f"warning: listening on {host}: anyone who can reach this port can use the page, its CPUs and its saved "
+             f"problems (there are no accounts)")
     if open_browser:
         import threading
         import webbrowser
