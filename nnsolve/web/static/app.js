@@ -197,8 +197,12 @@ function solvePage() {
     editor.scrollTop = Math.max(0, (line - 3) * height);
   }
 
+  let validating = null, solvingNow = null;      // the requests in flight: a newer one aborts the older, whose
+                                                 // work the server then drops if it has not begun
   async function validate() {
     const text = editor.value, mine = ++latest;
+    if (validating) validating.abort();
+    validating = new AbortController();
     if (!text.trim()) {
       status.className = "status";
       status.textContent = "Type or load a problem.";
@@ -207,7 +211,7 @@ function solvePage() {
     }
     status.textContent = "Checking…";
     try {
-      const result = await (await api("/api/validate", asText(text))).json();
+      const result = await (await api("/api/validate", { ...asText(text), signal: validating.signal })).json();
       if (mine !== latest) return;                 // the text changed since: a newer answer is on its way
       clearError();
       if (result.ok) {
@@ -241,10 +245,13 @@ function solvePage() {
     const text = editor.value;
     if (!text.trim()) return;
     const mine = ++solving;
+    if (solvingNow) solvingNow.abort();
+    solvingNow = new AbortController();
+    const signal = solvingNow.signal;
     await guarded(async () => {
       solution.setAttribute("aria-busy", "true");
       try {
-        const html = await (await api("/api/solve?format=html&fragment=true", asText(text))).text();
+        const html = await (await api("/api/solve?format=html&fragment=true", { ...asText(text), signal })).text();
         if (mine !== solving) return;              // a later solve is on its way: its answer is the one to show
         solution.innerHTML = html;
         lastSolved = text;
