@@ -149,7 +149,8 @@ async def grade(request: Request,
         result["run"], result["saved"] = None, ""
         try:
             result["run"] = request.app.state.storage.save_run(result["title"], problem,
-                                                               submissions.filename or "class.csv", result)
+                                                               submissions.filename or "class.csv", result, data,
+                                                               columns or None)
         except StorageError as e:
             result["saved"] = f"not saved: {e}"
         return JSONResponse(result)
@@ -275,6 +276,34 @@ async def gradebook(request: Request, run: Id) -> Response:
 @router.get("/runs/{run}/report.md", summary="A grading run's class report")
 async def class_report(request: Request, run: Id) -> Response:
     return run_file(request, run, "report", "text/markdown; charset=utf-8", f"report-{run}.md")
+
+
+class FeedbackFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+@router.get("/runs/{run}/feedback.zip", summary="A grading run's feedback: a file per student (as grade --feedback)")
+async def feedback(request: Request, run: Id, format: FeedbackFormat = FeedbackFormat.html) -> Response:
+    """The class is marked again from the run's problem and upload (as it was marked: the same verdicts, unless
+    nnsolve has changed since, which the X-Nnsolve-Notes header then says) and each student's feedback written."""
+    try:
+        found = request.app.state.storage.run(run, with_class=True)
+    except StorageError as e:
+        return error(503, str(e), kind="storage")
+    if found is None:
+        return error(404, f"no grading run {run}", kind="missing")
+    if not found["class"]:
+        return error(404, f"grading run {run} was kept without its class (by an earlier nnsolve): grade it again",
+                     kind="missing")
+    from ..grading.exports import parse_columns
+    args = {"text": found["problem"], "submissions": found["class"], "format": format.value,
+            "columns": parse_columns(found["columns"]) if found["columns"] else None,
+            "gradebook": found["result"]["gradebook"], "layout": found["result"].get("layout", "nnsolve")}
+    outcome = await work(request, "feedback", args)
+    if outcome.ok:
+        outcome.filename = f"feedback-{run}.zip"
+    return reply(outcome, download=True)
 
 
 def run_file(request: Request, run: int, key: str, media: str, name: str) -> Response:

@@ -236,6 +236,26 @@ def grade(text: str, submissions: bytes, columns=None, layout: str = "nnsolve", 
                  "out_of": str(stats.out_of)})
 
 
+def feedback(text: str, submissions: bytes, format: str = "html", columns=None, gradebook: str = "",
+             layout: str = "nnsolve") -> Outcome:
+    """`grade --feedback DIR --feedback-format FORMAT` of a kept run, as a zip: the class marked again (its gradebook
+    compared with the one kept: a difference is said, never hidden)."""
+    from pathlib import Path
+
+    from ..grading import grade as grade_class
+    from ..grading.feedback import write_feedback
+    from ..grading.outputs import csv_text, layout_rows
+
+    book = grade_class(_loaded(text), submissions, None, columns, source=CLASS_NAME)
+    written = write_feedback(book, Path("feedback"), format)
+    outcome = Outcome(body=_zipped({p.name: p.read_bytes() for p in written}), media="application/zip",
+                      filename="feedback.zip")
+    if gradebook and csv_text(layout_rows(book, layout)) != gradebook:
+        outcome.message = ("marked again, the class's gradebook differs from the one kept with this run (nnsolve has "
+                           "changed since): the feedback is of the new marking")
+    return outcome
+
+
 def _charts(stats) -> dict:
     """The class report's charts as SVG text; none without matplotlib (the page says so)."""
     from ..grading.report import ReportUnavailable, _figures, _save
@@ -317,5 +337,5 @@ def warm() -> Outcome:
     return Outcome()
 
 
-JOBS = {"solve": solve, "validate": validate, "check": check, "summary": summary, "grade": grade, "vary": vary,
-        "export": export, "warm": warm}
+JOBS = {"solve": solve, "validate": validate, "check": check, "summary": summary, "grade": grade,
+        "feedback": feedback, "vary": vary, "export": export, "warm": warm}

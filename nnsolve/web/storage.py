@@ -32,9 +32,13 @@ CREATE TABLE IF NOT EXISTS runs (
     created TEXT NOT NULL,
     problem TEXT NOT NULL,
     submissions_name TEXT NOT NULL,
-    result TEXT NOT NULL
+    result TEXT NOT NULL,
+    submissions BLOB NOT NULL DEFAULT x'',
+    columns TEXT
 );
 """
+# columns added to `runs` after its first form, with what an older database gets: its runs keep no class to mark again
+ADDED_COLUMNS = {"submissions": "BLOB NOT NULL DEFAULT x''", "columns": "TEXT"}
 LOCK_WAIT = 2.0          # seconds to wait for another writer before the database is reported locked
 
 
@@ -65,6 +69,10 @@ class Storage:
             Path(folder).mkdir(parents=True, exist_ok=True)
             with self._connection() as db:
                 db.executescript(SCHEMA)
+                present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+                for name, kind in ADDED_COLUMNS.items():
+                    if name not in present:
+                        db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
                 found = db.execute("PRAGMA quick_check").fetchone()[0]
                 if found != "ok":
                     raise sqlite3.DatabaseError(f"database disk image is malformed ({found})")
@@ -117,13 +125,16 @@ class Storage:
             return db.execute("DELETE FROM saved WHERE id = ?", (item,)).rowcount > 0
 
     # -- grading runs -----------------------------------------------------------------------------------
-    def save_run(self, title: str, problem: str, submissions_name: str, result: dict) -> int:
+    def save_run(self, title: str, problem: str, submissions_name: str, result: dict, submissions: bytes = b"",
+                 columns: str | None = None) -> int:
+        """A grading run: the problem, the class as uploaded (to mark it again for the students' feedback) and the
+        column mapping it was read with, and what the marking gave."""
         self._check()
         with self._connection() as db:
-            return db.execute("INSERT INTO runs (title, created, problem, submissions_name, result) "
-                              "VALUES (?, ?, ?, ?, ?)",
-                              (title, _now(), problem, submissions_name, json.dumps(result, ensure_ascii=False))
-                              ).lastrowid
+            return db.execute("INSERT INTO runs (title, created, problem, submissions_name, result, submissions, "
+                              "columns) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (title, _now(), problem, submissions_name, json.dumps(result, ensure_ascii=False),
+                               submissions, columns)).lastrowid
 
     def runs(self) -> list[dict]:
         self._check()
@@ -131,15 +142,19 @@ class Storage:
             rows = db.execute("SELECT id, title, created, submissions_name FROM runs ORDER BY id DESC").fetchall()
         return [{"id": r[0], "title": r[1], "created": r[2], "submissions": r[3]} for r in rows]
 
-    def run(self, run: int) -> dict | None:
+    def run(self, run: int, with_class: bool = False) -> dict | None:
+        """A grading run; `with_class` adds the class as uploaded and its column mapping."""
         self._check()
         with self._connection() as db:
-            r = db.execute("SELECT id, title, created, problem, submissions_name, result FROM runs WHERE id = ?",
-                           (run,)).fetchone()
+            r = db.execute("SELECT id, title, created, problem, submissions_name, result, submissions, columns "
+                           "FROM runs WHERE id = ?", (run,)).fetchone()
         if r is None:
             return None
-        return {"id": r[0], "title": r[1], "created": r[2], "problem": r[3], "submissions": r[4],
-                "result": json.loads(r[5])}
+        found = {"id": r[0], "title": r[1], "created": r[2], "problem": r[3], "submissions": r[4],
+                 "result": json.loads(r[5])}
+        if with_class:
+            found["class"], found["columns"] = bytes(r[6]), r[7]
+        return found
 
 
 class _Connection:

@@ -264,6 +264,9 @@ def test_check_a_key_and_grade_a_class(site):
     lines = gradebook.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("student,h1,y,loss,dL/dW2,W2(1),") and lines[0].endswith(",total,first wrong,slips,remarks")
     assert len(lines) == 9 and lines[1].startswith("s001,")
+    site.find("#download-feedback").click()              # each student's feedback page, marked again by the server
+    feedback = zipfile.ZipFile(wait_for_file(site.downloads, "feedback-*.zip"))
+    assert sorted(feedback.namelist()) == [f"s00{k}.html" for k in range(1, 9)]
 
     # the catalogue's class instead of a file: a second run, listed first
     site.find("#grade-example-class").click()

@@ -438,3 +438,23 @@ def test_the_default_limits_are_2_mb_for_a_body_and_50_mb_for_an_upload(client):
     marked = client.post("/api/grade", data={"problem": text(GRADING / "problem.yaml"), "save": "false"},
                          files={"submissions": ("class.csv", (GRADING / "class.csv").read_bytes())})
     assert reply.json()["gradebook"] == marked.json()["gradebook"]
+
+
+def test_a_kept_run_gives_each_students_feedback_as_grade_feedback_writes_it(client, tmp_path):
+    reply = client.post("/api/grade", data={"problem": text(GRADING / "problem.yaml")},
+                        files={"submissions": ("class.csv", (GRADING / "class.csv").read_bytes())})
+    run = reply.json()["run"]
+    folder = tmp_path / "feedback"
+    for fmt, suffix in (("html", ".html"), ("markdown", ".md")):
+        served = client.get(f"/api/runs/{run}/feedback.zip?format={fmt}")
+        assert served.status_code == 200 and served.headers["content-disposition"].endswith(f'feedback-{run}.zip"')
+        assert "x-nnsolve-notes" not in served.headers              # marked again, the same gradebook
+        cli = run_cli("grade", str(GRADING / "problem.yaml"), str(GRADING / "class.csv"), "--feedback",
+                      str(folder / fmt), "--feedback-format", fmt)
+        assert cli.exit_code == 0
+        archive = zipfile.ZipFile(io.BytesIO(served.content))
+        written = {p.name: p.read_bytes() for p in (folder / fmt).iterdir()}
+        assert len(written) == 8 and all(name.endswith(suffix) for name in written)
+        assert {name: archive.read(name) for name in archive.namelist()} == written
+    located(client.get("/api/runs/999999/feedback.zip"), 404)
+    located(client.get(f"/api/runs/{run}/feedback.zip?format=pdf"))

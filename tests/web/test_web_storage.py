@@ -80,3 +80,19 @@ def test_the_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("NNSOLVE_DATA")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert data_folder() == tmp_path / "xdg" / "nnsolve"
+
+
+def test_a_database_of_the_first_form_gains_the_new_columns_and_keeps_its_runs(tmp_path):
+    """Runs kept before a run kept its class: they stay readable, and their feedback says it cannot be made."""
+    with sqlite3.connect(tmp_path / FILE_NAME) as old:
+        old.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, title TEXT NOT NULL, created TEXT NOT NULL, "
+                    "problem TEXT NOT NULL, submissions_name TEXT NOT NULL, result TEXT NOT NULL)")
+        old.execute("INSERT INTO runs VALUES (1, 'quiz', '2026-12-01', 'problem: x', 'class.csv', "
+                    "'{\"gradebook\": \"student,total\\n\", \"report\": \"# r\"}')")
+    kept = Storage(tmp_path)
+    assert kept.problem is None and kept.run(1)["result"]["report"] == "# r"
+    assert kept.run(1, with_class=True)["class"] == b""
+    with app_on(tmp_path) as client:
+        reply = client.get("/api/runs/1/feedback.zip")
+        assert reply.status_code == 404 and "kept without its class" in reply.json()["error"]
+        assert client.get("/api/runs/1/gradebook.csv").text == "student,total\n"

@@ -589,16 +589,20 @@ function gradePage() {
     }
     if (!Object.keys(data.charts || {}).length) charts.append(el("p", { class: "hint", text: "No charts: matplotlib is not installed on the server." }));
     $("gradebook").replaceWith(table(data.columns, data.rows, { id: "gradebook" }));
-    const book = $("download-gradebook"), report = $("download-report");
+    const book = $("download-gradebook"), report = $("download-report"), feedback = $("download-feedback");
     if (data.run) {
       book.href = `/api/runs/${data.run}/gradebook.csv`;
       report.href = `/api/runs/${data.run}/report.md`;
       book.download = `gradebook-${data.run}.csv`;
       report.download = `report-${data.run}.md`;
+      feedback.href = `/api/runs/${data.run}/feedback.zip`;     // each student's page, as grade --feedback writes it
+      feedback.download = `feedback-${data.run}.zip`;
+      feedback.hidden = false;
       $("grade-saved").textContent = `Saved as run ${data.run}.`;
     } else {
       book.href = URL.createObjectURL(new Blob([data.gradebook], { type: "text/csv" }));
       report.href = URL.createObjectURL(new Blob([data.report], { type: "text/markdown" }));
+      feedback.hidden = true;                      // a run not kept cannot be marked again for its feedback
       $("grade-saved").textContent = data.saved || "";
     }
   }
