@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -300,7 +301,6 @@ def test_summary_publish_and_api_pages(site):
     assert site.find("#vary-report").text.startswith("Variants of problem.yaml (seed 1)")
     site.find("#vary-zip").click()
     archive = wait_for_file(site.downloads, "variants.zip")
-    import zipfile
     with zipfile.ZipFile(archive) as z:
         assert len([n for n in z.namelist() if n.endswith(".yaml")]) == 3
     from selenium.webdriver.support.ui import Select
