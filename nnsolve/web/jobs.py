@@ -67,9 +67,8 @@ def run(job: str, args: dict, seconds: float | None) -> Outcome:
         return Outcome(422, message=str(e), kind="time")
     except MemoryError:
         return Outcome(422, message="ran out of memory: the problem is too large to be solved exactly", kind="memory")
-    except RecursionError:
-        return Outcome(422, message="the input is nested too deeply to be read", kind="limit")
-    except Exception as bug:      # a bug in nnsolve: one line, as the CLI's exit code 3
+    except Exception as bug:      # a bug in nnsolve (a RecursionError too: the limits exist to prevent it): one line,
+        # as the CLI's exit code 3
         return internal(bug)
 
 
