@@ -10,6 +10,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -136,14 +137,22 @@ def eigenvalues(matrix: list[list]) -> list:
     """Eigenvalues of a symmetric matrix of exact numbers, ascending: exact (rational or as 50 digits) when
     every entry is a rational of at most MAX_ROOT_BITS bits, else by mpmath's symmetric solver."""
     if all(isinstance(x, Fraction) and _small(x) for row in matrix for x in row):
-        exact = sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in matrix])
-        # the real roots of the characteristic polynomial (all of them: the matrix is symmetric), exactly
-        # and at once; eigenvals() writes them in radicals, which for a sextic takes minutes
-        roots = sp.Poly(exact.charpoly(sp.Dummy("t")).as_expr()).real_roots()
-        if len(roots) == len(matrix):
-            return sorted(to_exact(r) for r in roots)
+        found = _exact_eigenvalues(tuple(tuple(row) for row in matrix), mp.prec)
+        if found is not None:
+            return list(found)
     values, _ = mp.eigsy(mp.matrix([[to_mpf(x) for x in row] for row in matrix]))
     return sorted(values)
+
+
+@lru_cache(maxsize=256)
+def _exact_eigenvalues(matrix: tuple, precision: int) -> tuple | None:
+    """The exact path of `eigenvalues`, kept per matrix (and working precision): a Hessian that is the same at many
+    points (a quadratic's, a point listed many times) is solved once."""
+    exact = sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in matrix])
+    # the real roots of the characteristic polynomial (all of them: the matrix is symmetric), exactly
+    # and at once; eigenvals() writes them in radicals, which for a sextic takes minutes
+    roots = sp.Poly(exact.charpoly(sp.Dummy("t")).as_expr()).real_roots()
+    return tuple(sorted(to_exact(r) for r in roots)) if len(roots) == len(matrix) else None
 
 
 MAX_ROOT_BITS = 128    # exact roots of a polynomial with larger coefficients: SymPy factors them, unboundedly
