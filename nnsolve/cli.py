@@ -256,11 +256,17 @@ def _shape(text: Optional[str], source: str) -> Optional[tuple[int, ...]]:
     return tuple(int(p) for p in parts)
 
 
+def _time_limit(timeout: Optional[str]) -> float:
+    """The seconds one piece of work may take: --timeout, else NNSOLVE_TIMEOUT, else the default (every malformed
+    NNSOLVE_<NAME> refused first)."""
+    check_environment()
+    return TIMEOUT.value if timeout is None else TIMEOUT.read(timeout, "--timeout")
+
+
 def _each(files: list[Path], work: Callable[[Path], object], timeout: Optional[str]) -> list[tuple]:
     """(file, result or None, exit code) for each file, each under its own deadline; a file that fails
     has said why on stderr, and the others are still done."""
-    seconds, code = _attempt(lambda: check_environment() or (TIMEOUT.value if timeout is None else
-                                                              TIMEOUT.read(timeout, "--timeout")))
+    seconds, code = _attempt(lambda: _time_limit(timeout))
     if code:
         raise typer.Exit(code)
     from .problems.reading import STDIN, STDIN_NAME

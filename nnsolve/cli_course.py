@@ -9,8 +9,8 @@ from typing import Optional
 
 import typer
 
-from .cli import HINT, OUTPUT, TIME_LIMIT, Format, _attempt, _guarded, _Output, _say, _stop, _usage, app
-from .limits import TIMEOUT, check_environment
+from .cli import HINT, OUTPUT, TIME_LIMIT, Format, _attempt, _guarded, _Output, _say, _stop, _time_limit, _usage, app
+from .limits import TIMEOUT
 
 
 class Layout(str, Enum):
@@ -44,8 +44,7 @@ def export(paths: list[Path] = typer.Argument(..., metavar="FILES|DIR", show_def
     problem's marking scheme (else the decimals shown), the worked solution as feedback."""
     if output.is_dir():
         _stop(_usage("--output", f"{str(output)!r} is a folder; give a file name"))
-    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
-                                                       TIMEOUT.read(timeout, "--timeout")))
+    seconds = _guarded(lambda: _time_limit(timeout))
 
     def exported():
         from .limits import deadline
@@ -98,8 +97,7 @@ def grade(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fa
     gradebook_out = None if output is None else _Output(output, Format.text, False)
     mapping = None if columns is None else _guarded(lambda: _columns_read(columns))
 
-    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
-                                                       TIMEOUT.read(timeout, "--timeout")))
+    seconds = _guarded(lambda: _time_limit(timeout))
 
     def graded():
         from .grading import grade as grade_class
@@ -160,8 +158,7 @@ def vary(problem: Path = typer.Argument(..., metavar="PROBLEM", show_default=Fal
     report_out = None if report is None else _Output(report, Format.text, False)
     # as `solve` bounds one file, each try (the drawn file's validation and solve) is bounded; the run's length is
     # bounded by --max-tries
-    seconds = _guarded(lambda: check_environment() or (TIMEOUT.value if timeout is None else
-                                                       TIMEOUT.read(timeout, "--timeout")))
+    seconds = _guarded(lambda: _time_limit(timeout))
 
     def drawn():
         from .variants.generate import vary as draw
