@@ -39,6 +39,19 @@ def write_report(book: Gradebook, folder: Path) -> list[Path]:
     return [path, *written]
 
 
+def chart_svgs(stats: ClassStatistics) -> dict[str, str]:
+    """The charts as `write_report` draws them, as SVG elements to place in a page (no XML prolog); raises
+    ReportUnavailable without matplotlib."""
+    import io
+    charts = {}
+    for name, figure in _figures(stats).items():
+        buffer = io.BytesIO()
+        _save(figure, buffer, "svg")
+        svg = buffer.getvalue().decode("utf-8")
+        charts[name] = svg[svg.find("<svg"):]
+    return charts
+
+
 def bar_label(bar: Bar) -> str:
     """'4' for the bar of totals 4 ≤ t < 5; '[5, 10)' for a wider one."""
     return marks_text(bar.low) if bar.high - bar.low == 1 else f"[{marks_text(bar.low)}, {marks_text(bar.high)})"
@@ -127,7 +140,8 @@ def _drawn(stats: ClassStatistics) -> dict:
     return {"totals": totals, "facility": facility}
 
 
-def _save(figure, path: Path, fmt: str) -> None:
+def _save(figure, path, fmt: str) -> None:
+    """`figure` written to `path` (a file name or a binary file object) in `fmt`."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -20,12 +20,18 @@ def read_text(path: str | Path) -> tuple[str, str]:
     from_stdin = str(path) == STDIN
     source = STDIN_NAME if from_stdin else str(path)
     raw = _read_stdin(source) if from_stdin else read_file_bytes(Path(path), source)
+    return text_of(raw, source), source
+
+
+def text_of(raw: bytes, source: str) -> str:
+    """Bytes read as a problem (a file, standard input, a request's body) as text: UTF-8 without a NUL byte, else
+    refused at the line of the first byte that is not."""
     nul = raw.find(b"\0")
     if nul >= 0:        # binary data, or text saved as UTF-16
         line = raw.count(b"\n", 0, nul) + 1
         raise _refusal(source, "not a text file: it holds a NUL byte", line)
     try:
-        return raw.decode("utf-8"), source
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b"\n") + 1
         raise _refusal(source, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file "

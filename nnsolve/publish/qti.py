@@ -33,13 +33,19 @@ STAMP = "2026-01-01 00:00:00"      # fixed: the same questions give the same zip
 
 def qti_zip(questions: list[Question], title: str) -> bytes:
     ident = "nnsolve_" + _ident(title)
+    return zipped({f"{ident}/{ident}.xml": assessment_xml(questions, ident, title),
+                   "imsmanifest.xml": manifest_xml(ident, title)})
+
+
+def zipped(files: dict) -> bytes:
+    """A zip of `files` (name → text or bytes, in that order), every entry stamped with one fixed date: the same
+    files give the same zip, byte for byte."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in ((f"{ident}/{ident}.xml", assessment_xml(questions, ident, title)),
-                           ("imsmanifest.xml", manifest_xml(ident, title))):
+        for name, content in files.items():
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, text)
+            z.writestr(info, content)
     return buffer.getvalue()
 
 

@@ -345,13 +345,9 @@ async def text_body(request: Request) -> str:
 
 
 def decoded(raw: bytes, what: str) -> str:
-    from ..problems.errors import Issue, ProblemError
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise ProblemError([Issue("", f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", line)],
-                           what) from None
+    """Text as a problem file's is read: UTF-8 without a NUL byte (problems/reading.py)."""
+    from ..problems.reading import text_of
+    return text_of(raw, what)
 
 
 def limit_text(request: Request, text: str, what: str) -> None:

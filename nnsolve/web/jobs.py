@@ -9,11 +9,9 @@ the names the messages then show (`problem.yaml`, `model.py`, `class.csv`).
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -215,24 +213,32 @@ def summary(text: str, kind: str = "snippet", format: str = "json", flops: str |
     return Outcome(body=body, media=SOLVE_FORMATS[format], filename="summary" + SUFFIX[format])
 
 
-def grade(text: str, submissions: bytes, columns=None, layout: str = "nnsolve", charts: bool = True) -> Outcome:
+def grade(text: str, submissions: bytes, columns=None, layout: str = "nnsolve") -> Outcome:
     """`nnsolve grade`: the gradebook (as the layout's CSV), the class summary, the class report and its charts as
-    SVG text (when matplotlib is installed), and each student's marks as data."""
-    from ..grading import grade as grade_class
+    SVG text (none without matplotlib: the page says so), and each student's marks as data."""
     from ..grading.outputs import csv_text, layout_rows, summary_text
-    from ..grading.report import report_markdown
+    from ..grading.report import ReportUnavailable, chart_svgs, report_markdown
     from ..grading.statistics import class_statistics
 
-    # the class is read from the upload's bytes: its size is the server's upload limit (--max-upload-mb), not the
-    # limit of a problem file
-    book = grade_class(_loaded(text), submissions, None, columns, source=CLASS_NAME)
+    book = _graded(text, submissions, columns)
     stats = class_statistics(book)
     rows = layout_rows(book, "nnsolve")
-    return data({"summary": summary_text(book), "gradebook": csv_text(layout_rows(book, layout)), "layout": layout,
-                 "columns": rows[0], "rows": rows[1:], "report": report_markdown(stats),
-                 "charts": _charts(stats) if charts else {}, "students": len(book.students),
-                 "title": stats.title, "mean": None if stats.mean_total is None else str(stats.mean_total),
-                 "out_of": str(stats.out_of)})
+    try:
+        charts = chart_svgs(stats)
+    except ReportUnavailable:
+        charts = {}
+    return data({"summary": summary_text(book),
+                 "gradebook": csv_text(rows if layout == "nnsolve" else layout_rows(book, layout)), "layout": layout,
+                 "columns": rows[0], "rows": rows[1:], "report": report_markdown(stats), "charts": charts,
+                 "students": len(book.students), "title": stats.title,
+                 "mean": None if stats.mean_total is None else str(stats.mean_total), "out_of": str(stats.out_of)})
+
+
+def _graded(text: str, submissions: bytes, columns):
+    """The class marked against the problem. It is read from the upload's bytes: its size is bounded by the server's
+    upload limit (--max-upload-mb), not by a problem file's."""
+    from ..grading import grade as grade_class
+    return grade_class(_loaded(text), submissions, None, columns, source=CLASS_NAME)
 
 
 def feedback(text: str, submissions: bytes, format: str = "html", columns=None, gradebook: str = "",
@@ -241,34 +247,18 @@ def feedback(text: str, submissions: bytes, format: str = "html", columns=None, 
     compared with the one kept: a difference is said, never hidden)."""
     from pathlib import Path
 
-    from ..grading import grade as grade_class
     from ..grading.feedback import write_feedback
     from ..grading.outputs import csv_text, layout_rows
+    from ..publish.qti import zipped
 
-    book = grade_class(_loaded(text), submissions, None, columns, source=CLASS_NAME)
+    book = _graded(text, submissions, columns)
     written = write_feedback(book, Path("feedback"), format)
-    outcome = Outcome(body=_zipped({p.name: p.read_bytes() for p in written}), media="application/zip",
+    outcome = Outcome(body=zipped({p.name: p.read_bytes() for p in written}), media="application/zip",
                       filename="feedback.zip")
     if gradebook and csv_text(layout_rows(book, layout)) != gradebook:
         outcome.message = ("marked again, the class's gradebook differs from the one kept with this run (nnsolve has "
                            "changed since): the feedback is of the new marking")
     return outcome
-
-
-def _charts(stats) -> dict:
-    """The class report's charts as SVG text; none without matplotlib (the page says so)."""
-    from ..grading.report import ReportUnavailable, _figures, _save
-    try:
-        figures = _figures(stats)
-    except ReportUnavailable:
-        return {}
-    charts = {}
-    for name, figure in figures.items():
-        _save(figure, name + ".svg", "svg")
-        with open(name + ".svg", encoding="utf-8") as f:
-            svg = f.read()
-        charts[name] = svg[svg.find("<svg"):]
-    return charts
 
 
 def vary(text: str, count: int = 10, seed: int | None = None, solutions: str | None = None,
@@ -278,6 +268,7 @@ def vary(text: str, count: int = 10, seed: int | None = None, solutions: str | N
     from pathlib import Path
 
     from ..variants.generate import vary as draw
+    from ..publish.qti import zipped
     from ..variants.report import stress_report, variant_text, write_variants
 
     with open(PROBLEM_NAME, "w", encoding="utf-8") as f:
@@ -288,7 +279,7 @@ def vary(text: str, count: int = 10, seed: int | None = None, solutions: str | N
     if archive:
         written = write_variants(run, Path("variants"), solutions)
         names = sorted({p.name for p in Path("variants").iterdir()}) if written else []
-        return Outcome(body=_zipped({n: Path("variants", n).read_bytes() for n in names}), media="application/zip",
+        return Outcome(body=zipped({n: Path("variants", n).read_bytes() for n in names}), media="application/zip",
                        filename="variants.zip")
     return data({"report": stress_report(run), "seed": run.seed,
                  "variants": [{"name": v.name, "text": variant_text(run, v)} for v in run.variants]})
@@ -316,16 +307,6 @@ def export(problems: list[dict], to: str) -> Outcome:
                       + suffix)
     outcome.message = "\n".join(done.report())
     return outcome
-
-
-def _zipped(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in files.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))     # the same variants, the same bytes
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, content)
-    return buffer.getvalue()
 
 
 def warm() -> Outcome:

@@ -100,7 +100,8 @@ def test_a_malformed_problem_is_refused_at_its_line_as_the_cli_refuses_it(client
     assert body["error"].split(":", 1)[1] == cli.stderr.strip().split(":", 1)[1].replace(str(tmp_path) + "/", "")
 
 
-@pytest.mark.parametrize("body, message", [(b"", "empty"), (b"\xff\xfe\x00", "UTF-8"), (b"problem: [", "YAML"),
+@pytest.mark.parametrize("body, message", [(b"", "empty"), (b"\xff\xfe", "UTF-8"), (b"p\xff\xfe\x00", "NUL byte"),
+                                           (b"problem: [", "YAML"),
                                            (b"problem: no_such_family", "no_such_family")])
 def test_bad_bodies_are_422_with_a_message(client, body, message):
     assert message in located(client.post("/api/solve", content=body))["error"]
