@@ -28,7 +28,7 @@ from .texts import feedback_html, question_html
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS_SMALLEST = Fraction(1, 10 ** 4)
-STAMP = "2026-01-01 00:00:00"      # fixed: the same questions give the same zip, byte for byte
+ZIP_DATE = (2026, 1, 1, 0, 0, 0)   # every entry's date, fixed: the same questions give the same zip, byte for byte
 
 
 def qti_zip(questions: list[Question], title: str) -> bytes:
@@ -38,12 +38,12 @@ def qti_zip(questions: list[Question], title: str) -> bytes:
 
 
 def zipped(files: dict) -> bytes:
-    """A zip of `files` (name → text or bytes, in that order), every entry stamped with one fixed date: the same
-    files give the same zip, byte for byte."""
+    """A zip of `files` (name → text or bytes, in that order), every entry dated ZIP_DATE: the same files give the
+    same zip, byte for byte."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in files.items():
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, content)
     return buffer.getvalue()

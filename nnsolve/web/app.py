@@ -96,9 +96,6 @@ class SizeLimit:
     def __init__(self, app, max_body: int, max_upload: int):
         self.app, self.max_body, self.max_upload = app, max_body, max_upload
 
-    def __getattr__(self, name):          # the FastAPI app's own attributes (state, routes, openapi) stay reachable
-        return getattr(self.app, name)
-
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
