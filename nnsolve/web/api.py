@@ -231,11 +231,17 @@ async def saved(request: Request, kind: Optional[str] = None) -> Response:
 
 @router.post("/saved", summary="Save a problem, key or snippet")
 async def save(request: Request, item: SavedItem) -> Response:
+    refused = savable(request, item)
+    return refused or stored(lambda: request.app.state.storage.save(item.kind, item.name, item.text), status=201)
+
+
+def savable(request: Request, item: SavedItem) -> Response | None:
+    """The refusal of an item that cannot be saved (an unknown kind; a text over the body limit or not Unicode)."""
     if item.kind not in KINDS:
         return error(422, f"kind: expected one of {', '.join(KINDS)}, got {item.kind!r}")
     limit_text(request, item.text, "text")
     unicode_text(item.name, "name")
-    return stored(lambda: request.app.state.storage.save(item.kind, item.name, item.text), status=201)
+    return None
 
 
 @router.get("/saved/{item}", summary="One saved item")
@@ -245,11 +251,8 @@ async def saved_item(request: Request, item: Id) -> Response:
 
 @router.put("/saved/{item}", summary="Replace a saved item")
 async def replace(request: Request, item: Id, body: SavedItem) -> Response:
-    if body.kind not in KINDS:
-        return error(422, f"kind: expected one of {', '.join(KINDS)}, got {body.kind!r}")
-    limit_text(request, body.text, "text")
-    unicode_text(body.name, "name")
-    return stored(lambda: request.app.state.storage.save(body.kind, body.name, body.text, item),
+    refused = savable(request, body)
+    return refused or stored(lambda: request.app.state.storage.save(body.kind, body.name, body.text, item),
                   f"no saved item {item}")
 
 

@@ -32,12 +32,11 @@ CREATE TABLE IF NOT EXISTS runs (
     created TEXT NOT NULL,
     problem TEXT NOT NULL,
     submissions_name TEXT NOT NULL,
-    result TEXT NOT NULL,
-    submissions BLOB NOT NULL DEFAULT x'',
-    columns TEXT
+    result TEXT NOT NULL
 );
 """
-# columns added to `runs` after its first form, with what an older database gets: its runs keep no class to mark again
+# the columns of `runs` added after its first form, to a new database and to an older one alike (whose runs keep no
+# class to mark again)
 ADDED_COLUMNS = {"submissions": "BLOB NOT NULL DEFAULT x''", "columns": "TEXT"}
 LOCK_WAIT = 2.0          # seconds to wait for another writer before the database is reported locked
 
